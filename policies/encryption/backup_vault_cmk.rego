@@ -1,0 +1,30 @@
+package edulibra.rules.backup_vault_cmk
+
+import rego.v1
+
+import data.edulibra.lib
+
+metadata := {
+	"id": "EDU-ENC-024",
+	"title": "AWS Backup vaults are encrypted with a customer-managed KMS key",
+	"severity": "medium",
+	"category": "encryption",
+	"remediation": "Set kms_key_arn on the aws_backup_vault to a customer-managed aws_kms_key ARN.",
+	"references": ["CKV_AWS_166"],
+	"description": "Recovery points hold full copies of the databases and tables; a customer-managed key keeps restore and copy under the account's key policy.",
+}
+
+resource_types := {"aws_backup_vault"}
+
+r := input.resource
+
+deny contains msg if {
+	not lib.set_or_referenced(r, "kms_key_arn")
+	not lib.is_unknown(r, "kms_key_arn")
+	msg := sprintf("%s does not set kms_key_arn to a customer-managed KMS key", [r.address])
+}
+
+unknown contains msg if {
+	lib.is_unknown(r, "kms_key_arn")
+	msg := sprintf("%s: kms_key_arn is known only after apply", [r.address])
+}

@@ -1,0 +1,63 @@
+package edulibra.rules.cloudfront_tls_version
+
+import rego.v1
+
+import data.edulibra.lib
+
+metadata := {
+	"id": "EDU-ENC-020",
+	"title": "CloudFront distributions require TLS 1.2 or later from viewers",
+	"severity": "medium",
+	"category": "encryption",
+	"remediation": "Use a custom certificate: viewer_certificate { acm_certificate_arn = ..., ssl_support_method = \"sni-only\", minimum_protocol_version = \"TLSv1.2_2021\" }.",
+	"references": ["CKV_AWS_174"],
+	"description": "The default CloudFront certificate and older security policies still negotiate TLS 1.0/1.1, whose cipher suites are deprecated.",
+}
+
+resource_types := {"aws_cloudfront_distribution"}
+
+r := input.resource
+
+cert := lib.first_block(r, "viewer_certificate")
+
+modern(v) if regex.match(`^TLSv1\.[23]`, v)
+
+pending_cert if {
+	count(lib.blocks(r, "viewer_certificate")) == 0
+	lib.block_unknown(r, "viewer_certificate")
+}
+
+pending_version if {
+	not is_string(object.get(cert, "minimum_protocol_version", null))
+	lib.nested_unknown(r, "viewer_certificate", "minimum_protocol_version")
+}
+
+deny contains msg if {
+	object.get(cert, "cloudfront_default_certificate", false) == true
+	msg := sprintf("%s uses the default CloudFront certificate, which allows TLS 1.0 (use an ACM certificate with minimum_protocol_version TLSv1.2_2021)", [r.address])
+}
+
+deny contains msg if {
+	object.get(cert, "cloudfront_default_certificate", false) != true
+	v := object.get(cert, "minimum_protocol_version", null)
+	is_string(v)
+	not modern(v)
+	msg := sprintf("%s allows viewer TLS below 1.2 (minimum_protocol_version = %s)", [r.address, v])
+}
+
+deny contains msg if {
+	not pending_cert
+	count(lib.blocks(r, "viewer_certificate")) == 0
+	msg := sprintf("%s has no viewer_certificate with minimum_protocol_version TLSv1.2 or later", [r.address])
+}
+
+unknown contains msg if {
+	pending_cert
+	msg := sprintf("%s: viewer_certificate is known only after apply", [r.address])
+}
+
+unknown contains msg if {
+	object.get(cert, "cloudfront_default_certificate", false) != true
+	pending_version
+	msg := sprintf("%s: viewer_certificate.minimum_protocol_version is known only after apply", [r.address])
+}

@@ -1,0 +1,41 @@
+package edulibra.rules.cloudfront_viewer_https
+
+import rego.v1
+
+import data.edulibra.lib
+
+metadata := {
+	"id": "EDU-ENC-019",
+	"title": "CloudFront distributions serve viewers over HTTPS only",
+	"severity": "high",
+	"category": "encryption",
+	"remediation": "Set viewer_protocol_policy = \"redirect-to-https\" or \"https-only\" in default_cache_behavior and every ordered_cache_behavior of the aws_cloudfront_distribution.",
+	"references": ["CKV_AWS_34"],
+	"description": "A behavior with allow-all lets browsers fetch pages, scripts and API responses over plain HTTP, open to interception and tampering.",
+}
+
+resource_types := {"aws_cloudfront_distribution"}
+
+r := input.resource
+
+behavior_blocks := ["default_cache_behavior", "ordered_cache_behavior"]
+
+deny contains msg if {
+	some block in behavior_blocks
+	some i, b in lib.blocks(r, block)
+	lib.lower_str(b.viewer_protocol_policy) == "allow-all"
+	msg := sprintf("%s %s[%d] allows plain HTTP (viewer_protocol_policy = \"allow-all\")", [r.address, block, i])
+}
+
+unknown contains msg if {
+	some block in behavior_blocks
+	count(lib.blocks(r, block)) == 0
+	lib.block_unknown(r, block)
+	msg := sprintf("%s: %s is known only after apply", [r.address, block])
+}
+
+unknown contains msg if {
+	some block in behavior_blocks
+	lib.nested_unknown(r, block, "viewer_protocol_policy")
+	msg := sprintf("%s: %s.viewer_protocol_policy is known only after apply", [r.address, block])
+}

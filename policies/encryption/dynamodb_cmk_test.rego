@@ -1,0 +1,35 @@
+package edulibra.rules.dynamodb_cmk_test
+
+import rego.v1
+
+import data.edulibra.rules.dynamodb_cmk as rule
+
+res(values, unknown, refs) := {
+	"address": "aws_dynamodb_table.exercises", "module": "", "mode": "managed", "type": "aws_dynamodb_table",
+	"name": "exercises", "action": "create", "values": values, "unknown": unknown, "sensitive": {},
+	"references": refs, "parent": null,
+}
+
+test_cmk_passes if {
+	count(rule.deny) == 0 with input as {"resource": res({"server_side_encryption": [{"enabled": true, "kms_key_arn": "arn:aws:kms:eu-central-1:111122223333:key/k"}]}, {}, {})}
+}
+
+test_referenced_key_passes if {
+	inp := {"resource": res({"server_side_encryption": [{"enabled": true}]}, {"server_side_encryption": [{"kms_key_arn": true}]}, {"server_side_encryption.kms_key_arn": ["aws_kms_key.main"]})}
+	count(rule.deny) == 0 with input as inp
+	count(rule.unknown) == 0 with input as inp
+}
+
+test_no_sse_fails if {
+	count(rule.deny) == 1 with input as {"resource": res({"server_side_encryption": []}, {}, {})}
+}
+
+test_aws_managed_key_fails if {
+	count(rule.deny) == 1 with input as {"resource": res({"server_side_encryption": [{"enabled": true, "kms_key_arn": ""}]}, {}, {})}
+}
+
+test_unknown_key_is_unknown if {
+	inp := {"resource": res({"server_side_encryption": [{"enabled": true}]}, {"server_side_encryption": [{"kms_key_arn": true}]}, {})}
+	count(rule.deny) == 0 with input as inp
+	count(rule.unknown) == 1 with input as inp
+}

@@ -1,0 +1,39 @@
+package edulibra.rules.ebs_volume_cmk
+
+import rego.v1
+
+import data.edulibra.lib
+
+metadata := {
+	"id": "EDU-ENC-025",
+	"title": "EBS volumes are encrypted with a customer-managed KMS key",
+	"severity": "low",
+	"category": "encryption",
+	"remediation": "Set encrypted = true and kms_key_id to a customer-managed aws_kms_key ARN on the aws_ebs_volume.",
+	"references": ["CKV_AWS_189"],
+	"description": "Volumes encrypted with the default aws/ebs key cannot have their snapshots shared safely or access restricted by key policy.",
+}
+
+resource_types := {"aws_ebs_volume"}
+
+r := input.resource
+
+unencrypted if lib.val(r, "encrypted") == false
+
+deny contains msg if {
+	unencrypted
+	msg := sprintf("%s is not encrypted (encrypted = false), so it uses no customer-managed KMS key", [r.address])
+}
+
+deny contains msg if {
+	not unencrypted
+	not lib.set_or_referenced(r, "kms_key_id")
+	not lib.is_unknown(r, "kms_key_id")
+	msg := sprintf("%s does not set kms_key_id to a customer-managed KMS key", [r.address])
+}
+
+unknown contains msg if {
+	not unencrypted
+	lib.is_unknown(r, "kms_key_id")
+	msg := sprintf("%s: kms_key_id is known only after apply", [r.address])
+}

@@ -1,0 +1,55 @@
+package edulibra.rules.elasticache_in_transit
+
+import rego.v1
+
+import data.edulibra.lib
+
+metadata := {
+	"id": "EDU-ENC-009",
+	"title": "ElastiCache replication groups encrypt traffic in transit and require authentication",
+	"severity": "high",
+	"category": "encryption",
+	"remediation": "Set transit_encryption_enabled = true and either auth_token (from a secret, never a literal) or user_group_ids (RBAC) on the aws_elasticache_replication_group.",
+	"references": ["CKV_AWS_30", "CKV_AWS_31"],
+	"description": "Without TLS, Redis commands and cached data cross the VPC in clear text; without AUTH or RBAC any host that reaches the port can read and write the cache.",
+}
+
+resource_types := {"aws_elasticache_replication_group"}
+
+r := input.resource
+
+transit if lib.val(r, "transit_encryption_enabled") == true
+
+# auth_token is sensitive: it may appear only in the sensitive map, or be supplied by a reference.
+authenticated if lib.set_or_referenced(r, "auth_token")
+
+authenticated if lib.obj(lib.obj(r).sensitive).auth_token == true
+
+authenticated if lib.set_or_referenced(r, "user_group_ids")
+
+deny contains msg if {
+	not lib.pending(r, "transit_encryption_enabled")
+	not transit
+	msg := sprintf("%s does not set transit_encryption_enabled = true", [r.address])
+}
+
+deny contains msg if {
+	transit
+	not authenticated
+	not lib.is_unknown(r, "auth_token")
+	not lib.is_unknown(r, "user_group_ids")
+	msg := sprintf("%s encrypts traffic but requires no auth_token or user_group_ids", [r.address])
+}
+
+unknown contains msg if {
+	lib.pending(r, "transit_encryption_enabled")
+	msg := sprintf("%s: transit_encryption_enabled is known only after apply", [r.address])
+}
+
+unknown contains msg if {
+	transit
+	not authenticated
+	some attr in ["auth_token", "user_group_ids"]
+	lib.is_unknown(r, attr)
+	msg := sprintf("%s: %s is known only after apply", [r.address, attr])
+}

@@ -1,0 +1,44 @@
+package edulibra.rules.lb_listener_tls_policy
+
+import rego.v1
+
+import data.edulibra.lib
+
+metadata := {
+	"id": "EDU-ENC-023",
+	"title": "HTTPS and TLS listeners use a TLS 1.2+ security policy",
+	"severity": "medium",
+	"category": "encryption",
+	"remediation": "Set ssl_policy = \"ELBSecurityPolicy-TLS13-1-2-2021-06\" (or another TLS 1.2/1.3 policy) on HTTPS and TLS aws_lb_listener resources.",
+	"references": ["CKV_AWS_103"],
+	"description": "Older ELB security policies such as ELBSecurityPolicy-2016-08 still negotiate TLS 1.0 and 1.1 with weak cipher suites.",
+}
+
+resource_types := {"aws_lb_listener", "aws_alb_listener"}
+
+r := input.resource
+
+tls_listener if lib.lower_str(lib.val(r, "protocol")) in {"https", "tls"}
+
+modern(p) if regex.match(`^ELBSecurityPolicy-(TLS-1-2|FS-1-2|TLS13-1-[23])`, p)
+
+deny contains msg if {
+	tls_listener
+	p := lib.val(r, "ssl_policy")
+	is_string(p)
+	not modern(p)
+	msg := sprintf("%s uses ssl_policy %s, which allows TLS below 1.2", [r.address, p])
+}
+
+deny contains msg if {
+	tls_listener
+	not is_string(lib.val(r, "ssl_policy"))
+	not lib.pending(r, "ssl_policy")
+	msg := sprintf("%s does not set an ssl_policy", [r.address])
+}
+
+unknown contains msg if {
+	tls_listener
+	lib.pending(r, "ssl_policy")
+	msg := sprintf("%s: ssl_policy is known only after apply (unset, the AWS default policy applies)", [r.address])
+}

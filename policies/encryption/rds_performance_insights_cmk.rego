@@ -1,0 +1,38 @@
+package edulibra.rules.rds_performance_insights_cmk
+
+import rego.v1
+
+import data.edulibra.lib
+
+metadata := {
+	"id": "EDU-ENC-005",
+	"title": "RDS Performance Insights data is encrypted with a customer-managed KMS key",
+	"severity": "low",
+	"category": "encryption",
+	"remediation": "When performance_insights_enabled = true, set performance_insights_kms_key_id to a customer-managed aws_kms_key ARN.",
+	"references": ["CKV_AWS_354"],
+	"description": "Performance Insights stores query text and wait statistics that can contain sensitive values; a customer-managed key keeps that data under the same key policy as the database.",
+}
+
+resource_types := {"aws_db_instance", "aws_rds_cluster_instance"}
+
+r := input.resource
+
+deny contains msg if {
+	lib.val(r, "performance_insights_enabled") == true
+	not lib.set_or_referenced(r, "performance_insights_kms_key_id")
+	not lib.is_unknown(r, "performance_insights_kms_key_id")
+	msg := sprintf("%s enables Performance Insights without performance_insights_kms_key_id", [r.address])
+}
+
+unknown contains msg if {
+	lib.val(r, "performance_insights_enabled") == true
+	lib.is_unknown(r, "performance_insights_kms_key_id")
+	msg := sprintf("%s: performance_insights_kms_key_id is known only after apply", [r.address])
+}
+
+unknown contains msg if {
+	lib.pending(r, "performance_insights_enabled")
+	not lib.set_or_referenced(r, "performance_insights_kms_key_id")
+	msg := sprintf("%s: performance_insights_enabled is known only after apply", [r.address])
+}

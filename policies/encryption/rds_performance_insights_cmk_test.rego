@@ -1,0 +1,35 @@
+package edulibra.rules.rds_performance_insights_cmk_test
+
+import rego.v1
+
+import data.edulibra.rules.rds_performance_insights_cmk as rule
+
+res(values, unknown, refs) := {
+	"address": "aws_db_instance.main", "module": "", "mode": "managed", "type": "aws_db_instance", "name": "main",
+	"action": "create", "values": values, "unknown": unknown, "sensitive": {}, "references": refs, "parent": null,
+}
+
+test_disabled_passes if {
+	count(rule.deny) == 0 with input as {"resource": res({"performance_insights_enabled": false}, {"performance_insights_kms_key_id": true}, {})}
+	count(rule.unknown) == 0 with input as {"resource": res({"performance_insights_enabled": false}, {"performance_insights_kms_key_id": true}, {})}
+}
+
+test_enabled_with_key_passes if {
+	count(rule.deny) == 0 with input as {"resource": res({"performance_insights_enabled": true, "performance_insights_kms_key_id": "arn:aws:kms:eu-central-1:111122223333:key/k"}, {}, {})}
+}
+
+test_enabled_with_referenced_key_passes if {
+	inp := {"resource": res({"performance_insights_enabled": true}, {"performance_insights_kms_key_id": true}, {"performance_insights_kms_key_id": ["aws_kms_key.main"]})}
+	count(rule.deny) == 0 with input as inp
+	count(rule.unknown) == 0 with input as inp
+}
+
+test_enabled_without_key_fails if {
+	count(rule.deny) == 1 with input as {"resource": res({"performance_insights_enabled": true, "performance_insights_kms_key_id": null}, {}, {})}
+}
+
+test_enabled_with_unknown_key_is_unknown if {
+	inp := {"resource": res({"performance_insights_enabled": true}, {"performance_insights_kms_key_id": true}, {})}
+	count(rule.deny) == 0 with input as inp
+	count(rule.unknown) == 1 with input as inp
+}

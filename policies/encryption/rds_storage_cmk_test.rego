@@ -1,0 +1,30 @@
+package edulibra.rules.rds_storage_cmk_test
+
+import rego.v1
+
+import data.edulibra.rules.rds_storage_cmk as rule
+
+res(values, unknown, refs) := {
+	"address": "aws_db_instance.main", "module": "", "mode": "managed", "type": "aws_db_instance", "name": "main",
+	"action": "create", "values": values, "unknown": unknown, "sensitive": {}, "references": refs, "parent": null,
+}
+
+test_key_arn_passes if {
+	count(rule.deny) == 0 with input as {"resource": res({"kms_key_id": "arn:aws:kms:eu-central-1:111122223333:key/k"}, {}, {})}
+}
+
+test_referenced_key_passes if {
+	inp := {"resource": res({}, {"kms_key_id": true}, {"kms_key_id": ["aws_kms_key.main"]})}
+	count(rule.deny) == 0 with input as inp
+	count(rule.unknown) == 0 with input as inp
+}
+
+test_empty_key_fails if {
+	count(rule.deny) == 1 with input as {"resource": res({"kms_key_id": ""}, {}, {})}
+}
+
+test_unknown_is_unknown if {
+	inp := {"resource": res({}, {"kms_key_id": true}, {})}
+	count(rule.deny) == 0 with input as inp
+	count(rule.unknown) == 1 with input as inp
+}

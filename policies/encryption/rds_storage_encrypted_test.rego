@@ -1,0 +1,32 @@
+package edulibra.rules.rds_storage_encrypted_test
+
+import rego.v1
+
+import data.edulibra.rules.rds_storage_encrypted as rule
+
+res(type, values, unknown) := {
+	"address": sprintf("%s.main", [type]), "module": "", "mode": "managed", "type": type, "name": "main",
+	"action": "create", "values": values, "unknown": unknown, "sensitive": {}, "references": {}, "parent": null,
+}
+
+test_encrypted_instance_passes if {
+	count(rule.deny) == 0 with input as {"resource": res("aws_db_instance", {"storage_encrypted": true}, {})}
+}
+
+test_unencrypted_instance_fails if {
+	count(rule.deny) == 1 with input as {"resource": res("aws_db_instance", {"storage_encrypted": false}, {})}
+}
+
+test_cluster_without_setting_fails if {
+	count(rule.deny) == 1 with input as {"resource": res("aws_rds_cluster", {"storage_encrypted": null, "engine_mode": "provisioned"}, {})}
+}
+
+test_serverless_cluster_passes if {
+	count(rule.deny) == 0 with input as {"resource": res("aws_rds_cluster", {"engine_mode": "serverless"}, {})}
+}
+
+test_unknown_is_unknown if {
+	inp := {"resource": res("aws_rds_cluster", {}, {"storage_encrypted": true})}
+	count(rule.deny) == 0 with input as inp
+	count(rule.unknown) == 1 with input as inp
+}

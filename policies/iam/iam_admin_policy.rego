@@ -1,0 +1,35 @@
+package edulibra.rules.iam_admin_policy
+
+import rego.v1
+
+import data.edulibra.lib
+
+metadata := {
+	"id": "EDU-IAM-001",
+	"title": "IAM policies do not grant full administrative access",
+	"severity": "critical",
+	"category": "iam",
+	"remediation": "Replace Action \"*\" on Resource \"*\" with the specific actions and resource ARNs the principal needs; use permission boundaries for delegated administration.",
+	"references": ["CKV_AWS_1", "CKV_AWS_62"],
+	"description": "A statement that allows every action on every resource makes the holder an account administrator, able to disable logging, read every secret and create new credentials.",
+}
+
+resource_types := {
+	"aws_iam_policy", "aws_iam_role_policy", "aws_iam_user_policy", "aws_iam_group_policy", "aws_iam_role",
+	"aws_iam_policy_document", "aws_ssoadmin_permission_set_inline_policy",
+}
+
+r := input.resource
+
+deny contains msg if {
+	some d in lib.permission_docs(r)
+	some st in d.statements
+	lib.all_actions(st)
+	lib.wildcard_resource(st)
+	msg := sprintf("%s %s allows every action on every resource (%s on *)", [r.address, d.attr, lib.action_display(st)])
+}
+
+unknown contains msg if {
+	some attr in lib.unknown_policy_attrs(r)
+	msg := sprintf("%s: %s is known only after apply", [r.address, attr])
+}

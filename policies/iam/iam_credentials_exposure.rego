@@ -1,0 +1,48 @@
+package edulibra.rules.iam_credentials_exposure
+
+import rego.v1
+
+import data.edulibra.lib
+
+metadata := {
+	"id": "EDU-IAM-008",
+	"title": "IAM policies do not expose credentials on every resource",
+	"severity": "high",
+	"category": "iam",
+	"remediation": "Remove credential-issuing actions (iam:CreateAccessKey, sts:AssumeRole, ec2:GetPasswordData, ...) from workload policies or scope them to specific resource ARNs.",
+	"references": ["CKV_AWS_107", "CKV_AWS_287"],
+	"description": "Actions that return passwords, keys or session tokens for any resource let the holder obtain the credentials of other identities.",
+}
+
+resource_types := {
+	"aws_iam_policy", "aws_iam_role_policy", "aws_iam_user_policy", "aws_iam_group_policy", "aws_iam_role",
+	"aws_iam_policy_document", "aws_ssoadmin_permission_set_inline_policy",
+}
+
+r := input.resource
+
+credentials_exposure_actions := [
+	"chime:createapikey", "codepipeline:pollforjobs", "cognito-identity:getopenidtoken",
+	"cognito-identity:getopenidtokenfordeveloperidentity", "cognito-identity:getcredentialsforidentity",
+	"connect:getfederationtoken", "connect:getfederationtokens", "ec2:getpassworddata", "ecr:getauthorizationtoken",
+	"gamelift:requestuploadcredentials", "iam:createaccesskey", "iam:createloginprofile",
+	"iam:createservicespecificcredential", "iam:resetservicespecificcredential", "iam:updateaccesskey",
+	"lightsail:getinstanceaccessdetails", "lightsail:getrelationaldatabasemasteruserpassword", "rds-db:connect",
+	"redshift:getclustercredentials", "sso:getrolecredentials", "mediapackage:rotatechannelcredentials",
+	"mediapackage:rotateingestendpointcredentials", "sts:assumerole", "sts:assumerolewithsaml",
+	"sts:assumerolewithwebidentity", "sts:getfederationtoken", "sts:getsessiontoken",
+]
+
+deny contains msg if {
+	some d in lib.permission_docs(r)
+	some st in d.statements
+	lib.wildcard_resource(st)
+	granted := sort({a | some a in credentials_exposure_actions; lib.allows_action(st, a)})
+	count(granted) > 0
+	msg := sprintf("%s %s allows credentials exposure on every resource (%s)", [r.address, d.attr, concat(", ", granted)])
+}
+
+unknown contains msg if {
+	some attr in lib.unknown_policy_attrs(r)
+	msg := sprintf("%s: %s is known only after apply", [r.address, attr])
+}

@@ -1,0 +1,35 @@
+package edulibra.rules.iam_full_iam_access
+
+import rego.v1
+
+import data.edulibra.lib
+
+metadata := {
+	"id": "EDU-IAM-003",
+	"title": "IAM policies do not grant full IAM privileges",
+	"severity": "high",
+	"category": "iam",
+	"remediation": "Grant only the specific iam: actions needed (for example iam:PassRole on one role ARN) instead of iam:* on Resource \"*\".",
+	"references": ["CKV2_AWS_40"],
+	"description": "iam:* on every resource lets the holder create users, keys and policies, which is equivalent to administrator access.",
+}
+
+resource_types := {
+	"aws_iam_policy", "aws_iam_role_policy", "aws_iam_user_policy", "aws_iam_group_policy", "aws_iam_role",
+	"aws_iam_policy_document", "aws_ssoadmin_permission_set_inline_policy",
+}
+
+r := input.resource
+
+deny contains msg if {
+	some d in lib.permission_docs(r)
+	some st in d.statements
+	lib.allows_action(st, "iam:*")
+	lib.wildcard_resource(st)
+	msg := sprintf("%s %s allows all IAM actions on every resource (%s)", [r.address, d.attr, lib.action_display(st)])
+}
+
+unknown contains msg if {
+	some attr in lib.unknown_policy_attrs(r)
+	msg := sprintf("%s: %s is known only after apply", [r.address, attr])
+}

@@ -1,0 +1,82 @@
+package edulibra.rules.iam_privilege_escalation
+
+import rego.v1
+
+import data.edulibra.lib
+
+metadata := {
+	"id": "EDU-IAM-007",
+	"title": "IAM policies do not allow privilege escalation",
+	"severity": "critical",
+	"category": "iam",
+	"remediation": "Remove the escalation path: do not combine iam:PassRole on wildcard roles with compute-creating actions, and do not grant policy-editing actions (iam:CreatePolicyVersion, iam:Put*Policy, iam:Attach*Policy, iam:UpdateAssumeRolePolicy, ...) to workloads.",
+	"references": ["CKV_AWS_110", "CKV_AWS_286"],
+	"description": "These action combinations let a principal give itself or a role it can assume more permissions than it was granted, up to full administrator access.",
+}
+
+resource_types := {
+	"aws_iam_policy", "aws_iam_role_policy", "aws_iam_user_policy", "aws_iam_group_policy", "aws_iam_role",
+	"aws_iam_policy_document", "aws_ssoadmin_permission_set_inline_policy",
+}
+
+r := input.resource
+
+# Known escalation methods (after Rhino Security Labs / cloudsplaining): every action of a method must be allowed.
+escalation_methods := {
+	"CreateNewPolicyVersion": ["iam:createpolicyversion"],
+	"SetExistingDefaultPolicyVersion": ["iam:setdefaultpolicyversion"],
+	"CreateAccessKey": ["iam:createaccesskey"],
+	"CreateLoginProfile": ["iam:createloginprofile"],
+	"UpdateLoginProfile": ["iam:updateloginprofile"],
+	"AttachUserPolicy": ["iam:attachuserpolicy"],
+	"AttachGroupPolicy": ["iam:attachgrouppolicy"],
+	"AttachRolePolicy": ["iam:attachrolepolicy", "sts:assumerole"],
+	"PutUserPolicy": ["iam:putuserpolicy"],
+	"PutGroupPolicy": ["iam:putgrouppolicy"],
+	"PutRolePolicy": ["iam:putrolepolicy", "sts:assumerole"],
+	"AddUserToGroup": ["iam:addusertogroup"],
+	"UpdateRolePolicyToAssumeIt": ["iam:updateassumerolepolicy", "sts:assumerole"],
+	"PassRoleToEC2": ["iam:passrole", "ec2:runinstances"],
+	"PassRoleToNewLambdaThenInvoke": ["iam:passrole", "lambda:createfunction", "lambda:invokefunction"],
+	"PassRoleToNewLambdaWithEventSource": ["iam:passrole", "lambda:createfunction", "lambda:createeventsourcemapping"],
+	"EditExistingLambdaFunctionWithRole": ["lambda:updatefunctioncode"],
+	"PassRoleToGlueDevEndpoint": ["iam:passrole", "glue:createdevendpoint"],
+	"UpdateExistingGlueDevEndpoint": ["glue:updatedevendpoint"],
+	"PassRoleToCloudFormation": ["iam:passrole", "cloudformation:createstack"],
+	"PassRoleToDataPipeline": ["iam:passrole", "datapipeline:createpipeline"],
+	"PassRoleToECSTask": ["iam:passrole", "ecs:registertaskdefinition", "ecs:runtask"],
+	"PassRoleToCodeBuild": ["iam:passrole", "codebuild:createproject", "codebuild:startbuild"],
+	"PassRoleToSageMakerNotebook": ["iam:passrole", "sagemaker:createnotebookinstance"],
+}
+
+statements := [st | some d in lib.permission_docs(r); some st in d.statements]
+
+# iam:PassRole counts only on wildcard role resources (passing one named role is the intended pattern);
+# sts:AssumeRole counts only on wildcard resources; every other action counts on any resource.
+scoped_actions := {"iam:passrole", "sts:assumerole"}
+
+allowed(a) if {
+	not a in scoped_actions
+	some st in statements
+	lib.allows_action(st, a)
+}
+
+allowed(a) if {
+	a in scoped_actions
+	some st in statements
+	lib.allows_action(st, a)
+	lib.broad_resource(st)
+}
+
+deny contains msg if {
+	some method, actions in escalation_methods
+	every a in actions {
+		allowed(a)
+	}
+	msg := sprintf("%s allows privilege escalation via %s (%s)", [r.address, method, concat(" + ", actions)])
+}
+
+unknown contains msg if {
+	some attr in lib.unknown_policy_attrs(r)
+	msg := sprintf("%s: %s is known only after apply", [r.address, attr])
+}

@@ -1,0 +1,65 @@
+package edulibra.rules.iam_restrictable_wildcard_resource
+
+import rego.v1
+
+import data.edulibra.lib
+
+metadata := {
+	"id": "EDU-IAM-005",
+	"title": "IAM policies do not use Resource \"*\" for actions that support resource ARNs",
+	"severity": "low",
+	"category": "iam",
+	"remediation": "Replace Resource \"*\" with the ARNs of the resources concerned; keep \"*\" only for actions that accept nothing else (Describe*, List*, a few global calls).",
+	"references": ["CKV_AWS_355", "CKV_AWS_356"],
+	"description": "Resource \"*\" on actions that accept resource ARNs grants them on every current and future resource of the account instead of the ones the workload uses.",
+}
+
+resource_types := {
+	"aws_iam_policy", "aws_iam_role_policy", "aws_iam_user_policy", "aws_iam_group_policy", "aws_iam_role",
+	"aws_iam_policy_document", "aws_ssoadmin_permission_set_inline_policy",
+}
+
+r := input.resource
+
+# Actions that accept only Resource "*" (no resource-level permissions).
+unrestrictable_actions := {
+	"cloudwatch:putmetricdata", "cloudwatch:getmetricdata", "cloudwatch:getmetricstatistics", "cloudwatch:listmetrics",
+	"xray:puttracesegments", "xray:puttelemetryrecords", "xray:getsamplingrules", "xray:getsamplingtargets",
+	"xray:getsamplingstatisticsummaries", "ecr:getauthorizationtoken", "sts:getcalleridentity", "tag:getresources",
+	"ec2:createnetworkinterface", "ec2:deletenetworkinterface", "ec2:assignprivateipaddresses",
+	"ec2:unassignprivateipaddresses", "kms:listaliases", "kms:listkeys", "s3:listallmybuckets",
+	"secretsmanager:getrandompassword", "logs:describeloggroups",
+}
+
+unrestrictable(p) if p in unrestrictable_actions
+
+# Describe* / List* calls rarely support resource-level permissions (S3 listing does, so it is not exempt).
+unrestrictable(p) if {
+	lib.service_of(p) != "s3"
+	n := lib.name_of(p)
+	regex.match(`^(describe|list)`, n)
+}
+
+deny contains msg if {
+	some d in lib.permission_docs(r)
+	some st in d.statements
+	st.effect == "Allow"
+	lib.wildcard_resource(st)
+	restrictable := sort({p | some p in st.actions; not unrestrictable(p)})
+	count(restrictable) > 0
+	msg := sprintf("%s %s uses Resource \"*\" for actions that accept resource ARNs (%s)", [r.address, d.attr, concat(", ", restrictable)])
+}
+
+deny contains msg if {
+	some d in lib.permission_docs(r)
+	some st in d.statements
+	st.effect == "Allow"
+	lib.wildcard_resource(st)
+	st.has_not_action
+	msg := sprintf("%s %s uses Resource \"*\" with %s", [r.address, d.attr, lib.action_display(st)])
+}
+
+unknown contains msg if {
+	some attr in lib.unknown_policy_attrs(r)
+	msg := sprintf("%s: %s is known only after apply", [r.address, attr])
+}

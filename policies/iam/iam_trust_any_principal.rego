@@ -1,0 +1,36 @@
+package edulibra.rules.iam_trust_any_principal
+
+import rego.v1
+
+import data.edulibra.lib
+
+metadata := {
+	"id": "EDU-IAM-011",
+	"title": "IAM role trust policies are not open to any principal",
+	"severity": "critical",
+	"category": "iam",
+	"remediation": "Name the trusted service, account role or OIDC provider in Principal of assume_role_policy; if \"*\" is unavoidable add a Condition on sts:ExternalId, aws:PrincipalOrgID or aws:PrincipalArn.",
+	"references": ["CKV_AWS_60"],
+	"description": "A trust policy with Principal \"*\" (or {\"AWS\": \"*\"}) and no restricting condition lets any AWS account in the world assume the role.",
+}
+
+resource_types := {"aws_iam_role"}
+
+r := input.resource
+
+trust_statements := lib.doc_statements(doc) if {
+	doc := lib.policy_doc(lib.val(r, "assume_role_policy"))
+} else := []
+
+deny contains msg if {
+	some st in trust_statements
+	st.effect == "Allow"
+	lib.any_principal(st)
+	not lib.restricting_condition(st)
+	msg := sprintf("%s trust policy lets any principal assume the role (Principal \"*\" without a restricting Condition)", [r.address])
+}
+
+unknown contains msg if {
+	lib.is_unknown(r, "assume_role_policy")
+	msg := sprintf("%s: assume_role_policy is known only after apply", [r.address])
+}

@@ -1,0 +1,34 @@
+package edulibra.rules.iam_trust_whole_account_test
+
+import rego.v1
+
+import data.edulibra.rules.iam_trust_whole_account as rule
+
+role(statements) := {
+	"address": "aws_iam_role.r", "module": "", "mode": "managed", "type": "aws_iam_role", "name": "r", "action": "create",
+	"values": {"assume_role_policy": json.marshal({"Version": "2012-10-17", "Statement": statements})},
+	"unknown": {}, "sensitive": {}, "references": {}, "parent": null,
+}
+
+test_specific_role_passes if {
+	count(rule.deny) == 0 with input as {"resource": role([{"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:role/deployer"}, "Action": "sts:AssumeRole"}])}
+}
+
+test_account_with_external_id_passes if {
+	count(rule.deny) == 0 with input as {"resource": role([{"Effect": "Allow", "Principal": {"AWS": "111122223333"}, "Action": "sts:AssumeRole", "Condition": {"StringEquals": {"sts:ExternalId": "x"}}}])}
+}
+
+test_account_root_fails if {
+	count(rule.deny) == 1 with input as {"resource": role([{"Effect": "Allow", "Principal": {"AWS": ["arn:aws:iam::111122223333:root"]}, "Action": ["sts:AssumeRole", "sts:TagSession"]}])}
+}
+
+test_referenced_document_counts_as_set if {
+	r := object.union(role([]), {"values": {"name": "r"}, "unknown": {"assume_role_policy": true}, "references": {"assume_role_policy": ["data.aws_iam_policy_document.trust"]}})
+	count(rule.deny) == 0 with input as {"resource": r}
+	count(rule.unknown) == 0 with input as {"resource": r}
+}
+
+test_unknown_is_unknown if {
+	r := object.union(role([]), {"values": {"name": "r"}, "unknown": {"assume_role_policy": true}})
+	count(rule.unknown) == 1 with input as {"resource": r}
+}

@@ -1,0 +1,120 @@
+//! Builds AWS SDK clients from the provider settings. This is the only place that knows how a
+//! setting (profile, endpoint, assume_role, ...) becomes SDK configuration.
+
+use std::time::Duration;
+
+use aws_config::retry::RetryConfig;
+use aws_config::{BehaviorVersion, Region, SdkConfig};
+
+use crate::config::Settings;
+
+#[derive(Debug, thiserror::Error)]
+pub enum AwsError {
+    #[error("no AWS region: set `region` in the provider block, or AWS_REGION")]
+    NoRegion,
+    #[error("AWS call {operation} failed: {message}")]
+    Call { operation: String, message: String },
+}
+
+/// Configured SDK settings plus per-service endpoint overrides.
+#[derive(Clone, Debug)]
+pub struct AwsContext {
+    pub sdk: SdkConfig,
+    pub settings: Settings,
+}
+
+/// The SDK's HTTPS client on rustls with ring: aws-lc stays out of the process, whose
+/// default rustls provider must be ring for the plugin's own TLS (see `tls`).
+fn http_client() -> aws_smithy_runtime_api::client::http::SharedHttpClient {
+    use aws_smithy_http_client::{tls, Builder};
+    Builder::new()
+        .tls_provider(tls::Provider::Rustls(tls::rustls_provider::CryptoMode::Ring))
+        .build_https()
+}
+
+impl AwsContext {
+    pub async fn from_settings(settings: &Settings) -> Result<AwsContext, AwsError> {
+        let mut loader = aws_config::defaults(BehaviorVersion::latest())
+            .http_client(http_client())
+            .retry_config(RetryConfig::standard().with_max_attempts(settings.max_retries + 1).with_max_backoff(Duration::from_secs(20)));
+        if let Some(r) = &settings.region {
+            loader = loader.region(Region::new(r.clone()));
+        }
+        if let Some(p) = &settings.profile {
+            loader = loader.profile_name(p);
+        }
+        if !settings.shared_config_files.is_empty() || !settings.shared_credentials_files.is_empty() {
+            #[allow(deprecated)] // the replacement lives in aws-runtime, which we do not otherwise need
+            use aws_config::profile::profile_file::{ProfileFileKind, ProfileFiles};
+            #[allow(deprecated)]
+            let mut files = ProfileFiles::builder();
+            for f in &settings.shared_config_files {
+                #[allow(deprecated)]
+                let kind = ProfileFileKind::Config;
+                files = files.with_file(kind, f);
+            }
+            for f in &settings.shared_credentials_files {
+                #[allow(deprecated)]
+                let kind = ProfileFileKind::Credentials;
+                files = files.with_file(kind, f);
+            }
+            loader = loader.profile_files(files.build());
+        }
+        if let (Some(ak), Some(sk)) = (&settings.access_key, &settings.secret_key) {
+            loader = loader.credentials_provider(aws_credential_types::Credentials::new(
+                ak.clone(),
+                sk.clone(),
+                settings.token.clone(),
+                None,
+                "edulibra-provider-block",
+            ));
+        }
+        if let Some(e) = &settings.endpoint {
+            loader = loader.endpoint_url(e.clone());
+        }
+        let mut sdk = loader.load().await;
+        if sdk.region().is_none() {
+            return Err(AwsError::NoRegion);
+        }
+        if let Some(role) = &settings.assume_role {
+            let mut b = aws_config::sts::AssumeRoleProvider::builder(role.role_arn.clone())
+                .session_name(role.session_name.clone())
+                .configure(&sdk);
+            if let Some(x) = &role.external_id {
+                b = b.external_id(x.clone());
+            }
+            let provider = b.build().await;
+            sdk = sdk
+                .into_builder()
+                .credentials_provider(aws_credential_types::provider::SharedCredentialsProvider::new(provider))
+                .build();
+        }
+        Ok(AwsContext { sdk, settings: settings.clone() })
+    }
+
+    /// The endpoint for one service: its own override, else the common `endpoint`.
+    pub fn endpoint_for(&self, service: &str) -> Option<&str> {
+        self.settings.endpoints.get(service).map(String::as_str).or(self.settings.endpoint.as_deref())
+    }
+
+    pub fn sts(&self) -> aws_sdk_sts::Client {
+        let mut b = aws_sdk_sts::config::Builder::from(&self.sdk);
+        if let Some(e) = self.endpoint_for("sts") {
+            b = b.endpoint_url(e);
+        }
+        aws_sdk_sts::Client::from_conf(b.build())
+    }
+}
+
+/// Renders an SDK error with its service code and message, never with request bodies (which
+/// may carry secrets).
+pub fn describe_sdk_error<E: std::error::Error + 'static>(e: &E) -> String {
+    let mut out = e.to_string();
+    let mut src = e.source();
+    while let Some(s) = src {
+        out.push_str(": ");
+        out.push_str(&s.to_string());
+        src = s.source();
+    }
+    out
+}

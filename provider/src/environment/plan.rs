@@ -1,0 +1,147 @@
+//! PlanResourceChange for `edulibra_environment`: validate, fill the stage defaults, expand the
+//! topology, and say what forces a replacement.
+
+use std::collections::BTreeMap;
+
+use crate::diag::{Diagnostic, Step};
+use crate::environment::spec::{self, EnvironmentSpec, SpecOutcome};
+use crate::topology::{self, Placement, Topology};
+use crate::value::Value;
+
+/// Arguments whose change replaces the whole environment: the names and the address space
+/// every child is derived from.
+pub const REPLACING_PATHS: &[&[&str]] = &[&["name"], &["stage"], &["network", "cidr_block"], &["network", "az_count"]];
+
+/// What the expansion needs besides the configuration.
+#[derive(Clone, Debug)]
+pub struct PlanContext {
+    /// None when the provider configuration, the region or the account are not known yet.
+    pub placement: Option<Placement>,
+    pub default_tags: BTreeMap<String, String>,
+}
+
+pub struct Planned {
+    pub state: Value,
+    pub requires_replace: Vec<Vec<Step>>,
+    pub diagnostics: Vec<Diagnostic>,
+    pub topology: Option<Topology>,
+}
+
+pub fn validate(config: &Value) -> Vec<Diagnostic> {
+    match spec::read(config) {
+        SpecOutcome::Invalid(d) => d,
+        _ => Vec::new(),
+    }
+}
+
+fn at_path<'v>(v: &'v Value, path: &[&str]) -> &'v Value {
+    path.iter().fold(v, |acc, k| acc.get(k))
+}
+
+/// The computed attributes that only AWS can fill, unknown until apply.
+const AWS_COMPUTED: &[&str] = &[
+    "vpc_id",
+    "public_subnet_ids",
+    "private_subnet_ids",
+    "data_subnet_ids",
+    "kms_key_arn",
+    "cdn_domain_name",
+    "api_endpoint",
+    "database_endpoint",
+    "database_secret_arn",
+];
+
+pub fn plan(ctx: &PlanContext, prior: &Value, proposed: &Value, config: &Value) -> Planned {
+    let spec = match spec::read(config) {
+        SpecOutcome::Invalid(diagnostics) => {
+            return Planned { state: proposed.clone(), requires_replace: vec![], diagnostics, topology: None }
+        }
+        SpecOutcome::Unknown => None,
+        SpecOutcome::Ready(s) => Some(*s),
+    };
+    let mut planned = proposed.as_map().cloned().unwrap_or_default();
+
+    let requires_replace: Vec<Vec<Step>> = if prior.is_null() {
+        vec![]
+    } else {
+        REPLACING_PATHS
+            .iter()
+            .filter(|p| {
+                let new = at_path(config, p);
+                // An unset optional+computed argument keeps its planned default: compare with it.
+                let new = if new.is_null() { at_path(proposed, p) } else { new };
+                new.is_unknown() || at_path(prior, p) != new
+            })
+            .map(|p| p.iter().map(|s| Step::Attr(s.to_string())).collect())
+            .collect()
+    };
+
+    let Some(spec) = spec else {
+        // Some argument depends on another resource: everything derived waits for it.
+        for k in ["id", "topology", "resource_count"].iter().chain(AWS_COMPUTED) {
+            planned.insert(k.to_string(), Value::Unknown);
+        }
+        for k in ["site_bucket_name", "media_bucket_name", "logs_bucket_name"] {
+            planned.insert(k.to_string(), Value::Unknown);
+        }
+        return Planned { state: Value::Map(planned), requires_replace, diagnostics: vec![], topology: None };
+    };
+    spec::fill_defaults(&mut planned, &spec);
+
+    let expanded = match &ctx.placement {
+        Some(at) => match topology::expand(&spec, at, &ctx.default_tags) {
+            Ok(t) => Some(t),
+            Err(e) => {
+                let d = Diagnostic::error("Cannot expand the environment", e.to_string()).at("network.cidr_block");
+                return Planned { state: Value::Map(planned), requires_replace, diagnostics: vec![d], topology: None };
+            }
+        },
+        None => None,
+    };
+
+    let unchanged = !prior.is_null() && requires_replace.is_empty() && same_topology(ctx, prior, expanded.as_ref());
+    if unchanged {
+        // Keep what apply recorded (ids, ARNs, endpoints) so a second plan shows no change.
+        return Planned { state: Value::Map(planned), requires_replace, diagnostics: vec![], topology: expanded };
+    }
+
+    planned.insert("id".into(), Value::String(spec.prefix()));
+    match (&expanded, &ctx.placement) {
+        (Some(t), Some(at)) => {
+            planned.insert("topology".into(), t.to_plan_value());
+            planned.insert("resource_count".into(), Value::int(t.children.len() as i64));
+            for (k, purpose) in [("site_bucket_name", "site"), ("media_bucket_name", "media"), ("logs_bucket_name", "logs")] {
+                planned.insert(k.into(), Value::String(format!("{}-{}-{purpose}", spec.prefix(), at.region)));
+            }
+        }
+        _ => {
+            for k in ["topology", "resource_count", "site_bucket_name", "media_bucket_name", "logs_bucket_name"] {
+                planned.insert(k.into(), Value::Unknown);
+            }
+        }
+    }
+    for k in AWS_COMPUTED {
+        planned.insert(k.to_string(), Value::Unknown);
+    }
+    Planned { state: Value::Map(planned), requires_replace, diagnostics: vec![], topology: expanded }
+}
+
+/// True when the prior state was planned from the same expansion: the environment is up to date.
+fn same_topology(ctx: &PlanContext, prior: &Value, expanded: Option<&Topology>) -> bool {
+    let (Some(at), Some(new)) = (&ctx.placement, expanded) else { return false };
+    match spec::read(prior) {
+        SpecOutcome::Ready(old) => match topology::expand(&old, at, &ctx.default_tags) {
+            Ok(old_topo) => old_topo == *new,
+            Err(_) => false,
+        },
+        _ => false,
+    }
+}
+
+/// The spec of a planned or prior state (defaults already filled).
+pub fn spec_of(state: &Value) -> Option<EnvironmentSpec> {
+    match spec::read(state) {
+        SpecOutcome::Ready(s) => Some(*s),
+        _ => None,
+    }
+}

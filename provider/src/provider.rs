@@ -1,0 +1,443 @@
+//! The tfplugin5 `Provider` service: decodes each request with the schema it names, hands it to
+//! the resource or data source, and encodes the answer. Failures become diagnostics, never panics.
+
+use std::sync::Arc;
+
+use tokio::sync::{watch, OnceCell, RwLock};
+use tonic::{Request, Response, Status};
+
+use crate::aws::{describe_sdk_error, AwsContext};
+use crate::codec;
+use crate::config::{self, Settings};
+use crate::data_sources::{self, CallerIdentity};
+use crate::diag::{self, Diagnostic};
+use crate::environment::{plan, spec};
+use crate::proto::tfplugin5 as pb;
+use crate::schema::{self, Schema};
+use crate::topology::Placement;
+use crate::value::{Type, Value};
+
+pub const ENVIRONMENT: &str = "edulibra_environment";
+pub const CALLER_IDENTITY: &str = "edulibra_caller_identity";
+pub const TOPOLOGY: &str = "edulibra_topology";
+
+pub struct ProviderService {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    provider: Schema,
+    environment: Schema,
+    caller_identity: Schema,
+    topology: Schema,
+    configured: RwLock<Option<Arc<Configured>>>,
+    stop: watch::Sender<bool>,
+}
+
+/// What `Configure` established. `aws` is None while some provider argument is unknown.
+pub struct Configured {
+    pub settings: Settings,
+    pub aws: Option<AwsContext>,
+    identity: OnceCell<Result<Arc<CallerIdentity>, String>>,
+}
+
+impl Configured {
+    /// The caller's identity, asked of STS once per process.
+    async fn identity(&self) -> Result<Arc<CallerIdentity>, String> {
+        let aws = match &self.aws {
+            Some(a) => a,
+            None => return Err(format!("the provider configuration is not known yet ({})", self.settings.unknown.join(", "))),
+        };
+        self.identity
+            .get_or_init(|| async {
+                let out = aws.sts().get_caller_identity().send().await.map_err(|e| describe_sdk_error(&e))?;
+                Ok(Arc::new(CallerIdentity {
+                    account_id: out.account().unwrap_or_default().to_string(),
+                    arn: out.arn().unwrap_or_default().to_string(),
+                    user_id: out.user_id().unwrap_or_default().to_string(),
+                }))
+            })
+            .await
+            .clone()
+    }
+
+    fn region(&self) -> Option<String> {
+        self.aws.as_ref().and_then(|a| a.sdk.region()).map(|r| r.to_string())
+    }
+}
+
+impl Default for ProviderService {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl ProviderService {
+    pub fn new() -> ProviderService {
+        let (stop, _) = watch::channel(false);
+        ProviderService {
+            inner: Arc::new(Inner {
+                provider: config::schema(),
+                environment: spec::schema(),
+                caller_identity: data_sources::caller_identity_schema(),
+                topology: data_sources::topology_schema(),
+                configured: RwLock::new(None),
+                stop,
+            }),
+        }
+    }
+
+    fn resource_schema(&self, type_name: &str) -> Result<&Schema, Diagnostic> {
+        match type_name {
+            ENVIRONMENT => Ok(&self.inner.environment),
+            other => Err(Diagnostic::error("Unknown resource type", format!("This provider has no resource type {other:?}; it has {ENVIRONMENT}."))),
+        }
+    }
+
+    fn data_source_schema(&self, type_name: &str) -> Result<&Schema, Diagnostic> {
+        match type_name {
+            CALLER_IDENTITY => Ok(&self.inner.caller_identity),
+            TOPOLOGY => Ok(&self.inner.topology),
+            other => Err(Diagnostic::error(
+                "Unknown data source",
+                format!("This provider has no data source {other:?}; it has {CALLER_IDENTITY} and {TOPOLOGY}."),
+            )),
+        }
+    }
+
+    async fn configured(&self) -> Result<Arc<Configured>, Diagnostic> {
+        self.inner
+            .configured
+            .read()
+            .await
+            .clone()
+            .ok_or_else(|| Diagnostic::error("Provider not configured", "Terraform did not configure the provider before using it."))
+    }
+
+    /// Account and region for the expansion; None while the provider configuration is unknown.
+    async fn placement(&self) -> Result<(Option<Placement>, std::collections::BTreeMap<String, String>), Diagnostic> {
+        let c = self.configured().await?;
+        if c.aws.is_none() {
+            return Ok((None, c.settings.default_tags.clone()));
+        }
+        let region = c.region().ok_or_else(|| Diagnostic::error("No AWS region", "Set region in the provider block, or AWS_REGION."))?;
+        let identity = c
+            .identity()
+            .await
+            .map_err(|e| Diagnostic::error("Cannot determine the AWS account", format!("STS GetCallerIdentity failed: {e}. Check the provider's credentials and endpoint.")))?;
+        Ok((Some(Placement::new(&region, &identity.account_id)), c.settings.default_tags.clone()))
+    }
+}
+
+pub fn decode_dv(dv: Option<&pb::DynamicValue>, ty: &Type, what: &str) -> Result<Value, Diagnostic> {
+    let Some(dv) = dv else { return Ok(Value::Null) };
+    let decoded = if !dv.msgpack.is_empty() {
+        codec::decode(&dv.msgpack, ty)
+    } else if !dv.json.is_empty() {
+        codec::decode_state_json(&dv.json, ty)
+    } else {
+        return Ok(Value::Null);
+    };
+    decoded.map_err(|e| Diagnostic::error(format!("Cannot decode the {what}"), e.to_string()))
+}
+
+pub fn encode_dv(v: &Value, ty: &Type, what: &str) -> Result<pb::DynamicValue, Diagnostic> {
+    codec::encode(v, ty)
+        .map(|msgpack| pb::DynamicValue { msgpack, json: vec![] })
+        .map_err(|e| Diagnostic::error(format!("Cannot encode the {what}"), e.to_string()))
+}
+
+fn block_to_proto(b: &schema::Block) -> pb::schema::Block {
+    use pb::schema::nested_block::NestingMode;
+    pb::schema::Block {
+        version: 0,
+        attributes: b
+            .attributes
+            .iter()
+            .map(|a| pb::schema::Attribute {
+                name: a.name.clone(),
+                r#type: a.ty.to_json_bytes(),
+                description: a.description.clone(),
+                required: a.required,
+                optional: a.optional,
+                computed: a.computed,
+                sensitive: a.sensitive,
+                description_kind: pb::StringKind::Markdown as i32,
+                deprecated: a.deprecated,
+            })
+            .collect(),
+        block_types: b
+            .blocks
+            .iter()
+            .map(|n| pb::schema::NestedBlock {
+                type_name: n.type_name.clone(),
+                block: Some(block_to_proto(&n.block)),
+                nesting: match n.nesting {
+                    schema::Nesting::Single => NestingMode::Single,
+                    schema::Nesting::List => NestingMode::List,
+                    schema::Nesting::Set => NestingMode::Set,
+                    schema::Nesting::Map => NestingMode::Map,
+                    schema::Nesting::Group => NestingMode::Group,
+                } as i32,
+                min_items: n.min_items,
+                max_items: n.max_items,
+            })
+            .collect(),
+        description: b.description.clone(),
+        description_kind: pb::StringKind::Markdown as i32,
+        deprecated: b.deprecated,
+    }
+}
+
+pub fn schema_to_proto(s: &Schema) -> pb::Schema {
+    pb::Schema { version: s.version, block: Some(block_to_proto(&s.block)) }
+}
+
+fn errs(d: Diagnostic) -> Vec<pb::Diagnostic> {
+    diag::to_proto(&[d])
+}
+
+/// Runs a handler that reports failure as a diagnostic, turning it into the response's list.
+macro_rules! try_diag {
+    ($e:expr, $resp:expr) => {
+        match $e {
+            Ok(v) => v,
+            Err(d) => {
+                let mut r = $resp;
+                r.diagnostics = errs(d);
+                return Ok(Response::new(r));
+            }
+        }
+    };
+}
+
+#[tonic::async_trait]
+impl pb::provider_server::Provider for ProviderService {
+    async fn get_schema(
+        &self,
+        _: Request<pb::get_provider_schema::Request>,
+    ) -> Result<Response<pb::get_provider_schema::Response>, Status> {
+        let i = &self.inner;
+        Ok(Response::new(pb::get_provider_schema::Response {
+            provider: Some(schema_to_proto(&i.provider)),
+            resource_schemas: [(ENVIRONMENT.to_string(), schema_to_proto(&i.environment))].into_iter().collect(),
+            data_source_schemas: [
+                (CALLER_IDENTITY.to_string(), schema_to_proto(&i.caller_identity)),
+                (TOPOLOGY.to_string(), schema_to_proto(&i.topology)),
+            ]
+            .into_iter()
+            .collect(),
+            diagnostics: vec![],
+            provider_meta: None,
+        }))
+    }
+
+    async fn prepare_provider_config(
+        &self,
+        req: Request<pb::prepare_provider_config::Request>,
+    ) -> Result<Response<pb::prepare_provider_config::Response>, Status> {
+        let req = req.into_inner();
+        let empty = pb::prepare_provider_config::Response::default();
+        let ty = self.inner.provider.block.implied_type();
+        let cfg = try_diag!(decode_dv(req.config.as_ref(), &ty, "provider configuration"), empty);
+        let (_, diags) = config::read(&cfg);
+        Ok(Response::new(pb::prepare_provider_config::Response { prepared_config: req.config, diagnostics: diag::to_proto(&diags) }))
+    }
+
+    async fn validate_resource_type_config(
+        &self,
+        req: Request<pb::validate_resource_type_config::Request>,
+    ) -> Result<Response<pb::validate_resource_type_config::Response>, Status> {
+        let req = req.into_inner();
+        let empty = pb::validate_resource_type_config::Response::default();
+        let schema = try_diag!(self.resource_schema(&req.type_name), empty);
+        let cfg = try_diag!(decode_dv(req.config.as_ref(), &schema.block.implied_type(), "configuration"), empty);
+        Ok(Response::new(pb::validate_resource_type_config::Response { diagnostics: diag::to_proto(&plan::validate(&cfg)) }))
+    }
+
+    async fn validate_data_source_config(
+        &self,
+        req: Request<pb::validate_data_source_config::Request>,
+    ) -> Result<Response<pb::validate_data_source_config::Response>, Status> {
+        let req = req.into_inner();
+        let empty = pb::validate_data_source_config::Response::default();
+        let schema = try_diag!(self.data_source_schema(&req.type_name), empty);
+        let cfg = try_diag!(decode_dv(req.config.as_ref(), &schema.block.implied_type(), "configuration"), empty);
+        let diags = if req.type_name == TOPOLOGY { plan::validate(&cfg) } else { vec![] };
+        Ok(Response::new(pb::validate_data_source_config::Response { diagnostics: diag::to_proto(&diags) }))
+    }
+
+    async fn upgrade_resource_state(
+        &self,
+        req: Request<pb::upgrade_resource_state::Request>,
+    ) -> Result<Response<pb::upgrade_resource_state::Response>, Status> {
+        let req = req.into_inner();
+        let empty = pb::upgrade_resource_state::Response::default();
+        let schema = try_diag!(self.resource_schema(&req.type_name), empty);
+        if req.version > schema.version {
+            return Ok(Response::new(pb::upgrade_resource_state::Response {
+                upgraded_state: None,
+                diagnostics: errs(Diagnostic::error(
+                    "State from a newer provider",
+                    format!("The state was written by schema version {}; this provider knows version {}. Upgrade the provider.", req.version, schema.version),
+                )),
+            }));
+        }
+        let raw = req.raw_state.unwrap_or_default();
+        if raw.json.is_empty() {
+            let d = Diagnostic::error("Unsupported state format", "Only JSON state (Terraform 0.12 and later) can be read; this state is in the pre-0.12 flatmap format.");
+            return Ok(Response::new(pb::upgrade_resource_state::Response { upgraded_state: None, diagnostics: errs(d) }));
+        }
+        let ty = schema.block.implied_type();
+        let value = try_diag!(
+            codec::decode_state_json(&raw.json, &ty).map_err(|e| Diagnostic::error("Cannot read the stored state", e.to_string())),
+            empty
+        );
+        let dv = try_diag!(encode_dv(&value, &ty, "upgraded state"), empty);
+        Ok(Response::new(pb::upgrade_resource_state::Response { upgraded_state: Some(dv), diagnostics: vec![] }))
+    }
+
+    async fn configure(&self, req: Request<pb::configure::Request>) -> Result<Response<pb::configure::Response>, Status> {
+        let req = req.into_inner();
+        let empty = pb::configure::Response::default();
+        let ty = self.inner.provider.block.implied_type();
+        let cfg = try_diag!(decode_dv(req.config.as_ref(), &ty, "provider configuration"), empty);
+        let (settings, diags) = config::read(&cfg);
+        if diag::has_errors(&diags) {
+            return Ok(Response::new(pb::configure::Response { diagnostics: diag::to_proto(&diags) }));
+        }
+        let aws = if settings.unknown.is_empty() {
+            match AwsContext::from_settings(&settings).await {
+                Ok(a) => Some(a),
+                Err(e) => return Ok(Response::new(pb::configure::Response { diagnostics: errs(Diagnostic::error("Cannot configure AWS", e.to_string()).at("region")) })),
+            }
+        } else {
+            tracing::info!(unknown = ?settings.unknown, "provider configuration has unknown values; AWS calls wait for them");
+            None
+        };
+        tracing::info!(terraform_version = %req.terraform_version, region = ?aws.as_ref().and_then(|a| a.sdk.region().map(|r| r.to_string())), "provider configured");
+        *self.inner.configured.write().await = Some(Arc::new(Configured { settings, aws, identity: OnceCell::new() }));
+        Ok(Response::new(pb::configure::Response { diagnostics: diag::to_proto(&diags) }))
+    }
+
+    async fn read_resource(&self, req: Request<pb::read_resource::Request>) -> Result<Response<pb::read_resource::Response>, Status> {
+        let req = req.into_inner();
+        let empty = pb::read_resource::Response { private: req.private.clone(), ..Default::default() };
+        let schema = try_diag!(self.resource_schema(&req.type_name), empty);
+        let ty = schema.block.implied_type();
+        let current = try_diag!(decode_dv(req.current_state.as_ref(), &ty, "current state"), empty);
+        // Without the apply engine nothing exists in AWS to compare with: state stays as stored.
+        let dv = try_diag!(encode_dv(&current, &ty, "state"), empty);
+        Ok(Response::new(pb::read_resource::Response { new_state: Some(dv), diagnostics: vec![], private: req.private }))
+    }
+
+    async fn plan_resource_change(
+        &self,
+        req: Request<pb::plan_resource_change::Request>,
+    ) -> Result<Response<pb::plan_resource_change::Response>, Status> {
+        let req = req.into_inner();
+        let empty = pb::plan_resource_change::Response { planned_private: req.prior_private.clone(), ..Default::default() };
+        let schema = try_diag!(self.resource_schema(&req.type_name), empty);
+        let ty = schema.block.implied_type();
+        let prior = try_diag!(decode_dv(req.prior_state.as_ref(), &ty, "prior state"), empty);
+        let proposed = try_diag!(decode_dv(req.proposed_new_state.as_ref(), &ty, "proposed state"), empty);
+        let config = try_diag!(decode_dv(req.config.as_ref(), &ty, "configuration"), empty);
+        if proposed.is_null() {
+            // Destroy: nothing to plan.
+            return Ok(Response::new(pb::plan_resource_change::Response { planned_state: req.proposed_new_state, planned_private: req.prior_private, ..Default::default() }));
+        }
+        let (placement, default_tags) = try_diag!(self.placement().await, empty);
+        let ctx = plan::PlanContext { placement, default_tags };
+        let planned = plan::plan(&ctx, &prior, &proposed, &config);
+        if diag::has_errors(&planned.diagnostics) {
+            return Ok(Response::new(pb::plan_resource_change::Response { diagnostics: diag::to_proto(&planned.diagnostics), ..empty }));
+        }
+        if let Some(t) = &planned.topology {
+            tracing::info!(environment = ?planned.state.get("id").as_str(), children = t.children.len(), "planned the environment's topology");
+        }
+        let dv = try_diag!(encode_dv(&planned.state, &ty, "planned state"), empty);
+        Ok(Response::new(pb::plan_resource_change::Response {
+            planned_state: Some(dv),
+            requires_replace: planned.requires_replace.iter().map(|p| diag::to_proto_path(p)).collect(),
+            planned_private: req.prior_private,
+            diagnostics: diag::to_proto(&planned.diagnostics),
+            legacy_type_system: false,
+        }))
+    }
+
+    async fn apply_resource_change(
+        &self,
+        req: Request<pb::apply_resource_change::Request>,
+    ) -> Result<Response<pb::apply_resource_change::Response>, Status> {
+        let req = req.into_inner();
+        let empty = pb::apply_resource_change::Response::default();
+        let schema = try_diag!(self.resource_schema(&req.type_name), empty);
+        let ty = schema.block.implied_type();
+        let planned = try_diag!(decode_dv(req.planned_state.as_ref(), &ty, "planned state"), empty);
+        let prior = try_diag!(decode_dv(req.prior_state.as_ref(), &ty, "prior state"), empty);
+        if planned.is_null() && prior.is_null() {
+            return Ok(Response::new(empty));
+        }
+        let d = Diagnostic::error(
+            "The apply engine is not available in this version",
+            "This build of terraform-provider-edulibra plans and validates edulibra_environment but cannot yet create, change or destroy its AWS resources (the apply engine is a later milestone). Nothing was changed in AWS. Preview the resources with `terraform plan`, `terraform show -json` or the edulibra_topology data source.",
+        );
+        // Keep the prior object in state: nothing was changed.
+        let new_state = try_diag!(encode_dv(&prior, &ty, "state"), empty);
+        Ok(Response::new(pb::apply_resource_change::Response { new_state: Some(new_state), private: req.planned_private, diagnostics: errs(d), legacy_type_system: false }))
+    }
+
+    async fn import_resource_state(
+        &self,
+        req: Request<pb::import_resource_state::Request>,
+    ) -> Result<Response<pb::import_resource_state::Response>, Status> {
+        let req = req.into_inner();
+        let empty = pb::import_resource_state::Response::default();
+        try_diag!(self.resource_schema(&req.type_name), empty);
+        let d = Diagnostic::error(
+            "Import is not available in this version",
+            format!("Importing {:?} needs the apply engine, which reads the tagged AWS resources; it is a later milestone of this provider.", req.id),
+        );
+        Ok(Response::new(pb::import_resource_state::Response { imported_resources: vec![], diagnostics: errs(d) }))
+    }
+
+    async fn read_data_source(
+        &self,
+        req: Request<pb::read_data_source::Request>,
+    ) -> Result<Response<pb::read_data_source::Response>, Status> {
+        let req = req.into_inner();
+        let empty = pb::read_data_source::Response::default();
+        let schema = try_diag!(self.data_source_schema(&req.type_name), empty);
+        let ty = schema.block.implied_type();
+        let config = try_diag!(decode_dv(req.config.as_ref(), &ty, "configuration"), empty);
+        let state = match req.type_name.as_str() {
+            CALLER_IDENTITY => {
+                let c = try_diag!(self.configured().await, empty);
+                let identity = try_diag!(
+                    c.identity().await.map_err(|e| Diagnostic::error("Cannot read the caller identity", format!("STS GetCallerIdentity failed: {e}"))),
+                    empty
+                );
+                data_sources::caller_identity_state(&identity)
+            }
+            _ => {
+                let (placement, tags) = try_diag!(self.placement().await, empty);
+                let placement = try_diag!(
+                    placement.ok_or_else(|| Diagnostic::error("Provider configuration not known", "edulibra_topology needs the provider's region and account.")),
+                    empty
+                );
+                match data_sources::read_topology(&config, &placement, &tags) {
+                    Ok(s) => s,
+                    Err(d) => return Ok(Response::new(pb::read_data_source::Response { state: None, diagnostics: diag::to_proto(&d) })),
+                }
+            }
+        };
+        let dv = try_diag!(encode_dv(&state, &ty, "data source state"), empty);
+        Ok(Response::new(pb::read_data_source::Response { state: Some(dv), diagnostics: vec![] }))
+    }
+
+    async fn stop(&self, _: Request<pb::stop::Request>) -> Result<Response<pb::stop::Response>, Status> {
+        tracing::info!("Terraform asked running operations to stop");
+        let _ = self.inner.stop.send(true);
+        Ok(Response::new(pb::stop::Response { error: String::new() }))
+    }
+}
