@@ -325,7 +325,7 @@ impl<'a> Reader<'a> {
 /// Checking the longest instance of each kind covers every derived name of that kind.
 pub fn derived_name_limits(prefix: &str) -> Vec<(String, usize, &'static str)> {
     vec![
-        (format!("{prefix}-XXXXXXXXXXXXXX-static"), 63, "S3 bucket name (with the longest region)"),
+        (format!("{prefix}-XXXXXXXXXXXXXX-media"), 63, "S3 bucket name (with the longest region)"),
         (format!("{prefix}-db"), 63, "RDS instance identifier"),
         (format!("{prefix}-cache"), 40, "ElastiCache replication group id"),
         (format!("{prefix}-alb"), 32, "load balancer name"),

@@ -1,0 +1,69 @@
+package edulibra.rules.iam_github_oidc_trust
+
+import rego.v1
+
+import data.edulibra.lib
+
+metadata := {
+	"id": "EDU-IAM-013",
+	"title": "GitHub Actions OIDC trust policies pin the repository",
+	"severity": "high",
+	"category": "iam",
+	"remediation": "Add a Condition StringEquals/StringLike on token.actions.githubusercontent.com:sub with values such as \"repo:<org>/<repo>:ref:refs/heads/main\" (no wildcard in the organisation) to the assume-role statement.",
+	"references": ["CKV_AWS_358", "CKV_AWS_393"],
+	"description": "Without a sub claim condition, a workflow in any GitHub repository of any organisation can obtain credentials for the role through the shared GitHub OIDC provider.",
+}
+
+resource_types := {"aws_iam_role", "aws_iam_policy_document"}
+
+r := input.resource
+
+statements := lib.doc_statements(doc) if {
+	r.type == "aws_iam_role"
+	doc := lib.policy_doc(lib.val(r, "assume_role_policy"))
+} else := [st | some d in lib.permission_docs(r); some st in d.statements]
+
+github_host := "token.actions.githubusercontent.com"
+
+github_statement(st) if {
+	some e in st.principals
+	lib.lower_str(e.type) == "federated"
+	contains(lib.lower_str(e.id), github_host)
+}
+
+github_statement(st) if {
+	lib.allows_action(st, "sts:assumerolewithwebidentity")
+	some c in st.conditions
+	startswith(c.variable, concat("", [github_host, ":"]))
+}
+
+sub_values(st) := [v | some c in st.conditions; c.variable == concat("", [github_host, ":sub"]); some v in c.values]
+
+# repo:<org>/<repo>... with a literal organisation (wildcards only after the slash)
+safe_sub(v) if {
+	is_string(v)
+	regex.match(`^repo:[^/*?]+/[^/]+`, v)
+}
+
+deny contains msg if {
+	some st in statements
+	st.effect == "Allow"
+	github_statement(st)
+	count(sub_values(st)) == 0
+	msg := sprintf("%s trusts GitHub Actions OIDC without a token.actions.githubusercontent.com:sub condition", [r.address])
+}
+
+deny contains msg if {
+	some st in statements
+	st.effect == "Allow"
+	github_statement(st)
+	some v in sub_values(st)
+	not safe_sub(v)
+	msg := sprintf("%s trusts GitHub Actions OIDC for sub %v, which does not pin an organisation and repository", [r.address, v])
+}
+
+unknown contains msg if {
+	r.type == "aws_iam_role"
+	lib.is_unknown(r, "assume_role_policy")
+	msg := sprintf("%s: assume_role_policy is known only after apply", [r.address])
+}

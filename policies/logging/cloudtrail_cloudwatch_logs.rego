@@ -1,0 +1,30 @@
+package edulibra.rules.cloudtrail_cloudwatch_logs
+
+import rego.v1
+
+import data.edulibra.lib
+
+metadata := {
+	"id": "EDU-LOG-005",
+	"title": "CloudTrail trails deliver to CloudWatch Logs",
+	"severity": "medium",
+	"category": "logging",
+	"remediation": "Set cloud_watch_logs_group_arn (\"${aws_cloudwatch_log_group.trail.arn}:*\") and cloud_watch_logs_role_arn on the aws_cloudtrail.",
+	"references": ["CKV2_AWS_10"],
+	"description": "Without CloudWatch Logs delivery, metric filters and alarms on sensitive API calls (root logins, policy changes) cannot fire.",
+}
+
+resource_types := {"aws_cloudtrail"}
+
+r := input.resource
+
+deny contains msg if {
+	not lib.set_or_referenced(r, "cloud_watch_logs_group_arn")
+	not lib.is_unknown(r, "cloud_watch_logs_group_arn")
+	msg := sprintf("%s does not deliver to CloudWatch Logs (cloud_watch_logs_group_arn is not set)", [r.address])
+}
+
+unknown contains msg if {
+	lib.is_unknown(r, "cloud_watch_logs_group_arn")
+	msg := sprintf("%s: cloud_watch_logs_group_arn is known only after apply", [r.address])
+}

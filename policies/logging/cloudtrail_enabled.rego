@@ -1,0 +1,34 @@
+package edulibra.rules.cloudtrail_enabled
+
+import rego.v1
+
+import data.edulibra.lib
+
+metadata := {
+	"id": "EDU-LOG-003",
+	"title": "CloudTrail trails are logging",
+	"severity": "high",
+	"category": "logging",
+	"remediation": "Remove enable_logging = false (the default is true) from the aws_cloudtrail.",
+	"references": ["CKV_AWS_251"],
+	"description": "A trail with logging stopped records nothing while still looking configured.",
+}
+
+resource_types := {"aws_cloudtrail"}
+
+r := input.resource
+
+applies := true
+
+deny contains msg if {
+	applies
+	not lib.pending(r, "enable_logging")
+	lib.val(r, "enable_logging") == false
+	msg := sprintf("%s has logging turned off (enable_logging = false)", [r.address])
+}
+
+unknown contains msg if {
+	applies
+	lib.pending(r, "enable_logging")
+	msg := sprintf("%s: enable_logging is known only after apply", [r.address])
+}

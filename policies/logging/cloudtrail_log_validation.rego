@@ -1,0 +1,34 @@
+package edulibra.rules.cloudtrail_log_validation
+
+import rego.v1
+
+import data.edulibra.lib
+
+metadata := {
+	"id": "EDU-LOG-002",
+	"title": "CloudTrail log file validation is enabled",
+	"severity": "medium",
+	"category": "logging",
+	"remediation": "Set enable_log_file_validation = true on the aws_cloudtrail.",
+	"references": ["CKV_AWS_36"],
+	"description": "Digest files let investigators prove that trail logs were not modified or deleted after delivery.",
+}
+
+resource_types := {"aws_cloudtrail"}
+
+r := input.resource
+
+applies := true
+
+deny contains msg if {
+	applies
+	not lib.pending(r, "enable_log_file_validation")
+	lib.val(r, "enable_log_file_validation") != true
+	msg := sprintf("%s does not validate log files (enable_log_file_validation is not true)", [r.address])
+}
+
+unknown contains msg if {
+	applies
+	lib.pending(r, "enable_log_file_validation")
+	msg := sprintf("%s: enable_log_file_validation is known only after apply", [r.address])
+}

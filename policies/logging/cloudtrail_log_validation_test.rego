@@ -1,0 +1,24 @@
+package edulibra.rules.cloudtrail_log_validation_test
+
+import rego.v1
+
+import data.edulibra.rules.cloudtrail_log_validation as rule
+
+res(values, unknown, refs) := {
+	"address": "aws_cloudtrail.main", "module": "", "mode": "managed", "type": "aws_cloudtrail", "name": "main",
+	"action": "create", "values": values, "unknown": unknown, "sensitive": {}, "references": refs, "parent": null,
+}
+
+test_compliant_passes if {
+	count(rule.deny) == 0 with input as {"resource": res({"enable_log_file_validation": true}, {}, {})}
+}
+
+test_non_compliant_fails if {
+	count(rule.deny) == 1 with input as {"resource": res({"enable_log_file_validation": false}, {}, {})}
+}
+
+test_unknown_is_unknown if {
+	inp := {"resource": res({}, {"enable_log_file_validation": true}, {})}
+	count(rule.deny) == 0 with input as inp
+	count(rule.unknown) == 1 with input as inp
+}

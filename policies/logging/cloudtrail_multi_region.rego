@@ -1,0 +1,34 @@
+package edulibra.rules.cloudtrail_multi_region
+
+import rego.v1
+
+import data.edulibra.lib
+
+metadata := {
+	"id": "EDU-LOG-001",
+	"title": "CloudTrail trails record every region",
+	"severity": "high",
+	"category": "logging",
+	"remediation": "Set is_multi_region_trail = true (and include_global_service_events = true) on the aws_cloudtrail.",
+	"references": ["CKV_AWS_67"],
+	"description": "A single-region trail misses API activity in every other region, where an attacker can create resources unobserved.",
+}
+
+resource_types := {"aws_cloudtrail"}
+
+r := input.resource
+
+applies := true
+
+deny contains msg if {
+	applies
+	not lib.pending(r, "is_multi_region_trail")
+	lib.val(r, "is_multi_region_trail") != true
+	msg := sprintf("%s records only its home region (is_multi_region_trail is not true)", [r.address])
+}
+
+unknown contains msg if {
+	applies
+	lib.pending(r, "is_multi_region_trail")
+	msg := sprintf("%s: is_multi_region_trail is known only after apply", [r.address])
+}

@@ -1,0 +1,35 @@
+package edulibra.rules.rds_multi_az
+
+import rego.v1
+
+import data.edulibra.lib
+
+metadata := {
+	"id": "EDU-HA-001",
+	"title": "RDS instances run in more than one availability zone",
+	"severity": "high",
+	"category": "multi-az",
+	"remediation": "Set multi_az = true on the aws_db_instance (the EduLibra default outside dev).",
+	"references": ["CKV_AWS_157"],
+	"description": "A single-AZ instance is down for the whole duration of an AZ outage or a host failure, and maintenance causes longer interruptions.",
+}
+
+resource_types := {"aws_db_instance"}
+
+r := input.resource
+
+# Read replicas inherit availability from their source and are judged through it.
+applies if lib.val(r, "replicate_source_db") == null
+
+deny contains msg if {
+	applies
+	not lib.pending(r, "multi_az")
+	lib.val(r, "multi_az") != true
+	msg := sprintf("%s runs in a single availability zone (multi_az is not true)", [r.address])
+}
+
+unknown contains msg if {
+	applies
+	lib.pending(r, "multi_az")
+	msg := sprintf("%s: multi_az is known only after apply", [r.address])
+}

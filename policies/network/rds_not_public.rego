@@ -1,0 +1,34 @@
+package edulibra.rules.rds_not_public
+
+import rego.v1
+
+import data.edulibra.lib
+
+metadata := {
+	"id": "EDU-NET-001",
+	"title": "RDS instances are not publicly accessible",
+	"severity": "critical",
+	"category": "network",
+	"remediation": "Set publicly_accessible = false on the aws_db_instance and place it in private (data) subnets.",
+	"references": ["CKV_AWS_17"],
+	"description": "A publicly accessible instance gets a public DNS name and IP, exposing the database port to the internet behind only its security group.",
+}
+
+resource_types := {"aws_db_instance"}
+
+r := input.resource
+
+applies := true
+
+deny contains msg if {
+	applies
+	not lib.pending(r, "publicly_accessible")
+	lib.val(r, "publicly_accessible") == true
+	msg := sprintf("%s is publicly accessible (publicly_accessible = true)", [r.address])
+}
+
+unknown contains msg if {
+	applies
+	lib.pending(r, "publicly_accessible")
+	msg := sprintf("%s: publicly_accessible is known only after apply", [r.address])
+}

@@ -1,0 +1,30 @@
+package edulibra.rules.cloudfront_waf
+
+import rego.v1
+
+import data.edulibra.lib
+
+metadata := {
+	"id": "EDU-WAF-001",
+	"title": "CloudFront distributions are protected by a WAF web ACL",
+	"severity": "high",
+	"category": "waf",
+	"remediation": "Set web_acl_id on the aws_cloudfront_distribution to the ARN of an aws_wafv2_web_acl with scope = \"CLOUDFRONT\".",
+	"references": ["CKV_AWS_68"],
+	"description": "Without a web ACL every request reaches the origins unfiltered: no managed rule groups, no rate limiting, no protection against known exploits.",
+}
+
+resource_types := {"aws_cloudfront_distribution"}
+
+r := input.resource
+
+deny contains msg if {
+	not lib.set_or_referenced(r, "web_acl_id")
+	not lib.is_unknown(r, "web_acl_id")
+	msg := sprintf("%s has no WAF web ACL (web_acl_id is not set)", [r.address])
+}
+
+unknown contains msg if {
+	lib.is_unknown(r, "web_acl_id")
+	msg := sprintf("%s: web_acl_id is known only after apply", [r.address])
+}
