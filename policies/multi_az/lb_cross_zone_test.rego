@@ -18,7 +18,7 @@ test_non_compliant_fails if {
 }
 
 test_unknown_is_unknown if {
-	inp := {"resource": res({}, {"enable_cross_zone_load_balancing": true}, {})}
+	inp := {"resource": res({"load_balancer_type": "network"}, {"enable_cross_zone_load_balancing": true}, {})}
 	count(rule.deny) == 0 with input as inp
 	count(rule.unknown) == 1 with input as inp
 }

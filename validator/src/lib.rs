@@ -1,0 +1,12 @@
+//! edulibra-validate: a fail-closed policy gate over Terraform plan JSON. Plans are loaded and
+//! normalised (`plan`), rules come from the embedded packs and reviewers' directories (`rules`),
+//! `eval` judges every resource (pass, fail or unknown), `waivers` apply reviewed exceptions,
+//! `report` renders the result, `testing` runs the rules' own Rego tests.
+
+pub mod eval;
+pub mod plan;
+pub mod report;
+pub mod rules;
+pub mod strict_json;
+pub mod testing;
+pub mod waivers;

@@ -1,1 +1,186 @@
-fn main() {}
+//! The `edulibra-validate` command line. Exit codes: 0 pass, 1 findings at or above
+//! `--fail-on`, 2 anything it could not read or run (the gate never passes on those).
+
+use std::io::IsTerminal;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::Duration;
+
+use anyhow::Context as _;
+use clap::{Parser, Subcommand, ValueEnum};
+
+use edulibra_validate::eval::{self, Options};
+use edulibra_validate::report::{self, Format};
+use edulibra_validate::rules::RuleSet;
+use edulibra_validate::waivers::Waivers;
+use edulibra_validate::{plan, testing};
+
+#[derive(Parser)]
+#[command(name = "edulibra-validate", version, about = "Policy gate over Terraform plans: encryption, IAM least privilege, multi-AZ, WAF, logging")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum Severity {
+    Info,
+    Low,
+    Medium,
+    High,
+    Critical,
+}
+
+impl Severity {
+    fn as_str(self) -> &'static str {
+        match self {
+            Severity::Info => "info",
+            Severity::Low => "low",
+            Severity::Medium => "medium",
+            Severity::High => "high",
+            Severity::Critical => "critical",
+        }
+    }
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum ListFormat {
+    Text,
+    Json,
+    Markdown,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Check plans (`terraform show -json` output, or binary plan files with terraform on PATH).
+    Check {
+        #[arg(required = true)]
+        plans: Vec<PathBuf>,
+        /// Add the rules under this directory (repeatable).
+        #[arg(long = "policy")]
+        policies: Vec<PathBuf>,
+        /// Leave the built-in rules out.
+        #[arg(long)]
+        no_builtin: bool,
+        #[arg(long, value_enum, default_value = "text")]
+        format: Format,
+        #[arg(long, short)]
+        output: Option<PathBuf>,
+        /// Lowest severity of a failing finding that fails the gate.
+        #[arg(long, value_enum, default_value = "low")]
+        fail_on: Severity,
+        /// Judge only resources that change (skip no-op and read as well as delete).
+        #[arg(long)]
+        only_changes: bool,
+        /// Waivers file (YAML, or TOML by extension).
+        #[arg(long)]
+        waivers: Option<PathBuf>,
+        /// Time limit of one rule evaluation, in seconds.
+        #[arg(long, default_value = "20")]
+        timeout: u64,
+    },
+    /// Run the rules' Rego tests (`test_*` rules), like `opa test`.
+    Test {
+        /// Directories of rules and tests; without any, the built-in packs.
+        dirs: Vec<PathBuf>,
+        #[arg(long)]
+        coverage: bool,
+    },
+    /// List the rules with their metadata.
+    Rules {
+        #[arg(long = "policy")]
+        policies: Vec<PathBuf>,
+        #[arg(long, value_enum, default_value = "text")]
+        format: ListFormat,
+    },
+    /// Show one rule: what it checks, why, how to fix it.
+    Explain { rule_id: String },
+}
+
+fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(c) => c,
+        Err(e) => {
+            let _ = e.print();
+            return ExitCode::from(if e.use_stderr() { 2 } else { 0 });
+        }
+    };
+    match run(cli) {
+        Ok(code) => ExitCode::from(code),
+        Err(e) => {
+            eprintln!("edulibra-validate: error: {}", format!("{e:#}").replace('\n', " "));
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn run(cli: Cli) -> anyhow::Result<u8> {
+    match cli.command {
+        Command::Check { plans, policies, no_builtin, format, output, fail_on, only_changes, waivers, timeout } => {
+            let mut rules = RuleSet::load(!no_builtin, &policies, Duration::from_secs(timeout))?;
+            let loaded: Vec<plan::Plan> = plans.iter().map(|p| plan::load_file(p)).collect::<Result<_, _>>()?;
+            let waivers = match waivers {
+                Some(p) => Waivers::load(&p)?,
+                None => Waivers { items: vec![], today: edulibra_validate::waivers::today_utc() },
+            };
+            let report = eval::evaluate(&mut rules, &loaded, &waivers, &Options { only_changes })?;
+            let color = output.is_none() && std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
+            let text = report::render(format, &report, &rules.rules, color);
+            match output {
+                Some(p) => std::fs::write(&p, text).with_context(|| format!("writing {}", p.display()))?,
+                None => print!("{text}"),
+            }
+            Ok(if report.blocking(fail_on.as_str()) > 0 { 1 } else { 0 })
+        }
+        Command::Test { dirs, coverage } => {
+            let mut set = RuleSet::load(dirs.is_empty(), &dirs, Duration::from_secs(20))?;
+            let (results, cov) = testing::run(&mut set, coverage);
+            let failed = results.iter().filter(|r| !r.passed).count();
+            for r in &results {
+                match &r.error {
+                    None => println!("PASS {}", r.name),
+                    Some(e) => println!("FAIL {}: {e}", r.name),
+                }
+            }
+            for c in &cov {
+                let total = c.covered + c.not_covered;
+                let pct = if total == 0 { 100.0 } else { 100.0 * c.covered as f64 / total as f64 };
+                println!("coverage {pct:5.1}% {}", c.path);
+            }
+            println!("{} passed, {} failed", results.len() - failed, failed);
+            if results.is_empty() {
+                anyhow::bail!("no test_* rules found");
+            }
+            Ok(if failed > 0 { 1 } else { 0 })
+        }
+        Command::Rules { policies, format } => {
+            let set = RuleSet::load(true, &policies, Duration::from_secs(20))?;
+            match format {
+                ListFormat::Json => println!("{}", serde_json::to_string_pretty(&set.rules)?),
+                ListFormat::Markdown => print!("{}", report::rules_markdown(&set.rules)),
+                ListFormat::Text => {
+                    for r in &set.rules {
+                        println!("{:<12} {:<9} {:<11} {}", r.metadata.id, r.metadata.severity, r.metadata.category, r.metadata.title);
+                    }
+                }
+            }
+            Ok(0)
+        }
+        Command::Explain { rule_id } => {
+            let set = RuleSet::load(true, &[], Duration::from_secs(20))?;
+            let r = set.find(&rule_id).with_context(|| format!("no rule {rule_id:?}; `edulibra-validate rules` lists them"))?;
+            let m = &r.metadata;
+            println!("{} ({}, {})\n{}\n", m.id, m.severity, m.category, m.title);
+            if !m.description.is_empty() {
+                println!("{}\n", m.description);
+            }
+            println!("Applies to: {}", r.resource_types.iter().cloned().collect::<Vec<_>>().join(", "));
+            println!("Fix: {}", m.remediation);
+            if !m.references.is_empty() {
+                println!("checkov: {}", m.references.join(", "));
+            }
+            println!("Source: {}", r.path);
+            Ok(0)
+        }
+    }
+}

@@ -1,0 +1,42 @@
+package edulibra.rules.s3_public_access_block_test
+
+import rego.v1
+
+import data.edulibra.rules.s3_public_access_block as rule
+
+subject := {
+	"address": "aws_s3_bucket.main", "module": "", "mode": "managed", "type": "aws_s3_bucket", "name": "main", "action": "create",
+	"values": {"bucket": "edu-site"}, "unknown": {"id": true, "arn": true}, "sensitive": {}, "references": {}, "parent": null,
+}
+
+companion(values, unknown, refs) := {
+	"address": "aws_s3_bucket_public_access_block.main", "module": "", "mode": "managed", "type": "aws_s3_bucket_public_access_block", "name": "main", "action": "create",
+	"values": values, "unknown": unknown, "sensitive": {}, "references": refs, "parent": null,
+}
+
+linked_companion(values) := companion(values, {"bucket": true}, {"bucket": ["aws_s3_bucket.main"]})
+
+test_linked_companion_passes if {
+	inp := {"resources": [subject, linked_companion({"block_public_acls": true, "block_public_policy": true, "ignore_public_acls": true, "restrict_public_buckets": true})]}
+	count(rule.deny) == 0 with input as inp
+	count(rule.unknown) == 0 with input as inp
+}
+
+test_missing_companion_fails if {
+	count(rule.deny) == 1 with input as {"resources": [subject]}
+}
+
+test_companion_of_other_resource_fails if {
+	other := companion({"block_public_acls": true, "block_public_policy": true, "ignore_public_acls": true, "restrict_public_buckets": true}, {"bucket": true}, {"bucket": ["aws_s3_bucket.other"]})
+	count(rule.deny) == 1 with input as {"resources": [subject, other]}
+}
+
+test_undetermined_companion_is_unknown if {
+	inp := {"resources": [subject, companion({"block_public_acls": true, "block_public_policy": true, "ignore_public_acls": true, "restrict_public_buckets": true}, {"bucket": true}, {})]}
+	count(rule.deny) == 0 with input as inp
+	count(rule.unknown) == 1 with input as inp
+}
+
+test_non_compliant_companion_fails if {
+	count(rule.deny) == 1 with input as {"resources": [subject, linked_companion({"block_public_acls": true, "block_public_policy": false, "ignore_public_acls": true, "restrict_public_buckets": true})]}
+}

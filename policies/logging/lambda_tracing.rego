@@ -1,0 +1,43 @@
+package edulibra.rules.lambda_tracing
+
+import rego.v1
+
+import data.edulibra.lib
+
+metadata := {
+	"id": "EDU-LOG-014",
+	"title": "Lambda functions trace requests with X-Ray",
+	"severity": "low",
+	"category": "logging",
+	"remediation": "Add tracing_config { mode = \"Active\" } to the aws_lambda_function and allow xray:PutTraceSegments in its role.",
+	"references": ["CKV_AWS_50"],
+	"description": "Active tracing records the path of each invocation through downstream services, needed to investigate failures and abuse.",
+}
+
+resource_types := {"aws_lambda_function"}
+
+r := input.resource
+
+mode := object.get(lib.first_block(r, "tracing_config"), "mode", null)
+
+# PassThrough traces requests that arrive already sampled (API Gateway, ALB), as in checkov.
+tracing_modes := {"Active", "PassThrough"}
+
+pending if {
+	count(lib.blocks(r, "tracing_config")) == 0
+	lib.block_unknown(r, "tracing_config")
+}
+
+pending if lib.nested_unknown(r, "tracing_config", "mode")
+
+deny contains msg if {
+	not mode in tracing_modes
+	not pending
+	msg := sprintf("%s does not trace invocations (no tracing_config with mode Active or PassThrough)", [r.address])
+}
+
+unknown contains msg if {
+	not mode in tracing_modes
+	pending
+	msg := sprintf("%s: tracing_config is known only after apply", [r.address])
+}

@@ -1,0 +1,39 @@
+package edulibra.rules.log_group_retention
+
+import rego.v1
+
+import data.edulibra.lib
+
+metadata := {
+	"id": "EDU-LOG-013",
+	"title": "CloudWatch log groups keep logs for at least a year",
+	"severity": "low",
+	"category": "logging",
+	"remediation": "Set retention_in_days = 365 or more (or 0 to never expire) on the aws_cloudwatch_log_group.",
+	"references": ["CKV_AWS_66", "CKV_AWS_338"],
+	"description": "Short or unset retention loses the evidence needed to investigate incidents that are discovered weeks or months later.",
+}
+
+resource_types := {"aws_cloudwatch_log_group"}
+
+r := input.resource
+
+retention := lib.val(r, "retention_in_days")
+
+deny contains msg if {
+	is_number(retention)
+	retention > 0
+	retention < 365
+	msg := sprintf("%s keeps logs for only %v days (retention_in_days < 365)", [r.address, retention])
+}
+
+deny contains msg if {
+	not is_number(retention)
+	not lib.pending(r, "retention_in_days")
+	msg := sprintf("%s does not set retention_in_days", [r.address])
+}
+
+unknown contains msg if {
+	lib.pending(r, "retention_in_days")
+	msg := sprintf("%s: retention_in_days is known only after apply", [r.address])
+}

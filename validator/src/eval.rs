@@ -1,0 +1,278 @@
+//! Evaluation: every rule over the resources of its types (or the whole plan), with the verdict
+//! a third state apart from pass and fail: `unknown` when only apply can tell.
+
+use std::collections::BTreeMap;
+
+use crate::plan::{Plan, Resource};
+use crate::rules::{one_line, RuleError, RuleSet, Scope};
+use crate::waivers::Waivers;
+
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Status {
+    Fail,
+    Unknown,
+    Waived,
+}
+
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct Finding {
+    pub rule_id: String,
+    pub title: String,
+    pub severity: String,
+    pub category: String,
+    pub status: Status,
+    pub resource: String,
+    pub resource_type: String,
+    pub message: String,
+    pub remediation: String,
+    pub references: Vec<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub waiver: Option<String>,
+    #[serde(skip)]
+    pub source: String,
+}
+
+#[derive(Clone, Debug, Default, serde::Serialize)]
+pub struct Summary {
+    pub resources: usize,
+    pub rules: usize,
+    pub failed: usize,
+    pub passed: usize,
+    pub unknown: usize,
+    pub waived: usize,
+}
+
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct Report {
+    pub summary: Summary,
+    pub findings: Vec<Finding>,
+    /// Waivers past their expiry date (they no longer waive).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub expired_waivers: Vec<String>,
+}
+
+pub struct Options {
+    /// Skip resources that are not changing (no-op, read) as well as deletions.
+    pub only_changes: bool,
+}
+
+fn judged(r: &Resource, opts: &Options) -> bool {
+    match r.action.as_str() {
+        "delete" => false,
+        "no-op" | "read" => !opts.only_changes,
+        _ => true,
+    }
+}
+
+fn strings_of(v: &regorus::Value) -> Vec<String> {
+    match v {
+        regorus::Value::Set(s) => s.iter().map(text_of).collect(),
+        regorus::Value::Array(a) => a.iter().map(text_of).collect(),
+        regorus::Value::Undefined | regorus::Value::Null => vec![],
+        other => vec![text_of(other)],
+    }
+}
+
+fn text_of(v: &regorus::Value) -> String {
+    match v {
+        regorus::Value::String(s) => s.to_string(),
+        other => {
+            if let Ok(o) = other.as_object() {
+                for k in ["msg", "message"] {
+                    if let Some(regorus::Value::String(s)) = o.get(&regorus::Value::from(k)) {
+                        return s.to_string();
+                    }
+                }
+            }
+            other.to_json_str().unwrap_or_default()
+        }
+    }
+}
+
+/// For plan rules: (resource address, message) pairs.
+fn addressed(v: &regorus::Value) -> Vec<(String, String)> {
+    let items: Vec<&regorus::Value> = match v {
+        regorus::Value::Set(s) => s.iter().collect(),
+        regorus::Value::Array(a) => a.iter().collect(),
+        _ => vec![],
+    };
+    items
+        .into_iter()
+        .filter_map(|x| {
+            let o = x.as_object().ok()?;
+            let res = o.get(&regorus::Value::from("resource"))?.as_string().ok()?.to_string();
+            Some((res, text_of(x)))
+        })
+        .collect()
+}
+
+pub fn evaluate(rules: &mut RuleSet, plans: &[Plan], waivers: &Waivers, opts: &Options) -> Result<Report, RuleError> {
+    let resources: Vec<&Resource> = plans.iter().flat_map(|p| p.resources.iter()).filter(|r| judged(r, opts)).collect();
+    // Each resource becomes a regorus value once; every rule reuses it.
+    let mut input_of: Vec<regorus::Value> = Vec::with_capacity(resources.len());
+    for r in &resources {
+        let mut obj = regorus::Value::new_object();
+        let v = regorus::Value::from(serde_json::to_value(r).expect("resources serialise"));
+        obj.as_object_mut().expect("new object").insert(regorus::Value::from("resource"), v);
+        input_of.push(obj);
+    }
+    let mut by_type: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
+    for (i, r) in resources.iter().enumerate() {
+        by_type.entry(r.kind.as_str()).or_default().push(i);
+    }
+
+    let mut findings = Vec::new();
+    let mut summary = Summary { resources: resources.len(), rules: rules.rules.len(), ..Summary::default() };
+    let rule_list = rules.rules.clone();
+    let mut whole_plan_input: Option<regorus::Value> = None;
+    for rule in &rule_list {
+        let err = |m: String| RuleError::Runtime { path: rule.path.clone(), package: rule.package.clone(), message: one_line(&m) };
+        let subjects: Vec<usize> = rule.resource_types.iter().flat_map(|t| by_type.get(t.as_str()).cloned().unwrap_or_default()).collect();
+        let mut verdicts: BTreeMap<usize, (Vec<String>, Vec<String>)> = BTreeMap::new();
+        match rule.scope {
+            Scope::Resource => {
+                for &i in &subjects {
+                    rules.engine.set_input(input_of[i].clone());
+                    let deny = rules.engine.eval_rule(format!("{}.deny", rule.package)).map_err(|e| err(e.to_string()))?;
+                    let unknown = if rule.has_unknown {
+                        rules.engine.eval_rule(format!("{}.unknown", rule.package)).map_err(|e| err(e.to_string()))?
+                    } else {
+                        regorus::Value::Undefined
+                    };
+                    verdicts.insert(i, (strings_of(&deny), strings_of(&unknown)));
+                }
+            }
+            Scope::Plan => {
+                if subjects.is_empty() {
+                    continue;
+                }
+                let input = whole_plan_input.get_or_insert_with(|| {
+                    let all: Vec<serde_json::Value> = resources.iter().map(|r| serde_json::to_value(r).expect("resources serialise")).collect();
+                    regorus::Value::from(serde_json::json!({ "resources": all }))
+                });
+                rules.engine.set_input(input.clone());
+                let deny = rules.engine.eval_rule(format!("{}.deny", rule.package)).map_err(|e| err(e.to_string()))?;
+                let unknown = if rule.has_unknown {
+                    rules.engine.eval_rule(format!("{}.unknown", rule.package)).map_err(|e| err(e.to_string()))?
+                } else {
+                    regorus::Value::Undefined
+                };
+                let index: BTreeMap<&str, usize> = subjects.iter().map(|&i| (resources[i].address.as_str(), i)).collect();
+                for &i in &subjects {
+                    verdicts.insert(i, (vec![], vec![]));
+                }
+                for (addr, msg) in addressed(&deny) {
+                    if let Some(&i) = index.get(addr.as_str()) {
+                        verdicts.get_mut(&i).expect("subject").0.push(msg);
+                    }
+                }
+                for (addr, msg) in addressed(&unknown) {
+                    if let Some(&i) = index.get(addr.as_str()) {
+                        verdicts.get_mut(&i).expect("subject").1.push(msg);
+                    }
+                }
+            }
+        }
+        for (i, (deny, unknown)) in verdicts {
+            let r = resources[i];
+            if deny.is_empty() && unknown.is_empty() {
+                summary.passed += 1;
+                continue;
+            }
+            let (status, messages) = if !deny.is_empty() { (Status::Fail, deny) } else { (Status::Unknown, unknown) };
+            for message in messages {
+                findings.push(Finding {
+                    rule_id: rule.metadata.id.clone(),
+                    title: rule.metadata.title.clone(),
+                    severity: rule.metadata.severity.clone(),
+                    category: rule.metadata.category.clone(),
+                    status: status.clone(),
+                    resource: r.address.clone(),
+                    resource_type: r.kind.clone(),
+                    message,
+                    remediation: rule.metadata.remediation.clone(),
+                    references: rule.metadata.references.clone(),
+                    waiver: None,
+                    source: r.source.clone(),
+                });
+            }
+        }
+    }
+
+    // conftest-style rules over each raw plan.
+    for plan in plans {
+        if rules.raw_rules.is_empty() {
+            break;
+        }
+        rules.engine.set_input(regorus::Value::from(plan.raw.clone()));
+        for raw in rules.raw_rules.clone() {
+            for out in &raw.outputs {
+                let v = rules
+                    .engine
+                    .eval_rule(format!("{}.{out}", raw.package))
+                    .map_err(|e| RuleError::Runtime { path: raw.path.clone(), package: raw.package.clone(), message: one_line(&e.to_string()) })?;
+                let severity = if *out == "warn" { "info" } else { "high" };
+                for message in strings_of(&v) {
+                    findings.push(Finding {
+                        rule_id: format!("{}.{out}", raw.package.trim_start_matches("data.")),
+                        title: format!("{} ({out})", raw.package.trim_start_matches("data.")),
+                        severity: severity.into(),
+                        category: "custom".into(),
+                        status: Status::Fail,
+                        resource: plan.path.clone(),
+                        resource_type: "plan".into(),
+                        message,
+                        remediation: String::new(),
+                        references: vec![],
+                        waiver: None,
+                        source: plan.path.clone(),
+                    });
+                }
+            }
+        }
+    }
+
+    // The gate cannot judge what it cannot see: an environment whose topology is unknown fails.
+    for plan in plans {
+        for env in &plan.opaque_environments {
+            findings.push(Finding {
+                rule_id: "EDU-GATE-001".into(),
+                title: "Environment topology is known at plan time".into(),
+                severity: "high".into(),
+                category: "network".into(),
+                status: Status::Fail,
+                resource: env.clone(),
+                resource_type: "edulibra_environment".into(),
+                message: format!("{env}: its topology is unknown in this plan, so none of its AWS resources can be checked"),
+                remediation: "Make the provider configuration (region, credentials, endpoint) and the environment's arguments known at plan time, then plan again.".into(),
+                references: vec![],
+                waiver: None,
+                source: plan.path.clone(),
+            });
+        }
+    }
+
+    let expired_waivers = waivers.apply(&mut findings);
+    for f in &findings {
+        match f.status {
+            Status::Fail => summary.failed += 1,
+            Status::Unknown => summary.unknown += 1,
+            Status::Waived => summary.waived += 1,
+        }
+    }
+    findings.sort_by(|a, b| (a.resource.as_str(), a.rule_id.as_str(), a.message.as_str()).cmp(&(b.resource.as_str(), b.rule_id.as_str(), b.message.as_str())));
+    Ok(Report { summary, findings, expired_waivers })
+}
+
+pub fn severity_rank(s: &str) -> usize {
+    crate::rules::SEVERITIES.iter().position(|x| *x == s).unwrap_or(2)
+}
+
+impl Report {
+    /// Failing findings at or above the threshold: what makes the gate exit 1.
+    pub fn blocking(&self, fail_on: &str) -> usize {
+        let min = severity_rank(fail_on);
+        self.findings.iter().filter(|f| f.status == Status::Fail && severity_rank(&f.severity) >= min).count()
+    }
+}

@@ -1,0 +1,220 @@
+//! Output formats: text, json, sarif (2.1.0), junit, github (workflow annotations), markdown.
+
+use std::fmt::Write as _;
+
+use serde_json::json;
+
+use crate::eval::{Report, Status};
+use crate::rules::Rule;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    Text,
+    Json,
+    Sarif,
+    Junit,
+    Github,
+    Markdown,
+}
+
+pub fn render(format: Format, report: &Report, rules: &[Rule], color: bool) -> String {
+    match format {
+        Format::Text => text(report, color),
+        Format::Json => serde_json::to_string_pretty(report).expect("report serialises") + "\n",
+        Format::Sarif => sarif(report, rules),
+        Format::Junit => junit(report, rules),
+        Format::Github => github(report),
+        Format::Markdown => markdown(report),
+    }
+}
+
+fn text(r: &Report, color: bool) -> String {
+    let paint = |code: &str, s: &str| if color { format!("\x1b[{code}m{s}\x1b[0m") } else { s.to_string() };
+    let mut out = String::new();
+    let mut current = "";
+    for f in &r.findings {
+        if f.resource != current {
+            current = &f.resource;
+            let _ = writeln!(out, "\n{}", paint("1", current));
+        }
+        let status = match f.status {
+            Status::Fail => paint("31", "FAIL"),
+            Status::Unknown => paint("33", "UNKNOWN"),
+            Status::Waived => paint("36", "WAIVED"),
+        };
+        let _ = writeln!(out, "  {status} {} [{}] {}", f.rule_id, f.severity, f.message);
+        if f.status == Status::Fail && !f.remediation.is_empty() {
+            let _ = writeln!(out, "       fix: {}", f.remediation);
+        }
+        if let Some(w) = &f.waiver {
+            let _ = writeln!(out, "       waived: {w}");
+        }
+    }
+    for e in &r.expired_waivers {
+        let _ = writeln!(out, "expired waiver (no longer applies): {e}");
+    }
+    let s = &r.summary;
+    let _ = writeln!(
+        out,
+        "\n{} resources, {} rules: {} failed, {} passed, {} unknown, {} waived",
+        s.resources, s.rules, s.failed, s.passed, s.unknown, s.waived
+    );
+    out
+}
+
+fn sarif_level(sev: &str) -> &'static str {
+    match sev {
+        "critical" | "high" => "error",
+        "medium" => "warning",
+        _ => "note",
+    }
+}
+
+fn sarif(r: &Report, rules: &[Rule]) -> String {
+    let rule_index: std::collections::BTreeMap<&str, usize> = rules.iter().enumerate().map(|(i, x)| (x.metadata.id.as_str(), i)).collect();
+    let results: Vec<serde_json::Value> = r
+        .findings
+        .iter()
+        .filter(|f| f.status != Status::Unknown)
+        .map(|f| {
+            let mut res = json!({
+                "ruleId": f.rule_id,
+                "level": sarif_level(&f.severity),
+                "message": {"text": f.message},
+                "locations": [{
+                    "physicalLocation": {"artifactLocation": {"uri": f.source}},
+                    "logicalLocations": [{"fullyQualifiedName": f.resource, "kind": "resource"}]
+                }],
+            });
+            if let Some(&i) = rule_index.get(f.rule_id.as_str()) {
+                res["ruleIndex"] = json!(i);
+            }
+            if let Some(w) = &f.waiver {
+                res["suppressions"] = json!([{"kind": "external", "justification": w}]);
+            }
+            res
+        })
+        .collect();
+    let driver_rules: Vec<serde_json::Value> = rules
+        .iter()
+        .map(|x| {
+            json!({
+                "id": x.metadata.id,
+                "name": x.package.rsplit('.').next().unwrap_or(""),
+                "shortDescription": {"text": x.metadata.title},
+                "fullDescription": {"text": if x.metadata.description.is_empty() { &x.metadata.title } else { &x.metadata.description }},
+                "help": {"text": x.metadata.remediation, "markdown": format!("**{}**\n\n{}\n\nReferences: {}", x.metadata.title, x.metadata.remediation, x.metadata.references.join(", "))},
+                "defaultConfiguration": {"level": sarif_level(&x.metadata.severity)},
+                "properties": {"category": x.metadata.category, "severity": x.metadata.severity, "tags": [x.metadata.category]},
+            })
+        })
+        .collect();
+    let doc = json!({
+        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
+        "version": "2.1.0",
+        "runs": [{
+            "tool": {"driver": {"name": "edulibra-validate", "version": env!("CARGO_PKG_VERSION"), "informationUri": "https://github.com/edulibra/edulibra", "rules": driver_rules}},
+            "results": results,
+        }]
+    });
+    serde_json::to_string_pretty(&doc).expect("sarif serialises") + "\n"
+}
+
+fn xml_escape(s: &str) -> String {
+    s.chars()
+        .filter(|c| !c.is_control() || *c == '\n' || *c == '\t')
+        .map(|c| match c {
+            '&' => "&amp;".to_string(),
+            '<' => "&lt;".to_string(),
+            '>' => "&gt;".to_string(),
+            '"' => "&quot;".to_string(),
+            '\'' => "&apos;".to_string(),
+            c => c.to_string(),
+        })
+        .collect()
+}
+
+fn junit(r: &Report, rules: &[Rule]) -> String {
+    let mut out = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
+    let failures = r.findings.iter().filter(|f| f.status == Status::Fail).count();
+    let skipped = r.findings.iter().filter(|f| f.status != Status::Fail).count();
+    let _ = writeln!(out, "<testsuites name=\"edulibra-validate\" tests=\"{}\" failures=\"{failures}\">", r.summary.passed + r.findings.len());
+    let _ = writeln!(out, "  <testsuite name=\"edulibra-validate\" tests=\"{}\" failures=\"{failures}\" skipped=\"{skipped}\" errors=\"0\">", r.summary.passed + r.findings.len());
+    for f in &r.findings {
+        let _ = write!(out, "    <testcase classname=\"{}\" name=\"{}\">", xml_escape(&f.rule_id), xml_escape(&f.resource));
+        match f.status {
+            Status::Fail => {
+                let _ = write!(out, "<failure message=\"{}\" type=\"{}\">{}</failure>", xml_escape(&f.message), xml_escape(&f.severity), xml_escape(&f.remediation));
+            }
+            Status::Unknown => out.push_str("<skipped message=\"known only after apply\"/>"),
+            Status::Waived => {
+                let _ = write!(out, "<skipped message=\"waived: {}\"/>", xml_escape(f.waiver.as_deref().unwrap_or("")));
+            }
+        }
+        out.push_str("</testcase>\n");
+    }
+    let _ = writeln!(out, "    <testcase classname=\"edulibra-validate\" name=\"{} passed checks over {} rules\"></testcase>", r.summary.passed, rules.len());
+    out.push_str("  </testsuite>\n</testsuites>\n");
+    out
+}
+
+fn github(r: &Report) -> String {
+    let esc = |s: &str| s.replace('%', "%25").replace('\r', "%0D").replace('\n', "%0A");
+    let mut out = String::new();
+    for f in &r.findings {
+        let level = match (&f.status, f.severity.as_str()) {
+            (Status::Fail, "critical" | "high") => "error",
+            (Status::Fail, _) => "warning",
+            _ => "notice",
+        };
+        let _ = writeln!(out, "::{level} file={},title={} {}::{}", esc(&f.source), esc(&f.rule_id), esc(&f.resource), esc(&f.message));
+    }
+    let s = &r.summary;
+    let _ = writeln!(out, "{} failed, {} passed, {} unknown, {} waived", s.failed, s.passed, s.unknown, s.waived);
+    out
+}
+
+fn markdown(r: &Report) -> String {
+    let s = &r.summary;
+    let mut out = format!(
+        "### edulibra-validate: {}\n\n{} resources, {} rules: **{} failed**, {} passed, {} unknown, {} waived\n\n",
+        if s.failed == 0 { "passed" } else { "failed" },
+        s.resources,
+        s.rules,
+        s.failed,
+        s.passed,
+        s.unknown,
+        s.waived
+    );
+    if !r.findings.is_empty() {
+        out.push_str("| status | rule | severity | resource | message |\n|---|---|---|---|---|\n");
+        for f in &r.findings {
+            let status = match f.status {
+                Status::Fail => "❌ fail",
+                Status::Unknown => "❔ unknown",
+                Status::Waived => "➖ waived",
+            };
+            let _ = writeln!(out, "| {status} | {} | {} | `{}` | {} |", f.rule_id, f.severity, f.resource, f.message.replace('|', "\\|"));
+        }
+    }
+    out
+}
+
+/// `edulibra-validate rules --format markdown`: the catalogue in docs/rules.md.
+pub fn rules_markdown(rules: &[Rule]) -> String {
+    let mut out = String::from("| id | title | severity | category | resource types | checkov |\n|---|---|---|---|---|---|\n");
+    for r in rules {
+        let m = &r.metadata;
+        let _ = writeln!(
+            out,
+            "| {} | {} | {} | {} | {} | {} |",
+            m.id,
+            m.title.replace('|', "\\|"),
+            m.severity,
+            m.category,
+            r.resource_types.iter().cloned().collect::<Vec<_>>().join(", "),
+            m.references.join(", ")
+        );
+    }
+    out
+}

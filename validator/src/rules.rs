@@ -1,0 +1,229 @@
+//! Rule packs: the built-in policies embedded in the binary plus reviewers' own directories,
+//! loaded into one regorus engine, with each rule's metadata read from the rule itself.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::num::NonZeroU32;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+include!(concat!(env!("OUT_DIR"), "/builtin_policies.rs"));
+
+#[derive(Debug, thiserror::Error)]
+pub enum RuleError {
+    #[error("{path}: cannot read: {source}")]
+    Io { path: String, source: std::io::Error },
+    #[error("{path}: {message}")]
+    Parse { path: String, message: String },
+    #[error("{path}: rule {package}: {message}")]
+    Metadata { path: String, package: String, message: String },
+    #[error("{path}: rule {package} failed at run time: {message}")]
+    Runtime { path: String, package: String, message: String },
+    #[error("no policy files (*.rego) under {0}")]
+    NoPolicies(String),
+}
+
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct Metadata {
+    pub id: String,
+    pub title: String,
+    pub severity: String,
+    pub category: String,
+    pub remediation: String,
+    pub references: Vec<String>,
+    pub description: String,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Scope {
+    Resource,
+    Plan,
+}
+
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct Rule {
+    /// `data.edulibra.rules.rds_multi_az`
+    pub package: String,
+    pub path: String,
+    pub metadata: Metadata,
+    pub resource_types: BTreeSet<String>,
+    pub scope: Scope,
+    pub has_unknown: bool,
+    pub builtin: bool,
+}
+
+/// conftest-style rules over the raw plan (`package main` with deny / warn / violation).
+#[derive(Clone, Debug)]
+pub struct RawRule {
+    pub package: String,
+    pub path: String,
+    pub outputs: Vec<&'static str>,
+}
+
+pub struct RuleSet {
+    pub engine: regorus::Engine,
+    pub rules: Vec<Rule>,
+    pub raw_rules: Vec<RawRule>,
+    /// path -> package, for every loaded file (tests included)
+    pub files: BTreeMap<String, String>,
+    sources: BTreeMap<String, String>,
+}
+
+pub const SEVERITIES: &[&str] = &["info", "low", "medium", "high", "critical"];
+pub const CATEGORIES: &[&str] = &["encryption", "iam", "multi-az", "waf", "logging", "network"];
+
+pub fn new_engine(limit: Duration) -> regorus::Engine {
+    let mut e = regorus::Engine::new();
+    e.set_strict_builtin_errors(true);
+    e.set_execution_timer_config(regorus::utils::limits::ExecutionTimerConfig { limit, check_interval: NonZeroU32::new(64).unwrap() });
+    e
+}
+
+fn collect_rego(dir: &Path, out: &mut Vec<PathBuf>) -> Result<(), RuleError> {
+    let rd = std::fs::read_dir(dir).map_err(|source| RuleError::Io { path: dir.display().to_string(), source })?;
+    let mut entries: Vec<PathBuf> = rd.filter_map(Result::ok).map(|e| e.path()).collect();
+    entries.sort();
+    for p in entries {
+        if p.is_dir() {
+            collect_rego(&p, out)?;
+        } else if p.extension().is_some_and(|e| e == "rego") {
+            out.push(p);
+        }
+    }
+    Ok(())
+}
+
+/// Which of the given rule names a policy defines at the start of a line (rule heads).
+fn defined_heads(source: &str, names: &[&'static str]) -> Vec<&'static str> {
+    names
+        .iter()
+        .copied()
+        .filter(|n| {
+            source.lines().any(|l| {
+                l.strip_prefix(n).is_some_and(|rest| rest.is_empty() || rest.starts_with([' ', '[', ':', '=', '{', '\t']))
+            })
+        })
+        .collect()
+}
+
+impl RuleSet {
+    /// Loads the built-in rules (unless `builtin` is false) and every `.rego` under `dirs`.
+    pub fn load(builtin: bool, dirs: &[PathBuf], limit: Duration) -> Result<RuleSet, RuleError> {
+        let mut engine = new_engine(limit);
+        let mut sources = BTreeMap::new();
+        let mut files = BTreeMap::new();
+        let mut add = |engine: &mut regorus::Engine, path: String, text: String| -> Result<(), RuleError> {
+            let package = engine.add_policy(path.clone(), text.clone()).map_err(|e| RuleError::Parse { path: path.clone(), message: one_line(&e.to_string()) })?;
+            files.insert(path.clone(), package);
+            sources.insert(path, text);
+            Ok(())
+        };
+        if builtin {
+            for (rel, text) in BUILTIN_POLICIES {
+                add(&mut engine, format!("builtin:policies/{rel}"), text.to_string())?;
+            }
+        }
+        for d in dirs {
+            let mut found = Vec::new();
+            if d.is_file() {
+                found.push(d.clone());
+            } else {
+                collect_rego(d, &mut found)?;
+            }
+            if found.is_empty() {
+                return Err(RuleError::NoPolicies(d.display().to_string()));
+            }
+            for f in found {
+                let text = std::fs::read_to_string(&f).map_err(|source| RuleError::Io { path: f.display().to_string(), source })?;
+                add(&mut engine, f.display().to_string(), text)?;
+            }
+        }
+        let mut set = RuleSet { engine, rules: Vec::new(), raw_rules: Vec::new(), files, sources };
+        set.discover()?;
+        Ok(set)
+    }
+
+    fn discover(&mut self) -> Result<(), RuleError> {
+        let files: Vec<(String, String)> = self.files.iter().map(|(a, b)| (a.clone(), b.clone())).collect();
+        let mut seen_ids: BTreeMap<String, String> = BTreeMap::new();
+        for (path, package) in files {
+            let source = self.sources[&path].clone();
+            let is_test = package.ends_with("_test") || path.ends_with("_test.rego");
+            if is_test || package == "data.edulibra.lib" || package.starts_with("data.edulibra.lib.") {
+                continue;
+            }
+            if package.starts_with("data.edulibra.rules.") {
+                let meta_err = |m: String| RuleError::Metadata { path: path.clone(), package: package.clone(), message: m };
+                let meta = self.engine.eval_rule(format!("{package}.metadata")).map_err(|e| meta_err(one_line(&e.to_string())))?;
+                let meta: serde_json::Value = serde_json::from_str(&meta.to_json_str().map_err(|e| meta_err(e.to_string()))?).map_err(|e| meta_err(e.to_string()))?;
+                let s = |k: &str| meta.get(k).and_then(|v| v.as_str()).map(str::to_string);
+                let metadata = Metadata {
+                    id: s("id").ok_or_else(|| meta_err("metadata has no \"id\"".into()))?,
+                    title: s("title").ok_or_else(|| meta_err("metadata has no \"title\"".into()))?,
+                    severity: s("severity").unwrap_or_else(|| "medium".into()),
+                    category: s("category").ok_or_else(|| meta_err("metadata has no \"category\"".into()))?,
+                    remediation: s("remediation").unwrap_or_default(),
+                    references: meta.get("references").and_then(|r| r.as_array()).map(|a| a.iter().filter_map(|x| x.as_str().map(str::to_string)).collect()).unwrap_or_default(),
+                    description: s("description").unwrap_or_default(),
+                };
+                if !SEVERITIES.contains(&metadata.severity.as_str()) {
+                    return Err(meta_err(format!("severity {:?} is not one of {SEVERITIES:?}", metadata.severity)));
+                }
+                if let Some(other) = seen_ids.insert(metadata.id.clone(), path.clone()) {
+                    return Err(meta_err(format!("rule id {} is also used by {other}", metadata.id)));
+                }
+                let types = self.engine.eval_rule(format!("{package}.resource_types")).map_err(|e| meta_err(one_line(&e.to_string())))?;
+                let types: serde_json::Value = serde_json::from_str(&types.to_json_str().unwrap_or_else(|_| "[]".into())).unwrap_or_default();
+                let resource_types: BTreeSet<String> = types.as_array().map(|a| a.iter().filter_map(|x| x.as_str().map(str::to_string)).collect()).unwrap_or_default();
+                if resource_types.is_empty() {
+                    return Err(meta_err("resource_types is missing or empty".into()));
+                }
+                let heads = defined_heads(&source, &["scope", "unknown", "deny"]);
+                if !heads.contains(&"deny") {
+                    return Err(meta_err("defines no deny rule".into()));
+                }
+                let scope = if heads.contains(&"scope") {
+                    let v = self.engine.eval_rule(format!("{package}.scope")).map_err(|e| meta_err(one_line(&e.to_string())))?;
+                    if v.as_string().map(|s| s.as_ref() == "plan").unwrap_or(false) {
+                        Scope::Plan
+                    } else {
+                        Scope::Resource
+                    }
+                } else {
+                    Scope::Resource
+                };
+                self.rules.push(Rule {
+                    package,
+                    builtin: path.starts_with("builtin:"),
+                    path,
+                    metadata,
+                    resource_types,
+                    scope,
+                    has_unknown: heads.contains(&"unknown"),
+                });
+            } else {
+                let outputs = defined_heads(&source, &["deny", "violation", "warn"]);
+                if !outputs.is_empty() {
+                    self.raw_rules.push(RawRule { package, path, outputs });
+                }
+            }
+        }
+        self.rules.sort_by(|a, b| a.metadata.id.cmp(&b.metadata.id));
+        Ok(())
+    }
+
+    pub fn find(&self, id: &str) -> Option<&Rule> {
+        self.rules.iter().find(|r| r.metadata.id.eq_ignore_ascii_case(id))
+    }
+}
+
+/// regorus errors span lines; gates print one line per problem.
+pub fn one_line(s: &str) -> String {
+    s.lines().map(str::trim).filter(|l| !l.is_empty()).collect::<Vec<_>>().join(" | ")
+}
+
+impl RuleSet {
+    pub fn source(&self, path: &str) -> Option<String> {
+        self.sources.get(path).cloned()
+    }
+}

@@ -1,0 +1,243 @@
+//! The gate as CI runs it: real fixtures, generated plans with ground truth, hostile input.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use serde_json::{json, Value};
+
+fn bin() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_edulibra-validate"))
+}
+
+fn shared() -> PathBuf {
+    let p = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared");
+    assert!(
+        p.join("fixtures/plans").is_dir(),
+        "these tests read ../shared/fixtures/plans and ../shared/tools/gen_plan.py beside the clone; {} is missing",
+        p.display()
+    );
+    p
+}
+
+fn tmp(name: &str) -> PathBuf {
+    let d = std::env::temp_dir().join(format!("edulibra-validate-{}-{name}", std::process::id()));
+    std::fs::create_dir_all(&d).unwrap();
+    d
+}
+
+fn check(args: &[&str]) -> Output {
+    bin().arg("check").args(args).output().unwrap()
+}
+
+fn json_of(o: &Output) -> Value {
+    serde_json::from_slice(&o.stdout).unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&o.stdout)))
+}
+
+#[test]
+fn every_fixture_is_read_and_judged() {
+    let dir = shared().join("fixtures/plans");
+    let mut n = 0;
+    for e in std::fs::read_dir(&dir).unwrap() {
+        let p = e.unwrap().path();
+        if p.extension().is_none_or(|x| x != "json") {
+            continue;
+        }
+        let o = check(&[p.to_str().unwrap(), "--format", "json"]);
+        assert!(matches!(o.status.code(), Some(0) | Some(1)), "{}: {}", p.display(), String::from_utf8_lossy(&o.stderr));
+        let r = json_of(&o);
+        assert!(r["summary"]["resources"].as_u64().unwrap() > 0, "{}", p.display());
+        n += 1;
+    }
+    assert_eq!(n, 30);
+}
+
+#[test]
+fn generated_plans_match_the_ground_truth() {
+    let gen = shared().join("tools/gen_plan.py");
+    let d = tmp("gen");
+    for seed in ["1", "2"] {
+        let plan = d.join(format!("plan-{seed}.json"));
+        let expected = d.join(format!("expected-{seed}.json"));
+        let st = Command::new("python3").arg(&gen).args(["250", "--seed", seed, "-o"]).arg(&plan).arg("--expected").arg(&expected).status().unwrap();
+        assert!(st.success());
+        let exp: Value = serde_json::from_slice(&std::fs::read(&expected).unwrap()).unwrap();
+        let r = json_of(&check(&[plan.to_str().unwrap(), "--format", "json"]));
+        let fails = |rule: &str, needle: &str| -> Vec<String> {
+            let mut v: Vec<String> = r["findings"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .filter(|f| f["rule_id"] == rule && f["status"] == "fail" && f["message"].as_str().unwrap().contains(needle))
+                .map(|f| f["resource"].as_str().unwrap().to_string())
+                .collect();
+            v.sort();
+            v.dedup();
+            v
+        };
+        let want = |k: &str| -> Vec<String> { exp[k].as_array().unwrap().iter().map(|x| x.as_str().unwrap().to_string()).collect() };
+        assert_eq!(fails("EDU-ENC-001", "has no KMS default encryption"), want("unencrypted_s3"), "seed {seed}");
+        assert_eq!(fails("EDU-ENC-003", ""), want("unencrypted_rds"), "seed {seed}");
+    }
+}
+
+fn expect_exit_2(path: &Path, what: &str) {
+    let o = check(&[path.to_str().unwrap()]);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "{what}: {err}");
+    assert_eq!(err.trim().lines().count(), 1, "{what}: one-line reason: {err}");
+    assert!(err.contains("error:"), "{what}: {err}");
+}
+
+#[test]
+fn malformed_inputs_exit_2_with_one_line() {
+    let d = tmp("bad");
+    let good = std::fs::read_to_string(shared().join("fixtures/plans/tfc__sqs_kms.json")).unwrap();
+    let cases: Vec<(&str, Vec<u8>)> = vec![
+        ("truncated", good.as_bytes()[..good.len() / 2].to_vec()),
+        ("empty", vec![]),
+        ("wrong-types", br#"{"format_version":"1.2","resource_changes":5}"#.to_vec()),
+        ("state-file", br#"{"format_version":"1.0","terraform_version":"1.5.0","values":{"root_module":{}}}"#.to_vec()),
+        ("not-an-object", b"[1,2,3]".to_vec()),
+        ("duplicate-keys", br#"{"format_version":"1.2","resource_changes":[{"address":"aws_db_instance.a","type":"aws_db_instance","name":"a","change":{"actions":["create"],"after":{"storage_encrypted":false,"storage_encrypted":true}}}]}"#.to_vec()),
+        ("lookalike-type", "{\"format_version\":\"1.2\",\"resource_changes\":[{\"address\":\"\u{430}ws_db_instance.a\",\"type\":\"\u{430}ws_db_instance\",\"name\":\"a\",\"change\":{\"actions\":[\"create\"],\"after\":{}}}]}".as_bytes().to_vec()),
+        ("bad-utf8", vec![0x7b, 0xff, 0xfe, 0x7d]),
+    ];
+    for (name, bytes) in cases {
+        let p = d.join(format!("{name}.json"));
+        std::fs::write(&p, bytes).unwrap();
+        expect_exit_2(&p, name);
+    }
+    // 100 MB of nesting: refused at the depth limit, quickly and without a stack overflow.
+    let p = d.join("deep.json");
+    let mut deep = Vec::with_capacity(100 << 20);
+    deep.extend(std::iter::repeat_n(b'[', 50 << 20));
+    deep.extend(std::iter::repeat_n(b']', 50 << 20));
+    std::fs::write(&p, deep).unwrap();
+    expect_exit_2(&p, "deep nesting");
+    expect_exit_2(&d.join("does-not-exist.json"), "missing file");
+}
+
+#[test]
+fn bad_policies_stop_the_gate_with_file_and_line() {
+    let d = tmp("policies");
+    let plan = shared().join("fixtures/plans/tfc__sqs_kms.json");
+    let syntax = d.join("syntax");
+    std::fs::create_dir_all(&syntax).unwrap();
+    std::fs::write(syntax.join("broken.rego"), "package main\nimport rego.v1\n\ndeny contains msg if {\n  msg := \n}\n").unwrap();
+    let o = check(&[plan.to_str().unwrap(), "--policy", syntax.to_str().unwrap()]);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert!(err.contains("broken.rego"), "{err}");
+
+    let looping = d.join("loop");
+    std::fs::create_dir_all(&looping).unwrap();
+    std::fs::write(
+        looping.join("loop.rego"),
+        "package main\nimport rego.v1\n\ndeny contains msg if {\n  some i in numbers.range(1, 100000000)\n  some j in numbers.range(1, 100000000)\n  i == j + 100000001\n  msg := sprintf(\"%d\", [i])\n}\n",
+    )
+    .unwrap();
+    let start = std::time::Instant::now();
+    let o = check(&[plan.to_str().unwrap(), "--policy", looping.to_str().unwrap(), "--timeout", "2"]);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert!(start.elapsed().as_secs() < 30, "the time limit stopped it");
+    assert!(err.contains("loop.rego"), "{err}");
+}
+
+fn environment_plan(multi_az: bool) -> Value {
+    json!({
+        "format_version": "0.2", "terraform_version": "1.0.3",
+        "planned_values": {"root_module": {}},
+        "resource_changes": [{
+            "address": "module.edulibra.edulibra_environment.this", "module_address": "module.edulibra",
+            "mode": "managed", "type": "edulibra_environment", "name": "this",
+            "change": {"actions": ["create"], "before": null,
+                "after": {"name": "edu", "topology": [
+                    {"address": "aws_kms_key.main", "type": "aws_kms_key", "values": {"enable_key_rotation": true}, "references": {}},
+                    {"address": "aws_db_instance.main", "type": "aws_db_instance",
+                     "values": {"multi_az": multi_az, "storage_encrypted": true, "publicly_accessible": false},
+                     "references": {"kms_key_id": ["aws_kms_key.main"]}}
+                ]},
+                "after_unknown": {"topology": [{"values": {}}, {"values": {"kms_key_id": true}}]}}
+        }]
+    })
+}
+
+#[test]
+fn environment_topology_is_judged_like_plain_aws_resources() {
+    let d = tmp("env");
+    let p = d.join("single-az.json");
+    std::fs::write(&p, environment_plan(false).to_string()).unwrap();
+    let o = check(&[p.to_str().unwrap(), "--format", "json"]);
+    assert_eq!(o.status.code(), Some(1));
+    let r = json_of(&o);
+    let f = r["findings"].as_array().unwrap().iter().find(|f| f["rule_id"] == "EDU-HA-001").expect("multi-AZ finding");
+    assert_eq!(f["resource"], "module.edulibra.edulibra_environment.this/aws_db_instance.main");
+    // The key is a reference to the environment's own KMS key: encrypted with a CMK, not unknown.
+    assert!(!r["findings"].as_array().unwrap().iter().any(|f| f["rule_id"] == "EDU-ENC-004" && f["status"] != "waived" && f["resource"].as_str().unwrap().ends_with("aws_db_instance.main")));
+
+    // A topology hidden from the plan fails closed.
+    let mut hidden = environment_plan(true);
+    hidden["resource_changes"][0]["change"]["after"].as_object_mut().unwrap().remove("topology");
+    hidden["resource_changes"][0]["change"]["after_unknown"] = json!({"topology": true});
+    let p = d.join("hidden.json");
+    std::fs::write(&p, hidden.to_string()).unwrap();
+    let o = check(&[p.to_str().unwrap(), "--format", "json"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(json_of(&o)["findings"].as_array().unwrap().iter().any(|f| f["rule_id"] == "EDU-GATE-001"));
+}
+
+#[test]
+fn waivers_waive_until_they_expire() {
+    let d = tmp("waivers");
+    let p = d.join("plan.json");
+    std::fs::write(&p, environment_plan(false).to_string()).unwrap();
+    let w = d.join("waivers.yaml");
+    std::fs::write(&w, "waivers:\n  - rule: EDU-HA-001\n    resource: \"module.edulibra.*/aws_db_instance.*\"\n    reason: dev runs in one AZ\n    expires: \"2999-01-01\"\n").unwrap();
+    let r = json_of(&check(&[p.to_str().unwrap(), "--format", "json", "--waivers", w.to_str().unwrap()]));
+    let f = r["findings"].as_array().unwrap().iter().find(|f| f["rule_id"] == "EDU-HA-001").unwrap();
+    assert_eq!(f["status"], "waived");
+    std::fs::write(&w, "waivers:\n  - rule: EDU-HA-001\n    resource: \"*\"\n    reason: old\n    expires: \"2001-01-01\"\n").unwrap();
+    let o = check(&[p.to_str().unwrap(), "--format", "json", "--waivers", w.to_str().unwrap()]);
+    let r = json_of(&o);
+    assert_eq!(r["findings"].as_array().unwrap().iter().find(|f| f["rule_id"] == "EDU-HA-001").unwrap()["status"], "fail");
+    assert_eq!(r["expired_waivers"].as_array().unwrap().len(), 1);
+    std::fs::write(&w, "waivers:\n  - rule: EDU-HA-001\n    resource: \"*\"\n    reason: \"\"\n").unwrap();
+    assert_eq!(check(&[p.to_str().unwrap(), "--waivers", w.to_str().unwrap()]).status.code(), Some(2));
+}
+
+#[test]
+fn sarif_and_junit_have_their_required_shape() {
+    let plan = shared().join("fixtures/plans/regula__iam_admin_policy.json");
+    let o = check(&[plan.to_str().unwrap(), "--format", "sarif"]);
+    let s = json_of(&o);
+    assert_eq!(s["version"], "2.1.0");
+    let run = &s["runs"][0];
+    assert_eq!(run["tool"]["driver"]["name"], "edulibra-validate");
+    let rule_ids: Vec<&str> = run["tool"]["driver"]["rules"].as_array().unwrap().iter().map(|r| r["id"].as_str().unwrap()).collect();
+    let results = run["results"].as_array().unwrap();
+    assert!(!results.is_empty());
+    for r in results {
+        assert!(["error", "warning", "note", "none"].contains(&r["level"].as_str().unwrap()));
+        assert!(r["message"]["text"].is_string());
+        let idx = r["ruleIndex"].as_u64().unwrap() as usize;
+        assert_eq!(rule_ids[idx], r["ruleId"].as_str().unwrap());
+        assert!(r["locations"][0]["logicalLocations"][0]["fullyQualifiedName"].is_string());
+    }
+    let o = check(&[plan.to_str().unwrap(), "--format", "junit"]);
+    let x = String::from_utf8(o.stdout).unwrap();
+    assert!(x.starts_with("<?xml"));
+    assert_eq!(x.matches("<testcase").count(), x.matches("</testcase>").count());
+    assert_eq!(x.matches("<testsuite ").count(), 1);
+    assert!(x.contains("<failure "));
+}
+
+#[test]
+fn the_built_in_rules_pass_their_own_tests() {
+    let o = bin().args(["test", "--coverage"]).output().unwrap();
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert_eq!(o.status.code(), Some(0), "{out}");
+    let last = out.lines().rev().find(|l| l.contains(" passed, ")).unwrap();
+    assert!(last.ends_with(" 0 failed"), "{last}");
+    assert!(out.contains("coverage"));
+}
