@@ -1,0 +1,47 @@
+package edulibra.rules.target_group_health_check
+
+import rego.v1
+
+import data.edulibra.lib
+
+metadata := {
+	"id": "EDU-HA-007",
+	"title": "HTTP and HTTPS target groups define a health check",
+	"severity": "medium",
+	"category": "multi-az",
+	"remediation": "Add health_check { enabled = true, path = \"/health\", matcher = \"200\" } to the aws_lb_target_group.",
+	"references": ["CKV_AWS_261"],
+	"description": "Without an application health check the load balancer keeps sending traffic to failed tasks and cannot shift it to healthy zones.",
+}
+
+resource_types := {"aws_lb_target_group", "aws_alb_target_group"}
+
+r := input.resource
+
+applies if lib.lower_str(lib.val(r, "protocol")) in {"http", "https"}
+
+check := lib.first_block(r, "health_check")
+
+pending if {
+	count(lib.blocks(r, "health_check")) == 0
+	lib.block_unknown(r, "health_check")
+}
+
+deny contains msg if {
+	applies
+	not pending
+	count(lib.blocks(r, "health_check")) == 0
+	msg := sprintf("%s defines no health_check", [r.address])
+}
+
+deny contains msg if {
+	applies
+	object.get(check, "enabled", true) == false
+	msg := sprintf("%s disables its health check (health_check.enabled = false)", [r.address])
+}
+
+unknown contains msg if {
+	applies
+	pending
+	msg := sprintf("%s: health_check is known only after apply", [r.address])
+}

@@ -1,0 +1,52 @@
+#!/usr/bin/env bash
+# The main job on a fresh machine: emulator, init, plan of examples/dev, the validator gate.
+# (Apply and destroy join when the apply engine lands.)
+set -euo pipefail
+root="$(cd "$(dirname "$0")/.." && pwd)"
+target="${CARGO_TARGET_DIR:-$root/target}"
+tools="${EDULIBRA_TOOLS_DIR:-$root/.tools}"
+work="$(mktemp -d)"
+port="$(python3 -c 'import socket;s=socket.socket();s.bind(("127.0.0.1",0));print(s.getsockname()[1])')"
+
+cleanup() {
+  [ -n "${moto_pid:-}" ] && kill "$moto_pid" 2>/dev/null || true
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+echo "== moto server on 127.0.0.1:$port"
+MOTO_IAM_LOAD_MANAGED_POLICIES=true "$tools/bin/moto_server" -H 127.0.0.1 -p "$port" >"$work/moto.log" 2>&1 &
+moto_pid=$!
+for _ in $(seq 1 100); do (echo >"/dev/tcp/127.0.0.1/$port") 2>/dev/null && break; sleep 0.1; done
+
+mirror="$work/mirror/registry.terraform.io/edulibra/edulibra/0.1.0/linux_amd64"
+mkdir -p "$mirror" "$work/home"
+cp "$target/debug/terraform-provider-edulibra" "$mirror/terraform-provider-edulibra_v0.1.0"
+cat >"$work/terraformrc" <<RC
+provider_installation {
+  filesystem_mirror {
+    path    = "$work/mirror"
+    include = ["registry.terraform.io/edulibra/edulibra"]
+  }
+  direct { exclude = ["registry.terraform.io/edulibra/edulibra"] }
+}
+RC
+mkdir -p "$work/examples" "$work/modules"
+cp -r "$root/examples/dev" "$work/examples/dev"
+cp -r "$root/modules/edulibra" "$work/modules/edulibra"
+
+export TF_CLI_CONFIG_FILE="$work/terraformrc" CHECKPOINT_DISABLE=1 HOME="$work/home"
+export AWS_ACCESS_KEY_ID=testing AWS_SECRET_ACCESS_KEY=testing AWS_EC2_METADATA_DISABLED=true NO_PROXY=127.0.0.1
+tf="$tools/bin/terraform"
+cd "$work/examples/dev"
+echo "== terraform init (offline, from the filesystem mirror)"
+"$tf" init -input=false -no-color >/dev/null
+echo "== terraform plan"
+"$tf" plan -input=false -no-color -out=tfplan -var "aws_endpoint=http://127.0.0.1:$port" | tail -n 3
+"$tf" show -json tfplan >plan.json
+echo "== edulibra-validate gate"
+set +e
+"$target/debug/edulibra-validate" check plan.json --waivers "$root/examples/dev/waivers.yaml" --format text | tail -n 25
+gate=$?
+set -e
+echo "== gate exit code: $gate (0 pass, 1 findings, 2 could not judge)"
