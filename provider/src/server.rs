@@ -52,6 +52,8 @@ pub async fn serve(opts: ServeOptions) -> anyhow::Result<()> {
         _ => None,
     };
 
+    // Registered before the handshake line: a SIGTERM right after it must still clean up.
+    let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).ok();
     let endpoint = Endpoint::Unix(path.clone());
     if opts.debug {
         let value = handshake::reattach_json(SOURCE_ADDRESS, &path);
@@ -77,7 +79,6 @@ pub async fn serve(opts: ServeOptions) -> anyhow::Result<()> {
 
     let mut rx = shutdown_rx.clone();
     let signal = async move {
-        let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).ok();
         tokio::select! {
             _ = rx.wait_for(|v| *v) => {}
             _ = async { match term.as_mut() { Some(t) => { t.recv().await; } None => std::future::pending().await } } => {}
