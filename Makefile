@@ -6,7 +6,7 @@ TOOLS := $(CURDIR)/.tools
 PROVIDER_BIN := $(CARGO_TARGET_DIR)/debug/terraform-provider-edulibra
 VALIDATE_BIN := $(CARGO_TARGET_DIR)/debug/edulibra-validate
 
-.PHONY: tools build test test-unit test-e2e demo bench fmt clean
+.PHONY: tools build test demo bench bench-tools bench-validator docs fmt clean
 
 tools:
 	bash scripts/install-tools.sh
@@ -21,8 +21,23 @@ test: tools build
 demo: tools build
 	bash scripts/demo.sh
 
-bench: build
+# Criterion benches of the provider (handshake, expansion), in the release profile.
+bench:
 	cargo bench -p terraform-provider-edulibra
+
+# checkov and Go OPA for the validator comparison, in .tools/bench (not needed by `make test`).
+bench-tools:
+	test -x $(TOOLS)/bench/bin/checkov || (python3 -m venv $(TOOLS)/bench && \
+	  $(TOOLS)/bench/bin/pip install --quiet checkov==3.3.30 && \
+	  $(TOOLS)/bench/bin/pip install --quiet --ignore-requires-python opa-golib-python-bindings==0.4.4)
+
+bench-validator: bench-tools
+	cargo build --release -p edulibra-validate
+	python3 bench/compare_validators.py
+
+# Regenerates docs/rules.md (the rule catalogue) from the rules' metadata.
+docs: build
+	python3 scripts/render_rules_doc.py $(VALIDATE_BIN) > docs/rules.md
 
 fmt:
 	cargo fmt --all

@@ -32,13 +32,14 @@ provider_installation {
 }
 RC
 mkdir -p "$work/examples" "$work/modules"
-cp -r "$root/examples/dev" "$work/examples/dev"
+example="${EXAMPLE:-dev}"
+cp -r "$root/examples/$example" "$work/examples/$example"
 cp -r "$root/modules/edulibra" "$work/modules/edulibra"
 
 export TF_CLI_CONFIG_FILE="$work/terraformrc" CHECKPOINT_DISABLE=1 HOME="$work/home"
 export AWS_ACCESS_KEY_ID=testing AWS_SECRET_ACCESS_KEY=testing AWS_EC2_METADATA_DISABLED=true NO_PROXY=127.0.0.1
 tf="$tools/bin/terraform"
-cd "$work/examples/dev"
+cd "$work/examples/$example"
 echo "== terraform init (offline, from the filesystem mirror)"
 "$tf" init -input=false -no-color >/dev/null
 echo "== terraform plan"
@@ -46,7 +47,8 @@ echo "== terraform plan"
 "$tf" show -json tfplan >plan.json
 echo "== edulibra-validate gate"
 set +e
-"$target/debug/edulibra-validate" check plan.json --waivers "$root/examples/dev/waivers.yaml" --format text | tail -n 25
+"$target/debug/edulibra-validate" check plan.json --waivers "$root/examples/$example/waivers.yaml" --format text | tail -n "${GATE_LINES:-25}"
+cp plan.json "${KEEP_PLAN:-/dev/null}" 2>/dev/null || true
 gate=$?
 set -e
 echo "== gate exit code: $gate (0 pass, 1 findings, 2 could not judge)"

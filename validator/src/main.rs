@@ -95,6 +95,11 @@ enum Command {
     },
     /// Show one rule: what it checks, why, how to fix it.
     Explain { rule_id: String },
+    /// Print the normalised resources of plans, exactly as rules see them (`input.resource`).
+    Input {
+        #[arg(required = true)]
+        plans: Vec<PathBuf>,
+    },
 }
 
 fn main() -> ExitCode {
@@ -164,6 +169,14 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
                     }
                 }
             }
+            Ok(0)
+        }
+        Command::Input { plans } => {
+            let mut all = Vec::new();
+            for p in &plans {
+                all.extend(plan::load_file(p)?.resources);
+            }
+            println!("{}", serde_json::to_string_pretty(&all)?);
             Ok(0)
         }
         Command::Explain { rule_id } => {

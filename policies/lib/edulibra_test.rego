@@ -1,0 +1,91 @@
+package edulibra.lib_test
+
+import rego.v1
+
+import data.edulibra.lib
+
+res(values, unknown, refs) := {
+	"address": "aws_x.y", "module": "", "mode": "managed", "type": "aws_x", "name": "y", "action": "create",
+	"values": values, "unknown": unknown, "sensitive": {}, "references": refs, "parent": null,
+}
+
+test_as_array if {
+	lib.as_array("a") == ["a"]
+	lib.as_array(["a", "b"]) == ["a", "b"]
+	lib.as_array(null) == []
+}
+
+test_has_value_and_unknown if {
+	r := res({"a": 1, "b": null}, {"c": true, "d": true}, {"d": ["aws_kms_key.k"]})
+	lib.has_value(r, "a")
+	not lib.has_value(r, "b")
+	lib.is_unknown(r, "c")
+	not lib.is_unknown(r, "d")
+	lib.set_or_referenced(r, "d")
+	not lib.set_or_referenced(r, "b")
+	lib.pending(r, "d")
+}
+
+test_policy_doc_string_object_and_invalid if {
+	lib.policy_doc("{\"Statement\": []}") == {"Statement": []}
+	lib.policy_doc({"Statement": []}) == {"Statement": []}
+	not lib.policy_doc("{oops")
+	not lib.policy_doc(42)
+}
+
+test_statements_object_or_array if {
+	count(lib.statements({"Statement": {"Effect": "Allow"}})) == 1
+	count(lib.statements({"Statement": [{"Effect": "Allow"}, {"Effect": "Deny"}]})) == 2
+	count(lib.statements({})) == 0
+}
+
+test_action_matching if {
+	lib.action_matches("*", "iam:passrole")
+	lib.action_matches("IAM:Pass*", "iam:PassRole")
+	lib.action_matches("iam:*", "iam:createpolicyversion")
+	not lib.action_matches("iam:Get*", "iam:passrole")
+	not lib.action_matches("s3:*", "iam:passrole")
+	lib.action_matches("s3:[", "s3:[")
+	not lib.action_matches("s3:[*", "s3:[x")
+}
+
+test_not_action_allows if {
+	st := lib.norm_json_statement({"Effect": "Allow", "NotAction": ["iam:*"], "Resource": "*"})
+	lib.allows_action(st, "s3:getobject")
+	not lib.allows_action(st, "iam:passrole")
+	lib.all_actions(st)
+	lib.wildcard_resource(st)
+}
+
+test_any_principal_and_conditions if {
+	open := lib.norm_json_statement({"Effect": "Allow", "Principal": {"AWS": ["*"]}, "Action": "sts:AssumeRole"})
+	lib.any_principal(open)
+	not lib.restricting_condition(open)
+	pinned := lib.norm_json_statement({"Effect": "Allow", "Principal": "*", "Action": "sts:AssumeRole", "Condition": {"StringEquals": {"aws:PrincipalOrgID": "o-123"}}})
+	lib.any_principal(pinned)
+	lib.restricting_condition(pinned)
+}
+
+test_data_document_statements if {
+	d := {"address": "data.aws_iam_policy_document.d", "type": "aws_iam_policy_document", "mode": "data",
+		"values": {"statement": [{"effect": null, "actions": ["S3:GetObject"], "resources": ["*"], "principals": [{"type": "AWS", "identifiers": ["*"]}]}]},
+		"unknown": {"json": true}, "references": {}}
+	sts := lib.permission_statements(d)
+	count(sts) == 1
+	sts[0].effect == "Allow"
+	sts[0].actions == ["s3:getobject"]
+	lib.any_principal(sts[0])
+}
+
+test_references_match_instances if {
+	lib.ref_matches("module.vpc.aws_subnet.public", "module.vpc.aws_subnet.public[1]")
+	lib.ref_matches("module.m.aws_s3_bucket.b", "module.m[\"k\"].aws_s3_bucket.b")
+	not lib.ref_matches("aws_subnet.public", "aws_subnet.private[0]")
+}
+
+test_is_prod if {
+	lib.is_prod(res({"tags": {"Stage": "Production"}}, {}, {}))
+	lib.is_prod(res({"tags_all": {"edulibra:stage": "prod"}}, {}, {}))
+	not lib.is_prod(res({"tags": {"Stage": "dev"}}, {}, {}))
+	not lib.is_prod(res({"tags": null}, {}, {}))
+}
