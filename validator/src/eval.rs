@@ -126,7 +126,9 @@ pub fn evaluate(rules: &mut RuleSet, plans: &[Plan], waivers: &Waivers, opts: &O
     let mut summary = Summary { resources: resources.len(), rules: rules.rules.len(), ..Summary::default() };
     let rule_list = rules.rules.clone();
     let mut whole_plan_input: Option<regorus::Value> = None;
+    let profile = std::env::var_os("EDULIBRA_PROFILE_RULES").is_some();
     for rule in &rule_list {
+        let started = std::time::Instant::now();
         let err = |m: String| RuleError::Runtime { path: rule.path.clone(), package: rule.package.clone(), message: one_line(&m) };
         let subjects: Vec<usize> = rule.resource_types.iter().flat_map(|t| by_type.get(t.as_str()).cloned().unwrap_or_default()).collect();
         let mut verdicts: BTreeMap<usize, (Vec<String>, Vec<String>)> = BTreeMap::new();
@@ -173,6 +175,9 @@ pub fn evaluate(rules: &mut RuleSet, plans: &[Plan], waivers: &Waivers, opts: &O
                     }
                 }
             }
+        }
+        if profile {
+            eprintln!("profile {:>8.1} ms {:>6} subjects {}", started.elapsed().as_secs_f64() * 1e3, subjects.len(), rule.metadata.id);
         }
         for (i, (deny, unknown)) in verdicts {
             let r = resources[i];

@@ -41,10 +41,24 @@ pub struct Resource {
     pub unknown: Value,
     pub sensitive: Value,
     pub references: BTreeMap<String, Vec<String>>,
+    /// The reverse of `references`: which resources of the plan refer to this one, by which
+    /// attribute. Plan rules join through it in linear time instead of pairing every resource.
+    pub referenced_by: Vec<ReferencedBy>,
+    /// JSON documents found in string values (IAM policies, container definitions), parsed once
+    /// here instead of in every rule: dotted path (block indexes dropped) -> documents.
+    pub parsed: BTreeMap<String, Vec<Value>>,
     pub parent: Option<String>,
     /// The plan file it came from (several plans may be checked at once).
     #[serde(skip)]
     pub source: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
+pub struct ReferencedBy {
+    pub address: String,
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub path: String,
 }
 
 pub struct Plan {
@@ -188,6 +202,8 @@ pub fn from_value(path: &str, raw: Value) -> Result<Plan, PlanError> {
             unknown,
             sensitive,
             references: resolved,
+            referenced_by: Vec::new(),
+            parsed: BTreeMap::new(),
             parent: None,
             source: path.to_string(),
         };
@@ -196,7 +212,64 @@ pub fn from_value(path: &str, raw: Value) -> Result<Plan, PlanError> {
         }
         resources.push(r);
     }
+    link_reverse_references(&mut resources);
+    for r in resources.iter_mut() {
+        collect_json_documents(&r.values, "", &mut r.parsed);
+    }
     Ok(Plan { path: path.into(), raw, resources, opaque_environments: opaque })
+}
+
+/// Parses string leaves that hold a JSON object or array. Invalid JSON is left alone: the rule
+/// still sees the string in `values`.
+fn collect_json_documents(v: &Value, path: &str, out: &mut BTreeMap<String, Vec<Value>>) {
+    match v {
+        Value::String(s) => {
+            let t = s.trim_start();
+            if t.starts_with('{') || t.starts_with('[') {
+                if let Ok(doc) = serde_json::from_str::<Value>(s) {
+                    out.entry(path.to_string()).or_default().push(doc);
+                }
+            }
+        }
+        Value::Object(m) => {
+            for (k, x) in m {
+                let p = if path.is_empty() { k.clone() } else { format!("{path}.{k}") };
+                collect_json_documents(x, &p, out);
+            }
+        }
+        Value::Array(a) => a.iter().for_each(|x| collect_json_documents(x, path, out)),
+        _ => {}
+    }
+}
+
+/// Fills `referenced_by` from every resource's `references`. A reference may name a resource
+/// without its instance key (`aws_s3_bucket.b` for `aws_s3_bucket.b[0]`): it then links every
+/// instance.
+fn link_reverse_references(resources: &mut [Resource]) {
+    let mut by_base: BTreeMap<String, Vec<usize>> = BTreeMap::new();
+    for (i, r) in resources.iter().enumerate() {
+        by_base.entry(r.address.clone()).or_default().push(i);
+        if let Some(base) = r.address.strip_suffix(']').and_then(|a| a.rfind('[').map(|p| &a[..p])) {
+            by_base.entry(base.to_string()).or_default().push(i);
+        }
+    }
+    let mut edges: Vec<(usize, ReferencedBy)> = Vec::new();
+    for r in resources.iter() {
+        for (path, targets) in &r.references {
+            for t in targets {
+                for &i in by_base.get(t).map(Vec::as_slice).unwrap_or(&[]) {
+                    edges.push((i, ReferencedBy { address: r.address.clone(), kind: r.kind.clone(), path: path.clone() }));
+                }
+            }
+        }
+    }
+    for (i, e) in edges {
+        resources[i].referenced_by.push(e);
+    }
+    for r in resources.iter_mut() {
+        r.referenced_by.sort();
+        r.referenced_by.dedup();
+    }
 }
 
 /// Terraform type names are ASCII identifiers: a look-alike (Cyrillic `а`) would slip past every
@@ -262,6 +335,8 @@ fn unfold_environment(path: &str, env: &Resource, out: &mut Vec<Resource>, opaqu
             unknown: child_unknown,
             sensitive: json!({}),
             references,
+            referenced_by: Vec::new(),
+            parsed: BTreeMap::new(),
             parent: Some(env.address.clone()),
             source: path.to_string(),
         });
