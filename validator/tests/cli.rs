@@ -230,6 +230,13 @@ fn sarif_and_junit_have_their_required_shape() {
     assert_eq!(x.matches("<testcase").count(), x.matches("</testcase>").count());
     assert_eq!(x.matches("<testsuite ").count(), 1);
     assert!(x.contains("<failure "));
+    // A real XML parser reads it as JUnit: testsuites > testsuite > testcase with failures.
+    let dir = tmp("junit");
+    let path = dir.join("report.xml");
+    std::fs::write(&path, &x).unwrap();
+    let py = "import sys, xml.etree.ElementTree as E\nr = E.parse(sys.argv[1]).getroot()\nassert r.tag == 'testsuites'\ns = r.find('testsuite')\ncases = s.findall('testcase')\nassert sum(1 for c in cases if c.find('failure') is not None) == int(s.get('failures'))\nprint(len(cases))";
+    let out = Command::new("python3").args(["-c", py]).arg(&path).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
 }
 
 #[test]
