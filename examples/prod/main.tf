@@ -19,10 +19,33 @@ variable "aws_endpoint" {
   default     = null
 }
 
+variable "domain_name" {
+  description = "Public domain of the platform (CloudFront alias)."
+  type        = string
+}
+
+variable "zone_id" {
+  description = "Route 53 hosted zone of domain_name."
+  type        = string
+}
+
+variable "cdn_certificate_arn" {
+  description = "ACM certificate in us-east-1 for domain_name (CloudFront)."
+  type        = string
+}
+
+variable "alb_certificate_arn" {
+  description = "ACM certificate in the region for the load balancer's HTTPS listener."
+  type        = string
+}
+
 provider "edulibra" {
   region       = var.region
   endpoint     = var.aws_endpoint
   default_tags = { owner = "platform", example = "prod" }
+
+  # The plan shows the validator's verdicts; reviewed exceptions live beside the configuration.
+  waivers_file = "${path.module}/waivers.yaml"
 }
 
 module "edulibra" {
@@ -32,6 +55,15 @@ module "edulibra" {
   compute      = "containers"
   az_count     = 3
   nat_gateways = "per_az"
+
+  cdn = {
+    domain_name     = var.domain_name
+    zone_id         = var.zone_id
+    certificate_arn = var.cdn_certificate_arn
+  }
+  containers = {
+    certificate_arn = var.alb_certificate_arn
+  }
 }
 
 output "cdn_domain_name" {

@@ -36,6 +36,13 @@ resource "edulibra_environment" "this" {
     package     = lookup(var.functions, "package", null)
   }
 
+  cdn {
+    domain_name     = lookup(var.cdn, "domain_name", null)
+    zone_id         = lookup(var.cdn, "zone_id", null)
+    certificate_arn = lookup(var.cdn, "certificate_arn", null)
+    price_class     = lookup(var.cdn, "price_class", null)
+  }
+
   waf {
     enabled = var.waf_enabled
   }

@@ -97,3 +97,9 @@ variable "tags" {
   type        = map(string)
   default     = {}
 }
+
+variable "cdn" {
+  description = "CloudFront settings (domain_name, zone_id, certificate_arn, price_class); a custom domain needs a us-east-1 certificate."
+  type        = map(string)
+  default     = {}
+}

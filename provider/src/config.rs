@@ -50,6 +50,9 @@ pub fn schema() -> Schema {
         .attr(Attribute::optional("default_tags", Type::map(Type::String), "Tags applied to every AWS resource the provider creates, under each environment's own `tags`."))
         .attr(Attribute::optional("max_retries", Type::Number, "Attempts after the first for a throttled or failed AWS call (default 8)."))
         .attr(Attribute::optional("max_concurrency", Type::Number, "How many AWS resources the apply engine creates or deletes at once (default 8)."))
+        .attr(Attribute::optional("policy_enforcement", Type::String, "What `terraform plan` does with the validator's findings on each environment: `warn` (default) reports them as warnings, `strict` fails the plan, `off` skips the check."))
+        .attr(Attribute::optional("policy_paths", Type::list(Type::String), "Directories of reviewers' own Rego rules, checked in plan besides the built-in ones (as `edulibra-validate check --policy`)."))
+        .attr(Attribute::optional("waivers_file", Type::String, "Waivers (YAML, or TOML by extension) applied to plan-time findings, as `edulibra-validate check --waivers`."))
         .block_limited(
             "assume_role",
             Nesting::List,
@@ -81,8 +84,25 @@ pub struct Settings {
     pub max_retries: u32,
     pub max_concurrency: usize,
     pub assume_role: Option<AssumeRole>,
+    pub policy: PolicySettings,
     /// Names of settings whose values were unknown at configure time.
     pub unknown: Vec<String>,
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Enforcement {
+    #[default]
+    Warn,
+    Strict,
+    Off,
+}
+
+/// Plan-time policy checks: which rules, which waivers, and how findings are reported.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct PolicySettings {
+    pub enforcement: Enforcement,
+    pub paths: Vec<String>,
+    pub waivers_file: Option<String>,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -195,6 +215,16 @@ pub fn read(config: &Value) -> (Settings, Vec<Diagnostic>) {
             None => unknown.push("assume_role.role_arn".into()),
         }
     }
+    match config.get("policy_enforcement").as_str() {
+        None | Some("warn") => {}
+        Some("strict") => s.policy.enforcement = Enforcement::Strict,
+        Some("off") => s.policy.enforcement = Enforcement::Off,
+        Some(other) => diags.push(
+            Diagnostic::error("Invalid policy_enforcement", format!("{other:?} is not one of warn, strict, off.")).at("policy_enforcement"),
+        ),
+    }
+    s.policy.paths = string_list(config, "policy_paths");
+    s.policy.waivers_file = opt_string(config, "waivers_file", &mut unknown);
     s.unknown = unknown;
     (s, diags)
 }

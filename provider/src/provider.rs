@@ -11,7 +11,7 @@ use crate::codec;
 use crate::config::{self, Settings};
 use crate::data_sources::{self, CallerIdentity};
 use crate::diag::{self, Diagnostic};
-use crate::environment::{plan, spec};
+use crate::environment::{plan, spec, verdicts};
 use crate::proto::tfplugin5 as pb;
 use crate::schema::{self, Schema};
 use crate::topology::Placement;
@@ -38,6 +38,8 @@ struct Inner {
 pub struct Configured {
     pub settings: Settings,
     pub aws: Option<AwsContext>,
+    /// The validator's rules, checked on every planned environment (None when off).
+    pub gate: Option<verdicts::Gate>,
     identity: OnceCell<Result<Arc<CallerIdentity>, String>>,
 }
 
@@ -315,8 +317,12 @@ impl pb::provider_server::Provider for ProviderService {
             tracing::info!(unknown = ?settings.unknown, "provider configuration has unknown values; AWS calls wait for them");
             None
         };
+        let gate = match verdicts::Gate::load(&settings.policy) {
+            Ok(g) => g,
+            Err(d) => return Ok(Response::new(pb::configure::Response { diagnostics: errs(d) })),
+        };
         tracing::info!(terraform_version = %req.terraform_version, region = ?aws.as_ref().and_then(|a| a.sdk.region().map(|r| r.to_string())), "provider configured");
-        *self.inner.configured.write().await = Some(Arc::new(Configured { settings, aws, identity: OnceCell::new() }));
+        *self.inner.configured.write().await = Some(Arc::new(Configured { settings, aws, gate, identity: OnceCell::new() }));
         Ok(Response::new(pb::configure::Response { diagnostics: diag::to_proto(&diags) }))
     }
 
@@ -352,15 +358,24 @@ impl pb::provider_server::Provider for ProviderService {
         if diag::has_errors(&planned.diagnostics) {
             return Ok(Response::new(pb::plan_resource_change::Response { diagnostics: diag::to_proto(&planned.diagnostics), ..empty }));
         }
+        let mut diagnostics = planned.diagnostics.clone();
         if let Some(t) = &planned.topology {
             tracing::info!(environment = ?planned.state.get("id").as_str(), children = t.children.len(), "planned the environment's topology");
+            if let Some(gate) = self.configured().await.ok().and_then(|c| c.gate.as_ref().map(|_| c.clone())) {
+                let found = gate.gate.as_ref().expect("checked").check(&planned.state);
+                tracing::info!(findings = found.len(), "checked the planned environment against the policies");
+                diagnostics.extend(found);
+            }
+        }
+        if diag::has_errors(&diagnostics) {
+            return Ok(Response::new(pb::plan_resource_change::Response { diagnostics: diag::to_proto(&diagnostics), ..empty }));
         }
         let dv = try_diag!(encode_dv(&planned.state, &ty, "planned state"), empty);
         Ok(Response::new(pb::plan_resource_change::Response {
             planned_state: Some(dv),
             requires_replace: planned.requires_replace.iter().map(|p| diag::to_proto_path(p)).collect(),
             planned_private: req.prior_private,
-            diagnostics: diag::to_proto(&planned.diagnostics),
+            diagnostics: diag::to_proto(&diagnostics),
             legacy_type_system: false,
         }))
     }

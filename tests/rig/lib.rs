@@ -279,3 +279,25 @@ pub fn plan_json(ws: &Workspace, sub: &str, vars: &[String]) -> Result<serde_jso
     let shown = ws.tf_ok(sub, &["show", "-json", "tfplan"])?;
     Ok(serde_json::from_str(&shown.stdout)?)
 }
+
+/// The variables examples/prod needs against the emulator (certificates and zone are the
+/// emulator's account; plan does not look them up).
+pub fn prod_vars(moto: &Moto) -> Vec<String> {
+    vec![
+        format!("-var=aws_endpoint={}", moto.endpoint()),
+        "-var=domain_name=learn.example.com".to_string(),
+        "-var=zone_id=Z0123456789EXAMPLE".to_string(),
+        format!("-var=cdn_certificate_arn=arn:aws:acm:us-east-1:{MOTO_ACCOUNT}:certificate/cdn-example"),
+        format!("-var=alb_certificate_arn=arn:aws:acm:eu-central-1:{MOTO_ACCOUNT}:certificate/alb-example"),
+    ]
+}
+
+/// The validator binary built beside the provider.
+pub fn validator_binary() -> Result<PathBuf> {
+    let p = provider_binary()?.with_file_name("edulibra-validate");
+    if p.exists() {
+        Ok(p)
+    } else {
+        Err(anyhow!("no validator binary at {}: build the workspace first (make test does)", p.display()))
+    }
+}

@@ -23,7 +23,7 @@ fn prod_and_dev_examples_show_their_topology_in_the_plan() {
     ws.copy_repo_dir("examples/dev").unwrap();
     let vars = vec![format!("-var=aws_endpoint={}", moto.endpoint())];
 
-    let prod = plan_json(&ws, "examples/prod", &vars).unwrap();
+    let prod = plan_json(&ws, "examples/prod", &edulibra_e2e::prod_vars(&moto)).unwrap();
     let change = environment_change(&prod);
     assert_eq!(change["address"], "module.edulibra.edulibra_environment.this");
     assert_eq!(change["change"]["actions"], serde_json::json!(["create"]));

@@ -328,6 +328,7 @@ pub fn derived_name_limits(prefix: &str) -> Vec<(String, usize, &'static str)> {
         (format!("{prefix}-XXXXXXXXXXXXXX-media"), 63, "S3 bucket name (with the longest region)"),
         (format!("{prefix}-db"), 63, "RDS instance identifier"),
         (format!("{prefix}-cache"), 40, "ElastiCache replication group id"),
+        (format!("{prefix}-default"), 40, "ElastiCache user id"),
         (format!("{prefix}-alb"), 32, "load balancer name"),
         (format!("{prefix}-app"), 32, "target group name"),
         (format!("{prefix}-task-execution"), 64, "IAM role name"),

@@ -299,5 +299,26 @@ fn serverless(b: &mut Builder, net: &NetworkOut, sec: &SecurityOut, store: &Stor
             ("access_log_settings", block([("destination_arn", reference(&access, "arn")), ("format", json(access_format))])),
         ]),
     );
+    // Execution logging needs the account's API Gateway CloudWatch role (an account-wide
+    // setting the environment does not own); see docs/architecture.md.
+    b.add(
+        "aws_api_gateway_method_settings",
+        "all",
+        obj([
+            ("rest_api_id", reference(&api, "id")),
+            ("stage_name", reference(&stage, "stage_name")),
+            ("method_path", "*/*".into()),
+            (
+                "settings",
+                block([
+                    ("logging_level", "ERROR".into()),
+                    ("metrics_enabled", true.into()),
+                    ("data_trace_enabled", false.into()),
+                    ("throttling_burst_limit", 500.into()),
+                    ("throttling_rate_limit", 1000.into()),
+                ]),
+            ),
+        ]),
+    );
     ComputeOut { api_origin: stage.clone(), alb: None, stage: Some(stage), rest_api: Some(api), ecs_service: None, lambda: Some(function_name) }
 }

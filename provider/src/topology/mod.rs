@@ -255,6 +255,7 @@ fn taggable(kind: &str) -> bool {
             | "aws_backup_selection"
             | "aws_cloudfront_origin_access_control"
             | "aws_lambda_permission"
+            | "aws_api_gateway_method_settings"
     )
 }
 

@@ -134,6 +134,14 @@ pub fn build(b: &mut Builder, net: &NetworkOut) -> SecurityOut {
                 table_arns.clone(),
             ),
             statement("Allow", &["secretsmanager:GetSecretValue"], vec![secret_arn.clone()]),
+            statement(
+                "Allow",
+                &["elasticache:Connect"],
+                vec![
+                    b.at.arn("elasticache", &b.at.region, &format!("replicationgroup:{}-cache", b.prefix())),
+                    b.at.arn("elasticache", &b.at.region, &format!("user:{}-app", b.prefix())),
+                ],
+            ),
             kms_use(b, &["kms:Decrypt", "kms:GenerateDataKey"]),
         ]
     };

@@ -229,6 +229,38 @@ pub fn build(b: &mut Builder, net: &NetworkOut, sec: &SecurityOut) -> StorageOut
             ("subnet_ids", V::List(net.data_subnets.iter().map(|s| reference(s, "id")).collect())),
         ]),
     );
+    // Clients authenticate with IAM (Redis RBAC); the mandatory `default` user is switched off.
+    let default_user = b.add(
+        "aws_elasticache_user",
+        "default",
+        obj([
+            ("user_id", b.name("default").into()),
+            ("user_name", "default".into()),
+            ("engine", "redis".into()),
+            ("access_string", "off ~* -@all".into()),
+            ("authentication_mode", block([("type", "no-password-required".into())])),
+        ]),
+    );
+    let app_user = b.add(
+        "aws_elasticache_user",
+        "app",
+        obj([
+            ("user_id", b.name("app").into()),
+            ("user_name", b.name("app").into()),
+            ("engine", "redis".into()),
+            ("access_string", "on ~* +@all -@dangerous".into()),
+            ("authentication_mode", block([("type", "iam".into())])),
+        ]),
+    );
+    let users = b.add(
+        "aws_elasticache_user_group",
+        "main",
+        obj([
+            ("user_group_id", b.name("users").into()),
+            ("engine", "redis".into()),
+            ("user_ids", V::List(vec![reference(&default_user, "user_id"), reference(&app_user, "user_id")])),
+        ]),
+    );
     let failover = spec.cache.replicas > 0;
     let cache = b.add(
         "aws_elasticache_replication_group",
@@ -248,6 +280,7 @@ pub fn build(b: &mut Builder, net: &NetworkOut, sec: &SecurityOut) -> StorageOut
             ("transit_encryption_enabled", true.into()),
             ("subnet_group_name", reference(&cache_subnets, "name")),
             ("security_group_ids", V::List(vec![reference(&net.sg_cache, "id")])),
+            ("user_group_ids", V::List(vec![reference(&users, "user_group_id")])),
             ("snapshot_retention_limit", (if spec.stage == Stage::Dev { 1 } else { 7 }).into()),
             ("auto_minor_version_upgrade", "true".into()),
         ]),
