@@ -138,7 +138,7 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
             Ok(if report.blocking(fail_on.as_str()) > 0 { 1 } else { 0 })
         }
         Command::Test { dirs, coverage } => {
-            let mut set = RuleSet::load(dirs.is_empty(), &dirs, Duration::from_secs(20))?;
+            let mut set = RuleSet::load_with(dirs.is_empty(), &dirs, Duration::from_secs(20), true)?;
             let (results, cov) = testing::run(&mut set, coverage);
             let failed = results.iter().filter(|r| !r.passed).count();
             for r in &results {

@@ -107,8 +107,14 @@ fn defined_heads(source: &str, names: &[&'static str]) -> Vec<&'static str> {
 }
 
 impl RuleSet {
-    /// Loads the built-in rules (unless `builtin` is false) and every `.rego` under `dirs`.
+    /// Loads the built-in rules (unless `builtin` is false) and every `.rego` under `dirs`,
+    /// leaving out `*_test.rego` files unless `with_tests` (only `test` runs them).
     pub fn load(builtin: bool, dirs: &[PathBuf], limit: Duration) -> Result<RuleSet, RuleError> {
+        Self::load_with(builtin, dirs, limit, false)
+    }
+
+    pub fn load_with(builtin: bool, dirs: &[PathBuf], limit: Duration, with_tests: bool) -> Result<RuleSet, RuleError> {
+        let wanted = |path: &str| with_tests || !path.ends_with("_test.rego");
         let mut engine = new_engine(limit);
         let mut sources = BTreeMap::new();
         let mut files = BTreeMap::new();
@@ -119,7 +125,7 @@ impl RuleSet {
             Ok(())
         };
         if builtin {
-            for (rel, text) in BUILTIN_POLICIES {
+            for (rel, text) in BUILTIN_POLICIES.iter().filter(|(rel, _)| wanted(rel)) {
                 add(&mut engine, format!("builtin:policies/{rel}"), text.to_string())?;
             }
         }
@@ -133,7 +139,7 @@ impl RuleSet {
             if found.is_empty() {
                 return Err(RuleError::NoPolicies(d.display().to_string()));
             }
-            for f in found {
+            for f in found.into_iter().filter(|f| wanted(&f.to_string_lossy())) {
                 let text = std::fs::read_to_string(&f).map_err(|source| RuleError::Io { path: f.display().to_string(), source })?;
                 add(&mut engine, f.display().to_string(), text)?;
             }

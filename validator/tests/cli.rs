@@ -248,3 +248,15 @@ fn the_built_in_rules_pass_their_own_tests() {
     assert!(last.ends_with(" 0 failed"), "{last}");
     assert!(out.contains("coverage"));
 }
+
+#[test]
+fn docs_rules_md_lists_every_rule_as_generated() {
+    let out = bin().args(["rules", "--format", "markdown"]).output().unwrap();
+    assert!(out.status.success());
+    let table = String::from_utf8(out.stdout).unwrap();
+    let doc = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("../docs/rules.md")).unwrap();
+    let begin = "<!-- BEGIN RULES (generated) -->\n";
+    let start = doc.find(begin).expect("docs/rules.md has the generated section") + begin.len();
+    let end = doc[start..].find("<!-- END RULES -->").unwrap() + start;
+    assert_eq!(&doc[start..end], table, "docs/rules.md is out of date: run `make docs`");
+}
