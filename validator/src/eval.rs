@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 
 use crate::plan::{Plan, Resource};
-use crate::rules::{one_line, RuleError, RuleSet, Scope};
+use crate::rules::{one_line, Rule, RuleError, RuleSet, Scope};
 use crate::waivers::Waivers;
 
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
@@ -107,102 +107,143 @@ fn addressed(v: &regorus::Value) -> Vec<(String, String)> {
         .collect()
 }
 
+/// Resources in the shapes rules read them, built once per evaluation.
+struct Inputs<'a> {
+    resources: Vec<&'a Resource>,
+    /// `{"resource": r}` for each resource
+    per_resource: Vec<regorus::Value>,
+    by_type: BTreeMap<&'a str, Vec<usize>>,
+    /// `{"resources": [...]}` for plan rules
+    whole_plan: regorus::Value,
+}
+
+/// Judges one rule over its subjects: the findings it raises and how many subjects passed.
+fn judge(engine: &mut regorus::Engine, rule: &Rule, inputs: &Inputs, profile: bool) -> Result<(Vec<Finding>, usize), RuleError> {
+    let started = std::time::Instant::now();
+    let err = |m: String| RuleError::Runtime { path: rule.path.clone(), package: rule.package.clone(), message: one_line(&m) };
+    let resources = &inputs.resources;
+    let subjects: Vec<usize> = rule.resource_types.iter().flat_map(|t| inputs.by_type.get(t.as_str()).cloned().unwrap_or_default()).collect();
+    let mut verdicts: BTreeMap<usize, (Vec<String>, Vec<String>)> = BTreeMap::new();
+    let run = |engine: &mut regorus::Engine, input: &regorus::Value| -> Result<(regorus::Value, regorus::Value), RuleError> {
+        engine.set_input(input.clone());
+        let deny = engine.eval_rule(format!("{}.deny", rule.package)).map_err(|e| err(e.to_string()))?;
+        let unknown = if rule.has_unknown { engine.eval_rule(format!("{}.unknown", rule.package)).map_err(|e| err(e.to_string()))? } else { regorus::Value::Undefined };
+        Ok((deny, unknown))
+    };
+    match rule.scope {
+        Scope::Resource => {
+            for &i in &subjects {
+                let (deny, unknown) = run(engine, &inputs.per_resource[i])?;
+                verdicts.insert(i, (strings_of(&deny), strings_of(&unknown)));
+            }
+        }
+        Scope::Plan if !subjects.is_empty() => {
+            let (deny, unknown) = run(engine, &inputs.whole_plan)?;
+            let index: BTreeMap<&str, usize> = subjects.iter().map(|&i| (resources[i].address.as_str(), i)).collect();
+            for &i in &subjects {
+                verdicts.insert(i, (vec![], vec![]));
+            }
+            for (addr, msg) in addressed(&deny) {
+                if let Some(&i) = index.get(addr.as_str()) {
+                    verdicts.get_mut(&i).expect("subject").0.push(msg);
+                }
+            }
+            for (addr, msg) in addressed(&unknown) {
+                if let Some(&i) = index.get(addr.as_str()) {
+                    verdicts.get_mut(&i).expect("subject").1.push(msg);
+                }
+            }
+        }
+        Scope::Plan => {}
+    }
+    if profile {
+        eprintln!("profile {:>8.1} ms {:>6} subjects {}", started.elapsed().as_secs_f64() * 1e3, subjects.len(), rule.metadata.id);
+    }
+    let mut findings = Vec::new();
+    let mut passed = 0;
+    for (i, (deny, unknown)) in verdicts {
+        let r = resources[i];
+        if deny.is_empty() && unknown.is_empty() {
+            passed += 1;
+            continue;
+        }
+        let (status, messages) = if !deny.is_empty() { (Status::Fail, deny) } else { (Status::Unknown, unknown) };
+        for message in messages {
+            findings.push(Finding {
+                rule_id: rule.metadata.id.clone(),
+                title: rule.metadata.title.clone(),
+                severity: rule.metadata.severity.clone(),
+                category: rule.metadata.category.clone(),
+                status: status.clone(),
+                resource: r.address.clone(),
+                resource_type: r.kind.clone(),
+                message,
+                remediation: rule.metadata.remediation.clone(),
+                references: rule.metadata.references.clone(),
+                waiver: None,
+                source: r.source.clone(),
+            });
+        }
+    }
+    Ok((findings, passed))
+}
+
+/// How many threads judge rules at once: the machine's cores, at most 8.
+fn workers() -> usize {
+    std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1).clamp(1, 8)
+}
+
 pub fn evaluate(rules: &mut RuleSet, plans: &[Plan], waivers: &Waivers, opts: &Options) -> Result<Report, RuleError> {
     let resources: Vec<&Resource> = plans.iter().flat_map(|p| p.resources.iter()).filter(|r| judged(r, opts)).collect();
-    // Each resource becomes a regorus value once; every rule reuses it.
-    let mut input_of: Vec<regorus::Value> = Vec::with_capacity(resources.len());
+    let mut per_resource = Vec::with_capacity(resources.len());
+    let mut all = Vec::with_capacity(resources.len());
     for r in &resources {
-        let mut obj = regorus::Value::new_object();
         let v = regorus::Value::from(serde_json::to_value(r).expect("resources serialise"));
-        obj.as_object_mut().expect("new object").insert(regorus::Value::from("resource"), v);
-        input_of.push(obj);
+        let mut obj = regorus::Value::new_object();
+        obj.as_object_mut().expect("new object").insert(regorus::Value::from("resource"), v.clone());
+        per_resource.push(obj);
+        all.push(v);
     }
+    let mut whole_plan = regorus::Value::new_object();
+    whole_plan.as_object_mut().expect("new object").insert(regorus::Value::from("resources"), regorus::Value::from(all));
     let mut by_type: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
     for (i, r) in resources.iter().enumerate() {
         by_type.entry(r.kind.as_str()).or_default().push(i);
     }
+    let inputs = Inputs { resources, per_resource, by_type, whole_plan };
 
-    let mut findings = Vec::new();
-    let mut summary = Summary { resources: resources.len(), rules: rules.rules.len(), ..Summary::default() };
-    let rule_list = rules.rules.clone();
-    let mut whole_plan_input: Option<regorus::Value> = None;
+    let mut summary = Summary { resources: inputs.resources.len(), rules: rules.rules.len(), ..Summary::default() };
     let profile = std::env::var_os("EDULIBRA_PROFILE_RULES").is_some();
-    for rule in &rule_list {
-        let started = std::time::Instant::now();
-        let err = |m: String| RuleError::Runtime { path: rule.path.clone(), package: rule.package.clone(), message: one_line(&m) };
-        let subjects: Vec<usize> = rule.resource_types.iter().flat_map(|t| by_type.get(t.as_str()).cloned().unwrap_or_default()).collect();
-        let mut verdicts: BTreeMap<usize, (Vec<String>, Vec<String>)> = BTreeMap::new();
-        match rule.scope {
-            Scope::Resource => {
-                for &i in &subjects {
-                    rules.engine.set_input(input_of[i].clone());
-                    let deny = rules.engine.eval_rule(format!("{}.deny", rule.package)).map_err(|e| err(e.to_string()))?;
-                    let unknown = if rule.has_unknown {
-                        rules.engine.eval_rule(format!("{}.unknown", rule.package)).map_err(|e| err(e.to_string()))?
-                    } else {
-                        regorus::Value::Undefined
-                    };
-                    verdicts.insert(i, (strings_of(&deny), strings_of(&unknown)));
-                }
-            }
-            Scope::Plan => {
-                if subjects.is_empty() {
-                    continue;
-                }
-                let input = whole_plan_input.get_or_insert_with(|| {
-                    let all: Vec<serde_json::Value> = resources.iter().map(|r| serde_json::to_value(r).expect("resources serialise")).collect();
-                    regorus::Value::from(serde_json::json!({ "resources": all }))
-                });
-                rules.engine.set_input(input.clone());
-                let deny = rules.engine.eval_rule(format!("{}.deny", rule.package)).map_err(|e| err(e.to_string()))?;
-                let unknown = if rule.has_unknown {
-                    rules.engine.eval_rule(format!("{}.unknown", rule.package)).map_err(|e| err(e.to_string()))?
-                } else {
-                    regorus::Value::Undefined
-                };
-                let index: BTreeMap<&str, usize> = subjects.iter().map(|&i| (resources[i].address.as_str(), i)).collect();
-                for &i in &subjects {
-                    verdicts.insert(i, (vec![], vec![]));
-                }
-                for (addr, msg) in addressed(&deny) {
-                    if let Some(&i) = index.get(addr.as_str()) {
-                        verdicts.get_mut(&i).expect("subject").0.push(msg);
+    // Rules are independent: each worker judges every n-th rule on its own copy of the engine.
+    let n = workers().min(rules.rules.len().max(1));
+    let rule_list = &rules.rules;
+    let engine = &rules.engine;
+    let results: Vec<Result<Vec<(usize, Vec<Finding>, usize)>, RuleError>> = std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..n)
+            .map(|w| {
+                let inputs = &inputs;
+                let mut engine = engine.clone();
+                scope.spawn(move || {
+                    let mut out = Vec::new();
+                    for (idx, rule) in rule_list.iter().enumerate().filter(|(i, _)| i % n == w) {
+                        let (f, p) = judge(&mut engine, rule, inputs, profile)?;
+                        out.push((idx, f, p));
                     }
-                }
-                for (addr, msg) in addressed(&unknown) {
-                    if let Some(&i) = index.get(addr.as_str()) {
-                        verdicts.get_mut(&i).expect("subject").1.push(msg);
-                    }
-                }
-            }
-        }
-        if profile {
-            eprintln!("profile {:>8.1} ms {:>6} subjects {}", started.elapsed().as_secs_f64() * 1e3, subjects.len(), rule.metadata.id);
-        }
-        for (i, (deny, unknown)) in verdicts {
-            let r = resources[i];
-            if deny.is_empty() && unknown.is_empty() {
-                summary.passed += 1;
-                continue;
-            }
-            let (status, messages) = if !deny.is_empty() { (Status::Fail, deny) } else { (Status::Unknown, unknown) };
-            for message in messages {
-                findings.push(Finding {
-                    rule_id: rule.metadata.id.clone(),
-                    title: rule.metadata.title.clone(),
-                    severity: rule.metadata.severity.clone(),
-                    category: rule.metadata.category.clone(),
-                    status: status.clone(),
-                    resource: r.address.clone(),
-                    resource_type: r.kind.clone(),
-                    message,
-                    remediation: rule.metadata.remediation.clone(),
-                    references: rule.metadata.references.clone(),
-                    waiver: None,
-                    source: r.source.clone(),
-                });
-            }
-        }
+                    Ok(out)
+                })
+            })
+            .collect();
+        handles.into_iter().map(|h| h.join().expect("a rule worker panicked")).collect()
+    });
+    let mut judged_rules = Vec::new();
+    for r in results {
+        judged_rules.extend(r?);
+    }
+    judged_rules.sort_by_key(|(idx, _, _)| *idx);
+    let mut findings = Vec::new();
+    for (_, f, p) in judged_rules {
+        findings.extend(f);
+        summary.passed += p;
     }
 
     // conftest-style rules over each raw plan.
