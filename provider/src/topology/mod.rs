@@ -8,6 +8,7 @@
 //! topology, byte for byte.
 
 mod compute;
+pub mod diagram;
 mod edge;
 mod network;
 mod operations;
