@@ -20,7 +20,12 @@ r := input.resource
 
 cert := lib.first_block(r, "viewer_certificate")
 
-modern(v) if regex.match(`^TLSv1\.[23]`, v)
+# ^TLSv1\.[23] (string builtins: regex.match compiles its pattern on every call)
+modern(v) if {
+	startswith(v, "TLSv1.2")
+} else if {
+	startswith(v, "TLSv1.3")
+}
 
 pending_cert if {
 	count(lib.blocks(r, "viewer_certificate")) == 0

@@ -2,6 +2,8 @@ package edulibra.rules.cloudfront_viewer_https_test
 
 import rego.v1
 
+import data.edulibra.lib.testing
+
 import data.edulibra.rules.cloudfront_viewer_https as rule
 
 res(values, unknown) := {
@@ -10,15 +12,15 @@ res(values, unknown) := {
 }
 
 test_redirect_passes if {
-	count(rule.deny) == 0 with input as {"resource": res({"default_cache_behavior": [{"viewer_protocol_policy": "redirect-to-https"}], "ordered_cache_behavior": [{"path_pattern": "/api/*", "viewer_protocol_policy": "https-only"}]}, {})}
+	count(rule.deny) == 0 with input as {"resource": testing.resource(res({"default_cache_behavior": [{"viewer_protocol_policy": "redirect-to-https"}], "ordered_cache_behavior": [{"path_pattern": "/api/*", "viewer_protocol_policy": "https-only"}]}, {}))}
 }
 
 test_allow_all_fails if {
-	count(rule.deny) == 2 with input as {"resource": res({"default_cache_behavior": [{"viewer_protocol_policy": "allow-all"}], "ordered_cache_behavior": [{"path_pattern": "/api/*", "viewer_protocol_policy": "allow-all"}]}, {})}
+	count(rule.deny) == 2 with input as {"resource": testing.resource(res({"default_cache_behavior": [{"viewer_protocol_policy": "allow-all"}], "ordered_cache_behavior": [{"path_pattern": "/api/*", "viewer_protocol_policy": "allow-all"}]}, {}))}
 }
 
 test_unknown_is_unknown if {
-	inp := {"resource": res({"default_cache_behavior": [{"target_origin_id": "site"}], "ordered_cache_behavior": []}, {"default_cache_behavior": [{"viewer_protocol_policy": true}]})}
+	inp := {"resource": testing.resource(res({"default_cache_behavior": [{"target_origin_id": "site"}], "ordered_cache_behavior": []}, {"default_cache_behavior": [{"viewer_protocol_policy": true}]}))}
 	count(rule.deny) == 0 with input as inp
 	count(rule.unknown) == 1 with input as inp
 }

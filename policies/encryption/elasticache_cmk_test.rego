@@ -2,6 +2,8 @@ package edulibra.rules.elasticache_cmk_test
 
 import rego.v1
 
+import data.edulibra.lib.testing
+
 import data.edulibra.rules.elasticache_cmk as rule
 
 res(values, unknown, refs) := {
@@ -11,20 +13,20 @@ res(values, unknown, refs) := {
 }
 
 test_key_passes if {
-	count(rule.deny) == 0 with input as {"resource": res({"kms_key_id": "arn:aws:kms:eu-central-1:111122223333:key/k"}, {}, {})}
+	count(rule.deny) == 0 with input as {"resource": testing.resource(res({"kms_key_id": "arn:aws:kms:eu-central-1:111122223333:key/k"}, {}, {}))}
 }
 
 test_referenced_key_passes if {
-	inp := {"resource": res({}, {"kms_key_id": true}, {"kms_key_id": ["aws_kms_key.main"]})}
+	inp := {"resource": testing.resource(res({}, {"kms_key_id": true}, {"kms_key_id": ["aws_kms_key.main"]}))}
 	count(rule.deny) == 0 with input as inp
 	count(rule.unknown) == 0 with input as inp
 }
 
 test_no_key_fails if {
-	count(rule.deny) == 1 with input as {"resource": res({"kms_key_id": null}, {}, {})}
+	count(rule.deny) == 1 with input as {"resource": testing.resource(res({"kms_key_id": null}, {}, {}))}
 }
 
 test_unknown_key_is_unknown if {
-	count(rule.deny) == 0 with input as {"resource": res({}, {"kms_key_id": true}, {})}
-	count(rule.unknown) == 1 with input as {"resource": res({}, {"kms_key_id": true}, {})}
+	count(rule.deny) == 0 with input as {"resource": testing.resource(res({}, {"kms_key_id": true}, {}))}
+	count(rule.unknown) == 1 with input as {"resource": testing.resource(res({}, {"kms_key_id": true}, {}))}
 }

@@ -2,6 +2,8 @@ package edulibra.rules.elasticache_in_transit_test
 
 import rego.v1
 
+import data.edulibra.lib.testing
+
 import data.edulibra.rules.elasticache_in_transit as rule
 
 res(values, unknown, sensitive, refs) := {
@@ -11,25 +13,25 @@ res(values, unknown, sensitive, refs) := {
 }
 
 test_tls_and_sensitive_token_passes if {
-	count(rule.deny) == 0 with input as {"resource": res({"transit_encryption_enabled": true}, {}, {"auth_token": true}, {})}
+	count(rule.deny) == 0 with input as {"resource": testing.resource(res({"transit_encryption_enabled": true}, {}, {"auth_token": true}, {}))}
 }
 
 test_tls_and_rbac_reference_passes if {
-	inp := {"resource": res({"transit_encryption_enabled": true}, {"user_group_ids": true}, {}, {"user_group_ids": ["aws_elasticache_user_group.app"]})}
+	inp := {"resource": testing.resource(res({"transit_encryption_enabled": true}, {"user_group_ids": true}, {}, {"user_group_ids": ["aws_elasticache_user_group.app"]}))}
 	count(rule.deny) == 0 with input as inp
 	count(rule.unknown) == 0 with input as inp
 }
 
 test_no_tls_fails if {
-	count(rule.deny) == 1 with input as {"resource": res({"transit_encryption_enabled": false, "auth_token": "x"}, {}, {}, {})}
+	count(rule.deny) == 1 with input as {"resource": testing.resource(res({"transit_encryption_enabled": false, "auth_token": "x"}, {}, {}, {}))}
 }
 
 test_tls_without_auth_fails if {
-	count(rule.deny) == 1 with input as {"resource": res({"transit_encryption_enabled": true, "auth_token": null}, {}, {}, {})}
+	count(rule.deny) == 1 with input as {"resource": testing.resource(res({"transit_encryption_enabled": true, "auth_token": null}, {}, {}, {}))}
 }
 
 test_unknown_token_is_unknown if {
-	inp := {"resource": res({"transit_encryption_enabled": true}, {"auth_token": true}, {}, {})}
+	inp := {"resource": testing.resource(res({"transit_encryption_enabled": true}, {"auth_token": true}, {}, {}))}
 	count(rule.deny) == 0 with input as inp
 	count(rule.unknown) == 1 with input as inp
 }

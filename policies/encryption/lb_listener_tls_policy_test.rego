@@ -2,6 +2,8 @@ package edulibra.rules.lb_listener_tls_policy_test
 
 import rego.v1
 
+import data.edulibra.lib.testing
+
 import data.edulibra.rules.lb_listener_tls_policy as rule
 
 res(values, unknown) := {
@@ -10,18 +12,18 @@ res(values, unknown) := {
 }
 
 test_tls13_policy_passes if {
-	count(rule.deny) == 0 with input as {"resource": res({"protocol": "HTTPS", "ssl_policy": "ELBSecurityPolicy-TLS13-1-2-2021-06"}, {})}
+	count(rule.deny) == 0 with input as {"resource": testing.resource(res({"protocol": "HTTPS", "ssl_policy": "ELBSecurityPolicy-TLS13-1-2-2021-06"}, {}))}
 }
 
 test_http_listener_is_not_judged if {
-	count(rule.deny) == 0 with input as {"resource": res({"protocol": "HTTP", "ssl_policy": null}, {})}
+	count(rule.deny) == 0 with input as {"resource": testing.resource(res({"protocol": "HTTP", "ssl_policy": null}, {}))}
 }
 
 test_old_policy_fails if {
-	count(rule.deny) == 1 with input as {"resource": res({"protocol": "HTTPS", "ssl_policy": "ELBSecurityPolicy-2016-08"}, {})}
+	count(rule.deny) == 1 with input as {"resource": testing.resource(res({"protocol": "HTTPS", "ssl_policy": "ELBSecurityPolicy-2016-08"}, {}))}
 }
 
 test_unknown_is_unknown if {
-	count(rule.deny) == 0 with input as {"resource": res({"protocol": "HTTPS"}, {"ssl_policy": true})}
-	count(rule.unknown) == 1 with input as {"resource": res({"protocol": "HTTPS"}, {"ssl_policy": true})}
+	count(rule.deny) == 0 with input as {"resource": testing.resource(res({"protocol": "HTTPS"}, {"ssl_policy": true}))}
+	count(rule.unknown) == 1 with input as {"resource": testing.resource(res({"protocol": "HTTPS"}, {"ssl_policy": true}))}
 }

@@ -18,9 +18,11 @@ resource_types := {"aws_db_instance"}
 
 scope := "plan"
 
-instances := [r | some r in input.resources; r.type == "aws_db_instance"; lib.managed(r)]
+plan_resources := [r | some r in input.resources; r.type in {"aws_db_instance", "aws_db_parameter_group"}]
 
-parameter_groups := [g | some g in input.resources; g.type == "aws_db_parameter_group"]
+instances := [r | some r in plan_resources; r.type == "aws_db_instance"; object.get(r, "mode", "managed") != "data"]
+
+parameter_groups := [g | some g in plan_resources; g.type == "aws_db_parameter_group"]
 
 tls_parameters := {"rds.force_ssl", "require_secure_transport"}
 
@@ -32,55 +34,95 @@ forces_tls(g) if {
 	lib.lower_str(p.value) in on_values
 }
 
-linked_groups(r) := [g | some g in parameter_groups; lib.links(r, "parameter_group_name", g)]
+# Parameter groups by every address a reference may use (with and without instance keys), and by the values an
+# instance may name them by (id, arn, name, bucket): each -> [index into parameter_groups].
+group_at := lib.group_pairs([[k, i] |
+	some i, g in parameter_groups
+	some k in lib.address_keys(g.address)
+])
+
+group_by_value := lib.group_pairs([[v, i] |
+	some i, g in parameter_groups
+	some a in ["id", "arn", "name", "bucket"]
+	v := g.values[a]
+	is_string(v)
+	v != ""
+])
+
+# The parameter groups each instance uses (indexes into parameter_groups), aligned with instances.
+instance_groups := [linked_groups(r) | some r in instances] if {
+	count(parameter_groups) > 0
+} else := [set() | some _ in instances]
+
+linked_groups(r) := {i |
+	some ref in lib.refs(r, "parameter_group_name")
+	some i in group_at[ref]
+} | {i |
+	some v in lib.as_array(r.values.parameter_group_name)
+	is_string(v)
+	v != ""
+	some i in group_by_value[v]
+}
 
 engine(r) := lib.lower_str(lib.val(r, "engine"))
 
-major_version(r) := to_number(m) if {
-	v := lib.val(r, "engine_version")
-	is_string(v)
-	m := split(v, ".")[0]
-	regex.match(`^[0-9]+$`, m)
-}
-
-# PostgreSQL 15 and later default to rds.force_ssl = 1 in the AWS default parameter groups.
-default_forces_tls(r) if {
-	engine(r) == "postgres"
-	major_version(r) >= 15
-}
-
-# Unset (computed by AWS, so known only after apply and referencing nothing) means the engine's default group.
-uses_default_group(r) if not lib.set_or_referenced(r, "parameter_group_name")
-
-uses_default_group(r) if startswith(lib.lower_str(lib.val(r, "parameter_group_name")), "default.")
+# Per instance (aligned with instances), computed once per evaluation with builtins only:
+#   default_group: uses the engine's default parameter group: parameter_group_name neither set nor referenced, or
+#                  named "default.*";
+#   default_tls:   the default group forces TLS (PostgreSQL 15 and later default to rds.force_ssl = 1);
+#   version_pending: engine_version is known only after apply (lib.pending).
+instance_facts := [{"default_group": default_group, "default_tls": default_tls, "version_pending": version_pending} |
+	some r in instances
+	pgn := object.get(r, ["values", "parameter_group_name"], null)
+	pgn_refs := object.get(r, ["references", "parameter_group_name"], [])
+	configured := (pgn in {null, "", [], {}}) == false
+	referenced := count([1 | is_array(pgn_refs); count(pgn_refs) > 0]) > 0
+	named_default := startswith(lower(object.get({"string": pgn}, type_name(pgn), "")), "default.")
+	default_group := true in {[configured, referenced] == [false, false], named_default}
+	eng := object.get(r, ["values", "engine"], null)
+	ev := object.get(r, ["values", "engine_version"], null)
+	major_15 := count([1 |
+		is_string(ev)
+		m := split(ev, ".")[0]
+		m != ""
+		trim(m, "0123456789") == ""
+		to_number(m) >= 15
+	]) > 0
+	default_tls := [lower(object.get({"string": eng}, type_name(eng), "")), major_15] == ["postgres", true]
+	version_pending := [object.get(r, ["unknown", "engine_version"], null), ev] == [true, null]
+]
 
 deny contains {"resource": r.address, "msg": msg} if {
-	some r in instances
-	some g in linked_groups(r)
+	count(parameter_groups) > 0
+	some k, r in instances
+	some i in instance_groups[k]
+	g := parameter_groups[i]
 	not forces_tls(g)
 	msg := sprintf("%s uses parameter group %s, which does not set rds.force_ssl / require_secure_transport to 1", [r.address, g.address])
 }
 
 deny contains {"resource": r.address, "msg": msg} if {
-	some r in instances
-	count(linked_groups(r)) == 0
-	uses_default_group(r)
-	not default_forces_tls(r)
-	not lib.pending(r, "engine_version")
+	some k, r in instances
+	facts := instance_facts[k]
+	facts.default_group
+	not facts.default_tls
+	not facts.version_pending
+	count(instance_groups[k]) == 0
 	msg := sprintf("%s uses the default parameter group of %s, which does not force TLS connections", [r.address, engine(r)])
 }
 
 unknown contains {"resource": r.address, "msg": msg} if {
-	some r in instances
-	count(linked_groups(r)) == 0
-	not uses_default_group(r)
+	some k, r in instances
+	not instance_facts[k].default_group
+	count(instance_groups[k]) == 0
 	msg := sprintf("%s uses parameter group %v, which is not in the plan", [r.address, lib.val(r, "parameter_group_name")])
 }
 
 unknown contains {"resource": r.address, "msg": msg} if {
-	some r in instances
-	count(linked_groups(r)) == 0
-	uses_default_group(r)
-	lib.pending(r, "engine_version")
+	some k, r in instances
+	facts := instance_facts[k]
+	facts.default_group
+	facts.version_pending
+	count(instance_groups[k]) == 0
 	msg := sprintf("%s: engine_version is known only after apply, so the default parameter group's TLS setting is unknown", [r.address])
 }

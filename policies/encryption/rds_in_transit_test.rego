@@ -2,6 +2,8 @@ package edulibra.rules.rds_in_transit_test
 
 import rego.v1
 
+import data.edulibra.lib.testing
+
 import data.edulibra.rules.rds_in_transit as rule
 
 db(values, unknown, refs) := {
@@ -16,26 +18,26 @@ pg(params) := {
 }
 
 test_group_forcing_ssl_passes if {
-	inp := {"resources": [db({"engine": "postgres", "engine_version": "14.10"}, {"parameter_group_name": true}, {"parameter_group_name": ["aws_db_parameter_group.main"]}), pg([{"name": "rds.force_ssl", "value": "1", "apply_method": "pending-reboot"}])]}
+	inp := {"resources": testing.plan([db({"engine": "postgres", "engine_version": "14.10"}, {"parameter_group_name": true}, {"parameter_group_name": ["aws_db_parameter_group.main"]}), pg([{"name": "rds.force_ssl", "value": "1", "apply_method": "pending-reboot"}])])}
 	count(rule.deny) == 0 with input as inp
 	count(rule.unknown) == 0 with input as inp
 }
 
 test_postgres_16_default_group_passes if {
-	count(rule.deny) == 0 with input as {"resources": [db({"engine": "postgres", "engine_version": "16.3", "parameter_group_name": "default.postgres16"}, {}, {})]}
+	count(rule.deny) == 0 with input as {"resources": testing.plan([db({"engine": "postgres", "engine_version": "16.3", "parameter_group_name": "default.postgres16"}, {}, {})])}
 }
 
 test_group_without_ssl_fails if {
-	inp := {"resources": [db({"engine": "postgres", "engine_version": "14.10", "parameter_group_name": "edu-pg"}, {}, {}), pg([])]}
+	inp := {"resources": testing.plan([db({"engine": "postgres", "engine_version": "14.10", "parameter_group_name": "edu-pg"}, {}, {}), pg([])])}
 	count(rule.deny) == 1 with input as inp
 }
 
 test_mysql_default_group_fails if {
-	count(rule.deny) == 1 with input as {"resources": [db({"engine": "mysql", "engine_version": "8.0"}, {"parameter_group_name": true}, {})]}
+	count(rule.deny) == 1 with input as {"resources": testing.plan([db({"engine": "mysql", "engine_version": "8.0"}, {"parameter_group_name": true}, {})])}
 }
 
 test_group_outside_plan_is_unknown if {
-	inp := {"resources": [db({"engine": "mysql", "engine_version": "8.0", "parameter_group_name": "shared-mysql"}, {}, {})]}
+	inp := {"resources": testing.plan([db({"engine": "mysql", "engine_version": "8.0", "parameter_group_name": "shared-mysql"}, {}, {})])}
 	count(rule.deny) == 0 with input as inp
 	count(rule.unknown) == 1 with input as inp
 }

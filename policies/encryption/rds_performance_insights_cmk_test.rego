@@ -2,6 +2,8 @@ package edulibra.rules.rds_performance_insights_cmk_test
 
 import rego.v1
 
+import data.edulibra.lib.testing
+
 import data.edulibra.rules.rds_performance_insights_cmk as rule
 
 res(values, unknown, refs) := {
@@ -10,26 +12,26 @@ res(values, unknown, refs) := {
 }
 
 test_disabled_passes if {
-	count(rule.deny) == 0 with input as {"resource": res({"performance_insights_enabled": false}, {"performance_insights_kms_key_id": true}, {})}
-	count(rule.unknown) == 0 with input as {"resource": res({"performance_insights_enabled": false}, {"performance_insights_kms_key_id": true}, {})}
+	count(rule.deny) == 0 with input as {"resource": testing.resource(res({"performance_insights_enabled": false}, {"performance_insights_kms_key_id": true}, {}))}
+	count(rule.unknown) == 0 with input as {"resource": testing.resource(res({"performance_insights_enabled": false}, {"performance_insights_kms_key_id": true}, {}))}
 }
 
 test_enabled_with_key_passes if {
-	count(rule.deny) == 0 with input as {"resource": res({"performance_insights_enabled": true, "performance_insights_kms_key_id": "arn:aws:kms:eu-central-1:111122223333:key/k"}, {}, {})}
+	count(rule.deny) == 0 with input as {"resource": testing.resource(res({"performance_insights_enabled": true, "performance_insights_kms_key_id": "arn:aws:kms:eu-central-1:111122223333:key/k"}, {}, {}))}
 }
 
 test_enabled_with_referenced_key_passes if {
-	inp := {"resource": res({"performance_insights_enabled": true}, {"performance_insights_kms_key_id": true}, {"performance_insights_kms_key_id": ["aws_kms_key.main"]})}
+	inp := {"resource": testing.resource(res({"performance_insights_enabled": true}, {"performance_insights_kms_key_id": true}, {"performance_insights_kms_key_id": ["aws_kms_key.main"]}))}
 	count(rule.deny) == 0 with input as inp
 	count(rule.unknown) == 0 with input as inp
 }
 
 test_enabled_without_key_fails if {
-	count(rule.deny) == 1 with input as {"resource": res({"performance_insights_enabled": true, "performance_insights_kms_key_id": null}, {}, {})}
+	count(rule.deny) == 1 with input as {"resource": testing.resource(res({"performance_insights_enabled": true, "performance_insights_kms_key_id": null}, {}, {}))}
 }
 
 test_enabled_with_unknown_key_is_unknown if {
-	inp := {"resource": res({"performance_insights_enabled": true}, {"performance_insights_kms_key_id": true}, {})}
+	inp := {"resource": testing.resource(res({"performance_insights_enabled": true}, {"performance_insights_kms_key_id": true}, {}))}
 	count(rule.deny) == 0 with input as inp
 	count(rule.unknown) == 1 with input as inp
 }

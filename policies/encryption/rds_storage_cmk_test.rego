@@ -2,6 +2,8 @@ package edulibra.rules.rds_storage_cmk_test
 
 import rego.v1
 
+import data.edulibra.lib.testing
+
 import data.edulibra.rules.rds_storage_cmk as rule
 
 res(values, unknown, refs) := {
@@ -10,21 +12,21 @@ res(values, unknown, refs) := {
 }
 
 test_key_arn_passes if {
-	count(rule.deny) == 0 with input as {"resource": res({"kms_key_id": "arn:aws:kms:eu-central-1:111122223333:key/k"}, {}, {})}
+	count(rule.deny) == 0 with input as {"resource": testing.resource(res({"kms_key_id": "arn:aws:kms:eu-central-1:111122223333:key/k"}, {}, {}))}
 }
 
 test_referenced_key_passes if {
-	inp := {"resource": res({}, {"kms_key_id": true}, {"kms_key_id": ["aws_kms_key.main"]})}
+	inp := {"resource": testing.resource(res({}, {"kms_key_id": true}, {"kms_key_id": ["aws_kms_key.main"]}))}
 	count(rule.deny) == 0 with input as inp
 	count(rule.unknown) == 0 with input as inp
 }
 
 test_empty_key_fails if {
-	count(rule.deny) == 1 with input as {"resource": res({"kms_key_id": ""}, {}, {})}
+	count(rule.deny) == 1 with input as {"resource": testing.resource(res({"kms_key_id": ""}, {}, {}))}
 }
 
 test_unknown_is_unknown if {
-	inp := {"resource": res({}, {"kms_key_id": true}, {})}
+	inp := {"resource": testing.resource(res({}, {"kms_key_id": true}, {}))}
 	count(rule.deny) == 0 with input as inp
 	count(rule.unknown) == 1 with input as inp
 }

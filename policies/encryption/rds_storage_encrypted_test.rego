@@ -2,6 +2,8 @@ package edulibra.rules.rds_storage_encrypted_test
 
 import rego.v1
 
+import data.edulibra.lib.testing
+
 import data.edulibra.rules.rds_storage_encrypted as rule
 
 res(type, values, unknown) := {
@@ -10,23 +12,23 @@ res(type, values, unknown) := {
 }
 
 test_encrypted_instance_passes if {
-	count(rule.deny) == 0 with input as {"resource": res("aws_db_instance", {"storage_encrypted": true}, {})}
+	count(rule.deny) == 0 with input as {"resource": testing.resource(res("aws_db_instance", {"storage_encrypted": true}, {}))}
 }
 
 test_unencrypted_instance_fails if {
-	count(rule.deny) == 1 with input as {"resource": res("aws_db_instance", {"storage_encrypted": false}, {})}
+	count(rule.deny) == 1 with input as {"resource": testing.resource(res("aws_db_instance", {"storage_encrypted": false}, {}))}
 }
 
 test_cluster_without_setting_fails if {
-	count(rule.deny) == 1 with input as {"resource": res("aws_rds_cluster", {"storage_encrypted": null, "engine_mode": "provisioned"}, {})}
+	count(rule.deny) == 1 with input as {"resource": testing.resource(res("aws_rds_cluster", {"storage_encrypted": null, "engine_mode": "provisioned"}, {}))}
 }
 
 test_serverless_cluster_passes if {
-	count(rule.deny) == 0 with input as {"resource": res("aws_rds_cluster", {"engine_mode": "serverless"}, {})}
+	count(rule.deny) == 0 with input as {"resource": testing.resource(res("aws_rds_cluster", {"engine_mode": "serverless"}, {}))}
 }
 
 test_unknown_is_unknown if {
-	inp := {"resource": res("aws_rds_cluster", {}, {"storage_encrypted": true})}
+	inp := {"resource": testing.resource(res("aws_rds_cluster", {}, {"storage_encrypted": true}))}
 	count(rule.deny) == 0 with input as inp
 	count(rule.unknown) == 1 with input as inp
 }

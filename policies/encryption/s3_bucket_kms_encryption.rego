@@ -20,30 +20,77 @@ scope := "plan"
 
 kms_algorithms := {"aws:kms", "aws:kms:dsse"}
 
-buckets := [b | some b in input.resources; b.type == "aws_s3_bucket"; lib.managed(b)]
+plan_resources := [r | some r in input.resources; r.type in {"aws_s3_bucket", "aws_s3_bucket_server_side_encryption_configuration"}]
 
-sse_configs := [c | some c in input.resources; c.type == "aws_s3_bucket_server_side_encryption_configuration"]
+buckets := [b | some b in plan_resources; b.type == "aws_s3_bucket"; object.get(b, "mode", "managed") != "data"]
 
-linked_configs(b) := [c | some c in sse_configs; lib.links(c, "bucket", b)]
+sse_configs := [c | some c in plan_resources; c.type == "aws_s3_bucket_server_side_encryption_configuration"]
 
-undetermined_configs := [c | some c in sse_configs; lib.link_undetermined(c, "bucket")]
+# Lookups built once: configurations by address (reference links through bucket.referenced_by) and by the literal
+# bucket value they name (value links); each -> [index into sse_configs].
+config_at := lib.index_by_address(sse_configs)
 
-# sse_algorithm values of one rule list (inline block or separate resource).
-rule_algorithms(rules) := [alg |
-	some rule in lib.as_array(rules)
-	some d in lib.as_array(lib.obj(rule).apply_server_side_encryption_by_default)
-	alg := lib.obj(d).sse_algorithm
-	is_string(alg)
+config_by_value := lib.index_by_link_values(sse_configs, ["bucket"])
+
+# bucket address -> addresses of what references it through bucket (from referenced_by)
+bucket_referrers := lib.referrers(buckets, ["bucket"])
+
+undetermined_configs := [c |
+	some c in sse_configs
+	c.unknown.bucket == true
+	not c.values.bucket != null
+	not lib.referenced(c, "bucket")
 ]
 
-algorithms(b) := array.concat(
-	[alg | some c in linked_configs(b); some alg in rule_algorithms(lib.values(c).rule)],
-	[alg | some cfg in lib.blocks(b, "server_side_encryption_configuration"); some alg in rule_algorithms(cfg.rule)],
-)
+# sse_algorithm values of one rule list (inline block or separate resource), as
+# [alg | some rule in as_array(rules); some d in as_array(rule.apply_server_side_encryption_by_default); alg := d.sse_algorithm; is_string(alg)]
+# written inline below (regorus function calls are costly per element).
+config_algorithms := [[alg |
+	rl := object.get(c, ["values", "rule"], null)
+	some rule in object.get({"array": rl}, type_name(rl), [rl])
+	d0 := rule.apply_server_side_encryption_by_default
+	some d in object.get({"array": d0}, type_name(d0), [d0])
+	alg := d.sse_algorithm
+	is_string(alg)
+] |
+	some c in sse_configs
+]
+
+# The configurations linked to each bucket (by reference through bucket.referenced_by, or by the bucket name), each
+# once, and the algorithms they and the bucket's inline block set, aligned with buckets.
+bucket_algorithms := [array.concat(
+	[alg |
+		some i in ({j |
+			some a in bucket_referrers[b.address]
+			some j in config_at[a]
+		} | {j |
+			count(config_by_value) > 0
+			some a in ["id", "arn", "name", "bucket"]
+			v := b.values[a]
+			is_string(v)
+			v != ""
+			some j in config_by_value[v]
+		})
+		some alg in config_algorithms[i]
+	],
+	[alg |
+		l := b.values.server_side_encryption_configuration
+		is_array(l)
+		some cfg in l
+		rl := cfg.rule
+		some rule in object.get({"array": rl}, type_name(rl), [rl])
+		d0 := rule.apply_server_side_encryption_by_default
+		some d in object.get({"array": d0}, type_name(d0), [d0])
+		alg := d.sse_algorithm
+		is_string(alg)
+	],
+) |
+	some b in buckets
+]
 
 deny contains {"resource": b.address, "msg": msg} if {
-	some b in buckets
-	algs := algorithms(b)
+	some k, b in buckets
+	algs := bucket_algorithms[k]
 	count(algs) > 0
 	every alg in algs {
 		not alg in kms_algorithms
@@ -52,15 +99,15 @@ deny contains {"resource": b.address, "msg": msg} if {
 }
 
 deny contains {"resource": b.address, "msg": msg} if {
-	some b in buckets
-	count(algorithms(b)) == 0
 	count(undetermined_configs) == 0
+	some k, b in buckets
+	count(bucket_algorithms[k]) == 0
 	msg := sprintf("%s has no KMS default encryption configuration (S3 applies SSE-S3 only)", [b.address])
 }
 
 unknown contains {"resource": b.address, "msg": msg} if {
-	some b in buckets
-	count(algorithms(b)) == 0
 	count(undetermined_configs) > 0
+	some k, b in buckets
+	count(bucket_algorithms[k]) == 0
 	msg := sprintf("%s: an aws_s3_bucket_server_side_encryption_configuration names its bucket only after apply", [b.address])
 }

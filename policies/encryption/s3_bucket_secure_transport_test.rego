@@ -2,6 +2,8 @@ package edulibra.rules.s3_bucket_secure_transport_test
 
 import rego.v1
 
+import data.edulibra.lib.testing
+
 import data.edulibra.rules.s3_bucket_secure_transport as rule
 
 bucket := {
@@ -35,27 +37,27 @@ doc := {
 }
 
 test_deny_insecure_transport_passes if {
-	inp := {"resources": [bucket, policy({"bucket": "data", "policy": tls_policy}, {}, {})]}
+	inp := {"resources": testing.plan([bucket, policy({"bucket": "data", "policy": tls_policy}, {}, {})])}
 	count(rule.deny) == 0 with input as inp
 	count(rule.unknown) == 0 with input as inp
 }
 
 test_policy_from_data_document_passes if {
 	p := policy({}, {"bucket": true, "policy": true}, {"bucket": ["aws_s3_bucket.b"], "policy": ["data.aws_iam_policy_document.tls"]})
-	count(rule.deny) == 0 with input as {"resources": [bucket, p, doc]}
-	count(rule.unknown) == 0 with input as {"resources": [bucket, p, doc]}
+	count(rule.deny) == 0 with input as {"resources": testing.plan([bucket, p, doc])}
+	count(rule.unknown) == 0 with input as {"resources": testing.plan([bucket, p, doc])}
 }
 
 test_policy_without_tls_statement_fails if {
-	count(rule.deny) == 1 with input as {"resources": [bucket, policy({"bucket": "data", "policy": read_policy}, {}, {})]}
+	count(rule.deny) == 1 with input as {"resources": testing.plan([bucket, policy({"bucket": "data", "policy": read_policy}, {}, {})])}
 }
 
 test_no_policy_fails if {
-	count(rule.deny) == 1 with input as {"resources": [bucket]}
+	count(rule.deny) == 1 with input as {"resources": testing.plan([bucket])}
 }
 
 test_unknown_policy_is_unknown if {
 	p := policy({"bucket": "data"}, {"policy": true}, {})
-	count(rule.deny) == 0 with input as {"resources": [bucket, p]}
-	count(rule.unknown) == 1 with input as {"resources": [bucket, p]}
+	count(rule.deny) == 0 with input as {"resources": testing.plan([bucket, p])}
+	count(rule.unknown) == 1 with input as {"resources": testing.plan([bucket, p])}
 }

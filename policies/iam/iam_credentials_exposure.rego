@@ -21,6 +21,9 @@ resource_types := {
 
 r := input.resource
 
+# [[attr, JSON statement]]: once per evaluation; each deny body tests cheap conditions on the raw statement first
+raw_statements := lib.identity_raw_statements(r)
+
 credentials_exposure_actions := [
 	"chime:createapikey", "codepipeline:pollforjobs", "cognito-identity:getopenidtoken",
 	"cognito-identity:getopenidtokenfordeveloperidentity", "cognito-identity:getcredentialsforidentity",
@@ -34,12 +37,13 @@ credentials_exposure_actions := [
 ]
 
 deny contains msg if {
-	some d in lib.permission_docs(r)
-	some st in d.statements
+	some x in raw_statements
+	lib.raw_wildcard_resource(x[1])
+	st := lib.lite_statement(x[1])
 	lib.wildcard_resource(st)
-	granted := sort({a | some a in credentials_exposure_actions; lib.allows_action(st, a)})
+	granted := sort(lib.granted(st, credentials_exposure_actions))
 	count(granted) > 0
-	msg := sprintf("%s %s allows credentials exposure on every resource (%s)", [r.address, d.attr, concat(", ", granted)])
+	msg := sprintf("%s %s allows credentials exposure on every resource (%s)", [r.address, x[0], concat(", ", granted)])
 }
 
 unknown contains msg if {

@@ -2,6 +2,8 @@ package edulibra.rules.iam_credentials_exposure_test
 
 import rego.v1
 
+import data.edulibra.lib.testing
+
 import data.edulibra.rules.iam_credentials_exposure as rule
 
 policy(statements) := {
@@ -31,28 +33,28 @@ unknown_policy := {
 referenced_policy := object.union(unknown_policy, {"references": {"policy": ["data.aws_iam_policy_document.d"]}})
 
 test_policy_known_after_apply_is_unknown if {
-	count(rule.deny) == 0 with input as {"resource": unknown_policy}
-	count(rule.unknown) == 1 with input as {"resource": unknown_policy}
+	count(rule.deny) == 0 with input as {"resource": testing.resource(unknown_policy)}
+	count(rule.unknown) == 1 with input as {"resource": testing.resource(unknown_policy)}
 }
 
 test_policy_from_plan_document_counts_as_set if {
-	count(rule.deny) == 0 with input as {"resource": referenced_policy}
-	count(rule.unknown) == 0 with input as {"resource": referenced_policy}
+	count(rule.deny) == 0 with input as {"resource": testing.resource(referenced_policy)}
+	count(rule.unknown) == 0 with input as {"resource": testing.resource(referenced_policy)}
 }
 
 test_invalid_json_does_not_crash if {
 	bad := object.union(unknown_policy, {"values": {"policy": "{not json"}, "unknown": {}})
-	count(rule.deny) == 0 with input as {"resource": bad}
+	count(rule.deny) == 0 with input as {"resource": testing.resource(bad)}
 }
 
 test_assume_named_role_passes if {
-	count(rule.deny) == 0 with input as {"resource": policy([{"Effect": "Allow", "Action": "sts:AssumeRole", "Resource": "arn:aws:iam::111122223333:role/deploy"}])}
+	count(rule.deny) == 0 with input as {"resource": testing.resource(policy([{"Effect": "Allow", "Action": "sts:AssumeRole", "Resource": "arn:aws:iam::111122223333:role/deploy"}]))}
 }
 
 test_ec2_star_fails if {
-	count(rule.deny) == 1 with input as {"resource": policy([{"Effect": "Allow", "Action": ["s3:*", "ec2:*"], "Resource": "*"}])}
+	count(rule.deny) == 1 with input as {"resource": testing.resource(policy([{"Effect": "Allow", "Action": ["s3:*", "ec2:*"], "Resource": "*"}]))}
 }
 
 test_assume_any_role_fails if {
-	count(rule.deny) == 1 with input as {"resource": document([{"actions": ["sts:AssumeRole"], "resources": ["*"]}])}
+	count(rule.deny) == 1 with input as {"resource": testing.resource(document([{"actions": ["sts:AssumeRole"], "resources": ["*"]}]))}
 }

@@ -21,26 +21,36 @@ resource_types := {
 
 r := input.resource
 
+# [[attr, JSON statement]]: once per evaluation; each deny body tests cheap conditions on the raw statement first
+raw_statements := lib.identity_raw_statements(r)
+
 data_exfiltration_actions := [
 	"s3:getobject", "s3:getobjectversion", "ssm:getparameter", "ssm:getparameters", "ssm:getparametersbypath",
 	"secretsmanager:getsecretvalue",
 ]
 
 # "arn:aws:s3:::*" and "arn:aws:s3:::*/*" are every bucket too.
-every_resource(st) if lib.wildcard_resource(st)
-
-every_resource(st) if {
-	some res in st.resources
+# every_resource(s), on the JSON statement s: Resource "*" / NotResource, or "arn:aws:s3:::*" and "arn:aws:s3:::*/*"
+# (every bucket), every SSM parameter or every secret.
+every_resource(s) if {
+	lib.raw_wildcard_resource(s)
+} else if {
+	rs := object.get(s, "Resource", [])
+	some res in object.get({"array": rs}, type_name(rs), [rs])
+	is_string(res)
+	# cheap necessary condition first: regex.match compiles its pattern on every call
+	some part in ["s3:::*", ":parameter", ":secret:*"]
+	contains(res, part)
 	regex.match(`^arn:aws[a-z-]*:(s3:::\*|ssm:[^:]*:[^:]*:parameter/?\*|secretsmanager:[^:]*:[^:]*:secret:\*)`, res)
 }
 
 deny contains msg if {
-	some d in lib.permission_docs(r)
-	some st in d.statements
-	every_resource(st)
-	granted := sort({a | some a in data_exfiltration_actions; lib.allows_action(st, a)})
+	some x in raw_statements
+	every_resource(x[1])
+	st := lib.lite_statement(x[1])
+	granted := sort(lib.granted(st, data_exfiltration_actions))
 	count(granted) > 0
-	msg := sprintf("%s %s allows data exfiltration from every resource (%s)", [r.address, d.attr, concat(", ", granted)])
+	msg := sprintf("%s %s allows data exfiltration from every resource (%s)", [r.address, x[0], concat(", ", granted)])
 }
 
 unknown contains msg if {

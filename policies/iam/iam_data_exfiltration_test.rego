@@ -2,6 +2,8 @@ package edulibra.rules.iam_data_exfiltration_test
 
 import rego.v1
 
+import data.edulibra.lib.testing
+
 import data.edulibra.rules.iam_data_exfiltration as rule
 
 policy(statements) := {
@@ -31,32 +33,32 @@ unknown_policy := {
 referenced_policy := object.union(unknown_policy, {"references": {"policy": ["data.aws_iam_policy_document.d"]}})
 
 test_policy_known_after_apply_is_unknown if {
-	count(rule.deny) == 0 with input as {"resource": unknown_policy}
-	count(rule.unknown) == 1 with input as {"resource": unknown_policy}
+	count(rule.deny) == 0 with input as {"resource": testing.resource(unknown_policy)}
+	count(rule.unknown) == 1 with input as {"resource": testing.resource(unknown_policy)}
 }
 
 test_policy_from_plan_document_counts_as_set if {
-	count(rule.deny) == 0 with input as {"resource": referenced_policy}
-	count(rule.unknown) == 0 with input as {"resource": referenced_policy}
+	count(rule.deny) == 0 with input as {"resource": testing.resource(referenced_policy)}
+	count(rule.unknown) == 0 with input as {"resource": testing.resource(referenced_policy)}
 }
 
 test_invalid_json_does_not_crash if {
 	bad := object.union(unknown_policy, {"values": {"policy": "{not json"}, "unknown": {}})
-	count(rule.deny) == 0 with input as {"resource": bad}
+	count(rule.deny) == 0 with input as {"resource": testing.resource(bad)}
 }
 
 test_scoped_reads_pass if {
-	count(rule.deny) == 0 with input as {"resource": policy([{"Effect": "Allow", "Action": ["s3:GetObject", "secretsmanager:GetSecretValue"], "Resource": ["arn:aws:s3:::site/*", "arn:aws:secretsmanager:eu-central-1:111122223333:secret:db-abc"]}])}
+	count(rule.deny) == 0 with input as {"resource": testing.resource(policy([{"Effect": "Allow", "Action": ["s3:GetObject", "secretsmanager:GetSecretValue"], "Resource": ["arn:aws:s3:::site/*", "arn:aws:secretsmanager:eu-central-1:111122223333:secret:db-abc"]}]))}
 }
 
 test_s3_star_fails if {
-	count(rule.deny) == 1 with input as {"resource": policy([{"Effect": "Allow", "Action": "s3:*", "Resource": "*"}])}
+	count(rule.deny) == 1 with input as {"resource": testing.resource(policy([{"Effect": "Allow", "Action": "s3:*", "Resource": "*"}]))}
 }
 
 test_every_bucket_arn_fails if {
-	count(rule.deny) == 1 with input as {"resource": policy([{"Effect": "Allow", "Action": ["s3:GetObject", "s3:PutObject"], "Resource": "arn:aws:s3:::*"}])}
+	count(rule.deny) == 1 with input as {"resource": testing.resource(policy([{"Effect": "Allow", "Action": ["s3:GetObject", "s3:PutObject"], "Resource": "arn:aws:s3:::*"}]))}
 }
 
 test_all_secrets_fails if {
-	count(rule.deny) == 1 with input as {"resource": document([{"actions": ["secretsmanager:GetSecretValue"], "resources": ["*"]}])}
+	count(rule.deny) == 1 with input as {"resource": testing.resource(document([{"actions": ["secretsmanager:GetSecretValue"], "resources": ["*"]}]))}
 }

@@ -18,10 +18,21 @@ resource_types := {"aws_iam_role", "aws_iam_policy_document"}
 
 r := input.resource
 
-statements := lib.doc_statements(doc) if {
+# Of a role's trust policy, only statements that may be GitHub ones are normalised (the others cannot fail the rule):
+# a Federated principal, or conditions (github_statement's two ways).
+statements := [lib.norm_json_statement(s) | some s in lib.statements(doc); may_be_github(s)] if {
 	r.type == "aws_iam_role"
-	doc := lib.policy_doc(lib.val(r, "assume_role_policy"))
+	doc := lib.doc_of(r, "assume_role_policy")
 } else := [st | some d in lib.permission_docs(r); some st in d.statements]
+
+may_be_github(s) if {
+	p := s.Principal
+	is_object(p)
+	some t, _ in p
+	lib.lower_str(t) == "federated"
+} else if {
+	is_object(s.Condition)
+}
 
 github_host := "token.actions.githubusercontent.com"
 

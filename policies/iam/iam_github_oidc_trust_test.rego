@@ -2,6 +2,8 @@ package edulibra.rules.iam_github_oidc_trust_test
 
 import rego.v1
 
+import data.edulibra.lib.testing
+
 import data.edulibra.rules.iam_github_oidc_trust as rule
 
 provider_arn := "arn:aws:iam::111122223333:oidc-provider/token.actions.githubusercontent.com"
@@ -23,19 +25,19 @@ stmt(condition) := {
 }
 
 test_pinned_repository_passes if {
-	count(rule.deny) == 0 with input as {"resource": role([stmt({"StringEquals": {"token.actions.githubusercontent.com:aud": "sts.amazonaws.com"}, "StringLike": {"token.actions.githubusercontent.com:sub": "repo:edulibra/infra:ref:refs/heads/main"}})])}
+	count(rule.deny) == 0 with input as {"resource": testing.resource(role([stmt({"StringEquals": {"token.actions.githubusercontent.com:aud": "sts.amazonaws.com"}, "StringLike": {"token.actions.githubusercontent.com:sub": "repo:edulibra/infra:ref:refs/heads/main"}})]))}
 }
 
 test_non_github_federation_passes if {
-	count(rule.deny) == 0 with input as {"resource": role([{"Effect": "Allow", "Principal": {"Federated": "cognito-identity.amazonaws.com"}, "Action": "sts:AssumeRoleWithWebIdentity"}])}
+	count(rule.deny) == 0 with input as {"resource": testing.resource(role([{"Effect": "Allow", "Principal": {"Federated": "cognito-identity.amazonaws.com"}, "Action": "sts:AssumeRoleWithWebIdentity"}]))}
 }
 
 test_missing_sub_fails if {
-	count(rule.deny) == 1 with input as {"resource": role([stmt({"StringEquals": {"token.actions.githubusercontent.com:aud": "sts.amazonaws.com"}})])}
+	count(rule.deny) == 1 with input as {"resource": testing.resource(role([stmt({"StringEquals": {"token.actions.githubusercontent.com:aud": "sts.amazonaws.com"}})]))}
 }
 
 test_wildcard_org_fails if {
-	count(rule.deny) == 1 with input as {"resource": role([stmt({"StringLike": {"token.actions.githubusercontent.com:sub": "repo:*"}})])}
+	count(rule.deny) == 1 with input as {"resource": testing.resource(role([stmt({"StringLike": {"token.actions.githubusercontent.com:sub": "repo:*"}})]))}
 }
 
 test_data_document_with_unknown_provider_fails if {
@@ -43,15 +45,15 @@ test_data_document_with_unknown_provider_fails if {
 		"values": {"statement": [{"effect": "Allow", "actions": ["sts:AssumeRoleWithWebIdentity"], "principals": [{"type": "Federated", "identifiers": [null]}],
 			"condition": [{"test": "StringEquals", "variable": "token.actions.githubusercontent.com:aud", "values": ["sts.amazonaws.com"]}]}]},
 		"unknown": {"json": true}, "sensitive": {}, "references": {"statement.principals.identifiers": ["aws_iam_openid_connect_provider.gh"]}, "parent": null}
-	count(rule.deny) == 1 with input as {"resource": d}
+	count(rule.deny) == 1 with input as {"resource": testing.resource(d)}
 }
 
 test_referenced_document_counts_as_set if {
 	r := bare_role({"assume_role_policy": true}, {"assume_role_policy": ["data.aws_iam_policy_document.gh"]})
-	count(rule.deny) == 0 with input as {"resource": r}
-	count(rule.unknown) == 0 with input as {"resource": r}
+	count(rule.deny) == 0 with input as {"resource": testing.resource(r)}
+	count(rule.unknown) == 0 with input as {"resource": testing.resource(r)}
 }
 
 test_unknown_is_unknown if {
-	count(rule.unknown) == 1 with input as {"resource": bare_role({"assume_role_policy": true}, {})}
+	count(rule.unknown) == 1 with input as {"resource": testing.resource(bare_role({"assume_role_policy": true}, {}))}
 }

@@ -21,6 +21,9 @@ resource_types := {
 
 r := input.resource
 
+# [[attr, JSON statement]]: once per evaluation; each deny body tests cheap conditions on the raw statement first
+raw_statements := lib.identity_raw_statements(r)
+
 permissions_management_actions := [
 	"iam:attachgrouppolicy", "iam:attachrolepolicy", "iam:attachuserpolicy", "iam:createpolicy",
 	"iam:createpolicyversion", "iam:deletegrouppolicy", "iam:deletepolicy", "iam:deletepolicyversion",
@@ -43,12 +46,13 @@ permissions_management_actions := [
 ]
 
 deny contains msg if {
-	some d in lib.permission_docs(r)
-	some st in d.statements
+	some x in raw_statements
+	lib.raw_wildcard_resource(x[1])
+	st := lib.lite_statement(x[1])
 	lib.wildcard_resource(st)
-	granted := sort({a | some a in permissions_management_actions; lib.allows_action(st, a)})
+	granted := sort(lib.granted(st, permissions_management_actions))
 	count(granted) > 0
-	msg := sprintf("%s %s allows permissions management on every resource (%s)", [r.address, d.attr, concat(", ", granted)])
+	msg := sprintf("%s %s allows permissions management on every resource (%s)", [r.address, x[0], concat(", ", granted)])
 }
 
 unknown contains msg if {

@@ -2,6 +2,8 @@ package edulibra.rules.iam_permissions_management_test
 
 import rego.v1
 
+import data.edulibra.lib.testing
+
 import data.edulibra.rules.iam_permissions_management as rule
 
 policy(statements) := {
@@ -31,32 +33,32 @@ unknown_policy := {
 referenced_policy := object.union(unknown_policy, {"references": {"policy": ["data.aws_iam_policy_document.d"]}})
 
 test_policy_known_after_apply_is_unknown if {
-	count(rule.deny) == 0 with input as {"resource": unknown_policy}
-	count(rule.unknown) == 1 with input as {"resource": unknown_policy}
+	count(rule.deny) == 0 with input as {"resource": testing.resource(unknown_policy)}
+	count(rule.unknown) == 1 with input as {"resource": testing.resource(unknown_policy)}
 }
 
 test_policy_from_plan_document_counts_as_set if {
-	count(rule.deny) == 0 with input as {"resource": referenced_policy}
-	count(rule.unknown) == 0 with input as {"resource": referenced_policy}
+	count(rule.deny) == 0 with input as {"resource": testing.resource(referenced_policy)}
+	count(rule.unknown) == 0 with input as {"resource": testing.resource(referenced_policy)}
 }
 
 test_invalid_json_does_not_crash if {
 	bad := object.union(unknown_policy, {"values": {"policy": "{not json"}, "unknown": {}})
-	count(rule.deny) == 0 with input as {"resource": bad}
+	count(rule.deny) == 0 with input as {"resource": testing.resource(bad)}
 }
 
 test_scoped_policy_passes if {
-	count(rule.deny) == 0 with input as {"resource": policy([{"Effect": "Allow", "Action": ["kms:Decrypt", "kms:GenerateDataKey"], "Resource": "*"}])}
+	count(rule.deny) == 0 with input as {"resource": testing.resource(policy([{"Effect": "Allow", "Action": ["kms:Decrypt", "kms:GenerateDataKey"], "Resource": "*"}]))}
 }
 
 test_grant_on_one_key_passes if {
-	count(rule.deny) == 0 with input as {"resource": policy([{"Effect": "Allow", "Action": "kms:CreateGrant", "Resource": "arn:aws:kms:eu-central-1:111122223333:key/k"}])}
+	count(rule.deny) == 0 with input as {"resource": testing.resource(policy([{"Effect": "Allow", "Action": "kms:CreateGrant", "Resource": "arn:aws:kms:eu-central-1:111122223333:key/k"}]))}
 }
 
 test_s3_star_fails if {
-	count(rule.deny) == 1 with input as {"resource": policy([{"Effect": "Allow", "Action": ["s3:*", "ec2:*"], "Resource": "*"}])}
+	count(rule.deny) == 1 with input as {"resource": testing.resource(policy([{"Effect": "Allow", "Action": ["s3:*", "ec2:*"], "Resource": "*"}]))}
 }
 
 test_wildcard_put_policy_fails if {
-	count(rule.deny) == 1 with input as {"resource": document([{"actions": ["iam:Put*"], "resources": ["*"]}])}
+	count(rule.deny) == 1 with input as {"resource": testing.resource(document([{"actions": ["iam:Put*"], "resources": ["*"]}]))}
 }

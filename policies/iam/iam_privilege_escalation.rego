@@ -49,29 +49,29 @@ escalation_methods := {
 	"PassRoleToSageMakerNotebook": ["iam:passrole", "sagemaker:createnotebookinstance"],
 }
 
-statements := [st | some d in lib.permission_docs(r); some st in d.statements]
+statements := [lib.lite_statement(x[1]) | some x in lib.identity_raw_statements(r)]
 
 # iam:PassRole counts only on wildcard role resources (passing one named role is the intended pattern);
 # sts:AssumeRole counts only on wildcard resources; every other action counts on any resource.
 scoped_actions := {"iam:passrole", "sts:assumerole"}
 
-allowed(a) if {
-	not a in scoped_actions
-	some st in statements
-	lib.allows_action(st, a)
-}
+method_actions := {a | some actions in escalation_methods; some a in actions}
 
-allowed(a) if {
-	a in scoped_actions
+# Every action of the methods that some statement allows (scoped ones only on broad resources).
+allowed := {a |
 	some st in statements
-	lib.allows_action(st, a)
+	some a in lib.granted(st, method_actions - scoped_actions)
+} | {a |
+	some st in statements
 	lib.broad_resource(st)
+	some a in lib.granted(st, scoped_actions)
 }
 
 deny contains msg if {
+	count(allowed) > 0
 	some method, actions in escalation_methods
 	every a in actions {
-		allowed(a)
+		a in allowed
 	}
 	msg := sprintf("%s allows privilege escalation via %s (%s)", [r.address, method, concat(" + ", actions)])
 }

@@ -2,6 +2,8 @@ package edulibra.rules.iam_privilege_escalation_test
 
 import rego.v1
 
+import data.edulibra.lib.testing
+
 import data.edulibra.rules.iam_privilege_escalation as rule
 
 policy(statements) := {
@@ -31,42 +33,42 @@ unknown_policy := {
 referenced_policy := object.union(unknown_policy, {"references": {"policy": ["data.aws_iam_policy_document.d"]}})
 
 test_policy_known_after_apply_is_unknown if {
-	count(rule.deny) == 0 with input as {"resource": unknown_policy}
-	count(rule.unknown) == 1 with input as {"resource": unknown_policy}
+	count(rule.deny) == 0 with input as {"resource": testing.resource(unknown_policy)}
+	count(rule.unknown) == 1 with input as {"resource": testing.resource(unknown_policy)}
 }
 
 test_policy_from_plan_document_counts_as_set if {
-	count(rule.deny) == 0 with input as {"resource": referenced_policy}
-	count(rule.unknown) == 0 with input as {"resource": referenced_policy}
+	count(rule.deny) == 0 with input as {"resource": testing.resource(referenced_policy)}
+	count(rule.unknown) == 0 with input as {"resource": testing.resource(referenced_policy)}
 }
 
 test_invalid_json_does_not_crash if {
 	bad := object.union(unknown_policy, {"values": {"policy": "{not json"}, "unknown": {}})
-	count(rule.deny) == 0 with input as {"resource": bad}
+	count(rule.deny) == 0 with input as {"resource": testing.resource(bad)}
 }
 
 test_pass_named_role_passes if {
-	count(rule.deny) == 0 with input as {"resource": policy([
+	count(rule.deny) == 0 with input as {"resource": testing.resource(policy([
 		{"Effect": "Allow", "Action": "iam:PassRole", "Resource": "arn:aws:iam::111122223333:role/edu-task"},
 		{"Effect": "Allow", "Action": ["ecs:RunTask", "ecs:RegisterTaskDefinition"], "Resource": "*"},
-	])}
+	]))}
 }
 
 test_iam_star_fails if {
-	count(rule.deny) > 0 with input as {"resource": policy([{"Effect": "Allow", "Action": "iam:*", "Resource": "*"}])}
+	count(rule.deny) > 0 with input as {"resource": testing.resource(policy([{"Effect": "Allow", "Action": "iam:*", "Resource": "*"}]))}
 }
 
 test_create_policy_version_fails if {
-	count(rule.deny) == 1 with input as {"resource": policy([{"Effect": "Allow", "Action": "iam:CreatePolicyVersion", "Resource": "arn:aws:iam::111122223333:policy/app"}])}
+	count(rule.deny) == 1 with input as {"resource": testing.resource(policy([{"Effect": "Allow", "Action": "iam:CreatePolicyVersion", "Resource": "arn:aws:iam::111122223333:policy/app"}]))}
 }
 
 test_pass_any_role_with_lambda_fails if {
-	count(rule.deny) == 1 with input as {"resource": document([
+	count(rule.deny) == 1 with input as {"resource": testing.resource(document([
 		{"actions": ["iam:Pass*"], "resources": ["arn:aws:iam::111122223333:role/*"]},
 		{"actions": ["lambda:CreateFunction", "lambda:InvokeFunction"], "resources": ["arn:aws:lambda:eu-central-1:111122223333:function:x"]},
-	])}
+	]))}
 }
 
 test_update_function_code_fails if {
-	count(rule.deny) == 1 with input as {"resource": role_inline([{"Effect": "Allow", "Action": "lambda:UpdateFunctionCode", "Resource": "*"}])}
+	count(rule.deny) == 1 with input as {"resource": testing.resource(role_inline([{"Effect": "Allow", "Action": "lambda:UpdateFunctionCode", "Resource": "*"}]))}
 }

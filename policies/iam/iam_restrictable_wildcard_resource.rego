@@ -21,6 +21,9 @@ resource_types := {
 
 r := input.resource
 
+# [[attr, JSON statement]]: once per evaluation; each deny body tests cheap conditions on the raw statement first
+raw_statements := lib.identity_raw_statements(r)
+
 # Actions that accept only Resource "*" (no resource-level permissions).
 unrestrictable_actions := {
 	"cloudwatch:putmetricdata", "cloudwatch:getmetricdata", "cloudwatch:getmetricstatistics", "cloudwatch:listmetrics",
@@ -31,32 +34,38 @@ unrestrictable_actions := {
 	"secretsmanager:getrandompassword", "logs:describeloggroups",
 }
 
-unrestrictable(p) if p in unrestrictable_actions
-
 # Describe* / List* calls rarely support resource-level permissions (S3 listing does, so it is not exempt).
 unrestrictable(p) if {
+	p in unrestrictable_actions
+} else if {
 	lib.service_of(p) != "s3"
 	n := lib.name_of(p)
-	regex.match(`^(describe|list)`, n)
+	# ^(describe|list)
+	some prefix in ["describe", "list"]
+	startswith(n, prefix)
 }
 
 deny contains msg if {
-	some d in lib.permission_docs(r)
-	some st in d.statements
+	some x in raw_statements
+	lib.raw_allow(x[1])
+	lib.raw_wildcard_resource(x[1])
+	st := lib.lite_statement(x[1])
 	st.effect == "Allow"
 	lib.wildcard_resource(st)
 	restrictable := sort({p | some p in st.actions; not unrestrictable(p)})
 	count(restrictable) > 0
-	msg := sprintf("%s %s uses Resource \"*\" for actions that accept resource ARNs (%s)", [r.address, d.attr, concat(", ", restrictable)])
+	msg := sprintf("%s %s uses Resource \"*\" for actions that accept resource ARNs (%s)", [r.address, x[0], concat(", ", restrictable)])
 }
 
 deny contains msg if {
-	some d in lib.permission_docs(r)
-	some st in d.statements
+	some x in raw_statements
+	lib.raw_allow(x[1])
+	lib.raw_wildcard_resource(x[1])
+	st := lib.lite_statement(x[1])
 	st.effect == "Allow"
 	lib.wildcard_resource(st)
 	st.has_not_action
-	msg := sprintf("%s %s uses Resource \"*\" with %s", [r.address, d.attr, lib.action_display(st)])
+	msg := sprintf("%s %s uses Resource \"*\" with %s", [r.address, x[0], lib.action_display(st)])
 }
 
 unknown contains msg if {

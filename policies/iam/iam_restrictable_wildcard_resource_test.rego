@@ -2,6 +2,8 @@ package edulibra.rules.iam_restrictable_wildcard_resource_test
 
 import rego.v1
 
+import data.edulibra.lib.testing
+
 import data.edulibra.rules.iam_restrictable_wildcard_resource as rule
 
 policy(statements) := {
@@ -31,32 +33,32 @@ unknown_policy := {
 referenced_policy := object.union(unknown_policy, {"references": {"policy": ["data.aws_iam_policy_document.d"]}})
 
 test_policy_known_after_apply_is_unknown if {
-	count(rule.deny) == 0 with input as {"resource": unknown_policy}
-	count(rule.unknown) == 1 with input as {"resource": unknown_policy}
+	count(rule.deny) == 0 with input as {"resource": testing.resource(unknown_policy)}
+	count(rule.unknown) == 1 with input as {"resource": testing.resource(unknown_policy)}
 }
 
 test_policy_from_plan_document_counts_as_set if {
-	count(rule.deny) == 0 with input as {"resource": referenced_policy}
-	count(rule.unknown) == 0 with input as {"resource": referenced_policy}
+	count(rule.deny) == 0 with input as {"resource": testing.resource(referenced_policy)}
+	count(rule.unknown) == 0 with input as {"resource": testing.resource(referenced_policy)}
 }
 
 test_invalid_json_does_not_crash if {
 	bad := object.union(unknown_policy, {"values": {"policy": "{not json"}, "unknown": {}})
-	count(rule.deny) == 0 with input as {"resource": bad}
+	count(rule.deny) == 0 with input as {"resource": testing.resource(bad)}
 }
 
 test_describe_and_metrics_on_star_pass if {
-	count(rule.deny) == 0 with input as {"resource": policy([{"Effect": "Allow", "Action": ["ec2:Describe*", "cloudwatch:PutMetricData", "xray:PutTraceSegments"], "Resource": "*"}])}
+	count(rule.deny) == 0 with input as {"resource": testing.resource(policy([{"Effect": "Allow", "Action": ["ec2:Describe*", "cloudwatch:PutMetricData", "xray:PutTraceSegments"], "Resource": "*"}]))}
 }
 
 test_scoped_resources_pass if {
-	count(rule.deny) == 0 with input as {"resource": policy([{"Effect": "Allow", "Action": ["s3:GetObject"], "Resource": ["arn:aws:s3:::site/*"]}])}
+	count(rule.deny) == 0 with input as {"resource": testing.resource(policy([{"Effect": "Allow", "Action": ["s3:GetObject"], "Resource": ["arn:aws:s3:::site/*"]}]))}
 }
 
 test_get_object_on_star_fails if {
-	count(rule.deny) == 1 with input as {"resource": policy([{"Effect": "Allow", "Action": ["s3:GetObject", "ec2:DescribeVpcs"], "Resource": "*"}])}
+	count(rule.deny) == 1 with input as {"resource": testing.resource(policy([{"Effect": "Allow", "Action": ["s3:GetObject", "ec2:DescribeVpcs"], "Resource": "*"}]))}
 }
 
 test_not_resource_fails if {
-	count(rule.deny) == 1 with input as {"resource": policy([{"Effect": "Allow", "Action": ["sqs:SendMessage"], "NotResource": "arn:aws:sqs:eu-central-1:111122223333:admin"}])}
+	count(rule.deny) == 1 with input as {"resource": testing.resource(policy([{"Effect": "Allow", "Action": ["sqs:SendMessage"], "NotResource": "arn:aws:sqs:eu-central-1:111122223333:admin"}]))}
 }

@@ -2,6 +2,8 @@ package edulibra.rules.iam_star_action_test
 
 import rego.v1
 
+import data.edulibra.lib.testing
+
 import data.edulibra.rules.iam_star_action as rule
 
 policy(statements) := {
@@ -31,32 +33,32 @@ unknown_policy := {
 referenced_policy := object.union(unknown_policy, {"references": {"policy": ["data.aws_iam_policy_document.d"]}})
 
 test_policy_known_after_apply_is_unknown if {
-	count(rule.deny) == 0 with input as {"resource": unknown_policy}
-	count(rule.unknown) == 1 with input as {"resource": unknown_policy}
+	count(rule.deny) == 0 with input as {"resource": testing.resource(unknown_policy)}
+	count(rule.unknown) == 1 with input as {"resource": testing.resource(unknown_policy)}
 }
 
 test_policy_from_plan_document_counts_as_set if {
-	count(rule.deny) == 0 with input as {"resource": referenced_policy}
-	count(rule.unknown) == 0 with input as {"resource": referenced_policy}
+	count(rule.deny) == 0 with input as {"resource": testing.resource(referenced_policy)}
+	count(rule.unknown) == 0 with input as {"resource": testing.resource(referenced_policy)}
 }
 
 test_invalid_json_does_not_crash if {
 	bad := object.union(unknown_policy, {"values": {"policy": "{not json"}, "unknown": {}})
-	count(rule.deny) == 0 with input as {"resource": bad}
+	count(rule.deny) == 0 with input as {"resource": testing.resource(bad)}
 }
 
 test_specific_actions_pass if {
-	count(rule.deny) == 0 with input as {"resource": policy([{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::site/*"}])}
+	count(rule.deny) == 0 with input as {"resource": testing.resource(policy([{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::site/*"}]))}
 }
 
 test_star_on_one_bucket_fails if {
-	count(rule.deny) == 1 with input as {"resource": policy([{"Effect": "Allow", "Action": "*", "Resource": "arn:aws:s3:::site/*"}])}
+	count(rule.deny) == 1 with input as {"resource": testing.resource(policy([{"Effect": "Allow", "Action": "*", "Resource": "arn:aws:s3:::site/*"}]))}
 }
 
 test_not_action_fails if {
-	count(rule.deny) == 1 with input as {"resource": document([{"effect": "Allow", "not_actions": ["iam:*"], "resources": ["arn:aws:s3:::site"]}])}
+	count(rule.deny) == 1 with input as {"resource": testing.resource(document([{"effect": "Allow", "not_actions": ["iam:*"], "resources": ["arn:aws:s3:::site"]}]))}
 }
 
 test_data_document_star_fails if {
-	count(rule.deny) == 1 with input as {"resource": document([{"actions": ["*"], "resources": [null, null], "principals": [{"type": "AWS", "identifiers": ["123456789012"]}]}])}
+	count(rule.deny) == 1 with input as {"resource": testing.resource(document([{"actions": ["*"], "resources": [null, null], "principals": [{"type": "AWS", "identifiers": ["123456789012"]}]}]))}
 }

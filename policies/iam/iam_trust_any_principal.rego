@@ -18,9 +18,23 @@ resource_types := {"aws_iam_role"}
 
 r := input.resource
 
-trust_statements := lib.doc_statements(doc) if {
-	doc := lib.policy_doc(lib.val(r, "assume_role_policy"))
+# Only statements that may name any principal are normalised (the others cannot fail the rule): Principal "*",
+# a "*" entry of an AWS / "*" principal, or NotPrincipal (lib.any_principal without its effect test).
+trust_statements := [lib.norm_json_statement(s) | some s in lib.statements(doc); may_be_open(s)] if {
+	doc := lib.doc_of(r, "assume_role_policy")
 } else := []
+
+may_be_open(s) if {
+	s.Principal == "*"
+} else if {
+	p := s.Principal
+	is_object(p)
+	some t, ids in p
+	lib.lower_str(t) in {"*", "aws"}
+	"*" in lib.as_array(ids)
+} else if {
+	"NotPrincipal" in object.keys(s)
+}
 
 deny contains msg if {
 	some st in trust_statements

@@ -2,6 +2,8 @@ package edulibra.rules.iam_trust_any_principal_test
 
 import rego.v1
 
+import data.edulibra.lib.testing
+
 import data.edulibra.rules.iam_trust_any_principal as rule
 
 bare_role(unknown, refs) := {
@@ -16,29 +18,29 @@ role(statements) := {
 }
 
 test_service_principal_passes if {
-	count(rule.deny) == 0 with input as {"resource": role([{"Effect": "Allow", "Principal": {"Service": "ecs-tasks.amazonaws.com"}, "Action": "sts:AssumeRole"}])}
+	count(rule.deny) == 0 with input as {"resource": testing.resource(role([{"Effect": "Allow", "Principal": {"Service": "ecs-tasks.amazonaws.com"}, "Action": "sts:AssumeRole"}]))}
 }
 
 test_star_with_external_id_passes if {
-	count(rule.deny) == 0 with input as {"resource": role([{"Effect": "Allow", "Principal": {"AWS": "*"}, "Action": "sts:AssumeRole", "Condition": {"StringEquals": {"sts:ExternalId": "edu-123"}}}])}
+	count(rule.deny) == 0 with input as {"resource": testing.resource(role([{"Effect": "Allow", "Principal": {"AWS": "*"}, "Action": "sts:AssumeRole", "Condition": {"StringEquals": {"sts:ExternalId": "edu-123"}}}]))}
 }
 
 test_star_principal_fails if {
-	count(rule.deny) == 1 with input as {"resource": role([{"Effect": "Allow", "Principal": "*", "Action": "sts:AssumeRole"}])}
+	count(rule.deny) == 1 with input as {"resource": testing.resource(role([{"Effect": "Allow", "Principal": "*", "Action": "sts:AssumeRole"}]))}
 }
 
 test_aws_star_list_fails if {
-	count(rule.deny) == 1 with input as {"resource": role([{"Effect": "Allow", "Principal": {"AWS": ["arn:aws:iam::111122223333:root", "*"]}, "Action": "sts:AssumeRole"}])}
+	count(rule.deny) == 1 with input as {"resource": testing.resource(role([{"Effect": "Allow", "Principal": {"AWS": ["arn:aws:iam::111122223333:root", "*"]}, "Action": "sts:AssumeRole"}]))}
 }
 
 test_referenced_document_counts_as_set if {
 	r := bare_role({"assume_role_policy": true}, {"assume_role_policy": ["data.aws_iam_policy_document.trust"]})
-	count(rule.deny) == 0 with input as {"resource": r}
-	count(rule.unknown) == 0 with input as {"resource": r}
+	count(rule.deny) == 0 with input as {"resource": testing.resource(r)}
+	count(rule.unknown) == 0 with input as {"resource": testing.resource(r)}
 }
 
 test_unknown_is_unknown if {
 	r := bare_role({"assume_role_policy": true}, {})
-	count(rule.deny) == 0 with input as {"resource": r}
-	count(rule.unknown) == 1 with input as {"resource": r}
+	count(rule.deny) == 0 with input as {"resource": testing.resource(r)}
+	count(rule.unknown) == 1 with input as {"resource": testing.resource(r)}
 }

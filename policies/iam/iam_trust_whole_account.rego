@@ -18,11 +18,29 @@ resource_types := {"aws_iam_role"}
 
 r := input.resource
 
-trust_statements := lib.doc_statements(doc) if {
-	doc := lib.policy_doc(lib.val(r, "assume_role_policy"))
+# Only statements with an AWS principal are normalised (the others cannot fail the rule).
+trust_statements := [lib.norm_json_statement(s) | some s in lib.statements(doc); has_aws_principal(s)] if {
+	doc := lib.doc_of(r, "assume_role_policy")
 } else := []
 
-account_principal(id) if regex.match(`^([0-9]{12}|arn:aws[a-z-]*:iam::[0-9]{12}:root)$`, id)
+has_aws_principal(s) if {
+	p := s.Principal
+	is_object(p)
+	some t, _ in p
+	lib.lower_str(t) == "aws"
+}
+
+account_principal(id) if {
+	# cheap necessary condition first: regex.match compiles its pattern on every call
+	_account_shaped(id)
+	regex.match(`^([0-9]{12}|arn:aws[a-z-]*:iam::[0-9]{12}:root)$`, id)
+}
+
+_account_shaped(id) if {
+	count(id) == 12
+} else if {
+	endswith(id, ":root")
+}
 
 deny contains msg if {
 	some st in trust_statements

@@ -2,6 +2,8 @@ package edulibra.rules.iam_trust_whole_account_test
 
 import rego.v1
 
+import data.edulibra.lib.testing
+
 import data.edulibra.rules.iam_trust_whole_account as rule
 
 bare_role(unknown, refs) := {
@@ -16,24 +18,24 @@ role(statements) := {
 }
 
 test_specific_role_passes if {
-	count(rule.deny) == 0 with input as {"resource": role([{"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:role/deployer"}, "Action": "sts:AssumeRole"}])}
+	count(rule.deny) == 0 with input as {"resource": testing.resource(role([{"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:role/deployer"}, "Action": "sts:AssumeRole"}]))}
 }
 
 test_account_with_external_id_passes if {
-	count(rule.deny) == 0 with input as {"resource": role([{"Effect": "Allow", "Principal": {"AWS": "111122223333"}, "Action": "sts:AssumeRole", "Condition": {"StringEquals": {"sts:ExternalId": "x"}}}])}
+	count(rule.deny) == 0 with input as {"resource": testing.resource(role([{"Effect": "Allow", "Principal": {"AWS": "111122223333"}, "Action": "sts:AssumeRole", "Condition": {"StringEquals": {"sts:ExternalId": "x"}}}]))}
 }
 
 test_account_root_fails if {
-	count(rule.deny) == 1 with input as {"resource": role([{"Effect": "Allow", "Principal": {"AWS": ["arn:aws:iam::111122223333:root"]}, "Action": ["sts:AssumeRole", "sts:TagSession"]}])}
+	count(rule.deny) == 1 with input as {"resource": testing.resource(role([{"Effect": "Allow", "Principal": {"AWS": ["arn:aws:iam::111122223333:root"]}, "Action": ["sts:AssumeRole", "sts:TagSession"]}]))}
 }
 
 test_referenced_document_counts_as_set if {
 	r := bare_role({"assume_role_policy": true}, {"assume_role_policy": ["data.aws_iam_policy_document.trust"]})
-	count(rule.deny) == 0 with input as {"resource": r}
-	count(rule.unknown) == 0 with input as {"resource": r}
+	count(rule.deny) == 0 with input as {"resource": testing.resource(r)}
+	count(rule.unknown) == 0 with input as {"resource": testing.resource(r)}
 }
 
 test_unknown_is_unknown if {
 	r := bare_role({"assume_role_policy": true}, {})
-	count(rule.unknown) == 1 with input as {"resource": r}
+	count(rule.unknown) == 1 with input as {"resource": testing.resource(r)}
 }

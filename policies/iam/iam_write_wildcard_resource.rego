@@ -21,6 +21,9 @@ resource_types := {
 
 r := input.resource
 
+# [[attr, JSON statement]]: once per evaluation; each deny body tests cheap conditions on the raw statement first
+raw_statements := lib.identity_raw_statements(r)
+
 write_verbs := [
 	"create", "delete", "put", "update", "modify", "attach", "detach", "set", "add", "remove", "terminate", "run",
 	"start", "stop", "reboot", "invoke", "publish", "send", "write", "upload", "restore", "copy", "import", "enable",
@@ -32,27 +35,26 @@ write_verbs := [
 # Write actions that only accept Resource "*".
 resourceless_writes := {"cloudwatch:putmetricdata", "xray:puttracesegments", "xray:puttelemetryrecords", "ec2:createnetworkinterface", "ec2:deletenetworkinterface", "ec2:assignprivateipaddresses", "ec2:unassignprivateipaddresses"}
 
-literal_prefix(n) := regex.replace(n, `[*?].*$`, "")
-
-covers_write(p) if p == "*"
+# the name up to its first wildcard ([*?].*$ removed)
+literal_prefix(n) := substring(n, 0, min([i | some i in [indexof(n, "*"), indexof(n, "?")]; i >= 0])) if {
+	lib.is_wildcard_pattern(n)
+} else := n
 
 covers_write(p) if {
+	p == "*"
+} else if {
 	n := lib.name_of(p)
 	lib.is_wildcard_pattern(n)
 	prefix := literal_prefix(n)
 	some verb in write_verbs
 	startswith(verb, prefix)
-}
-
-covers_write(p) if {
+} else if {
 	n := lib.name_of(p)
 	lib.is_wildcard_pattern(n)
 	prefix := literal_prefix(n)
 	some verb in write_verbs
 	startswith(prefix, verb)
-}
-
-covers_write(p) if {
+} else if {
 	n := lib.name_of(p)
 	not lib.is_wildcard_pattern(n)
 	not p in resourceless_writes
@@ -61,22 +63,26 @@ covers_write(p) if {
 }
 
 deny contains msg if {
-	some d in lib.permission_docs(r)
-	some st in d.statements
+	some x in raw_statements
+	lib.raw_allow(x[1])
+	lib.raw_wildcard_resource(x[1])
+	st := lib.lite_statement(x[1])
 	st.effect == "Allow"
 	lib.wildcard_resource(st)
 	writes := sort({p | some p in st.actions; covers_write(p)})
 	count(writes) > 0
-	msg := sprintf("%s %s allows write actions on every resource (%s)", [r.address, d.attr, concat(", ", writes)])
+	msg := sprintf("%s %s allows write actions on every resource (%s)", [r.address, x[0], concat(", ", writes)])
 }
 
 deny contains msg if {
-	some d in lib.permission_docs(r)
-	some st in d.statements
+	some x in raw_statements
+	lib.raw_allow(x[1])
+	lib.raw_wildcard_resource(x[1])
+	st := lib.lite_statement(x[1])
 	st.effect == "Allow"
 	lib.wildcard_resource(st)
 	st.has_not_action
-	msg := sprintf("%s %s allows everything but %s on every resource", [r.address, d.attr, lib.action_display(st)])
+	msg := sprintf("%s %s allows everything but %s on every resource", [r.address, x[0], lib.action_display(st)])
 }
 
 unknown contains msg if {

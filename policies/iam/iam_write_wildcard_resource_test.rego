@@ -2,6 +2,8 @@ package edulibra.rules.iam_write_wildcard_resource_test
 
 import rego.v1
 
+import data.edulibra.lib.testing
+
 import data.edulibra.rules.iam_write_wildcard_resource as rule
 
 policy(statements) := {
@@ -31,36 +33,36 @@ unknown_policy := {
 referenced_policy := object.union(unknown_policy, {"references": {"policy": ["data.aws_iam_policy_document.d"]}})
 
 test_policy_known_after_apply_is_unknown if {
-	count(rule.deny) == 0 with input as {"resource": unknown_policy}
-	count(rule.unknown) == 1 with input as {"resource": unknown_policy}
+	count(rule.deny) == 0 with input as {"resource": testing.resource(unknown_policy)}
+	count(rule.unknown) == 1 with input as {"resource": testing.resource(unknown_policy)}
 }
 
 test_policy_from_plan_document_counts_as_set if {
-	count(rule.deny) == 0 with input as {"resource": referenced_policy}
-	count(rule.unknown) == 0 with input as {"resource": referenced_policy}
+	count(rule.deny) == 0 with input as {"resource": testing.resource(referenced_policy)}
+	count(rule.unknown) == 0 with input as {"resource": testing.resource(referenced_policy)}
 }
 
 test_invalid_json_does_not_crash if {
 	bad := object.union(unknown_policy, {"values": {"policy": "{not json"}, "unknown": {}})
-	count(rule.deny) == 0 with input as {"resource": bad}
+	count(rule.deny) == 0 with input as {"resource": testing.resource(bad)}
 }
 
 test_read_actions_on_star_pass if {
-	count(rule.deny) == 0 with input as {"resource": policy([{"Effect": "Allow", "Action": ["ec2:Describe*", "s3:Get*", "cloudwatch:PutMetricData"], "Resource": "*"}])}
+	count(rule.deny) == 0 with input as {"resource": testing.resource(policy([{"Effect": "Allow", "Action": ["ec2:Describe*", "s3:Get*", "cloudwatch:PutMetricData"], "Resource": "*"}]))}
 }
 
 test_scoped_write_passes if {
-	count(rule.deny) == 0 with input as {"resource": policy([{"Effect": "Allow", "Action": ["logs:CreateLogStream", "logs:PutLogEvents"], "Resource": "arn:aws:logs:eu-central-1:111122223333:log-group:/edu/app:*"}])}
+	count(rule.deny) == 0 with input as {"resource": testing.resource(policy([{"Effect": "Allow", "Action": ["logs:CreateLogStream", "logs:PutLogEvents"], "Resource": "arn:aws:logs:eu-central-1:111122223333:log-group:/edu/app:*"}]))}
 }
 
 test_log_writes_on_star_fail if {
-	count(rule.deny) == 1 with input as {"resource": policy([{"Effect": "Allow", "Action": ["logs:CreateLogGroup", "logs:PutLogEvents", "logs:DescribeLogGroups"], "Resource": "*"}])}
+	count(rule.deny) == 1 with input as {"resource": testing.resource(policy([{"Effect": "Allow", "Action": ["logs:CreateLogGroup", "logs:PutLogEvents", "logs:DescribeLogGroups"], "Resource": "*"}]))}
 }
 
 test_service_wildcard_fails if {
-	count(rule.deny) == 1 with input as {"resource": policy([{"Effect": "Allow", "Action": "s3:*", "Resource": "*"}])}
+	count(rule.deny) == 1 with input as {"resource": testing.resource(policy([{"Effect": "Allow", "Action": "s3:*", "Resource": "*"}]))}
 }
 
 test_put_prefix_wildcard_fails if {
-	count(rule.deny) == 1 with input as {"resource": policy([{"Effect": "Allow", "Action": "dynamodb:Put*", "Resource": "*"}])}
+	count(rule.deny) == 1 with input as {"resource": testing.resource(policy([{"Effect": "Allow", "Action": "dynamodb:Put*", "Resource": "*"}]))}
 }

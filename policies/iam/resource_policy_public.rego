@@ -28,7 +28,7 @@ policy_resources := {"aws_s3_bucket_policy", "aws_sns_topic_policy", "aws_sqs_qu
 statements := [st | some d in lib.permission_docs(r); some st in d.statements] if {
 	lib.is_policy_document_data(r)
 } else := lib.doc_statements(doc) if {
-	doc := lib.policy_doc(lib.val(r, "policy"))
+	doc := lib.doc_of(r, "policy")
 } else := []
 
 deny contains msg if {

@@ -3,6 +3,12 @@
 # Every helper is total and type-guarded: regorus aborts the whole evaluation on a builtin type error
 # (strict builtin errors), so nothing here calls a builtin on a value whose type it has not checked.
 # Deterministic only: no http, time or random builtins.
+#
+# Speed: regorus pays several microseconds per user-function call (twice that for functions with several
+# definitions, which are all evaluated) and per package-level rule, for every resource and every rule. Helpers
+# are therefore single definitions (else-chains stop at the first match), read fields directly and prefer
+# builtins; hot rules inline the simple ones. JSON strings are parsed once by the engine (`input.resource.parsed`)
+# and plan rules join through `input.resource.referenced_by` plus lookup objects built once per evaluation.
 package edulibra.lib
 
 import rego.v1
@@ -12,27 +18,23 @@ import rego.v1
 # ---------------------------------------------------------------------------------------------------
 
 # as_array(x): arrays as they are, sets as sorted arrays, null/undefined as [], anything else as [x].
-as_array(x) := x if is_array(x)
-
-as_array(x) := sort([y | some y in x]) if is_set(x)
-
-as_array(x) := [] if is_null(x)
-
-as_array(x) := [x] if {
-	not is_array(x)
-	not is_set(x)
-	not is_null(x)
-}
+as_array(x) := x if {
+	is_array(x)
+} else := sort([y | some y in x]) if {
+	is_set(x)
+} else := [] if {
+	is_null(x)
+} else := [x]
 
 # obj(x): x when it is an object, {} otherwise (object.get errors on non-objects in regorus).
-obj(x) := x if is_object(x)
-
-obj(x) := {} if not is_object(x)
+obj(x) := x if {
+	is_object(x)
+} else := {}
 
 # lower_str(x): lower-cased string, "" for anything that is not a string.
-lower_str(x) := lower(x) if is_string(x)
-
-lower_str(x) := "" if not is_string(x)
+lower_str(x) := lower(x) if {
+	is_string(x)
+} else := ""
 
 # non_empty(v): a configured value (not null, not "", not [], not {}).
 non_empty(v) if {
@@ -42,104 +44,135 @@ non_empty(v) if {
 	v != {}
 }
 
-values(r) := obj(object.get(obj(r), "values", {}))
+values(r) := v if {
+	v := r.values
+	is_object(v)
+} else := {}
 
-unknowns(r) := obj(object.get(obj(r), "unknown", {}))
+unknowns(r) := u if {
+	u := r.unknown
+	is_object(u)
+} else := {}
+
+# The helpers below read r.values / r.unknown / r.references directly (the engine always gives objects; a missing
+# one reads as empty), rather than through values()/unknowns(): fewer calls per resource and rule.
 
 # has_value(r, attr): the planned value is present and not null.
-has_value(r, attr) if {
-	v := values(r)[attr]
-	not is_null(v)
-}
+has_value(r, attr) if r.values[attr] != null
 
 # is_configured(r, attr): present, not null, not empty.
-is_configured(r, attr) if non_empty(values(r)[attr])
+is_configured(r, attr) if {
+	v := r.values[attr]
+	not is_null(v)
+	v != ""
+	v != []
+	v != {}
+}
 
 # refs(r, path): the plan resources the configuration expression at path references (dotted path, no indexes).
 refs(r, path) := x if {
-	x := obj(object.get(obj(r), "references", {}))[path]
+	x := r.references[path]
 	is_array(x)
 } else := []
 
-referenced(r, path) if count(refs(r, path)) > 0
+referenced(r, path) if {
+	x := r.references[path]
+	is_array(x)
+	count(x) > 0
+}
 
 # unknown_flag(r, attr): the top-level attribute is known only after apply.
-unknown_flag(r, attr) if unknowns(r)[attr] == true
+unknown_flag(r, attr) if r.unknown[attr] == true
 
 # val(r, attr): the planned value, null when absent.
-val(r, attr) := object.get(values(r), attr, null)
+val(r, attr) := v if {
+	v := r.values[attr]
+} else := null
 
 # pending(r, attr): absent from the planned values because it is known only after apply (referenced or not);
 # boolean and numeric checks use it, since a reference does not tell which value will come.
 pending(r, attr) if {
-	unknown_flag(r, attr)
-	not has_value(r, attr)
+	r.unknown[attr] == true
+	not r.values[attr] != null
 }
 
 # is_unknown(r, attr): known only after apply, absent from values and not a reference to a plan resource.
 is_unknown(r, attr) if {
-	unknown_flag(r, attr)
-	not has_value(r, attr)
+	r.unknown[attr] == true
+	not r.values[attr] != null
 	not referenced(r, attr)
 }
 
 # set_or_referenced(r, attr): configured to a non-empty value, or references a resource of the plan.
-set_or_referenced(r, attr) if is_configured(r, attr)
-
-set_or_referenced(r, attr) if referenced(r, attr)
+set_or_referenced(r, attr) if {
+	is_configured(r, attr)
+} else if {
+	referenced(r, attr)
+}
 
 # first_block(r, name): the first element of a nested block list, {} when the block is missing or empty.
 first_block(r, name) := b if {
-	l := values(r)[name]
+	l := r.values[name]
 	is_array(l)
-	count(l) > 0
-	b := obj(l[0])
+	b := l[0]
+	is_object(b)
 } else := {}
 
-# blocks(r, name): the elements of a nested block list ([] when missing).
-blocks(r, name) := [obj(b) | some b in values(r)[name]] if {
-	is_array(values(r)[name])
+# blocks(r, name): the elements of a nested block list ([] when missing; non-object elements as {}).
+blocks(r, name) := l if {
+	l := r.values[name]
+	is_array(l)
+	every b in l {
+		is_object(b)
+	}
+} else := [obj(b) | some b in l] if {
+	l := r.values[name]
+	is_array(l)
 } else := []
 
 # block_unknown(r, name): the whole block is unknown (computed) or not configured but unknown.
-block_unknown(r, name) if unknowns(r)[name] == true
+block_unknown(r, name) if r.unknown[name] == true
 
 # nested_unknown(r, block, attr): attribute attr of some element of block is known only after apply
 # (or the whole block is), and the configuration does not reference a plan resource for it.
 nested_unknown(r, block, attr) if {
-	block_unknown(r, block)
-	not referenced(r, sprintf("%s.%s", [block, attr]))
+	_nested_flag(r.unknown[block], attr)
+	not referenced(r, concat(".", [block, attr]))
 }
 
-nested_unknown(r, block, attr) if {
-	l := unknowns(r)[block]
-	is_array(l)
-	some e in l
-	obj(e)[attr] == true
-	not referenced(r, sprintf("%s.%s", [block, attr]))
+_nested_flag(u, attr) if {
+	u == true
+} else if {
+	is_array(u)
+	some e in u
+	e[attr] == true
 }
 
 # ---------------------------------------------------------------------------------------------------
 # Addresses and references between plan resources
 # ---------------------------------------------------------------------------------------------------
 
-strip_indexes(a) := regex.replace(a, `\[[^\]]*\]`, "") if is_string(a)
+strip_indexes(a) := regex.replace(a, `\[[^\]]*\]`, "") if {
+	is_string(a)
+} else := ""
 
-strip_indexes(a) := "" if not is_string(a)
+strip_trailing_index(a) := regex.replace(a, `\[[^\]]*\]$`, "") if {
+	is_string(a)
+} else := ""
 
-strip_trailing_index(a) := regex.replace(a, `\[[^\]]*\]$`, "") if is_string(a)
-
-strip_trailing_index(a) := "" if not is_string(a)
+# address_keys(a): every form a reference may name the resource at a by: the address, without its last instance key,
+# without any instance key (regex only when there is an index: regex.match/replace compile on every call).
+address_keys(a) := {a, strip_trailing_index(a), strip_indexes(a)} if {
+	contains(a, "[")
+} else := {a}
 
 # ref_matches(ref, addr): a reference (indexes stripped) names the resource at addr.
-ref_matches(ref, addr) if ref == addr
-
 ref_matches(ref, addr) if {
+	ref == addr
+} else if {
 	is_string(addr)
 	ref == strip_trailing_index(addr)
-}
-
-ref_matches(ref, addr) if {
+} else if {
 	is_string(addr)
 	ref == strip_indexes(addr)
 }
@@ -166,21 +199,19 @@ known_string(v) if {
 
 # same_known(a, b): two equal known non-empty strings.
 same_known(a, b) if {
-	known_string(a)
+	is_string(a)
+	a != ""
 	a == b
 }
 
-# links(child, path, parent_res, parent_attrs): child's attribute path references parent_res, or child's value at
-# path equals one of parent_res's known values at parent_attrs (e.g. id, arn, bucket, name).
-links(child, path, parent_res) if refers_to(child, path, parent_res)
+# The attributes of a parent resource that a child may name it by (value links, e.g. bucket = "my-bucket").
+link_value_attrs := ["id", "arn", "name", "bucket"]
 
+# links(child, path, parent_res): child's attribute path references parent_res, or child's value at path equals one of
+# parent_res's known values at id, arn, name or bucket. Pairwise: plan rules use the indexes below instead.
 links(child, path, parent_res) if {
-	v := values(child)[path]
-	some a in ["id", "arn", "name", "bucket"]
-	same_known(v, values(parent_res)[a])
-}
-
-links(child, path, parent_res) if {
+	refers_to(child, path, parent_res)
+} else if {
 	some v in as_array(values(child)[path])
 	some a in ["id", "arn", "name", "bucket"]
 	same_known(v, values(parent_res)[a])
@@ -189,14 +220,66 @@ links(child, path, parent_res) if {
 # link_undetermined(child, path): the child's attribute is known only after apply and references no plan resource,
 # so which resource it points at cannot be told from the plan.
 link_undetermined(child, path) if {
-	not has_value(child, path)
+	child.unknown[path] == true
+	not child.values[path] != null
 	not referenced(child, path)
-	unknown_flag(child, path)
 }
 
 resources_of_type(resources, types) := [r | some r in resources; r.type in types]
 
-managed(r) if object.get(obj(r), "mode", "managed") != "data"
+managed(r) if object.get(r, "mode", "managed") != "data"
+
+# ---------------------------------------------------------------------------------------------------
+# Joins in plan rules (linear in the plan size)
+# ---------------------------------------------------------------------------------------------------
+
+# group_pairs(pairs): [[key, value], ...] -> {key: [value, ...]} (values in sorted order). Keys may repeat (several
+# plans checked together can share addresses, several children can name one parent), which an object comprehension
+# keyed directly would turn into a conflict error.
+group_pairs(pairs) := {p[0]: [p[1]] | some p in pairs} if {
+	count({p[0] | some p in pairs}) == count(pairs)
+} else := {s[k][0]: [s[m][1] | some m in numbers.range(k, ends[j] - 1)] | some j, k in starts} if {
+	s := sort(pairs)
+	starts := array.concat([0 | count(s) > 0], [k | some k, p in s; k > 0; s[k - 1][0] != p[0]])
+	ends := array.concat(array.slice(starts, 1, count(starts)), [count(s)])
+}
+
+# index_by_address(rs): address -> [index into rs].
+index_by_address(rs) := group_pairs([[r.address, i] | some i, r in rs])
+
+# index_by_link_values(rs, paths): known string value at one of paths (or an element of it) -> [index into rs]:
+# the children that may name a parent by value (bucket = "my-bucket").
+index_by_link_values(rs, paths) := group_pairs([[v, i] |
+	some i, r in rs
+	some p in paths
+	vv := r.values[p]
+	some v in object.get({"array": vv}, type_name(vv), [vv])
+	is_string(v)
+	v != ""
+])
+
+# referrers(parents, paths): parent address -> [address of every resource that references a parent at that address
+# through one of paths (from parent.referenced_by)]. Keyed by address, as the pairwise links() matched addresses: with
+# several plans checked together, a parent is linked to what references its address in any of them.
+referrers(parents, paths) := group_pairs([[p.address, x.address] |
+	some p in parents
+	some x in p.referenced_by
+	x.path in paths
+])
+
+# linked_indexes(parent, children, by_address, by_value, referrers): indexes (into children) of the children that link
+# parent: by reference (referrers, from referenced_by) or by value (a child's value at a link path equals the parent's
+# id, arn, name or bucket). Same verdicts as links(child, path, parent) over every pair.
+linked_indexes(parent, children, by_address, by_value, referrers) := {i |
+	some a in referrers[parent.address]
+	some i in by_address[a]
+} | {i |
+	some a in ["id", "arn", "name", "bucket"]
+	v := parent.values[a]
+	is_string(v)
+	v != ""
+	some i in by_value[v]
+}
 
 # ---------------------------------------------------------------------------------------------------
 # Stages and tags
@@ -209,47 +292,52 @@ prod_stage_values := {"prod", "production"}
 tag_objects(r) := [t | some key in ["tags", "tags_all"]; t := values(r)[key]; is_object(t)]
 
 is_prod(r) if {
-	some t in tag_objects(r)
+	some key in ["tags", "tags_all"]
+	t := values(r)[key]
+	is_object(t)
 	some k, v in t
-	lower_str(k) in stage_tag_keys
-	lower_str(v) in prod_stage_values
+	lower_str(k) in {"stage", "environment", "env", "edulibra:stage"}
+	lower_str(v) in {"prod", "production"}
 }
 
 # is_prod_in_plan(r, resources): r is tagged prod, or it was unfolded from an edulibra_environment whose stage is prod.
-is_prod_in_plan(r, _) if is_prod(r)
-
 is_prod_in_plan(r, resources) if {
+	is_prod(r)
+} else if {
 	p := object.get(obj(r), "parent", null)
 	is_string(p)
 	some env in resources
 	env.address == p
-	lower_str(values(env).stage) in prod_stage_values
+	lower_str(values(env).stage) in {"prod", "production"}
 }
 
 # ---------------------------------------------------------------------------------------------------
 # IAM policy documents
 # ---------------------------------------------------------------------------------------------------
 
-# policy_doc(x): a policy document from a JSON string or an object; undefined for invalid JSON (never an error).
-policy_doc(x) := doc if {
-	is_string(x)
-	json.is_valid(x)
-	doc := json.unmarshal(x)
-	is_object(doc)
-}
-
+# policy_doc(x): x when it is already a policy document object; undefined otherwise. JSON strings are parsed by the
+# engine into input.resource.parsed: use doc_of(r, attr).
 policy_doc(x) := x if is_object(x)
 
-# statements(doc): the Statement element as an array (it may be a single object).
-statements(doc) := [s | some s in doc.Statement; is_object(s)] if is_array(doc.Statement)
-
-statements(doc) := [doc.Statement] if is_object(doc.Statement)
-
-statements(doc) := [] if {
-	st := object.get(obj(doc), "Statement", null)
-	not is_array(st)
-	not is_object(st)
+# doc_of(r, attr): the policy document at values[attr]: the value itself when it is an object, else the document the
+# engine parsed from the JSON string (undefined for invalid JSON or a non-object document).
+doc_of(r, attr) := d if {
+	d := values(r)[attr]
+	is_object(d)
+} else := d if {
+	is_string(values(r)[attr])
+	d := r.parsed[attr][0]
+	is_object(d)
 }
+
+# statements(doc): the Statement element as an array (it may be a single object).
+statements(doc) := [s | some s in st; is_object(s)] if {
+	st := doc.Statement
+	is_array(st)
+} else := [st] if {
+	st := doc.Statement
+	is_object(st)
+} else := []
 
 lower_strings(x) := [lower(s) | some s in as_array(x); is_string(s)]
 
@@ -264,47 +352,71 @@ resource_list(s) := strings_of(object.get(obj(s), "Resource", []))
 
 not_resource_list(s) := strings_of(object.get(obj(s), "NotResource", []))
 
-effect_of(e) := "Deny" if lower_str(e) == "deny"
-
-effect_of(e) := "Allow" if lower_str(e) != "deny"
+effect_of(e) := "Deny" if {
+	lower_str(e) == "deny"
+} else := "Allow"
 
 # Principal entries as {"type", "id"} pairs: "*" -> {"type": "*", "id": "*"}.
-json_principal_entries(p) := [{"type": "*", "id": "*"}] if p == "*"
-
-json_principal_entries(p) := [{"type": t, "id": id} |
+json_principal_entries(p) := [{"type": "*", "id": "*"}] if {
+	p == "*"
+} else := [{"type": t, "id": id} |
 	some t, ids in p
 	some id in as_array(ids)
 	is_string(id)
-] if is_object(p)
-
-json_principal_entries(p) := [] if {
-	p != "*"
-	not is_object(p)
-}
+] if {
+	is_object(p)
+} else := []
 
 json_conditions(c) := [{"test": op, "variable": lower(k), "values": as_array(v)} |
 	some op, m in c
 	is_object(m)
 	some k, v in m
 	is_string(k)
-] if is_object(c)
+] if {
+	is_object(c)
+} else := []
 
-json_conditions(c) := [] if not is_object(c)
+# Builtin-only normalisation of one JSON value to an array (as as_array for JSON values, without a call).
+# object.get({"array": x}, type_name(x), [x]) is [x] for a string, x for an array; null gives [null], which every
+# user filters out with is_string.
 
 # norm_json_statement(s): the common statement shape used by every IAM rule.
 norm_json_statement(s) := {
 	"sid": object.get(s, "Sid", ""),
-	"effect": effect_of(object.get(s, "Effect", "Allow")),
-	"actions": action_list(s),
-	"not_actions": not_action_list(s),
-	"has_not_action": "NotAction" in object.keys(s),
-	"resources": resource_list(s),
-	"not_resources": not_resource_list(s),
-	"has_not_resource": "NotResource" in object.keys(s),
+	"effect": object.get({"deny": "Deny"}, lower(object.get({"string": e}, type_name(e), "")), "Allow"),
+	"actions": [lower(x) | some x in object.get({"array": a}, type_name(a), [a]); is_string(x)],
+	"not_actions": [lower(x) | some x in object.get({"array": na}, type_name(na), [na]); is_string(x)],
+	"has_not_action": "NotAction" in ks,
+	"resources": [x | some x in object.get({"array": rs}, type_name(rs), [rs]); is_string(x)],
+	"not_resources": [x | some x in object.get({"array": nr}, type_name(nr), [nr]); is_string(x)],
+	"has_not_resource": "NotResource" in ks,
 	"principals": json_principal_entries(object.get(s, "Principal", null)),
 	"not_principals": json_principal_entries(object.get(s, "NotPrincipal", null)),
-	"has_not_principal": "NotPrincipal" in object.keys(s),
+	"has_not_principal": "NotPrincipal" in ks,
 	"conditions": json_conditions(object.get(s, "Condition", null)),
+} if {
+	ks := object.keys(s)
+	e := object.get(s, "Effect", "Allow")
+	a := object.get(s, "Action", [])
+	na := object.get(s, "NotAction", [])
+	rs := object.get(s, "Resource", [])
+	nr := object.get(s, "NotResource", [])
+}
+
+# lite_statement(s): the fields identity-policy rules read (no principals or conditions), for a JSON statement.
+lite_statement(s) := {
+	"effect": object.get({"deny": "Deny"}, lower(object.get({"string": e}, type_name(e), "")), "Allow"),
+	"actions": [lower(x) | some x in object.get({"array": a}, type_name(a), [a]); is_string(x)],
+	"not_actions": [lower(x) | some x in object.get({"array": na}, type_name(na), [na]); is_string(x)],
+	"has_not_action": "NotAction" in ks,
+	"resources": [x | some x in object.get({"array": rs}, type_name(rs), [rs]); is_string(x)],
+	"has_not_resource": "NotResource" in ks,
+} if {
+	ks := object.keys(s)
+	e := object.get(s, "Effect", "Allow")
+	a := object.get(s, "Action", [])
+	na := object.get(s, "NotAction", [])
+	rs := object.get(s, "Resource", [])
 }
 
 # Statement blocks of data.aws_iam_policy_document (values.statement).
@@ -353,66 +465,169 @@ is_policy_document_data(r) if {
 	object.get(r, "mode", "data") == "data"
 }
 
-permission_docs(r) := array.concat(
-	array.concat(_policy_attr_docs(r), _role_inline_docs(r)),
-	array.concat(_sso_docs(r), _data_docs(r)),
-)
-
-_policy_attr_docs(r) := [{"attr": "policy", "statements": doc_statements(doc)} |
-	r.type in permission_policy_types
-	managed(r)
-	doc := policy_doc(values(r).policy)
-]
-
-_sso_docs(r) := [{"attr": "inline_policy", "statements": doc_statements(doc)} |
+# raw_permission_docs(r): [{"attr", "doc"}] with the identity policy documents of r as JSON documents, or
+# [{"attr", "blocks"}] for a data.aws_iam_policy_document whose json is not known (statement blocks).
+# The resource types are disjoint, so the first matching branch is the only one.
+raw_permission_docs(r) := [{"attr": "policy", "doc": d} | d := doc_of(r, "policy")] if {
+	r.type in {"aws_iam_policy", "aws_iam_role_policy", "aws_iam_user_policy", "aws_iam_group_policy"}
+	object.get(r, "mode", "managed") != "data"
+} else := [{"attr": "inline_policy", "doc": d} | d := doc_of(r, "inline_policy")] if {
 	r.type == "aws_ssoadmin_permission_set_inline_policy"
-	doc := policy_doc(values(r).inline_policy)
-]
-
-_role_inline_docs(r) := [{"attr": sprintf("inline_policy[%d]", [i]), "statements": doc_statements(doc)} |
+} else := _role_inline_docs(r) if {
 	r.type == "aws_iam_role"
-	is_array(values(r).inline_policy)
-	some i, b in values(r).inline_policy
-	doc := policy_doc(obj(b).policy)
-]
-
-# data.aws_iam_policy_document: the rendered json when known, else the statement blocks.
-_data_docs(r) := [{"attr": "json", "statements": doc_statements(doc)}] if {
+} else := [{"attr": "json", "doc": d}] if {
 	is_policy_document_data(r)
-	doc := policy_doc(values(r).json)
-} else := [{"attr": "statement", "statements": [norm_block_statement(obj(s)) | some s in values(r).statement]}] if {
+	d := doc_of(r, "json")
+} else := [{"attr": "statement", "blocks": l}] if {
 	is_policy_document_data(r)
-	is_array(values(r).statement)
+	l := r.values.statement
+	is_array(l)
 } else := []
 
-# unknown_policy_attrs(r): policy attributes known only after apply that reference no plan resource.
-unknown_policy_attrs(r) := ((_unknown_policy_attr(r) | _unknown_sso_attr(r)) | _unknown_role_inline(r)) | _unknown_data_doc(r)
+# Inline policies of a role: parsed["inline_policy.policy"] holds the documents of the blocks whose policy string is
+# valid JSON, in block order; when every string policy parsed, the k-th document belongs to the k-th such block.
+_role_inline_docs(r) := [] if {
+	not is_array(values(r).inline_policy)
+} else := [{"attr": concat("", ["inline_policy[", format_int(i, 10), "]"]), "doc": d} |
+	some i, b in values(r).inline_policy
+	is_object(b.policy)
+	d := b.policy
+] if {
+	count([1 | some b in values(r).inline_policy; is_string(b.policy)]) == 0
+} else := [{"attr": concat("", ["inline_policy[", format_int(i, 10), "]"]), "doc": d} |
+	some k, i in idx
+	d := docs[k]
+	is_object(d)
+] if {
+	idx := [i | some i, b in values(r).inline_policy; is_string(b.policy)]
+	docs := object.get(r, ["parsed", "inline_policy.policy"], [])
+	count(docs) == count(idx)
+	count([1 | some b in values(r).inline_policy; is_object(b.policy)]) == 0
+} else := [{"attr": concat("", ["inline_policy[", format_int(i, 10), "]"]), "doc": d} |
+	# Some policy string did not parse (or documents and objects mix): find each block's own document. Terraform
+	# rejects invalid policy JSON at plan time, so this path is only for hand-written plans.
+	some i, b in values(r).inline_policy
+	d := _inline_block_doc(b.policy)
+]
 
-_unknown_policy_attr(r) := {"policy" |
-	r.type in permission_policy_types
-	managed(r)
-	is_unknown(r, "policy")
+_inline_block_doc(p) := p if {
+	is_object(p)
+} else := d if {
+	is_string(p)
+	json.is_valid(p)
+	d := json.unmarshal(p)
+	is_object(d)
 }
 
-_unknown_sso_attr(r) := {"inline_policy" |
-	r.type == "aws_ssoadmin_permission_set_inline_policy"
-	is_unknown(r, "inline_policy")
-}
+permission_docs(r) := [_norm_doc(x) | some x in raw_permission_docs(r)]
 
-_unknown_role_inline(r) := {sprintf("inline_policy[%d].policy", [i]) |
+_norm_doc(x) := {"attr": x.attr, "statements": doc_statements(x.doc)} if {
+	x.doc
+} else := {"attr": x.attr, "statements": [norm_block_statement(obj(s)) | some s in x.blocks]}
+
+# identity_statements(r): [[attr, statement], ...] for every statement of every identity policy of r: what the
+# least-privilege rules iterate (lite_statement for JSON documents, the block normalisation for statement blocks).
+identity_statements(r) := [["policy", lite_statement(st)] | some st in statements(d)] if {
+	# fast paths for the common cases (same result as the general form below)
+	r.type in {"aws_iam_policy", "aws_iam_role_policy", "aws_iam_user_policy", "aws_iam_group_policy"}
+	object.get(r, "mode", "managed") != "data"
+	d := doc_of(r, "policy")
+} else := [] if {
+	r.type in {"aws_iam_policy", "aws_iam_role_policy", "aws_iam_user_policy", "aws_iam_group_policy"}
+} else := [] if {
 	r.type == "aws_iam_role"
-	is_array(unknowns(r).inline_policy)
-	some i, u in unknowns(r).inline_policy
-	obj(u).policy == true
-	not referenced(r, "inline_policy.policy")
+	not is_array(r.values.inline_policy)
+} else := [[x.attr, st] | some x in raw_permission_docs(r); some st in _lite_statements(x)]
+
+_lite_statements(x) := [lite_statement(s) | some s in statements(x.doc)] if {
+	x.doc
+} else := [norm_block_statement(obj(s)) | some s in x.blocks]
+
+# identity_raw_statements(r): [[attr, statement], ...] like identity_statements, with each statement as its JSON object
+# (statement blocks of a data.aws_iam_policy_document converted to that form), so rules can test a cheap condition on
+# the raw statement (raw_wildcard_resource, raw_all_actions) before normalising it with lite_statement.
+identity_raw_statements(r) := [["policy", st] | some st in statements(d)] if {
+	r.type in {"aws_iam_policy", "aws_iam_role_policy", "aws_iam_user_policy", "aws_iam_group_policy"}
+	object.get(r, "mode", "managed") != "data"
+	d := doc_of(r, "policy")
+} else := [] if {
+	r.type in {"aws_iam_policy", "aws_iam_role_policy", "aws_iam_user_policy", "aws_iam_group_policy"}
+} else := [] if {
+	r.type == "aws_iam_role"
+	not is_array(r.values.inline_policy)
+} else := [[x.attr, st] | some x in raw_permission_docs(r); some st in _raw_statements(x)]
+
+_raw_statements(x) := statements(x.doc) if {
+	x.doc
+} else := [_block_as_json(b.effect, b.actions, b.not_actions, b.resources, b.not_resources) |
+	some s in x.blocks
+	b := object.union({"effect": "Allow", "actions": [], "not_actions": [], "resources": [], "not_resources": []}, obj(s))
+]
+
+# A statement block in JSON statement form, with the lite_statement fields of norm_block_statement: NotAction /
+# NotResource present only when the block lists some (as has_not_action / has_not_resource there).
+_block_as_json(effect, actions, not_actions, resources, not_resources) := object.union(
+	{"Effect": effect_of(effect), "Action": lower_strings(actions), "Resource": strings_of(resources)},
+	object.union(
+		{"NotAction": lower_strings(not_actions) | count(as_array(not_actions)) > 0},
+		{"NotResource": strings_of(not_resources) | count(as_array(not_resources)) > 0},
+	),
+)
+
+# raw_wildcard_resource(s): wildcard_resource(lite_statement(s)) on the JSON statement.
+raw_wildcard_resource(s) if {
+	rs := object.get(s, "Resource", [])
+	"*" in object.get({"array": rs}, type_name(rs), [rs])
+} else if {
+	"NotResource" in object.keys(s)
 }
 
-_unknown_data_doc(r) := {"statement" |
-	is_policy_document_data(r)
-	not policy_doc(val(r, "json"))
-	not is_array(val(r, "statement"))
-	unknowns(r).statement == true
+# raw_allow(s): lite_statement(s).effect == "Allow".
+raw_allow(s) if {
+	e := object.get(s, "Effect", "Allow")
+	lower(object.get({"string": e}, type_name(e), "")) != "deny"
 }
+
+# raw_all_actions(s): all_actions(lite_statement(s)).
+raw_all_actions(s) if {
+	raw_allow(s)
+	a := object.get(s, "Action", [])
+	"*" in object.get({"array": a}, type_name(a), [a])
+} else if {
+	raw_allow(s)
+	"NotAction" in object.keys(s)
+}
+
+# unknown_policy_attrs(r): policy attributes known only after apply that reference no plan resource.
+unknown_policy_attrs(r) := {"policy" |
+	r.unknown.policy == true
+	not r.values.policy != null
+	not referenced(r, "policy")
+} if {
+	r.type in {"aws_iam_policy", "aws_iam_role_policy", "aws_iam_user_policy", "aws_iam_group_policy"}
+	object.get(r, "mode", "managed") != "data"
+} else := {"inline_policy" |
+	r.unknown.inline_policy == true
+	not r.values.inline_policy != null
+	not referenced(r, "inline_policy")
+} if {
+	r.type == "aws_ssoadmin_permission_set_inline_policy"
+} else := {concat("", ["inline_policy[", format_int(i, 10), "].policy"]) |
+	some i, u in r.unknown.inline_policy
+	u.policy == true
+	not referenced(r, "inline_policy.policy")
+} if {
+	r.type == "aws_iam_role"
+	is_array(r.unknown.inline_policy)
+} else := set() if {
+	r.type == "aws_iam_role"
+} else := {"statement" |
+	not doc_of(r, "json")
+	not is_array(val(r, "statement"))
+	r.unknown.statement == true
+} if {
+	is_policy_document_data(r)
+} else := set()
 
 # permission_statements(r): every normalised statement of every identity policy the resource carries.
 permission_statements(r) := [st | some d in permission_docs(r); some st in d.statements]
@@ -424,20 +639,25 @@ allow_statements(r) := [st | some st in permission_statements(r); st.effect == "
 # ---------------------------------------------------------------------------------------------------
 
 # Only plain IAM action patterns go to glob.match; anything else is compared literally (never an error).
-safe_action_pattern(p) if regex.match(`^[a-z0-9:*?_.\-]+$`, p)
+# (regex.match compiles its pattern on every call in regorus, about 0.1 ms: the checks below use string builtins and
+# give the same answers as the patterns ^[a-z0-9:*?_.\-]+$ and [*?].)
+safe_action_pattern(p) if {
+	p != ""
+	trim(p, "abcdefghijklmnopqrstuvwxyz0123456789:*?_.-") == ""
+}
 
-is_wildcard_pattern(p) if contains(p, "*")
-
-is_wildcard_pattern(p) if contains(p, "?")
+is_wildcard_pattern(p) if {
+	contains(p, "*")
+} else if {
+	contains(p, "?")
+}
 
 # action_matches(pattern, action): IAM semantics, both lower-cased; "*" matches every action.
 action_matches(pattern, action) if {
 	is_string(pattern)
 	is_string(action)
 	lower(pattern) == lower(action)
-}
-
-action_matches(pattern, action) if {
+} else if {
 	is_string(pattern)
 	is_string(action)
 	p := lower(pattern)
@@ -446,14 +666,58 @@ action_matches(pattern, action) if {
 	glob.match(p, [], lower(action))
 }
 
+# granted(st, candidates): the candidate actions (lower-case, no wildcards needed) that an Allow statement grants,
+# through Action or NotAction: {a in candidates | allows_action(st, a)}, computed with set operations.
+granted(st, candidates) := _granted_by_actions(st.actions, candidates) | _granted_by_not_actions(st, candidates) if {
+	st.effect == "Allow"
+} else := set()
+
+# glob.match with no delimiters uses ".": "*" matches any run of characters without a dot. So "*" grants every
+# candidate without a dot, "svc:prefix*" (no other wildcard) every candidate starting with "svc:prefix" whose rest has no
+# dot; other wildcard patterns go to glob.match. Same results as action_matches over every pair, without a call per pair.
+_granted_by_actions(patterns, candidates) := {a | some a in candidates; a in patterns} | {a |
+	some a in candidates
+	not contains(a, ".")
+} if {
+	"*" in patterns
+} else := {a | some a in candidates; a in patterns} | {a |
+	some p in patterns
+	endswith(p, "*")
+	prefix := trim_suffix(p, "*")
+	not is_wildcard_pattern(prefix)
+	safe_action_pattern(p)
+	some a in candidates
+	startswith(a, prefix)
+	not contains(trim_prefix(a, prefix), ".")
+} | {a |
+	some p in patterns
+	is_wildcard_pattern(trim_suffix(p, "*"))
+	safe_action_pattern(p)
+	some a in candidates
+	glob.match(p, [], a)
+}
+
+_granted_by_not_actions(st, candidates) := {a |
+	some a in candidates
+	not a in st.not_actions
+	not _glob_any(st.not_actions, a)
+} if {
+	st.has_not_action
+} else := set()
+
+_glob_any(patterns, a) if {
+	some p in patterns
+	is_wildcard_pattern(p)
+	safe_action_pattern(p)
+	glob.match(p, [], a)
+}
+
 # allows_action(st, a): an Allow statement grants the concrete action a (through Action or NotAction).
 allows_action(st, a) if {
 	st.effect == "Allow"
 	some p in st.actions
 	action_matches(p, a)
-}
-
-allows_action(st, a) if {
+} else if {
 	st.effect == "Allow"
 	st.has_not_action
 	every p in st.not_actions {
@@ -465,51 +729,43 @@ allows_action(st, a) if {
 all_actions(st) if {
 	st.effect == "Allow"
 	"*" in st.actions
-}
-
-all_actions(st) if {
+} else if {
 	st.effect == "Allow"
 	st.has_not_action
 }
 
 # service_of(action) / name_of(action): "s3:getobject" -> "s3" / "getobject".
-service_of(a) := split(a, ":")[0] if contains(a, ":")
-
-service_of(a) := "*" if not contains(a, ":")
+service_of(a) := split(a, ":")[0] if {
+	contains(a, ":")
+} else := "*"
 
 name_of(a) := concat(":", array.slice(parts, 1, count(parts))) if {
 	contains(a, ":")
 	parts := split(a, ":")
-}
-
-name_of(a) := a if not contains(a, ":")
+} else := a
 
 # action_display(st): the statement's actions for messages.
-action_display(st) := concat(", ", st.actions) if count(st.actions) > 0
-
-action_display(st) := sprintf("NotAction [%s]", [concat(", ", st.not_actions)]) if {
-	count(st.actions) == 0
+action_display(st) := concat(", ", st.actions) if {
+	count(st.actions) > 0
+} else := sprintf("NotAction [%s]", [concat(", ", st.not_actions)]) if {
 	st.has_not_action
-}
-
-action_display(st) := "(none)" if {
-	count(st.actions) == 0
-	not st.has_not_action
-}
+} else := "(none)"
 
 # ---------------------------------------------------------------------------------------------------
 # Resources and principals
 # ---------------------------------------------------------------------------------------------------
 
 # wildcard_resource(st): the statement applies to every resource ("*" or NotResource).
-wildcard_resource(st) if "*" in st.resources
-
-wildcard_resource(st) if st.has_not_resource
+wildcard_resource(st) if {
+	"*" in st.resources
+} else if {
+	st.has_not_resource
+}
 
 # broad_resource(st): wildcard, or a resource pattern ending in "*" (e.g. arn:aws:iam::123456789012:role/*).
-broad_resource(st) if wildcard_resource(st)
-
 broad_resource(st) if {
+	wildcard_resource(st)
+} else if {
 	some res in st.resources
 	endswith(res, "*")
 }
@@ -519,9 +775,7 @@ any_principal(st) if {
 	some e in st.principals
 	e.id == "*"
 	lower_str(e.type) in {"*", "aws"}
-}
-
-any_principal(st) if {
+} else if {
 	st.effect == "Allow"
 	st.has_not_principal
 }
@@ -543,9 +797,7 @@ restricting_condition(st) if {
 	some c in st.conditions
 	c.variable in restricting_condition_keys
 	not wildcard_only_values(c)
-}
-
-restricting_condition(st) if {
+} else if {
 	some c in st.conditions
 	endswith(c.variable, ":sub")
 	not wildcard_only_values(c)
@@ -562,29 +814,40 @@ wildcard_only_values(c) if {
 # Policies held by plan resources (resource policies, policies built from data.aws_iam_policy_document)
 # ---------------------------------------------------------------------------------------------------
 
-# attr_statements(r, attr, resources): normalised statements of the policy JSON at r.values[attr]; when that value is
+# attr_statements(r, attr, documents): normalised statements of the policy JSON at r.values[attr]; when that value is
 # known only after apply but references a data.aws_iam_policy_document of the plan, the statements of that document.
-attr_statements(r, attr, resources) := doc_statements(doc) if {
-	doc := policy_doc(values(r)[attr])
+# documents: address -> [data.aws_iam_policy_document resources] (policy_documents_by_address).
+attr_statements(r, attr, documents) := doc_statements(doc) if {
+	doc := doc_of(r, attr)
 } else := [st |
 	some ref in refs(r, attr)
-	some d in resources
-	is_policy_document_data(d)
-	ref_matches(ref, d.address)
+	some d in _documents_named(ref, documents)
 	some st in permission_statements(d)
 ]
 
-# attr_policy_unresolved(r, attr, resources): the policy at attr is known only after apply and is not a plan document.
-attr_policy_unresolved(r, attr, resources) if {
-	not policy_doc(val(r, attr))
-	unknown_flag(r, attr)
-	not has_value(r, attr)
-	not _refs_policy_document(r, attr, resources)
+# policy_documents_by_address(resources): the data.aws_iam_policy_document resources of the plan, by address and by
+# address without indexes (a reference names every instance), each -> [resource].
+policy_documents_by_address(resources) := {k: [docs[i] | some i in l] | some k, l in group_pairs(keys)} if {
+	docs := [d | some d in resources; d.type == "aws_iam_policy_document"; object.get(d, "mode", "data") == "data"]
+	keys := [[k, i] |
+		some i, d in docs
+		some k in address_keys(d.address)
+	]
 }
 
-_refs_policy_document(r, attr, resources) if {
+_documents_named(ref, documents) := documents[ref] if {
+	documents[ref]
+} else := []
+
+# attr_policy_unresolved(r, attr, documents): the policy at attr is known only after apply and is not a plan document.
+attr_policy_unresolved(r, attr, documents) if {
+	not doc_of(r, attr)
+	unknowns(r)[attr] == true
+	not values(r)[attr] != null
+	not _refs_policy_document(r, attr, documents)
+}
+
+_refs_policy_document(r, attr, documents) if {
 	some ref in refs(r, attr)
-	some d in resources
-	is_policy_document_data(d)
-	ref_matches(ref, d.address)
+	count(_documents_named(ref, documents)) > 0
 }

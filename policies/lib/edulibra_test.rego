@@ -26,11 +26,46 @@ test_has_value_and_unknown if {
 	lib.pending(r, "d")
 }
 
-test_policy_doc_string_object_and_invalid if {
-	lib.policy_doc("{\"Statement\": []}") == {"Statement": []}
+test_policy_doc_object_only if {
 	lib.policy_doc({"Statement": []}) == {"Statement": []}
-	not lib.policy_doc("{oops")
+	not lib.policy_doc("{\"Statement\": []}")
 	not lib.policy_doc(42)
+}
+
+# JSON strings are parsed by the engine into input.resource.parsed; doc_of reads them (or an object value).
+test_doc_of_parsed_object_and_invalid if {
+	r := {"values": {"policy": "{\"Statement\": []}", "bad": "{oops", "obj": {"Statement": []}, "arr": "[1]"},
+		"parsed": {"policy": [{"Statement": []}], "arr": [[1]]}}
+	lib.doc_of(r, "policy") == {"Statement": []}
+	lib.doc_of(r, "obj") == {"Statement": []}
+	not lib.doc_of(r, "bad")
+	not lib.doc_of(r, "arr")
+	not lib.doc_of(r, "missing")
+}
+
+test_group_pairs_repeated_keys if {
+	lib.group_pairs([["b", 2], ["a", 1], ["b", 0]]) == {"a": [1], "b": [0, 2]}
+	lib.group_pairs([]) == {}
+}
+
+test_linked_indexes_by_reference_and_by_value if {
+	children := [
+		{"address": "aws_x.c1", "type": "aws_x", "values": {}},
+		{"address": "aws_x.c2", "type": "aws_x", "values": {"bucket": "data"}},
+		{"address": "aws_x.c3", "type": "aws_x", "values": {"bucket": "other"}},
+	]
+	parent := {"address": "aws_s3_bucket.b", "values": {"bucket": "data"}, "referenced_by": [{"address": "aws_x.c1", "type": "aws_x", "path": "bucket"}]}
+	referrers := lib.referrers([parent], ["bucket"])
+	lib.linked_indexes(parent, children, lib.index_by_address(children), lib.index_by_link_values(children, ["bucket"]), referrers) == {0, 1}
+}
+
+test_role_inline_documents_keep_block_indexes if {
+	r := {"type": "aws_iam_role", "mode": "managed", "values": {"inline_policy": [{"name": "a", "policy": "{oops"}, {"name": "b", "policy": "{\"Statement\": []}"}]},
+		"parsed": {"inline_policy.policy": [{"Statement": []}]}}
+	[x.attr | some x in lib.raw_permission_docs(r)] == ["inline_policy[1]"]
+	r2 := {"type": "aws_iam_role", "mode": "managed", "values": {"inline_policy": [{"name": "a", "policy": "{}"}, {"name": "b", "policy": "{\"Statement\": []}"}]},
+		"parsed": {"inline_policy.policy": [{}, {"Statement": []}]}}
+	[x.attr | some x in lib.raw_permission_docs(r2)] == ["inline_policy[0]", "inline_policy[1]"]
 }
 
 test_statements_object_or_array if {

@@ -2,6 +2,8 @@ package edulibra.rules.apigw_logging_level_test
 
 import rego.v1
 
+import data.edulibra.lib.testing
+
 import data.edulibra.rules.apigw_logging_level as rule
 
 subject := {
@@ -17,26 +19,26 @@ companion(values, unknown, refs) := {
 linked_companion(values) := companion(values, {"stage_name": true}, {"stage_name": ["aws_api_gateway_stage.main"]})
 
 test_linked_companion_passes if {
-	inp := {"resources": [subject, linked_companion({"method_path": "*/*", "settings": [{"logging_level": "INFO", "metrics_enabled": true}]})]}
+	inp := {"resources": testing.plan([subject, linked_companion({"method_path": "*/*", "settings": [{"logging_level": "INFO", "metrics_enabled": true}]})])}
 	count(rule.deny) == 0 with input as inp
 	count(rule.unknown) == 0 with input as inp
 }
 
 test_missing_companion_fails if {
-	count(rule.deny) == 1 with input as {"resources": [subject]}
+	count(rule.deny) == 1 with input as {"resources": testing.plan([subject])}
 }
 
 test_companion_of_other_resource_fails if {
 	other := companion({"method_path": "*/*", "settings": [{"logging_level": "INFO", "metrics_enabled": true}]}, {"stage_name": true}, {"stage_name": ["aws_api_gateway_stage.other"]})
-	count(rule.deny) == 1 with input as {"resources": [subject, other]}
+	count(rule.deny) == 1 with input as {"resources": testing.plan([subject, other])}
 }
 
 test_undetermined_companion_is_unknown if {
-	inp := {"resources": [subject, companion({"method_path": "*/*", "settings": [{"logging_level": "INFO", "metrics_enabled": true}]}, {"stage_name": true}, {})]}
+	inp := {"resources": testing.plan([subject, companion({"method_path": "*/*", "settings": [{"logging_level": "INFO", "metrics_enabled": true}]}, {"stage_name": true}, {})])}
 	count(rule.deny) == 0 with input as inp
 	count(rule.unknown) == 1 with input as inp
 }
 
 test_non_compliant_companion_fails if {
-	count(rule.deny) == 1 with input as {"resources": [subject, linked_companion({"method_path": "*/*", "settings": [{"logging_level": "OFF"}]})]}
+	count(rule.deny) == 1 with input as {"resources": testing.plan([subject, linked_companion({"method_path": "*/*", "settings": [{"logging_level": "OFF"}]})])}
 }

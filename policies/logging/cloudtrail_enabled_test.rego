@@ -2,6 +2,8 @@ package edulibra.rules.cloudtrail_enabled_test
 
 import rego.v1
 
+import data.edulibra.lib.testing
+
 import data.edulibra.rules.cloudtrail_enabled as rule
 
 res(values, unknown, refs) := {
@@ -10,15 +12,15 @@ res(values, unknown, refs) := {
 }
 
 test_compliant_passes if {
-	count(rule.deny) == 0 with input as {"resource": res({"enable_logging": null}, {}, {})}
+	count(rule.deny) == 0 with input as {"resource": testing.resource(res({"enable_logging": null}, {}, {}))}
 }
 
 test_non_compliant_fails if {
-	count(rule.deny) == 1 with input as {"resource": res({"enable_logging": false}, {}, {})}
+	count(rule.deny) == 1 with input as {"resource": testing.resource(res({"enable_logging": false}, {}, {}))}
 }
 
 test_unknown_is_unknown if {
-	inp := {"resource": res({}, {"enable_logging": true}, {})}
+	inp := {"resource": testing.resource(res({}, {"enable_logging": true}, {}))}
 	count(rule.deny) == 0 with input as inp
 	count(rule.unknown) == 1 with input as inp
 }

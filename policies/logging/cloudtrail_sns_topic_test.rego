@@ -2,6 +2,8 @@ package edulibra.rules.cloudtrail_sns_topic_test
 
 import rego.v1
 
+import data.edulibra.lib.testing
+
 import data.edulibra.rules.cloudtrail_sns_topic as rule
 
 res(values, unknown, refs) := {
@@ -10,21 +12,21 @@ res(values, unknown, refs) := {
 }
 
 test_compliant_passes if {
-	count(rule.deny) == 0 with input as {"resource": res({"sns_topic_name": "trail"}, {}, {})}
+	count(rule.deny) == 0 with input as {"resource": testing.resource(res({"sns_topic_name": "trail"}, {}, {}))}
 }
 
 test_non_compliant_fails if {
-	count(rule.deny) == 1 with input as {"resource": res({"sns_topic_name": ""}, {}, {})}
+	count(rule.deny) == 1 with input as {"resource": testing.resource(res({"sns_topic_name": ""}, {}, {}))}
 }
 
 test_referenced_counts_as_set if {
-	inp := {"resource": res({}, {"sns_topic_name": true}, {"sns_topic_name": ["aws_x.y"]})}
+	inp := {"resource": testing.resource(res({}, {"sns_topic_name": true}, {"sns_topic_name": ["aws_x.y"]}))}
 	count(rule.deny) == 0 with input as inp
 	count(rule.unknown) == 0 with input as inp
 }
 
 test_unknown_is_unknown if {
-	inp := {"resource": res({}, {"sns_topic_name": true}, {})}
+	inp := {"resource": testing.resource(res({}, {"sns_topic_name": true}, {}))}
 	count(rule.deny) == 0 with input as inp
 	count(rule.unknown) == 1 with input as inp
 }

@@ -2,6 +2,8 @@ package edulibra.rules.ecs_container_insights_test
 
 import rego.v1
 
+import data.edulibra.lib.testing
+
 import data.edulibra.rules.ecs_container_insights as rule
 
 res(values, unknown, refs) := {
@@ -10,13 +12,13 @@ res(values, unknown, refs) := {
 }
 
 test_enabled_passes if {
-	count(rule.deny) == 0 with input as {"resource": res({"setting": [{"name": "containerInsights", "value": "enabled"}]}, {}, {})}
+	count(rule.deny) == 0 with input as {"resource": testing.resource(res({"setting": [{"name": "containerInsights", "value": "enabled"}]}, {}, {}))}
 }
 
 test_disabled_fails if {
-	count(rule.deny) == 1 with input as {"resource": res({"setting": [{"name": "containerInsights", "value": "disabled"}]}, {}, {})}
+	count(rule.deny) == 1 with input as {"resource": testing.resource(res({"setting": [{"name": "containerInsights", "value": "disabled"}]}, {}, {}))}
 }
 
 test_unknown_is_unknown if {
-	count(rule.unknown) == 1 with input as {"resource": res({"setting": [{"name": "containerInsights"}]}, {"setting": [{"value": true}]}, {})}
+	count(rule.unknown) == 1 with input as {"resource": testing.resource(res({"setting": [{"name": "containerInsights"}]}, {"setting": [{"value": true}]}, {}))}
 }

@@ -2,6 +2,8 @@ package edulibra.rules.lambda_tracing_test
 
 import rego.v1
 
+import data.edulibra.lib.testing
+
 import data.edulibra.rules.lambda_tracing as rule
 
 res(values, unknown, refs) := {
@@ -10,18 +12,18 @@ res(values, unknown, refs) := {
 }
 
 test_active_passes if {
-	count(rule.deny) == 0 with input as {"resource": res({"tracing_config": [{"mode": "Active"}]}, {}, {})}
+	count(rule.deny) == 0 with input as {"resource": testing.resource(res({"tracing_config": [{"mode": "Active"}]}, {}, {}))}
 }
 
 test_passthrough_passes if {
-	count(rule.deny) == 0 with input as {"resource": res({"tracing_config": [{"mode": "PassThrough"}]}, {}, {})}
+	count(rule.deny) == 0 with input as {"resource": testing.resource(res({"tracing_config": [{"mode": "PassThrough"}]}, {}, {}))}
 }
 
 test_missing_fails if {
-	count(rule.deny) == 1 with input as {"resource": res({"tracing_config": []}, {}, {})}
+	count(rule.deny) == 1 with input as {"resource": testing.resource(res({"tracing_config": []}, {}, {}))}
 }
 
 test_unknown_is_unknown if {
-	count(rule.unknown) == 1 with input as {"resource": res({}, {"tracing_config": true}, {})}
-	count(rule.deny) == 0 with input as {"resource": res({}, {"tracing_config": true}, {})}
+	count(rule.unknown) == 1 with input as {"resource": testing.resource(res({}, {"tracing_config": true}, {}))}
+	count(rule.deny) == 0 with input as {"resource": testing.resource(res({}, {"tracing_config": true}, {}))}
 }

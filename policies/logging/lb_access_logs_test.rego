@@ -2,6 +2,8 @@ package edulibra.rules.lb_access_logs_test
 
 import rego.v1
 
+import data.edulibra.lib.testing
+
 import data.edulibra.rules.lb_access_logs as rule
 
 res(values, unknown, refs) := {
@@ -10,19 +12,19 @@ res(values, unknown, refs) := {
 }
 
 test_enabled_passes if {
-	count(rule.deny) == 0 with input as {"resource": res({"access_logs": [{"bucket": "edu-logs", "enabled": true, "prefix": "alb"}]}, {}, {})}
+	count(rule.deny) == 0 with input as {"resource": testing.resource(res({"access_logs": [{"bucket": "edu-logs", "enabled": true, "prefix": "alb"}]}, {}, {}))}
 }
 
 test_referenced_bucket_counts_as_set if {
-	inp := {"resource": res({"access_logs": [{"enabled": true}]}, {"access_logs": [{"bucket": true}]}, {"access_logs.bucket": ["aws_s3_bucket.logs"]})}
+	inp := {"resource": testing.resource(res({"access_logs": [{"enabled": true}]}, {"access_logs": [{"bucket": true}]}, {"access_logs.bucket": ["aws_s3_bucket.logs"]}))}
 	count(rule.deny) == 0 with input as inp
 	count(rule.unknown) == 0 with input as inp
 }
 
 test_missing_fails if {
-	count(rule.deny) == 1 with input as {"resource": res({"access_logs": []}, {}, {})}
+	count(rule.deny) == 1 with input as {"resource": testing.resource(res({"access_logs": []}, {}, {}))}
 }
 
 test_unknown_is_unknown if {
-	count(rule.unknown) == 1 with input as {"resource": res({"access_logs": [{"bucket": "edu-logs"}]}, {"access_logs": [{"enabled": true}]}, {})}
+	count(rule.unknown) == 1 with input as {"resource": testing.resource(res({"access_logs": [{"bucket": "edu-logs"}]}, {"access_logs": [{"enabled": true}]}, {}))}
 }

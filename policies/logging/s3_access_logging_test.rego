@@ -2,6 +2,8 @@ package edulibra.rules.s3_access_logging_test
 
 import rego.v1
 
+import data.edulibra.lib.testing
+
 import data.edulibra.rules.s3_access_logging as rule
 
 subject := {
@@ -17,22 +19,22 @@ companion(values, unknown, refs) := {
 linked_companion(values) := companion(values, {"bucket": true}, {"bucket": ["aws_s3_bucket.main"]})
 
 test_linked_companion_passes if {
-	inp := {"resources": [subject, linked_companion({"target_bucket": "edu-logs", "target_prefix": "site/"})]}
+	inp := {"resources": testing.plan([subject, linked_companion({"target_bucket": "edu-logs", "target_prefix": "site/"})])}
 	count(rule.deny) == 0 with input as inp
 	count(rule.unknown) == 0 with input as inp
 }
 
 test_missing_companion_fails if {
-	count(rule.deny) == 1 with input as {"resources": [subject]}
+	count(rule.deny) == 1 with input as {"resources": testing.plan([subject])}
 }
 
 test_companion_of_other_resource_fails if {
 	other := companion({"target_bucket": "edu-logs", "target_prefix": "site/"}, {"bucket": true}, {"bucket": ["aws_s3_bucket.other"]})
-	count(rule.deny) == 1 with input as {"resources": [subject, other]}
+	count(rule.deny) == 1 with input as {"resources": testing.plan([subject, other])}
 }
 
 test_undetermined_companion_is_unknown if {
-	inp := {"resources": [subject, companion({"target_bucket": "edu-logs", "target_prefix": "site/"}, {"bucket": true}, {})]}
+	inp := {"resources": testing.plan([subject, companion({"target_bucket": "edu-logs", "target_prefix": "site/"}, {"bucket": true}, {})])}
 	count(rule.deny) == 0 with input as inp
 	count(rule.unknown) == 1 with input as inp
 }
@@ -40,5 +42,5 @@ test_undetermined_companion_is_unknown if {
 test_log_target_bucket_is_exempt if {
 	logs := object.union(subject, {"address": "aws_s3_bucket.logs", "name": "logs", "values": {"bucket": "edu-logs"}})
 	logging := companion({"target_bucket": "edu-logs"}, {"bucket": true}, {"bucket": ["aws_s3_bucket.main"]})
-	count(rule.deny) == 0 with input as {"resources": [subject, logs, logging]}
+	count(rule.deny) == 0 with input as {"resources": testing.plan([subject, logs, logging])}
 }

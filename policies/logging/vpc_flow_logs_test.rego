@@ -2,6 +2,8 @@ package edulibra.rules.vpc_flow_logs_test
 
 import rego.v1
 
+import data.edulibra.lib.testing
+
 import data.edulibra.rules.vpc_flow_logs as rule
 
 subject := {
@@ -17,22 +19,22 @@ companion(values, unknown, refs) := {
 linked_companion(values) := companion(values, {"vpc_id": true}, {"vpc_id": ["aws_vpc.main"]})
 
 test_linked_companion_passes if {
-	inp := {"resources": [subject, linked_companion({"traffic_type": "ALL", "log_destination_type": "cloud-watch-logs"})]}
+	inp := {"resources": testing.plan([subject, linked_companion({"traffic_type": "ALL", "log_destination_type": "cloud-watch-logs"})])}
 	count(rule.deny) == 0 with input as inp
 	count(rule.unknown) == 0 with input as inp
 }
 
 test_missing_companion_fails if {
-	count(rule.deny) == 1 with input as {"resources": [subject]}
+	count(rule.deny) == 1 with input as {"resources": testing.plan([subject])}
 }
 
 test_companion_of_other_resource_fails if {
 	other := companion({"traffic_type": "ALL", "log_destination_type": "cloud-watch-logs"}, {"vpc_id": true}, {"vpc_id": ["aws_vpc.other"]})
-	count(rule.deny) == 1 with input as {"resources": [subject, other]}
+	count(rule.deny) == 1 with input as {"resources": testing.plan([subject, other])}
 }
 
 test_undetermined_companion_is_unknown if {
-	inp := {"resources": [subject, companion({"traffic_type": "ALL", "log_destination_type": "cloud-watch-logs"}, {"vpc_id": true}, {})]}
+	inp := {"resources": testing.plan([subject, companion({"traffic_type": "ALL", "log_destination_type": "cloud-watch-logs"}, {"vpc_id": true}, {})])}
 	count(rule.deny) == 0 with input as inp
 	count(rule.unknown) == 1 with input as inp
 }

@@ -2,6 +2,8 @@ package edulibra.rules.elasticache_multi_az_test
 
 import rego.v1
 
+import data.edulibra.lib.testing
+
 import data.edulibra.rules.elasticache_multi_az as rule
 
 res(values, unknown) := {
@@ -11,15 +13,15 @@ res(values, unknown) := {
 }
 
 test_two_nodes_with_failover_pass if {
-	count(rule.deny) == 0 with input as {"resource": res({"automatic_failover_enabled": true, "multi_az_enabled": true, "num_cache_clusters": 2}, {})}
+	count(rule.deny) == 0 with input as {"resource": testing.resource(res({"automatic_failover_enabled": true, "multi_az_enabled": true, "num_cache_clusters": 2}, {}))}
 }
 
 test_single_node_fails if {
-	count(rule.deny) == 3 with input as {"resource": res({"automatic_failover_enabled": false, "multi_az_enabled": false, "num_cache_clusters": 1}, {})}
+	count(rule.deny) == 3 with input as {"resource": testing.resource(res({"automatic_failover_enabled": false, "multi_az_enabled": false, "num_cache_clusters": 1}, {}))}
 }
 
 test_unknown_is_unknown if {
-	inp := {"resource": res({"automatic_failover_enabled": true, "num_cache_clusters": 2}, {"multi_az_enabled": true})}
+	inp := {"resource": testing.resource(res({"automatic_failover_enabled": true, "num_cache_clusters": 2}, {"multi_az_enabled": true}))}
 	count(rule.deny) == 0 with input as inp
 	count(rule.unknown) == 1 with input as inp
 }

@@ -18,22 +18,34 @@ resource_types := {"aws_lb", "aws_alb"}
 
 scope := "plan"
 
-lbs := [l | some l in input.resources; l.type in resource_types; lib.managed(l)]
+plan_resources := [r | some r in input.resources; r.type in {"aws_lb", "aws_alb", "aws_subnet"}]
 
-plan_subnets := [s | some s in input.resources; s.type == "aws_subnet"]
+lbs := [l | some l in plan_resources; l.type in resource_types; object.get(l, "mode", "managed") != "data"]
 
-subnet_refs(l) := array.concat(lib.refs(l, "subnets"), lib.refs(l, "subnet_mapping.subnet_id"))
+plan_subnets := [s | some s in plan_resources; s.type == "aws_subnet"]
 
-subnet_ids(l) := {id | some id in lib.as_array(lib.val(l, "subnets")); lib.known_string(id)} | {id |
-	some m in lib.blocks(l, "subnet_mapping")
-	id := m.subnet_id
-	lib.known_string(id)
-}
+# Subnets by every address a reference may use (with and without instance keys) -> [index into plan_subnets].
+subnet_at := lib.group_pairs([[k, i] |
+	some i, s in plan_subnets
+	some k in lib.address_keys(s.address)
+])
 
-resolved(l) := [s |
-	some s in plan_subnets
-	some ref in subnet_refs(l)
-	lib.ref_matches(ref, s.address)
+# Per load balancer (aligned with lbs): its known subnet ids and the plan subnets its configuration references.
+lb_info := [{"ids": ids, "resolved": resolved} |
+	some l in lbs
+	sv := object.get(l, ["values", "subnets"], null)
+	ids := {id | some id in object.get({"array": sv}, type_name(sv), [sv]); lib.known_string(id)} | {id |
+		sm := l.values.subnet_mapping
+		is_array(sm)
+		some m in sm
+		id := m.subnet_id
+		lib.known_string(id)
+	}
+	resolved := [plan_subnets[i] |
+		count(plan_subnets) > 0
+		some ref in array.concat(lib.refs(l, "subnets"), lib.refs(l, "subnet_mapping.subnet_id"))
+		some i in subnet_at[ref]
+	]
 ]
 
 az(s) := z if {
@@ -44,43 +56,39 @@ az(s) := z if {
 	lib.known_string(z)
 }
 
-resolved_azs(l) := {z | some s in resolved(l); z := az(s)}
+# Elastic Load Balancing accepts one subnet per zone, so distinct subnets are distinct zones.
+spread(info) if {
+	count(info.ids) >= 2
+} else if {
+	count({z | some s in info.resolved; z := az(s)}) >= 2
+} else if {
+	count({s.address | some s in info.resolved}) >= 2
+}
 
-pending_resolved_az(l) if {
-	some s in resolved(l)
+pending(l, info) if {
+	count(info.ids) < 2
+	count(info.resolved) == 0
+	some attr in ["subnets", "subnet_mapping"]
+	l.unknown[attr] == true
+	not lib.referenced(l, attr)
+} else if {
+	count(info.resolved) > 0
+	some s in info.resolved
 	not az(s)
 }
 
-# Elastic Load Balancing accepts one subnet per zone, so distinct subnets are distinct zones.
-spread(l) if count(subnet_ids(l)) >= 2
-
-spread(l) if count(resolved_azs(l)) >= 2
-
-spread(l) if count({s.address | some s in resolved(l)}) >= 2
-
-pending(l) if {
-	count(subnet_ids(l)) < 2
-	count(resolved(l)) == 0
-	some attr in ["subnets", "subnet_mapping"]
-	lib.unknown_flag(l, attr)
-	count(lib.refs(l, attr)) == 0
-}
-
-pending(l) if {
-	count(resolved(l)) > 0
-	pending_resolved_az(l)
-}
-
 deny contains {"resource": l.address, "msg": msg} if {
-	some l in lbs
-	not spread(l)
-	not pending(l)
+	some k, l in lbs
+	info := lb_info[k]
+	not spread(info)
+	not pending(l, info)
 	msg := sprintf("%s is placed in fewer than two availability zones", [l.address])
 }
 
 unknown contains {"resource": l.address, "msg": msg} if {
-	some l in lbs
-	not spread(l)
-	pending(l)
+	some k, l in lbs
+	info := lb_info[k]
+	not spread(info)
+	pending(l, info)
 	msg := sprintf("%s: its subnets or their availability zones are known only after apply", [l.address])
 }

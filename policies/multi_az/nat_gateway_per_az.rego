@@ -18,9 +18,38 @@ resource_types := {"aws_vpc"}
 
 scope := "plan"
 
-prod_vpcs := [v | some v in input.resources; v.type == "aws_vpc"; lib.managed(v); lib.is_prod_in_plan(v, input.resources)]
+plan_resources := [r | some r in input.resources; r.type in {"aws_vpc", "aws_subnet", "aws_nat_gateway"}]
 
-subnets_of(v) := [s | some s in input.resources; s.type == "aws_subnet"; lib.links(s, "vpc_id", v)]
+prod_vpcs := [v |
+	some v in plan_resources
+	v.type == "aws_vpc"
+	object.get(v, "mode", "managed") != "data"
+	prod(v)
+]
+
+# tagged prod, or unfolded from an edulibra_environment whose stage is prod
+prod(v) if {
+	lib.is_prod(v)
+} else if {
+	v.parent in prod_parents
+}
+
+prod_parents := {r.address |
+	some r in input.resources
+	stage := r.values.stage
+	is_string(stage)
+	lower(stage) in lib.prod_stage_values
+}
+
+subnets := [s | some s in plan_resources; s.type == "aws_subnet"]
+
+subnet_at := lib.index_by_address(subnets)
+
+subnet_by_value := lib.index_by_link_values(subnets, ["vpc_id"])
+
+vpc_referrers := lib.referrers(prod_vpcs, ["vpc_id"])
+
+subnets_of(v) := [subnets[i] | some i in lib.linked_indexes(v, subnets, subnet_at, subnet_by_value, vpc_referrers)]
 
 az(s) := z if {
 	z := lib.val(s, "availability_zone")
@@ -34,21 +63,29 @@ vpc_azs(v) := {z | some s in subnets_of(v); z := az(s)}
 
 public_nat(n) if lib.lower_str(object.get(lib.values(n), "connectivity_type", "public")) in {"public", ""}
 
-nat_subnets(n, v) := [s | some s in subnets_of(v); lib.links(n, "subnet_id", s)]
+nats := [n | some n in plan_resources; n.type == "aws_nat_gateway"; object.get(n, "mode", "managed") != "data"; public_nat(n)]
 
-nats_of(v) := [n |
-	some n in input.resources
-	n.type == "aws_nat_gateway"
-	lib.managed(n)
-	public_nat(n)
-	count(nat_subnets(n, v)) > 0
+nat_at := lib.index_by_address(nats)
+
+nat_by_value := lib.index_by_link_values(nats, ["subnet_id"])
+
+subnet_referrers := lib.referrers(subnets, ["subnet_id"])
+
+# NAT gateway index -> the subnets of v it is placed in (through subnet.referenced_by or by value).
+nat_subnet_pairs(v) := [[i, s] |
+	some s in subnets_of(v)
+	some i in lib.linked_indexes(s, nats, nat_at, nat_by_value, subnet_referrers)
 ]
+
+nat_subnets(n, v) := [s | some [i, s] in nat_subnet_pairs(v); nats[i] == n]
+
+nats_of(v) := [nats[i] | some i in {p[0] | some p in nat_subnet_pairs(v)}]
 
 # The zone of a NAT gateway, when its subnet is one resource (or the same count index as the NAT gateway).
 nat_az(n, v) := az(s) if {
-	subnets := nat_subnets(n, v)
-	count(subnets) == 1
-	s := subnets[0]
+	ss := nat_subnets(n, v)
+	count(ss) == 1
+	s := ss[0]
 } else := az(s) if {
 	suffix := regex.find_n(`\[[^\]]*\]$`, n.address, 1)
 	count(suffix) == 1

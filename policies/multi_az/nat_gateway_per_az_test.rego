@@ -2,6 +2,8 @@ package edulibra.rules.nat_gateway_per_az_test
 
 import rego.v1
 
+import data.edulibra.lib.testing
+
 import data.edulibra.rules.nat_gateway_per_az as rule
 
 vpc(stage) := {
@@ -24,15 +26,15 @@ nat(i) := {
 subnets := [subnet(0, "eu-central-1a"), subnet(1, "eu-central-1b")]
 
 test_nat_per_zone_passes if {
-	count(rule.deny) == 0 with input as {"resources": array.concat([vpc("prod"), nat(0), nat(1)], subnets)}
+	count(rule.deny) == 0 with input as {"resources": testing.plan(array.concat([vpc("prod"), nat(0), nat(1)], subnets))}
 }
 
 test_single_nat_in_prod_fails if {
-	count(rule.deny) == 1 with input as {"resources": array.concat([vpc("prod"), nat(0)], subnets)}
+	count(rule.deny) == 1 with input as {"resources": testing.plan(array.concat([vpc("prod"), nat(0)], subnets))}
 }
 
 test_single_nat_in_dev_passes if {
-	count(rule.deny) == 0 with input as {"resources": array.concat([vpc("dev"), nat(0)], subnets)}
+	count(rule.deny) == 0 with input as {"resources": testing.plan(array.concat([vpc("dev"), nat(0)], subnets))}
 }
 
 test_prod_from_environment_parent if {
@@ -40,5 +42,5 @@ test_prod_from_environment_parent if {
 		"type": "edulibra_environment", "name": "this", "action": "create", "values": {"stage": "prod"}, "unknown": {},
 		"sensitive": {}, "references": {}, "parent": null}
 	child := object.union(vpc("none"), {"parent": "module.edulibra.edulibra_environment.this"})
-	count(rule.deny) == 1 with input as {"resources": array.concat([env, child, nat(0)], subnets)}
+	count(rule.deny) == 1 with input as {"resources": testing.plan(array.concat([env, child, nat(0)], subnets))}
 }

@@ -2,6 +2,8 @@ package edulibra.rules.rds_multi_az_test
 
 import rego.v1
 
+import data.edulibra.lib.testing
+
 import data.edulibra.rules.rds_multi_az as rule
 
 res(values, unknown, refs) := {
@@ -10,15 +12,15 @@ res(values, unknown, refs) := {
 }
 
 test_compliant_passes if {
-	count(rule.deny) == 0 with input as {"resource": res({"multi_az": true}, {}, {})}
+	count(rule.deny) == 0 with input as {"resource": testing.resource(res({"multi_az": true}, {}, {}))}
 }
 
 test_non_compliant_fails if {
-	count(rule.deny) == 1 with input as {"resource": res({"multi_az": false}, {}, {})}
+	count(rule.deny) == 1 with input as {"resource": testing.resource(res({"multi_az": false}, {}, {}))}
 }
 
 test_unknown_is_unknown if {
-	inp := {"resource": res({}, {"multi_az": true}, {})}
+	inp := {"resource": testing.resource(res({}, {"multi_az": true}, {}))}
 	count(rule.deny) == 0 with input as inp
 	count(rule.unknown) == 1 with input as inp
 }

@@ -2,6 +2,8 @@ package edulibra.rules.s3_replication_test
 
 import rego.v1
 
+import data.edulibra.lib.testing
+
 import data.edulibra.rules.s3_replication as rule
 
 subject := {
@@ -17,22 +19,22 @@ companion(values, unknown, refs) := {
 linked_companion(values) := companion(values, {"bucket": true}, {"bucket": ["aws_s3_bucket.main"]})
 
 test_linked_companion_passes if {
-	inp := {"resources": [subject, linked_companion({"role": "arn:aws:iam::111122223333:role/replication", "rule": [{"status": "Enabled"}]})]}
+	inp := {"resources": testing.plan([subject, linked_companion({"role": "arn:aws:iam::111122223333:role/replication", "rule": [{"status": "Enabled"}]})])}
 	count(rule.deny) == 0 with input as inp
 	count(rule.unknown) == 0 with input as inp
 }
 
 test_missing_companion_fails if {
-	count(rule.deny) == 1 with input as {"resources": [subject]}
+	count(rule.deny) == 1 with input as {"resources": testing.plan([subject])}
 }
 
 test_companion_of_other_resource_fails if {
 	other := companion({"role": "arn:aws:iam::111122223333:role/replication", "rule": [{"status": "Enabled"}]}, {"bucket": true}, {"bucket": ["aws_s3_bucket.other"]})
-	count(rule.deny) == 1 with input as {"resources": [subject, other]}
+	count(rule.deny) == 1 with input as {"resources": testing.plan([subject, other])}
 }
 
 test_undetermined_companion_is_unknown if {
-	inp := {"resources": [subject, companion({"role": "arn:aws:iam::111122223333:role/replication", "rule": [{"status": "Enabled"}]}, {"bucket": true}, {})]}
+	inp := {"resources": testing.plan([subject, companion({"role": "arn:aws:iam::111122223333:role/replication", "rule": [{"status": "Enabled"}]}, {"bucket": true}, {})])}
 	count(rule.deny) == 0 with input as inp
 	count(rule.unknown) == 1 with input as inp
 }

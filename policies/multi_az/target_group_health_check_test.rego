@@ -2,6 +2,8 @@ package edulibra.rules.target_group_health_check_test
 
 import rego.v1
 
+import data.edulibra.lib.testing
+
 import data.edulibra.rules.target_group_health_check as rule
 
 res(values, unknown) := {
@@ -10,18 +12,18 @@ res(values, unknown) := {
 }
 
 test_health_check_passes if {
-	count(rule.deny) == 0 with input as {"resource": res({"protocol": "HTTP", "health_check": [{"enabled": true, "path": "/health", "matcher": "200"}]}, {})}
+	count(rule.deny) == 0 with input as {"resource": testing.resource(res({"protocol": "HTTP", "health_check": [{"enabled": true, "path": "/health", "matcher": "200"}]}, {}))}
 }
 
 test_missing_health_check_fails if {
-	count(rule.deny) == 1 with input as {"resource": res({"protocol": "HTTP", "health_check": []}, {})}
+	count(rule.deny) == 1 with input as {"resource": testing.resource(res({"protocol": "HTTP", "health_check": []}, {}))}
 }
 
 test_disabled_health_check_fails if {
-	count(rule.deny) == 1 with input as {"resource": res({"protocol": "HTTPS", "health_check": [{"enabled": false}]}, {})}
+	count(rule.deny) == 1 with input as {"resource": testing.resource(res({"protocol": "HTTPS", "health_check": [{"enabled": false}]}, {}))}
 }
 
 test_unknown_is_unknown if {
-	count(rule.unknown) == 1 with input as {"resource": res({"protocol": "HTTP"}, {"health_check": true})}
-	count(rule.deny) == 0 with input as {"resource": res({"protocol": "HTTP"}, {"health_check": true})}
+	count(rule.unknown) == 1 with input as {"resource": testing.resource(res({"protocol": "HTTP"}, {"health_check": true}))}
+	count(rule.deny) == 0 with input as {"resource": testing.resource(res({"protocol": "HTTP"}, {"health_check": true}))}
 }

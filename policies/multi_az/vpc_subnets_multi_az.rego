@@ -18,9 +18,20 @@ resource_types := {"aws_vpc"}
 
 scope := "plan"
 
-vpcs := [v | some v in input.resources; v.type == "aws_vpc"; lib.managed(v)]
+plan_resources := [r | some r in input.resources; r.type in {"aws_vpc", "aws_subnet"}]
 
-subnets_of(v) := [s | some s in input.resources; s.type == "aws_subnet"; lib.links(s, "vpc_id", v)]
+vpcs := [v | some v in plan_resources; v.type == "aws_vpc"; object.get(v, "mode", "managed") != "data"]
+
+subnets := [s | some s in plan_resources; s.type == "aws_subnet"]
+
+subnet_at := lib.index_by_address(subnets)
+
+subnet_by_value := lib.index_by_link_values(subnets, ["vpc_id"])
+
+# The subnets of a VPC: they reference it through vpc_id (vpc.referenced_by) or name it by value.
+vpc_referrers := lib.referrers(vpcs, ["vpc_id"])
+
+subnets_of(v) := [subnets[i] | some i in lib.linked_indexes(v, subnets, subnet_at, subnet_by_value, vpc_referrers)]
 
 az(s) := z if {
 	z := lib.val(s, "availability_zone")

@@ -2,6 +2,8 @@ package edulibra.rules.vpc_subnets_multi_az_test
 
 import rego.v1
 
+import data.edulibra.lib.testing
+
 import data.edulibra.rules.vpc_subnets_multi_az as rule
 
 vpc := {
@@ -22,15 +24,15 @@ pending_subnet := {
 }
 
 test_two_zones_pass if {
-	count(rule.deny) == 0 with input as {"resources": [vpc, subnet("a", "eu-central-1a"), subnet("b", "eu-central-1b")]}
+	count(rule.deny) == 0 with input as {"resources": testing.plan([vpc, subnet("a", "eu-central-1a"), subnet("b", "eu-central-1b")])}
 }
 
 test_one_zone_fails if {
-	count(rule.deny) == 1 with input as {"resources": [vpc, subnet("a", "eu-central-1a"), subnet("b", "eu-central-1a")]}
+	count(rule.deny) == 1 with input as {"resources": testing.plan([vpc, subnet("a", "eu-central-1a"), subnet("b", "eu-central-1a")])}
 }
 
 test_pending_zone_is_unknown if {
-	inp := {"resources": [vpc, subnet("a", "eu-central-1a"), pending_subnet]}
+	inp := {"resources": testing.plan([vpc, subnet("a", "eu-central-1a"), pending_subnet])}
 	count(rule.deny) == 0 with input as inp
 	count(rule.unknown) == 1 with input as inp
 }

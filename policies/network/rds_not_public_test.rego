@@ -2,6 +2,8 @@ package edulibra.rules.rds_not_public_test
 
 import rego.v1
 
+import data.edulibra.lib.testing
+
 import data.edulibra.rules.rds_not_public as rule
 
 res(values, unknown, refs) := {
@@ -10,15 +12,15 @@ res(values, unknown, refs) := {
 }
 
 test_compliant_passes if {
-	count(rule.deny) == 0 with input as {"resource": res({"publicly_accessible": false}, {}, {})}
+	count(rule.deny) == 0 with input as {"resource": testing.resource(res({"publicly_accessible": false}, {}, {}))}
 }
 
 test_non_compliant_fails if {
-	count(rule.deny) == 1 with input as {"resource": res({"publicly_accessible": true}, {}, {})}
+	count(rule.deny) == 1 with input as {"resource": testing.resource(res({"publicly_accessible": true}, {}, {}))}
 }
 
 test_unknown_is_unknown if {
-	inp := {"resource": res({}, {"publicly_accessible": true}, {})}
+	inp := {"resource": testing.resource(res({}, {"publicly_accessible": true}, {}))}
 	count(rule.deny) == 0 with input as inp
 	count(rule.unknown) == 1 with input as inp
 }

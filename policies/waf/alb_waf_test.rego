@@ -2,6 +2,8 @@ package edulibra.rules.alb_waf_test
 
 import rego.v1
 
+import data.edulibra.lib.testing
+
 import data.edulibra.rules.alb_waf as rule
 
 subject := {
@@ -17,27 +19,27 @@ companion(values, unknown, refs) := {
 linked_companion(values) := companion(values, {"resource_arn": true}, {"resource_arn": ["aws_lb.main"]})
 
 test_linked_companion_passes if {
-	inp := {"resources": [subject, linked_companion({"web_acl_arn": "arn:aws:wafv2:eu-central-1:111122223333:regional/webacl/edu/1"})]}
+	inp := {"resources": testing.plan([subject, linked_companion({"web_acl_arn": "arn:aws:wafv2:eu-central-1:111122223333:regional/webacl/edu/1"})])}
 	count(rule.deny) == 0 with input as inp
 	count(rule.unknown) == 0 with input as inp
 }
 
 test_missing_companion_fails if {
-	count(rule.deny) == 1 with input as {"resources": [subject]}
+	count(rule.deny) == 1 with input as {"resources": testing.plan([subject])}
 }
 
 test_companion_of_other_resource_fails if {
 	other := companion({"web_acl_arn": "arn:aws:wafv2:eu-central-1:111122223333:regional/webacl/edu/1"}, {"resource_arn": true}, {"resource_arn": ["aws_lb.other"]})
-	count(rule.deny) == 1 with input as {"resources": [subject, other]}
+	count(rule.deny) == 1 with input as {"resources": testing.plan([subject, other])}
 }
 
 test_undetermined_companion_is_unknown if {
-	inp := {"resources": [subject, companion({"web_acl_arn": "arn:aws:wafv2:eu-central-1:111122223333:regional/webacl/edu/1"}, {"resource_arn": true}, {})]}
+	inp := {"resources": testing.plan([subject, companion({"web_acl_arn": "arn:aws:wafv2:eu-central-1:111122223333:regional/webacl/edu/1"}, {"resource_arn": true}, {})])}
 	count(rule.deny) == 0 with input as inp
 	count(rule.unknown) == 1 with input as inp
 }
 
 test_internal_alb_is_not_judged if {
 	internal := object.union(subject, {"values": {"internal": true}})
-	count(rule.deny) == 0 with input as {"resources": [internal]}
+	count(rule.deny) == 0 with input as {"resources": testing.plan([internal])}
 }

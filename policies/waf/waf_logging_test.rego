@@ -2,6 +2,8 @@ package edulibra.rules.waf_logging_test
 
 import rego.v1
 
+import data.edulibra.lib.testing
+
 import data.edulibra.rules.waf_logging as rule
 
 subject := {
@@ -17,22 +19,22 @@ companion(values, unknown, refs) := {
 linked_companion(values) := companion(values, {"resource_arn": true}, {"resource_arn": ["aws_wafv2_web_acl.main"]})
 
 test_linked_companion_passes if {
-	inp := {"resources": [subject, linked_companion({"log_destination_configs": ["arn:aws:logs:eu-central-1:111122223333:log-group:aws-waf-logs-edu"]})]}
+	inp := {"resources": testing.plan([subject, linked_companion({"log_destination_configs": ["arn:aws:logs:eu-central-1:111122223333:log-group:aws-waf-logs-edu"]})])}
 	count(rule.deny) == 0 with input as inp
 	count(rule.unknown) == 0 with input as inp
 }
 
 test_missing_companion_fails if {
-	count(rule.deny) == 1 with input as {"resources": [subject]}
+	count(rule.deny) == 1 with input as {"resources": testing.plan([subject])}
 }
 
 test_companion_of_other_resource_fails if {
 	other := companion({"log_destination_configs": ["arn:aws:logs:eu-central-1:111122223333:log-group:aws-waf-logs-edu"]}, {"resource_arn": true}, {"resource_arn": ["aws_wafv2_web_acl.other"]})
-	count(rule.deny) == 1 with input as {"resources": [subject, other]}
+	count(rule.deny) == 1 with input as {"resources": testing.plan([subject, other])}
 }
 
 test_undetermined_companion_is_unknown if {
-	inp := {"resources": [subject, companion({"log_destination_configs": ["arn:aws:logs:eu-central-1:111122223333:log-group:aws-waf-logs-edu"]}, {"resource_arn": true}, {})]}
+	inp := {"resources": testing.plan([subject, companion({"log_destination_configs": ["arn:aws:logs:eu-central-1:111122223333:log-group:aws-waf-logs-edu"]}, {"resource_arn": true}, {})])}
 	count(rule.deny) == 0 with input as inp
 	count(rule.unknown) == 1 with input as inp
 }

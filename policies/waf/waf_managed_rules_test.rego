@@ -2,6 +2,8 @@ package edulibra.rules.waf_managed_rules_test
 
 import rego.v1
 
+import data.edulibra.lib.testing
+
 import data.edulibra.rules.waf_managed_rules as rule
 
 acl(rules, unknown) := {
@@ -16,20 +18,20 @@ managed(name, override) := {
 }
 
 test_enforced_group_passes if {
-	count(rule.deny) == 0 with input as {"resource": acl([managed("AWSManagedRulesCommonRuleSet", {"none": [{}], "count": []})], {})}
+	count(rule.deny) == 0 with input as {"resource": testing.resource(acl([managed("AWSManagedRulesCommonRuleSet", {"none": [{}], "count": []})], {}))}
 }
 
 test_count_mode_fails if {
-	count(rule.deny) == 1 with input as {"resource": acl([managed("AWSManagedRulesCommonRuleSet", {"none": [], "count": [{}]})], {})}
+	count(rule.deny) == 1 with input as {"resource": testing.resource(acl([managed("AWSManagedRulesCommonRuleSet", {"none": [], "count": [{}]})], {}))}
 }
 
 test_no_rules_fails if {
-	count(rule.deny) == 1 with input as {"resource": acl([], {})}
+	count(rule.deny) == 1 with input as {"resource": testing.resource(acl([], {}))}
 }
 
 test_unknown_is_unknown if {
 	a := {"address": "aws_wafv2_web_acl.edu", "module": "", "mode": "managed", "type": "aws_wafv2_web_acl", "name": "edu",
 		"action": "create", "values": {"name": "edu"}, "unknown": {"rule": true}, "sensitive": {}, "references": {}, "parent": null}
-	count(rule.deny) == 0 with input as {"resource": a}
-	count(rule.unknown) == 1 with input as {"resource": a}
+	count(rule.deny) == 0 with input as {"resource": testing.resource(a)}
+	count(rule.unknown) == 1 with input as {"resource": testing.resource(a)}
 }

@@ -2,6 +2,8 @@ package edulibra.rules.waf_rule_actions_test
 
 import rego.v1
 
+import data.edulibra.lib.testing
+
 import data.edulibra.rules.waf_rule_actions as rule
 
 acl(rules, unknown) := {
@@ -10,18 +12,18 @@ acl(rules, unknown) := {
 }
 
 test_rules_with_actions_pass if {
-	count(rule.deny) == 0 with input as {"resource": acl([
+	count(rule.deny) == 0 with input as {"resource": testing.resource(acl([
 		{"name": "rate", "action": [{"block": [{}], "count": []}], "override_action": []},
 		{"name": "common", "action": [], "override_action": [{"none": [{}], "count": []}]},
-	], {})}
+	], {}))}
 }
 
 test_rule_without_action_fails if {
-	count(rule.deny) == 1 with input as {"resource": acl([{"name": "rate", "action": [], "override_action": []}], {})}
+	count(rule.deny) == 1 with input as {"resource": testing.resource(acl([{"name": "rate", "action": [], "override_action": []}], {}))}
 }
 
 test_unknown_is_unknown if {
-	inp := {"resource": acl([{"name": "rate", "override_action": []}], {"rule": [{"action": true}]})}
+	inp := {"resource": testing.resource(acl([{"name": "rate", "override_action": []}], {"rule": [{"action": true}]}))}
 	count(rule.deny) == 0 with input as inp
 	count(rule.unknown) == 1 with input as inp
 }

@@ -194,6 +194,7 @@ fn workers() -> usize {
 }
 
 pub fn evaluate(rules: &mut RuleSet, plans: &[Plan], waivers: &Waivers, opts: &Options) -> Result<Report, RuleError> {
+    let phase = std::time::Instant::now();
     let resources: Vec<&Resource> = plans.iter().flat_map(|p| p.resources.iter()).filter(|r| judged(r, opts)).collect();
     let mut per_resource = Vec::with_capacity(resources.len());
     let mut all = Vec::with_capacity(resources.len());
@@ -211,6 +212,9 @@ pub fn evaluate(rules: &mut RuleSet, plans: &[Plan], waivers: &Waivers, opts: &O
         by_type.entry(r.kind.as_str()).or_default().push(i);
     }
     let inputs = Inputs { resources, per_resource, by_type, whole_plan };
+    if std::env::var_os("EDULIBRA_PROFILE_RULES").is_some() {
+        eprintln!("phase inputs {:.1} ms", phase.elapsed().as_secs_f64() * 1e3);
+    }
 
     let mut summary = Summary { resources: inputs.resources.len(), rules: rules.rules.len(), ..Summary::default() };
     let profile = std::env::var_os("EDULIBRA_PROFILE_RULES").is_some();

@@ -123,7 +123,11 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
     match cli.command {
         Command::Check { plans, policies, no_builtin, format, output, fail_on, only_changes, waivers, timeout } => {
             let mut rules = RuleSet::load(!no_builtin, &policies, Duration::from_secs(timeout))?;
+            let t = std::time::Instant::now();
             let loaded: Vec<plan::Plan> = plans.iter().map(|p| plan::load_file(p)).collect::<Result<_, _>>()?;
+            if std::env::var_os("EDULIBRA_PROFILE_RULES").is_some() {
+                eprintln!("phase load {:.1} ms", t.elapsed().as_secs_f64() * 1e3);
+            }
             let waivers = match waivers {
                 Some(p) => Waivers::load(&p)?,
                 None => Waivers { items: vec![], today: edulibra_validate::waivers::today_utc() },
