@@ -10,8 +10,27 @@ use edulibra_provider::value::{Type, Value};
 
 fn shaped(ty: &Type, j: Option<&serde_json::Value>) -> Value {
     match (ty, j) {
-        (Type::Object(attrs), Some(serde_json::Value::Object(o))) => Value::Map(attrs.iter().map(|(k, t)| (k.clone(), shaped(t, o.get(k)))).collect()),
-        (Type::Object(attrs), None) => Value::Map(attrs.iter().map(|(k, t)| (k.clone(), if let Type::Object(a) = t { Value::Map(a.keys().map(|k| (k.clone(), Value::Null)).collect()) } else { Value::Null })).collect()),
+        (Type::Object(attrs), Some(serde_json::Value::Object(o))) => Value::Map(
+            attrs
+                .iter()
+                .map(|(k, t)| (k.clone(), shaped(t, o.get(k))))
+                .collect(),
+        ),
+        (Type::Object(attrs), None) => Value::Map(
+            attrs
+                .iter()
+                .map(|(k, t)| {
+                    (
+                        k.clone(),
+                        if let Type::Object(a) = t {
+                            Value::Map(a.keys().map(|k| (k.clone(), Value::Null)).collect())
+                        } else {
+                            Value::Null
+                        },
+                    )
+                })
+                .collect(),
+        ),
         (_, Some(v)) => Value::from_json(v),
         (_, None) => Value::Null,
     }
@@ -34,11 +53,18 @@ fn bench(c: &mut Criterion) {
     };
     let at = Placement::new("eu-central-1", "123456789012");
     let tags = BTreeMap::from([("owner".to_string(), "platform".to_string())]);
-    println!("children: {}", expand(&spec, &at, &tags).unwrap().children.len());
-    c.bench_function("expand_largest", |b| b.iter(|| expand(black_box(&spec), black_box(&at), black_box(&tags)).unwrap()));
+    println!(
+        "children: {}",
+        expand(&spec, &at, &tags).unwrap().children.len()
+    );
+    c.bench_function("expand_largest", |b| {
+        b.iter(|| expand(black_box(&spec), black_box(&at), black_box(&tags)).unwrap())
+    });
     c.bench_function("read_spec_and_expand_and_render_plan_value", |b| {
         b.iter(|| {
-            let SpecOutcome::Ready(s) = spec::read(black_box(&config)) else { unreachable!() };
+            let SpecOutcome::Ready(s) = spec::read(black_box(&config)) else {
+                unreachable!()
+            };
             expand(&s, &at, &tags).unwrap().to_plan_value()
         })
     });

@@ -28,7 +28,9 @@ pub struct AwsContext {
 fn http_client() -> aws_smithy_runtime_api::client::http::SharedHttpClient {
     use aws_smithy_http_client::{tls, Builder};
     Builder::new()
-        .tls_provider(tls::Provider::Rustls(tls::rustls_provider::CryptoMode::Ring))
+        .tls_provider(tls::Provider::Rustls(
+            tls::rustls_provider::CryptoMode::Ring,
+        ))
         .build_https()
 }
 
@@ -36,15 +38,21 @@ impl AwsContext {
     pub async fn from_settings(settings: &Settings) -> Result<AwsContext, AwsError> {
         let mut loader = aws_config::defaults(BehaviorVersion::latest())
             .http_client(http_client())
-            .retry_config(RetryConfig::standard().with_max_attempts(settings.max_retries + 1).with_max_backoff(Duration::from_secs(20)));
+            .retry_config(
+                RetryConfig::standard()
+                    .with_max_attempts(settings.max_retries + 1)
+                    .with_max_backoff(Duration::from_secs(20)),
+            );
         if let Some(r) = &settings.region {
             loader = loader.region(Region::new(r.clone()));
         }
         if let Some(p) = &settings.profile {
             loader = loader.profile_name(p);
         }
-        if !settings.shared_config_files.is_empty() || !settings.shared_credentials_files.is_empty() {
-            #[allow(deprecated)] // the replacement lives in aws-runtime, which we do not otherwise need
+        if !settings.shared_config_files.is_empty() || !settings.shared_credentials_files.is_empty()
+        {
+            #[allow(deprecated)]
+            // the replacement lives in aws-runtime, which we do not otherwise need
             use aws_config::profile::profile_file::{ProfileFileKind, ProfileFiles};
             #[allow(deprecated)]
             let mut files = ProfileFiles::builder();
@@ -86,15 +94,24 @@ impl AwsContext {
             let provider = b.build().await;
             sdk = sdk
                 .into_builder()
-                .credentials_provider(aws_credential_types::provider::SharedCredentialsProvider::new(provider))
+                .credentials_provider(
+                    aws_credential_types::provider::SharedCredentialsProvider::new(provider),
+                )
                 .build();
         }
-        Ok(AwsContext { sdk, settings: settings.clone() })
+        Ok(AwsContext {
+            sdk,
+            settings: settings.clone(),
+        })
     }
 
     /// The endpoint for one service: its own override, else the common `endpoint`.
     pub fn endpoint_for(&self, service: &str) -> Option<&str> {
-        self.settings.endpoints.get(service).map(String::as_str).or(self.settings.endpoint.as_deref())
+        self.settings
+            .endpoints
+            .get(service)
+            .map(String::as_str)
+            .or(self.settings.endpoint.as_deref())
     }
 
     pub fn sts(&self) -> aws_sdk_sts::Client {

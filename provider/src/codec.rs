@@ -18,7 +18,11 @@ pub struct CodecError {
 
 fn err(path: &str, message: impl Into<String>) -> CodecError {
     CodecError {
-        path: if path.is_empty() { "(root)".into() } else { path.to_string() },
+        path: if path.is_empty() {
+            "(root)".into()
+        } else {
+            path.to_string()
+        },
         message: message.into(),
     }
 }
@@ -45,9 +49,13 @@ pub fn decode(bytes: &[u8], ty: &Type) -> Result<Value, CodecError> {
         return Err(err("", "empty msgpack value"));
     }
     let mut rd = bytes;
-    let mp = rmpv::decode::read_value(&mut rd).map_err(|e| err("", format!("malformed msgpack: {e}")))?;
+    let mp = rmpv::decode::read_value(&mut rd)
+        .map_err(|e| err("", format!("malformed msgpack: {e}")))?;
     if !rd.is_empty() {
-        return Err(err("", format!("{} trailing bytes after the msgpack value", rd.len())));
+        return Err(err(
+            "",
+            format!("{} trailing bytes after the msgpack value", rd.len()),
+        ));
     }
     from_mp(&mp, ty, "")
 }
@@ -102,7 +110,9 @@ fn from_mp(mp: &Mp, ty: &Type, path: &str) -> Result<Value, CodecError> {
             Mp::F32(f) => Ok(Value::Number(Number::Float(*f as f64))),
             Mp::F64(f) => Ok(Value::Number(Number::Float(*f))),
             Mp::String(s) => {
-                let s = s.as_str().ok_or_else(|| err(path, "number is not valid UTF-8"))?;
+                let s = s
+                    .as_str()
+                    .ok_or_else(|| err(path, "number is not valid UTF-8"))?;
                 s.parse::<f64>()
                     .map_err(|_| err(path, format!("{s:?} is not a number")))?;
                 Ok(Value::Number(Number::Decimal(s.to_string())))
@@ -128,7 +138,14 @@ fn from_mp(mp: &Mp, ty: &Type, path: &str) -> Result<Value, CodecError> {
                     .map(|(i, (m, t))| from_mp(m, t, &index(path, i)))
                     .collect::<Result<_, _>>()?,
             )),
-            Mp::Array(items) => Err(err(path, format!("expected a tuple of {} elements, got {}", ets.len(), items.len()))),
+            Mp::Array(items) => Err(err(
+                path,
+                format!(
+                    "expected a tuple of {} elements, got {}",
+                    ets.len(),
+                    items.len()
+                ),
+            )),
             _ => Err(err(path, format!("expected an array, got {}", kind(mp)))),
         },
         Type::Map(et) => match mp {
@@ -171,7 +188,10 @@ fn key_str(k: &Mp, path: &str) -> Result<String, CodecError> {
             .as_str()
             .map(str::to_string)
             .ok_or_else(|| err(path, "map key is not valid UTF-8")),
-        _ => Err(err(path, format!("map key must be a string, got {}", kind(k)))),
+        _ => Err(err(
+            path,
+            format!("map key must be a string, got {}", kind(k)),
+        )),
     }
 }
 
@@ -204,7 +224,10 @@ fn to_mp(v: &Value, ty: &Type, path: &str) -> Result<Mp, CodecError> {
         (Value::Typed(_, inner), _) => return to_mp(inner, ty, path),
         (_, Type::Dynamic) => {
             let t = v.infer_type();
-            return Ok(Mp::Array(vec![Mp::Binary(t.to_json_bytes()), to_mp(v, &t, path)?]));
+            return Ok(Mp::Array(vec![
+                Mp::Binary(t.to_json_bytes()),
+                to_mp(v, &t, path)?,
+            ]));
         }
         _ => {}
     }
@@ -232,7 +255,14 @@ fn to_mp(v: &Value, ty: &Type, path: &str) -> Result<Mp, CodecError> {
         )),
         (Value::List(items), Type::Tuple(ets)) => {
             if items.len() != ets.len() {
-                return Err(err(path, format!("tuple needs {} elements, value has {}", ets.len(), items.len())));
+                return Err(err(
+                    path,
+                    format!(
+                        "tuple needs {} elements, value has {}",
+                        ets.len(),
+                        items.len()
+                    ),
+                ));
             }
             Ok(Mp::Array(
                 items
@@ -245,12 +275,20 @@ fn to_mp(v: &Value, ty: &Type, path: &str) -> Result<Mp, CodecError> {
         }
         (Value::Map(m), Type::Map(et)) => Ok(Mp::Map(
             m.iter()
-                .map(|(k, x)| Ok((Mp::String(k.as_str().into()), to_mp(x, et, &child(path, k))?)))
+                .map(|(k, x)| {
+                    Ok((
+                        Mp::String(k.as_str().into()),
+                        to_mp(x, et, &child(path, k))?,
+                    ))
+                })
                 .collect::<Result<_, CodecError>>()?,
         )),
         (Value::Map(m), Type::Object(attrs)) => {
             if let Some(extra) = m.keys().find(|k| !attrs.contains_key(*k)) {
-                return Err(err(path, format!("value has attribute {extra:?}, which the type lacks")));
+                return Err(err(
+                    path,
+                    format!("value has attribute {extra:?}, which the type lacks"),
+                ));
             }
             // Every attribute present, nulls included: cty rejects a short object.
             Ok(Mp::Map(
@@ -263,7 +301,10 @@ fn to_mp(v: &Value, ty: &Type, path: &str) -> Result<Mp, CodecError> {
                     .collect::<Result<_, CodecError>>()?,
             ))
         }
-        (v, t) => Err(err(path, format!("value {} does not fit type {t}", v.to_json()))),
+        (v, t) => Err(err(
+            path,
+            format!("value {} does not fit type {t}", v.to_json()),
+        )),
     }
 }
 
@@ -282,10 +323,15 @@ fn from_state_json(j: &serde_json::Value, ty: &Type, path: &str) -> Result<Value
     }
     match ty {
         Type::Dynamic => {
-            let o = j
-                .as_object()
-                .ok_or_else(|| err(path, "a dynamic value in state must be {\"value\", \"type\"}"))?;
-            let t = o.get("type").ok_or_else(|| err(path, "dynamic value without \"type\""))?;
+            let o = j.as_object().ok_or_else(|| {
+                err(
+                    path,
+                    "a dynamic value in state must be {\"value\", \"type\"}",
+                )
+            })?;
+            let t = o
+                .get("type")
+                .ok_or_else(|| err(path, "dynamic value without \"type\""))?;
             let t = Type::from_json(t).map_err(|e| err(path, e.to_string()))?;
             let inner = from_state_json(o.get("value").unwrap_or(&J::Null), &t, path)?;
             Ok(Value::Typed(t, Box::new(inner)))
@@ -304,7 +350,9 @@ fn from_state_json(j: &serde_json::Value, ty: &Type, path: &str) -> Result<Value
         },
         Type::Number => match j {
             J::Number(_) => Ok(Value::from_json(j)),
-            J::String(s) if s.parse::<f64>().is_ok() => Ok(Value::Number(Number::Decimal(s.clone()))),
+            J::String(s) if s.parse::<f64>().is_ok() => {
+                Ok(Value::Number(Number::Decimal(s.clone())))
+            }
             _ => Err(err(path, "expected a number")),
         },
         Type::List(et) | Type::Set(et) => match j {

@@ -34,9 +34,14 @@ pub const SERVICES: &[&str] = &[
 ];
 
 pub fn schema() -> Schema {
-    let mut endpoints = Block::new("Per-service endpoint URLs, overriding `endpoint` for that service.");
+    let mut endpoints =
+        Block::new("Per-service endpoint URLs, overriding `endpoint` for that service.");
     for s in SERVICES {
-        endpoints = endpoints.attr(Attribute::optional(s, Type::String, &format!("Endpoint URL for {s}.")));
+        endpoints = endpoints.attr(Attribute::optional(
+            s,
+            Type::String,
+            &format!("Endpoint URL for {s}."),
+        ));
     }
     let block = Block::new("The EduLibra provider builds and manages the EduLibra platform in one AWS account.")
         .attr(Attribute::optional("region", Type::String, "AWS region. Falls back to `AWS_REGION`, `AWS_DEFAULT_REGION` and the shared config file."))
@@ -123,7 +128,11 @@ fn opt_string(v: &Value, name: &str, unknown: &mut Vec<String>) -> Option<String
 fn string_list(v: &Value, name: &str) -> Vec<String> {
     v.get(name)
         .as_list()
-        .map(|l| l.iter().filter_map(|x| x.as_str().map(str::to_string)).collect())
+        .map(|l| {
+            l.iter()
+                .filter_map(|x| x.as_str().map(str::to_string))
+                .collect()
+        })
         .unwrap_or_default()
 }
 
@@ -166,19 +175,42 @@ pub fn read(config: &Value) -> (Settings, Vec<Diagnostic>) {
             _ => diags.push(
                 Diagnostic::error(
                     format!("Invalid {name}"),
-                    format!("{name} must be a whole number from {} to {max}.", if field == 0 { 0 } else { 1 }),
+                    format!(
+                        "{name} must be a whole number from {} to {max}.",
+                        if field == 0 { 0 } else { 1 }
+                    ),
                 )
                 .at(name),
             ),
         }
     }
-    if s.access_key.is_some() != s.secret_key.is_some() && !unknown.iter().any(|u| u == "access_key" || u == "secret_key") {
-        diags.push(Diagnostic::error("Incomplete static credentials", "Set both access_key and secret_key, or neither.").at(if s.access_key.is_some() { "secret_key" } else { "access_key" }));
+    if s.access_key.is_some() != s.secret_key.is_some()
+        && !unknown
+            .iter()
+            .any(|u| u == "access_key" || u == "secret_key")
+    {
+        diags.push(
+            Diagnostic::error(
+                "Incomplete static credentials",
+                "Set both access_key and secret_key, or neither.",
+            )
+            .at(if s.access_key.is_some() {
+                "secret_key"
+            } else {
+                "access_key"
+            }),
+        );
     }
     for (field, value) in [("endpoint", s.endpoint.clone())] {
         if let Some(u) = value {
             if !(u.starts_with("http://") || u.starts_with("https://")) {
-                diags.push(Diagnostic::error("Invalid endpoint URL", format!("{u:?} must start with http:// or https://.")).at(field));
+                diags.push(
+                    Diagnostic::error(
+                        "Invalid endpoint URL",
+                        format!("{u:?} must start with http:// or https://."),
+                    )
+                    .at(field),
+                );
             }
         }
     }
@@ -187,12 +219,15 @@ pub fn read(config: &Value) -> (Settings, Vec<Diagnostic>) {
             if let Some(u) = first.get(svc).as_str() {
                 if !(u.starts_with("http://") || u.starts_with("https://")) {
                     diags.push(
-                        Diagnostic::error("Invalid endpoint URL", format!("{u:?} must start with http:// or https://."))
-                            .at_steps(vec![
-                                crate::diag::Step::Attr("endpoints".into()),
-                                crate::diag::Step::Index(0),
-                                crate::diag::Step::Attr(svc.to_string()),
-                            ]),
+                        Diagnostic::error(
+                            "Invalid endpoint URL",
+                            format!("{u:?} must start with http:// or https://."),
+                        )
+                        .at_steps(vec![
+                            crate::diag::Step::Attr("endpoints".into()),
+                            crate::diag::Step::Index(0),
+                            crate::diag::Step::Attr(svc.to_string()),
+                        ]),
                     );
                 }
                 s.endpoints.insert(svc.to_string(), u.to_string());
@@ -204,13 +239,22 @@ pub fn read(config: &Value) -> (Settings, Vec<Diagnostic>) {
             Some(arn) if arn.starts_with("arn:") => {
                 s.assume_role = Some(AssumeRole {
                     role_arn: arn.to_string(),
-                    session_name: first.get("session_name").as_str().unwrap_or("edulibra-terraform").to_string(),
+                    session_name: first
+                        .get("session_name")
+                        .as_str()
+                        .unwrap_or("edulibra-terraform")
+                        .to_string(),
                     external_id: first.get("external_id").as_str().map(str::to_string),
                 })
             }
             Some(arn) => diags.push(
-                Diagnostic::error("Invalid role ARN", format!("{arn:?} is not an ARN."))
-                    .at_steps(vec![crate::diag::Step::Attr("assume_role".into()), crate::diag::Step::Index(0), crate::diag::Step::Attr("role_arn".into())]),
+                Diagnostic::error("Invalid role ARN", format!("{arn:?} is not an ARN.")).at_steps(
+                    vec![
+                        crate::diag::Step::Attr("assume_role".into()),
+                        crate::diag::Step::Index(0),
+                        crate::diag::Step::Attr("role_arn".into()),
+                    ],
+                ),
             ),
             None => unknown.push("assume_role.role_arn".into()),
         }
@@ -220,7 +264,11 @@ pub fn read(config: &Value) -> (Settings, Vec<Diagnostic>) {
         Some("strict") => s.policy.enforcement = Enforcement::Strict,
         Some("off") => s.policy.enforcement = Enforcement::Off,
         Some(other) => diags.push(
-            Diagnostic::error("Invalid policy_enforcement", format!("{other:?} is not one of warn, strict, off.")).at("policy_enforcement"),
+            Diagnostic::error(
+                "Invalid policy_enforcement",
+                format!("{other:?} is not one of warn, strict, off."),
+            )
+            .at("policy_enforcement"),
         ),
     }
     s.policy.paths = string_list(config, "policy_paths");
@@ -250,14 +298,23 @@ mod tests {
 
     #[test]
     fn unknown_values_do_not_fail() {
-        let (s, d) = read(&cfg(vec![("region", Value::Unknown), ("endpoint", Value::Unknown)]));
+        let (s, d) = read(&cfg(vec![
+            ("region", Value::Unknown),
+            ("endpoint", Value::Unknown),
+        ]));
         assert!(d.is_empty(), "{d:?}");
-        assert_eq!(s.unknown, vec!["region".to_string(), "endpoint".to_string()]);
+        assert_eq!(
+            s.unknown,
+            vec!["region".to_string(), "endpoint".to_string()]
+        );
     }
 
     #[test]
     fn bad_values_point_at_their_attribute() {
-        let (_, d) = read(&cfg(vec![("max_concurrency", Value::int(0)), ("endpoint", "localhost:5000".into())]));
+        let (_, d) = read(&cfg(vec![
+            ("max_concurrency", Value::int(0)),
+            ("endpoint", "localhost:5000".into()),
+        ]));
         let paths: Vec<String> = d.iter().map(|x| x.dotted_path()).collect();
         assert_eq!(paths, vec!["max_concurrency", "endpoint"]);
         let (_, d) = read(&cfg(vec![("access_key", "AKIA".into())]));
@@ -269,8 +326,17 @@ mod tests {
         let (s, d) = read(&cfg(vec![
             ("region", "eu-central-1".into()),
             ("max_retries", Value::int(3)),
-            ("default_tags", Value::object([("owner", Value::from("platform"))])),
-            ("endpoints", Value::List(vec![Value::object([("s3", Value::from("http://127.0.0.1:1"))])])),
+            (
+                "default_tags",
+                Value::object([("owner", Value::from("platform"))]),
+            ),
+            (
+                "endpoints",
+                Value::List(vec![Value::object([(
+                    "s3",
+                    Value::from("http://127.0.0.1:1"),
+                )])]),
+            ),
         ]));
         assert!(d.is_empty());
         assert_eq!(s.region.as_deref(), Some("eu-central-1"));

@@ -10,11 +10,25 @@ use crate::value::{Type, Value};
 pub fn caller_identity_schema() -> Schema {
     Schema::new(
         0,
-        Block::new("The AWS identity the provider runs as, like the aws provider's `aws_caller_identity`.")
-            .attr(Attribute::computed("id", Type::String, "The account id."))
-            .attr(Attribute::computed("account_id", Type::String, "AWS account id."))
-            .attr(Attribute::computed("arn", Type::String, "ARN of the calling identity."))
-            .attr(Attribute::computed("user_id", Type::String, "Unique id of the calling identity.")),
+        Block::new(
+            "The AWS identity the provider runs as, like the aws provider's `aws_caller_identity`.",
+        )
+        .attr(Attribute::computed("id", Type::String, "The account id."))
+        .attr(Attribute::computed(
+            "account_id",
+            Type::String,
+            "AWS account id.",
+        ))
+        .attr(Attribute::computed(
+            "arn",
+            Type::String,
+            "ARN of the calling identity.",
+        ))
+        .attr(Attribute::computed(
+            "user_id",
+            Type::String,
+            "Unique id of the calling identity.",
+        )),
     )
     .expect("caller identity schema is valid")
 }
@@ -41,27 +55,47 @@ pub fn topology_schema() -> Schema {
     block.attributes = env
         .attributes
         .iter()
-        .filter(|a| !a.computed || a.optional || a.name == "topology" || a.name == "resource_count" || a.name == "id")
+        .filter(|a| {
+            !a.computed
+                || a.optional
+                || a.name == "topology"
+                || a.name == "resource_count"
+                || a.name == "id"
+        })
         .cloned()
         .collect();
     block.blocks = env.blocks.clone();
     Schema::new(0, block).expect("topology data source schema is valid")
 }
 
-pub fn read_topology(config: &Value, placement: &Placement, default_tags: &std::collections::BTreeMap<String, String>) -> Result<Value, Vec<Diagnostic>> {
+pub fn read_topology(
+    config: &Value,
+    placement: &Placement,
+    default_tags: &std::collections::BTreeMap<String, String>,
+) -> Result<Value, Vec<Diagnostic>> {
     let spec = match spec::read(config) {
         SpecOutcome::Ready(s) => s,
         SpecOutcome::Invalid(d) => return Err(d),
         SpecOutcome::Unknown => {
-            return Err(vec![Diagnostic::error("Arguments not known", "edulibra_topology needs every argument known when it is read.")])
+            return Err(vec![Diagnostic::error(
+                "Arguments not known",
+                "edulibra_topology needs every argument known when it is read.",
+            )])
         }
     };
-    let topo = topology::expand(&spec, placement, default_tags)
-        .map_err(|e| vec![Diagnostic::error("Cannot expand the environment", e.to_string())])?;
+    let topo = topology::expand(&spec, placement, default_tags).map_err(|e| {
+        vec![Diagnostic::error(
+            "Cannot expand the environment",
+            e.to_string(),
+        )]
+    })?;
     let mut state = config.as_map().cloned().unwrap_or_default();
     spec::fill_defaults(&mut state, &spec);
     state.insert("id".into(), Value::String(spec.prefix()));
     state.insert("topology".into(), topo.to_preview_value());
-    state.insert("resource_count".into(), Value::int(topo.children.len() as i64));
+    state.insert(
+        "resource_count".into(),
+        Value::int(topo.children.len() as i64),
+    );
     Ok(Value::Map(state))
 }

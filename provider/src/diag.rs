@@ -26,14 +26,28 @@ pub struct Diagnostic {
 
 impl Diagnostic {
     pub fn error(summary: impl Into<String>, detail: impl Into<String>) -> Diagnostic {
-        Diagnostic { severity: Severity::Error, summary: summary.into(), detail: detail.into(), path: vec![] }
+        Diagnostic {
+            severity: Severity::Error,
+            summary: summary.into(),
+            detail: detail.into(),
+            path: vec![],
+        }
     }
     pub fn warning(summary: impl Into<String>, detail: impl Into<String>) -> Diagnostic {
-        Diagnostic { severity: Severity::Warning, summary: summary.into(), detail: detail.into(), path: vec![] }
+        Diagnostic {
+            severity: Severity::Warning,
+            summary: summary.into(),
+            detail: detail.into(),
+            path: vec![],
+        }
     }
     /// Points the diagnostic at a dotted attribute path such as `network.az_count`.
     pub fn at(mut self, dotted: &str) -> Diagnostic {
-        self.path = dotted.split('.').filter(|s| !s.is_empty()).map(|s| Step::Attr(s.to_string())).collect();
+        self.path = dotted
+            .split('.')
+            .filter(|s| !s.is_empty())
+            .map(|s| Step::Attr(s.to_string()))
+            .collect();
         self
     }
     pub fn at_steps(mut self, steps: Vec<Step>) -> Diagnostic {

@@ -4,11 +4,13 @@
 use std::path::{Path, PathBuf};
 
 pub const MAGIC_COOKIE_KEY: &str = "TF_PLUGIN_MAGIC_COOKIE";
-pub const MAGIC_COOKIE_VALUE: &str = "d602bf8f470bc67ca7faa0386276bbdd4330efaf76d1a219cb4d6991ca9872b2";
+pub const MAGIC_COOKIE_VALUE: &str =
+    "d602bf8f470bc67ca7faa0386276bbdd4330efaf76d1a219cb4d6991ca9872b2";
 pub const PROTOCOL_VERSION: u32 = 5;
 pub const CORE_PROTOCOL_VERSION: u32 = 1;
 
-pub const NOT_A_PROGRAM: &str = "This binary is a plugin. These are not meant to be executed directly.\n\
+pub const NOT_A_PROGRAM: &str =
+    "This binary is a plugin. These are not meant to be executed directly.\n\
 Please execute the program that consumes these plugins, which will\n\
 load any plugins automatically";
 
@@ -27,7 +29,9 @@ pub fn check_environment(get: impl Fn(&str) -> Option<String>) -> Result<(), Han
     }
     // Absent means an old client that only knows the default: go-plugin treats it as acceptable.
     if let Some(offered) = get("PLUGIN_PROTOCOL_VERSIONS") {
-        let speaks_5 = offered.split(',').any(|v| v.trim().parse::<u32>() == Ok(PROTOCOL_VERSION));
+        let speaks_5 = offered
+            .split(',')
+            .any(|v| v.trim().parse::<u32>() == Ok(PROTOCOL_VERSION));
         if !speaks_5 {
             return Err(HandshakeError::NoCommonProtocol { offered });
         }
@@ -53,7 +57,10 @@ pub fn handshake_line(endpoint: &Endpoint, cert_b64: Option<&str>) -> String {
 /// A fresh socket path in the temp folder, like go-plugin's `pluginNNN`.
 pub fn socket_path(tmp: &Path) -> PathBuf {
     use std::time::{SystemTime, UNIX_EPOCH};
-    let nanos = SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.subsec_nanos()).unwrap_or(0);
+    let nanos = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.subsec_nanos())
+        .unwrap_or(0);
     tmp.join(format!("plugin-edulibra-{}-{nanos:x}", std::process::id()))
 }
 
@@ -76,17 +83,30 @@ mod tests {
     use super::*;
 
     fn env(pairs: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> {
-        let v: Vec<(String, String)> = pairs.iter().map(|(a, b)| (a.to_string(), b.to_string())).collect();
+        let v: Vec<(String, String)> = pairs
+            .iter()
+            .map(|(a, b)| (a.to_string(), b.to_string()))
+            .collect();
         move |k| v.iter().find(|(a, _)| a == k).map(|(_, b)| b.clone())
     }
 
     #[test]
     fn cookie_and_protocol() {
         assert_eq!(check_environment(env(&[])), Err(HandshakeError::NoCookie));
-        assert_eq!(check_environment(env(&[(MAGIC_COOKIE_KEY, "nope")])), Err(HandshakeError::NoCookie));
-        assert!(check_environment(env(&[(MAGIC_COOKIE_KEY, MAGIC_COOKIE_VALUE), ("PLUGIN_PROTOCOL_VERSIONS", "6,5")])).is_ok());
+        assert_eq!(
+            check_environment(env(&[(MAGIC_COOKIE_KEY, "nope")])),
+            Err(HandshakeError::NoCookie)
+        );
+        assert!(check_environment(env(&[
+            (MAGIC_COOKIE_KEY, MAGIC_COOKIE_VALUE),
+            ("PLUGIN_PROTOCOL_VERSIONS", "6,5")
+        ]))
+        .is_ok());
         assert!(matches!(
-            check_environment(env(&[(MAGIC_COOKIE_KEY, MAGIC_COOKIE_VALUE), ("PLUGIN_PROTOCOL_VERSIONS", "6,15")])),
+            check_environment(env(&[
+                (MAGIC_COOKIE_KEY, MAGIC_COOKIE_VALUE),
+                ("PLUGIN_PROTOCOL_VERSIONS", "6,15")
+            ])),
             Err(HandshakeError::NoCommonProtocol { .. })
         ));
     }
@@ -95,6 +115,9 @@ mod tests {
     fn line_shape() {
         let l = handshake_line(&Endpoint::Unix("/tmp/p1".into()), Some("MIIB"));
         assert_eq!(l, "1|5|unix|/tmp/p1|grpc|MIIB");
-        assert_eq!(handshake_line(&Endpoint::Unix("/tmp/p1".into()), None), "1|5|unix|/tmp/p1|grpc|");
+        assert_eq!(
+            handshake_line(&Endpoint::Unix("/tmp/p1".into()), None),
+            "1|5|unix|/tmp/p1|grpc|"
+        );
     }
 }

@@ -26,7 +26,9 @@ pub fn init() {
         .with_target("edulibra_provider", level)
         .with_target("terraform_provider_edulibra", level)
         .with_default(Level::WARN);
-    let _ = tracing_subscriber::registry().with(HclogLayer.with_filter(filter)).try_init();
+    let _ = tracing_subscriber::registry()
+        .with(HclogLayer.with_filter(filter))
+        .try_init();
 }
 
 struct HclogLayer;
@@ -70,7 +72,15 @@ impl<S: Subscriber> Layer<S> for HclogLayer {
         let mut f = Fields::default();
         event.record(&mut f);
         let mut line = serde_json::Map::new();
-        line.insert("@level".into(), event.metadata().level().as_str().to_ascii_lowercase().into());
+        line.insert(
+            "@level".into(),
+            event
+                .metadata()
+                .level()
+                .as_str()
+                .to_ascii_lowercase()
+                .into(),
+        );
         line.insert("@message".into(), f.message.into());
         line.insert("@module".into(), "provider.edulibra".into());
         line.insert("@timestamp".into(), rfc3339_now().into());
@@ -81,19 +91,12 @@ impl<S: Subscriber> Layer<S> for HclogLayer {
 }
 
 fn rfc3339_now() -> String {
-    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default();
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap_or_default();
     let secs = now.as_secs() as i64;
     let (days, rem) = (secs.div_euclid(86_400), secs.rem_euclid(86_400));
-    // Howard Hinnant's civil-from-days.
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = yoe + era * 400 + i64::from(m <= 2);
+    let (y, m, d) = edulibra_validate::waivers::civil_from_days(days);
     format!(
         "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}.{:06}Z",
         rem / 3600,

@@ -16,7 +16,11 @@ fn main() -> ExitCode {
         libc::signal(libc::SIGINT, libc::SIG_IGN);
     }
     logging::init();
-    let rt = match tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build() {
+    let rt = match tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+    {
         Ok(rt) => rt,
         Err(e) => {
             eprintln!("terraform-provider-edulibra: cannot start the runtime: {e}");
@@ -25,7 +29,9 @@ fn main() -> ExitCode {
     };
     let opts = server::ServeOptions {
         debug,
-        client_cert_pem: std::env::var("PLUGIN_CLIENT_CERT").ok().filter(|s| !s.trim().is_empty()),
+        client_cert_pem: std::env::var("PLUGIN_CLIENT_CERT")
+            .ok()
+            .filter(|s| !s.trim().is_empty()),
     };
     match rt.block_on(server::serve(opts)) {
         Ok(()) => ExitCode::SUCCESS,

@@ -48,11 +48,21 @@ impl Configured {
     async fn identity(&self) -> Result<Arc<CallerIdentity>, String> {
         let aws = match &self.aws {
             Some(a) => a,
-            None => return Err(format!("the provider configuration is not known yet ({})", self.settings.unknown.join(", "))),
+            None => {
+                return Err(format!(
+                    "the provider configuration is not known yet ({})",
+                    self.settings.unknown.join(", ")
+                ))
+            }
         };
         self.identity
             .get_or_init(|| async {
-                let out = aws.sts().get_caller_identity().send().await.map_err(|e| describe_sdk_error(&e))?;
+                let out = aws
+                    .sts()
+                    .get_caller_identity()
+                    .send()
+                    .await
+                    .map_err(|e| describe_sdk_error(&e))?;
                 Ok(Arc::new(CallerIdentity {
                     account_id: out.account().unwrap_or_default().to_string(),
                     arn: out.arn().unwrap_or_default().to_string(),
@@ -64,7 +74,10 @@ impl Configured {
     }
 
     fn region(&self) -> Option<String> {
-        self.aws.as_ref().and_then(|a| a.sdk.region()).map(|r| r.to_string())
+        self.aws
+            .as_ref()
+            .and_then(|a| a.sdk.region())
+            .map(|r| r.to_string())
     }
 }
 
@@ -92,7 +105,10 @@ impl ProviderService {
     fn resource_schema(&self, type_name: &str) -> Result<&Schema, Diagnostic> {
         match type_name {
             ENVIRONMENT => Ok(&self.inner.environment),
-            other => Err(Diagnostic::error("Unknown resource type", format!("This provider has no resource type {other:?}; it has {ENVIRONMENT}."))),
+            other => Err(Diagnostic::error(
+                "Unknown resource type",
+                format!("This provider has no resource type {other:?}; it has {ENVIRONMENT}."),
+            )),
         }
     }
 
@@ -108,30 +124,50 @@ impl ProviderService {
     }
 
     async fn configured(&self) -> Result<Arc<Configured>, Diagnostic> {
-        self.inner
-            .configured
-            .read()
-            .await
-            .clone()
-            .ok_or_else(|| Diagnostic::error("Provider not configured", "Terraform did not configure the provider before using it."))
+        self.inner.configured.read().await.clone().ok_or_else(|| {
+            Diagnostic::error(
+                "Provider not configured",
+                "Terraform did not configure the provider before using it.",
+            )
+        })
     }
 
     /// Account and region for the expansion; None while the provider configuration is unknown.
-    async fn placement(&self) -> Result<(Option<Placement>, std::collections::BTreeMap<String, String>), Diagnostic> {
+    async fn placement(
+        &self,
+    ) -> Result<
+        (
+            Option<Placement>,
+            std::collections::BTreeMap<String, String>,
+        ),
+        Diagnostic,
+    > {
         let c = self.configured().await?;
         if c.aws.is_none() {
             return Ok((None, c.settings.default_tags.clone()));
         }
-        let region = c.region().ok_or_else(|| Diagnostic::error("No AWS region", "Set region in the provider block, or AWS_REGION."))?;
+        let region = c.region().ok_or_else(|| {
+            Diagnostic::error(
+                "No AWS region",
+                "Set region in the provider block, or AWS_REGION.",
+            )
+        })?;
         let identity = c
             .identity()
             .await
             .map_err(|e| Diagnostic::error("Cannot determine the AWS account", format!("STS GetCallerIdentity failed: {e}. Check the provider's credentials and endpoint.")))?;
-        Ok((Some(Placement::new(&region, &identity.account_id)), c.settings.default_tags.clone()))
+        Ok((
+            Some(Placement::new(&region, &identity.account_id)),
+            c.settings.default_tags.clone(),
+        ))
     }
 }
 
-pub fn decode_dv(dv: Option<&pb::DynamicValue>, ty: &Type, what: &str) -> Result<Value, Diagnostic> {
+pub fn decode_dv(
+    dv: Option<&pb::DynamicValue>,
+    ty: &Type,
+    what: &str,
+) -> Result<Value, Diagnostic> {
     let Some(dv) = dv else { return Ok(Value::Null) };
     let decoded = if !dv.msgpack.is_empty() {
         codec::decode(&dv.msgpack, ty)
@@ -145,7 +181,10 @@ pub fn decode_dv(dv: Option<&pb::DynamicValue>, ty: &Type, what: &str) -> Result
 
 pub fn encode_dv(v: &Value, ty: &Type, what: &str) -> Result<pb::DynamicValue, Diagnostic> {
     codec::encode(v, ty)
-        .map(|msgpack| pb::DynamicValue { msgpack, json: vec![] })
+        .map(|msgpack| pb::DynamicValue {
+            msgpack,
+            json: vec![],
+        })
         .map_err(|e| Diagnostic::error(format!("Cannot encode the {what}"), e.to_string()))
 }
 
@@ -192,7 +231,10 @@ fn block_to_proto(b: &schema::Block) -> pb::schema::Block {
 }
 
 pub fn schema_to_proto(s: &Schema) -> pb::Schema {
-    pb::Schema { version: s.version, block: Some(block_to_proto(&s.block)) }
+    pb::Schema {
+        version: s.version,
+        block: Some(block_to_proto(&s.block)),
+    }
 }
 
 fn errs(d: Diagnostic) -> Vec<pb::Diagnostic> {
@@ -222,9 +264,14 @@ impl pb::provider_server::Provider for ProviderService {
         let i = &self.inner;
         Ok(Response::new(pb::get_provider_schema::Response {
             provider: Some(schema_to_proto(&i.provider)),
-            resource_schemas: [(ENVIRONMENT.to_string(), schema_to_proto(&i.environment))].into_iter().collect(),
+            resource_schemas: [(ENVIRONMENT.to_string(), schema_to_proto(&i.environment))]
+                .into_iter()
+                .collect(),
             data_source_schemas: [
-                (CALLER_IDENTITY.to_string(), schema_to_proto(&i.caller_identity)),
+                (
+                    CALLER_IDENTITY.to_string(),
+                    schema_to_proto(&i.caller_identity),
+                ),
                 (TOPOLOGY.to_string(), schema_to_proto(&i.topology)),
             ]
             .into_iter()
@@ -241,9 +288,15 @@ impl pb::provider_server::Provider for ProviderService {
         let req = req.into_inner();
         let empty = pb::prepare_provider_config::Response::default();
         let ty = self.inner.provider.block.implied_type();
-        let cfg = try_diag!(decode_dv(req.config.as_ref(), &ty, "provider configuration"), empty);
+        let cfg = try_diag!(
+            decode_dv(req.config.as_ref(), &ty, "provider configuration"),
+            empty
+        );
         let (_, diags) = config::read(&cfg);
-        Ok(Response::new(pb::prepare_provider_config::Response { prepared_config: req.config, diagnostics: diag::to_proto(&diags) }))
+        Ok(Response::new(pb::prepare_provider_config::Response {
+            prepared_config: req.config,
+            diagnostics: diag::to_proto(&diags),
+        }))
     }
 
     async fn validate_resource_type_config(
@@ -253,8 +306,17 @@ impl pb::provider_server::Provider for ProviderService {
         let req = req.into_inner();
         let empty = pb::validate_resource_type_config::Response::default();
         let schema = try_diag!(self.resource_schema(&req.type_name), empty);
-        let cfg = try_diag!(decode_dv(req.config.as_ref(), &schema.block.implied_type(), "configuration"), empty);
-        Ok(Response::new(pb::validate_resource_type_config::Response { diagnostics: diag::to_proto(&plan::validate(&cfg)) }))
+        let cfg = try_diag!(
+            decode_dv(
+                req.config.as_ref(),
+                &schema.block.implied_type(),
+                "configuration"
+            ),
+            empty
+        );
+        Ok(Response::new(pb::validate_resource_type_config::Response {
+            diagnostics: diag::to_proto(&plan::validate(&cfg)),
+        }))
     }
 
     async fn validate_data_source_config(
@@ -264,9 +326,22 @@ impl pb::provider_server::Provider for ProviderService {
         let req = req.into_inner();
         let empty = pb::validate_data_source_config::Response::default();
         let schema = try_diag!(self.data_source_schema(&req.type_name), empty);
-        let cfg = try_diag!(decode_dv(req.config.as_ref(), &schema.block.implied_type(), "configuration"), empty);
-        let diags = if req.type_name == TOPOLOGY { plan::validate(&cfg) } else { vec![] };
-        Ok(Response::new(pb::validate_data_source_config::Response { diagnostics: diag::to_proto(&diags) }))
+        let cfg = try_diag!(
+            decode_dv(
+                req.config.as_ref(),
+                &schema.block.implied_type(),
+                "configuration"
+            ),
+            empty
+        );
+        let diags = if req.type_name == TOPOLOGY {
+            plan::validate(&cfg)
+        } else {
+            vec![]
+        };
+        Ok(Response::new(pb::validate_data_source_config::Response {
+            diagnostics: diag::to_proto(&diags),
+        }))
     }
 
     async fn upgrade_resource_state(
@@ -288,30 +363,51 @@ impl pb::provider_server::Provider for ProviderService {
         let raw = req.raw_state.unwrap_or_default();
         if raw.json.is_empty() {
             let d = Diagnostic::error("Unsupported state format", "Only JSON state (Terraform 0.12 and later) can be read; this state is in the pre-0.12 flatmap format.");
-            return Ok(Response::new(pb::upgrade_resource_state::Response { upgraded_state: None, diagnostics: errs(d) }));
+            return Ok(Response::new(pb::upgrade_resource_state::Response {
+                upgraded_state: None,
+                diagnostics: errs(d),
+            }));
         }
         let ty = schema.block.implied_type();
         let value = try_diag!(
-            codec::decode_state_json(&raw.json, &ty).map_err(|e| Diagnostic::error("Cannot read the stored state", e.to_string())),
+            codec::decode_state_json(&raw.json, &ty)
+                .map_err(|e| Diagnostic::error("Cannot read the stored state", e.to_string())),
             empty
         );
         let dv = try_diag!(encode_dv(&value, &ty, "upgraded state"), empty);
-        Ok(Response::new(pb::upgrade_resource_state::Response { upgraded_state: Some(dv), diagnostics: vec![] }))
+        Ok(Response::new(pb::upgrade_resource_state::Response {
+            upgraded_state: Some(dv),
+            diagnostics: vec![],
+        }))
     }
 
-    async fn configure(&self, req: Request<pb::configure::Request>) -> Result<Response<pb::configure::Response>, Status> {
+    async fn configure(
+        &self,
+        req: Request<pb::configure::Request>,
+    ) -> Result<Response<pb::configure::Response>, Status> {
         let req = req.into_inner();
         let empty = pb::configure::Response::default();
         let ty = self.inner.provider.block.implied_type();
-        let cfg = try_diag!(decode_dv(req.config.as_ref(), &ty, "provider configuration"), empty);
+        let cfg = try_diag!(
+            decode_dv(req.config.as_ref(), &ty, "provider configuration"),
+            empty
+        );
         let (settings, diags) = config::read(&cfg);
         if diag::has_errors(&diags) {
-            return Ok(Response::new(pb::configure::Response { diagnostics: diag::to_proto(&diags) }));
+            return Ok(Response::new(pb::configure::Response {
+                diagnostics: diag::to_proto(&diags),
+            }));
         }
         let aws = if settings.unknown.is_empty() {
             match AwsContext::from_settings(&settings).await {
                 Ok(a) => Some(a),
-                Err(e) => return Ok(Response::new(pb::configure::Response { diagnostics: errs(Diagnostic::error("Cannot configure AWS", e.to_string()).at("region")) })),
+                Err(e) => {
+                    return Ok(Response::new(pb::configure::Response {
+                        diagnostics: errs(
+                            Diagnostic::error("Cannot configure AWS", e.to_string()).at("region"),
+                        ),
+                    }))
+                }
             }
         } else {
             tracing::info!(unknown = ?settings.unknown, "provider configuration has unknown values; AWS calls wait for them");
@@ -319,22 +415,46 @@ impl pb::provider_server::Provider for ProviderService {
         };
         let gate = match verdicts::Gate::load(&settings.policy) {
             Ok(g) => g,
-            Err(d) => return Ok(Response::new(pb::configure::Response { diagnostics: errs(d) })),
+            Err(d) => {
+                return Ok(Response::new(pb::configure::Response {
+                    diagnostics: errs(d),
+                }))
+            }
         };
         tracing::info!(terraform_version = %req.terraform_version, region = ?aws.as_ref().and_then(|a| a.sdk.region().map(|r| r.to_string())), "provider configured");
-        *self.inner.configured.write().await = Some(Arc::new(Configured { settings, aws, gate, identity: OnceCell::new() }));
-        Ok(Response::new(pb::configure::Response { diagnostics: diag::to_proto(&diags) }))
+        *self.inner.configured.write().await = Some(Arc::new(Configured {
+            settings,
+            aws,
+            gate,
+            identity: OnceCell::new(),
+        }));
+        Ok(Response::new(pb::configure::Response {
+            diagnostics: diag::to_proto(&diags),
+        }))
     }
 
-    async fn read_resource(&self, req: Request<pb::read_resource::Request>) -> Result<Response<pb::read_resource::Response>, Status> {
+    async fn read_resource(
+        &self,
+        req: Request<pb::read_resource::Request>,
+    ) -> Result<Response<pb::read_resource::Response>, Status> {
         let req = req.into_inner();
-        let empty = pb::read_resource::Response { private: req.private.clone(), ..Default::default() };
+        let empty = pb::read_resource::Response {
+            private: req.private.clone(),
+            ..Default::default()
+        };
         let schema = try_diag!(self.resource_schema(&req.type_name), empty);
         let ty = schema.block.implied_type();
-        let current = try_diag!(decode_dv(req.current_state.as_ref(), &ty, "current state"), empty);
+        let current = try_diag!(
+            decode_dv(req.current_state.as_ref(), &ty, "current state"),
+            empty
+        );
         // Without the apply engine nothing exists in AWS to compare with: state stays as stored.
         let dv = try_diag!(encode_dv(&current, &ty, "state"), empty);
-        Ok(Response::new(pb::read_resource::Response { new_state: Some(dv), diagnostics: vec![], private: req.private }))
+        Ok(Response::new(pb::read_resource::Response {
+            new_state: Some(dv),
+            diagnostics: vec![],
+            private: req.private,
+        }))
     }
 
     async fn plan_resource_change(
@@ -342,38 +462,72 @@ impl pb::provider_server::Provider for ProviderService {
         req: Request<pb::plan_resource_change::Request>,
     ) -> Result<Response<pb::plan_resource_change::Response>, Status> {
         let req = req.into_inner();
-        let empty = pb::plan_resource_change::Response { planned_private: req.prior_private.clone(), ..Default::default() };
+        let empty = pb::plan_resource_change::Response {
+            planned_private: req.prior_private.clone(),
+            ..Default::default()
+        };
         let schema = try_diag!(self.resource_schema(&req.type_name), empty);
         let ty = schema.block.implied_type();
-        let prior = try_diag!(decode_dv(req.prior_state.as_ref(), &ty, "prior state"), empty);
-        let proposed = try_diag!(decode_dv(req.proposed_new_state.as_ref(), &ty, "proposed state"), empty);
+        let prior = try_diag!(
+            decode_dv(req.prior_state.as_ref(), &ty, "prior state"),
+            empty
+        );
+        let proposed = try_diag!(
+            decode_dv(req.proposed_new_state.as_ref(), &ty, "proposed state"),
+            empty
+        );
         let config = try_diag!(decode_dv(req.config.as_ref(), &ty, "configuration"), empty);
         if proposed.is_null() {
             // Destroy: nothing to plan.
-            return Ok(Response::new(pb::plan_resource_change::Response { planned_state: req.proposed_new_state, planned_private: req.prior_private, ..Default::default() }));
+            return Ok(Response::new(pb::plan_resource_change::Response {
+                planned_state: req.proposed_new_state,
+                planned_private: req.prior_private,
+                ..Default::default()
+            }));
         }
         let (placement, default_tags) = try_diag!(self.placement().await, empty);
-        let ctx = plan::PlanContext { placement, default_tags };
+        let ctx = plan::PlanContext {
+            placement,
+            default_tags,
+        };
         let planned = plan::plan(&ctx, &prior, &proposed, &config);
         if diag::has_errors(&planned.diagnostics) {
-            return Ok(Response::new(pb::plan_resource_change::Response { diagnostics: diag::to_proto(&planned.diagnostics), ..empty }));
+            return Ok(Response::new(pb::plan_resource_change::Response {
+                diagnostics: diag::to_proto(&planned.diagnostics),
+                ..empty
+            }));
         }
         let mut diagnostics = planned.diagnostics.clone();
         if let Some(t) = &planned.topology {
             tracing::info!(environment = ?planned.state.get("id").as_str(), children = t.children.len(), "planned the environment's topology");
-            if let Some(gate) = self.configured().await.ok().and_then(|c| c.gate.as_ref().map(|_| c.clone())) {
+            if let Some(gate) = self
+                .configured()
+                .await
+                .ok()
+                .and_then(|c| c.gate.as_ref().map(|_| c.clone()))
+            {
                 let found = gate.gate.as_ref().expect("checked").check(&planned.state);
-                tracing::info!(findings = found.len(), "checked the planned environment against the policies");
+                tracing::info!(
+                    findings = found.len(),
+                    "checked the planned environment against the policies"
+                );
                 diagnostics.extend(found);
             }
         }
         if diag::has_errors(&diagnostics) {
-            return Ok(Response::new(pb::plan_resource_change::Response { diagnostics: diag::to_proto(&diagnostics), ..empty }));
+            return Ok(Response::new(pb::plan_resource_change::Response {
+                diagnostics: diag::to_proto(&diagnostics),
+                ..empty
+            }));
         }
         let dv = try_diag!(encode_dv(&planned.state, &ty, "planned state"), empty);
         Ok(Response::new(pb::plan_resource_change::Response {
             planned_state: Some(dv),
-            requires_replace: planned.requires_replace.iter().map(|p| diag::to_proto_path(p)).collect(),
+            requires_replace: planned
+                .requires_replace
+                .iter()
+                .map(|p| diag::to_proto_path(p))
+                .collect(),
             planned_private: req.prior_private,
             diagnostics: diag::to_proto(&diagnostics),
             legacy_type_system: false,
@@ -388,8 +542,14 @@ impl pb::provider_server::Provider for ProviderService {
         let empty = pb::apply_resource_change::Response::default();
         let schema = try_diag!(self.resource_schema(&req.type_name), empty);
         let ty = schema.block.implied_type();
-        let planned = try_diag!(decode_dv(req.planned_state.as_ref(), &ty, "planned state"), empty);
-        let prior = try_diag!(decode_dv(req.prior_state.as_ref(), &ty, "prior state"), empty);
+        let planned = try_diag!(
+            decode_dv(req.planned_state.as_ref(), &ty, "planned state"),
+            empty
+        );
+        let prior = try_diag!(
+            decode_dv(req.prior_state.as_ref(), &ty, "prior state"),
+            empty
+        );
         if planned.is_null() && prior.is_null() {
             return Ok(Response::new(empty));
         }
@@ -399,7 +559,12 @@ impl pb::provider_server::Provider for ProviderService {
         );
         // Keep the prior object in state: nothing was changed.
         let new_state = try_diag!(encode_dv(&prior, &ty, "state"), empty);
-        Ok(Response::new(pb::apply_resource_change::Response { new_state: Some(new_state), private: req.planned_private, diagnostics: errs(d), legacy_type_system: false }))
+        Ok(Response::new(pb::apply_resource_change::Response {
+            new_state: Some(new_state),
+            private: req.planned_private,
+            diagnostics: errs(d),
+            legacy_type_system: false,
+        }))
     }
 
     async fn import_resource_state(
@@ -413,7 +578,10 @@ impl pb::provider_server::Provider for ProviderService {
             "Import is not available in this version",
             format!("Importing {:?} needs the apply engine, which reads the tagged AWS resources; it is a later milestone of this provider.", req.id),
         );
-        Ok(Response::new(pb::import_resource_state::Response { imported_resources: vec![], diagnostics: errs(d) }))
+        Ok(Response::new(pb::import_resource_state::Response {
+            imported_resources: vec![],
+            diagnostics: errs(d),
+        }))
     }
 
     async fn read_data_source(
@@ -429,7 +597,10 @@ impl pb::provider_server::Provider for ProviderService {
             CALLER_IDENTITY => {
                 let c = try_diag!(self.configured().await, empty);
                 let identity = try_diag!(
-                    c.identity().await.map_err(|e| Diagnostic::error("Cannot read the caller identity", format!("STS GetCallerIdentity failed: {e}"))),
+                    c.identity().await.map_err(|e| Diagnostic::error(
+                        "Cannot read the caller identity",
+                        format!("STS GetCallerIdentity failed: {e}")
+                    )),
                     empty
                 );
                 data_sources::caller_identity_state(&identity)
@@ -437,22 +608,38 @@ impl pb::provider_server::Provider for ProviderService {
             _ => {
                 let (placement, tags) = try_diag!(self.placement().await, empty);
                 let placement = try_diag!(
-                    placement.ok_or_else(|| Diagnostic::error("Provider configuration not known", "edulibra_topology needs the provider's region and account.")),
+                    placement.ok_or_else(|| Diagnostic::error(
+                        "Provider configuration not known",
+                        "edulibra_topology needs the provider's region and account."
+                    )),
                     empty
                 );
                 match data_sources::read_topology(&config, &placement, &tags) {
                     Ok(s) => s,
-                    Err(d) => return Ok(Response::new(pb::read_data_source::Response { state: None, diagnostics: diag::to_proto(&d) })),
+                    Err(d) => {
+                        return Ok(Response::new(pb::read_data_source::Response {
+                            state: None,
+                            diagnostics: diag::to_proto(&d),
+                        }))
+                    }
                 }
             }
         };
         let dv = try_diag!(encode_dv(&state, &ty, "data source state"), empty);
-        Ok(Response::new(pb::read_data_source::Response { state: Some(dv), diagnostics: vec![] }))
+        Ok(Response::new(pb::read_data_source::Response {
+            state: Some(dv),
+            diagnostics: vec![],
+        }))
     }
 
-    async fn stop(&self, _: Request<pb::stop::Request>) -> Result<Response<pb::stop::Response>, Status> {
+    async fn stop(
+        &self,
+        _: Request<pb::stop::Request>,
+    ) -> Result<Response<pb::stop::Response>, Status> {
         tracing::info!("Terraform asked running operations to stop");
         let _ = self.inner.stop.send(true);
-        Ok(Response::new(pb::stop::Response { error: String::new() }))
+        Ok(Response::new(pb::stop::Response {
+            error: String::new(),
+        }))
     }
 }

@@ -72,17 +72,30 @@ impl Attribute {
         }
     }
     pub fn required(name: &str, ty: Type, description: &str) -> Attribute {
-        Attribute { required: true, ..Attribute::new(name, ty, description) }
+        Attribute {
+            required: true,
+            ..Attribute::new(name, ty, description)
+        }
     }
     pub fn optional(name: &str, ty: Type, description: &str) -> Attribute {
-        Attribute { optional: true, ..Attribute::new(name, ty, description) }
+        Attribute {
+            optional: true,
+            ..Attribute::new(name, ty, description)
+        }
     }
     pub fn computed(name: &str, ty: Type, description: &str) -> Attribute {
-        Attribute { computed: true, ..Attribute::new(name, ty, description) }
+        Attribute {
+            computed: true,
+            ..Attribute::new(name, ty, description)
+        }
     }
     /// Optional, with a default the provider fills in during plan.
     pub fn optional_computed(name: &str, ty: Type, description: &str) -> Attribute {
-        Attribute { optional: true, computed: true, ..Attribute::new(name, ty, description) }
+        Attribute {
+            optional: true,
+            computed: true,
+            ..Attribute::new(name, ty, description)
+        }
     }
     pub fn sensitive(mut self) -> Attribute {
         self.sensitive = true;
@@ -92,7 +105,10 @@ impl Attribute {
 
 impl Block {
     pub fn new(description: &str) -> Block {
-        Block { description: description.into(), ..Block::default() }
+        Block {
+            description: description.into(),
+            ..Block::default()
+        }
     }
     pub fn attr(mut self, a: Attribute) -> Block {
         self.attributes.push(a);
@@ -108,8 +124,21 @@ impl Block {
         });
         self
     }
-    pub fn block_limited(mut self, type_name: &str, nesting: Nesting, block: Block, min: i64, max: i64) -> Block {
-        self.blocks.push(NestedBlock { type_name: type_name.into(), block, nesting, min_items: min, max_items: max });
+    pub fn block_limited(
+        mut self,
+        type_name: &str,
+        nesting: Nesting,
+        block: Block,
+        min: i64,
+        max: i64,
+    ) -> Block {
+        self.blocks.push(NestedBlock {
+            type_name: type_name.into(),
+            block,
+            nesting,
+            min_items: min,
+            max_items: max,
+        });
         self
     }
 
@@ -122,8 +151,11 @@ impl Block {
 
     /// The object type a value of this block has on the wire.
     pub fn implied_type(&self) -> Type {
-        let mut attrs: BTreeMap<String, Type> =
-            self.attributes.iter().map(|a| (a.name.clone(), a.ty.clone())).collect();
+        let mut attrs: BTreeMap<String, Type> = self
+            .attributes
+            .iter()
+            .map(|a| (a.name.clone(), a.ty.clone()))
+            .collect();
         for b in &self.blocks {
             let obj = b.block.implied_type();
             let t = match b.nesting {
@@ -139,19 +171,32 @@ impl Block {
 
     /// Checks the rules of Terraform's `configschema.Block.InternalValidate`.
     pub fn validate(&self, path: &str) -> Result<(), SchemaError> {
-        let fail = |p: String, m: &str| Err(SchemaError { path: p, message: m.into() });
+        let fail = |p: String, m: &str| {
+            Err(SchemaError {
+                path: p,
+                message: m.into(),
+            })
+        };
         let mut seen = std::collections::BTreeSet::new();
         for a in &self.attributes {
             let p = join(path, &a.name);
             if !valid_name(&a.name) {
-                return fail(p, "names may contain only lowercase letters, digits and underscores");
+                return fail(
+                    p,
+                    "names may contain only lowercase letters, digits and underscores",
+                );
             }
             if !seen.insert(a.name.as_str()) {
                 return fail(p, "name used twice");
             }
             match (a.required, a.optional, a.computed) {
-                (true, false, false) | (false, true, false) | (false, false, true) | (false, true, true) => {}
-                (false, false, false) => return fail(p, "must set one of required, optional or computed"),
+                (true, false, false)
+                | (false, true, false)
+                | (false, false, true)
+                | (false, true, true) => {}
+                (false, false, false) => {
+                    return fail(p, "must set one of required, optional or computed")
+                }
                 (true, _, true) => return fail(p, "cannot be both required and computed"),
                 (true, true, _) => return fail(p, "cannot be both required and optional"),
             }
@@ -159,7 +204,10 @@ impl Block {
         for b in &self.blocks {
             let p = join(path, &b.type_name);
             if !valid_name(&b.type_name) {
-                return fail(p, "names may contain only lowercase letters, digits and underscores");
+                return fail(
+                    p,
+                    "names may contain only lowercase letters, digits and underscores",
+                );
             }
             if !seen.insert(b.type_name.as_str()) {
                 return fail(p, "name used twice (or by an attribute)");
@@ -170,7 +218,10 @@ impl Block {
             match b.nesting {
                 Nesting::Single => {
                     if b.min_items > 1 || b.max_items > 1 {
-                        return fail(p, "min_items and max_items must be 0 or 1 in single nesting");
+                        return fail(
+                            p,
+                            "min_items and max_items must be 0 or 1 in single nesting",
+                        );
                     }
                     if b.min_items > b.max_items {
                         return fail(p, "min_items must not exceed max_items");
@@ -217,7 +268,9 @@ fn join(path: &str, name: &str) -> String {
 }
 
 fn valid_name(n: &str) -> bool {
-    !n.is_empty() && n.bytes().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == b'_')
+    !n.is_empty()
+        && n.bytes()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == b'_')
 }
 
 #[cfg(test)]
@@ -258,8 +311,16 @@ mod tests {
         let b = Block::new("")
             .attr(Attribute::required("name", Type::String, ""))
             .attr(Attribute::optional_computed("n", Type::Number, ""))
-            .block("g", Nesting::Group, Block::new("").attr(Attribute::optional("x", Type::Bool, "")))
-            .block("l", Nesting::List, Block::new("").attr(Attribute::optional("y", Type::String, "")));
+            .block(
+                "g",
+                Nesting::Group,
+                Block::new("").attr(Attribute::optional("x", Type::Bool, "")),
+            )
+            .block(
+                "l",
+                Nesting::List,
+                Block::new("").attr(Attribute::optional("y", Type::String, "")),
+            );
         b.validate("").unwrap();
         let t = b.implied_type();
         assert_eq!(

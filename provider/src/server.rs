@@ -39,7 +39,8 @@ impl Drop for SocketFile {
 
 pub async fn serve(opts: ServeOptions) -> anyhow::Result<()> {
     let path = handshake::socket_path(&std::env::temp_dir());
-    let listener = UnixListener::bind(&path).with_context(|| format!("cannot listen on {}", path.display()))?;
+    let listener = UnixListener::bind(&path)
+        .with_context(|| format!("cannot listen on {}", path.display()))?;
     let socket = Arc::new(SocketFile(path.clone()));
 
     let tls_config = match (&opts.client_cert_pem, opts.debug) {
@@ -59,7 +60,10 @@ pub async fn serve(opts: ServeOptions) -> anyhow::Result<()> {
         let value = handshake::reattach_json(SOURCE_ADDRESS, &path);
         println!("Provider started in debug mode. To attach Terraform, export:\n\n\tTF_REATTACH_PROVIDERS='{value}'\n");
     } else {
-        println!("{}", handshake::handshake_line(&endpoint, tls_config.as_ref().map(|(c, _)| c.as_str())));
+        println!(
+            "{}",
+            handshake::handshake_line(&endpoint, tls_config.as_ref().map(|(c, _)| c.as_str()))
+        );
     }
     use std::io::Write;
     std::io::stdout().flush()?;
@@ -67,13 +71,27 @@ pub async fn serve(opts: ServeOptions) -> anyhow::Result<()> {
 
     let (shutdown_tx, shutdown_rx) = watch::channel(false);
     let (health, health_service) = tonic_health::server::health_reporter();
-    health.set_service_status("plugin", tonic_health::ServingStatus::Serving).await;
+    health
+        .set_service_status("plugin", tonic_health::ServingStatus::Serving)
+        .await;
 
-    let controller = Controller { shutdown: shutdown_tx, socket: socket.clone(), exit_on_shutdown: !opts.debug };
+    let controller = Controller {
+        shutdown: shutdown_tx,
+        socket: socket.clone(),
+        exit_on_shutdown: !opts.debug,
+    };
     let router = tonic::transport::Server::builder()
-        .add_service(ProviderServer::new(ProviderService::new()).max_decoding_message_size(256 << 20).max_encoding_message_size(256 << 20))
-        .add_service(gp::grpc_controller_server::GrpcControllerServer::new(controller))
-        .add_service(gp::grpc_stdio_server::GrpcStdioServer::new(Stdio { shutdown: shutdown_rx.clone() }))
+        .add_service(
+            ProviderServer::new(ProviderService::new())
+                .max_decoding_message_size(256 << 20)
+                .max_encoding_message_size(256 << 20),
+        )
+        .add_service(gp::grpc_controller_server::GrpcControllerServer::new(
+            controller,
+        ))
+        .add_service(gp::grpc_stdio_server::GrpcStdioServer::new(Stdio {
+            shutdown: shutdown_rx.clone(),
+        }))
         .add_service(gp::grpc_broker_server::GrpcBrokerServer::new(Broker))
         .add_service(health_service);
 
@@ -86,10 +104,16 @@ pub async fn serve(opts: ServeOptions) -> anyhow::Result<()> {
     };
 
     match tls_config {
-        None => router.serve_with_incoming_shutdown(UnixListenerStream::new(listener), signal).await?,
+        None => {
+            router
+                .serve_with_incoming_shutdown(UnixListenerStream::new(listener), signal)
+                .await?
+        }
         Some((_, cfg)) => {
             let incoming = tls_incoming(listener, cfg);
-            router.serve_with_incoming_shutdown(incoming, signal).await?
+            router
+                .serve_with_incoming_shutdown(incoming, signal)
+                .await?
         }
     }
     drop(socket);
@@ -101,7 +125,8 @@ pub async fn serve(opts: ServeOptions) -> anyhow::Result<()> {
 fn tls_incoming(
     listener: UnixListener,
     cfg: Arc<rustls::ServerConfig>,
-) -> ReceiverStream<Result<tokio_rustls::server::TlsStream<tokio::net::UnixStream>, std::io::Error>> {
+) -> ReceiverStream<Result<tokio_rustls::server::TlsStream<tokio::net::UnixStream>, std::io::Error>>
+{
     let (tx, rx) = tokio::sync::mpsc::channel(16);
     let acceptor = tokio_rustls::TlsAcceptor::from(cfg);
     tokio::spawn(async move {
@@ -120,7 +145,9 @@ fn tls_incoming(
                     Ok(Ok(tls)) => {
                         let _ = tx.send(Ok(tls)).await;
                     }
-                    Ok(Err(e)) => tracing::warn!(error = %e, "refused a connection: TLS handshake failed"),
+                    Ok(Err(e)) => {
+                        tracing::warn!(error = %e, "refused a connection: TLS handshake failed")
+                    }
                     Err(_) => tracing::warn!("refused a connection: TLS handshake timed out"),
                 }
             });
@@ -166,7 +193,10 @@ impl gp::grpc_stdio_server::GrpcStdio for Stdio {
 
     /// We log to stderr, which go-plugin already reads; the stream only stays open until
     /// shutdown, as go-plugin expects of an implemented stream.
-    async fn stream_stdio(&self, _: Request<gp::Empty>) -> Result<Response<Self::StreamStdioStream>, Status> {
+    async fn stream_stdio(
+        &self,
+        _: Request<gp::Empty>,
+    ) -> Result<Response<Self::StreamStdioStream>, Status> {
         let mut rx = self.shutdown.clone();
         let stream = async_stream_until(async move {
             let _ = rx.wait_for(|v| *v).await;
@@ -199,7 +229,8 @@ impl gp::grpc_broker_server::GrpcBroker for Broker {
         request: Request<Streaming<gp::ConnInfo>>,
     ) -> Result<Response<Self::StartStreamStream>, Status> {
         let mut incoming = request.into_inner();
-        let stream = async_stream_until(async move { while let Some(Ok(_)) = incoming.next().await {} });
+        let stream =
+            async_stream_until(async move { while let Some(Ok(_)) = incoming.next().await {} });
         Ok(Response::new(Box::pin(stream)))
     }
 }

@@ -38,13 +38,25 @@ impl ServerIdentity {
     pub fn generate() -> Result<ServerIdentity, TlsSetupError> {
         let key = rcgen::KeyPair::generate_for(&rcgen::PKCS_ECDSA_P256_SHA256)?;
         let mut params = rcgen::CertificateParams::new(vec!["localhost".to_string()])?;
-        params.distinguished_name.push(rcgen::DnType::CommonName, "localhost");
-        params.distinguished_name.push(rcgen::DnType::OrganizationName, "EduLibra");
-        params.extended_key_usages =
-            vec![rcgen::ExtendedKeyUsagePurpose::ServerAuth, rcgen::ExtendedKeyUsagePurpose::ClientAuth];
-        params.key_usages = vec![rcgen::KeyUsagePurpose::DigitalSignature, rcgen::KeyUsagePurpose::KeyEncipherment];
+        params
+            .distinguished_name
+            .push(rcgen::DnType::CommonName, "localhost");
+        params
+            .distinguished_name
+            .push(rcgen::DnType::OrganizationName, "EduLibra");
+        params.extended_key_usages = vec![
+            rcgen::ExtendedKeyUsagePurpose::ServerAuth,
+            rcgen::ExtendedKeyUsagePurpose::ClientAuth,
+        ];
+        params.key_usages = vec![
+            rcgen::KeyUsagePurpose::DigitalSignature,
+            rcgen::KeyUsagePurpose::KeyEncipherment,
+        ];
         let cert = params.self_signed(&key)?;
-        Ok(ServerIdentity { cert_der: cert.der().clone(), key_der: key.serialize_der() })
+        Ok(ServerIdentity {
+            cert_der: cert.der().clone(),
+            key_der: key.serialize_der(),
+        })
     }
 
     /// The certificate as the handshake line carries it: base64 of the DER, no padding.
@@ -60,8 +72,14 @@ pub fn parse_client_cert(pem: &str) -> Result<CertificateDer<'static>, TlsSetupE
     let begin = "-----BEGIN CERTIFICATE-----";
     let end = "-----END CERTIFICATE-----";
     let start = pem.find(begin).ok_or(TlsSetupError::NoClientCert)? + begin.len();
-    let stop = pem[start..].find(end).ok_or_else(|| TlsSetupError::BadPem("no END line".into()))? + start;
-    let body: String = pem[start..stop].chars().filter(|c| !c.is_whitespace()).collect();
+    let stop = pem[start..]
+        .find(end)
+        .ok_or_else(|| TlsSetupError::BadPem("no END line".into()))?
+        + start;
+    let body: String = pem[start..stop]
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .collect();
     let der = base64::engine::general_purpose::STANDARD
         .decode(body)
         .map_err(|e| TlsSetupError::BadPem(e.to_string()))?;
@@ -78,7 +96,10 @@ pub fn server_config(
     pinned_client: CertificateDer<'static>,
 ) -> Result<rustls::ServerConfig, TlsSetupError> {
     let provider = ring_provider();
-    let verifier = PinnedClientVerifier { pinned: pinned_client, provider: provider.clone() };
+    let verifier = PinnedClientVerifier {
+        pinned: pinned_client,
+        provider: provider.clone(),
+    };
     let mut cfg = rustls::ServerConfig::builder_with_provider(provider)
         .with_protocol_versions(&[&rustls::version::TLS13, &rustls::version::TLS12])?
         .with_client_cert_verifier(Arc::new(verifier))
@@ -98,7 +119,10 @@ pub struct PinnedClientVerifier {
 
 impl PinnedClientVerifier {
     pub fn new(pinned: CertificateDer<'static>) -> PinnedClientVerifier {
-        PinnedClientVerifier { pinned, provider: ring_provider() }
+        PinnedClientVerifier {
+            pinned,
+            provider: ring_provider(),
+        }
     }
 }
 
@@ -117,7 +141,9 @@ impl ClientCertVerifier for PinnedClientVerifier {
         if end_entity.as_ref() == self.pinned.as_ref() {
             Ok(ClientCertVerified::assertion())
         } else {
-            Err(TlsError::General("client certificate is not the one Terraform announced".into()))
+            Err(TlsError::General(
+                "client certificate is not the one Terraform announced".into(),
+            ))
         }
     }
 
@@ -130,7 +156,12 @@ impl ClientCertVerifier for PinnedClientVerifier {
         if dss.scheme == SignatureScheme::ECDSA_NISTP521_SHA512 {
             return verify_p521(message, cert, dss.signature());
         }
-        rustls::crypto::verify_tls12_signature(message, cert, dss, &self.provider.signature_verification_algorithms)
+        rustls::crypto::verify_tls12_signature(
+            message,
+            cert,
+            dss,
+            &self.provider.signature_verification_algorithms,
+        )
     }
 
     fn verify_tls13_signature(
@@ -142,11 +173,19 @@ impl ClientCertVerifier for PinnedClientVerifier {
         if dss.scheme == SignatureScheme::ECDSA_NISTP521_SHA512 {
             return verify_p521(message, cert, dss.signature());
         }
-        rustls::crypto::verify_tls13_signature(message, cert, dss, &self.provider.signature_verification_algorithms)
+        rustls::crypto::verify_tls13_signature(
+            message,
+            cert,
+            dss,
+            &self.provider.signature_verification_algorithms,
+        )
     }
 
     fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
-        let mut schemes = self.provider.signature_verification_algorithms.supported_schemes();
+        let mut schemes = self
+            .provider
+            .signature_verification_algorithms
+            .supported_schemes();
         schemes.insert(0, SignatureScheme::ECDSA_NISTP521_SHA512);
         schemes
     }
@@ -156,16 +195,22 @@ impl ClientCertVerifier for PinnedClientVerifier {
     }
 }
 
-fn verify_p521(message: &[u8], cert: &CertificateDer<'_>, sig: &[u8]) -> Result<HandshakeSignatureValid, TlsError> {
+fn verify_p521(
+    message: &[u8],
+    cert: &CertificateDer<'_>,
+    sig: &[u8],
+) -> Result<HandshakeSignatureValid, TlsError> {
     use p521::ecdsa::signature::Verifier;
     use p521::pkcs8::DecodePublicKey;
-    let ee = webpki::EndEntityCert::try_from(cert).map_err(|e| TlsError::General(format!("client certificate: {e}")))?;
+    let ee = webpki::EndEntityCert::try_from(cert)
+        .map_err(|e| TlsError::General(format!("client certificate: {e}")))?;
     let spki = ee.subject_public_key_info();
     let public = p521::PublicKey::from_public_key_der(spki.as_ref())
         .map_err(|e| TlsError::General(format!("client key is not P-521: {e}")))?;
     let key = p521::ecdsa::VerifyingKey::from_sec1_bytes(public.to_sec1_bytes().as_ref())
         .map_err(|e| TlsError::General(format!("client key: {e}")))?;
-    let signature = p521::ecdsa::Signature::from_der(sig).map_err(|_| TlsError::InvalidCertificate(rustls::CertificateError::BadSignature))?;
+    let signature = p521::ecdsa::Signature::from_der(sig)
+        .map_err(|_| TlsError::InvalidCertificate(rustls::CertificateError::BadSignature))?;
     key.verify(message, &signature)
         .map(|_| HandshakeSignatureValid::assertion())
         .map_err(|_| TlsError::InvalidCertificate(rustls::CertificateError::BadSignature))

@@ -49,8 +49,10 @@ impl Type {
             Type::Set(t) => json!(["set", t.to_json()]),
             Type::Map(t) => json!(["map", t.to_json()]),
             Type::Object(attrs) => {
-                let m: serde_json::Map<String, serde_json::Value> =
-                    attrs.iter().map(|(k, v)| (k.clone(), v.to_json())).collect();
+                let m: serde_json::Map<String, serde_json::Value> = attrs
+                    .iter()
+                    .map(|(k, v)| (k.clone(), v.to_json()))
+                    .collect();
                 json!(["object", m])
             }
             Type::Tuple(elems) => {
@@ -91,7 +93,10 @@ impl Type {
                     "tuple" => {
                         let elems = parts[1].as_array().ok_or_else(bad)?;
                         Ok(Type::Tuple(
-                            elems.iter().map(Type::from_json).collect::<Result<_, _>>()?,
+                            elems
+                                .iter()
+                                .map(Type::from_json)
+                                .collect::<Result<_, _>>()?,
                         ))
                     }
                     _ => Err(bad()),
@@ -276,7 +281,9 @@ impl Value {
             Value::Number(_) => Type::Number,
             Value::Bool(_) => Type::Bool,
             Value::List(v) => Type::Tuple(v.iter().map(Value::infer_type).collect()),
-            Value::Map(m) => Type::Object(m.iter().map(|(k, v)| (k.clone(), v.infer_type())).collect()),
+            Value::Map(m) => {
+                Type::Object(m.iter().map(|(k, v)| (k.clone(), v.infer_type())).collect())
+            }
             Value::Typed(t, _) => t.clone(),
         }
     }
@@ -289,7 +296,9 @@ impl Value {
             Value::String(s) => J::String(s.clone()),
             Value::Bool(b) => J::Bool(*b),
             Value::Number(Number::Int(i)) => J::from(*i),
-            Value::Number(Number::Float(f)) => serde_json::Number::from_f64(*f).map(J::Number).unwrap_or(J::Null),
+            Value::Number(Number::Float(f)) => serde_json::Number::from_f64(*f)
+                .map(J::Number)
+                .unwrap_or(J::Null),
             Value::Number(Number::Decimal(s)) => s
                 .parse::<serde_json::Number>()
                 .map(J::Number)
@@ -315,7 +324,11 @@ impl Value {
             },
             J::String(s) => Value::String(s.clone()),
             J::Array(a) => Value::List(a.iter().map(Value::from_json).collect()),
-            J::Object(o) => Value::Map(o.iter().map(|(k, v)| (k.clone(), Value::from_json(v))).collect()),
+            J::Object(o) => Value::Map(
+                o.iter()
+                    .map(|(k, v)| (k.clone(), Value::from_json(v)))
+                    .collect(),
+            ),
         }
     }
 }

@@ -6,10 +6,18 @@ use edulibra_provider::value::{Type, Value};
 
 pub fn shaped(ty: &Type, j: Option<&serde_json::Value>) -> Value {
     match (ty, j) {
-        (Type::Object(attrs), Some(serde_json::Value::Object(o))) => {
-            Value::Map(attrs.iter().map(|(k, t)| (k.clone(), shaped(t, o.get(k)))).collect())
-        }
-        (Type::Object(attrs), None) => Value::Map(attrs.iter().map(|(k, t)| (k.clone(), group_or_null(t))).collect()),
+        (Type::Object(attrs), Some(serde_json::Value::Object(o))) => Value::Map(
+            attrs
+                .iter()
+                .map(|(k, t)| (k.clone(), shaped(t, o.get(k))))
+                .collect(),
+        ),
+        (Type::Object(attrs), None) => Value::Map(
+            attrs
+                .iter()
+                .map(|(k, t)| (k.clone(), group_or_null(t)))
+                .collect(),
+        ),
         (_, Some(v)) => Value::from_json(v),
         (_, None) => Value::Null,
     }

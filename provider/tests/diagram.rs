@@ -10,14 +10,24 @@ use edulibra_provider::topology::{diagram, expand, Placement};
 
 #[test]
 fn readme_diagram_is_current() {
-    let SpecOutcome::Ready(spec) = spec::read(&common::env_config(serde_json::json!({"name": "edulibra", "stage": "prod", "compute": "containers"}))) else {
+    let SpecOutcome::Ready(spec) = spec::read(&common::env_config(
+        serde_json::json!({"name": "edulibra", "stage": "prod", "compute": "containers"}),
+    )) else {
         panic!("valid")
     };
-    let t = expand(&spec, &Placement::new("eu-central-1", "123456789012"), &BTreeMap::new()).unwrap();
+    let t = expand(
+        &spec,
+        &Placement::new("eu-central-1", "123456789012"),
+        &BTreeMap::new(),
+    )
+    .unwrap();
     let generated = diagram::to_mermaid(&t, "stage = prod, compute = containers");
     let readme_path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../README.md");
     let readme = std::fs::read_to_string(&readme_path).unwrap();
-    let (begin, end) = ("<!-- BEGIN TOPOLOGY (generated) -->\n", "<!-- END TOPOLOGY -->");
+    let (begin, end) = (
+        "<!-- BEGIN TOPOLOGY (generated) -->\n",
+        "<!-- END TOPOLOGY -->",
+    );
     let start = readme.find(begin).expect("README has the topology section") + begin.len();
     let stop = readme[start..].find(end).unwrap() + start;
     if std::env::var_os("UPDATE_README").is_some() {
@@ -25,6 +35,13 @@ fn readme_diagram_is_current() {
         std::fs::write(&readme_path, updated).unwrap();
         return;
     }
-    assert_eq!(&readme[start..stop], generated, "README's diagram is out of date: run with UPDATE_README=1");
-    assert!(generated.contains("db_instance"), "the diagram shows the database");
+    assert_eq!(
+        &readme[start..stop],
+        generated,
+        "README's diagram is out of date: run with UPDATE_README=1"
+    );
+    assert!(
+        generated.contains("db_instance"),
+        "the diagram shows the database"
+    );
 }

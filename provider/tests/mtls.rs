@@ -18,8 +18,15 @@ struct Identity {
 
 fn identity() -> Identity {
     let key = rcgen::KeyPair::generate_for(&rcgen::PKCS_ECDSA_P256_SHA256).unwrap();
-    let cert = rcgen::CertificateParams::new(vec!["localhost".to_string()]).unwrap().self_signed(&key).unwrap();
-    Identity { pem: cert.pem(), der: cert.der().clone(), key: key.serialize_der() }
+    let cert = rcgen::CertificateParams::new(vec!["localhost".to_string()])
+        .unwrap()
+        .self_signed(&key)
+        .unwrap();
+    Identity {
+        pem: cert.pem(),
+        der: cert.der().clone(),
+        key: key.serialize_der(),
+    }
 }
 
 struct Provider {
@@ -45,12 +52,20 @@ fn start(client_pem: &str) -> Provider {
         .spawn()
         .unwrap();
     let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
     let parts: Vec<&str> = line.trim().split('|').collect();
     assert_eq!(&parts[..3], &["1", "5", "unix"], "{line}");
     assert_eq!(parts[4], "grpc");
-    let der = base64::engine::general_purpose::STANDARD_NO_PAD.decode(parts[5]).expect("unpadded base64 DER");
-    Provider { child, socket: parts[3].to_string(), server_cert: CertificateDer::from(der) }
+    let der = base64::engine::general_purpose::STANDARD_NO_PAD
+        .decode(parts[5])
+        .expect("unpadded base64 DER");
+    Provider {
+        child,
+        socket: parts[3].to_string(),
+        server_cert: CertificateDer::from(der),
+    }
 }
 
 /// Completes TLS and sends the HTTP/2 preface; true when the server answers with a frame.
@@ -58,20 +73,40 @@ async fn can_talk(p: &Provider, client: Option<&Identity>) -> bool {
     let provider = Arc::new(rustls::crypto::ring::default_provider());
     let mut roots = rustls::RootCertStore::empty();
     roots.add(p.server_cert.clone()).unwrap();
-    let b = rustls::ClientConfig::builder_with_provider(provider).with_safe_default_protocol_versions().unwrap().with_root_certificates(roots);
+    let b = rustls::ClientConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .unwrap()
+        .with_root_certificates(roots);
     let mut cfg = match client {
-        Some(id) => b.with_client_auth_cert(vec![id.der.clone()], PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(id.key.clone()))).unwrap(),
+        Some(id) => b
+            .with_client_auth_cert(
+                vec![id.der.clone()],
+                PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(id.key.clone())),
+            )
+            .unwrap(),
         None => b.with_no_client_auth(),
     };
     cfg.alpn_protocols = vec![b"h2".to_vec()];
     let stream = tokio::net::UnixStream::connect(&p.socket).await.unwrap();
     let connector = tokio_rustls::TlsConnector::from(Arc::new(cfg));
-    let Ok(mut tls) = connector.connect(ServerName::try_from("localhost").unwrap(), stream).await else { return false };
-    if tls.write_all(b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n\x00\x00\x00\x04\x00\x00\x00\x00\x00").await.is_err() {
+    let Ok(mut tls) = connector
+        .connect(ServerName::try_from("localhost").unwrap(), stream)
+        .await
+    else {
+        return false;
+    };
+    if tls
+        .write_all(b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n\x00\x00\x00\x04\x00\x00\x00\x00\x00")
+        .await
+        .is_err()
+    {
         return false;
     }
     let mut buf = [0u8; 9];
-    matches!(tokio::time::timeout(std::time::Duration::from_secs(5), tls.read_exact(&mut buf)).await, Ok(Ok(_)))
+    matches!(
+        tokio::time::timeout(std::time::Duration::from_secs(5), tls.read_exact(&mut buf)).await,
+        Ok(Ok(_))
+    )
 }
 
 #[tokio::test]
@@ -79,10 +114,19 @@ async fn only_the_announced_client_certificate_gets_in() {
     let terraform = identity();
     let intruder = identity();
     let p = start(&terraform.pem);
-    assert!(can_talk(&p, Some(&terraform)).await, "the pinned client is served");
-    assert!(!can_talk(&p, Some(&intruder)).await, "another certificate is refused");
+    assert!(
+        can_talk(&p, Some(&terraform)).await,
+        "the pinned client is served"
+    );
+    assert!(
+        !can_talk(&p, Some(&intruder)).await,
+        "another certificate is refused"
+    );
     assert!(!can_talk(&p, None).await, "no certificate is refused");
-    assert!(can_talk(&p, Some(&terraform)).await, "refusals do not stop the server");
+    assert!(
+        can_talk(&p, Some(&terraform)).await,
+        "refusals do not stop the server"
+    );
 }
 
 #[test]

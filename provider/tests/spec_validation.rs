@@ -8,7 +8,10 @@ use serde_json::json;
 
 fn errors(j: serde_json::Value) -> Vec<(String, String)> {
     match spec::read(&common::env_config(j)) {
-        SpecOutcome::Invalid(d) => d.iter().map(|x| (x.dotted_path(), x.summary.clone())).collect(),
+        SpecOutcome::Invalid(d) => d
+            .iter()
+            .map(|x| (x.dotted_path(), x.summary.clone()))
+            .collect(),
         SpecOutcome::Ready(_) => vec![],
         SpecOutcome::Unknown => vec![("<unknown>".into(), String::new())],
     }
@@ -29,29 +32,78 @@ fn each_validation_points_at_its_attribute() {
         }
         b
     };
-    assert_eq!(path_of(base(json!({"network": {"cidr_block": "10.0.0.0/8"}}))), "network.cidr_block");
-    assert_eq!(path_of(base(json!({"network": {"cidr_block": "10.0.0.1/16"}}))), "network.cidr_block");
-    assert_eq!(path_of(base(json!({"network": {"cidr_block": "not-a-cidr"}}))), "network.cidr_block");
-    assert_eq!(path_of(base(json!({"network": {"az_count": 7}}))), "network.az_count");
-    assert_eq!(path_of(base(json!({"network": {"az_count": 1}}))), "network.az_count");
-    assert_eq!(path_of(base(json!({"network": {"nat_gateways": "two"}}))), "network.nat_gateways");
+    assert_eq!(
+        path_of(base(json!({"network": {"cidr_block": "10.0.0.0/8"}}))),
+        "network.cidr_block"
+    );
+    assert_eq!(
+        path_of(base(json!({"network": {"cidr_block": "10.0.0.1/16"}}))),
+        "network.cidr_block"
+    );
+    assert_eq!(
+        path_of(base(json!({"network": {"cidr_block": "not-a-cidr"}}))),
+        "network.cidr_block"
+    );
+    assert_eq!(
+        path_of(base(json!({"network": {"az_count": 7}}))),
+        "network.az_count"
+    );
+    assert_eq!(
+        path_of(base(json!({"network": {"az_count": 1}}))),
+        "network.az_count"
+    );
+    assert_eq!(
+        path_of(base(json!({"network": {"nat_gateways": "two"}}))),
+        "network.nat_gateways"
+    );
     assert_eq!(path_of(base(json!({"stage": "qa"}))), "stage");
     assert_eq!(path_of(base(json!({"compute": "vm"}))), "compute");
-    assert_eq!(path_of(base(json!({"containers": {"cpu": 256, "memory": 4096}}))), "containers.memory");
-    assert_eq!(path_of(base(json!({"containers": {"cpu": 300}}))), "containers.cpu");
+    assert_eq!(
+        path_of(base(json!({"containers": {"cpu": 256, "memory": 4096}}))),
+        "containers.memory"
+    );
+    assert_eq!(
+        path_of(base(json!({"containers": {"cpu": 300}}))),
+        "containers.cpu"
+    );
     assert_eq!(path_of(base(json!({"name": "Edu_Libra"}))), "name");
-    assert_eq!(path_of(base(json!({"name": "a-very-long-environment-name"}))), "name");
-    assert_eq!(path_of(base(json!({"observability": {"log_retention_days": 42}}))), "observability.log_retention_days");
-    assert_eq!(path_of(base(json!({"database": {"backup_retention_days": 40}}))), "database.backup_retention_days");
-    assert_eq!(path_of(base(json!({"functions": {"runtime": "cobol"}}))), "functions.runtime");
-    assert_eq!(path_of(base(json!({"tables": ["ok", "Bad Name"]}))), "tables[1]");
-    assert_eq!(path_of(base(json!({"tags": {"edulibra:environment": "x"}}))), "tags[\"edulibra:environment\"]");
-    assert_eq!(path_of(base(json!({"containers": {"min_count": 5, "max_count": 2}}))), "containers.min_count");
+    assert_eq!(
+        path_of(base(json!({"name": "a-very-long-environment-name"}))),
+        "name"
+    );
+    assert_eq!(
+        path_of(base(json!({"observability": {"log_retention_days": 42}}))),
+        "observability.log_retention_days"
+    );
+    assert_eq!(
+        path_of(base(json!({"database": {"backup_retention_days": 40}}))),
+        "database.backup_retention_days"
+    );
+    assert_eq!(
+        path_of(base(json!({"functions": {"runtime": "cobol"}}))),
+        "functions.runtime"
+    );
+    assert_eq!(
+        path_of(base(json!({"tables": ["ok", "Bad Name"]}))),
+        "tables[1]"
+    );
+    assert_eq!(
+        path_of(base(json!({"tags": {"edulibra:environment": "x"}}))),
+        "tags[\"edulibra:environment\"]"
+    );
+    assert_eq!(
+        path_of(base(
+            json!({"containers": {"min_count": 5, "max_count": 2}})
+        )),
+        "containers.min_count"
+    );
 }
 
 #[test]
 fn one_az_is_allowed_in_dev_and_the_longest_name_fits_every_derived_name() {
-    assert!(errors(json!({"name": "edulibra", "stage": "dev", "network": {"az_count": 1}})).is_empty());
+    assert!(
+        errors(json!({"name": "edulibra", "stage": "dev", "network": {"az_count": 1}})).is_empty()
+    );
     // ALB and target group names (32 characters) bound the name: with "staging" 20 characters fit.
     assert!(errors(json!({"name": "abcdefghijklmnopqrst", "stage": "staging"})).is_empty());
     let e = errors(json!({"name": "abcdefghijklmnopqrstu", "stage": "staging"}));

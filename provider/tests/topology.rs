@@ -23,7 +23,12 @@ fn at() -> Placement {
 
 fn expand_pair(stage: &str, compute: &str) -> Topology {
     let tags = BTreeMap::from([("owner".to_string(), "platform".to_string())]);
-    expand(&spec_for(json!({"name": "edulibra", "stage": stage, "compute": compute})), &at(), &tags).unwrap()
+    expand(
+        &spec_for(json!({"name": "edulibra", "stage": stage, "compute": compute})),
+        &at(),
+        &tags,
+    )
+    .unwrap()
 }
 
 const PAIRS: [(&str, &str); 6] = [
@@ -42,7 +47,11 @@ fn snapshot_text(t: &Topology) -> String {
     }
     out.push_str("# children in creation order, with what they depend on\n");
     for c in &t.children {
-        out.push_str(&format!("{} <- {}\n", c.address, c.depends_on.iter().cloned().collect::<Vec<_>>().join(", ")));
+        out.push_str(&format!(
+            "{} <- {}\n",
+            c.address,
+            c.depends_on.iter().cloned().collect::<Vec<_>>().join(", ")
+        ));
     }
     out
 }
@@ -64,14 +73,23 @@ fn snapshots_of_every_stage_and_compute_pair() {
             stale.push(path.display().to_string());
         }
     }
-    assert!(stale.is_empty(), "topology changed; review and run with UPDATE_SNAPSHOTS=1: {stale:?}");
+    assert!(
+        stale.is_empty(),
+        "topology changed; review and run with UPDATE_SNAPSHOTS=1: {stale:?}"
+    );
 }
 
 #[test]
 fn expansion_is_deterministic_byte_for_byte() {
     for (stage, compute) in PAIRS {
-        let a = expand_pair(stage, compute).to_plan_value().to_json().to_string();
-        let b = expand_pair(stage, compute).to_plan_value().to_json().to_string();
+        let a = expand_pair(stage, compute)
+            .to_plan_value()
+            .to_json()
+            .to_string();
+        let b = expand_pair(stage, compute)
+            .to_plan_value()
+            .to_json()
+            .to_string();
         assert_eq!(a, b);
     }
 }
@@ -91,15 +109,24 @@ fn subnets_span_distinct_azs_without_overlap() {
         let subnets: Vec<_> = t.of_kind("aws_subnet").collect();
         assert_eq!(subnets.len(), 3 * s.network.az_count);
         for tier in ["public", "private", "data"] {
-            let azs: BTreeSet<String> =
-                subnets.iter().filter(|c| c.address.starts_with(&format!("aws_subnet.{tier}["))).map(|c| str_of(c.value("availability_zone"))).collect();
+            let azs: BTreeSet<String> = subnets
+                .iter()
+                .filter(|c| c.address.starts_with(&format!("aws_subnet.{tier}[")))
+                .map(|c| str_of(c.value("availability_zone")))
+                .collect();
             assert_eq!(azs.len(), s.network.az_count, "{stage}/{compute} {tier}");
         }
-        let nets: Vec<ipnet::Ipv4Net> = subnets.iter().map(|c| str_of(c.value("cidr_block")).parse().unwrap()).collect();
+        let nets: Vec<ipnet::Ipv4Net> = subnets
+            .iter()
+            .map(|c| str_of(c.value("cidr_block")).parse().unwrap())
+            .collect();
         for (i, a) in nets.iter().enumerate() {
             assert!(s.network.cidr_block.contains(a), "{a} outside the VPC");
             for b in &nets[i + 1..] {
-                assert!(!a.contains(&b.network()) && !b.contains(&a.network()), "{a} overlaps {b}");
+                assert!(
+                    !a.contains(&b.network()) && !b.contains(&a.network()),
+                    "{a} overlaps {b}"
+                );
             }
         }
     }
@@ -110,11 +137,17 @@ fn prod_containers_has_at_least_80_children_over_3_azs_with_nat_per_az() {
     let t = expand_pair("prod", "containers");
     assert!(t.children.len() >= 80, "{}", t.children.len());
     assert_eq!(t.of_kind("aws_nat_gateway").count(), 3);
-    let azs: BTreeSet<String> = t.of_kind("aws_subnet").map(|c| str_of(c.value("availability_zone"))).collect();
+    let azs: BTreeSet<String> = t
+        .of_kind("aws_subnet")
+        .map(|c| str_of(c.value("availability_zone")))
+        .collect();
     assert_eq!(azs.len(), 3);
     let dev = expand_pair("dev", "serverless");
     assert_eq!(dev.of_kind("aws_nat_gateway").count(), 1);
-    assert!(dev.of_kind("aws_lambda_function").count() == 1 && dev.of_kind("aws_ecs_service").count() == 0);
+    assert!(
+        dev.of_kind("aws_lambda_function").count() == 1
+            && dev.of_kind("aws_ecs_service").count() == 0
+    );
 }
 
 #[test]
@@ -124,17 +157,40 @@ fn every_encrypted_child_uses_the_environment_key() {
         let mut checked = 0;
         for c in &t.children {
             let refs = c.references();
-            for attr in ["kms_key_id", "kms_key_arn", "kms_master_key_id", "server_side_encryption.kms_key_arn", "rule.apply_server_side_encryption_by_default.kms_master_key_id", "performance_insights_kms_key_id", "master_user_secret_kms_key_id"] {
-                let literal = c.value(attr).map(|v| !matches!(v, V::Null)).unwrap_or(false);
+            for attr in [
+                "kms_key_id",
+                "kms_key_arn",
+                "kms_master_key_id",
+                "server_side_encryption.kms_key_arn",
+                "rule.apply_server_side_encryption_by_default.kms_master_key_id",
+                "performance_insights_kms_key_id",
+                "master_user_secret_kms_key_id",
+            ] {
+                let literal = c
+                    .value(attr)
+                    .map(|v| !matches!(v, V::Null))
+                    .unwrap_or(false);
                 if let Some(to) = refs.get(attr) {
-                    assert_eq!(to.iter().collect::<Vec<_>>(), vec!["aws_kms_key.main"], "{} {attr}", c.address);
+                    assert_eq!(
+                        to.iter().collect::<Vec<_>>(),
+                        vec!["aws_kms_key.main"],
+                        "{} {attr}",
+                        c.address
+                    );
                     checked += 1;
                 } else {
-                    assert!(!literal, "{} sets {attr} to something other than the environment key", c.address);
+                    assert!(
+                        !literal,
+                        "{} sets {attr} to something other than the environment key",
+                        c.address
+                    );
                 }
             }
         }
-        assert!(checked >= 12, "{stage}/{compute}: only {checked} encrypted attributes");
+        assert!(
+            checked >= 12,
+            "{stage}/{compute}: only {checked} encrypted attributes"
+        );
         // Every data store is encrypted.
         for c in t.of_kind("aws_db_instance") {
             assert_eq!(c.value("storage_encrypted"), Some(&V::Bool(true)));
@@ -153,27 +209,46 @@ fn iam_policies_never_grant_everything() {
     for (stage, compute) in PAIRS {
         let t = expand_pair(stage, compute);
         for c in t.of_kind("aws_iam_role_policy") {
-            let doc: serde_json::Value = serde_json::from_str(c.value("policy").unwrap().to_plan_value().as_str().expect("policy known at plan")).unwrap();
+            let doc: serde_json::Value = serde_json::from_str(
+                c.value("policy")
+                    .unwrap()
+                    .to_plan_value()
+                    .as_str()
+                    .expect("policy known at plan"),
+            )
+            .unwrap();
             for st in doc["Statement"].as_array().unwrap() {
                 let actions: Vec<&str> = match &st["Action"] {
                     serde_json::Value::String(s) => vec![s.as_str()],
                     serde_json::Value::Array(a) => a.iter().filter_map(|x| x.as_str()).collect(),
                     _ => vec![],
                 };
-                assert!(!actions.iter().any(|a| *a == "*" || a.ends_with(":*")), "{} grants {actions:?}", c.address);
+                assert!(
+                    !actions.iter().any(|a| *a == "*" || a.ends_with(":*")),
+                    "{} grants {actions:?}",
+                    c.address
+                );
                 let resources: Vec<&str> = match &st["Resource"] {
                     serde_json::Value::String(s) => vec![s.as_str()],
                     serde_json::Value::Array(a) => a.iter().filter_map(|x| x.as_str()).collect(),
                     _ => vec![],
                 };
                 if resources.contains(&"*") {
-                    assert!(actions.iter().all(|a| unscopable.contains(a)), "{} uses Resource * for {actions:?}", c.address);
+                    assert!(
+                        actions.iter().all(|a| unscopable.contains(a)),
+                        "{} uses Resource * for {actions:?}",
+                        c.address
+                    );
                 }
             }
         }
         for c in t.of_kind("aws_iam_role") {
             let doc = c.value("assume_role_policy").unwrap().to_plan_value();
-            assert!(!doc.as_str().unwrap().contains("\"AWS\":\"*\""), "{} trusts anyone", c.address);
+            assert!(
+                !doc.as_str().unwrap().contains("\"AWS\":\"*\""),
+                "{} trusts anyone",
+                c.address
+            );
         }
     }
 }
@@ -183,19 +258,33 @@ fn every_child_is_tagged_with_its_environment_and_component() {
     let t = expand_pair("staging", "containers");
     for c in &t.children {
         if let Some(V::Obj(tags)) = c.value("tags") {
-            assert_eq!(tags.get("edulibra:environment"), Some(&V::Str("edulibra-staging".into())));
-            assert_eq!(tags.get("edulibra:component"), Some(&V::Str(c.address.clone())));
+            assert_eq!(
+                tags.get("edulibra:environment"),
+                Some(&V::Str("edulibra-staging".into()))
+            );
+            assert_eq!(
+                tags.get("edulibra:component"),
+                Some(&V::Str(c.address.clone()))
+            );
             assert_eq!(tags.get("owner"), Some(&V::Str("platform".into())));
         }
     }
-    assert!(t.children.iter().filter(|c| c.value("tags").is_some()).count() > 40);
+    assert!(
+        t.children
+            .iter()
+            .filter(|c| c.value("tags").is_some())
+            .count()
+            > 40
+    );
 }
 
 #[test]
 fn waf_off_drops_the_web_acls_and_a_domain_adds_route53() {
     let tags = BTreeMap::new();
-    let s = spec_for(json!({"name": "edu", "stage": "prod", "compute": "serverless", "waf": {"enabled": false},
-        "cdn": {"domain_name": "learn.example.com", "zone_id": "Z123", "certificate_arn": "arn:aws:acm:us-east-1:123456789012:certificate/x"}}));
+    let s = spec_for(
+        json!({"name": "edu", "stage": "prod", "compute": "serverless", "waf": {"enabled": false},
+        "cdn": {"domain_name": "learn.example.com", "zone_id": "Z123", "certificate_arn": "arn:aws:acm:us-east-1:123456789012:certificate/x"}}),
+    );
     let t = expand(&s, &at(), &tags).unwrap();
     assert_eq!(t.of_kind("aws_wafv2_web_acl").count(), 0);
     assert_eq!(t.of_kind("aws_route53_record").count(), 2);

@@ -13,11 +13,16 @@ pub const PROVIDER_VERSION: &str = "0.1.0";
 pub const MOTO_ACCOUNT: &str = "123456789012";
 
 pub fn repo_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("tests/ lives in the repository").to_path_buf()
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("tests/ lives in the repository")
+        .to_path_buf()
 }
 
 pub fn tools_dir() -> PathBuf {
-    std::env::var_os("EDULIBRA_TOOLS_DIR").map(PathBuf::from).unwrap_or_else(|| repo_root().join(".tools"))
+    std::env::var_os("EDULIBRA_TOOLS_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| repo_root().join(".tools"))
 }
 
 /// Installs the tools if they are missing (the script is idempotent and quick when they are present).
@@ -26,7 +31,9 @@ pub fn ensure_tools() -> Result<()> {
     if tools.join("bin/terraform").exists() && tools.join("bin/moto_server").exists() {
         return Ok(());
     }
-    let status = Command::new("bash").arg(repo_root().join("scripts/install-tools.sh")).status()?;
+    let status = Command::new("bash")
+        .arg(repo_root().join("scripts/install-tools.sh"))
+        .status()?;
     if !status.success() {
         bail!("scripts/install-tools.sh failed");
     }
@@ -38,7 +45,9 @@ pub fn provider_binary() -> Result<PathBuf> {
     if let Some(p) = std::env::var_os("EDULIBRA_PROVIDER_BIN") {
         return Ok(PathBuf::from(p));
     }
-    let target = std::env::var_os("CARGO_TARGET_DIR").map(PathBuf::from).unwrap_or_else(|| repo_root().join("target"));
+    let target = std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| repo_root().join("target"));
     let p = target.join("debug/terraform-provider-edulibra");
     if p.exists() {
         Ok(p)
@@ -48,7 +57,10 @@ pub fn provider_binary() -> Result<PathBuf> {
 }
 
 pub fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).map(|a| a.port()).expect("a free loopback port")
+    TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("a free loopback port")
 }
 
 /// A moto server for one test; killed when dropped.
@@ -107,8 +119,12 @@ pub struct Workspace {
 pub struct TempDir(pub PathBuf);
 impl TempDir {
     pub fn new(tag: &str) -> TempDir {
-        let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos();
-        let p = std::env::temp_dir().join(format!("edulibra-e2e-{tag}-{}-{nanos}", std::process::id()));
+        let nanos = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_nanos();
+        let p =
+            std::env::temp_dir().join(format!("edulibra-e2e-{tag}-{}-{nanos}", std::process::id()));
         std::fs::create_dir_all(&p).expect("temp dir");
         TempDir(p)
     }
@@ -141,9 +157,14 @@ impl Workspace {
         let tmp = TempDir::new(tag);
         let root = tmp.0.clone();
         let mirror = root.join("mirror");
-        let plat = mirror.join(format!("registry.terraform.io/edulibra/edulibra/{PROVIDER_VERSION}/linux_amd64"));
+        let plat = mirror.join(format!(
+            "registry.terraform.io/edulibra/edulibra/{PROVIDER_VERSION}/linux_amd64"
+        ));
         std::fs::create_dir_all(&plat)?;
-        std::fs::copy(provider_binary()?, plat.join(format!("terraform-provider-edulibra_v{PROVIDER_VERSION}")))?;
+        std::fs::copy(
+            provider_binary()?,
+            plat.join(format!("terraform-provider-edulibra_v{PROVIDER_VERSION}")),
+        )?;
         let rc = root.join("terraformrc");
         std::fs::write(
             &rc,
@@ -156,7 +177,13 @@ impl Workspace {
         let dir = root.join("work");
         std::fs::create_dir_all(&home)?;
         std::fs::create_dir_all(&dir)?;
-        Ok(Workspace { _tmp: tmp, dir, home, rc, extra_env: vec![] })
+        Ok(Workspace {
+            _tmp: tmp,
+            dir,
+            home,
+            rc,
+            extra_env: vec![],
+        })
     }
 
     pub fn write(&self, rel: &str, contents: &str) -> Result<()> {
@@ -200,7 +227,12 @@ impl Workspace {
     /// Runs terraform in `sub` (relative to the workspace) with a time limit.
     pub fn tf(&self, sub: &str, args: &[&str]) -> Result<TfOutput> {
         let cwd = self.dir.join(sub);
-        let mut child = self.command(&cwd, args).stdin(Stdio::null()).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn()?;
+        let mut child = self
+            .command(&cwd, args)
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()?;
         let out = wait_with_timeout(&mut child, Duration::from_secs(300))
             .with_context(|| format!("terraform {}", args.join(" ")))?;
         Ok(TfOutput {
@@ -248,7 +280,11 @@ fn wait_with_timeout(child: &mut Child, limit: Duration) -> Result<Output> {
         }
         std::thread::sleep(Duration::from_millis(50));
     };
-    Ok(Output { status, stdout: out_t.join().unwrap_or_default(), stderr: err_t.join().unwrap_or_default() })
+    Ok(Output {
+        status,
+        stdout: out_t.join().unwrap_or_default(),
+        stderr: err_t.join().unwrap_or_default(),
+    })
 }
 
 pub fn copy_dir(from: &Path, to: &Path) -> Result<()> {
@@ -257,7 +293,11 @@ pub fn copy_dir(from: &Path, to: &Path) -> Result<()> {
         let e = e?;
         let name = e.file_name();
         let s = name.to_string_lossy();
-        if s == ".terraform" || s.ends_with(".tfstate") || s == ".terraform.lock.hcl" || s.ends_with(".tfstate.backup") {
+        if s == ".terraform"
+            || s.ends_with(".tfstate")
+            || s == ".terraform.lock.hcl"
+            || s.ends_with(".tfstate.backup")
+        {
             continue;
         }
         if e.file_type()?.is_dir() {
@@ -298,6 +338,9 @@ pub fn validator_binary() -> Result<PathBuf> {
     if p.exists() {
         Ok(p)
     } else {
-        Err(anyhow!("no validator binary at {}: build the workspace first (make test does)", p.display()))
+        Err(anyhow!(
+            "no validator binary at {}: build the workspace first (make test does)",
+            p.display()
+        ))
     }
 }

@@ -25,9 +25,14 @@ fn prod_and_dev_examples_show_their_topology_in_the_plan() {
 
     let prod = plan_json(&ws, "examples/prod", &edulibra_e2e::prod_vars(&moto)).unwrap();
     let change = environment_change(&prod);
-    assert_eq!(change["address"], "module.edulibra.edulibra_environment.this");
+    assert_eq!(
+        change["address"],
+        "module.edulibra.edulibra_environment.this"
+    );
     assert_eq!(change["change"]["actions"], serde_json::json!(["create"]));
-    let topo = change["change"]["after"]["topology"].as_array().expect("topology is plain JSON");
+    let topo = change["change"]["after"]["topology"]
+        .as_array()
+        .expect("topology is plain JSON");
     assert!(topo.len() >= 80, "{} children", topo.len());
     let azs: BTreeSet<&str> = topo
         .iter()
@@ -35,22 +40,45 @@ fn prod_and_dev_examples_show_their_topology_in_the_plan() {
         .map(|c| c["values"]["availability_zone"].as_str().unwrap())
         .collect();
     assert_eq!(azs.len(), 3, "{azs:?}");
-    let db = topo.iter().find(|c| c["address"] == "aws_db_instance.main").unwrap();
+    let db = topo
+        .iter()
+        .find(|c| c["address"] == "aws_db_instance.main")
+        .unwrap();
     assert_eq!(db["values"]["multi_az"], true);
     assert_eq!(db["values"]["storage_encrypted"], true);
     // Known only after apply: absent from `after`, true in `after_unknown`, but referenced.
     assert!(db["values"].get("kms_key_id").is_none());
-    assert_eq!(db["references"]["kms_key_id"], serde_json::json!(["aws_kms_key.main"]));
-    let db_index = topo.iter().position(|c| c["address"] == "aws_db_instance.main").unwrap();
-    assert_eq!(change["change"]["after_unknown"]["topology"][db_index]["values"]["kms_key_id"], true);
+    assert_eq!(
+        db["references"]["kms_key_id"],
+        serde_json::json!(["aws_kms_key.main"])
+    );
+    let db_index = topo
+        .iter()
+        .position(|c| c["address"] == "aws_db_instance.main")
+        .unwrap();
+    assert_eq!(
+        change["change"]["after_unknown"]["topology"][db_index]["values"]["kms_key_id"],
+        true
+    );
     assert_eq!(change["change"]["after"]["resource_count"], topo.len());
-    assert_eq!(change["change"]["after"]["network"]["nat_gateways"], "per_az");
+    assert_eq!(
+        change["change"]["after"]["network"]["nat_gateways"],
+        "per_az"
+    );
 
     let dev = plan_json(&ws, "examples/dev", &vars).unwrap();
-    let dtopo = environment_change(&dev)["change"]["after"]["topology"].as_array().unwrap();
+    let dtopo = environment_change(&dev)["change"]["after"]["topology"]
+        .as_array()
+        .unwrap();
     assert!(dtopo.iter().any(|c| c["type"] == "aws_lambda_function"));
     assert!(dtopo.iter().any(|c| c["type"] == "aws_api_gateway_stage"));
-    assert_eq!(dtopo.iter().filter(|c| c["type"] == "aws_nat_gateway").count(), 1);
+    assert_eq!(
+        dtopo
+            .iter()
+            .filter(|c| c["type"] == "aws_nat_gateway")
+            .count(),
+        1
+    );
 }
 
 #[test]
@@ -84,8 +112,19 @@ resource "edulibra_environment" "bad" {
 "#,
     )
     .unwrap();
-    ws.tf_ok("", &["init", "-input=false", "-no-color"]).unwrap();
-    let plan = ws.tf("", &["plan", "-input=false", "-no-color", &format!("-var=endpoint={}", moto.endpoint())]).unwrap();
+    ws.tf_ok("", &["init", "-input=false", "-no-color"])
+        .unwrap();
+    let plan = ws
+        .tf(
+            "",
+            &[
+                "plan",
+                "-input=false",
+                "-no-color",
+                &format!("-var=endpoint={}", moto.endpoint()),
+            ],
+        )
+        .unwrap();
     assert!(!plan.ok);
     let text = plan.combined();
     assert!(text.contains("Invalid network.az_count"), "{text}");

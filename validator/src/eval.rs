@@ -101,7 +101,11 @@ fn addressed(v: &regorus::Value) -> Vec<(String, String)> {
         .into_iter()
         .filter_map(|x| {
             let o = x.as_object().ok()?;
-            let res = o.get(&regorus::Value::from("resource"))?.as_string().ok()?.to_string();
+            let res = o
+                .get(&regorus::Value::from("resource"))?
+                .as_string()
+                .ok()?
+                .to_string();
             Some((res, text_of(x)))
         })
         .collect()
@@ -118,16 +122,39 @@ struct Inputs<'a> {
 }
 
 /// Judges one rule over its subjects: the findings it raises and how many subjects passed.
-fn judge(engine: &mut regorus::Engine, rule: &Rule, inputs: &Inputs, profile: bool) -> Result<(Vec<Finding>, usize), RuleError> {
+fn judge(
+    engine: &mut regorus::Engine,
+    rule: &Rule,
+    inputs: &Inputs,
+    profile: bool,
+) -> Result<(Vec<Finding>, usize), RuleError> {
     let started = std::time::Instant::now();
-    let err = |m: String| RuleError::Runtime { path: rule.path.clone(), package: rule.package.clone(), message: one_line(&m) };
+    let err = |m: String| RuleError::Runtime {
+        path: rule.path.clone(),
+        package: rule.package.clone(),
+        message: one_line(&m),
+    };
     let resources = &inputs.resources;
-    let subjects: Vec<usize> = rule.resource_types.iter().flat_map(|t| inputs.by_type.get(t.as_str()).cloned().unwrap_or_default()).collect();
+    let subjects: Vec<usize> = rule
+        .resource_types
+        .iter()
+        .flat_map(|t| inputs.by_type.get(t.as_str()).cloned().unwrap_or_default())
+        .collect();
     let mut verdicts: BTreeMap<usize, (Vec<String>, Vec<String>)> = BTreeMap::new();
-    let run = |engine: &mut regorus::Engine, input: &regorus::Value| -> Result<(regorus::Value, regorus::Value), RuleError> {
+    let run = |engine: &mut regorus::Engine,
+               input: &regorus::Value|
+     -> Result<(regorus::Value, regorus::Value), RuleError> {
         engine.set_input(input.clone());
-        let deny = engine.eval_rule(format!("{}.deny", rule.package)).map_err(|e| err(e.to_string()))?;
-        let unknown = if rule.has_unknown { engine.eval_rule(format!("{}.unknown", rule.package)).map_err(|e| err(e.to_string()))? } else { regorus::Value::Undefined };
+        let deny = engine
+            .eval_rule(format!("{}.deny", rule.package))
+            .map_err(|e| err(e.to_string()))?;
+        let unknown = if rule.has_unknown {
+            engine
+                .eval_rule(format!("{}.unknown", rule.package))
+                .map_err(|e| err(e.to_string()))?
+        } else {
+            regorus::Value::Undefined
+        };
         Ok((deny, unknown))
     };
     match rule.scope {
@@ -139,7 +166,10 @@ fn judge(engine: &mut regorus::Engine, rule: &Rule, inputs: &Inputs, profile: bo
         }
         Scope::Plan if !subjects.is_empty() => {
             let (deny, unknown) = run(engine, &inputs.whole_plan)?;
-            let index: BTreeMap<&str, usize> = subjects.iter().map(|&i| (resources[i].address.as_str(), i)).collect();
+            let index: BTreeMap<&str, usize> = subjects
+                .iter()
+                .map(|&i| (resources[i].address.as_str(), i))
+                .collect();
             for &i in &subjects {
                 verdicts.insert(i, (vec![], vec![]));
             }
@@ -157,7 +187,12 @@ fn judge(engine: &mut regorus::Engine, rule: &Rule, inputs: &Inputs, profile: bo
         Scope::Plan => {}
     }
     if profile {
-        eprintln!("profile {:>8.1} ms {:>6} subjects {}", started.elapsed().as_secs_f64() * 1e3, subjects.len(), rule.metadata.id);
+        eprintln!(
+            "profile {:>8.1} ms {:>6} subjects {}",
+            started.elapsed().as_secs_f64() * 1e3,
+            subjects.len(),
+            rule.metadata.id
+        );
     }
     let mut findings = Vec::new();
     let mut passed = 0;
@@ -167,7 +202,11 @@ fn judge(engine: &mut regorus::Engine, rule: &Rule, inputs: &Inputs, profile: bo
             passed += 1;
             continue;
         }
-        let (status, messages) = if !deny.is_empty() { (Status::Fail, deny) } else { (Status::Unknown, unknown) };
+        let (status, messages) = if !deny.is_empty() {
+            (Status::Fail, deny)
+        } else {
+            (Status::Unknown, unknown)
+        };
         for message in messages {
             findings.push(Finding {
                 rule_id: rule.metadata.id.clone(),
@@ -190,55 +229,86 @@ fn judge(engine: &mut regorus::Engine, rule: &Rule, inputs: &Inputs, profile: bo
 
 /// How many threads judge rules at once: the machine's cores, at most 8.
 fn workers() -> usize {
-    std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1).clamp(1, 8)
+    std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(1)
+        .clamp(1, 8)
 }
 
-pub fn evaluate(rules: &mut RuleSet, plans: &[Plan], waivers: &Waivers, opts: &Options) -> Result<Report, RuleError> {
+pub fn evaluate(
+    rules: &mut RuleSet,
+    plans: &[Plan],
+    waivers: &Waivers,
+    opts: &Options,
+) -> Result<Report, RuleError> {
     let phase = std::time::Instant::now();
-    let resources: Vec<&Resource> = plans.iter().flat_map(|p| p.resources.iter()).filter(|r| judged(r, opts)).collect();
+    let resources: Vec<&Resource> = plans
+        .iter()
+        .flat_map(|p| p.resources.iter())
+        .filter(|r| judged(r, opts))
+        .collect();
     let mut per_resource = Vec::with_capacity(resources.len());
     let mut all = Vec::with_capacity(resources.len());
     for r in &resources {
         let v = regorus::Value::from(serde_json::to_value(r).expect("resources serialise"));
         let mut obj = regorus::Value::new_object();
-        obj.as_object_mut().expect("new object").insert(regorus::Value::from("resource"), v.clone());
+        obj.as_object_mut()
+            .expect("new object")
+            .insert(regorus::Value::from("resource"), v.clone());
         per_resource.push(obj);
         all.push(v);
     }
     let mut whole_plan = regorus::Value::new_object();
-    whole_plan.as_object_mut().expect("new object").insert(regorus::Value::from("resources"), regorus::Value::from(all));
+    whole_plan
+        .as_object_mut()
+        .expect("new object")
+        .insert(regorus::Value::from("resources"), regorus::Value::from(all));
     let mut by_type: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
     for (i, r) in resources.iter().enumerate() {
         by_type.entry(r.kind.as_str()).or_default().push(i);
     }
-    let inputs = Inputs { resources, per_resource, by_type, whole_plan };
+    let inputs = Inputs {
+        resources,
+        per_resource,
+        by_type,
+        whole_plan,
+    };
     if std::env::var_os("EDULIBRA_PROFILE_RULES").is_some() {
         eprintln!("phase inputs {:.1} ms", phase.elapsed().as_secs_f64() * 1e3);
     }
 
-    let mut summary = Summary { resources: inputs.resources.len(), rules: rules.rules.len(), ..Summary::default() };
+    let mut summary = Summary {
+        resources: inputs.resources.len(),
+        rules: rules.rules.len(),
+        ..Summary::default()
+    };
     let profile = std::env::var_os("EDULIBRA_PROFILE_RULES").is_some();
     // Rules are independent: each worker judges every n-th rule on its own copy of the engine.
     let n = workers().min(rules.rules.len().max(1));
     let rule_list = &rules.rules;
     let engine = &rules.engine;
-    let results: Vec<Result<Vec<(usize, Vec<Finding>, usize)>, RuleError>> = std::thread::scope(|scope| {
-        let handles: Vec<_> = (0..n)
-            .map(|w| {
-                let inputs = &inputs;
-                let mut engine = engine.clone();
-                scope.spawn(move || {
-                    let mut out = Vec::new();
-                    for (idx, rule) in rule_list.iter().enumerate().filter(|(i, _)| i % n == w) {
-                        let (f, p) = judge(&mut engine, rule, inputs, profile)?;
-                        out.push((idx, f, p));
-                    }
-                    Ok(out)
+    let results: Vec<Result<Vec<(usize, Vec<Finding>, usize)>, RuleError>> =
+        std::thread::scope(|scope| {
+            let handles: Vec<_> = (0..n)
+                .map(|w| {
+                    let inputs = &inputs;
+                    let mut engine = engine.clone();
+                    scope.spawn(move || {
+                        let mut out = Vec::new();
+                        for (idx, rule) in rule_list.iter().enumerate().filter(|(i, _)| i % n == w)
+                        {
+                            let (f, p) = judge(&mut engine, rule, inputs, profile)?;
+                            out.push((idx, f, p));
+                        }
+                        Ok(out)
+                    })
                 })
-            })
-            .collect();
-        handles.into_iter().map(|h| h.join().expect("a rule worker panicked")).collect()
-    });
+                .collect();
+            handles
+                .into_iter()
+                .map(|h| h.join().expect("a rule worker panicked"))
+                .collect()
+        });
     let mut judged_rules = Vec::new();
     for r in results {
         judged_rules.extend(r?);
@@ -255,13 +325,19 @@ pub fn evaluate(rules: &mut RuleSet, plans: &[Plan], waivers: &Waivers, opts: &O
         if rules.raw_rules.is_empty() {
             break;
         }
-        rules.engine.set_input(regorus::Value::from(plan.raw.clone()));
+        rules
+            .engine
+            .set_input(regorus::Value::from(plan.raw.clone()));
         for raw in rules.raw_rules.clone() {
             for out in &raw.outputs {
                 let v = rules
                     .engine
                     .eval_rule(format!("{}.{out}", raw.package))
-                    .map_err(|e| RuleError::Runtime { path: raw.path.clone(), package: raw.package.clone(), message: one_line(&e.to_string()) })?;
+                    .map_err(|e| RuleError::Runtime {
+                        path: raw.path.clone(),
+                        package: raw.package.clone(),
+                        message: one_line(&e.to_string()),
+                    })?;
                 let severity = if *out == "warn" { "info" } else { "high" };
                 for message in strings_of(&v) {
                     findings.push(Finding {
@@ -311,18 +387,34 @@ pub fn evaluate(rules: &mut RuleSet, plans: &[Plan], waivers: &Waivers, opts: &O
             Status::Waived => summary.waived += 1,
         }
     }
-    findings.sort_by(|a, b| (a.resource.as_str(), a.rule_id.as_str(), a.message.as_str()).cmp(&(b.resource.as_str(), b.rule_id.as_str(), b.message.as_str())));
-    Ok(Report { summary, findings, expired_waivers })
+    findings.sort_by(|a, b| {
+        (a.resource.as_str(), a.rule_id.as_str(), a.message.as_str()).cmp(&(
+            b.resource.as_str(),
+            b.rule_id.as_str(),
+            b.message.as_str(),
+        ))
+    });
+    Ok(Report {
+        summary,
+        findings,
+        expired_waivers,
+    })
 }
 
 pub fn severity_rank(s: &str) -> usize {
-    crate::rules::SEVERITIES.iter().position(|x| *x == s).unwrap_or(2)
+    crate::rules::SEVERITIES
+        .iter()
+        .position(|x| *x == s)
+        .unwrap_or(2)
 }
 
 impl Report {
     /// Failing findings at or above the threshold: what makes the gate exit 1.
     pub fn blocking(&self, fail_on: &str) -> usize {
         let min = severity_rank(fail_on);
-        self.findings.iter().filter(|f| f.status == Status::Fail && severity_rank(&f.severity) >= min).count()
+        self.findings
+            .iter()
+            .filter(|f| f.status == Status::Fail && severity_rank(&f.severity) >= min)
+            .count()
     }
 }

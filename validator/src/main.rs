@@ -16,7 +16,11 @@ use edulibra_validate::waivers::Waivers;
 use edulibra_validate::{plan, testing};
 
 #[derive(Parser)]
-#[command(name = "edulibra-validate", version, about = "Policy gate over Terraform plans: encryption, IAM least privilege, multi-AZ, WAF, logging")]
+#[command(
+    name = "edulibra-validate",
+    version,
+    about = "Policy gate over Terraform plans: encryption, IAM least privilege, multi-AZ, WAF, logging"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -113,7 +117,10 @@ fn main() -> ExitCode {
     match run(cli) {
         Ok(code) => ExitCode::from(code),
         Err(e) => {
-            eprintln!("edulibra-validate: error: {}", format!("{e:#}").replace('\n', " "));
+            eprintln!(
+                "edulibra-validate: error: {}",
+                format!("{e:#}").replace('\n', " ")
+            );
             ExitCode::from(2)
         }
     }
@@ -121,28 +128,53 @@ fn main() -> ExitCode {
 
 fn run(cli: Cli) -> anyhow::Result<u8> {
     match cli.command {
-        Command::Check { plans, policies, no_builtin, format, output, fail_on, only_changes, waivers, timeout } => {
+        Command::Check {
+            plans,
+            policies,
+            no_builtin,
+            format,
+            output,
+            fail_on,
+            only_changes,
+            waivers,
+            timeout,
+        } => {
             let mut rules = RuleSet::load(!no_builtin, &policies, Duration::from_secs(timeout))?;
             let t = std::time::Instant::now();
-            let loaded: Vec<plan::Plan> = plans.iter().map(|p| plan::load_file(p)).collect::<Result<_, _>>()?;
+            let loaded: Vec<plan::Plan> = plans
+                .iter()
+                .map(|p| plan::load_file(p))
+                .collect::<Result<_, _>>()?;
             if std::env::var_os("EDULIBRA_PROFILE_RULES").is_some() {
                 eprintln!("phase load {:.1} ms", t.elapsed().as_secs_f64() * 1e3);
             }
             let waivers = match waivers {
                 Some(p) => Waivers::load(&p)?,
-                None => Waivers { items: vec![], today: edulibra_validate::waivers::today_utc() },
+                None => Waivers {
+                    items: vec![],
+                    today: edulibra_validate::waivers::today_utc(),
+                },
             };
             let report = eval::evaluate(&mut rules, &loaded, &waivers, &Options { only_changes })?;
-            let color = output.is_none() && std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
+            let color = output.is_none()
+                && std::io::stdout().is_terminal()
+                && std::env::var_os("NO_COLOR").is_none();
             let text = report::render(format, &report, &rules.rules, color);
             match output {
-                Some(p) => std::fs::write(&p, text).with_context(|| format!("writing {}", p.display()))?,
+                Some(p) => {
+                    std::fs::write(&p, text).with_context(|| format!("writing {}", p.display()))?
+                }
                 None => print!("{text}"),
             }
-            Ok(if report.blocking(fail_on.as_str()) > 0 { 1 } else { 0 })
+            Ok(if report.blocking(fail_on.as_str()) > 0 {
+                1
+            } else {
+                0
+            })
         }
         Command::Test { dirs, coverage } => {
-            let mut set = RuleSet::load_with(dirs.is_empty(), &dirs, Duration::from_secs(20), true)?;
+            let mut set =
+                RuleSet::load_with(dirs.is_empty(), &dirs, Duration::from_secs(20), true)?;
             let (results, cov) = testing::run(&mut set, coverage);
             let failed = results.iter().filter(|r| !r.passed).count();
             for r in &results {
@@ -153,7 +185,11 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
             }
             for c in &cov {
                 let total = c.covered + c.not_covered;
-                let pct = if total == 0 { 100.0 } else { 100.0 * c.covered as f64 / total as f64 };
+                let pct = if total == 0 {
+                    100.0
+                } else {
+                    100.0 * c.covered as f64 / total as f64
+                };
                 println!("coverage {pct:5.1}% {}", c.path);
             }
             println!("{} passed, {} failed", results.len() - failed, failed);
@@ -169,7 +205,13 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
                 ListFormat::Markdown => print!("{}", report::rules_markdown(&set.rules)),
                 ListFormat::Text => {
                     for r in &set.rules {
-                        println!("{:<12} {:<9} {:<11} {}", r.metadata.id, r.metadata.severity, r.metadata.category, r.metadata.title);
+                        println!(
+                            "{:<12} {:<9} {:<11} {}",
+                            r.metadata.id,
+                            r.metadata.severity,
+                            r.metadata.category,
+                            r.metadata.title
+                        );
                     }
                 }
             }
@@ -185,13 +227,22 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
         }
         Command::Explain { rule_id } => {
             let set = RuleSet::load(true, &[], Duration::from_secs(20))?;
-            let r = set.find(&rule_id).with_context(|| format!("no rule {rule_id:?}; `edulibra-validate rules` lists them"))?;
+            let r = set.find(&rule_id).with_context(|| {
+                format!("no rule {rule_id:?}; `edulibra-validate rules` lists them")
+            })?;
             let m = &r.metadata;
             println!("{} ({}, {})\n{}\n", m.id, m.severity, m.category, m.title);
             if !m.description.is_empty() {
                 println!("{}\n", m.description);
             }
-            println!("Applies to: {}", r.resource_types.iter().cloned().collect::<Vec<_>>().join(", "));
+            println!(
+                "Applies to: {}",
+                r.resource_types
+                    .iter()
+                    .cloned()
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            );
             println!("Fix: {}", m.remediation);
             if !m.references.is_empty() {
                 println!("checkov: {}", m.references.join(", "));

@@ -12,7 +12,10 @@ use crate::strict_json;
 #[derive(Debug, thiserror::Error)]
 pub enum PlanError {
     #[error("{path}: cannot read: {source}")]
-    Io { path: String, source: std::io::Error },
+    Io {
+        path: String,
+        source: std::io::Error,
+    },
     #[error("{path}: empty file")]
     Empty { path: String },
     #[error("{path}: not valid text: {reason}")]
@@ -22,7 +25,11 @@ pub enum PlanError {
     #[error("{path}: {reason}")]
     NotAPlan { path: String, reason: String },
     #[error("{path}: {address}: {reason}")]
-    Malformed { path: String, address: String, reason: String },
+    Malformed {
+        path: String,
+        address: String,
+        reason: String,
+    },
     #[error("{path}: a binary plan file needs `terraform` on the PATH to be read (`terraform show -json`): {reason}")]
     BinaryPlan { path: String, reason: String },
 }
@@ -71,7 +78,10 @@ pub struct Plan {
 
 /// Decodes UTF-8 or UTF-16 (with a BOM) text.
 pub fn decode_text(path: &str, bytes: &[u8]) -> Result<String, PlanError> {
-    let enc = |reason: &str| PlanError::Encoding { path: path.into(), reason: reason.into() };
+    let enc = |reason: &str| PlanError::Encoding {
+        path: path.into(),
+        reason: reason.into(),
+    };
     if let Some(rest) = bytes.strip_prefix(&[0xEF, 0xBB, 0xBF]) {
         return String::from_utf8(rest.to_vec()).map_err(|e| enc(&e.to_string()));
     }
@@ -79,8 +89,16 @@ pub fn decode_text(path: &str, bytes: &[u8]) -> Result<String, PlanError> {
         if rest.len() % 2 != 0 {
             return Err(enc("UTF-16 text with an odd number of bytes"));
         }
-        let units: Vec<u16> =
-            rest.chunks_exact(2).map(|c| if le { u16::from_le_bytes([c[0], c[1]]) } else { u16::from_be_bytes([c[0], c[1]]) }).collect();
+        let units: Vec<u16> = rest
+            .chunks_exact(2)
+            .map(|c| {
+                if le {
+                    u16::from_le_bytes([c[0], c[1]])
+                } else {
+                    u16::from_be_bytes([c[0], c[1]])
+                }
+            })
+            .collect();
         String::from_utf16(&units).map_err(|e| enc(&e.to_string()))
     };
     if let Some(rest) = bytes.strip_prefix(&[0xFF, 0xFE]) {
@@ -89,12 +107,16 @@ pub fn decode_text(path: &str, bytes: &[u8]) -> Result<String, PlanError> {
     if let Some(rest) = bytes.strip_prefix(&[0xFE, 0xFF]) {
         return utf16(false, rest);
     }
-    String::from_utf8(bytes.to_vec()).map_err(|e| enc(&format!("{e} (UTF-16 needs a byte order mark)")))
+    String::from_utf8(bytes.to_vec())
+        .map_err(|e| enc(&format!("{e} (UTF-16 needs a byte order mark)")))
 }
 
 pub fn load_file(path: &Path) -> Result<Plan, PlanError> {
     let p = path.display().to_string();
-    let bytes = std::fs::read(path).map_err(|source| PlanError::Io { path: p.clone(), source })?;
+    let bytes = std::fs::read(path).map_err(|source| PlanError::Io {
+        path: p.clone(),
+        source,
+    })?;
     if bytes.starts_with(b"PK\x03\x04") {
         return load_binary_plan(path);
     }
@@ -108,9 +130,15 @@ fn load_binary_plan(path: &Path) -> Result<Plan, PlanError> {
         .args(["show", "-json"])
         .arg(path)
         .output()
-        .map_err(|e| PlanError::BinaryPlan { path: p.clone(), reason: e.to_string() })?;
+        .map_err(|e| PlanError::BinaryPlan {
+            path: p.clone(),
+            reason: e.to_string(),
+        })?;
     if !out.status.success() {
-        return Err(PlanError::BinaryPlan { path: p, reason: String::from_utf8_lossy(&out.stderr).trim().to_string() });
+        return Err(PlanError::BinaryPlan {
+            path: p,
+            reason: String::from_utf8_lossy(&out.stderr).trim().to_string(),
+        });
     }
     load_bytes(&p, &out.stdout)
 }
@@ -120,33 +148,63 @@ pub fn load_bytes(path: &str, bytes: &[u8]) -> Result<Plan, PlanError> {
         return Err(PlanError::Empty { path: path.into() });
     }
     let text = decode_text(path, bytes)?;
-    let raw = strict_json::parse(&text).map_err(|e| PlanError::Json { path: path.into(), reason: e.to_string() })?;
+    let raw = strict_json::parse(&text).map_err(|e| PlanError::Json {
+        path: path.into(),
+        reason: e.to_string(),
+    })?;
     from_value(path, raw)
 }
 
 fn not_plan(path: &str, reason: impl Into<String>) -> PlanError {
-    PlanError::NotAPlan { path: path.into(), reason: reason.into() }
+    PlanError::NotAPlan {
+        path: path.into(),
+        reason: reason.into(),
+    }
 }
 
 fn malformed(path: &str, address: &str, reason: impl Into<String>) -> PlanError {
-    PlanError::Malformed { path: path.into(), address: address.into(), reason: reason.into() }
+    PlanError::Malformed {
+        path: path.into(),
+        address: address.into(),
+        reason: reason.into(),
+    }
 }
 
 pub fn from_value(path: &str, raw: Value) -> Result<Plan, PlanError> {
-    let top = raw.as_object().ok_or_else(|| not_plan(path, "the top level is not a JSON object"))?;
-    let fv = top.get("format_version").and_then(Value::as_str).ok_or_else(|| not_plan(path, "no format_version: not `terraform show -json` output"))?;
+    let top = raw
+        .as_object()
+        .ok_or_else(|| not_plan(path, "the top level is not a JSON object"))?;
+    let fv = top
+        .get("format_version")
+        .and_then(Value::as_str)
+        .ok_or_else(|| not_plan(path, "no format_version: not `terraform show -json` output"))?;
     let major = fv.split('.').next().and_then(|m| m.parse::<u32>().ok());
     if !matches!(major, Some(0) | Some(1)) {
-        return Err(not_plan(path, format!("format_version {fv:?} is not one this gate knows (0.x or 1.x)")));
+        return Err(not_plan(
+            path,
+            format!("format_version {fv:?} is not one this gate knows (0.x or 1.x)"),
+        ));
     }
-    if top.contains_key("values") && !top.contains_key("planned_values") && !top.contains_key("resource_changes") {
-        return Err(not_plan(path, "this is a state file (`terraform show -json` of state), not a plan"));
+    if top.contains_key("values")
+        && !top.contains_key("planned_values")
+        && !top.contains_key("resource_changes")
+    {
+        return Err(not_plan(
+            path,
+            "this is a state file (`terraform show -json` of state), not a plan",
+        ));
     }
     if !top.contains_key("planned_values") && !top.contains_key("resource_changes") {
-        return Err(not_plan(path, "no planned_values or resource_changes: not a plan"));
+        return Err(not_plan(
+            path,
+            "no planned_values or resource_changes: not a plan",
+        ));
     }
     if top.get("errored") == Some(&Value::Bool(true)) {
-        return Err(not_plan(path, "the plan errored (\"errored\": true): Terraform could not plan it"));
+        return Err(not_plan(
+            path,
+            "the plan errored (\"errored\": true): Terraform could not plan it",
+        ));
     }
     let changes = match top.get("resource_changes") {
         None | Some(Value::Null) => Vec::new(),
@@ -157,16 +215,28 @@ pub fn from_value(path: &str, raw: Value) -> Result<Plan, PlanError> {
     let mut resources = Vec::new();
     let mut opaque = Vec::new();
     for (i, rc) in changes.iter().enumerate() {
-        let address = rc.get("address").and_then(Value::as_str).ok_or_else(|| malformed(path, &format!("resource_changes[{i}]"), "no address"))?;
-        let kind = rc.get("type").and_then(Value::as_str).ok_or_else(|| malformed(path, address, "no type"))?;
+        let address = rc
+            .get("address")
+            .and_then(Value::as_str)
+            .ok_or_else(|| malformed(path, &format!("resource_changes[{i}]"), "no address"))?;
+        let kind = rc
+            .get("type")
+            .and_then(Value::as_str)
+            .ok_or_else(|| malformed(path, address, "no type"))?;
         check_type_name(path, address, kind)?;
-        let change = rc.get("change").and_then(Value::as_object).ok_or_else(|| malformed(path, address, "no change object"))?;
+        let change = rc
+            .get("change")
+            .and_then(Value::as_object)
+            .ok_or_else(|| malformed(path, address, "no change object"))?;
         let actions: Vec<&str> = change
             .get("actions")
             .and_then(Value::as_array)
             .ok_or_else(|| malformed(path, address, "no change.actions"))?
             .iter()
-            .map(|a| a.as_str().ok_or_else(|| malformed(path, address, "an action is not a string")))
+            .map(|a| {
+                a.as_str()
+                    .ok_or_else(|| malformed(path, address, "an action is not a string"))
+            })
             .collect::<Result<_, _>>()?;
         let action = match actions.as_slice() {
             ["no-op"] => "no-op",
@@ -175,21 +245,64 @@ pub fn from_value(path: &str, raw: Value) -> Result<Plan, PlanError> {
             ["update"] => "update",
             ["delete"] => "delete",
             ["delete", "create"] | ["create", "delete"] => "replace",
-            other => return Err(malformed(path, address, format!("unknown actions {other:?}"))),
+            other => {
+                return Err(malformed(
+                    path,
+                    address,
+                    format!("unknown actions {other:?}"),
+                ))
+            }
         };
-        let values = if action == "delete" { change.get("before") } else { change.get("after") }.cloned().unwrap_or(Value::Null);
+        let values = if action == "delete" {
+            change.get("before")
+        } else {
+            change.get("after")
+        }
+        .cloned()
+        .unwrap_or(Value::Null);
         if !(values.is_object() || values.is_null()) {
             return Err(malformed(path, address, "change values are not an object"));
         }
-        let unknown = change.get("after_unknown").cloned().filter(Value::is_object).unwrap_or_else(|| json!({}));
-        let sensitive = change.get("after_sensitive").cloned().filter(Value::is_object).unwrap_or_else(|| json!({}));
-        let module = rc.get("module_address").and_then(Value::as_str).unwrap_or("").to_string();
-        let mode = rc.get("mode").and_then(Value::as_str).unwrap_or("managed").to_string();
-        let name = rc.get("name").and_then(Value::as_str).unwrap_or("").to_string();
-        let refs = references.get(&config_key(&module, &mode, kind, &name)).cloned().unwrap_or_default();
+        let unknown = change
+            .get("after_unknown")
+            .cloned()
+            .filter(Value::is_object)
+            .unwrap_or_else(|| json!({}));
+        let sensitive = change
+            .get("after_sensitive")
+            .cloned()
+            .filter(Value::is_object)
+            .unwrap_or_else(|| json!({}));
+        let module = rc
+            .get("module_address")
+            .and_then(Value::as_str)
+            .unwrap_or("")
+            .to_string();
+        let mode = rc
+            .get("mode")
+            .and_then(Value::as_str)
+            .unwrap_or("managed")
+            .to_string();
+        let name = rc
+            .get("name")
+            .and_then(Value::as_str)
+            .unwrap_or("")
+            .to_string();
+        let refs = references
+            .get(&config_key(&module, &mode, kind, &name))
+            .cloned()
+            .unwrap_or_default();
         let resolved = refs
             .into_iter()
-            .map(|(attr, targets)| (attr, targets.into_iter().map(|t| resolve_reference(&module, &t)).collect()))
+            .map(|(attr, targets)| {
+                (
+                    attr,
+                    targets
+                        .into_iter()
+                        .map(|t| resolve_reference(&module, &t))
+                        .collect(),
+                )
+            })
             .collect();
         let r = Resource {
             address: address.to_string(),
@@ -216,7 +329,12 @@ pub fn from_value(path: &str, raw: Value) -> Result<Plan, PlanError> {
     for r in resources.iter_mut() {
         collect_json_documents(&r.values, "", &mut r.parsed);
     }
-    Ok(Plan { path: path.into(), raw, resources, opaque_environments: opaque })
+    Ok(Plan {
+        path: path.into(),
+        raw,
+        resources,
+        opaque_environments: opaque,
+    })
 }
 
 /// Parses string leaves that hold a JSON object or array. Invalid JSON is left alone: the rule
@@ -233,7 +351,11 @@ fn collect_json_documents(v: &Value, path: &str, out: &mut BTreeMap<String, Vec<
         }
         Value::Object(m) => {
             for (k, x) in m {
-                let p = if path.is_empty() { k.clone() } else { format!("{path}.{k}") };
+                let p = if path.is_empty() {
+                    k.clone()
+                } else {
+                    format!("{path}.{k}")
+                };
                 collect_json_documents(x, &p, out);
             }
         }
@@ -249,7 +371,11 @@ fn link_reverse_references(resources: &mut [Resource]) {
     let mut by_base: BTreeMap<String, Vec<usize>> = BTreeMap::new();
     for (i, r) in resources.iter().enumerate() {
         by_base.entry(r.address.clone()).or_default().push(i);
-        if let Some(base) = r.address.strip_suffix(']').and_then(|a| a.rfind('[').map(|p| &a[..p])) {
+        if let Some(base) = r
+            .address
+            .strip_suffix(']')
+            .and_then(|a| a.rfind('[').map(|p| &a[..p]))
+        {
             by_base.entry(base.to_string()).or_default().push(i);
         }
     }
@@ -258,7 +384,14 @@ fn link_reverse_references(resources: &mut [Resource]) {
         for (path, targets) in &r.references {
             for t in targets {
                 for &i in by_base.get(t).map(Vec::as_slice).unwrap_or(&[]) {
-                    edges.push((i, ReferencedBy { address: r.address.clone(), kind: r.kind.clone(), path: path.clone() }));
+                    edges.push((
+                        i,
+                        ReferencedBy {
+                            address: r.address.clone(),
+                            kind: r.kind.clone(),
+                            path: path.clone(),
+                        },
+                    ));
                 }
             }
         }
@@ -275,14 +408,23 @@ fn link_reverse_references(resources: &mut [Resource]) {
 /// Terraform type names are ASCII identifiers: a look-alike (Cyrillic `а`) would slip past every
 /// rule keyed on the real name, so it is refused.
 fn check_type_name(path: &str, address: &str, kind: &str) -> Result<(), PlanError> {
-    if kind.is_empty() || !kind.bytes().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == b'_') {
+    if kind.is_empty()
+        || !kind
+            .bytes()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == b'_')
+    {
         return Err(malformed(path, address, format!("resource type {kind:?} is not a Terraform type name (lowercase ASCII letters, digits, underscores)")));
     }
     Ok(())
 }
 
 /// Unfolds an `edulibra_environment`'s `topology` into resources addressed under it.
-fn unfold_environment(path: &str, env: &Resource, out: &mut Vec<Resource>, opaque: &mut Vec<String>) -> Result<(), PlanError> {
+fn unfold_environment(
+    path: &str,
+    env: &Resource,
+    out: &mut Vec<Resource>,
+    opaque: &mut Vec<String>,
+) -> Result<(), PlanError> {
     let topo = env.values.get("topology");
     let unknown_topo = env.unknown.get("topology");
     let items = match topo {
@@ -299,16 +441,28 @@ fn unfold_environment(path: &str, env: &Resource, out: &mut Vec<Resource>, opaqu
     let mut seen = std::collections::BTreeSet::new();
     for (i, item) in items.iter().enumerate() {
         let at = format!("{}.topology[{i}]", env.address);
-        let obj = item.as_object().ok_or_else(|| malformed(path, &at, "a topology entry is not an object"))?;
-        let addr = obj.get("address").and_then(Value::as_str).ok_or_else(|| malformed(path, &at, "a topology entry has no address"))?;
-        let kind = obj.get("type").and_then(Value::as_str).ok_or_else(|| malformed(path, &at, "a topology entry has no type"))?;
+        let obj = item
+            .as_object()
+            .ok_or_else(|| malformed(path, &at, "a topology entry is not an object"))?;
+        let addr = obj
+            .get("address")
+            .and_then(Value::as_str)
+            .ok_or_else(|| malformed(path, &at, "a topology entry has no address"))?;
+        let kind = obj
+            .get("type")
+            .and_then(Value::as_str)
+            .ok_or_else(|| malformed(path, &at, "a topology entry has no type"))?;
         check_type_name(path, &at, kind)?;
         if !seen.insert(addr.to_string()) {
             return Err(malformed(path, &at, format!("child {addr} appears twice")));
         }
         let values = obj.get("values").cloned().unwrap_or(Value::Null);
         if !values.is_object() {
-            return Err(malformed(path, &at, "a topology entry's values are not an object"));
+            return Err(malformed(
+                path,
+                &at,
+                "a topology entry's values are not an object",
+            ));
         }
         let child_unknown = unknown_topo
             .and_then(|u| u.get(i))
@@ -319,11 +473,26 @@ fn unfold_environment(path: &str, env: &Resource, out: &mut Vec<Resource>, opaqu
         let mut references = BTreeMap::new();
         if let Some(Value::Object(refs)) = obj.get("references") {
             for (k, v) in refs {
-                let targets = v.as_array().map(|a| a.iter().filter_map(Value::as_str).map(|t| format!("{}/{t}", env.address)).collect()).unwrap_or_default();
+                let targets = v
+                    .as_array()
+                    .map(|a| {
+                        a.iter()
+                            .filter_map(Value::as_str)
+                            .map(|t| format!("{}/{t}", env.address))
+                            .collect()
+                    })
+                    .unwrap_or_default();
                 references.insert(k.clone(), targets);
             }
         }
-        let name = addr.split('.').nth(1).unwrap_or("").split('[').next().unwrap_or("").to_string();
+        let name = addr
+            .split('.')
+            .nth(1)
+            .unwrap_or("")
+            .split('[')
+            .next()
+            .unwrap_or("")
+            .to_string();
         out.push(Resource {
             address: format!("{}/{addr}", env.address),
             module: env.module.clone(),
@@ -364,7 +533,12 @@ fn config_key(module: &str, mode: &str, kind: &str, name: &str) -> String {
 fn resolve_reference(module: &str, reference: &str) -> String {
     let parts: Vec<&str> = reference.split('.').collect();
     let take = if parts.first() == Some(&"data") { 3 } else { 2 };
-    let base = parts.iter().take(take).copied().collect::<Vec<_>>().join(".");
+    let base = parts
+        .iter()
+        .take(take)
+        .copied()
+        .collect::<Vec<_>>()
+        .join(".");
     let base = base.split('[').next().unwrap_or(&base).to_string();
     if module.is_empty() {
         base
@@ -374,7 +548,9 @@ fn resolve_reference(module: &str, reference: &str) -> String {
 }
 
 /// Attribute path -> referenced resources, per resource configuration, walking module calls.
-fn config_references(configuration: Option<&Value>) -> BTreeMap<String, BTreeMap<String, Vec<String>>> {
+fn config_references(
+    configuration: Option<&Value>,
+) -> BTreeMap<String, BTreeMap<String, Vec<String>>> {
     let mut out = BTreeMap::new();
     if let Some(root) = configuration.and_then(|c| c.get("root_module")) {
         walk_module(root, "", &mut out);
@@ -385,7 +561,12 @@ fn config_references(configuration: Option<&Value>) -> BTreeMap<String, BTreeMap
 fn walk_module(m: &Value, prefix: &str, out: &mut BTreeMap<String, BTreeMap<String, Vec<String>>>) {
     if let Some(Value::Array(resources)) = m.get("resources") {
         for r in resources {
-            let (Some(kind), Some(name)) = (r.get("type").and_then(Value::as_str), r.get("name").and_then(Value::as_str)) else { continue };
+            let (Some(kind), Some(name)) = (
+                r.get("type").and_then(Value::as_str),
+                r.get("name").and_then(Value::as_str),
+            ) else {
+                continue;
+            };
             let mode = r.get("mode").and_then(Value::as_str).unwrap_or("managed");
             let mut refs = BTreeMap::new();
             if let Some(Value::Object(exprs)) = r.get("expressions") {
@@ -396,7 +577,11 @@ fn walk_module(m: &Value, prefix: &str, out: &mut BTreeMap<String, BTreeMap<Stri
     }
     if let Some(Value::Object(calls)) = m.get("module_calls") {
         for (name, call) in calls {
-            let p = if prefix.is_empty() { format!("module.{name}") } else { format!("{prefix}.module.{name}") };
+            let p = if prefix.is_empty() {
+                format!("module.{name}")
+            } else {
+                format!("{prefix}.module.{name}")
+            };
             if let Some(inner) = call.get("module") {
                 walk_module(inner, &p, out);
             }
@@ -404,16 +589,33 @@ fn walk_module(m: &Value, prefix: &str, out: &mut BTreeMap<String, BTreeMap<Stri
     }
 }
 
-fn collect_expr_refs(exprs: &Map<String, Value>, path: &str, out: &mut BTreeMap<String, Vec<String>>) {
+fn collect_expr_refs(
+    exprs: &Map<String, Value>,
+    path: &str,
+    out: &mut BTreeMap<String, Vec<String>>,
+) {
     for (k, v) in exprs {
-        let p = if path.is_empty() { k.clone() } else { format!("{path}.{k}") };
+        let p = if path.is_empty() {
+            k.clone()
+        } else {
+            format!("{path}.{k}")
+        };
         match v {
-            Value::Object(o) if o.contains_key("references") || o.contains_key("constant_value") => {
+            Value::Object(o)
+                if o.contains_key("references") || o.contains_key("constant_value") =>
+            {
                 if let Some(Value::Array(refs)) = o.get("references") {
                     let targets: Vec<String> = refs
                         .iter()
                         .filter_map(Value::as_str)
-                        .filter(|r| !r.starts_with("var.") && !r.starts_with("local.") && !r.starts_with("each.") && !r.starts_with("count.") && !r.starts_with("path.") && !r.starts_with("module."))
+                        .filter(|r| {
+                            !r.starts_with("var.")
+                                && !r.starts_with("local.")
+                                && !r.starts_with("each.")
+                                && !r.starts_with("count.")
+                                && !r.starts_with("path.")
+                                && !r.starts_with("module.")
+                        })
                         .map(str::to_string)
                         .collect();
                     if !targets.is_empty() {

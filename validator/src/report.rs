@@ -29,7 +29,13 @@ pub fn render(format: Format, report: &Report, rules: &[Rule], color: bool) -> S
 }
 
 fn text(r: &Report, color: bool) -> String {
-    let paint = |code: &str, s: &str| if color { format!("\x1b[{code}m{s}\x1b[0m") } else { s.to_string() };
+    let paint = |code: &str, s: &str| {
+        if color {
+            format!("\x1b[{code}m{s}\x1b[0m")
+        } else {
+            s.to_string()
+        }
+    };
     let mut out = String::new();
     let mut current = "";
     for f in &r.findings {
@@ -42,7 +48,11 @@ fn text(r: &Report, color: bool) -> String {
             Status::Unknown => paint("33", "UNKNOWN"),
             Status::Waived => paint("36", "WAIVED"),
         };
-        let _ = writeln!(out, "  {status} {} [{}] {}", f.rule_id, f.severity, f.message);
+        let _ = writeln!(
+            out,
+            "  {status} {} [{}] {}",
+            f.rule_id, f.severity, f.message
+        );
         if f.status == Status::Fail && !f.remediation.is_empty() {
             let _ = writeln!(out, "       fix: {}", f.remediation);
         }
@@ -71,7 +81,11 @@ fn sarif_level(sev: &str) -> &'static str {
 }
 
 fn sarif(r: &Report, rules: &[Rule]) -> String {
-    let rule_index: std::collections::BTreeMap<&str, usize> = rules.iter().enumerate().map(|(i, x)| (x.metadata.id.as_str(), i)).collect();
+    let rule_index: std::collections::BTreeMap<&str, usize> = rules
+        .iter()
+        .enumerate()
+        .map(|(i, x)| (x.metadata.id.as_str(), i))
+        .collect();
     let results: Vec<serde_json::Value> = r
         .findings
         .iter()
@@ -136,19 +150,46 @@ fn xml_escape(s: &str) -> String {
 
 fn junit(r: &Report, rules: &[Rule]) -> String {
     let mut out = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
-    let failures = r.findings.iter().filter(|f| f.status == Status::Fail).count();
-    let skipped = r.findings.iter().filter(|f| f.status != Status::Fail).count();
-    let _ = writeln!(out, "<testsuites name=\"edulibra-validate\" tests=\"{}\" failures=\"{failures}\">", r.summary.passed + r.findings.len());
+    let failures = r
+        .findings
+        .iter()
+        .filter(|f| f.status == Status::Fail)
+        .count();
+    let skipped = r
+        .findings
+        .iter()
+        .filter(|f| f.status != Status::Fail)
+        .count();
+    let _ = writeln!(
+        out,
+        "<testsuites name=\"edulibra-validate\" tests=\"{}\" failures=\"{failures}\">",
+        r.summary.passed + r.findings.len()
+    );
     let _ = writeln!(out, "  <testsuite name=\"edulibra-validate\" tests=\"{}\" failures=\"{failures}\" skipped=\"{skipped}\" errors=\"0\">", r.summary.passed + r.findings.len());
     for f in &r.findings {
-        let _ = write!(out, "    <testcase classname=\"{}\" name=\"{}\">", xml_escape(&f.rule_id), xml_escape(&f.resource));
+        let _ = write!(
+            out,
+            "    <testcase classname=\"{}\" name=\"{}\">",
+            xml_escape(&f.rule_id),
+            xml_escape(&f.resource)
+        );
         match f.status {
             Status::Fail => {
-                let _ = write!(out, "<failure message=\"{}\" type=\"{}\">{}</failure>", xml_escape(&f.message), xml_escape(&f.severity), xml_escape(&f.remediation));
+                let _ = write!(
+                    out,
+                    "<failure message=\"{}\" type=\"{}\">{}</failure>",
+                    xml_escape(&f.message),
+                    xml_escape(&f.severity),
+                    xml_escape(&f.remediation)
+                );
             }
             Status::Unknown => out.push_str("<skipped message=\"known only after apply\"/>"),
             Status::Waived => {
-                let _ = write!(out, "<skipped message=\"waived: {}\"/>", xml_escape(f.waiver.as_deref().unwrap_or("")));
+                let _ = write!(
+                    out,
+                    "<skipped message=\"waived: {}\"/>",
+                    xml_escape(f.waiver.as_deref().unwrap_or(""))
+                );
             }
         }
         out.push_str("</testcase>\n");
@@ -159,7 +200,11 @@ fn junit(r: &Report, rules: &[Rule]) -> String {
 }
 
 fn github(r: &Report) -> String {
-    let esc = |s: &str| s.replace('%', "%25").replace('\r', "%0D").replace('\n', "%0A");
+    let esc = |s: &str| {
+        s.replace('%', "%25")
+            .replace('\r', "%0D")
+            .replace('\n', "%0A")
+    };
     let mut out = String::new();
     for f in &r.findings {
         let level = match (&f.status, f.severity.as_str()) {
@@ -167,10 +212,21 @@ fn github(r: &Report) -> String {
             (Status::Fail, _) => "warning",
             _ => "notice",
         };
-        let _ = writeln!(out, "::{level} file={},title={} {}::{}", esc(&f.source), esc(&f.rule_id), esc(&f.resource), esc(&f.message));
+        let _ = writeln!(
+            out,
+            "::{level} file={},title={} {}::{}",
+            esc(&f.source),
+            esc(&f.rule_id),
+            esc(&f.resource),
+            esc(&f.message)
+        );
     }
     let s = &r.summary;
-    let _ = writeln!(out, "{} failed, {} passed, {} unknown, {} waived", s.failed, s.passed, s.unknown, s.waived);
+    let _ = writeln!(
+        out,
+        "{} failed, {} passed, {} unknown, {} waived",
+        s.failed, s.passed, s.unknown, s.waived
+    );
     out
 }
 
@@ -194,7 +250,14 @@ fn markdown(r: &Report) -> String {
                 Status::Unknown => "❔ unknown",
                 Status::Waived => "➖ waived",
             };
-            let _ = writeln!(out, "| {status} | {} | {} | `{}` | {} |", f.rule_id, f.severity, f.resource, f.message.replace('|', "\\|"));
+            let _ = writeln!(
+                out,
+                "| {status} | {} | {} | `{}` | {} |",
+                f.rule_id,
+                f.severity,
+                f.resource,
+                f.message.replace('|', "\\|")
+            );
         }
     }
     out
@@ -212,7 +275,11 @@ pub fn rules_markdown(rules: &[Rule]) -> String {
             m.title.replace('|', "\\|"),
             m.severity,
             m.category,
-            r.resource_types.iter().cloned().collect::<Vec<_>>().join(", "),
+            r.resource_types
+                .iter()
+                .cloned()
+                .collect::<Vec<_>>()
+                .join(", "),
             m.references.join(", ")
         );
     }

@@ -11,13 +11,24 @@ include!(concat!(env!("OUT_DIR"), "/builtin_policies.rs"));
 #[derive(Debug, thiserror::Error)]
 pub enum RuleError {
     #[error("{path}: cannot read: {source}")]
-    Io { path: String, source: std::io::Error },
+    Io {
+        path: String,
+        source: std::io::Error,
+    },
     #[error("{path}: {message}")]
     Parse { path: String, message: String },
     #[error("{path}: rule {package}: {message}")]
-    Metadata { path: String, package: String, message: String },
+    Metadata {
+        path: String,
+        package: String,
+        message: String,
+    },
     #[error("{path}: rule {package} failed at run time: {message}")]
-    Runtime { path: String, package: String, message: String },
+    Runtime {
+        path: String,
+        package: String,
+        message: String,
+    },
     #[error("no policy files (*.rego) under {0}")]
     NoPolicies(String),
 }
@@ -75,12 +86,18 @@ pub const CATEGORIES: &[&str] = &["encryption", "iam", "multi-az", "waf", "loggi
 pub fn new_engine(limit: Duration) -> regorus::Engine {
     let mut e = regorus::Engine::new();
     e.set_strict_builtin_errors(true);
-    e.set_execution_timer_config(regorus::utils::limits::ExecutionTimerConfig { limit, check_interval: NonZeroU32::new(64).unwrap() });
+    e.set_execution_timer_config(regorus::utils::limits::ExecutionTimerConfig {
+        limit,
+        check_interval: NonZeroU32::new(64).unwrap(),
+    });
     e
 }
 
 fn collect_rego(dir: &Path, out: &mut Vec<PathBuf>) -> Result<(), RuleError> {
-    let rd = std::fs::read_dir(dir).map_err(|source| RuleError::Io { path: dir.display().to_string(), source })?;
+    let rd = std::fs::read_dir(dir).map_err(|source| RuleError::Io {
+        path: dir.display().to_string(),
+        source,
+    })?;
     let mut entries: Vec<PathBuf> = rd.filter_map(Result::ok).map(|e| e.path()).collect();
     entries.sort();
     for p in entries {
@@ -100,7 +117,9 @@ fn defined_heads(source: &str, names: &[&'static str]) -> Vec<&'static str> {
         .copied()
         .filter(|n| {
             source.lines().any(|l| {
-                l.strip_prefix(n).is_some_and(|rest| rest.is_empty() || rest.starts_with([' ', '[', ':', '=', '{', '\t']))
+                l.strip_prefix(n).is_some_and(|rest| {
+                    rest.is_empty() || rest.starts_with([' ', '[', ':', '=', '{', '\t'])
+                })
             })
         })
         .collect()
@@ -113,20 +132,35 @@ impl RuleSet {
         Self::load_with(builtin, dirs, limit, false)
     }
 
-    pub fn load_with(builtin: bool, dirs: &[PathBuf], limit: Duration, with_tests: bool) -> Result<RuleSet, RuleError> {
+    pub fn load_with(
+        builtin: bool,
+        dirs: &[PathBuf],
+        limit: Duration,
+        with_tests: bool,
+    ) -> Result<RuleSet, RuleError> {
         let wanted = |path: &str| with_tests || !path.ends_with("_test.rego");
         let mut engine = new_engine(limit);
         let mut sources = BTreeMap::new();
         let mut files = BTreeMap::new();
-        let mut add = |engine: &mut regorus::Engine, path: String, text: String| -> Result<(), RuleError> {
-            let package = engine.add_policy(path.clone(), text.clone()).map_err(|e| RuleError::Parse { path: path.clone(), message: one_line(&e.to_string()) })?;
-            files.insert(path.clone(), package);
-            sources.insert(path, text);
-            Ok(())
-        };
+        let mut add =
+            |engine: &mut regorus::Engine, path: String, text: String| -> Result<(), RuleError> {
+                let package = engine.add_policy(path.clone(), text.clone()).map_err(|e| {
+                    RuleError::Parse {
+                        path: path.clone(),
+                        message: one_line(&e.to_string()),
+                    }
+                })?;
+                files.insert(path.clone(), package);
+                sources.insert(path, text);
+                Ok(())
+            };
         if builtin {
             for (rel, text) in BUILTIN_POLICIES.iter().filter(|(rel, _)| wanted(rel)) {
-                add(&mut engine, format!("builtin:policies/{rel}"), text.to_string())?;
+                add(
+                    &mut engine,
+                    format!("builtin:policies/{rel}"),
+                    text.to_string(),
+                )?;
             }
         }
         for d in dirs {
@@ -140,47 +174,100 @@ impl RuleSet {
                 return Err(RuleError::NoPolicies(d.display().to_string()));
             }
             for f in found.into_iter().filter(|f| wanted(&f.to_string_lossy())) {
-                let text = std::fs::read_to_string(&f).map_err(|source| RuleError::Io { path: f.display().to_string(), source })?;
+                let text = std::fs::read_to_string(&f).map_err(|source| RuleError::Io {
+                    path: f.display().to_string(),
+                    source,
+                })?;
                 add(&mut engine, f.display().to_string(), text)?;
             }
         }
-        let mut set = RuleSet { engine, rules: Vec::new(), raw_rules: Vec::new(), files, sources };
+        let mut set = RuleSet {
+            engine,
+            rules: Vec::new(),
+            raw_rules: Vec::new(),
+            files,
+            sources,
+        };
         set.discover()?;
         Ok(set)
     }
 
     fn discover(&mut self) -> Result<(), RuleError> {
-        let files: Vec<(String, String)> = self.files.iter().map(|(a, b)| (a.clone(), b.clone())).collect();
+        let files: Vec<(String, String)> = self
+            .files
+            .iter()
+            .map(|(a, b)| (a.clone(), b.clone()))
+            .collect();
         let mut seen_ids: BTreeMap<String, String> = BTreeMap::new();
         for (path, package) in files {
             let source = self.sources[&path].clone();
             let is_test = package.ends_with("_test") || path.ends_with("_test.rego");
-            if is_test || package == "data.edulibra.lib" || package.starts_with("data.edulibra.lib.") {
+            if is_test
+                || package == "data.edulibra.lib"
+                || package.starts_with("data.edulibra.lib.")
+            {
                 continue;
             }
             if package.starts_with("data.edulibra.rules.") {
-                let meta_err = |m: String| RuleError::Metadata { path: path.clone(), package: package.clone(), message: m };
-                let meta = self.engine.eval_rule(format!("{package}.metadata")).map_err(|e| meta_err(one_line(&e.to_string())))?;
-                let meta: serde_json::Value = serde_json::from_str(&meta.to_json_str().map_err(|e| meta_err(e.to_string()))?).map_err(|e| meta_err(e.to_string()))?;
+                let meta_err = |m: String| RuleError::Metadata {
+                    path: path.clone(),
+                    package: package.clone(),
+                    message: m,
+                };
+                let meta = self
+                    .engine
+                    .eval_rule(format!("{package}.metadata"))
+                    .map_err(|e| meta_err(one_line(&e.to_string())))?;
+                let meta: serde_json::Value =
+                    serde_json::from_str(&meta.to_json_str().map_err(|e| meta_err(e.to_string()))?)
+                        .map_err(|e| meta_err(e.to_string()))?;
                 let s = |k: &str| meta.get(k).and_then(|v| v.as_str()).map(str::to_string);
                 let metadata = Metadata {
                     id: s("id").ok_or_else(|| meta_err("metadata has no \"id\"".into()))?,
-                    title: s("title").ok_or_else(|| meta_err("metadata has no \"title\"".into()))?,
+                    title: s("title")
+                        .ok_or_else(|| meta_err("metadata has no \"title\"".into()))?,
                     severity: s("severity").unwrap_or_else(|| "medium".into()),
-                    category: s("category").ok_or_else(|| meta_err("metadata has no \"category\"".into()))?,
+                    category: s("category")
+                        .ok_or_else(|| meta_err("metadata has no \"category\"".into()))?,
                     remediation: s("remediation").unwrap_or_default(),
-                    references: meta.get("references").and_then(|r| r.as_array()).map(|a| a.iter().filter_map(|x| x.as_str().map(str::to_string)).collect()).unwrap_or_default(),
+                    references: meta
+                        .get("references")
+                        .and_then(|r| r.as_array())
+                        .map(|a| {
+                            a.iter()
+                                .filter_map(|x| x.as_str().map(str::to_string))
+                                .collect()
+                        })
+                        .unwrap_or_default(),
                     description: s("description").unwrap_or_default(),
                 };
                 if !SEVERITIES.contains(&metadata.severity.as_str()) {
-                    return Err(meta_err(format!("severity {:?} is not one of {SEVERITIES:?}", metadata.severity)));
+                    return Err(meta_err(format!(
+                        "severity {:?} is not one of {SEVERITIES:?}",
+                        metadata.severity
+                    )));
                 }
                 if let Some(other) = seen_ids.insert(metadata.id.clone(), path.clone()) {
-                    return Err(meta_err(format!("rule id {} is also used by {other}", metadata.id)));
+                    return Err(meta_err(format!(
+                        "rule id {} is also used by {other}",
+                        metadata.id
+                    )));
                 }
-                let types = self.engine.eval_rule(format!("{package}.resource_types")).map_err(|e| meta_err(one_line(&e.to_string())))?;
-                let types: serde_json::Value = serde_json::from_str(&types.to_json_str().unwrap_or_else(|_| "[]".into())).unwrap_or_default();
-                let resource_types: BTreeSet<String> = types.as_array().map(|a| a.iter().filter_map(|x| x.as_str().map(str::to_string)).collect()).unwrap_or_default();
+                let types = self
+                    .engine
+                    .eval_rule(format!("{package}.resource_types"))
+                    .map_err(|e| meta_err(one_line(&e.to_string())))?;
+                let types: serde_json::Value =
+                    serde_json::from_str(&types.to_json_str().unwrap_or_else(|_| "[]".into()))
+                        .unwrap_or_default();
+                let resource_types: BTreeSet<String> = types
+                    .as_array()
+                    .map(|a| {
+                        a.iter()
+                            .filter_map(|x| x.as_str().map(str::to_string))
+                            .collect()
+                    })
+                    .unwrap_or_default();
                 if resource_types.is_empty() {
                     return Err(meta_err("resource_types is missing or empty".into()));
                 }
@@ -189,7 +276,10 @@ impl RuleSet {
                     return Err(meta_err("defines no deny rule".into()));
                 }
                 let scope = if heads.contains(&"scope") {
-                    let v = self.engine.eval_rule(format!("{package}.scope")).map_err(|e| meta_err(one_line(&e.to_string())))?;
+                    let v = self
+                        .engine
+                        .eval_rule(format!("{package}.scope"))
+                        .map_err(|e| meta_err(one_line(&e.to_string())))?;
                     if v.as_string().map(|s| s.as_ref() == "plan").unwrap_or(false) {
                         Scope::Plan
                     } else {
@@ -210,7 +300,11 @@ impl RuleSet {
             } else {
                 let outputs = defined_heads(&source, &["deny", "violation", "warn"]);
                 if !outputs.is_empty() {
-                    self.raw_rules.push(RawRule { package, path, outputs });
+                    self.raw_rules.push(RawRule {
+                        package,
+                        path,
+                        outputs,
+                    });
                 }
             }
         }
@@ -219,13 +313,19 @@ impl RuleSet {
     }
 
     pub fn find(&self, id: &str) -> Option<&Rule> {
-        self.rules.iter().find(|r| r.metadata.id.eq_ignore_ascii_case(id))
+        self.rules
+            .iter()
+            .find(|r| r.metadata.id.eq_ignore_ascii_case(id))
     }
 }
 
 /// regorus errors span lines; gates print one line per problem.
 pub fn one_line(s: &str) -> String {
-    s.lines().map(str::trim).filter(|l| !l.is_empty()).collect::<Vec<_>>().join(" | ")
+    s.lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .collect::<Vec<_>>()
+        .join(" | ")
 }
 
 impl RuleSet {

@@ -8,7 +8,10 @@ use crate::eval::{Finding, Status};
 #[derive(Debug, thiserror::Error)]
 pub enum WaiverError {
     #[error("{path}: cannot read: {source}")]
-    Io { path: String, source: std::io::Error },
+    Io {
+        path: String,
+        source: std::io::Error,
+    },
     #[error("{path}: {message}")]
     Invalid { path: String, message: String },
 }
@@ -40,7 +43,16 @@ pub struct Waivers {
 }
 
 pub fn today_utc() -> String {
-    let days = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs() / 86_400).unwrap_or(0) as i64;
+    let days = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs() / 86_400)
+        .unwrap_or(0) as i64;
+    let (y, m, d) = civil_from_days(days);
+    format!("{y:04}-{m:02}-{d:02}")
+}
+
+/// (year, month, day) of a day count since 1970-01-01 (Howard Hinnant's algorithm).
+pub fn civil_from_days(days: i64) -> (i64, i64, i64) {
     let z = days + 719_468;
     let era = z.div_euclid(146_097);
     let doe = z - era * 146_097;
@@ -49,13 +61,15 @@ pub fn today_utc() -> String {
     let mp = (5 * doy + 2) / 153;
     let d = doy - (153 * mp + 2) / 5 + 1;
     let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = yoe + era * 400 + i64::from(m <= 2);
-    format!("{y:04}-{m:02}-{d:02}")
+    (yoe + era * 400 + i64::from(m <= 2), m, d)
 }
 
 fn valid_date(s: &str) -> bool {
     let b = s.as_bytes();
-    b.len() == 10 && b[4] == b'-' && b[7] == b'-' && s.split('-').all(|p| p.bytes().all(|c| c.is_ascii_digit()))
+    b.len() == 10
+        && b[4] == b'-'
+        && b[7] == b'-'
+        && s.split('-').all(|p| p.bytes().all(|c| c.is_ascii_digit()))
 }
 
 pub fn glob_match(pattern: &str, text: &str) -> bool {
@@ -86,8 +100,14 @@ pub fn glob_match(pattern: &str, text: &str) -> bool {
 impl Waivers {
     pub fn load(path: &Path) -> Result<Waivers, WaiverError> {
         let p = path.display().to_string();
-        let text = std::fs::read_to_string(path).map_err(|source| WaiverError::Io { path: p.clone(), source })?;
-        let invalid = |m: String| WaiverError::Invalid { path: p.clone(), message: m };
+        let text = std::fs::read_to_string(path).map_err(|source| WaiverError::Io {
+            path: p.clone(),
+            source,
+        })?;
+        let invalid = |m: String| WaiverError::Invalid {
+            path: p.clone(),
+            message: m,
+        };
         let file: File = if p.ends_with(".toml") {
             toml::from_str(&text).map_err(|e| invalid(e.to_string()))?
         } else {
@@ -95,28 +115,51 @@ impl Waivers {
         };
         for (i, w) in file.waivers.iter().enumerate() {
             if w.reason.trim().is_empty() {
-                return Err(invalid(format!("waiver {} ({}) has no reason", i + 1, w.rule)));
+                return Err(invalid(format!(
+                    "waiver {} ({}) has no reason",
+                    i + 1,
+                    w.rule
+                )));
             }
             if let Some(e) = &w.expires {
                 if !valid_date(e) {
-                    return Err(invalid(format!("waiver {} ({}): expires {e:?} is not a YYYY-MM-DD date", i + 1, w.rule)));
+                    return Err(invalid(format!(
+                        "waiver {} ({}): expires {e:?} is not a YYYY-MM-DD date",
+                        i + 1,
+                        w.rule
+                    )));
                 }
             }
         }
-        Ok(Waivers { items: file.waivers, today: today_utc() })
+        Ok(Waivers {
+            items: file.waivers,
+            today: today_utc(),
+        })
     }
 
     /// Marks waived findings; returns descriptions of the expired waivers.
     pub fn apply(&self, findings: &mut [Finding]) -> Vec<String> {
         let mut expired = Vec::new();
         for w in &self.items {
-            let is_expired = w.expires.as_deref().is_some_and(|e| e < self.today.as_str());
+            let is_expired = w
+                .expires
+                .as_deref()
+                .is_some_and(|e| e < self.today.as_str());
             if is_expired {
-                expired.push(format!("{} on {} expired {}: {}", w.rule, w.resource, w.expires.as_deref().unwrap_or(""), w.reason));
+                expired.push(format!(
+                    "{} on {} expired {}: {}",
+                    w.rule,
+                    w.resource,
+                    w.expires.as_deref().unwrap_or(""),
+                    w.reason
+                ));
                 continue;
             }
             for f in findings.iter_mut() {
-                if f.status != Status::Waived && (w.rule == "*" || w.rule.eq_ignore_ascii_case(&f.rule_id)) && glob_match(&w.resource, &f.resource) {
+                if f.status != Status::Waived
+                    && (w.rule == "*" || w.rule.eq_ignore_ascii_case(&f.rule_id))
+                    && glob_match(&w.resource, &f.resource)
+                {
                     f.status = Status::Waived;
                     f.waiver = Some(w.reason.clone());
                 }
@@ -131,7 +174,10 @@ mod tests {
     use super::glob_match;
     #[test]
     fn globs() {
-        assert!(glob_match("module.edulibra.*/aws_db_instance.*", "module.edulibra.edulibra_environment.this/aws_db_instance.main"));
+        assert!(glob_match(
+            "module.edulibra.*/aws_db_instance.*",
+            "module.edulibra.edulibra_environment.this/aws_db_instance.main"
+        ));
         assert!(glob_match("aws_s3_bucket.?", "aws_s3_bucket.b"));
         assert!(!glob_match("aws_s3_bucket.a*", "aws_s3_bucket.b"));
         assert!(glob_match("*", ""));

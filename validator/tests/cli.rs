@@ -30,7 +30,8 @@ fn check(args: &[&str]) -> Output {
 }
 
 fn json_of(o: &Output) -> Value {
-    serde_json::from_slice(&o.stdout).unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&o.stdout)))
+    serde_json::from_slice(&o.stdout)
+        .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&o.stdout)))
 }
 
 #[test]
@@ -43,9 +44,18 @@ fn every_fixture_is_read_and_judged() {
             continue;
         }
         let o = check(&[p.to_str().unwrap(), "--format", "json"]);
-        assert!(matches!(o.status.code(), Some(0) | Some(1)), "{}: {}", p.display(), String::from_utf8_lossy(&o.stderr));
+        assert!(
+            matches!(o.status.code(), Some(0) | Some(1)),
+            "{}: {}",
+            p.display(),
+            String::from_utf8_lossy(&o.stderr)
+        );
         let r = json_of(&o);
-        assert!(r["summary"]["resources"].as_u64().unwrap() > 0, "{}", p.display());
+        assert!(
+            r["summary"]["resources"].as_u64().unwrap() > 0,
+            "{}",
+            p.display()
+        );
         n += 1;
     }
     assert_eq!(n, 30);
@@ -58,7 +68,14 @@ fn generated_plans_match_the_ground_truth() {
     for seed in ["1", "2"] {
         let plan = d.join(format!("plan-{seed}.json"));
         let expected = d.join(format!("expected-{seed}.json"));
-        let st = Command::new("python3").arg(&gen).args(["250", "--seed", seed, "-o"]).arg(&plan).arg("--expected").arg(&expected).status().unwrap();
+        let st = Command::new("python3")
+            .arg(&gen)
+            .args(["250", "--seed", seed, "-o"])
+            .arg(&plan)
+            .arg("--expected")
+            .arg(&expected)
+            .status()
+            .unwrap();
         assert!(st.success());
         let exp: Value = serde_json::from_slice(&std::fs::read(&expected).unwrap()).unwrap();
         let r = json_of(&check(&[plan.to_str().unwrap(), "--format", "json"]));
@@ -67,16 +84,35 @@ fn generated_plans_match_the_ground_truth() {
                 .as_array()
                 .unwrap()
                 .iter()
-                .filter(|f| f["rule_id"] == rule && f["status"] == "fail" && f["message"].as_str().unwrap().contains(needle))
+                .filter(|f| {
+                    f["rule_id"] == rule
+                        && f["status"] == "fail"
+                        && f["message"].as_str().unwrap().contains(needle)
+                })
                 .map(|f| f["resource"].as_str().unwrap().to_string())
                 .collect();
             v.sort();
             v.dedup();
             v
         };
-        let want = |k: &str| -> Vec<String> { exp[k].as_array().unwrap().iter().map(|x| x.as_str().unwrap().to_string()).collect() };
-        assert_eq!(fails("EDU-ENC-001", "has no KMS default encryption"), want("unencrypted_s3"), "seed {seed}");
-        assert_eq!(fails("EDU-ENC-003", ""), want("unencrypted_rds"), "seed {seed}");
+        let want = |k: &str| -> Vec<String> {
+            exp[k]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|x| x.as_str().unwrap().to_string())
+                .collect()
+        };
+        assert_eq!(
+            fails("EDU-ENC-001", "has no KMS default encryption"),
+            want("unencrypted_s3"),
+            "seed {seed}"
+        );
+        assert_eq!(
+            fails("EDU-ENC-003", ""),
+            want("unencrypted_rds"),
+            "seed {seed}"
+        );
     }
 }
 
@@ -84,7 +120,11 @@ fn expect_exit_2(path: &Path, what: &str) {
     let o = check(&[path.to_str().unwrap()]);
     let err = String::from_utf8_lossy(&o.stderr);
     assert_eq!(o.status.code(), Some(2), "{what}: {err}");
-    assert_eq!(err.trim().lines().count(), 1, "{what}: one-line reason: {err}");
+    assert_eq!(
+        err.trim().lines().count(),
+        1,
+        "{what}: one-line reason: {err}"
+    );
     assert!(err.contains("error:"), "{what}: {err}");
 }
 
@@ -123,7 +163,11 @@ fn bad_policies_stop_the_gate_with_file_and_line() {
     let plan = shared().join("fixtures/plans/tfc__sqs_kms.json");
     let syntax = d.join("syntax");
     std::fs::create_dir_all(&syntax).unwrap();
-    std::fs::write(syntax.join("broken.rego"), "package main\nimport rego.v1\n\ndeny contains msg if {\n  msg := \n}\n").unwrap();
+    std::fs::write(
+        syntax.join("broken.rego"),
+        "package main\nimport rego.v1\n\ndeny contains msg if {\n  msg := \n}\n",
+    )
+    .unwrap();
     let o = check(&[plan.to_str().unwrap(), "--policy", syntax.to_str().unwrap()]);
     let err = String::from_utf8_lossy(&o.stderr);
     assert_eq!(o.status.code(), Some(2), "{err}");
@@ -137,7 +181,13 @@ fn bad_policies_stop_the_gate_with_file_and_line() {
     )
     .unwrap();
     let start = std::time::Instant::now();
-    let o = check(&[plan.to_str().unwrap(), "--policy", looping.to_str().unwrap(), "--timeout", "2"]);
+    let o = check(&[
+        plan.to_str().unwrap(),
+        "--policy",
+        looping.to_str().unwrap(),
+        "--timeout",
+        "2",
+    ]);
     let err = String::from_utf8_lossy(&o.stderr);
     assert_eq!(o.status.code(), Some(2), "{err}");
     assert!(start.elapsed().as_secs() < 30, "the time limit stopped it");
@@ -171,20 +221,44 @@ fn environment_topology_is_judged_like_plain_aws_resources() {
     let o = check(&[p.to_str().unwrap(), "--format", "json"]);
     assert_eq!(o.status.code(), Some(1));
     let r = json_of(&o);
-    let f = r["findings"].as_array().unwrap().iter().find(|f| f["rule_id"] == "EDU-HA-001").expect("multi-AZ finding");
-    assert_eq!(f["resource"], "module.edulibra.edulibra_environment.this/aws_db_instance.main");
+    let f = r["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["rule_id"] == "EDU-HA-001")
+        .expect("multi-AZ finding");
+    assert_eq!(
+        f["resource"],
+        "module.edulibra.edulibra_environment.this/aws_db_instance.main"
+    );
     // The key is a reference to the environment's own KMS key: encrypted with a CMK, not unknown.
-    assert!(!r["findings"].as_array().unwrap().iter().any(|f| f["rule_id"] == "EDU-ENC-004" && f["status"] != "waived" && f["resource"].as_str().unwrap().ends_with("aws_db_instance.main")));
+    assert!(!r["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|f| f["rule_id"] == "EDU-ENC-004"
+            && f["status"] != "waived"
+            && f["resource"]
+                .as_str()
+                .unwrap()
+                .ends_with("aws_db_instance.main")));
 
     // A topology hidden from the plan fails closed.
     let mut hidden = environment_plan(true);
-    hidden["resource_changes"][0]["change"]["after"].as_object_mut().unwrap().remove("topology");
+    hidden["resource_changes"][0]["change"]["after"]
+        .as_object_mut()
+        .unwrap()
+        .remove("topology");
     hidden["resource_changes"][0]["change"]["after_unknown"] = json!({"topology": true});
     let p = d.join("hidden.json");
     std::fs::write(&p, hidden.to_string()).unwrap();
     let o = check(&[p.to_str().unwrap(), "--format", "json"]);
     assert_eq!(o.status.code(), Some(1));
-    assert!(json_of(&o)["findings"].as_array().unwrap().iter().any(|f| f["rule_id"] == "EDU-GATE-001"));
+    assert!(json_of(&o)["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|f| f["rule_id"] == "EDU-GATE-001"));
 }
 
 #[test]
@@ -194,16 +268,50 @@ fn waivers_waive_until_they_expire() {
     std::fs::write(&p, environment_plan(false).to_string()).unwrap();
     let w = d.join("waivers.yaml");
     std::fs::write(&w, "waivers:\n  - rule: EDU-HA-001\n    resource: \"module.edulibra.*/aws_db_instance.*\"\n    reason: dev runs in one AZ\n    expires: \"2999-01-01\"\n").unwrap();
-    let r = json_of(&check(&[p.to_str().unwrap(), "--format", "json", "--waivers", w.to_str().unwrap()]));
-    let f = r["findings"].as_array().unwrap().iter().find(|f| f["rule_id"] == "EDU-HA-001").unwrap();
+    let r = json_of(&check(&[
+        p.to_str().unwrap(),
+        "--format",
+        "json",
+        "--waivers",
+        w.to_str().unwrap(),
+    ]));
+    let f = r["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["rule_id"] == "EDU-HA-001")
+        .unwrap();
     assert_eq!(f["status"], "waived");
     std::fs::write(&w, "waivers:\n  - rule: EDU-HA-001\n    resource: \"*\"\n    reason: old\n    expires: \"2001-01-01\"\n").unwrap();
-    let o = check(&[p.to_str().unwrap(), "--format", "json", "--waivers", w.to_str().unwrap()]);
+    let o = check(&[
+        p.to_str().unwrap(),
+        "--format",
+        "json",
+        "--waivers",
+        w.to_str().unwrap(),
+    ]);
     let r = json_of(&o);
-    assert_eq!(r["findings"].as_array().unwrap().iter().find(|f| f["rule_id"] == "EDU-HA-001").unwrap()["status"], "fail");
+    assert_eq!(
+        r["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["rule_id"] == "EDU-HA-001")
+            .unwrap()["status"],
+        "fail"
+    );
     assert_eq!(r["expired_waivers"].as_array().unwrap().len(), 1);
-    std::fs::write(&w, "waivers:\n  - rule: EDU-HA-001\n    resource: \"*\"\n    reason: \"\"\n").unwrap();
-    assert_eq!(check(&[p.to_str().unwrap(), "--waivers", w.to_str().unwrap()]).status.code(), Some(2));
+    std::fs::write(
+        &w,
+        "waivers:\n  - rule: EDU-HA-001\n    resource: \"*\"\n    reason: \"\"\n",
+    )
+    .unwrap();
+    assert_eq!(
+        check(&[p.to_str().unwrap(), "--waivers", w.to_str().unwrap()])
+            .status
+            .code(),
+        Some(2)
+    );
 }
 
 #[test]
@@ -214,7 +322,12 @@ fn sarif_and_junit_have_their_required_shape() {
     assert_eq!(s["version"], "2.1.0");
     let run = &s["runs"][0];
     assert_eq!(run["tool"]["driver"]["name"], "edulibra-validate");
-    let rule_ids: Vec<&str> = run["tool"]["driver"]["rules"].as_array().unwrap().iter().map(|r| r["id"].as_str().unwrap()).collect();
+    let rule_ids: Vec<&str> = run["tool"]["driver"]["rules"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["id"].as_str().unwrap())
+        .collect();
     let results = run["results"].as_array().unwrap();
     assert!(!results.is_empty());
     for r in results {
@@ -227,7 +340,10 @@ fn sarif_and_junit_have_their_required_shape() {
     let o = check(&[plan.to_str().unwrap(), "--format", "junit"]);
     let x = String::from_utf8(o.stdout).unwrap();
     assert!(x.starts_with("<?xml"));
-    assert_eq!(x.matches("<testcase").count(), x.matches("</testcase>").count());
+    assert_eq!(
+        x.matches("<testcase").count(),
+        x.matches("</testcase>").count()
+    );
     assert_eq!(x.matches("<testsuite ").count(), 1);
     assert!(x.contains("<failure "));
     // A real XML parser reads it as JUnit: testsuites > testsuite > testcase with failures.
@@ -235,8 +351,16 @@ fn sarif_and_junit_have_their_required_shape() {
     let path = dir.join("report.xml");
     std::fs::write(&path, &x).unwrap();
     let py = "import sys, xml.etree.ElementTree as E\nr = E.parse(sys.argv[1]).getroot()\nassert r.tag == 'testsuites'\ns = r.find('testsuite')\ncases = s.findall('testcase')\nassert sum(1 for c in cases if c.find('failure') is not None) == int(s.get('failures'))\nprint(len(cases))";
-    let out = Command::new("python3").args(["-c", py]).arg(&path).output().unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = Command::new("python3")
+        .args(["-c", py])
+        .arg(&path)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 }
 
 #[test]
@@ -251,12 +375,24 @@ fn the_built_in_rules_pass_their_own_tests() {
 
 #[test]
 fn docs_rules_md_lists_every_rule_as_generated() {
-    let out = bin().args(["rules", "--format", "markdown"]).output().unwrap();
+    let out = bin()
+        .args(["rules", "--format", "markdown"])
+        .output()
+        .unwrap();
     assert!(out.status.success());
     let table = String::from_utf8(out.stdout).unwrap();
-    let doc = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("../docs/rules.md")).unwrap();
+    let doc =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("../docs/rules.md"))
+            .unwrap();
     let begin = "<!-- BEGIN RULES (generated) -->\n";
-    let start = doc.find(begin).expect("docs/rules.md has the generated section") + begin.len();
+    let start = doc
+        .find(begin)
+        .expect("docs/rules.md has the generated section")
+        + begin.len();
     let end = doc[start..].find("<!-- END RULES -->").unwrap() + start;
-    assert_eq!(&doc[start..end], table, "docs/rules.md is out of date: run `make docs`");
+    assert_eq!(
+        &doc[start..end],
+        table,
+        "docs/rules.md is out of date: run `make docs`"
+    );
 }

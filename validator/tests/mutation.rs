@@ -54,7 +54,10 @@ fn mutate(src: &[u8], rng: &mut Rng) -> (Vec<u8>, &'static str) {
         4 => {
             // Swap a scalar's type: the first `true`/`false`/digit after a random point.
             let start = rng.below(b.len());
-            if let Some(p) = b[start..].iter().position(|c| *c == b't' || *c == b'f' || c.is_ascii_digit()) {
+            if let Some(p) = b[start..]
+                .iter()
+                .position(|c| *c == b't' || *c == b'f' || c.is_ascii_digit())
+            {
                 let i = start + p;
                 b.splice(i..i + 1, b"\"x\"".iter().copied());
             }
@@ -75,12 +78,20 @@ fn mutate(src: &[u8], rng: &mut Rng) -> (Vec<u8>, &'static str) {
 #[test]
 fn mutated_plans_never_panic_hang_or_pass_unread() {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/fixtures/plans");
-    assert!(dir.is_dir(), "this test mutates ../shared/fixtures/plans, which is missing beside the clone");
+    assert!(
+        dir.is_dir(),
+        "this test mutates ../shared/fixtures/plans, which is missing beside the clone"
+    );
     let mut sources = Vec::new();
     for e in std::fs::read_dir(&dir).unwrap() {
         let p = e.unwrap().path();
-        if p.extension().is_some_and(|x| x == "json") && std::fs::metadata(&p).unwrap().len() < 60_000 {
-            sources.push((p.file_name().unwrap().to_string_lossy().to_string(), std::fs::read(&p).unwrap()));
+        if p.extension().is_some_and(|x| x == "json")
+            && std::fs::metadata(&p).unwrap().len() < 60_000
+        {
+            sources.push((
+                p.file_name().unwrap().to_string_lossy().to_string(),
+                std::fs::read(&p).unwrap(),
+            ));
         }
     }
     sources.sort();
@@ -99,15 +110,39 @@ fn mutated_plans_never_panic_hang_or_pass_unread() {
             Ok(plan) => {
                 // Whatever loads must be valid JSON of a plan; judging it may pass or fail, but
                 // never panic, and must stay within the time limit.
-                assert!(serde_json::from_slice::<serde_json::Value>(&bytes).is_ok() || bytes.starts_with(&[0xEF, 0xBB, 0xBF]) || bytes.starts_with(&[0xFF, 0xFE]), "{name} ({how}) loaded although it is not JSON");
-                if evaluate(&mut rules, &[plan], &waivers, &Options { only_changes: false }).is_ok() {
+                assert!(
+                    serde_json::from_slice::<serde_json::Value>(&bytes).is_ok()
+                        || bytes.starts_with(&[0xEF, 0xBB, 0xBF])
+                        || bytes.starts_with(&[0xFF, 0xFE]),
+                    "{name} ({how}) loaded although it is not JSON"
+                );
+                if evaluate(
+                    &mut rules,
+                    &[plan],
+                    &waivers,
+                    &Options {
+                        only_changes: false,
+                    },
+                )
+                .is_ok()
+                {
                     judged += 1;
                 }
             }
         }
-        assert!(t.elapsed() < Duration::from_secs(20), "{name} ({how}) took {:?}", t.elapsed());
+        assert!(
+            t.elapsed() < Duration::from_secs(20),
+            "{name} ({how}) took {:?}",
+            t.elapsed()
+        );
     }
-    eprintln!("mutation: {tried} plans tried, {refused} refused, {judged} judged, in {:?}", started.elapsed());
+    eprintln!(
+        "mutation: {tried} plans tried, {refused} refused, {judged} judged, in {:?}",
+        started.elapsed()
+    );
     assert!(tried >= 500, "only {tried} mutations ran");
-    assert!(refused > tried / 4, "most damage must be refused: {refused}/{tried}");
+    assert!(
+        refused > tried / 4,
+        "most damage must be refused: {refused}/{tried}"
+    );
 }

@@ -10,7 +10,12 @@ use crate::value::Value;
 
 /// Arguments whose change replaces the whole environment: the names and the address space
 /// every child is derived from.
-pub const REPLACING_PATHS: &[&[&str]] = &[&["name"], &["stage"], &["network", "cidr_block"], &["network", "az_count"]];
+pub const REPLACING_PATHS: &[&[&str]] = &[
+    &["name"],
+    &["stage"],
+    &["network", "cidr_block"],
+    &["network", "az_count"],
+];
 
 /// What the expansion needs besides the configuration.
 #[derive(Clone, Debug)]
@@ -54,7 +59,12 @@ const AWS_COMPUTED: &[&str] = &[
 pub fn plan(ctx: &PlanContext, prior: &Value, proposed: &Value, config: &Value) -> Planned {
     let spec = match spec::read(config) {
         SpecOutcome::Invalid(diagnostics) => {
-            return Planned { state: proposed.clone(), requires_replace: vec![], diagnostics, topology: None }
+            return Planned {
+                state: proposed.clone(),
+                requires_replace: vec![],
+                diagnostics,
+                topology: None,
+            }
         }
         SpecOutcome::Unknown => None,
         SpecOutcome::Ready(s) => Some(*s),
@@ -69,7 +79,11 @@ pub fn plan(ctx: &PlanContext, prior: &Value, proposed: &Value, config: &Value) 
             .filter(|p| {
                 let new = at_path(config, p);
                 // An unset optional+computed argument keeps its planned default: compare with it.
-                let new = if new.is_null() { at_path(proposed, p) } else { new };
+                let new = if new.is_null() {
+                    at_path(proposed, p)
+                } else {
+                    new
+                };
                 new.is_unknown() || at_path(prior, p) != new
             })
             .map(|p| p.iter().map(|s| Step::Attr(s.to_string())).collect())
@@ -78,13 +92,21 @@ pub fn plan(ctx: &PlanContext, prior: &Value, proposed: &Value, config: &Value) 
 
     let Some(spec) = spec else {
         // Some argument depends on another resource: everything derived waits for it.
-        for k in ["id", "topology", "resource_count"].iter().chain(AWS_COMPUTED) {
+        for k in ["id", "topology", "resource_count"]
+            .iter()
+            .chain(AWS_COMPUTED)
+        {
             planned.insert(k.to_string(), Value::Unknown);
         }
         for k in ["site_bucket_name", "media_bucket_name", "logs_bucket_name"] {
             planned.insert(k.to_string(), Value::Unknown);
         }
-        return Planned { state: Value::Map(planned), requires_replace, diagnostics: vec![], topology: None };
+        return Planned {
+            state: Value::Map(planned),
+            requires_replace,
+            diagnostics: vec![],
+            topology: None,
+        };
     };
     spec::fill_defaults(&mut planned, &spec);
 
@@ -92,17 +114,30 @@ pub fn plan(ctx: &PlanContext, prior: &Value, proposed: &Value, config: &Value) 
         Some(at) => match topology::expand(&spec, at, &ctx.default_tags) {
             Ok(t) => Some(t),
             Err(e) => {
-                let d = Diagnostic::error("Cannot expand the environment", e.to_string()).at("network.cidr_block");
-                return Planned { state: Value::Map(planned), requires_replace, diagnostics: vec![d], topology: None };
+                let d = Diagnostic::error("Cannot expand the environment", e.to_string())
+                    .at("network.cidr_block");
+                return Planned {
+                    state: Value::Map(planned),
+                    requires_replace,
+                    diagnostics: vec![d],
+                    topology: None,
+                };
             }
         },
         None => None,
     };
 
-    let unchanged = !prior.is_null() && requires_replace.is_empty() && same_topology(ctx, prior, expanded.as_ref());
+    let unchanged = !prior.is_null()
+        && requires_replace.is_empty()
+        && same_topology(ctx, prior, expanded.as_ref());
     if unchanged {
         // Keep what apply recorded (ids, ARNs, endpoints) so a second plan shows no change.
-        return Planned { state: Value::Map(planned), requires_replace, diagnostics: vec![], topology: expanded };
+        return Planned {
+            state: Value::Map(planned),
+            requires_replace,
+            diagnostics: vec![],
+            topology: expanded,
+        };
     }
 
     planned.insert("id".into(), Value::String(spec.prefix()));
@@ -110,12 +145,25 @@ pub fn plan(ctx: &PlanContext, prior: &Value, proposed: &Value, config: &Value) 
         (Some(t), Some(at)) => {
             planned.insert("topology".into(), t.to_plan_value());
             planned.insert("resource_count".into(), Value::int(t.children.len() as i64));
-            for (k, purpose) in [("site_bucket_name", "site"), ("media_bucket_name", "media"), ("logs_bucket_name", "logs")] {
-                planned.insert(k.into(), Value::String(format!("{}-{}-{purpose}", spec.prefix(), at.region)));
+            for (k, purpose) in [
+                ("site_bucket_name", "site"),
+                ("media_bucket_name", "media"),
+                ("logs_bucket_name", "logs"),
+            ] {
+                planned.insert(
+                    k.into(),
+                    Value::String(format!("{}-{}-{purpose}", spec.prefix(), at.region)),
+                );
             }
         }
         _ => {
-            for k in ["topology", "resource_count", "site_bucket_name", "media_bucket_name", "logs_bucket_name"] {
+            for k in [
+                "topology",
+                "resource_count",
+                "site_bucket_name",
+                "media_bucket_name",
+                "logs_bucket_name",
+            ] {
                 planned.insert(k.into(), Value::Unknown);
             }
         }
@@ -123,12 +171,19 @@ pub fn plan(ctx: &PlanContext, prior: &Value, proposed: &Value, config: &Value) 
     for k in AWS_COMPUTED {
         planned.insert(k.to_string(), Value::Unknown);
     }
-    Planned { state: Value::Map(planned), requires_replace, diagnostics: vec![], topology: expanded }
+    Planned {
+        state: Value::Map(planned),
+        requires_replace,
+        diagnostics: vec![],
+        topology: expanded,
+    }
 }
 
 /// True when the prior state was planned from the same expansion: the environment is up to date.
 fn same_topology(ctx: &PlanContext, prior: &Value, expanded: Option<&Topology>) -> bool {
-    let (Some(at), Some(new)) = (&ctx.placement, expanded) else { return false };
+    let (Some(at), Some(new)) = (&ctx.placement, expanded) else {
+        return false;
+    };
     match spec::read(prior) {
         SpecOutcome::Ready(old) => match topology::expand(&old, at, &ctx.default_tags) {
             Ok(old_topo) => old_topo == *new,

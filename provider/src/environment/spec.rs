@@ -149,8 +149,11 @@ impl EnvironmentSpec {
     }
 }
 
-pub const DEFAULT_MANAGED_RULE_GROUPS: &[&str] =
-    &["AWSManagedRulesCommonRuleSet", "AWSManagedRulesKnownBadInputsRuleSet", "AWSManagedRulesSQLiRuleSet"];
+pub const DEFAULT_MANAGED_RULE_GROUPS: &[&str] = &[
+    "AWSManagedRulesCommonRuleSet",
+    "AWSManagedRulesKnownBadInputsRuleSet",
+    "AWSManagedRulesSQLiRuleSet",
+];
 
 /// Fargate's accepted cpu units and, for each, the memory sizes (MiB) it allows.
 pub fn fargate_memory_allowed(cpu: i64, memory: i64) -> bool {
@@ -166,10 +169,20 @@ pub fn fargate_memory_allowed(cpu: i64, memory: i64) -> bool {
     }
 }
 
-const LAMBDA_RUNTIMES: &[&str] =
-    &["python3.12", "python3.13", "nodejs20.x", "nodejs22.x", "java21", "provided.al2023", "ruby3.3", "dotnet8"];
-const LOG_RETENTION_DAYS: &[i64] =
-    &[1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653];
+const LAMBDA_RUNTIMES: &[&str] = &[
+    "python3.12",
+    "python3.13",
+    "nodejs20.x",
+    "nodejs22.x",
+    "java21",
+    "provided.al2023",
+    "ruby3.3",
+    "dotnet8",
+];
+const LOG_RETENTION_DAYS: &[i64] = &[
+    1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922,
+    3288, 3653,
+];
 const PRICE_CLASSES: &[&str] = &["PriceClass_100", "PriceClass_200", "PriceClass_All"];
 
 fn md(s: &str) -> String {
@@ -288,7 +301,10 @@ impl<'a> Reader<'a> {
                     self.diags.push(
                         Diagnostic::error(
                             format!("Invalid {path}"),
-                            format!("{path} must be a whole number from {min} to {max}, got {}.", v.to_json()),
+                            format!(
+                                "{path} must be a whole number from {min} to {max}, got {}.",
+                                v.to_json()
+                            ),
                         )
                         .at(path),
                     );
@@ -308,8 +324,11 @@ impl<'a> Reader<'a> {
                 None => {
                     let names: Vec<&str> = options.iter().map(|(n, _)| *n).collect();
                     self.diags.push(
-                        Diagnostic::error(format!("Invalid {path}"), format!("{s:?} is not one of {}.", names.join(", ")))
-                            .at(path),
+                        Diagnostic::error(
+                            format!("Invalid {path}"),
+                            format!("{s:?} is not one of {}.", names.join(", ")),
+                        )
+                        .at(path),
                     );
                     default
                 }
@@ -325,22 +344,41 @@ impl<'a> Reader<'a> {
 /// Checking the longest instance of each kind covers every derived name of that kind.
 pub fn derived_name_limits(prefix: &str) -> Vec<(String, usize, &'static str)> {
     vec![
-        (format!("{prefix}-XXXXXXXXXXXXXX-media"), 63, "S3 bucket name (with the longest region)"),
+        (
+            format!("{prefix}-XXXXXXXXXXXXXX-media"),
+            63,
+            "S3 bucket name (with the longest region)",
+        ),
         (format!("{prefix}-db"), 63, "RDS instance identifier"),
-        (format!("{prefix}-cache"), 40, "ElastiCache replication group id"),
+        (
+            format!("{prefix}-cache"),
+            40,
+            "ElastiCache replication group id",
+        ),
         (format!("{prefix}-default"), 40, "ElastiCache user id"),
         (format!("{prefix}-alb"), 32, "load balancer name"),
         (format!("{prefix}-app"), 32, "target group name"),
         (format!("{prefix}-task-execution"), 64, "IAM role name"),
         (format!("{prefix}-rds-monitoring"), 64, "IAM role name"),
-        (format!("aws-waf-logs-{prefix}-cloudfront"), 512, "WAF log group name"),
+        (
+            format!("aws-waf-logs-{prefix}-cloudfront"),
+            512,
+            "WAF log group name",
+        ),
     ]
 }
 
 fn check_name(r: &mut Reader, name: &str, stage: Stage) {
-    let valid_chars = name.bytes().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == b'-');
+    let valid_chars = name
+        .bytes()
+        .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == b'-');
     let starts_letter = name.bytes().next().is_some_and(|c| c.is_ascii_lowercase());
-    if name.len() < 2 || !valid_chars || !starts_letter || name.ends_with('-') || name.contains("--") {
+    if name.len() < 2
+        || !valid_chars
+        || !starts_letter
+        || name.ends_with('-')
+        || name.contains("--")
+    {
         r.error(
             "name",
             "Invalid environment name",
@@ -363,14 +401,33 @@ fn check_name(r: &mut Reader, name: &str, stage: Stage) {
 }
 
 pub fn read(config: &Value) -> SpecOutcome {
-    let mut r = Reader { config, diags: Vec::new(), unknown: false };
+    let mut r = Reader {
+        config,
+        diags: Vec::new(),
+        unknown: false,
+    };
     let name = r.string("name");
-    let stage = r.choice("stage", Stage::Dev, &[("dev", Stage::Dev), ("staging", Stage::Staging), ("prod", Stage::Prod)]);
+    let stage = r.choice(
+        "stage",
+        Stage::Dev,
+        &[
+            ("dev", Stage::Dev),
+            ("staging", Stage::Staging),
+            ("prod", Stage::Prod),
+        ],
+    );
     let stage_known = r.raw("stage").is_some();
     if let (Some(n), true) = (&name, stage_known) {
         check_name(&mut r, n, stage);
     }
-    let compute = r.choice("compute", Compute::Containers, &[("containers", Compute::Containers), ("serverless", Compute::Serverless)]);
+    let compute = r.choice(
+        "compute",
+        Compute::Containers,
+        &[
+            ("containers", Compute::Containers),
+            ("serverless", Compute::Serverless),
+        ],
+    );
     let dev = stage == Stage::Dev;
     let prod = stage == Stage::Prod;
 
@@ -379,7 +436,11 @@ pub fn read(config: &Value) -> SpecOutcome {
         None => Ipv4Net::from_str("10.0.0.0/16").unwrap(),
         Some(s) => match Ipv4Net::from_str(&s) {
             Ok(net) if net.network() != net.addr() => {
-                r.error("network.cidr_block", "Invalid CIDR block", format!("{s:?} has host bits set; did you mean {}?", net.trunc()));
+                r.error(
+                    "network.cidr_block",
+                    "Invalid CIDR block",
+                    format!("{s:?} has host bits set; did you mean {}?", net.trunc()),
+                );
                 net.trunc()
             }
             Ok(net) if !(16..=22).contains(&net.prefix_len()) => {
@@ -388,7 +449,11 @@ pub fn read(config: &Value) -> SpecOutcome {
             }
             Ok(net) => net,
             Err(_) => {
-                r.error("network.cidr_block", "Invalid CIDR block", format!("{s:?} is not an IPv4 CIDR block such as 10.0.0.0/16."));
+                r.error(
+                    "network.cidr_block",
+                    "Invalid CIDR block",
+                    format!("{s:?} is not an IPv4 CIDR block such as 10.0.0.0/16."),
+                );
                 Ipv4Net::from_str("10.0.0.0/16").unwrap()
             }
         },
@@ -396,29 +461,73 @@ pub fn read(config: &Value) -> SpecOutcome {
     let az_default = if prod { 3 } else { 2 };
     let az_count = r.int("network.az_count", az_default, 1, 6);
     if az_count == 1 && !dev && r.raw("network.az_count").is_some() {
-        r.error("network.az_count", "Invalid az_count", format!("A single AZ is allowed only with stage = \"dev\"; {} needs 2 to 6.", stage.as_str()));
+        r.error(
+            "network.az_count",
+            "Invalid az_count",
+            format!(
+                "A single AZ is allowed only with stage = \"dev\"; {} needs 2 to 6.",
+                stage.as_str()
+            ),
+        );
     }
     let nat_gateways = r.choice(
         "network.nat_gateways",
-        if dev { NatStrategy::Single } else { NatStrategy::PerAz },
-        &[("none", NatStrategy::None), ("single", NatStrategy::Single), ("per_az", NatStrategy::PerAz)],
+        if dev {
+            NatStrategy::Single
+        } else {
+            NatStrategy::PerAz
+        },
+        &[
+            ("none", NatStrategy::None),
+            ("single", NatStrategy::Single),
+            ("per_az", NatStrategy::PerAz),
+        ],
     );
 
     // database
-    let engine_version = r.string("database.engine_version").unwrap_or_else(|| "16.4".into());
-    if !engine_version.split('.').all(|p| !p.is_empty() && p.bytes().all(|c| c.is_ascii_digit())) {
-        r.error("database.engine_version", "Invalid engine_version", format!("{engine_version:?} is not a PostgreSQL version such as 16.4."));
+    let engine_version = r
+        .string("database.engine_version")
+        .unwrap_or_else(|| "16.4".into());
+    if !engine_version
+        .split('.')
+        .all(|p| !p.is_empty() && p.bytes().all(|c| c.is_ascii_digit()))
+    {
+        r.error(
+            "database.engine_version",
+            "Invalid engine_version",
+            format!("{engine_version:?} is not a PostgreSQL version such as 16.4."),
+        );
     }
-    let instance_class = r.string("database.instance_class").unwrap_or_else(|| if dev { "db.t4g.micro" } else { "db.r6g.large" }.into());
+    let instance_class = r
+        .string("database.instance_class")
+        .unwrap_or_else(|| if dev { "db.t4g.micro" } else { "db.r6g.large" }.into());
     if !instance_class.starts_with("db.") {
-        r.error("database.instance_class", "Invalid instance_class", format!("{instance_class:?} is not an RDS instance class (they start with \"db.\")."));
+        r.error(
+            "database.instance_class",
+            "Invalid instance_class",
+            format!("{instance_class:?} is not an RDS instance class (they start with \"db.\")."),
+        );
     }
     let database = Database {
         engine_version,
         instance_class,
-        allocated_storage: r.int("database.allocated_storage", if dev { 20 } else { 100 }, 20, 65536),
+        allocated_storage: r.int(
+            "database.allocated_storage",
+            if dev { 20 } else { 100 },
+            20,
+            65536,
+        ),
         multi_az: r.bool("database.multi_az", !dev),
-        backup_retention_days: r.int("database.backup_retention_days", match stage { Stage::Dev => 1, Stage::Staging => 7, Stage::Prod => 30 }, 1, 35),
+        backup_retention_days: r.int(
+            "database.backup_retention_days",
+            match stage {
+                Stage::Dev => 1,
+                Stage::Staging => 7,
+                Stage::Prod => 30,
+            },
+            1,
+            35,
+        ),
         deletion_protection: r.bool("database.deletion_protection", prod),
     };
 
@@ -428,16 +537,30 @@ pub fn read(config: &Value) -> SpecOutcome {
             let mut out = Vec::new();
             for (i, t) in l.iter().enumerate() {
                 let s = t.as_str().unwrap_or_default().to_string();
-                let ok = !s.is_empty() && s.len() <= 40 && s.bytes().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == b'_');
+                let ok = !s.is_empty()
+                    && s.len() <= 40
+                    && s.bytes()
+                        .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == b'_');
                 if !ok {
                     r.diags.push(
-                        Diagnostic::error("Invalid table name", format!("{s:?} must be 1 to 40 lowercase letters, digits or underscores."))
-                            .at_steps(vec![crate::diag::Step::Attr("tables".into()), crate::diag::Step::Index(i as i64)]),
+                        Diagnostic::error(
+                            "Invalid table name",
+                            format!(
+                                "{s:?} must be 1 to 40 lowercase letters, digits or underscores."
+                            ),
+                        )
+                        .at_steps(vec![
+                            crate::diag::Step::Attr("tables".into()),
+                            crate::diag::Step::Index(i as i64),
+                        ]),
                     );
                 } else if out.contains(&s) {
                     r.diags.push(
                         Diagnostic::error("Duplicate table name", format!("{s:?} appears twice."))
-                            .at_steps(vec![crate::diag::Step::Attr("tables".into()), crate::diag::Step::Index(i as i64)]),
+                            .at_steps(vec![
+                                crate::diag::Step::Attr("tables".into()),
+                                crate::diag::Step::Index(i as i64),
+                            ]),
                     );
                 } else {
                     out.push(s);
@@ -448,30 +571,65 @@ pub fn read(config: &Value) -> SpecOutcome {
     };
 
     let cache = Cache {
-        node_type: r.string("cache.node_type").unwrap_or_else(|| if dev { "cache.t4g.micro" } else { "cache.r7g.large" }.into()),
+        node_type: r.string("cache.node_type").unwrap_or_else(|| {
+            if dev {
+                "cache.t4g.micro"
+            } else {
+                "cache.r7g.large"
+            }
+            .into()
+        }),
         replicas: r.int("cache.replicas", if dev { 0 } else { 1 }, 0, 5),
     };
     if !cache.node_type.starts_with("cache.") {
-        r.error("cache.node_type", "Invalid node_type", format!("{:?} is not an ElastiCache node type (they start with \"cache.\").", cache.node_type));
+        r.error(
+            "cache.node_type",
+            "Invalid node_type",
+            format!(
+                "{:?} is not an ElastiCache node type (they start with \"cache.\").",
+                cache.node_type
+            ),
+        );
     }
 
     let cpu = r.int("containers.cpu", if prod { 1024 } else { 256 }, 256, 16384);
-    let memory = r.int("containers.memory", if prod { 2048 } else { 512 }, 512, 122880);
+    let memory = r.int(
+        "containers.memory",
+        if prod { 2048 } else { 512 },
+        512,
+        122880,
+    );
     if !fargate_memory_allowed(cpu, memory) {
-        let path = if r.raw("containers.memory").is_some() { "containers.memory" } else { "containers.cpu" };
+        let path = if r.raw("containers.memory").is_some() {
+            "containers.memory"
+        } else {
+            "containers.cpu"
+        };
         r.error(path, "Unsupported Fargate size", format!("Fargate does not run cpu = {cpu} with memory = {memory} MiB; see the task size table in the ECS documentation (for example 256 with 512, 1024 or 2048)."));
     }
-    let desired_default = if prod { 3 } else if dev { 1 } else { 2 };
+    let desired_default = if prod {
+        3
+    } else if dev {
+        1
+    } else {
+        2
+    };
     let min_count = r.int("containers.min_count", desired_default, 0, 1000);
     let max_count = r.int("containers.max_count", desired_default * 3, 1, 1000);
     let desired_count = r.int("containers.desired_count", desired_default, 0, 1000);
     if min_count > max_count {
-        r.error("containers.min_count", "Invalid scaling range", format!("min_count ({min_count}) exceeds max_count ({max_count})."));
+        r.error(
+            "containers.min_count",
+            "Invalid scaling range",
+            format!("min_count ({min_count}) exceeds max_count ({max_count})."),
+        );
     } else if desired_count < min_count || desired_count > max_count {
         r.error("containers.desired_count", "Invalid desired_count", format!("desired_count ({desired_count}) must lie within min_count ({min_count}) and max_count ({max_count})."));
     }
     let containers = Containers {
-        image: r.string("containers.image").unwrap_or_else(|| "public.ecr.aws/nginx/nginx:stable".into()),
+        image: r
+            .string("containers.image")
+            .unwrap_or_else(|| "public.ecr.aws/nginx/nginx:stable".into()),
         cpu,
         memory,
         desired_count,
@@ -480,20 +638,42 @@ pub fn read(config: &Value) -> SpecOutcome {
         certificate_arn: r.string("containers.certificate_arn"),
     };
 
-    let runtime = r.string("functions.runtime").unwrap_or_else(|| "python3.12".into());
+    let runtime = r
+        .string("functions.runtime")
+        .unwrap_or_else(|| "python3.12".into());
     if !LAMBDA_RUNTIMES.contains(&runtime.as_str()) {
-        r.error("functions.runtime", "Unsupported runtime", format!("{runtime:?} is not one of {}.", LAMBDA_RUNTIMES.join(", ")));
+        r.error(
+            "functions.runtime",
+            "Unsupported runtime",
+            format!("{runtime:?} is not one of {}.", LAMBDA_RUNTIMES.join(", ")),
+        );
     }
     let functions = Functions {
         runtime,
-        handler: r.string("functions.handler").unwrap_or_else(|| "index.handler".into()),
-        memory_size: r.int("functions.memory_size", if dev { 256 } else { 1024 }, 128, 10240),
+        handler: r
+            .string("functions.handler")
+            .unwrap_or_else(|| "index.handler".into()),
+        memory_size: r.int(
+            "functions.memory_size",
+            if dev { 256 } else { 1024 },
+            128,
+            10240,
+        ),
         package: r.string("functions.package"),
     };
 
-    let price_class = r.string("cdn.price_class").unwrap_or_else(|| "PriceClass_100".into());
+    let price_class = r
+        .string("cdn.price_class")
+        .unwrap_or_else(|| "PriceClass_100".into());
     if !PRICE_CLASSES.contains(&price_class.as_str()) {
-        r.error("cdn.price_class", "Invalid price_class", format!("{price_class:?} is not one of {}.", PRICE_CLASSES.join(", ")));
+        r.error(
+            "cdn.price_class",
+            "Invalid price_class",
+            format!(
+                "{price_class:?} is not one of {}.",
+                PRICE_CLASSES.join(", ")
+            ),
+        );
     }
     let cdn = Cdn {
         domain_name: r.string("cdn.domain_name"),
@@ -501,13 +681,27 @@ pub fn read(config: &Value) -> SpecOutcome {
         certificate_arn: r.string("cdn.certificate_arn"),
         price_class,
     };
-    if cdn.domain_name.is_some() && cdn.certificate_arn.is_none() && r.raw("cdn.certificate_arn").is_none() && !r.unknown {
-        r.error("cdn.certificate_arn", "Missing certificate", "A custom domain_name needs an ACM certificate in us-east-1 for CloudFront.".into());
+    if cdn.domain_name.is_some()
+        && cdn.certificate_arn.is_none()
+        && r.raw("cdn.certificate_arn").is_none()
+        && !r.unknown
+    {
+        r.error(
+            "cdn.certificate_arn",
+            "Missing certificate",
+            "A custom domain_name needs an ACM certificate in us-east-1 for CloudFront.".into(),
+        );
     }
 
     let managed_rule_groups = match r.raw("waf.managed_rule_groups").and_then(Value::as_list) {
-        None => DEFAULT_MANAGED_RULE_GROUPS.iter().map(|s| s.to_string()).collect(),
-        Some(l) => l.iter().filter_map(|v| v.as_str().map(str::to_string)).collect(),
+        None => DEFAULT_MANAGED_RULE_GROUPS
+            .iter()
+            .map(|s| s.to_string())
+            .collect(),
+        Some(l) => l
+            .iter()
+            .filter_map(|v| v.as_str().map(str::to_string))
+            .collect(),
     };
     let waf = Waf {
         enabled: r.bool("waf.enabled", true),
@@ -515,17 +709,39 @@ pub fn read(config: &Value) -> SpecOutcome {
         managed_rule_groups,
     };
 
-    let log_retention_days = r.int("observability.log_retention_days", match stage { Stage::Dev => 30, Stage::Staging => 90, Stage::Prod => 365 }, 1, 3653);
+    let log_retention_days = r.int(
+        "observability.log_retention_days",
+        match stage {
+            Stage::Dev => 30,
+            Stage::Staging => 90,
+            Stage::Prod => 365,
+        },
+        1,
+        3653,
+    );
     if !LOG_RETENTION_DAYS.contains(&log_retention_days) {
         r.error("observability.log_retention_days", "Invalid log retention", format!("CloudWatch Logs accepts only {LOG_RETENTION_DAYS:?} days; {log_retention_days} is not one of them."));
     }
     let alarm_email = r.string("observability.alarm_email");
     if let Some(e) = &alarm_email {
         if !e.contains('@') || e.starts_with('@') || e.ends_with('@') {
-            r.error("observability.alarm_email", "Invalid alarm_email", format!("{e:?} is not an email address."));
+            r.error(
+                "observability.alarm_email",
+                "Invalid alarm_email",
+                format!("{e:?} is not an email address."),
+            );
         }
     }
-    let backup_retention_days = r.int("backup.retention_days", match stage { Stage::Dev => 7, Stage::Staging => 14, Stage::Prod => 35 }, 1, 36500);
+    let backup_retention_days = r.int(
+        "backup.retention_days",
+        match stage {
+            Stage::Dev => 7,
+            Stage::Staging => 14,
+            Stage::Prod => 35,
+        },
+        1,
+        36500,
+    );
 
     let mut tags = BTreeMap::new();
     if let Some(m) = r.raw("tags").and_then(Value::as_map) {
@@ -553,7 +769,11 @@ pub fn read(config: &Value) -> SpecOutcome {
         name,
         stage,
         compute,
-        network: Network { cidr_block, az_count: az_count as usize, nat_gateways },
+        network: Network {
+            cidr_block,
+            az_count: az_count as usize,
+            nat_gateways,
+        },
         database,
         tables,
         cache,
@@ -561,7 +781,10 @@ pub fn read(config: &Value) -> SpecOutcome {
         functions,
         cdn,
         waf,
-        observability: Observability { log_retention_days, alarm_email },
+        observability: Observability {
+            log_retention_days,
+            alarm_email,
+        },
         backup_retention_days,
         tags,
     }))
@@ -577,7 +800,9 @@ pub fn fill_defaults(planned: &mut BTreeMap<String, Value>, spec: &EnvironmentSp
         }
     }
     fn group<'a>(m: &'a mut BTreeMap<String, Value>, key: &str) -> &'a mut BTreeMap<String, Value> {
-        let slot = m.entry(key.to_string()).or_insert_with(|| Value::Map(BTreeMap::new()));
+        let slot = m
+            .entry(key.to_string())
+            .or_insert_with(|| Value::Map(BTreeMap::new()));
         if !matches!(slot, Value::Map(_)) {
             *slot = Value::Map(BTreeMap::new());
         }
@@ -587,18 +812,47 @@ pub fn fill_defaults(planned: &mut BTreeMap<String, Value>, spec: &EnvironmentSp
         }
     }
     set(planned, "compute", spec.compute.as_str().into());
-    set(planned, "tables", Value::List(spec.tables.iter().map(|t| Value::from(t.as_str())).collect()));
+    set(
+        planned,
+        "tables",
+        Value::List(
+            spec.tables
+                .iter()
+                .map(|t| Value::from(t.as_str()))
+                .collect(),
+        ),
+    );
     let n = group(planned, "network");
     set(n, "cidr_block", spec.network.cidr_block.to_string().into());
     set(n, "az_count", Value::int(spec.network.az_count as i64));
     set(n, "nat_gateways", spec.network.nat_gateways.as_str().into());
     let d = group(planned, "database");
-    set(d, "engine_version", spec.database.engine_version.clone().into());
-    set(d, "instance_class", spec.database.instance_class.clone().into());
-    set(d, "allocated_storage", Value::int(spec.database.allocated_storage));
+    set(
+        d,
+        "engine_version",
+        spec.database.engine_version.clone().into(),
+    );
+    set(
+        d,
+        "instance_class",
+        spec.database.instance_class.clone().into(),
+    );
+    set(
+        d,
+        "allocated_storage",
+        Value::int(spec.database.allocated_storage),
+    );
     set(d, "multi_az", spec.database.multi_az.into());
-    set(d, "backup_retention_days", Value::int(spec.database.backup_retention_days));
-    set(d, "deletion_protection", spec.database.deletion_protection.into());
+    set(
+        d,
+        "backup_retention_days",
+        Value::int(spec.database.backup_retention_days),
+    );
+    set(
+        d,
+        "deletion_protection",
+        spec.database.deletion_protection.into(),
+    );
     let c = group(planned, "cache");
     set(c, "node_type", spec.cache.node_type.clone().into());
     set(c, "replicas", Value::int(spec.cache.replicas));
@@ -606,7 +860,11 @@ pub fn fill_defaults(planned: &mut BTreeMap<String, Value>, spec: &EnvironmentSp
     set(k, "image", spec.containers.image.clone().into());
     set(k, "cpu", Value::int(spec.containers.cpu));
     set(k, "memory", Value::int(spec.containers.memory));
-    set(k, "desired_count", Value::int(spec.containers.desired_count));
+    set(
+        k,
+        "desired_count",
+        Value::int(spec.containers.desired_count),
+    );
     set(k, "min_count", Value::int(spec.containers.min_count));
     set(k, "max_count", Value::int(spec.containers.max_count));
     let f = group(planned, "functions");
@@ -618,9 +876,23 @@ pub fn fill_defaults(planned: &mut BTreeMap<String, Value>, spec: &EnvironmentSp
     let w = group(planned, "waf");
     set(w, "enabled", spec.waf.enabled.into());
     set(w, "rate_limit", Value::int(spec.waf.rate_limit));
-    set(w, "managed_rule_groups", Value::List(spec.waf.managed_rule_groups.iter().map(|t| Value::from(t.as_str())).collect()));
+    set(
+        w,
+        "managed_rule_groups",
+        Value::List(
+            spec.waf
+                .managed_rule_groups
+                .iter()
+                .map(|t| Value::from(t.as_str()))
+                .collect(),
+        ),
+    );
     let o = group(planned, "observability");
-    set(o, "log_retention_days", Value::int(spec.observability.log_retention_days));
+    set(
+        o,
+        "log_retention_days",
+        Value::int(spec.observability.log_retention_days),
+    );
     let b = group(planned, "backup");
     set(b, "retention_days", Value::int(spec.backup_retention_days));
 }

@@ -33,13 +33,23 @@ impl Gate {
             return Ok(None);
         }
         let dirs: Vec<PathBuf> = settings.paths.iter().map(PathBuf::from).collect();
-        let rules = RuleSet::load(true, &dirs, Duration::from_secs(20))
-            .map_err(|e| Diagnostic::error("Cannot load the policies", e.to_string()).at("policy_paths"))?;
+        let rules = RuleSet::load(true, &dirs, Duration::from_secs(20)).map_err(|e| {
+            Diagnostic::error("Cannot load the policies", e.to_string()).at("policy_paths")
+        })?;
         let waivers = match &settings.waivers_file {
-            Some(p) => Waivers::load(std::path::Path::new(p)).map_err(|e| Diagnostic::error("Cannot read the waivers", e.to_string()).at("waivers_file"))?,
-            None => Waivers { items: vec![], today: edulibra_validate::waivers::today_utc() },
+            Some(p) => Waivers::load(std::path::Path::new(p)).map_err(|e| {
+                Diagnostic::error("Cannot read the waivers", e.to_string()).at("waivers_file")
+            })?,
+            None => Waivers {
+                items: vec![],
+                today: edulibra_validate::waivers::today_utc(),
+            },
         };
-        Ok(Some(Gate { rules: Mutex::new(rules), waivers, enforcement: settings.enforcement }))
+        Ok(Some(Gate {
+            rules: Mutex::new(rules),
+            waivers,
+            enforcement: settings.enforcement,
+        }))
     }
 
     /// The failing findings on a planned environment, as diagnostics at the argument that
@@ -55,13 +65,25 @@ impl Gate {
         });
         let plan = match vplan::from_value("plan", plan_json) {
             Ok(p) => p,
-            Err(e) => return vec![Diagnostic::error("Policy check failed", format!("the planned environment could not be read as a plan: {e}"))],
+            Err(e) => {
+                return vec![Diagnostic::error(
+                    "Policy check failed",
+                    format!("the planned environment could not be read as a plan: {e}"),
+                )]
+            }
         };
         let mut rules = match self.rules.lock() {
             Ok(r) => r,
             Err(poisoned) => poisoned.into_inner(),
         };
-        let report = match eval::evaluate(&mut rules, &[plan], &self.waivers, &Options { only_changes: false }) {
+        let report = match eval::evaluate(
+            &mut rules,
+            &[plan],
+            &self.waivers,
+            &Options {
+                only_changes: false,
+            },
+        ) {
             Ok(r) => r,
             // The gate fails closed: a rule that cannot run is an error whatever the enforcement.
             Err(e) => return vec![Diagnostic::error("Policy check failed", e.to_string())],
@@ -125,14 +147,33 @@ pub fn attribute_for(rule_id: &str, category: &str, resource_type: &str) -> Opti
     Some(match resource_type {
         "aws_db_instance" | "aws_db_subnet_group" => "database",
         t if t.starts_with("aws_elasticache_") => "cache",
-        "aws_cloudfront_distribution" | "aws_cloudfront_origin_access_control" | "aws_route53_record" => "cdn",
-        t if t.starts_with("aws_lb") || t.starts_with("aws_ecs_") || t.starts_with("aws_appautoscaling_") => "containers",
+        "aws_cloudfront_distribution"
+        | "aws_cloudfront_origin_access_control"
+        | "aws_route53_record" => "cdn",
+        t if t.starts_with("aws_lb")
+            || t.starts_with("aws_ecs_")
+            || t.starts_with("aws_appautoscaling_") =>
+        {
+            "containers"
+        }
         t if t.starts_with("aws_lambda_") || t.starts_with("aws_api_gateway_") => "functions",
-        "aws_cloudwatch_log_group" | "aws_cloudwatch_metric_alarm" | "aws_sns_topic" | "aws_cloudtrail" => "observability",
+        "aws_cloudwatch_log_group"
+        | "aws_cloudwatch_metric_alarm"
+        | "aws_sns_topic"
+        | "aws_cloudtrail" => "observability",
         "aws_dynamodb_table" => "tables",
         t if t.starts_with("aws_backup_") => "backup",
-        "aws_vpc" | "aws_subnet" | "aws_nat_gateway" | "aws_eip" | "aws_internet_gateway" | "aws_route_table" | "aws_route"
-        | "aws_route_table_association" | "aws_security_group" | "aws_vpc_endpoint" | "aws_flow_log" => "network",
+        "aws_vpc"
+        | "aws_subnet"
+        | "aws_nat_gateway"
+        | "aws_eip"
+        | "aws_internet_gateway"
+        | "aws_route_table"
+        | "aws_route"
+        | "aws_route_table_association"
+        | "aws_security_group"
+        | "aws_vpc_endpoint"
+        | "aws_flow_log" => "network",
         _ => return None,
     })
 }
@@ -183,7 +224,10 @@ mod tests {
             ("m", Value::object([("k", Value::from("v"))])),
         ]);
         let (after, marks) = render(&v);
-        assert_eq!(after.unwrap(), json!({"b": "x", "l": [null, 1], "m": {"k": "v"}}));
+        assert_eq!(
+            after.unwrap(),
+            json!({"b": "x", "l": [null, 1], "m": {"k": "v"}})
+        );
         assert_eq!(marks, json!({"a": true, "l": [true, false], "m": {}}));
     }
 }

@@ -1,14 +1,22 @@
 //! The application tier: ECS on Fargate behind an ALB (`containers`), or Lambda behind API
 //! Gateway (`serverless`).
 
-use super::{block, json, obj, reference, strings, Builder, ComputeOut, NetworkOut, SecurityOut, StorageOut, V};
+use super::{
+    block, json, obj, reference, strings, Builder, ComputeOut, NetworkOut, SecurityOut, StorageOut,
+    V,
+};
 use crate::environment::spec::{Compute, Stage};
 
 /// The `filename` of the Lambda function when the configuration gives no package: the apply
 /// engine deploys a small built-in handler that answers health checks.
 pub const PLACEHOLDER_PACKAGE: &str = "edulibra:builtin-placeholder.zip";
 
-pub fn build(b: &mut Builder, net: &NetworkOut, sec: &SecurityOut, store: &StorageOut) -> ComputeOut {
+pub fn build(
+    b: &mut Builder,
+    net: &NetworkOut,
+    sec: &SecurityOut,
+    store: &StorageOut,
+) -> ComputeOut {
     match b.spec.compute {
         Compute::Containers => containers(b, net, sec, store),
         Compute::Serverless => serverless(b, net, sec, store),
@@ -21,7 +29,10 @@ fn log_group(b: &mut Builder, id: &str, name: String, sec: &SecurityOut) -> Stri
         id,
         obj([
             ("name", name.into()),
-            ("retention_in_days", b.spec.observability.log_retention_days.into()),
+            (
+                "retention_in_days",
+                b.spec.observability.log_retention_days.into(),
+            ),
             ("kms_key_id", reference(&sec.kms_key, "arn")),
         ]),
     )
@@ -29,36 +40,67 @@ fn log_group(b: &mut Builder, id: &str, name: String, sec: &SecurityOut) -> Stri
 
 fn app_environment(b: &Builder, store: &StorageOut) -> Vec<(String, String)> {
     let mut env = vec![
-        ("EDULIBRA_STAGE".to_string(), b.spec.stage.as_str().to_string()),
+        (
+            "EDULIBRA_STAGE".to_string(),
+            b.spec.stage.as_str().to_string(),
+        ),
         ("MEDIA_BUCKET".to_string(), store.media_bucket_name.clone()),
-        ("APP_SECRET_NAME".to_string(), format!("{}/{}/app", b.spec.name, b.spec.stage.as_str())),
+        (
+            "APP_SECRET_NAME".to_string(),
+            format!("{}/{}/app", b.spec.name, b.spec.stage.as_str()),
+        ),
     ];
     for (_, name) in &store.tables {
-        let short = name.trim_start_matches(&format!("{}-", b.prefix())).to_uppercase();
+        let short = name
+            .trim_start_matches(&format!("{}-", b.prefix()))
+            .to_uppercase();
         env.push((format!("TABLE_{short}"), name.clone()));
     }
     env
 }
 
-fn containers(b: &mut Builder, net: &NetworkOut, sec: &SecurityOut, store: &StorageOut) -> ComputeOut {
+fn containers(
+    b: &mut Builder,
+    net: &NetworkOut,
+    sec: &SecurityOut,
+    store: &StorageOut,
+) -> ComputeOut {
     let spec = b.spec;
     let c = &spec.containers;
     let cluster_name = b.name("cluster");
     let cluster = b.add(
         "aws_ecs_cluster",
         "main",
-        obj([("name", cluster_name.clone().into()), ("setting", V::List(vec![obj([("name", "containerInsights".into()), ("value", "enabled".into())])]))]),
+        obj([
+            ("name", cluster_name.clone().into()),
+            (
+                "setting",
+                V::List(vec![obj([
+                    ("name", "containerInsights".into()),
+                    ("value", "enabled".into()),
+                ])]),
+            ),
+        ]),
     );
     let group_name = format!("/edulibra/{}/app", b.prefix());
     log_group(b, "app", group_name.clone(), sec);
-    let env: Vec<V> = app_environment(b, store).into_iter().map(|(k, v)| obj([("name", k.into()), ("value", v.into())])).collect();
+    let env: Vec<V> = app_environment(b, store)
+        .into_iter()
+        .map(|(k, v)| obj([("name", k.into()), ("value", v.into())]))
+        .collect();
     let container = obj([
         ("name", "app".into()),
         ("image", c.image.clone().into()),
         ("essential", true.into()),
         ("readonlyRootFilesystem", true.into()),
         ("privileged", false.into()),
-        ("portMappings", V::List(vec![obj([("containerPort", 8080.into()), ("protocol", "tcp".into())])])),
+        (
+            "portMappings",
+            V::List(vec![obj([
+                ("containerPort", 8080.into()),
+                ("protocol", "tcp".into()),
+            ])]),
+        ),
         ("environment", V::List(env)),
         (
             "logConfiguration",
@@ -66,7 +108,11 @@ fn containers(b: &mut Builder, net: &NetworkOut, sec: &SecurityOut, store: &Stor
                 ("logDriver", "awslogs".into()),
                 (
                     "options",
-                    obj([("awslogs-group", group_name.into()), ("awslogs-region", b.at.region.clone().into()), ("awslogs-stream-prefix", "app".into())]),
+                    obj([
+                        ("awslogs-group", group_name.into()),
+                        ("awslogs-region", b.at.region.clone().into()),
+                        ("awslogs-stream-prefix", "app".into()),
+                    ]),
                 ),
             ]),
         ),
@@ -80,10 +126,24 @@ fn containers(b: &mut Builder, net: &NetworkOut, sec: &SecurityOut, store: &Stor
             ("network_mode", "awsvpc".into()),
             ("cpu", c.cpu.to_string().into()),
             ("memory", c.memory.to_string().into()),
-            ("execution_role_arn", reference(sec.task_execution_role.as_deref().expect("containers mode has an execution role"), "arn")),
+            (
+                "execution_role_arn",
+                reference(
+                    sec.task_execution_role
+                        .as_deref()
+                        .expect("containers mode has an execution role"),
+                    "arn",
+                ),
+            ),
             ("task_role_arn", reference(&sec.app_role, "arn")),
             ("container_definitions", json(V::List(vec![container]))),
-            ("runtime_platform", block([("operating_system_family", "LINUX".into()), ("cpu_architecture", "X86_64".into())])),
+            (
+                "runtime_platform",
+                block([
+                    ("operating_system_family", "LINUX".into()),
+                    ("cpu_architecture", "X86_64".into()),
+                ]),
+            ),
         ]),
     );
     let alb = b.add(
@@ -93,12 +153,38 @@ fn containers(b: &mut Builder, net: &NetworkOut, sec: &SecurityOut, store: &Stor
             ("name", b.name("alb").into()),
             ("load_balancer_type", "application".into()),
             ("internal", false.into()),
-            ("subnets", V::List(net.public_subnets.iter().map(|s| reference(s, "id")).collect())),
-            ("security_groups", V::List(vec![reference(net.sg_alb.as_deref().expect("containers mode has an ALB group"), "id")])),
+            (
+                "subnets",
+                V::List(
+                    net.public_subnets
+                        .iter()
+                        .map(|s| reference(s, "id"))
+                        .collect(),
+                ),
+            ),
+            (
+                "security_groups",
+                V::List(vec![reference(
+                    net.sg_alb
+                        .as_deref()
+                        .expect("containers mode has an ALB group"),
+                    "id",
+                )]),
+            ),
             ("drop_invalid_header_fields", true.into()),
-            ("enable_deletion_protection", (spec.stage == Stage::Prod).into()),
+            (
+                "enable_deletion_protection",
+                (spec.stage == Stage::Prod).into(),
+            ),
             ("idle_timeout", 60.into()),
-            ("access_logs", block([("bucket", reference(&store.logs_bucket, "id")), ("prefix", "alb".into()), ("enabled", true.into())])),
+            (
+                "access_logs",
+                block([
+                    ("bucket", reference(&store.logs_bucket, "id")),
+                    ("prefix", "alb".into()),
+                    ("enabled", true.into()),
+                ]),
+            ),
         ]),
     );
     let tg = b.add(
@@ -113,11 +199,20 @@ fn containers(b: &mut Builder, net: &NetworkOut, sec: &SecurityOut, store: &Stor
             ("deregistration_delay", "30".into()),
             (
                 "health_check",
-                block([("path", "/health".into()), ("matcher", "200".into()), ("interval", 15.into()), ("healthy_threshold", 2.into()), ("unhealthy_threshold", 3.into())]),
+                block([
+                    ("path", "/health".into()),
+                    ("matcher", "200".into()),
+                    ("interval", 15.into()),
+                    ("healthy_threshold", 2.into()),
+                    ("unhealthy_threshold", 3.into()),
+                ]),
             ),
         ]),
     );
-    let forward = block([("type", "forward".into()), ("target_group_arn", reference(&tg, "arn"))]);
+    let forward = block([
+        ("type", "forward".into()),
+        ("target_group_arn", reference(&tg, "arn")),
+    ]);
     let listener = match &c.certificate_arn {
         Some(cert) => b.add(
             "aws_lb_listener",
@@ -134,7 +229,12 @@ fn containers(b: &mut Builder, net: &NetworkOut, sec: &SecurityOut, store: &Stor
         None => b.add(
             "aws_lb_listener",
             "http",
-            obj([("load_balancer_arn", reference(&alb, "arn")), ("port", 80.into()), ("protocol", "HTTP".into()), ("default_action", forward)]),
+            obj([
+                ("load_balancer_arn", reference(&alb, "arn")),
+                ("port", 80.into()),
+                ("protocol", "HTTP".into()),
+                ("default_action", forward),
+            ]),
         ),
     };
     let service_name = b.name("app");
@@ -152,13 +252,34 @@ fn containers(b: &mut Builder, net: &NetworkOut, sec: &SecurityOut, store: &Stor
             (
                 "network_configuration",
                 block([
-                    ("subnets", V::List(net.private_subnets.iter().map(|s| reference(s, "id")).collect())),
-                    ("security_groups", V::List(vec![reference(&net.sg_app, "id")])),
+                    (
+                        "subnets",
+                        V::List(
+                            net.private_subnets
+                                .iter()
+                                .map(|s| reference(s, "id"))
+                                .collect(),
+                        ),
+                    ),
+                    (
+                        "security_groups",
+                        V::List(vec![reference(&net.sg_app, "id")]),
+                    ),
                     ("assign_public_ip", false.into()),
                 ]),
             ),
-            ("load_balancer", block([("target_group_arn", reference(&tg, "arn")), ("container_name", "app".into()), ("container_port", 8080.into())])),
-            ("deployment_circuit_breaker", block([("enable", true.into()), ("rollback", true.into())])),
+            (
+                "load_balancer",
+                block([
+                    ("target_group_arn", reference(&tg, "arn")),
+                    ("container_name", "app".into()),
+                    ("container_port", 8080.into()),
+                ]),
+            ),
+            (
+                "deployment_circuit_breaker",
+                block([("enable", true.into()), ("rollback", true.into())]),
+            ),
         ]),
         &[&listener],
     );
@@ -193,24 +314,45 @@ fn containers(b: &mut Builder, net: &NetworkOut, sec: &SecurityOut, store: &Stor
                     ("target_value", 60.into()),
                     ("scale_in_cooldown", 120.into()),
                     ("scale_out_cooldown", 60.into()),
-                    ("predefined_metric_specification", block([("predefined_metric_type", "ECSServiceAverageCPUUtilization".into())])),
+                    (
+                        "predefined_metric_specification",
+                        block([(
+                            "predefined_metric_type",
+                            "ECSServiceAverageCPUUtilization".into(),
+                        )]),
+                    ),
                 ]),
             ),
         ]),
     );
-    ComputeOut { api_origin: alb.clone(), alb: Some(alb), stage: None, rest_api: None, ecs_service: Some((cluster_name, service_name)), lambda: None }
+    ComputeOut {
+        api_origin: alb.clone(),
+        alb: Some(alb),
+        stage: None,
+        rest_api: None,
+        ecs_service: Some((cluster_name, service_name)),
+        lambda: None,
+    }
 }
 
 fn b_children_last<'b>(b: &'b mut Builder) -> Option<&'b mut super::Child> {
     b.last_child()
 }
 
-fn serverless(b: &mut Builder, net: &NetworkOut, sec: &SecurityOut, store: &StorageOut) -> ComputeOut {
+fn serverless(
+    b: &mut Builder,
+    net: &NetworkOut,
+    sec: &SecurityOut,
+    store: &StorageOut,
+) -> ComputeOut {
     let spec = b.spec;
     let f = &spec.functions;
     let function_name = b.name("api");
     let group = log_group(b, "lambda", format!("/aws/lambda/{function_name}"), sec);
-    let variables: std::collections::BTreeMap<String, V> = app_environment(b, store).into_iter().map(|(k, v)| (k, V::Str(v))).collect();
+    let variables: std::collections::BTreeMap<String, V> = app_environment(b, store)
+        .into_iter()
+        .map(|(k, v)| (k, V::Str(v)))
+        .collect();
     let lambda = b.add_after(
         "aws_lambda_function",
         "api",
@@ -222,37 +364,86 @@ fn serverless(b: &mut Builder, net: &NetworkOut, sec: &SecurityOut, store: &Stor
             ("memory_size", f.memory_size.into()),
             ("timeout", 30.into()),
             ("package_type", "Zip".into()),
-            ("filename", f.package.clone().unwrap_or_else(|| PLACEHOLDER_PACKAGE.to_string()).into()),
+            (
+                "filename",
+                f.package
+                    .clone()
+                    .unwrap_or_else(|| PLACEHOLDER_PACKAGE.to_string())
+                    .into(),
+            ),
             ("kms_key_arn", reference(&sec.kms_key, "arn")),
             ("tracing_config", block([("mode", "Active".into())])),
             (
                 "vpc_config",
                 block([
-                    ("subnet_ids", V::List(net.private_subnets.iter().map(|s| reference(s, "id")).collect())),
-                    ("security_group_ids", V::List(vec![reference(&net.sg_app, "id")])),
+                    (
+                        "subnet_ids",
+                        V::List(
+                            net.private_subnets
+                                .iter()
+                                .map(|s| reference(s, "id"))
+                                .collect(),
+                        ),
+                    ),
+                    (
+                        "security_group_ids",
+                        V::List(vec![reference(&net.sg_app, "id")]),
+                    ),
                 ]),
             ),
             ("environment", block([("variables", V::Obj(variables))])),
-            ("reserved_concurrent_executions", (if spec.stage == Stage::Prod { 100 } else { 10 }).into()),
+            (
+                "reserved_concurrent_executions",
+                (if spec.stage == Stage::Prod { 100 } else { 10 }).into(),
+            ),
         ]),
         &[&group],
     );
-    let function_arn = b.at.arn("lambda", &b.at.region, &format!("function:{function_name}"));
-    let invoke = format!("arn:{}:apigateway:{}:lambda:path/2015-03-31/functions/{function_arn}/invocations", b.at.partition, b.at.region);
-    let integration = obj([("type", "aws_proxy".into()), ("httpMethod", "POST".into()), ("uri", invoke.into()), ("passthroughBehavior", "when_no_match".into())]);
+    let function_arn =
+        b.at.arn("lambda", &b.at.region, &format!("function:{function_name}"));
+    let invoke = format!(
+        "arn:{}:apigateway:{}:lambda:path/2015-03-31/functions/{function_arn}/invocations",
+        b.at.partition, b.at.region
+    );
+    let integration = obj([
+        ("type", "aws_proxy".into()),
+        ("httpMethod", "POST".into()),
+        ("uri", invoke.into()),
+        ("passthroughBehavior", "when_no_match".into()),
+    ]);
     let openapi = obj([
         ("openapi", "3.0.1".into()),
-        ("info", obj([("title", function_name.clone().into()), ("version", "1".into())])),
+        (
+            "info",
+            obj([
+                ("title", function_name.clone().into()),
+                ("version", "1".into()),
+            ]),
+        ),
         (
             "paths",
             obj([
-                ("/", obj([("x-amazon-apigateway-any-method", obj([("x-amazon-apigateway-integration", integration.clone())]))])),
+                (
+                    "/",
+                    obj([(
+                        "x-amazon-apigateway-any-method",
+                        obj([("x-amazon-apigateway-integration", integration.clone())]),
+                    )]),
+                ),
                 (
                     "/{proxy+}",
                     obj([(
                         "x-amazon-apigateway-any-method",
                         obj([
-                            ("parameters", V::List(vec![obj([("name", "proxy".into()), ("in", "path".into()), ("required", true.into()), ("schema", obj([("type", "string".into())]))])])),
+                            (
+                                "parameters",
+                                V::List(vec![obj([
+                                    ("name", "proxy".into()),
+                                    ("in", "path".into()),
+                                    ("required", true.into()),
+                                    ("schema", obj([("type", "string".into())])),
+                                ])]),
+                            ),
                             ("x-amazon-apigateway-integration", integration),
                         ]),
                     )]),
@@ -263,7 +454,14 @@ fn serverless(b: &mut Builder, net: &NetworkOut, sec: &SecurityOut, store: &Stor
     let api = b.add(
         "aws_api_gateway_rest_api",
         "main",
-        obj([("name", b.name("api").into()), ("body", json(openapi)), ("endpoint_configuration", block([("types", strings(["REGIONAL"]))]))]),
+        obj([
+            ("name", b.name("api").into()),
+            ("body", json(openapi)),
+            (
+                "endpoint_configuration",
+                block([("types", strings(["REGIONAL"]))]),
+            ),
+        ]),
     );
     b.add(
         "aws_lambda_permission",
@@ -273,11 +471,26 @@ fn serverless(b: &mut Builder, net: &NetworkOut, sec: &SecurityOut, store: &Stor
             ("action", "lambda:InvokeFunction".into()),
             ("function_name", reference(&lambda, "function_name")),
             ("principal", "apigateway.amazonaws.com".into()),
-            ("source_arn", V::Concat(vec![reference(&api, "execution_arn"), "/*/*".into()])),
+            (
+                "source_arn",
+                V::Concat(vec![reference(&api, "execution_arn"), "/*/*".into()]),
+            ),
         ]),
     );
-    let deployment = b.add("aws_api_gateway_deployment", "main", obj([("rest_api_id", reference(&api, "id")), ("description", "EduLibra API".into())]));
-    let access = log_group(b, "api_access", format!("/edulibra/{}/api-access", b.prefix()), sec);
+    let deployment = b.add(
+        "aws_api_gateway_deployment",
+        "main",
+        obj([
+            ("rest_api_id", reference(&api, "id")),
+            ("description", "EduLibra API".into()),
+        ]),
+    );
+    let access = log_group(
+        b,
+        "api_access",
+        format!("/edulibra/{}/api-access", b.prefix()),
+        sec,
+    );
     let access_format = obj([
         ("requestId", "$context.requestId".into()),
         ("ip", "$context.identity.sourceIp".into()),
@@ -296,7 +509,13 @@ fn serverless(b: &mut Builder, net: &NetworkOut, sec: &SecurityOut, store: &Stor
             ("stage_name", "v1".into()),
             ("xray_tracing_enabled", true.into()),
             ("cache_cluster_enabled", false.into()),
-            ("access_log_settings", block([("destination_arn", reference(&access, "arn")), ("format", json(access_format))])),
+            (
+                "access_log_settings",
+                block([
+                    ("destination_arn", reference(&access, "arn")),
+                    ("format", json(access_format)),
+                ]),
+            ),
         ]),
     );
     // Execution logging needs the account's API Gateway CloudWatch role (an account-wide
@@ -320,5 +539,12 @@ fn serverless(b: &mut Builder, net: &NetworkOut, sec: &SecurityOut, store: &Stor
             ),
         ]),
     );
-    ComputeOut { api_origin: stage.clone(), alb: None, stage: Some(stage), rest_api: Some(api), ecs_service: None, lambda: Some(function_name) }
+    ComputeOut {
+        api_origin: stage.clone(),
+        alb: None,
+        stage: Some(stage),
+        rest_api: Some(api),
+        ecs_service: None,
+        lambda: Some(function_name),
+    }
 }

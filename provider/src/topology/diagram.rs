@@ -7,20 +7,51 @@ use super::Topology;
 
 fn layer(kind: &str) -> &'static str {
     match kind {
-        "aws_vpc" | "aws_subnet" | "aws_internet_gateway" | "aws_eip" | "aws_nat_gateway" | "aws_route_table" | "aws_route"
-        | "aws_route_table_association" | "aws_security_group" | "aws_vpc_endpoint" | "aws_flow_log" => "Network",
+        "aws_vpc"
+        | "aws_subnet"
+        | "aws_internet_gateway"
+        | "aws_eip"
+        | "aws_nat_gateway"
+        | "aws_route_table"
+        | "aws_route"
+        | "aws_route_table_association"
+        | "aws_security_group"
+        | "aws_vpc_endpoint"
+        | "aws_flow_log" => "Network",
         "aws_kms_key" | "aws_kms_alias" | "aws_secretsmanager_secret" => "Security",
         k if k.starts_with("aws_iam_") => "Security",
-        k if k.starts_with("aws_s3_") || k.starts_with("aws_db_") || k.starts_with("aws_dynamodb_") || k.starts_with("aws_elasticache_") => "Data",
-        k if k.starts_with("aws_ecs_") || k.starts_with("aws_lb") || k.starts_with("aws_appautoscaling_") || k.starts_with("aws_lambda_") || k.starts_with("aws_api_gateway_") => "Compute",
-        k if k.starts_with("aws_cloudfront_") || k.starts_with("aws_wafv2_") || k.starts_with("aws_route53_") => "Edge",
+        k if k.starts_with("aws_s3_")
+            || k.starts_with("aws_db_")
+            || k.starts_with("aws_dynamodb_")
+            || k.starts_with("aws_elasticache_") =>
+        {
+            "Data"
+        }
+        k if k.starts_with("aws_ecs_")
+            || k.starts_with("aws_lb")
+            || k.starts_with("aws_appautoscaling_")
+            || k.starts_with("aws_lambda_")
+            || k.starts_with("aws_api_gateway_") =>
+        {
+            "Compute"
+        }
+        k if k.starts_with("aws_cloudfront_")
+            || k.starts_with("aws_wafv2_")
+            || k.starts_with("aws_route53_") =>
+        {
+            "Edge"
+        }
         _ => "Operations",
     }
 }
 
 /// Edges a reader cares about: between types of different layers, or to the key.
 pub fn to_mermaid(t: &Topology, title: &str) -> String {
-    let kind_of: BTreeMap<&str, &str> = t.children.iter().map(|c| (c.address.as_str(), c.kind)).collect();
+    let kind_of: BTreeMap<&str, &str> = t
+        .children
+        .iter()
+        .map(|c| (c.address.as_str(), c.kind))
+        .collect();
     let counts = t.counts();
     let mut layers: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
     for k in counts.keys() {

@@ -11,7 +11,11 @@ const ALL_VIEWER_EXCEPT_HOST: &str = "b689b0a8-53d0-40ab-baf2-68738e2966ac";
 const CLOUDFRONT_ZONE: &str = "Z2FDTNDATAQYW2";
 
 fn visibility(metric: &str) -> V {
-    block([("cloudwatch_metrics_enabled", true.into()), ("metric_name", metric.into()), ("sampled_requests_enabled", true.into())])
+    block([
+        ("cloudwatch_metrics_enabled", true.into()),
+        ("metric_name", metric.into()),
+        ("sampled_requests_enabled", true.into()),
+    ])
 }
 
 fn web_acl(b: &mut Builder, id: &str, scope: &str, sec: &SecurityOut) -> String {
@@ -22,7 +26,16 @@ fn web_acl(b: &mut Builder, id: &str, scope: &str, sec: &SecurityOut) -> String 
             ("name", group.clone().into()),
             ("priority", (i as i64 + 1).into()),
             ("override_action", block([("none", V::List(vec![obj([])]))])),
-            ("statement", block([("managed_rule_group_statement", block([("name", group.clone().into()), ("vendor_name", "AWS".into())]))])),
+            (
+                "statement",
+                block([(
+                    "managed_rule_group_statement",
+                    block([
+                        ("name", group.clone().into()),
+                        ("vendor_name", "AWS".into()),
+                    ]),
+                )]),
+            ),
             ("visibility_config", visibility(group)),
         ]));
     }
@@ -30,7 +43,16 @@ fn web_acl(b: &mut Builder, id: &str, scope: &str, sec: &SecurityOut) -> String 
         ("name", "rate-limit".into()),
         ("priority", 0.into()),
         ("action", block([("block", V::List(vec![obj([])]))])),
-        ("statement", block([("rate_based_statement", block([("limit", spec.waf.rate_limit.into()), ("aggregate_key_type", "IP".into())]))])),
+        (
+            "statement",
+            block([(
+                "rate_based_statement",
+                block([
+                    ("limit", spec.waf.rate_limit.into()),
+                    ("aggregate_key_type", "IP".into()),
+                ]),
+            )]),
+        ),
         ("visibility_config", visibility("rate-limit")),
     ]));
     let acl = b.add(
@@ -38,7 +60,10 @@ fn web_acl(b: &mut Builder, id: &str, scope: &str, sec: &SecurityOut) -> String 
         id,
         obj([
             ("name", b.name(id).into()),
-            ("description", format!("EduLibra {} ({scope})", b.prefix()).into()),
+            (
+                "description",
+                format!("EduLibra {} ({scope})", b.prefix()).into(),
+            ),
             ("scope", scope.into()),
             ("default_action", block([("allow", V::List(vec![obj([])]))])),
             ("rule", V::List(rules)),
@@ -51,14 +76,23 @@ fn web_acl(b: &mut Builder, id: &str, scope: &str, sec: &SecurityOut) -> String 
         obj([
             // WAF delivers only to log groups named aws-waf-logs-*.
             ("name", format!("aws-waf-logs-{}-{id}", b.prefix()).into()),
-            ("retention_in_days", spec.observability.log_retention_days.into()),
+            (
+                "retention_in_days",
+                spec.observability.log_retention_days.into(),
+            ),
             ("kms_key_id", reference(&sec.kms_key, "arn")),
         ]),
     );
     b.add(
         "aws_wafv2_web_acl_logging_configuration",
         id,
-        obj([("resource_arn", reference(&acl, "arn")), ("log_destination_configs", V::List(vec![reference(&group, "arn")]))]),
+        obj([
+            ("resource_arn", reference(&acl, "arn")),
+            (
+                "log_destination_configs",
+                V::List(vec![reference(&group, "arn")]),
+            ),
+        ]),
     );
     acl
 }
@@ -66,12 +100,22 @@ fn web_acl(b: &mut Builder, id: &str, scope: &str, sec: &SecurityOut) -> String 
 pub fn build(b: &mut Builder, sec: &SecurityOut, store: &StorageOut, app: &ComputeOut) {
     let spec = b.spec;
     let (cloudfront_acl, regional_acl) = if spec.waf.enabled {
-        (Some(web_acl(b, "cloudfront", "CLOUDFRONT", sec)), Some(web_acl(b, "regional", "REGIONAL", sec)))
+        (
+            Some(web_acl(b, "cloudfront", "CLOUDFRONT", sec)),
+            Some(web_acl(b, "regional", "REGIONAL", sec)),
+        )
     } else {
         (None, None)
     };
     if let Some(acl) = &regional_acl {
-        b.add("aws_wafv2_web_acl_association", "api", obj([("resource_arn", reference(&app.api_origin, "arn")), ("web_acl_arn", reference(acl, "arn"))]));
+        b.add(
+            "aws_wafv2_web_acl_association",
+            "api",
+            obj([
+                ("resource_arn", reference(&app.api_origin, "arn")),
+                ("web_acl_arn", reference(acl, "arn")),
+            ]),
+        );
     }
 
     let oac = b.add(
@@ -79,21 +123,37 @@ pub fn build(b: &mut Builder, sec: &SecurityOut, store: &StorageOut, app: &Compu
         "site",
         obj([
             ("name", b.name("site").into()),
-            ("description", "CloudFront reads the site bucket with SigV4".into()),
+            (
+                "description",
+                "CloudFront reads the site bucket with SigV4".into(),
+            ),
             ("origin_access_control_origin_type", "s3".into()),
             ("signing_behavior", "always".into()),
             ("signing_protocol", "sigv4".into()),
         ]),
     );
-    let site_domain = format!("{}.s3.{}.amazonaws.com", store.site_bucket_name, b.at.region);
+    let site_domain = format!(
+        "{}.s3.{}.amazonaws.com",
+        store.site_bucket_name, b.at.region
+    );
     let (api_domain, api_path, api_protocol) = match (&app.alb, &app.stage) {
         (Some(alb), _) => (
             reference(alb, "dns_name"),
             "",
-            if spec.containers.certificate_arn.is_some() { "https-only" } else { "http-only" },
+            if spec.containers.certificate_arn.is_some() {
+                "https-only"
+            } else {
+                "http-only"
+            },
         ),
         (None, Some(_)) => (
-            V::Concat(vec![reference(app.rest_api.as_deref().expect("serverless has an API"), "id"), format!(".execute-api.{}.amazonaws.com", b.at.region).into()]),
+            V::Concat(vec![
+                reference(
+                    app.rest_api.as_deref().expect("serverless has an API"),
+                    "id",
+                ),
+                format!(".execute-api.{}.amazonaws.com", b.at.region).into(),
+            ]),
             "/v1",
             "https-only",
         ),
@@ -106,7 +166,10 @@ pub fn build(b: &mut Builder, sec: &SecurityOut, store: &StorageOut, app: &Compu
             ("minimum_protocol_version", "TLSv1.2_2021".into()),
             ("ssl_support_method", "sni-only".into()),
         ]),
-        None => block([("cloudfront_default_certificate", true.into()), ("minimum_protocol_version", "TLSv1.2_2021".into())]),
+        None => block([
+            ("cloudfront_default_certificate", true.into()),
+            ("minimum_protocol_version", "TLSv1.2_2021".into()),
+        ]),
     };
     let cdn = b.add(
         "aws_cloudfront_distribution",
@@ -119,11 +182,21 @@ pub fn build(b: &mut Builder, sec: &SecurityOut, store: &StorageOut, app: &Compu
             ("price_class", spec.cdn.price_class.clone().into()),
             ("http_version", "http2and3".into()),
             ("aliases", strings(spec.cdn.domain_name.iter().cloned())),
-            ("web_acl_id", cloudfront_acl.as_ref().map(|a| reference(a, "arn")).unwrap_or(V::Null)),
+            (
+                "web_acl_id",
+                cloudfront_acl
+                    .as_ref()
+                    .map(|a| reference(a, "arn"))
+                    .unwrap_or(V::Null),
+            ),
             (
                 "origin",
                 V::List(vec![
-                    obj([("origin_id", "site".into()), ("domain_name", site_domain.into()), ("origin_access_control_id", reference(&oac, "id"))]),
+                    obj([
+                        ("origin_id", "site".into()),
+                        ("domain_name", site_domain.into()),
+                        ("origin_access_control_id", reference(&oac, "id")),
+                    ]),
                     obj([
                         ("origin_id", "api".into()),
                         ("domain_name", api_domain),
@@ -157,16 +230,38 @@ pub fn build(b: &mut Builder, sec: &SecurityOut, store: &StorageOut, app: &Compu
                     ("path_pattern", "/api/*".into()),
                     ("target_origin_id", "api".into()),
                     ("viewer_protocol_policy", "https-only".into()),
-                    ("allowed_methods", strings(["DELETE", "GET", "HEAD", "OPTIONS", "PATCH", "POST", "PUT"])),
+                    (
+                        "allowed_methods",
+                        strings(["DELETE", "GET", "HEAD", "OPTIONS", "PATCH", "POST", "PUT"]),
+                    ),
                     ("cached_methods", strings(["GET", "HEAD"])),
                     ("cache_policy_id", CACHING_DISABLED.into()),
                     ("origin_request_policy_id", ALL_VIEWER_EXCEPT_HOST.into()),
                     ("compress", true.into()),
                 ]),
             ),
-            ("restrictions", block([("geo_restriction", block([("restriction_type", "none".into()), ("locations", V::List(vec![]))]))])),
+            (
+                "restrictions",
+                block([(
+                    "geo_restriction",
+                    block([
+                        ("restriction_type", "none".into()),
+                        ("locations", V::List(vec![])),
+                    ]),
+                )]),
+            ),
             ("viewer_certificate", viewer_certificate),
-            ("logging_config", block([("bucket", format!("{}.s3.amazonaws.com", store.logs_bucket_name).into()), ("prefix", "cloudfront/".into()), ("include_cookies", false.into())])),
+            (
+                "logging_config",
+                block([
+                    (
+                        "bucket",
+                        format!("{}.s3.amazonaws.com", store.logs_bucket_name).into(),
+                    ),
+                    ("prefix", "cloudfront/".into()),
+                    ("include_cookies", false.into()),
+                ]),
+            ),
         ]),
     );
 
@@ -179,7 +274,14 @@ pub fn build(b: &mut Builder, sec: &SecurityOut, store: &StorageOut, app: &Compu
                     ("zone_id", zone.clone().into()),
                     ("name", domain.clone().into()),
                     ("type", kind.into()),
-                    ("alias", block([("name", reference(&cdn, "domain_name")), ("zone_id", CLOUDFRONT_ZONE.into()), ("evaluate_target_health", false.into())])),
+                    (
+                        "alias",
+                        block([
+                            ("name", reference(&cdn, "domain_name")),
+                            ("zone_id", CLOUDFRONT_ZONE.into()),
+                            ("evaluate_target_health", false.into()),
+                        ]),
+                    ),
                 ]),
             );
         }

@@ -37,14 +37,25 @@ impl Placement {
         } else {
             "aws"
         };
-        Placement { partition: partition.into(), region: region.into(), account_id: account_id.into() }
+        Placement {
+            partition: partition.into(),
+            region: region.into(),
+            account_id: account_id.into(),
+        }
     }
     pub fn az(&self, i: usize) -> String {
         format!("{}{}", self.region, (b'a' + i as u8) as char)
     }
     pub fn arn(&self, service: &str, region: &str, resource: &str) -> String {
-        let account = if service == "s3" { "" } else { self.account_id.as_str() };
-        format!("arn:{}:{service}:{region}:{account}:{resource}", self.partition)
+        let account = if service == "s3" {
+            ""
+        } else {
+            self.account_id.as_str()
+        };
+        format!(
+            "arn:{}:{service}:{region}:{account}:{resource}",
+            self.partition
+        )
     }
 }
 
@@ -58,7 +69,10 @@ pub enum V {
     List(Vec<V>),
     Obj(BTreeMap<String, V>),
     /// `address.attr` of another child, known after it is created.
-    Ref { address: String, attr: String },
+    Ref {
+        address: String,
+        attr: String,
+    },
     /// A string made of parts, some of which may be references.
     Concat(Vec<V>),
     /// A JSON document encoded as a string (policies, container definitions).
@@ -90,10 +104,19 @@ impl V {
             V::Int(i) => Value::int(*i),
             V::Str(s) => Value::String(s.clone()),
             V::List(l) => Value::List(l.iter().map(V::to_plan_value).collect()),
-            V::Obj(m) => Value::Map(m.iter().map(|(k, v)| (k.clone(), v.to_plan_value())).collect()),
+            V::Obj(m) => Value::Map(
+                m.iter()
+                    .map(|(k, v)| (k.clone(), v.to_plan_value()))
+                    .collect(),
+            ),
             V::Ref { .. } => Value::Unknown,
             V::Concat(_) | V::Json(_) if self.has_refs() => Value::Unknown,
-            V::Concat(parts) => Value::String(parts.iter().filter_map(|p| p.to_json().as_str().map(str::to_string)).collect()),
+            V::Concat(parts) => Value::String(
+                parts
+                    .iter()
+                    .filter_map(|p| p.to_json().as_str().map(str::to_string))
+                    .collect(),
+            ),
             V::Json(doc) => Value::String(doc.to_json().to_string()),
         }
     }
@@ -153,7 +176,10 @@ pub fn block<const N: usize>(pairs: [(&str, V); N]) -> V {
 }
 
 pub fn reference(address: &str, attr: &str) -> V {
-    V::Ref { address: address.into(), attr: attr.into() }
+    V::Ref {
+        address: address.into(),
+        attr: attr.into(),
+    }
 }
 
 pub fn strings<I: IntoIterator<Item = S>, S: Into<String>>(items: I) -> V {
@@ -182,13 +208,19 @@ impl Child {
         fn walk(v: &V, path: &str, out: &mut BTreeMap<String, BTreeSet<String>>) {
             match v {
                 V::Ref { address, .. } => {
-                    out.entry(path.to_string()).or_default().insert(address.clone());
+                    out.entry(path.to_string())
+                        .or_default()
+                        .insert(address.clone());
                 }
                 V::List(l) | V::Concat(l) => l.iter().for_each(|x| walk(x, path, out)),
                 V::Json(x) => walk(x, path, out),
                 V::Obj(m) => {
                     for (k, x) in m {
-                        let p = if path.is_empty() { k.clone() } else { format!("{path}.{k}") };
+                        let p = if path.is_empty() {
+                            k.clone()
+                        } else {
+                            format!("{path}.{k}")
+                        };
                         walk(x, &p, out);
                     }
                 }
@@ -270,7 +302,13 @@ impl<'a> Builder<'a> {
         self.add_after(kind, name, values, &[])
     }
 
-    pub fn add_after(&mut self, kind: &'static str, name: &str, values: V, after: &[&str]) -> String {
+    pub fn add_after(
+        &mut self,
+        kind: &'static str,
+        name: &str,
+        values: V,
+        after: &[&str],
+    ) -> String {
         let address = format!("{kind}.{name}");
         let mut values = match values {
             V::Obj(m) => m,
@@ -295,7 +333,12 @@ impl<'a> Builder<'a> {
         }
         let mut depends_on: BTreeSet<String> = refs.into_iter().map(|(a, _)| a).collect();
         depends_on.extend(after.iter().map(|s| s.to_string()));
-        self.children.push(Child { address: address.clone(), kind, values, depends_on });
+        self.children.push(Child {
+            address: address.clone(),
+            kind,
+            values,
+            depends_on,
+        });
         address
     }
 
@@ -311,14 +354,21 @@ pub fn expand(
     at: &Placement,
     default_tags: &BTreeMap<String, String>,
 ) -> Result<Topology, TopologyError> {
-    let mut b = Builder { spec, at, default_tags, children: Vec::with_capacity(128) };
+    let mut b = Builder {
+        spec,
+        at,
+        default_tags,
+        children: Vec::with_capacity(128),
+    };
     let net = network::build(&mut b)?;
     let sec = security::build(&mut b, &net);
     let store = storage::build(&mut b, &net, &sec);
     let app = compute::build(&mut b, &net, &sec, &store);
     edge::build(&mut b, &sec, &store, &app);
     operations::build(&mut b, &sec, &store, &app);
-    let topo = Topology { children: b.children };
+    let topo = Topology {
+        children: b.children,
+    };
     topo.check()?;
     Ok(topo)
 }
@@ -328,12 +378,17 @@ impl Topology {
         let mut seen = BTreeSet::new();
         for c in &self.children {
             if !seen.insert(c.address.as_str()) {
-                return Err(TopologyError::Duplicate { address: c.address.clone() });
+                return Err(TopologyError::Duplicate {
+                    address: c.address.clone(),
+                });
             }
         }
         for c in &self.children {
             if let Some(missing) = c.depends_on.iter().find(|d| !seen.contains(d.as_str())) {
-                return Err(TopologyError::DanglingReference { address: c.address.clone(), missing: missing.clone() });
+                return Err(TopologyError::DanglingReference {
+                    address: c.address.clone(),
+                    missing: missing.clone(),
+                });
             }
         }
         Ok(())
@@ -365,13 +420,31 @@ impl Topology {
                     Value::object([
                         ("address", Value::from(c.address.as_str())),
                         ("type", Value::from(c.kind)),
-                        ("values", Value::Map(c.values.iter().map(|(k, v)| (k.clone(), v.to_plan_value())).collect())),
-                        ("depends_on", Value::List(c.depends_on.iter().map(|d| Value::from(d.as_str())).collect())),
+                        (
+                            "values",
+                            Value::Map(
+                                c.values
+                                    .iter()
+                                    .map(|(k, v)| (k.clone(), v.to_plan_value()))
+                                    .collect(),
+                            ),
+                        ),
+                        (
+                            "depends_on",
+                            Value::List(
+                                c.depends_on
+                                    .iter()
+                                    .map(|d| Value::from(d.as_str()))
+                                    .collect(),
+                            ),
+                        ),
                         (
                             "references",
                             Value::Map(
                                 refs.into_iter()
-                                    .map(|(k, v)| (k, Value::List(v.into_iter().map(Value::from).collect())))
+                                    .map(|(k, v)| {
+                                        (k, Value::List(v.into_iter().map(Value::from).collect()))
+                                    })
                                     .collect(),
                             ),
                         ),
@@ -438,8 +511,17 @@ impl V {
         match self {
             V::Ref { address, attr } => Value::String(format!("${{{address}.{attr}}}")),
             V::List(l) => Value::List(l.iter().map(V::to_preview_value).collect()),
-            V::Obj(m) => Value::Map(m.iter().map(|(k, v)| (k.clone(), v.to_preview_value())).collect()),
-            V::Concat(parts) => Value::String(parts.iter().filter_map(|p| p.to_preview_value().as_str().map(str::to_string)).collect()),
+            V::Obj(m) => Value::Map(
+                m.iter()
+                    .map(|(k, v)| (k.clone(), v.to_preview_value()))
+                    .collect(),
+            ),
+            V::Concat(parts) => Value::String(
+                parts
+                    .iter()
+                    .filter_map(|p| p.to_preview_value().as_str().map(str::to_string))
+                    .collect(),
+            ),
             V::Json(doc) => Value::String(doc.to_preview_value().to_json().to_string()),
             other => other.to_plan_value(),
         }
@@ -456,7 +538,13 @@ impl Topology {
                 if let Value::Map(m) = item {
                     m.insert(
                         "values".into(),
-                        Value::Map(child.values.iter().map(|(k, x)| (k.clone(), x.to_preview_value())).collect()),
+                        Value::Map(
+                            child
+                                .values
+                                .iter()
+                                .map(|(k, x)| (k.clone(), x.to_preview_value()))
+                                .collect(),
+                        ),
                     );
                 }
             }

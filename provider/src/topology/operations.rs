@@ -20,36 +20,129 @@ pub fn build(b: &mut Builder, sec: &SecurityOut, store: &StorageOut, app: &Compu
     let topic = b.add(
         "aws_sns_topic",
         "alarms",
-        obj([("name", b.name("alarms").into()), ("kms_master_key_id", reference(&sec.kms_key, "arn"))]),
+        obj([
+            ("name", b.name("alarms").into()),
+            ("kms_master_key_id", reference(&sec.kms_key, "arn")),
+        ]),
     );
     if let Some(email) = &spec.observability.alarm_email {
-        b.add("aws_sns_topic_subscription", "alarm_email", obj([("topic_arn", reference(&topic, "arn")), ("protocol", "email".into()), ("endpoint", email.clone().into())]));
+        b.add(
+            "aws_sns_topic_subscription",
+            "alarm_email",
+            obj([
+                ("topic_arn", reference(&topic, "arn")),
+                ("protocol", "email".into()),
+                ("endpoint", email.clone().into()),
+            ]),
+        );
     }
 
     let db_id = b.name("db");
     let cache_id = b.name("cache");
     let mut alarms = vec![
-        Alarm { id: "db_cpu", namespace: "AWS/RDS", metric: "CPUUtilization", statistic: "Average", threshold: 80, comparison: "GreaterThanThreshold", dimensions: obj([("DBInstanceIdentifier", db_id.clone().into())]), description: "Database CPU above 80%" },
-        Alarm { id: "db_storage", namespace: "AWS/RDS", metric: "FreeStorageSpace", statistic: "Minimum", threshold: 5 * 1024 * 1024 * 1024, comparison: "LessThanThreshold", dimensions: obj([("DBInstanceIdentifier", db_id.into())]), description: "Database free storage below 5 GiB" },
-        Alarm { id: "cache_cpu", namespace: "AWS/ElastiCache", metric: "EngineCPUUtilization", statistic: "Average", threshold: 80, comparison: "GreaterThanThreshold", dimensions: obj([("ReplicationGroupId", cache_id.into())]), description: "Redis engine CPU above 80%" },
+        Alarm {
+            id: "db_cpu",
+            namespace: "AWS/RDS",
+            metric: "CPUUtilization",
+            statistic: "Average",
+            threshold: 80,
+            comparison: "GreaterThanThreshold",
+            dimensions: obj([("DBInstanceIdentifier", db_id.clone().into())]),
+            description: "Database CPU above 80%",
+        },
+        Alarm {
+            id: "db_storage",
+            namespace: "AWS/RDS",
+            metric: "FreeStorageSpace",
+            statistic: "Minimum",
+            threshold: 5 * 1024 * 1024 * 1024,
+            comparison: "LessThanThreshold",
+            dimensions: obj([("DBInstanceIdentifier", db_id.into())]),
+            description: "Database free storage below 5 GiB",
+        },
+        Alarm {
+            id: "cache_cpu",
+            namespace: "AWS/ElastiCache",
+            metric: "EngineCPUUtilization",
+            statistic: "Average",
+            threshold: 80,
+            comparison: "GreaterThanThreshold",
+            dimensions: obj([("ReplicationGroupId", cache_id.into())]),
+            description: "Redis engine CPU above 80%",
+        },
     ];
     let alb_suffix;
     match (&app.alb, &app.ecs_service, &app.lambda) {
         (Some(alb), Some((cluster, service)), _) => {
             alb_suffix = reference(alb, "arn_suffix");
-            alarms.push(Alarm { id: "alb_5xx", namespace: "AWS/ApplicationELB", metric: "HTTPCode_Target_5XX_Count", statistic: "Sum", threshold: 10, comparison: "GreaterThanThreshold", dimensions: obj([("LoadBalancer", alb_suffix.clone())]), description: "Application 5xx responses" });
-            alarms.push(Alarm { id: "ecs_cpu", namespace: "AWS/ECS", metric: "CPUUtilization", statistic: "Average", threshold: 85, comparison: "GreaterThanThreshold", dimensions: obj([("ClusterName", cluster.clone().into()), ("ServiceName", service.clone().into())]), description: "Service CPU above 85%" });
+            alarms.push(Alarm {
+                id: "alb_5xx",
+                namespace: "AWS/ApplicationELB",
+                metric: "HTTPCode_Target_5XX_Count",
+                statistic: "Sum",
+                threshold: 10,
+                comparison: "GreaterThanThreshold",
+                dimensions: obj([("LoadBalancer", alb_suffix.clone())]),
+                description: "Application 5xx responses",
+            });
+            alarms.push(Alarm {
+                id: "ecs_cpu",
+                namespace: "AWS/ECS",
+                metric: "CPUUtilization",
+                statistic: "Average",
+                threshold: 85,
+                comparison: "GreaterThanThreshold",
+                dimensions: obj([
+                    ("ClusterName", cluster.clone().into()),
+                    ("ServiceName", service.clone().into()),
+                ]),
+                description: "Service CPU above 85%",
+            });
         }
         (_, _, Some(function)) => {
-            alarms.push(Alarm { id: "lambda_errors", namespace: "AWS/Lambda", metric: "Errors", statistic: "Sum", threshold: 5, comparison: "GreaterThanThreshold", dimensions: obj([("FunctionName", function.clone().into())]), description: "API function errors" });
-            alarms.push(Alarm { id: "api_5xx", namespace: "AWS/ApiGateway", metric: "5XXError", statistic: "Sum", threshold: 10, comparison: "GreaterThanThreshold", dimensions: obj([("ApiName", b.name("api").into()), ("Stage", "v1".into())]), description: "API 5xx responses" });
+            alarms.push(Alarm {
+                id: "lambda_errors",
+                namespace: "AWS/Lambda",
+                metric: "Errors",
+                statistic: "Sum",
+                threshold: 5,
+                comparison: "GreaterThanThreshold",
+                dimensions: obj([("FunctionName", function.clone().into())]),
+                description: "API function errors",
+            });
+            alarms.push(Alarm {
+                id: "api_5xx",
+                namespace: "AWS/ApiGateway",
+                metric: "5XXError",
+                statistic: "Sum",
+                threshold: 10,
+                comparison: "GreaterThanThreshold",
+                dimensions: obj([("ApiName", b.name("api").into()), ("Stage", "v1".into())]),
+                description: "API 5xx responses",
+            });
         }
         _ => {}
     }
     for (addr, name) in store.tables.clone() {
-        let id = format!("table_throttles_{}", addr.rsplit('.').next().unwrap_or("table"));
+        let id = format!(
+            "table_throttles_{}",
+            addr.rsplit('.').next().unwrap_or("table")
+        );
         let dims = obj([("TableName", name.into())]);
-        add_alarm(b, &topic, Alarm { id: &id, namespace: "AWS/DynamoDB", metric: "ThrottledRequests", statistic: "Sum", threshold: 1, comparison: "GreaterThanOrEqualToThreshold", dimensions: dims, description: "Table requests throttled" });
+        add_alarm(
+            b,
+            &topic,
+            Alarm {
+                id: &id,
+                namespace: "AWS/DynamoDB",
+                metric: "ThrottledRequests",
+                statistic: "Sum",
+                threshold: 1,
+                comparison: "GreaterThanOrEqualToThreshold",
+                dimensions: dims,
+                description: "Table requests throttled",
+            },
+        );
     }
     for a in alarms {
         add_alarm(b, &topic, a);
@@ -59,24 +152,51 @@ pub fn build(b: &mut Builder, sec: &SecurityOut, store: &StorageOut, app: &Compu
         "aws_cloudwatch_log_group",
         "cloudtrail",
         obj([
-            ("name", format!("/edulibra/{}/cloudtrail", b.prefix()).into()),
-            ("retention_in_days", spec.observability.log_retention_days.into()),
+            (
+                "name",
+                format!("/edulibra/{}/cloudtrail", b.prefix()).into(),
+            ),
+            (
+                "retention_in_days",
+                spec.observability.log_retention_days.into(),
+            ),
             ("kms_key_id", reference(&sec.kms_key, "arn")),
         ]),
     );
     let trail_role = b.add(
         "aws_iam_role",
         "cloudtrail",
-        obj([("name", b.name("cloudtrail").into()), ("description", "CloudTrail delivers events to CloudWatch Logs".into()), ("assume_role_policy", service_trust(b, "cloudtrail.amazonaws.com"))]),
+        obj([
+            ("name", b.name("cloudtrail").into()),
+            (
+                "description",
+                "CloudTrail delivers events to CloudWatch Logs".into(),
+            ),
+            (
+                "assume_role_policy",
+                service_trust(b, "cloudtrail.amazonaws.com"),
+            ),
+        ]),
     );
-    let group_arn = b.at.arn("logs", &b.at.region, &format!("log-group:/edulibra/{}/cloudtrail", b.prefix()));
+    let group_arn = b.at.arn(
+        "logs",
+        &b.at.region,
+        &format!("log-group:/edulibra/{}/cloudtrail", b.prefix()),
+    );
     b.add(
         "aws_iam_role_policy",
         "cloudtrail",
         obj([
             ("name", "deliver-events".into()),
             ("role", reference(&trail_role, "name")),
-            ("policy", policy(vec![statement("Allow", &["logs:CreateLogStream", "logs:PutLogEvents"], vec![format!("{group_arn}:log-stream:*")])])),
+            (
+                "policy",
+                policy(vec![statement(
+                    "Allow",
+                    &["logs:CreateLogStream", "logs:PutLogEvents"],
+                    vec![format!("{group_arn}:log-stream:*")],
+                )]),
+            ),
         ]),
     );
     b.add_after(
@@ -91,14 +211,25 @@ pub fn build(b: &mut Builder, sec: &SecurityOut, store: &StorageOut, app: &Compu
             ("enable_log_file_validation", true.into()),
             ("enable_logging", true.into()),
             ("kms_key_id", reference(&sec.kms_key, "arn")),
-            ("cloud_watch_logs_group_arn", V::Concat(vec![reference(&trail_group, "arn"), ":*".into()])),
+            (
+                "cloud_watch_logs_group_arn",
+                V::Concat(vec![reference(&trail_group, "arn"), ":*".into()]),
+            ),
             ("cloud_watch_logs_role_arn", reference(&trail_role, "arn")),
             ("sns_topic_name", reference(&topic, "name")),
         ]),
         &["aws_s3_bucket_policy.logs"],
     );
 
-    let vault = b.add("aws_backup_vault", "main", obj([("name", b.name("vault").into()), ("kms_key_arn", reference(&sec.kms_key, "arn")), ("force_destroy", (spec.stage == Stage::Dev).into())]));
+    let vault = b.add(
+        "aws_backup_vault",
+        "main",
+        obj([
+            ("name", b.name("vault").into()),
+            ("kms_key_arn", reference(&sec.kms_key, "arn")),
+            ("force_destroy", (spec.stage == Stage::Dev).into()),
+        ]),
+    );
     let plan = b.add(
         "aws_backup_plan",
         "main",
@@ -112,7 +243,10 @@ pub fn build(b: &mut Builder, sec: &SecurityOut, store: &StorageOut, app: &Compu
                     ("schedule", "cron(0 3 * * ? *)".into()),
                     ("start_window", 60.into()),
                     ("completion_window", 360.into()),
-                    ("lifecycle", block([("delete_after", spec.backup_retention_days.into())])),
+                    (
+                        "lifecycle",
+                        block([("delete_after", spec.backup_retention_days.into())]),
+                    ),
                 ]),
             ),
         ]),
@@ -122,7 +256,12 @@ pub fn build(b: &mut Builder, sec: &SecurityOut, store: &StorageOut, app: &Compu
     b.add(
         "aws_backup_selection",
         "main",
-        obj([("name", b.name("data").into()), ("plan_id", reference(&plan, "id")), ("iam_role_arn", reference(&sec.backup_role, "arn")), ("resources", V::List(resources))]),
+        obj([
+            ("name", b.name("data").into()),
+            ("plan_id", reference(&plan, "id")),
+            ("iam_role_arn", reference(&sec.backup_role, "arn")),
+            ("resources", V::List(resources)),
+        ]),
     );
 }
 

@@ -5,11 +5,18 @@ use super::{json, obj, reference, strings, Builder, NetworkOut, SecurityOut, V};
 use crate::environment::spec::{Compute, Stage};
 
 pub fn statement(effect: &str, actions: &[&str], resources: Vec<String>) -> V {
-    obj([("Effect", effect.into()), ("Action", strings(actions.iter().copied())), ("Resource", strings(resources))])
+    obj([
+        ("Effect", effect.into()),
+        ("Action", strings(actions.iter().copied())),
+        ("Resource", strings(resources)),
+    ])
 }
 
 pub fn policy(statements: Vec<V>) -> V {
-    json(obj([("Version", "2012-10-17".into()), ("Statement", V::List(statements))]))
+    json(obj([
+        ("Version", "2012-10-17".into()),
+        ("Statement", V::List(statements)),
+    ]))
 }
 
 /// Trust policy for an AWS service, limited to this account.
@@ -22,7 +29,13 @@ pub fn service_trust(b: &Builder, service: &str) -> V {
                 ("Effect", "Allow".into()),
                 ("Principal", obj([("Service", service.into())])),
                 ("Action", "sts:AssumeRole".into()),
-                ("Condition", obj([("StringEquals", obj([("aws:SourceAccount", b.at.account_id.clone().into())]))])),
+                (
+                    "Condition",
+                    obj([(
+                        "StringEquals",
+                        obj([("aws:SourceAccount", b.at.account_id.clone().into())]),
+                    )]),
+                ),
             ])]),
         ),
     ]))
@@ -35,14 +48,29 @@ pub fn kms_use(b: &Builder, actions: &[&str]) -> V {
         ("Effect", "Allow".into()),
         ("Action", strings(actions.iter().copied())),
         ("Resource", b.at.arn("kms", &b.at.region, "key/*").into()),
-        ("Condition", obj([("ForAnyValue:StringEquals", obj([("kms:ResourceAliases", format!("alias/{}", b.prefix()).into())]))])),
+        (
+            "Condition",
+            obj([(
+                "ForAnyValue:StringEquals",
+                obj([(
+                    "kms:ResourceAliases",
+                    format!("alias/{}", b.prefix()).into(),
+                )]),
+            )]),
+        ),
     ])
 }
 
 fn key_policy(b: &Builder) -> V {
     let root = format!("arn:{}:iam::{}:root", b.at.partition, b.at.account_id);
     let region = &b.at.region;
-    let encrypt = ["kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Describe*"];
+    let encrypt = [
+        "kms:Encrypt*",
+        "kms:Decrypt*",
+        "kms:ReEncrypt*",
+        "kms:GenerateDataKey*",
+        "kms:Describe*",
+    ];
     json(obj([
         ("Version", "2012-10-17".into()),
         (
@@ -73,7 +101,13 @@ fn key_policy(b: &Builder) -> V {
                     ),
                     ("Action", strings(encrypt)),
                     ("Resource", "*".into()),
-                    ("Condition", obj([("StringEquals", obj([("aws:SourceAccount", b.at.account_id.clone().into())]))])),
+                    (
+                        "Condition",
+                        obj([(
+                            "StringEquals",
+                            obj([("aws:SourceAccount", b.at.account_id.clone().into())]),
+                        )]),
+                    ),
                 ]),
             ]),
         ),
@@ -90,16 +124,33 @@ pub fn build(b: &mut Builder, net: &NetworkOut) -> SecurityOut {
         "aws_kms_key",
         "main",
         obj([
-            ("description", format!("EduLibra {}: encrypts every data store of the environment", b.prefix()).into()),
+            (
+                "description",
+                format!(
+                    "EduLibra {}: encrypts every data store of the environment",
+                    b.prefix()
+                )
+                .into(),
+            ),
             ("enable_key_rotation", true.into()),
             ("rotation_period_in_days", 365.into()),
-            ("deletion_window_in_days", (if spec.stage == Stage::Dev { 7 } else { 30 }).into()),
+            (
+                "deletion_window_in_days",
+                (if spec.stage == Stage::Dev { 7 } else { 30 }).into(),
+            ),
             ("key_usage", "ENCRYPT_DECRYPT".into()),
             ("customer_master_key_spec", "SYMMETRIC_DEFAULT".into()),
             ("policy", key_policy(b)),
         ]),
     );
-    b.add("aws_kms_alias", "main", obj([("name", format!("alias/{}", b.prefix()).into()), ("target_key_id", reference(&key, "key_id"))]));
+    b.add(
+        "aws_kms_alias",
+        "main",
+        obj([
+            ("name", format!("alias/{}", b.prefix()).into()),
+            ("target_key_id", reference(&key, "key_id")),
+        ]),
+    );
 
     super::network::flow_logs(b, &net.vpc, &key);
 
@@ -109,37 +160,79 @@ pub fn build(b: &mut Builder, net: &NetworkOut) -> SecurityOut {
         "app",
         obj([
             ("name", secret_name.clone().into()),
-            ("description", "Application secrets of the EduLibra environment".into()),
+            (
+                "description",
+                "Application secrets of the EduLibra environment".into(),
+            ),
             ("kms_key_id", reference(&key, "arn")),
-            ("recovery_window_in_days", (if spec.stage == Stage::Dev { 0 } else { 30 }).into()),
+            (
+                "recovery_window_in_days",
+                (if spec.stage == Stage::Dev { 0 } else { 30 }).into(),
+            ),
         ]),
     );
-    let secret_arn = b.at.arn("secretsmanager", &b.at.region, &format!("secret:{secret_name}-??????"));
+    let secret_arn = b.at.arn(
+        "secretsmanager",
+        &b.at.region,
+        &format!("secret:{secret_name}-??????"),
+    );
 
     // What the application may touch: its media bucket, its tables, its secret, its key.
     let media_bucket = super::storage::bucket_name(b, "media");
     let mut table_arns = Vec::new();
     for t in &spec.tables {
-        let arn = b.at.arn("dynamodb", &b.at.region, &format!("table/{}-{t}", b.prefix()));
+        let arn = b.at.arn(
+            "dynamodb",
+            &b.at.region,
+            &format!("table/{}-{t}", b.prefix()),
+        );
         table_arns.push(arn.clone());
         table_arns.push(format!("{arn}/index/*"));
     }
     let app_statements = |b: &Builder| {
         vec![
-            statement("Allow", &["s3:GetObject", "s3:PutObject", "s3:DeleteObject"], vec![format!("arn:{}:s3:::{media_bucket}/*", b.at.partition)]),
-            statement("Allow", &["s3:ListBucket"], vec![format!("arn:{}:s3:::{media_bucket}", b.at.partition)]),
             statement(
                 "Allow",
-                &["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:Query", "dynamodb:BatchGetItem", "dynamodb:BatchWriteItem"],
+                &["s3:GetObject", "s3:PutObject", "s3:DeleteObject"],
+                vec![format!("arn:{}:s3:::{media_bucket}/*", b.at.partition)],
+            ),
+            statement(
+                "Allow",
+                &["s3:ListBucket"],
+                vec![format!("arn:{}:s3:::{media_bucket}", b.at.partition)],
+            ),
+            statement(
+                "Allow",
+                &[
+                    "dynamodb:GetItem",
+                    "dynamodb:PutItem",
+                    "dynamodb:UpdateItem",
+                    "dynamodb:DeleteItem",
+                    "dynamodb:Query",
+                    "dynamodb:BatchGetItem",
+                    "dynamodb:BatchWriteItem",
+                ],
                 table_arns.clone(),
             ),
-            statement("Allow", &["secretsmanager:GetSecretValue"], vec![secret_arn.clone()]),
+            statement(
+                "Allow",
+                &["secretsmanager:GetSecretValue"],
+                vec![secret_arn.clone()],
+            ),
             statement(
                 "Allow",
                 &["elasticache:Connect"],
                 vec![
-                    b.at.arn("elasticache", &b.at.region, &format!("replicationgroup:{}-cache", b.prefix())),
-                    b.at.arn("elasticache", &b.at.region, &format!("user:{}-app", b.prefix())),
+                    b.at.arn(
+                        "elasticache",
+                        &b.at.region,
+                        &format!("replicationgroup:{}-cache", b.prefix()),
+                    ),
+                    b.at.arn(
+                        "elasticache",
+                        &b.at.region,
+                        &format!("user:{}-app", b.prefix()),
+                    ),
                 ],
             ),
             kms_use(b, &["kms:Decrypt", "kms:GenerateDataKey"]),
@@ -153,14 +246,26 @@ pub fn build(b: &mut Builder, net: &NetworkOut) -> SecurityOut {
                 "task_execution",
                 obj([
                     ("name", b.name("task-execution").into()),
-                    ("description", "ECS pulls the image and writes container logs".into()),
-                    ("assume_role_policy", service_trust(b, "ecs-tasks.amazonaws.com")),
+                    (
+                        "description",
+                        "ECS pulls the image and writes container logs".into(),
+                    ),
+                    (
+                        "assume_role_policy",
+                        service_trust(b, "ecs-tasks.amazonaws.com"),
+                    ),
                 ]),
             );
             b.add(
                 "aws_iam_role_policy_attachment",
                 "task_execution",
-                obj([("role", reference(&exec, "name")), ("policy_arn", managed_policy(b, "service-role/AmazonECSTaskExecutionRolePolicy"))]),
+                obj([
+                    ("role", reference(&exec, "name")),
+                    (
+                        "policy_arn",
+                        managed_policy(b, "service-role/AmazonECSTaskExecutionRolePolicy"),
+                    ),
+                ]),
             );
             let task = b.add(
                 "aws_iam_role",
@@ -168,11 +273,22 @@ pub fn build(b: &mut Builder, net: &NetworkOut) -> SecurityOut {
                 obj([
                     ("name", b.name("task").into()),
                     ("description", "The application's own permissions".into()),
-                    ("assume_role_policy", service_trust(b, "ecs-tasks.amazonaws.com")),
+                    (
+                        "assume_role_policy",
+                        service_trust(b, "ecs-tasks.amazonaws.com"),
+                    ),
                 ]),
             );
             let stmts = app_statements(b);
-            b.add("aws_iam_role_policy", "task", obj([("name", "application".into()), ("role", reference(&task, "name")), ("policy", policy(stmts))]));
+            b.add(
+                "aws_iam_role_policy",
+                "task",
+                obj([
+                    ("name", "application".into()),
+                    ("role", reference(&task, "name")),
+                    ("policy", policy(stmts)),
+                ]),
+            );
             (task, Some(exec))
         }
         Compute::Serverless => {
@@ -182,19 +298,48 @@ pub fn build(b: &mut Builder, net: &NetworkOut) -> SecurityOut {
                 obj([
                     ("name", b.name("lambda").into()),
                     ("description", "The API function's permissions".into()),
-                    ("assume_role_policy", service_trust(b, "lambda.amazonaws.com")),
+                    (
+                        "assume_role_policy",
+                        service_trust(b, "lambda.amazonaws.com"),
+                    ),
                 ]),
             );
             b.add(
                 "aws_iam_role_policy_attachment",
                 "lambda_vpc",
-                obj([("role", reference(&role, "name")), ("policy_arn", managed_policy(b, "service-role/AWSLambdaVPCAccessExecutionRole"))]),
+                obj([
+                    ("role", reference(&role, "name")),
+                    (
+                        "policy_arn",
+                        managed_policy(b, "service-role/AWSLambdaVPCAccessExecutionRole"),
+                    ),
+                ]),
             );
             let mut stmts = app_statements(b);
-            let group = b.at.arn("logs", &b.at.region, &format!("log-group:/aws/lambda/{}-api", b.prefix()));
-            stmts.push(statement("Allow", &["logs:CreateLogStream", "logs:PutLogEvents"], vec![format!("{group}:*")]));
-            stmts.push(statement("Allow", &["xray:PutTraceSegments", "xray:PutTelemetryRecords"], vec!["*".to_string()]));
-            b.add("aws_iam_role_policy", "lambda", obj([("name", "application".into()), ("role", reference(&role, "name")), ("policy", policy(stmts))]));
+            let group = b.at.arn(
+                "logs",
+                &b.at.region,
+                &format!("log-group:/aws/lambda/{}-api", b.prefix()),
+            );
+            stmts.push(statement(
+                "Allow",
+                &["logs:CreateLogStream", "logs:PutLogEvents"],
+                vec![format!("{group}:*")],
+            ));
+            stmts.push(statement(
+                "Allow",
+                &["xray:PutTraceSegments", "xray:PutTelemetryRecords"],
+                vec!["*".to_string()],
+            ));
+            b.add(
+                "aws_iam_role_policy",
+                "lambda",
+                obj([
+                    ("name", "application".into()),
+                    ("role", reference(&role, "name")),
+                    ("policy", policy(stmts)),
+                ]),
+            );
             (role, None)
         }
     };
@@ -204,29 +349,60 @@ pub fn build(b: &mut Builder, net: &NetworkOut) -> SecurityOut {
         "backup",
         obj([
             ("name", b.name("backup").into()),
-            ("description", "AWS Backup snapshots the database and tables".into()),
-            ("assume_role_policy", service_trust(b, "backup.amazonaws.com")),
+            (
+                "description",
+                "AWS Backup snapshots the database and tables".into(),
+            ),
+            (
+                "assume_role_policy",
+                service_trust(b, "backup.amazonaws.com"),
+            ),
         ]),
     );
     b.add(
         "aws_iam_role_policy_attachment",
         "backup",
-        obj([("role", reference(&backup_role, "name")), ("policy_arn", managed_policy(b, "service-role/AWSBackupServiceRolePolicyForBackup"))]),
+        obj([
+            ("role", reference(&backup_role, "name")),
+            (
+                "policy_arn",
+                managed_policy(b, "service-role/AWSBackupServiceRolePolicyForBackup"),
+            ),
+        ]),
     );
     let rds_monitoring_role = b.add(
         "aws_iam_role",
         "rds_monitoring",
         obj([
             ("name", b.name("rds-monitoring").into()),
-            ("description", "RDS enhanced monitoring publishes OS metrics".into()),
-            ("assume_role_policy", service_trust(b, "monitoring.rds.amazonaws.com")),
+            (
+                "description",
+                "RDS enhanced monitoring publishes OS metrics".into(),
+            ),
+            (
+                "assume_role_policy",
+                service_trust(b, "monitoring.rds.amazonaws.com"),
+            ),
         ]),
     );
     b.add(
         "aws_iam_role_policy_attachment",
         "rds_monitoring",
-        obj([("role", reference(&rds_monitoring_role, "name")), ("policy_arn", managed_policy(b, "service-role/AmazonRDSEnhancedMonitoringRole"))]),
+        obj([
+            ("role", reference(&rds_monitoring_role, "name")),
+            (
+                "policy_arn",
+                managed_policy(b, "service-role/AmazonRDSEnhancedMonitoringRole"),
+            ),
+        ]),
     );
 
-    SecurityOut { kms_key: key, secret, app_role, task_execution_role, backup_role, rds_monitoring_role }
+    SecurityOut {
+        kms_key: key,
+        secret,
+        app_role,
+        task_execution_role,
+        backup_role,
+        rds_monitoring_role,
+    }
 }

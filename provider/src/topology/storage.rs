@@ -1,6 +1,8 @@
 //! S3 buckets (site, media, logs), RDS PostgreSQL, DynamoDB tables and the Redis cache.
 
-use super::{block, json, obj, reference, strings, Builder, NetworkOut, SecurityOut, StorageOut, V};
+use super::{
+    block, json, obj, reference, strings, Builder, NetworkOut, SecurityOut, StorageOut, V,
+};
 use crate::environment::spec::Stage;
 
 /// Bucket names carry the region so one account can hold an environment per region.
@@ -16,7 +18,10 @@ fn tls_only(b: &Builder, bucket: &str) -> V {
         ("Principal", "*".into()),
         ("Action", "s3:*".into()),
         ("Resource", strings([arn.clone(), format!("{arn}/*")])),
-        ("Condition", obj([("Bool", obj([("aws:SecureTransport", "false".into())]))])),
+        (
+            "Condition",
+            obj([("Bool", obj([("aws:SecureTransport", "false".into())]))]),
+        ),
     ])
 }
 
@@ -36,22 +41,48 @@ fn bucket(b: &mut Builder, sec: &SecurityOut, p: BucketPlan) -> (String, String)
     let addr = b.add(
         "aws_s3_bucket",
         id,
-        obj([("bucket", name.clone().into()), ("force_destroy", (b.spec.stage == Stage::Dev).into()), ("object_lock_enabled", false.into())]),
+        obj([
+            ("bucket", name.clone().into()),
+            ("force_destroy", (b.spec.stage == Stage::Dev).into()),
+            ("object_lock_enabled", false.into()),
+        ]),
     );
     let by_default = if p.kms {
-        block([("sse_algorithm", "aws:kms".into()), ("kms_master_key_id", reference(&sec.kms_key, "arn"))])
+        block([
+            ("sse_algorithm", "aws:kms".into()),
+            ("kms_master_key_id", reference(&sec.kms_key, "arn")),
+        ])
     } else {
-        block([("sse_algorithm", "AES256".into()), ("kms_master_key_id", V::Null)])
+        block([
+            ("sse_algorithm", "AES256".into()),
+            ("kms_master_key_id", V::Null),
+        ])
     };
     b.add(
         "aws_s3_bucket_server_side_encryption_configuration",
         id,
         obj([
             ("bucket", reference(&addr, "id")),
-            ("rule", V::List(vec![obj([("apply_server_side_encryption_by_default", by_default), ("bucket_key_enabled", p.kms.into())])])),
+            (
+                "rule",
+                V::List(vec![obj([
+                    ("apply_server_side_encryption_by_default", by_default),
+                    ("bucket_key_enabled", p.kms.into()),
+                ])]),
+            ),
         ]),
     );
-    b.add("aws_s3_bucket_versioning", id, obj([("bucket", reference(&addr, "id")), ("versioning_configuration", block([("status", "Enabled".into())]))]));
+    b.add(
+        "aws_s3_bucket_versioning",
+        id,
+        obj([
+            ("bucket", reference(&addr, "id")),
+            (
+                "versioning_configuration",
+                block([("status", "Enabled".into())]),
+            ),
+        ]),
+    );
     b.add(
         "aws_s3_bucket_public_access_block",
         id,
@@ -68,14 +99,29 @@ fn bucket(b: &mut Builder, sec: &SecurityOut, p: BucketPlan) -> (String, String)
     b.add(
         "aws_s3_bucket_policy",
         id,
-        obj([("bucket", reference(&addr, "id")), ("policy", json(obj([("Version", "2012-10-17".into()), ("Statement", V::List(stmts))])))]),
+        obj([
+            ("bucket", reference(&addr, "id")),
+            (
+                "policy",
+                json(obj([
+                    ("Version", "2012-10-17".into()),
+                    ("Statement", V::List(stmts)),
+                ])),
+            ),
+        ]),
     );
     let mut rule = vec![
         ("id", V::from("housekeeping")),
         ("status", "Enabled".into()),
         ("filter", block([("prefix", "".into())])),
-        ("abort_incomplete_multipart_upload", block([("days_after_initiation", 7.into())])),
-        ("noncurrent_version_expiration", block([("noncurrent_days", 30.into())])),
+        (
+            "abort_incomplete_multipart_upload",
+            block([("days_after_initiation", 7.into())]),
+        ),
+        (
+            "noncurrent_version_expiration",
+            block([("noncurrent_days", 30.into())]),
+        ),
     ];
     if let Some(days) = p.expire_days {
         rule.push(("expiration", block([("days", days.into())])));
@@ -83,13 +129,25 @@ fn bucket(b: &mut Builder, sec: &SecurityOut, p: BucketPlan) -> (String, String)
     b.add(
         "aws_s3_bucket_lifecycle_configuration",
         id,
-        obj([("bucket", reference(&addr, "id")), ("rule", V::List(vec![V::Obj(rule.into_iter().map(|(k, v)| (k.to_string(), v)).collect())]))]),
+        obj([
+            ("bucket", reference(&addr, "id")),
+            (
+                "rule",
+                V::List(vec![V::Obj(
+                    rule.into_iter().map(|(k, v)| (k.to_string(), v)).collect(),
+                )]),
+            ),
+        ]),
     );
     if let Some((logs_addr, _)) = &p.log_to {
         b.add(
             "aws_s3_bucket_logging",
             id,
-            obj([("bucket", reference(&addr, "id")), ("target_bucket", reference(logs_addr, "id")), ("target_prefix", format!("s3/{id}/").into())]),
+            obj([
+                ("bucket", reference(&addr, "id")),
+                ("target_bucket", reference(logs_addr, "id")),
+                ("target_prefix", format!("s3/{id}/").into()),
+            ]),
         );
     }
     (addr, name)
@@ -101,49 +159,130 @@ pub fn build(b: &mut Builder, net: &NetworkOut, sec: &SecurityOut) -> StorageOut
     let partition = b.at.partition.clone();
     let logs_name = bucket_name(b, "logs");
     let logs_arn = format!("arn:{partition}:s3:::{logs_name}");
-    let trail_arn = b.at.arn("cloudtrail", &b.at.region, &format!("trail/{}", b.prefix()));
+    let trail_arn =
+        b.at.arn("cloudtrail", &b.at.region, &format!("trail/{}", b.prefix()));
     let cloudtrail_statements = vec![
         obj([
             ("Sid", "CloudTrailAclCheck".into()),
             ("Effect", "Allow".into()),
-            ("Principal", obj([("Service", "cloudtrail.amazonaws.com".into())])),
+            (
+                "Principal",
+                obj([("Service", "cloudtrail.amazonaws.com".into())]),
+            ),
             ("Action", "s3:GetBucketAcl".into()),
             ("Resource", logs_arn.clone().into()),
-            ("Condition", obj([("StringEquals", obj([("aws:SourceArn", trail_arn.clone().into())]))])),
+            (
+                "Condition",
+                obj([(
+                    "StringEquals",
+                    obj([("aws:SourceArn", trail_arn.clone().into())]),
+                )]),
+            ),
         ]),
         obj([
             ("Sid", "CloudTrailWrite".into()),
             ("Effect", "Allow".into()),
-            ("Principal", obj([("Service", "cloudtrail.amazonaws.com".into())])),
+            (
+                "Principal",
+                obj([("Service", "cloudtrail.amazonaws.com".into())]),
+            ),
             ("Action", "s3:PutObject".into()),
-            ("Resource", format!("{logs_arn}/cloudtrail/AWSLogs/{account}/*").into()),
-            ("Condition", obj([("StringEquals", obj([("aws:SourceArn", trail_arn.into()), ("s3:x-amz-acl", "bucket-owner-full-control".into())]))])),
+            (
+                "Resource",
+                format!("{logs_arn}/cloudtrail/AWSLogs/{account}/*").into(),
+            ),
+            (
+                "Condition",
+                obj([(
+                    "StringEquals",
+                    obj([
+                        ("aws:SourceArn", trail_arn.into()),
+                        ("s3:x-amz-acl", "bucket-owner-full-control".into()),
+                    ]),
+                )]),
+            ),
         ]),
         obj([
             ("Sid", "AccessLogDelivery".into()),
             ("Effect", "Allow".into()),
-            ("Principal", obj([("Service", strings(["logging.s3.amazonaws.com", "logdelivery.elasticloadbalancing.amazonaws.com"]))])),
+            (
+                "Principal",
+                obj([(
+                    "Service",
+                    strings([
+                        "logging.s3.amazonaws.com",
+                        "logdelivery.elasticloadbalancing.amazonaws.com",
+                    ]),
+                )]),
+            ),
             ("Action", "s3:PutObject".into()),
             ("Resource", format!("{logs_arn}/*").into()),
-            ("Condition", obj([("StringEquals", obj([("aws:SourceAccount", account.clone().into())]))])),
+            (
+                "Condition",
+                obj([(
+                    "StringEquals",
+                    obj([("aws:SourceAccount", account.clone().into())]),
+                )]),
+            ),
         ]),
     ];
     let logs = bucket(
         b,
         sec,
-        BucketPlan { purpose: "logs", kms: false, extra_policy: cloudtrail_statements, expire_days: Some(spec.observability.log_retention_days.max(90)), log_to: None },
+        BucketPlan {
+            purpose: "logs",
+            kms: false,
+            extra_policy: cloudtrail_statements,
+            expire_days: Some(spec.observability.log_retention_days.max(90)),
+            log_to: None,
+        },
     );
     let site_name = bucket_name(b, "site");
     let site_read = obj([
         ("Sid", "CloudFrontReadsSite".into()),
         ("Effect", "Allow".into()),
-        ("Principal", obj([("Service", "cloudfront.amazonaws.com".into())])),
+        (
+            "Principal",
+            obj([("Service", "cloudfront.amazonaws.com".into())]),
+        ),
         ("Action", "s3:GetObject".into()),
-        ("Resource", format!("arn:{partition}:s3:::{site_name}/*").into()),
-        ("Condition", obj([("StringLike", obj([("AWS:SourceArn", format!("arn:{partition}:cloudfront::{account}:distribution/*").into())]))])),
+        (
+            "Resource",
+            format!("arn:{partition}:s3:::{site_name}/*").into(),
+        ),
+        (
+            "Condition",
+            obj([(
+                "StringLike",
+                obj([(
+                    "AWS:SourceArn",
+                    format!("arn:{partition}:cloudfront::{account}:distribution/*").into(),
+                )]),
+            )]),
+        ),
     ]);
-    let site = bucket(b, sec, BucketPlan { purpose: "site", kms: true, extra_policy: vec![site_read], expire_days: None, log_to: Some(logs.clone()) });
-    let media = bucket(b, sec, BucketPlan { purpose: "media", kms: true, extra_policy: vec![], expire_days: None, log_to: Some(logs.clone()) });
+    let site = bucket(
+        b,
+        sec,
+        BucketPlan {
+            purpose: "site",
+            kms: true,
+            extra_policy: vec![site_read],
+            expire_days: None,
+            log_to: Some(logs.clone()),
+        },
+    );
+    let media = bucket(
+        b,
+        sec,
+        BucketPlan {
+            purpose: "media",
+            kms: true,
+            extra_policy: vec![],
+            expire_days: None,
+            log_to: Some(logs.clone()),
+        },
+    );
 
     let subnet_group = b.add(
         "aws_db_subnet_group",
@@ -151,7 +290,15 @@ pub fn build(b: &mut Builder, net: &NetworkOut, sec: &SecurityOut) -> StorageOut
         obj([
             ("name", b.name("db").into()),
             ("description", "Data subnets of the environment".into()),
-            ("subnet_ids", V::List(net.data_subnets.iter().map(|s| reference(s, "id")).collect())),
+            (
+                "subnet_ids",
+                V::List(
+                    net.data_subnets
+                        .iter()
+                        .map(|s| reference(s, "id"))
+                        .collect(),
+                ),
+            ),
         ]),
     );
     let db_spec = &spec.database;
@@ -164,28 +311,56 @@ pub fn build(b: &mut Builder, net: &NetworkOut, sec: &SecurityOut) -> StorageOut
             ("engine_version", db_spec.engine_version.clone().into()),
             ("instance_class", db_spec.instance_class.clone().into()),
             ("allocated_storage", db_spec.allocated_storage.into()),
-            ("max_allocated_storage", (db_spec.allocated_storage * 4).into()),
+            (
+                "max_allocated_storage",
+                (db_spec.allocated_storage * 4).into(),
+            ),
             ("storage_type", "gp3".into()),
             ("storage_encrypted", true.into()),
             ("kms_key_id", reference(&sec.kms_key, "arn")),
             ("db_name", "edulibra".into()),
             ("username", "edulibra_admin".into()),
             ("manage_master_user_password", true.into()),
-            ("master_user_secret_kms_key_id", reference(&sec.kms_key, "arn")),
+            (
+                "master_user_secret_kms_key_id",
+                reference(&sec.kms_key, "arn"),
+            ),
             ("multi_az", db_spec.multi_az.into()),
-            ("backup_retention_period", db_spec.backup_retention_days.into()),
+            (
+                "backup_retention_period",
+                db_spec.backup_retention_days.into(),
+            ),
             ("deletion_protection", db_spec.deletion_protection.into()),
             ("skip_final_snapshot", (spec.stage == Stage::Dev).into()),
-            ("final_snapshot_identifier", (if spec.stage == Stage::Dev { V::Null } else { b.name("db-final").into() })),
+            (
+                "final_snapshot_identifier",
+                (if spec.stage == Stage::Dev {
+                    V::Null
+                } else {
+                    b.name("db-final").into()
+                }),
+            ),
             ("db_subnet_group_name", reference(&subnet_group, "name")),
-            ("vpc_security_group_ids", V::List(vec![reference(&net.sg_db, "id")])),
+            (
+                "vpc_security_group_ids",
+                V::List(vec![reference(&net.sg_db, "id")]),
+            ),
             ("publicly_accessible", false.into()),
             ("iam_database_authentication_enabled", true.into()),
-            ("enabled_cloudwatch_logs_exports", strings(["postgresql", "upgrade"])),
+            (
+                "enabled_cloudwatch_logs_exports",
+                strings(["postgresql", "upgrade"]),
+            ),
             ("performance_insights_enabled", true.into()),
-            ("performance_insights_kms_key_id", reference(&sec.kms_key, "arn")),
+            (
+                "performance_insights_kms_key_id",
+                reference(&sec.kms_key, "arn"),
+            ),
             ("monitoring_interval", 60.into()),
-            ("monitoring_role_arn", reference(&sec.rds_monitoring_role, "arn")),
+            (
+                "monitoring_role_arn",
+                reference(&sec.rds_monitoring_role, "arn"),
+            ),
             ("auto_minor_version_upgrade", true.into()),
             ("copy_tags_to_snapshot", true.into()),
         ]),
@@ -212,9 +387,18 @@ pub fn build(b: &mut Builder, net: &NetworkOut, sec: &SecurityOut) -> StorageOut
                 ("hash_key", hash.into()),
                 ("range_key", range.map(V::from).unwrap_or(V::Null)),
                 ("attribute", V::List(attrs)),
-                ("server_side_encryption", block([("enabled", true.into()), ("kms_key_arn", reference(&sec.kms_key, "arn"))])),
+                (
+                    "server_side_encryption",
+                    block([
+                        ("enabled", true.into()),
+                        ("kms_key_arn", reference(&sec.kms_key, "arn")),
+                    ]),
+                ),
                 ("point_in_time_recovery", block([("enabled", true.into())])),
-                ("deletion_protection_enabled", (spec.stage == Stage::Prod).into()),
+                (
+                    "deletion_protection_enabled",
+                    (spec.stage == Stage::Prod).into(),
+                ),
             ]),
         );
         tables.push((addr, name));
@@ -226,7 +410,15 @@ pub fn build(b: &mut Builder, net: &NetworkOut, sec: &SecurityOut) -> StorageOut
         obj([
             ("name", b.name("cache").into()),
             ("description", "Data subnets of the environment".into()),
-            ("subnet_ids", V::List(net.data_subnets.iter().map(|s| reference(s, "id")).collect())),
+            (
+                "subnet_ids",
+                V::List(
+                    net.data_subnets
+                        .iter()
+                        .map(|s| reference(s, "id"))
+                        .collect(),
+                ),
+            ),
         ]),
     );
     // Clients authenticate with IAM (Redis RBAC); the mandatory `default` user is switched off.
@@ -238,7 +430,10 @@ pub fn build(b: &mut Builder, net: &NetworkOut, sec: &SecurityOut) -> StorageOut
             ("user_name", "default".into()),
             ("engine", "redis".into()),
             ("access_string", "off ~* -@all".into()),
-            ("authentication_mode", block([("type", "no-password-required".into())])),
+            (
+                "authentication_mode",
+                block([("type", "no-password-required".into())]),
+            ),
         ]),
     );
     let app_user = b.add(
@@ -258,7 +453,13 @@ pub fn build(b: &mut Builder, net: &NetworkOut, sec: &SecurityOut) -> StorageOut
         obj([
             ("user_group_id", b.name("users").into()),
             ("engine", "redis".into()),
-            ("user_ids", V::List(vec![reference(&default_user, "user_id"), reference(&app_user, "user_id")])),
+            (
+                "user_ids",
+                V::List(vec![
+                    reference(&default_user, "user_id"),
+                    reference(&app_user, "user_id"),
+                ]),
+            ),
         ]),
     );
     let failover = spec.cache.replicas > 0;
@@ -267,7 +468,10 @@ pub fn build(b: &mut Builder, net: &NetworkOut, sec: &SecurityOut) -> StorageOut
         "main",
         obj([
             ("replication_group_id", b.name("cache").into()),
-            ("description", format!("Redis cache of {}", b.prefix()).into()),
+            (
+                "description",
+                format!("Redis cache of {}", b.prefix()).into(),
+            ),
             ("engine", "redis".into()),
             ("engine_version", "7.1".into()),
             ("node_type", spec.cache.node_type.clone().into()),
@@ -279,9 +483,18 @@ pub fn build(b: &mut Builder, net: &NetworkOut, sec: &SecurityOut) -> StorageOut
             ("kms_key_id", reference(&sec.kms_key, "arn")),
             ("transit_encryption_enabled", true.into()),
             ("subnet_group_name", reference(&cache_subnets, "name")),
-            ("security_group_ids", V::List(vec![reference(&net.sg_cache, "id")])),
-            ("user_group_ids", V::List(vec![reference(&users, "user_group_id")])),
-            ("snapshot_retention_limit", (if spec.stage == Stage::Dev { 1 } else { 7 }).into()),
+            (
+                "security_group_ids",
+                V::List(vec![reference(&net.sg_cache, "id")]),
+            ),
+            (
+                "user_group_ids",
+                V::List(vec![reference(&users, "user_group_id")]),
+            ),
+            (
+                "snapshot_retention_limit",
+                (if spec.stage == Stage::Dev { 1 } else { 7 }).into(),
+            ),
             ("auto_minor_version_upgrade", "true".into()),
         ]),
     );
