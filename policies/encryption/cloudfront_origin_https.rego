@@ -16,12 +16,12 @@ metadata := {
 
 resource_types := {"aws_cloudfront_distribution"}
 
-r := input.resource
+# (input.resource is read directly: a package-level rule costs a lookup per evaluation)
 
 weak_protocols := {"sslv3", "tlsv1", "tlsv1.1"}
 
 custom_origins contains [i, c] if {
-	some i, o in lib.blocks(r, "origin")
+	some i, o in lib.blocks(input.resource, "origin")
 	some c in lib.as_array(o.custom_origin_config)
 	is_object(c)
 }
@@ -31,7 +31,7 @@ deny contains msg if {
 	i := pair[0]
 	c := pair[1]
 	lib.lower_str(c.origin_protocol_policy) == "http-only"
-	msg := sprintf("%s origin[%d] is reached over plain HTTP (origin_protocol_policy = \"http-only\")", [r.address, i])
+	msg := sprintf("%s origin[%d] is reached over plain HTTP (origin_protocol_policy = \"http-only\")", [input.resource.address, i])
 }
 
 deny contains msg if {
@@ -41,11 +41,11 @@ deny contains msg if {
 	lib.lower_str(c.origin_protocol_policy) != "http-only"
 	weak := [p | some p in lib.as_array(c.origin_ssl_protocols); lib.lower_str(p) in weak_protocols]
 	count(weak) > 0
-	msg := sprintf("%s origin[%d] allows outdated TLS protocols to the origin (%s)", [r.address, i, concat(", ", sort(weak))])
+	msg := sprintf("%s origin[%d] allows outdated TLS protocols to the origin (%s)", [input.resource.address, i, concat(", ", sort(weak))])
 }
 
 unknown contains msg if {
-	count(lib.blocks(r, "origin")) == 0
-	lib.block_unknown(r, "origin")
-	msg := sprintf("%s: origin is known only after apply", [r.address])
+	count(lib.blocks(input.resource, "origin")) == 0
+	lib.block_unknown(input.resource, "origin")
+	msg := sprintf("%s: origin is known only after apply", [input.resource.address])
 }

@@ -16,9 +16,9 @@ metadata := {
 
 resource_types := {"aws_cloudfront_distribution"}
 
-r := input.resource
+# (input.resource is read directly: a package-level rule costs a lookup per evaluation)
 
-cert := lib.first_block(r, "viewer_certificate")
+cert := lib.first_block(input.resource, "viewer_certificate")
 
 # ^TLSv1\.[23] (string builtins: regex.match compiles its pattern on every call)
 modern(v) if {
@@ -28,18 +28,18 @@ modern(v) if {
 }
 
 pending_cert if {
-	count(lib.blocks(r, "viewer_certificate")) == 0
-	lib.block_unknown(r, "viewer_certificate")
+	count(lib.blocks(input.resource, "viewer_certificate")) == 0
+	lib.block_unknown(input.resource, "viewer_certificate")
 }
 
 pending_version if {
 	not is_string(object.get(cert, "minimum_protocol_version", null))
-	lib.nested_unknown(r, "viewer_certificate", "minimum_protocol_version")
+	lib.nested_unknown(input.resource, "viewer_certificate", "minimum_protocol_version")
 }
 
 deny contains msg if {
 	object.get(cert, "cloudfront_default_certificate", false) == true
-	msg := sprintf("%s uses the default CloudFront certificate, which allows TLS 1.0 (use an ACM certificate with minimum_protocol_version TLSv1.2_2021)", [r.address])
+	msg := sprintf("%s uses the default CloudFront certificate, which allows TLS 1.0 (use an ACM certificate with minimum_protocol_version TLSv1.2_2021)", [input.resource.address])
 }
 
 deny contains msg if {
@@ -47,22 +47,22 @@ deny contains msg if {
 	v := object.get(cert, "minimum_protocol_version", null)
 	is_string(v)
 	not modern(v)
-	msg := sprintf("%s allows viewer TLS below 1.2 (minimum_protocol_version = %s)", [r.address, v])
+	msg := sprintf("%s allows viewer TLS below 1.2 (minimum_protocol_version = %s)", [input.resource.address, v])
 }
 
 deny contains msg if {
 	not pending_cert
-	count(lib.blocks(r, "viewer_certificate")) == 0
-	msg := sprintf("%s has no viewer_certificate with minimum_protocol_version TLSv1.2 or later", [r.address])
+	count(lib.blocks(input.resource, "viewer_certificate")) == 0
+	msg := sprintf("%s has no viewer_certificate with minimum_protocol_version TLSv1.2 or later", [input.resource.address])
 }
 
 unknown contains msg if {
 	pending_cert
-	msg := sprintf("%s: viewer_certificate is known only after apply", [r.address])
+	msg := sprintf("%s: viewer_certificate is known only after apply", [input.resource.address])
 }
 
 unknown contains msg if {
 	object.get(cert, "cloudfront_default_certificate", false) != true
 	pending_version
-	msg := sprintf("%s: viewer_certificate.minimum_protocol_version is known only after apply", [r.address])
+	msg := sprintf("%s: viewer_certificate.minimum_protocol_version is known only after apply", [input.resource.address])
 }

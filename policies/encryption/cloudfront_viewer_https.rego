@@ -16,26 +16,26 @@ metadata := {
 
 resource_types := {"aws_cloudfront_distribution"}
 
-r := input.resource
+# (input.resource is read directly: a package-level rule costs a lookup per evaluation)
 
 behavior_blocks := ["default_cache_behavior", "ordered_cache_behavior"]
 
 deny contains msg if {
 	some block in behavior_blocks
-	some i, b in lib.blocks(r, block)
+	some i, b in lib.blocks(input.resource, block)
 	lib.lower_str(b.viewer_protocol_policy) == "allow-all"
-	msg := sprintf("%s %s[%d] allows plain HTTP (viewer_protocol_policy = \"allow-all\")", [r.address, block, i])
+	msg := sprintf("%s %s[%d] allows plain HTTP (viewer_protocol_policy = \"allow-all\")", [input.resource.address, block, i])
 }
 
 unknown contains msg if {
 	some block in behavior_blocks
-	count(lib.blocks(r, block)) == 0
-	lib.block_unknown(r, block)
-	msg := sprintf("%s: %s is known only after apply", [r.address, block])
+	count(lib.blocks(input.resource, block)) == 0
+	lib.block_unknown(input.resource, block)
+	msg := sprintf("%s: %s is known only after apply", [input.resource.address, block])
 }
 
 unknown contains msg if {
 	some block in behavior_blocks
-	lib.nested_unknown(r, block, "viewer_protocol_policy")
-	msg := sprintf("%s: %s.viewer_protocol_policy is known only after apply", [r.address, block])
+	lib.nested_unknown(input.resource, block, "viewer_protocol_policy")
+	msg := sprintf("%s: %s.viewer_protocol_policy is known only after apply", [input.resource.address, block])
 }

@@ -16,24 +16,24 @@ metadata := {
 
 resource_types := {"aws_ebs_volume"}
 
-r := input.resource
+# (input.resource is read directly: a package-level rule costs a lookup per evaluation)
 
-unencrypted if lib.val(r, "encrypted") == false
+unencrypted if lib.val(input.resource, "encrypted") == false
 
 deny contains msg if {
 	unencrypted
-	msg := sprintf("%s is not encrypted (encrypted = false), so it uses no customer-managed KMS key", [r.address])
+	msg := sprintf("%s is not encrypted (encrypted = false), so it uses no customer-managed KMS key", [input.resource.address])
 }
 
 deny contains msg if {
 	not unencrypted
-	not lib.set_or_referenced(r, "kms_key_id")
-	not lib.is_unknown(r, "kms_key_id")
-	msg := sprintf("%s does not set kms_key_id to a customer-managed KMS key", [r.address])
+	not lib.set_or_referenced(input.resource, "kms_key_id")
+	not lib.is_unknown(input.resource, "kms_key_id")
+	msg := sprintf("%s does not set kms_key_id to a customer-managed KMS key", [input.resource.address])
 }
 
 unknown contains msg if {
 	not unencrypted
-	lib.is_unknown(r, "kms_key_id")
-	msg := sprintf("%s: kms_key_id is known only after apply", [r.address])
+	lib.is_unknown(input.resource, "kms_key_id")
+	msg := sprintf("%s: kms_key_id is known only after apply", [input.resource.address])
 }

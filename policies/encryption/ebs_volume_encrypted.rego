@@ -16,21 +16,23 @@ metadata := {
 
 resource_types := {"aws_ebs_volume"}
 
-r := input.resource
+# (input.resource is read directly: a package-level rule costs a lookup per evaluation)
 
-encrypted if lib.val(r, "encrypted") == true
+encrypted if {
+	lib.val(input.resource, "encrypted") == true
+} else if {
+	lib.set_or_referenced(input.resource, "kms_key_id")
+}
 
 # a customer-managed key can only be given to an encrypted volume
-encrypted if lib.set_or_referenced(r, "kms_key_id")
-
 deny contains msg if {
 	not encrypted
-	not lib.pending(r, "encrypted")
-	msg := sprintf("%s is not encrypted (encrypted is not true)", [r.address])
+	not lib.pending(input.resource, "encrypted")
+	msg := sprintf("%s is not encrypted (encrypted is not true)", [input.resource.address])
 }
 
 unknown contains msg if {
 	not encrypted
-	lib.pending(r, "encrypted")
-	msg := sprintf("%s: encrypted is known only after apply (it follows the account's EBS encryption-by-default setting)", [r.address])
+	lib.pending(input.resource, "encrypted")
+	msg := sprintf("%s: encrypted is known only after apply (it follows the account's EBS encryption-by-default setting)", [input.resource.address])
 }

@@ -16,19 +16,21 @@ metadata := {
 
 resource_types := {"aws_elasticache_replication_group"}
 
-r := input.resource
+# (input.resource is read directly: a package-level rule costs a lookup per evaluation)
 
-enabled if lib.val(r, "at_rest_encryption_enabled") == true
-
-enabled if lib.lower_str(lib.val(r, "at_rest_encryption_enabled")) == "true"
+enabled if {
+	lib.val(input.resource, "at_rest_encryption_enabled") == true
+} else if {
+	lib.lower_str(lib.val(input.resource, "at_rest_encryption_enabled")) == "true"
+}
 
 deny contains msg if {
-	not lib.pending(r, "at_rest_encryption_enabled")
+	not lib.pending(input.resource, "at_rest_encryption_enabled")
 	not enabled
-	msg := sprintf("%s does not set at_rest_encryption_enabled = true", [r.address])
+	msg := sprintf("%s does not set at_rest_encryption_enabled = true", [input.resource.address])
 }
 
 unknown contains msg if {
-	lib.pending(r, "at_rest_encryption_enabled")
-	msg := sprintf("%s: at_rest_encryption_enabled is known only after apply", [r.address])
+	lib.pending(input.resource, "at_rest_encryption_enabled")
+	msg := sprintf("%s: at_rest_encryption_enabled is known only after apply", [input.resource.address])
 }

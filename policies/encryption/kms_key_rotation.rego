@@ -16,31 +16,31 @@ metadata := {
 
 resource_types := {"aws_kms_key"}
 
-r := input.resource
+# (input.resource is read directly: a package-level rule costs a lookup per evaluation)
 
 # Rotation exists only for symmetric encryption keys.
 key_spec := s if {
-	s := lib.val(r, "customer_master_key_spec")
+	s := lib.val(input.resource, "customer_master_key_spec")
 	lib.known_string(s)
 } else := s if {
-	s := lib.val(r, "key_spec")
+	s := lib.val(input.resource, "key_spec")
 	lib.known_string(s)
 } else := "SYMMETRIC_DEFAULT"
 
 rotatable if {
 	key_spec == "SYMMETRIC_DEFAULT"
-	lib.lower_str(object.get(lib.values(r), "key_usage", "ENCRYPT_DECRYPT")) in {"encrypt_decrypt", ""}
+	lib.lower_str(object.get(lib.values(input.resource), "key_usage", "ENCRYPT_DECRYPT")) in {"encrypt_decrypt", ""}
 }
 
 deny contains msg if {
 	rotatable
-	not lib.pending(r, "enable_key_rotation")
-	lib.val(r, "enable_key_rotation") != true
-	msg := sprintf("%s does not enable automatic key rotation (enable_key_rotation is not true)", [r.address])
+	not lib.pending(input.resource, "enable_key_rotation")
+	lib.val(input.resource, "enable_key_rotation") != true
+	msg := sprintf("%s does not enable automatic key rotation (enable_key_rotation is not true)", [input.resource.address])
 }
 
 unknown contains msg if {
 	rotatable
-	lib.pending(r, "enable_key_rotation")
-	msg := sprintf("%s: enable_key_rotation is known only after apply", [r.address])
+	lib.pending(input.resource, "enable_key_rotation")
+	msg := sprintf("%s: enable_key_rotation is known only after apply", [input.resource.address])
 }

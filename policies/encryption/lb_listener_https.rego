@@ -16,15 +16,15 @@ metadata := {
 
 resource_types := {"aws_lb_listener", "aws_alb_listener"}
 
-r := input.resource
+# (input.resource is read directly: a package-level rule costs a lookup per evaluation)
 
 # Layer-4 listeners (NLB/GWLB) pass as in checkov; TLS termination for them is judged elsewhere.
 passing_protocols := {"https", "tls", "tcp", "udp", "tcp_udp", "geneve"}
 
-protocol := lib.lower_str(lib.val(r, "protocol"))
+protocol := lib.lower_str(lib.val(input.resource, "protocol"))
 
 redirects_to_https if {
-	action := lib.first_block(r, "default_action")
+	action := lib.first_block(input.resource, "default_action")
 	lib.lower_str(action.type) == "redirect"
 	some rd in lib.as_array(action.redirect)
 	lib.lower_str(lib.obj(rd).protocol) == "https"
@@ -33,18 +33,18 @@ redirects_to_https if {
 deny contains msg if {
 	protocol == "http"
 	not redirects_to_https
-	msg := sprintf("%s listens on plain HTTP without redirecting to HTTPS", [r.address])
+	msg := sprintf("%s listens on plain HTTP without redirecting to HTTPS", [input.resource.address])
 }
 
 deny contains msg if {
-	not lib.pending(r, "protocol")
+	not lib.pending(input.resource, "protocol")
 	not protocol in passing_protocols
 	protocol != "http"
 	protocol != ""
-	msg := sprintf("%s uses protocol %s, not HTTPS/TLS", [r.address, upper(protocol)])
+	msg := sprintf("%s uses protocol %s, not HTTPS/TLS", [input.resource.address, upper(protocol)])
 }
 
 unknown contains msg if {
-	lib.pending(r, "protocol")
-	msg := sprintf("%s: protocol is known only after apply", [r.address])
+	lib.pending(input.resource, "protocol")
+	msg := sprintf("%s: protocol is known only after apply", [input.resource.address])
 }

@@ -16,9 +16,9 @@ metadata := {
 
 resource_types := {"aws_lb_listener", "aws_alb_listener"}
 
-r := input.resource
+# (input.resource is read directly: a package-level rule costs a lookup per evaluation)
 
-tls_listener if lib.lower_str(lib.val(r, "protocol")) in {"https", "tls"}
+tls_listener if lib.lower_str(lib.val(input.resource, "protocol")) in {"https", "tls"}
 
 # ^ELBSecurityPolicy-(TLS-1-2|FS-1-2|TLS13-1-[23]) (string builtins: regex.match compiles its pattern on every call)
 modern(p) if {
@@ -28,21 +28,21 @@ modern(p) if {
 
 deny contains msg if {
 	tls_listener
-	p := lib.val(r, "ssl_policy")
+	p := lib.val(input.resource, "ssl_policy")
 	is_string(p)
 	not modern(p)
-	msg := sprintf("%s uses ssl_policy %s, which allows TLS below 1.2", [r.address, p])
+	msg := sprintf("%s uses ssl_policy %s, which allows TLS below 1.2", [input.resource.address, p])
 }
 
 deny contains msg if {
 	tls_listener
-	not is_string(lib.val(r, "ssl_policy"))
-	not lib.pending(r, "ssl_policy")
-	msg := sprintf("%s does not set an ssl_policy", [r.address])
+	not is_string(lib.val(input.resource, "ssl_policy"))
+	not lib.pending(input.resource, "ssl_policy")
+	msg := sprintf("%s does not set an ssl_policy", [input.resource.address])
 }
 
 unknown contains msg if {
 	tls_listener
-	lib.pending(r, "ssl_policy")
-	msg := sprintf("%s: ssl_policy is known only after apply (unset, the AWS default policy applies)", [r.address])
+	lib.pending(input.resource, "ssl_policy")
+	msg := sprintf("%s: ssl_policy is known only after apply (unset, the AWS default policy applies)", [input.resource.address])
 }

@@ -16,23 +16,23 @@ metadata := {
 
 resource_types := {"aws_db_instance", "aws_rds_cluster_instance"}
 
-r := input.resource
+# (input.resource is read directly: a package-level rule costs a lookup per evaluation)
 
 deny contains msg if {
-	lib.val(r, "performance_insights_enabled") == true
-	not lib.set_or_referenced(r, "performance_insights_kms_key_id")
-	not lib.is_unknown(r, "performance_insights_kms_key_id")
-	msg := sprintf("%s enables Performance Insights without performance_insights_kms_key_id", [r.address])
+	lib.val(input.resource, "performance_insights_enabled") == true
+	not lib.set_or_referenced(input.resource, "performance_insights_kms_key_id")
+	not lib.is_unknown(input.resource, "performance_insights_kms_key_id")
+	msg := sprintf("%s enables Performance Insights without performance_insights_kms_key_id", [input.resource.address])
 }
 
 unknown contains msg if {
-	lib.val(r, "performance_insights_enabled") == true
-	lib.is_unknown(r, "performance_insights_kms_key_id")
-	msg := sprintf("%s: performance_insights_kms_key_id is known only after apply", [r.address])
+	lib.val(input.resource, "performance_insights_enabled") == true
+	lib.is_unknown(input.resource, "performance_insights_kms_key_id")
+	msg := sprintf("%s: performance_insights_kms_key_id is known only after apply", [input.resource.address])
 }
 
 unknown contains msg if {
-	lib.pending(r, "performance_insights_enabled")
-	not lib.set_or_referenced(r, "performance_insights_kms_key_id")
-	msg := sprintf("%s: performance_insights_enabled is known only after apply", [r.address])
+	lib.pending(input.resource, "performance_insights_enabled")
+	not lib.set_or_referenced(input.resource, "performance_insights_kms_key_id")
+	msg := sprintf("%s: performance_insights_enabled is known only after apply", [input.resource.address])
 }

@@ -36,9 +36,11 @@ bucket_referrers := lib.referrers(buckets, ["bucket"])
 
 undetermined_policies := [p | some p in bucket_policies; lib.link_undetermined(p, "bucket")]
 
-false_value(v) if v == false
-
-false_value(v) if lib.lower_str(v) == "false"
+false_value(v) if {
+	v == false
+} else if {
+	lib.lower_str(v) == "false"
+}
 
 enforces_tls(st) if {
 	st.effect == "Deny"
@@ -46,9 +48,7 @@ enforces_tls(st) if {
 	c.variable == "aws:securetransport"
 	some v in c.values
 	false_value(v)
-}
-
-enforces_tls(st) if {
+} else if {
 	st.effect == "Deny"
 	some c in st.conditions
 	c.variable == "s3:tlsversion"

@@ -16,15 +16,15 @@ metadata := {
 
 resource_types := {"aws_sns_topic"}
 
-r := input.resource
+# (input.resource is read directly: a package-level rule costs a lookup per evaluation)
 
 deny contains msg if {
-	not lib.set_or_referenced(r, "kms_master_key_id")
-	not lib.is_unknown(r, "kms_master_key_id")
-	msg := sprintf("%s does not set kms_master_key_id (messages are not encrypted at rest)", [r.address])
+	not lib.set_or_referenced(input.resource, "kms_master_key_id")
+	not lib.is_unknown(input.resource, "kms_master_key_id")
+	msg := sprintf("%s does not set kms_master_key_id (messages are not encrypted at rest)", [input.resource.address])
 }
 
 unknown contains msg if {
-	lib.is_unknown(r, "kms_master_key_id")
-	msg := sprintf("%s: kms_master_key_id is known only after apply", [r.address])
+	lib.is_unknown(input.resource, "kms_master_key_id")
+	msg := sprintf("%s: kms_master_key_id is known only after apply", [input.resource.address])
 }

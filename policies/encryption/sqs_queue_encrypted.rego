@@ -16,23 +16,25 @@ metadata := {
 
 resource_types := {"aws_sqs_queue"}
 
-r := input.resource
+# (input.resource is read directly: a package-level rule costs a lookup per evaluation)
 
-encrypted if lib.set_or_referenced(r, "kms_master_key_id")
-
-encrypted if lib.val(r, "sqs_managed_sse_enabled") == true
+encrypted if {
+	lib.set_or_referenced(input.resource, "kms_master_key_id")
+} else if {
+	lib.val(input.resource, "sqs_managed_sse_enabled") == true
+}
 
 deny contains msg if {
 	not encrypted
-	not lib.is_unknown(r, "kms_master_key_id")
-	not lib.pending(r, "sqs_managed_sse_enabled")
-	msg := sprintf("%s sets neither kms_master_key_id nor sqs_managed_sse_enabled = true", [r.address])
+	not lib.is_unknown(input.resource, "kms_master_key_id")
+	not lib.pending(input.resource, "sqs_managed_sse_enabled")
+	msg := sprintf("%s sets neither kms_master_key_id nor sqs_managed_sse_enabled = true", [input.resource.address])
 }
 
 unknown contains msg if {
 	not encrypted
 	some attr in ["kms_master_key_id", "sqs_managed_sse_enabled"]
-	lib.pending(r, attr)
-	not lib.referenced(r, attr)
-	msg := sprintf("%s: %s is known only after apply", [r.address, attr])
+	lib.pending(input.resource, attr)
+	not lib.referenced(input.resource, attr)
+	msg := sprintf("%s: %s is known only after apply", [input.resource.address, attr])
 }

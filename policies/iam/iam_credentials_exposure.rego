@@ -19,12 +19,12 @@ resource_types := {
 	"aws_iam_policy_document", "aws_ssoadmin_permission_set_inline_policy",
 }
 
-r := input.resource
+# (input.resource is read directly: a package-level rule costs a lookup per evaluation)
 
 # [[attr, JSON statement]]: once per evaluation; each deny body tests cheap conditions on the raw statement first
-raw_statements := lib.identity_raw_statements(r)
+raw_statements := lib.identity_raw_statements(input.resource)
 
-credentials_exposure_actions := [
+credentials_exposure_actions := {
 	"chime:createapikey", "codepipeline:pollforjobs", "cognito-identity:getopenidtoken",
 	"cognito-identity:getopenidtokenfordeveloperidentity", "cognito-identity:getcredentialsforidentity",
 	"connect:getfederationtoken", "connect:getfederationtokens", "ec2:getpassworddata", "ecr:getauthorizationtoken",
@@ -34,7 +34,7 @@ credentials_exposure_actions := [
 	"redshift:getclustercredentials", "sso:getrolecredentials", "mediapackage:rotatechannelcredentials",
 	"mediapackage:rotateingestendpointcredentials", "sts:assumerole", "sts:assumerolewithsaml",
 	"sts:assumerolewithwebidentity", "sts:getfederationtoken", "sts:getsessiontoken",
-]
+}
 
 deny contains msg if {
 	some x in raw_statements
@@ -43,10 +43,13 @@ deny contains msg if {
 	lib.wildcard_resource(st)
 	granted := sort(lib.granted(st, credentials_exposure_actions))
 	count(granted) > 0
-	msg := sprintf("%s %s allows credentials exposure on every resource (%s)", [r.address, x[0], concat(", ", granted)])
+	msg := sprintf("%s %s allows credentials exposure on every resource (%s)", [input.resource.address, x[0], concat(", ", granted)])
 }
 
 unknown contains msg if {
-	some attr in lib.unknown_policy_attrs(r)
-	msg := sprintf("%s: %s is known only after apply", [r.address, attr])
+	# cheap necessary condition first: some policy attribute is flagged unknown
+	some k in ["policy", "inline_policy", "statement"]
+	input.resource.unknown[k]
+	some attr in lib.unknown_policy_attrs(input.resource)
+	msg := sprintf("%s: %s is known only after apply", [input.resource.address, attr])
 }

@@ -19,15 +19,15 @@ resource_types := {
 	"aws_iam_policy_document", "aws_ssoadmin_permission_set_inline_policy",
 }
 
-r := input.resource
+# (input.resource is read directly: a package-level rule costs a lookup per evaluation)
 
 # [[attr, JSON statement]]: once per evaluation; each deny body tests cheap conditions on the raw statement first
-raw_statements := lib.identity_raw_statements(r)
+raw_statements := lib.identity_raw_statements(input.resource)
 
-data_exfiltration_actions := [
+data_exfiltration_actions := {
 	"s3:getobject", "s3:getobjectversion", "ssm:getparameter", "ssm:getparameters", "ssm:getparametersbypath",
 	"secretsmanager:getsecretvalue",
-]
+}
 
 # "arn:aws:s3:::*" and "arn:aws:s3:::*/*" are every bucket too.
 # every_resource(s), on the JSON statement s: Resource "*" / NotResource, or "arn:aws:s3:::*" and "arn:aws:s3:::*/*"
@@ -50,10 +50,13 @@ deny contains msg if {
 	st := lib.lite_statement(x[1])
 	granted := sort(lib.granted(st, data_exfiltration_actions))
 	count(granted) > 0
-	msg := sprintf("%s %s allows data exfiltration from every resource (%s)", [r.address, x[0], concat(", ", granted)])
+	msg := sprintf("%s %s allows data exfiltration from every resource (%s)", [input.resource.address, x[0], concat(", ", granted)])
 }
 
 unknown contains msg if {
-	some attr in lib.unknown_policy_attrs(r)
-	msg := sprintf("%s: %s is known only after apply", [r.address, attr])
+	# cheap necessary condition first: some policy attribute is flagged unknown
+	some k in ["policy", "inline_policy", "statement"]
+	input.resource.unknown[k]
+	some attr in lib.unknown_policy_attrs(input.resource)
+	msg := sprintf("%s: %s is known only after apply", [input.resource.address, attr])
 }

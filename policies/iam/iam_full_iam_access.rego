@@ -19,10 +19,10 @@ resource_types := {
 	"aws_iam_policy_document", "aws_ssoadmin_permission_set_inline_policy",
 }
 
-r := input.resource
+# (input.resource is read directly: a package-level rule costs a lookup per evaluation)
 
 # [[attr, JSON statement]]: once per evaluation; each deny body tests cheap conditions on the raw statement first
-raw_statements := lib.identity_raw_statements(r)
+raw_statements := lib.identity_raw_statements(input.resource)
 
 deny contains msg if {
 	some x in raw_statements
@@ -31,10 +31,13 @@ deny contains msg if {
 	st := lib.lite_statement(x[1])
 	"iam:*" in lib.granted(st, {"iam:*"}) # lib.allows_action(st, "iam:*"), without a glob.match per pattern
 	lib.wildcard_resource(st)
-	msg := sprintf("%s %s allows all IAM actions on every resource (%s)", [r.address, x[0], lib.action_display(st)])
+	msg := sprintf("%s %s allows all IAM actions on every resource (%s)", [input.resource.address, x[0], lib.action_display(st)])
 }
 
 unknown contains msg if {
-	some attr in lib.unknown_policy_attrs(r)
-	msg := sprintf("%s: %s is known only after apply", [r.address, attr])
+	# cheap necessary condition first: some policy attribute is flagged unknown
+	some k in ["policy", "inline_policy", "statement"]
+	input.resource.unknown[k]
+	some attr in lib.unknown_policy_attrs(input.resource)
+	msg := sprintf("%s: %s is known only after apply", [input.resource.address, attr])
 }

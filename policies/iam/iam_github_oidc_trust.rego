@@ -16,14 +16,14 @@ metadata := {
 
 resource_types := {"aws_iam_role", "aws_iam_policy_document"}
 
-r := input.resource
+# (input.resource is read directly: a package-level rule costs a lookup per evaluation)
 
 # Of a role's trust policy, only statements that may be GitHub ones are normalised (the others cannot fail the rule):
 # a Federated principal, or conditions (github_statement's two ways).
 statements := [lib.norm_json_statement(s) | some s in lib.statements(doc); may_be_github(s)] if {
-	r.type == "aws_iam_role"
-	doc := lib.doc_of(r, "assume_role_policy")
-} else := [st | some d in lib.permission_docs(r); some st in d.statements]
+	input.resource.type == "aws_iam_role"
+	doc := lib.doc_of(input.resource, "assume_role_policy")
+} else := [st | some d in lib.permission_docs(input.resource); some st in d.statements]
 
 may_be_github(s) if {
 	p := s.Principal
@@ -40,9 +40,7 @@ github_statement(st) if {
 	some e in st.principals
 	lib.lower_str(e.type) == "federated"
 	contains(lib.lower_str(e.id), github_host)
-}
-
-github_statement(st) if {
+} else if {
 	lib.allows_action(st, "sts:assumerolewithwebidentity")
 	some c in st.conditions
 	startswith(c.variable, concat("", [github_host, ":"]))
@@ -61,7 +59,7 @@ deny contains msg if {
 	st.effect == "Allow"
 	github_statement(st)
 	count(sub_values(st)) == 0
-	msg := sprintf("%s trusts GitHub Actions OIDC without a token.actions.githubusercontent.com:sub condition", [r.address])
+	msg := sprintf("%s trusts GitHub Actions OIDC without a token.actions.githubusercontent.com:sub condition", [input.resource.address])
 }
 
 deny contains msg if {
@@ -70,11 +68,11 @@ deny contains msg if {
 	github_statement(st)
 	some v in sub_values(st)
 	not safe_sub(v)
-	msg := sprintf("%s trusts GitHub Actions OIDC for sub %v, which does not pin an organisation and repository", [r.address, v])
+	msg := sprintf("%s trusts GitHub Actions OIDC for sub %v, which does not pin an organisation and repository", [input.resource.address, v])
 }
 
 unknown contains msg if {
-	r.type == "aws_iam_role"
-	lib.is_unknown(r, "assume_role_policy")
-	msg := sprintf("%s: assume_role_policy is known only after apply", [r.address])
+	input.resource.type == "aws_iam_role"
+	lib.is_unknown(input.resource, "assume_role_policy")
+	msg := sprintf("%s: assume_role_policy is known only after apply", [input.resource.address])
 }

@@ -20,7 +20,7 @@ resource_types := {
 	"aws_ssoadmin_managed_policy_attachment",
 }
 
-r := input.resource
+# (input.resource is read directly: a package-level rule costs a lookup per evaluation)
 
 admin_policy(arn) if {
 	# cheap necessary condition first: regex.match compiles its pattern on every call
@@ -29,9 +29,11 @@ admin_policy(arn) if {
 	regex.match(`^arn:aws[a-z-]*:iam::aws:policy/(AdministratorAccess|IAMFullAccess)$`, arn)
 }
 
-admin_reference(v) if admin_policy(v)
-
-admin_reference(v) if v in {"AdministratorAccess", "IAMFullAccess"}
+admin_reference(v) if {
+	admin_policy(v)
+} else if {
+	v in {"AdministratorAccess", "IAMFullAccess"}
+}
 
 arn_attrs := {
 	"aws_iam_role_policy_attachment": "policy_arn",
@@ -42,34 +44,34 @@ arn_attrs := {
 }
 
 deny contains msg if {
-	attr := arn_attrs[r.type]
-	arn := lib.val(r, attr)
+	attr := arn_attrs[input.resource.type]
+	arn := lib.val(input.resource, attr)
 	is_string(arn)
 	admin_policy(arn)
-	msg := sprintf("%s attaches the AWS managed policy %s", [r.address, arn])
+	msg := sprintf("%s attaches the AWS managed policy %s", [input.resource.address, arn])
 }
 
 deny contains msg if {
-	r.type == "aws_iam_role"
-	some arn in lib.as_array(lib.val(r, "managed_policy_arns"))
+	input.resource.type == "aws_iam_role"
+	some arn in lib.as_array(lib.val(input.resource, "managed_policy_arns"))
 	is_string(arn)
 	admin_policy(arn)
-	msg := sprintf("%s attaches the AWS managed policy %s", [r.address, arn])
+	msg := sprintf("%s attaches the AWS managed policy %s", [input.resource.address, arn])
 }
 
 # data "aws_iam_policy" looking up the AdministratorAccess/IAMFullAccess policy for later attachment
 deny contains msg if {
-	r.type == "aws_iam_policy"
-	r.mode == "data"
+	input.resource.type == "aws_iam_policy"
+	input.resource.mode == "data"
 	some attr in ["arn", "name"]
-	v := lib.val(r, attr)
+	v := lib.val(input.resource, attr)
 	is_string(v)
 	admin_reference(v)
-	msg := sprintf("%s reads the AWS managed policy %s for attachment", [r.address, v])
+	msg := sprintf("%s reads the AWS managed policy %s for attachment", [input.resource.address, v])
 }
 
 unknown contains msg if {
-	attr := arn_attrs[r.type]
-	lib.is_unknown(r, attr)
-	msg := sprintf("%s: %s is known only after apply", [r.address, attr])
+	attr := arn_attrs[input.resource.type]
+	lib.is_unknown(input.resource, attr)
+	msg := sprintf("%s: %s is known only after apply", [input.resource.address, attr])
 }

@@ -19,12 +19,12 @@ resource_types := {
 	"aws_iam_policy_document", "aws_ssoadmin_permission_set_inline_policy",
 }
 
-r := input.resource
+# (input.resource is read directly: a package-level rule costs a lookup per evaluation)
 
 # [[attr, JSON statement]]: once per evaluation; each deny body tests cheap conditions on the raw statement first
-raw_statements := lib.identity_raw_statements(r)
+raw_statements := lib.identity_raw_statements(input.resource)
 
-permissions_management_actions := [
+permissions_management_actions := {
 	"iam:attachgrouppolicy", "iam:attachrolepolicy", "iam:attachuserpolicy", "iam:createpolicy",
 	"iam:createpolicyversion", "iam:deletegrouppolicy", "iam:deletepolicy", "iam:deletepolicyversion",
 	"iam:deleterolepermissionsboundary", "iam:deleterolepolicy", "iam:deleteuserpermissionsboundary",
@@ -43,7 +43,7 @@ permissions_management_actions := [
 	"ec2:modifysnapshotattribute", "ec2:modifyimageattribute", "rds:modifydbsnapshotattribute",
 	"rds:modifydbclustersnapshotattribute", "backup:putbackupvaultaccesspolicy", "glacier:setvaultaccesspolicy",
 	"apigateway:updaterestapipolicy", "dynamodb:putresourcepolicy", "organizations:attachpolicy", "ram:createresourceshare",
-]
+}
 
 deny contains msg if {
 	some x in raw_statements
@@ -52,10 +52,13 @@ deny contains msg if {
 	lib.wildcard_resource(st)
 	granted := sort(lib.granted(st, permissions_management_actions))
 	count(granted) > 0
-	msg := sprintf("%s %s allows permissions management on every resource (%s)", [r.address, x[0], concat(", ", granted)])
+	msg := sprintf("%s %s allows permissions management on every resource (%s)", [input.resource.address, x[0], concat(", ", granted)])
 }
 
 unknown contains msg if {
-	some attr in lib.unknown_policy_attrs(r)
-	msg := sprintf("%s: %s is known only after apply", [r.address, attr])
+	# cheap necessary condition first: some policy attribute is flagged unknown
+	some k in ["policy", "inline_policy", "statement"]
+	input.resource.unknown[k]
+	some attr in lib.unknown_policy_attrs(input.resource)
+	msg := sprintf("%s: %s is known only after apply", [input.resource.address, attr])
 }

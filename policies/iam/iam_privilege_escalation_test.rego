@@ -72,3 +72,7 @@ test_pass_any_role_with_lambda_fails if {
 test_update_function_code_fails if {
 	count(rule.deny) == 1 with input as {"resource": testing.resource(role_inline([{"Effect": "Allow", "Action": "lambda:UpdateFunctionCode", "Resource": "*"}]))}
 }
+
+test_method_actions_match if {
+	rule.unscoped_method_actions == {a | some actions in rule.escalation_methods; some a in actions} - rule.scoped_actions
+}

@@ -19,10 +19,10 @@ resource_types := {
 	"aws_iam_policy_document", "aws_ssoadmin_permission_set_inline_policy",
 }
 
-r := input.resource
+# (input.resource is read directly: a package-level rule costs a lookup per evaluation)
 
 # [[attr, JSON statement]]: once per evaluation; each deny body tests cheap conditions on the raw statement first
-raw_statements := lib.identity_raw_statements(r)
+raw_statements := lib.identity_raw_statements(input.resource)
 
 # Actions that accept only Resource "*" (no resource-level permissions).
 unrestrictable_actions := {
@@ -54,21 +54,25 @@ deny contains msg if {
 	lib.wildcard_resource(st)
 	restrictable := sort({p | some p in st.actions; not unrestrictable(p)})
 	count(restrictable) > 0
-	msg := sprintf("%s %s uses Resource \"*\" for actions that accept resource ARNs (%s)", [r.address, x[0], concat(", ", restrictable)])
+	msg := sprintf("%s %s uses Resource \"*\" for actions that accept resource ARNs (%s)", [input.resource.address, x[0], concat(", ", restrictable)])
 }
 
 deny contains msg if {
 	some x in raw_statements
+	"NotAction" in object.keys(x[1])
 	lib.raw_allow(x[1])
 	lib.raw_wildcard_resource(x[1])
 	st := lib.lite_statement(x[1])
 	st.effect == "Allow"
 	lib.wildcard_resource(st)
 	st.has_not_action
-	msg := sprintf("%s %s uses Resource \"*\" with %s", [r.address, x[0], lib.action_display(st)])
+	msg := sprintf("%s %s uses Resource \"*\" with %s", [input.resource.address, x[0], lib.action_display(st)])
 }
 
 unknown contains msg if {
-	some attr in lib.unknown_policy_attrs(r)
-	msg := sprintf("%s: %s is known only after apply", [r.address, attr])
+	# cheap necessary condition first: some policy attribute is flagged unknown
+	some k in ["policy", "inline_policy", "statement"]
+	input.resource.unknown[k]
+	some attr in lib.unknown_policy_attrs(input.resource)
+	msg := sprintf("%s: %s is known only after apply", [input.resource.address, attr])
 }

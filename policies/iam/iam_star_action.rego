@@ -19,20 +19,23 @@ resource_types := {
 	"aws_iam_policy_document", "aws_ssoadmin_permission_set_inline_policy",
 }
 
-r := input.resource
+# (input.resource is read directly: a package-level rule costs a lookup per evaluation)
 
 # [[attr, JSON statement]]: once per evaluation; each deny body tests cheap conditions on the raw statement first
-raw_statements := lib.identity_raw_statements(r)
+raw_statements := lib.identity_raw_statements(input.resource)
 
 deny contains msg if {
 	some x in raw_statements
 	lib.raw_all_actions(x[1])
 	st := lib.lite_statement(x[1])
 	lib.all_actions(st)
-	msg := sprintf("%s %s allows every action (%s)", [r.address, x[0], lib.action_display(st)])
+	msg := sprintf("%s %s allows every action (%s)", [input.resource.address, x[0], lib.action_display(st)])
 }
 
 unknown contains msg if {
-	some attr in lib.unknown_policy_attrs(r)
-	msg := sprintf("%s: %s is known only after apply", [r.address, attr])
+	# cheap necessary condition first: some policy attribute is flagged unknown
+	some k in ["policy", "inline_policy", "statement"]
+	input.resource.unknown[k]
+	some attr in lib.unknown_policy_attrs(input.resource)
+	msg := sprintf("%s: %s is known only after apply", [input.resource.address, attr])
 }

@@ -16,12 +16,12 @@ metadata := {
 
 resource_types := {"aws_iam_role"}
 
-r := input.resource
+# (input.resource is read directly: a package-level rule costs a lookup per evaluation)
 
 # Only statements that may name any principal are normalised (the others cannot fail the rule): Principal "*",
 # a "*" entry of an AWS / "*" principal, or NotPrincipal (lib.any_principal without its effect test).
 trust_statements := [lib.norm_json_statement(s) | some s in lib.statements(doc); may_be_open(s)] if {
-	doc := lib.doc_of(r, "assume_role_policy")
+	doc := lib.doc_of(input.resource, "assume_role_policy")
 } else := []
 
 may_be_open(s) if {
@@ -41,10 +41,10 @@ deny contains msg if {
 	st.effect == "Allow"
 	lib.any_principal(st)
 	not lib.restricting_condition(st)
-	msg := sprintf("%s trust policy lets any principal assume the role (Principal \"*\" without a restricting Condition)", [r.address])
+	msg := sprintf("%s trust policy lets any principal assume the role (Principal \"*\" without a restricting Condition)", [input.resource.address])
 }
 
 unknown contains msg if {
-	lib.is_unknown(r, "assume_role_policy")
-	msg := sprintf("%s: assume_role_policy is known only after apply", [r.address])
+	lib.is_unknown(input.resource, "assume_role_policy")
+	msg := sprintf("%s: assume_role_policy is known only after apply", [input.resource.address])
 }

@@ -16,11 +16,11 @@ metadata := {
 
 resource_types := {"aws_iam_role"}
 
-r := input.resource
+# (input.resource is read directly: a package-level rule costs a lookup per evaluation)
 
 # Only statements with an AWS principal are normalised (the others cannot fail the rule).
 trust_statements := [lib.norm_json_statement(s) | some s in lib.statements(doc); has_aws_principal(s)] if {
-	doc := lib.doc_of(r, "assume_role_policy")
+	doc := lib.doc_of(input.resource, "assume_role_policy")
 } else := []
 
 has_aws_principal(s) if {
@@ -50,10 +50,10 @@ deny contains msg if {
 	lib.lower_str(e.type) == "aws"
 	account_principal(e.id)
 	not lib.restricting_condition(st)
-	msg := sprintf("%s trust policy lets every principal of account %s assume the role without sts:ExternalId or another restricting condition", [r.address, e.id])
+	msg := sprintf("%s trust policy lets every principal of account %s assume the role without sts:ExternalId or another restricting condition", [input.resource.address, e.id])
 }
 
 unknown contains msg if {
-	lib.is_unknown(r, "assume_role_policy")
-	msg := sprintf("%s: assume_role_policy is known only after apply", [r.address])
+	lib.is_unknown(input.resource, "assume_role_policy")
+	msg := sprintf("%s: assume_role_policy is known only after apply", [input.resource.address])
 }

@@ -19,10 +19,10 @@ resource_types := {
 	"aws_iam_policy_document", "aws_ssoadmin_permission_set_inline_policy",
 }
 
-r := input.resource
+# (input.resource is read directly: a package-level rule costs a lookup per evaluation)
 
 # [[attr, JSON statement]]: once per evaluation; each deny body tests cheap conditions on the raw statement first
-raw_statements := lib.identity_raw_statements(r)
+raw_statements := lib.identity_raw_statements(input.resource)
 
 write_verbs := [
 	"create", "delete", "put", "update", "modify", "attach", "detach", "set", "add", "remove", "terminate", "run",
@@ -71,21 +71,25 @@ deny contains msg if {
 	lib.wildcard_resource(st)
 	writes := sort({p | some p in st.actions; covers_write(p)})
 	count(writes) > 0
-	msg := sprintf("%s %s allows write actions on every resource (%s)", [r.address, x[0], concat(", ", writes)])
+	msg := sprintf("%s %s allows write actions on every resource (%s)", [input.resource.address, x[0], concat(", ", writes)])
 }
 
 deny contains msg if {
 	some x in raw_statements
+	"NotAction" in object.keys(x[1])
 	lib.raw_allow(x[1])
 	lib.raw_wildcard_resource(x[1])
 	st := lib.lite_statement(x[1])
 	st.effect == "Allow"
 	lib.wildcard_resource(st)
 	st.has_not_action
-	msg := sprintf("%s %s allows everything but %s on every resource", [r.address, x[0], lib.action_display(st)])
+	msg := sprintf("%s %s allows everything but %s on every resource", [input.resource.address, x[0], lib.action_display(st)])
 }
 
 unknown contains msg if {
-	some attr in lib.unknown_policy_attrs(r)
-	msg := sprintf("%s: %s is known only after apply", [r.address, attr])
+	# cheap necessary condition first: some policy attribute is flagged unknown
+	some k in ["policy", "inline_policy", "statement"]
+	input.resource.unknown[k]
+	some attr in lib.unknown_policy_attrs(input.resource)
+	msg := sprintf("%s: %s is known only after apply", [input.resource.address, attr])
 }

@@ -19,16 +19,20 @@ resource_types := {
 	"aws_sqs_queue_policy", "aws_secretsmanager_secret", "aws_secretsmanager_secret_policy", "aws_iam_policy_document",
 }
 
-r := input.resource
+# (input.resource is read directly: a package-level rule costs a lookup per evaluation)
 
 # Separate policy resources: an unknown policy there is a real pending value. On the resources themselves
 # (bucket, key, topic, queue, secret) the policy attribute is computed when unset, so unknown means "default policy".
 policy_resources := {"aws_s3_bucket_policy", "aws_sns_topic_policy", "aws_sqs_queue_policy", "aws_secretsmanager_secret_policy"}
 
-statements := [st | some d in lib.permission_docs(r); some st in d.statements] if {
-	lib.is_policy_document_data(r)
+statements := [] if {
+	# fast path: nothing to read (same result as below)
+	not input.resource.values.policy
+	input.resource.type != "aws_iam_policy_document"
+} else := [st | some d in lib.permission_docs(input.resource); some st in d.statements] if {
+	lib.is_policy_document_data(input.resource)
 } else := lib.doc_statements(doc) if {
-	doc := lib.doc_of(r, "policy")
+	doc := lib.doc_of(input.resource, "policy")
 } else := []
 
 deny contains msg if {
@@ -36,17 +40,19 @@ deny contains msg if {
 	st.effect == "Allow"
 	lib.any_principal(st)
 	not lib.restricting_condition(st)
-	msg := sprintf("%s policy allows %s to any principal without a restricting condition", [r.address, lib.action_display(st)])
+	msg := sprintf("%s policy allows %s to any principal without a restricting condition", [input.resource.address, lib.action_display(st)])
 }
 
 unknown contains msg if {
-	r.type in policy_resources
-	lib.is_unknown(r, "policy")
-	msg := sprintf("%s: policy is known only after apply", [r.address])
+	input.resource.unknown.policy == true
+	input.resource.type in policy_resources
+	lib.is_unknown(input.resource, "policy")
+	msg := sprintf("%s: policy is known only after apply", [input.resource.address])
 }
 
 unknown contains msg if {
-	lib.is_policy_document_data(r)
-	some attr in lib.unknown_policy_attrs(r)
-	msg := sprintf("%s: %s is known only after apply", [r.address, attr])
+	input.resource.type == "aws_iam_policy_document"
+	lib.is_policy_document_data(input.resource)
+	some attr in lib.unknown_policy_attrs(input.resource)
+	msg := sprintf("%s: %s is known only after apply", [input.resource.address, attr])
 }

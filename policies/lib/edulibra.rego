@@ -261,7 +261,10 @@ index_by_link_values(rs, paths) := group_pairs([[v, i] |
 # referrers(parents, paths): parent address -> [address of every resource that references a parent at that address
 # through one of paths (from parent.referenced_by)]. Keyed by address, as the pairwise links() matched addresses: with
 # several plans checked together, a parent is linked to what references its address in any of them.
-referrers(parents, paths) := group_pairs([[p.address, x.address] |
+referrers(parents, paths) := {p.address: [x.address | some x in p.referenced_by; x.path in paths] | some p in parents} if {
+	# one parent per address (the usual case): no grouping needed
+	count({p.address | some p in parents}) == count(parents)
+} else := group_pairs([[p.address, x.address] |
 	some p in parents
 	some x in p.referenced_by
 	x.path in paths
@@ -322,11 +325,11 @@ policy_doc(x) := x if is_object(x)
 # doc_of(r, attr): the policy document at values[attr]: the value itself when it is an object, else the document the
 # engine parsed from the JSON string (undefined for invalid JSON or a non-object document).
 doc_of(r, attr) := d if {
-	d := values(r)[attr]
+	is_string(r.values[attr])
+	d := r.parsed[attr][0]
 	is_object(d)
 } else := d if {
-	is_string(values(r)[attr])
-	d := r.parsed[attr][0]
+	d := r.values[attr]
 	is_object(d)
 }
 
@@ -546,15 +549,24 @@ _lite_statements(x) := [lite_statement(s) | some s in statements(x.doc)] if {
 # identity_raw_statements(r): [[attr, statement], ...] like identity_statements, with each statement as its JSON object
 # (statement blocks of a data.aws_iam_policy_document converted to that form), so rules can test a cheap condition on
 # the raw statement (raw_wildcard_resource, raw_all_actions) before normalising it with lite_statement.
-identity_raw_statements(r) := [["policy", st] | some st in statements(d)] if {
+identity_raw_statements(r) := [] if {
+	# fast paths first (same results as the general form at the end): a role without inline policies, a
+	# permission policy whose JSON string the engine parsed
+	r.type == "aws_iam_role"
+	not is_array(r.values.inline_policy)
+} else := [["policy", st] | some st in sts; is_object(st)] if {
+	is_string(r.values.policy)
+	r.type in {"aws_iam_policy", "aws_iam_role_policy", "aws_iam_user_policy", "aws_iam_group_policy"}
+	d := r.parsed.policy[0]
+	s := d.Statement
+	sts := object.get({"array": s}, type_name(s), [s])
+	object.get(r, "mode", "managed") != "data"
+} else := [["policy", st] | some st in statements(d)] if {
 	r.type in {"aws_iam_policy", "aws_iam_role_policy", "aws_iam_user_policy", "aws_iam_group_policy"}
 	object.get(r, "mode", "managed") != "data"
 	d := doc_of(r, "policy")
 } else := [] if {
 	r.type in {"aws_iam_policy", "aws_iam_role_policy", "aws_iam_user_policy", "aws_iam_group_policy"}
-} else := [] if {
-	r.type == "aws_iam_role"
-	not is_array(r.values.inline_policy)
 } else := [[x.attr, st] | some x in raw_permission_docs(r); some st in _raw_statements(x)]
 
 _raw_statements(x) := statements(x.doc) if {
@@ -599,7 +611,10 @@ raw_all_actions(s) if {
 }
 
 # unknown_policy_attrs(r): policy attributes known only after apply that reference no plan resource.
-unknown_policy_attrs(r) := {"policy" |
+unknown_policy_attrs(r) := set() if {
+	r.type == "aws_iam_role"
+	not is_array(r.unknown.inline_policy)
+} else := {"policy" |
 	r.unknown.policy == true
 	not r.values.policy != null
 	not referenced(r, "policy")
@@ -666,22 +681,29 @@ action_matches(pattern, action) if {
 	glob.match(p, [], lower(action))
 }
 
-# granted(st, candidates): the candidate actions (lower-case, no wildcards needed) that an Allow statement grants,
-# through Action or NotAction: {a in candidates | allows_action(st, a)}, computed with set operations.
+# granted(st, candidates): the candidate actions (a set of lower-case action names without dots, like the rules'
+# fixed lists) that an Allow statement grants, through Action or NotAction: {a in candidates | allows_action(st, a)},
+# computed with set operations.
 granted(st, candidates) := _granted_by_actions(st.actions, candidates) | _granted_by_not_actions(st, candidates) if {
 	st.effect == "Allow"
 } else := set()
 
 # glob.match with no delimiters uses ".": "*" matches any run of characters without a dot. So "*" grants every
-# candidate without a dot, "svc:prefix*" (no other wildcard) every candidate starting with "svc:prefix" whose rest has no
-# dot; other wildcard patterns go to glob.match. Same results as action_matches over every pair, without a call per pair.
-_granted_by_actions(patterns, candidates) := {a | some a in candidates; a in patterns} | {a |
+# candidate without a dot (and no other pattern can add one: candidates have no dots), "svc:prefix*" (no other
+# wildcard) every candidate starting with "svc:prefix" whose rest has no dot; other wildcard patterns go to
+# glob.match. Same results as action_matches over every pair, without a call per pair.
+_granted_by_actions(patterns, candidates) := (candidates & {p | some p in patterns}) | {a |
 	some a in candidates
 	not contains(a, ".")
 } if {
 	"*" in patterns
-} else := {a | some a in candidates; a in patterns} | {a |
-	some p in patterns
+} else := (candidates & {p | some p in patterns}) | _granted_by_wildcards(wild, candidates) if {
+	wild := [p | some p in patterns; true in {contains(p, "*"), contains(p, "?")}]
+	count(wild) > 0
+} else := candidates & {p | some p in patterns}
+
+_granted_by_wildcards(wild, candidates) := {a |
+	some p in wild
 	endswith(p, "*")
 	prefix := trim_suffix(p, "*")
 	not is_wildcard_pattern(prefix)
@@ -690,7 +712,7 @@ _granted_by_actions(patterns, candidates) := {a | some a in candidates; a in pat
 	startswith(a, prefix)
 	not contains(trim_prefix(a, prefix), ".")
 } | {a |
-	some p in patterns
+	some p in wild
 	is_wildcard_pattern(trim_suffix(p, "*"))
 	safe_action_pattern(p)
 	some a in candidates

@@ -16,30 +16,30 @@ metadata := {
 
 resource_types := {"aws_api_gateway_stage", "aws_apigatewayv2_stage"}
 
-r := input.resource
+# (input.resource is read directly: a package-level rule costs a lookup per evaluation)
 
 configured if {
-	some b in lib.blocks(r, "access_log_settings")
+	some b in lib.blocks(input.resource, "access_log_settings")
 	lib.non_empty(object.get(b, "destination_arn", null))
+} else if {
+	lib.referenced(input.resource, "access_log_settings.destination_arn")
 }
-
-configured if lib.referenced(r, "access_log_settings.destination_arn")
 
 pending if {
-	count(lib.blocks(r, "access_log_settings")) == 0
-	lib.block_unknown(r, "access_log_settings")
+	count(lib.blocks(input.resource, "access_log_settings")) == 0
+	lib.block_unknown(input.resource, "access_log_settings")
+} else if {
+	lib.nested_unknown(input.resource, "access_log_settings", "destination_arn")
 }
-
-pending if lib.nested_unknown(r, "access_log_settings", "destination_arn")
 
 deny contains msg if {
 	not configured
 	not pending
-	msg := sprintf("%s does not write access logs (no access_log_settings.destination_arn)", [r.address])
+	msg := sprintf("%s does not write access logs (no access_log_settings.destination_arn)", [input.resource.address])
 }
 
 unknown contains msg if {
 	not configured
 	pending
-	msg := sprintf("%s: access_log_settings is known only after apply", [r.address])
+	msg := sprintf("%s: access_log_settings is known only after apply", [input.resource.address])
 }

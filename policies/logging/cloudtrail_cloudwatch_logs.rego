@@ -16,15 +16,15 @@ metadata := {
 
 resource_types := {"aws_cloudtrail"}
 
-r := input.resource
+# (input.resource is read directly: a package-level rule costs a lookup per evaluation)
 
 deny contains msg if {
-	not lib.set_or_referenced(r, "cloud_watch_logs_group_arn")
-	not lib.is_unknown(r, "cloud_watch_logs_group_arn")
-	msg := sprintf("%s does not deliver to CloudWatch Logs (cloud_watch_logs_group_arn is not set)", [r.address])
+	not lib.set_or_referenced(input.resource, "cloud_watch_logs_group_arn")
+	not lib.is_unknown(input.resource, "cloud_watch_logs_group_arn")
+	msg := sprintf("%s does not deliver to CloudWatch Logs (cloud_watch_logs_group_arn is not set)", [input.resource.address])
 }
 
 unknown contains msg if {
-	lib.is_unknown(r, "cloud_watch_logs_group_arn")
-	msg := sprintf("%s: cloud_watch_logs_group_arn is known only after apply", [r.address])
+	lib.is_unknown(input.resource, "cloud_watch_logs_group_arn")
+	msg := sprintf("%s: cloud_watch_logs_group_arn is known only after apply", [input.resource.address])
 }

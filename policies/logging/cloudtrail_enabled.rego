@@ -16,19 +16,19 @@ metadata := {
 
 resource_types := {"aws_cloudtrail"}
 
-r := input.resource
+# (input.resource is read directly: a package-level rule costs a lookup per evaluation)
 
 applies := true
 
 deny contains msg if {
 	applies
-	not lib.pending(r, "enable_logging")
-	lib.val(r, "enable_logging") == false
-	msg := sprintf("%s has logging turned off (enable_logging = false)", [r.address])
+	not lib.pending(input.resource, "enable_logging")
+	lib.val(input.resource, "enable_logging") == false
+	msg := sprintf("%s has logging turned off (enable_logging = false)", [input.resource.address])
 }
 
 unknown contains msg if {
 	applies
-	lib.pending(r, "enable_logging")
-	msg := sprintf("%s: enable_logging is known only after apply", [r.address])
+	lib.pending(input.resource, "enable_logging")
+	msg := sprintf("%s: enable_logging is known only after apply", [input.resource.address])
 }

@@ -16,19 +16,19 @@ metadata := {
 
 resource_types := {"aws_cloudtrail"}
 
-r := input.resource
+# (input.resource is read directly: a package-level rule costs a lookup per evaluation)
 
 applies := true
 
 deny contains msg if {
 	applies
-	not lib.pending(r, "enable_log_file_validation")
-	lib.val(r, "enable_log_file_validation") != true
-	msg := sprintf("%s does not validate log files (enable_log_file_validation is not true)", [r.address])
+	not lib.pending(input.resource, "enable_log_file_validation")
+	lib.val(input.resource, "enable_log_file_validation") != true
+	msg := sprintf("%s does not validate log files (enable_log_file_validation is not true)", [input.resource.address])
 }
 
 unknown contains msg if {
 	applies
-	lib.pending(r, "enable_log_file_validation")
-	msg := sprintf("%s: enable_log_file_validation is known only after apply", [r.address])
+	lib.pending(input.resource, "enable_log_file_validation")
+	msg := sprintf("%s: enable_log_file_validation is known only after apply", [input.resource.address])
 }

@@ -16,19 +16,19 @@ metadata := {
 
 resource_types := {"aws_cloudtrail"}
 
-r := input.resource
+# (input.resource is read directly: a package-level rule costs a lookup per evaluation)
 
 applies := true
 
 deny contains msg if {
 	applies
-	not lib.pending(r, "is_multi_region_trail")
-	lib.val(r, "is_multi_region_trail") != true
-	msg := sprintf("%s records only its home region (is_multi_region_trail is not true)", [r.address])
+	not lib.pending(input.resource, "is_multi_region_trail")
+	lib.val(input.resource, "is_multi_region_trail") != true
+	msg := sprintf("%s records only its home region (is_multi_region_trail is not true)", [input.resource.address])
 }
 
 unknown contains msg if {
 	applies
-	lib.pending(r, "is_multi_region_trail")
-	msg := sprintf("%s: is_multi_region_trail is known only after apply", [r.address])
+	lib.pending(input.resource, "is_multi_region_trail")
+	msg := sprintf("%s: is_multi_region_trail is known only after apply", [input.resource.address])
 }

@@ -16,15 +16,15 @@ metadata := {
 
 resource_types := {"aws_cloudtrail"}
 
-r := input.resource
+# (input.resource is read directly: a package-level rule costs a lookup per evaluation)
 
 deny contains msg if {
-	not lib.set_or_referenced(r, "sns_topic_name")
-	not lib.is_unknown(r, "sns_topic_name")
-	msg := sprintf("%s does not notify an SNS topic (sns_topic_name is not set)", [r.address])
+	not lib.set_or_referenced(input.resource, "sns_topic_name")
+	not lib.is_unknown(input.resource, "sns_topic_name")
+	msg := sprintf("%s does not notify an SNS topic (sns_topic_name is not set)", [input.resource.address])
 }
 
 unknown contains msg if {
-	lib.is_unknown(r, "sns_topic_name")
-	msg := sprintf("%s: sns_topic_name is known only after apply", [r.address])
+	lib.is_unknown(input.resource, "sns_topic_name")
+	msg := sprintf("%s: sns_topic_name is known only after apply", [input.resource.address])
 }

@@ -16,28 +16,28 @@ metadata := {
 
 resource_types := {"aws_lambda_function"}
 
-r := input.resource
+# (input.resource is read directly: a package-level rule costs a lookup per evaluation)
 
-mode := object.get(lib.first_block(r, "tracing_config"), "mode", null)
+mode := object.get(lib.first_block(input.resource, "tracing_config"), "mode", null)
 
 # PassThrough traces requests that arrive already sampled (API Gateway, ALB), as in checkov.
 tracing_modes := {"Active", "PassThrough"}
 
 pending if {
-	count(lib.blocks(r, "tracing_config")) == 0
-	lib.block_unknown(r, "tracing_config")
+	count(lib.blocks(input.resource, "tracing_config")) == 0
+	lib.block_unknown(input.resource, "tracing_config")
+} else if {
+	lib.nested_unknown(input.resource, "tracing_config", "mode")
 }
-
-pending if lib.nested_unknown(r, "tracing_config", "mode")
 
 deny contains msg if {
 	not mode in tracing_modes
 	not pending
-	msg := sprintf("%s does not trace invocations (no tracing_config with mode Active or PassThrough)", [r.address])
+	msg := sprintf("%s does not trace invocations (no tracing_config with mode Active or PassThrough)", [input.resource.address])
 }
 
 unknown contains msg if {
 	not mode in tracing_modes
 	pending
-	msg := sprintf("%s: tracing_config is known only after apply", [r.address])
+	msg := sprintf("%s: tracing_config is known only after apply", [input.resource.address])
 }

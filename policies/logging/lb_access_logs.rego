@@ -16,35 +16,33 @@ metadata := {
 
 resource_types := {"aws_lb", "aws_alb", "aws_elb"}
 
-r := input.resource
+# (input.resource is read directly: a package-level rule costs a lookup per evaluation)
 
-logs := lib.first_block(r, "access_logs")
+logs := lib.first_block(input.resource, "access_logs")
 
 enabled if {
-	object.get(logs, "enabled", r.type == "aws_elb") == true
+	object.get(logs, "enabled", input.resource.type == "aws_elb") == true
 	lib.non_empty(object.get(logs, "bucket", null))
-}
-
-enabled if {
-	object.get(logs, "enabled", r.type == "aws_elb") == true
-	lib.referenced(r, "access_logs.bucket")
+} else if {
+	object.get(logs, "enabled", input.resource.type == "aws_elb") == true
+	lib.referenced(input.resource, "access_logs.bucket")
 }
 
 pending if {
-	count(lib.blocks(r, "access_logs")) == 0
-	lib.block_unknown(r, "access_logs")
+	count(lib.blocks(input.resource, "access_logs")) == 0
+	lib.block_unknown(input.resource, "access_logs")
+} else if {
+	lib.nested_unknown(input.resource, "access_logs", "enabled")
 }
-
-pending if lib.nested_unknown(r, "access_logs", "enabled")
 
 deny contains msg if {
 	not enabled
 	not pending
-	msg := sprintf("%s does not write access logs (access_logs.enabled is not true)", [r.address])
+	msg := sprintf("%s does not write access logs (access_logs.enabled is not true)", [input.resource.address])
 }
 
 unknown contains msg if {
 	not enabled
 	pending
-	msg := sprintf("%s: access_logs is known only after apply", [r.address])
+	msg := sprintf("%s: access_logs is known only after apply", [input.resource.address])
 }

@@ -16,24 +16,24 @@ metadata := {
 
 resource_types := {"aws_cloudwatch_log_group"}
 
-r := input.resource
+# (input.resource is read directly: a package-level rule costs a lookup per evaluation)
 
-retention := lib.val(r, "retention_in_days")
+retention := lib.val(input.resource, "retention_in_days")
 
 deny contains msg if {
 	is_number(retention)
 	retention > 0
 	retention < 365
-	msg := sprintf("%s keeps logs for only %v days (retention_in_days < 365)", [r.address, retention])
+	msg := sprintf("%s keeps logs for only %v days (retention_in_days < 365)", [input.resource.address, retention])
 }
 
 deny contains msg if {
 	not is_number(retention)
-	not lib.pending(r, "retention_in_days")
-	msg := sprintf("%s does not set retention_in_days", [r.address])
+	not lib.pending(input.resource, "retention_in_days")
+	msg := sprintf("%s does not set retention_in_days", [input.resource.address])
 }
 
 unknown contains msg if {
-	lib.pending(r, "retention_in_days")
-	msg := sprintf("%s: retention_in_days is known only after apply", [r.address])
+	lib.pending(input.resource, "retention_in_days")
+	msg := sprintf("%s: retention_in_days is known only after apply", [input.resource.address])
 }

@@ -16,15 +16,15 @@ metadata := {
 
 resource_types := {"aws_db_instance", "aws_rds_cluster"}
 
-r := input.resource
+# (input.resource is read directly: a package-level rule costs a lookup per evaluation)
 
 deny contains msg if {
-	not lib.set_or_referenced(r, "enabled_cloudwatch_logs_exports")
-	not lib.is_unknown(r, "enabled_cloudwatch_logs_exports")
-	msg := sprintf("%s exports no logs to CloudWatch (enabled_cloudwatch_logs_exports is empty)", [r.address])
+	not lib.set_or_referenced(input.resource, "enabled_cloudwatch_logs_exports")
+	not lib.is_unknown(input.resource, "enabled_cloudwatch_logs_exports")
+	msg := sprintf("%s exports no logs to CloudWatch (enabled_cloudwatch_logs_exports is empty)", [input.resource.address])
 }
 
 unknown contains msg if {
-	lib.is_unknown(r, "enabled_cloudwatch_logs_exports")
-	msg := sprintf("%s: enabled_cloudwatch_logs_exports is known only after apply", [r.address])
+	lib.is_unknown(input.resource, "enabled_cloudwatch_logs_exports")
+	msg := sprintf("%s: enabled_cloudwatch_logs_exports is known only after apply", [input.resource.address])
 }

@@ -16,20 +16,20 @@ metadata := {
 
 resource_types := {"aws_cloudfront_distribution"}
 
-r := input.resource
+# (input.resource is read directly: a package-level rule costs a lookup per evaluation)
 
 pending if {
-	count(lib.blocks(r, "origin_group")) == 0
-	lib.block_unknown(r, "origin_group")
+	count(lib.blocks(input.resource, "origin_group")) == 0
+	lib.block_unknown(input.resource, "origin_group")
 }
 
 deny contains msg if {
-	count(lib.blocks(r, "origin_group")) == 0
+	count(lib.blocks(input.resource, "origin_group")) == 0
 	not pending
-	msg := sprintf("%s has no origin_group for origin failover", [r.address])
+	msg := sprintf("%s has no origin_group for origin failover", [input.resource.address])
 }
 
 unknown contains msg if {
 	pending
-	msg := sprintf("%s: origin_group is known only after apply", [r.address])
+	msg := sprintf("%s: origin_group is known only after apply", [input.resource.address])
 }

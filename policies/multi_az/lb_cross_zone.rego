@@ -16,20 +16,20 @@ metadata := {
 
 resource_types := {"aws_lb", "aws_alb"}
 
-r := input.resource
+# (input.resource is read directly: a package-level rule costs a lookup per evaluation)
 
 # Application load balancers always balance across zones.
-applies if lib.lower_str(lib.val(r, "load_balancer_type")) in {"network", "gateway"}
+applies if lib.lower_str(lib.val(input.resource, "load_balancer_type")) in {"network", "gateway"}
 
 deny contains msg if {
 	applies
-	not lib.pending(r, "enable_cross_zone_load_balancing")
-	lib.val(r, "enable_cross_zone_load_balancing") != true
-	msg := sprintf("%s does not balance across zones (enable_cross_zone_load_balancing is not true)", [r.address])
+	not lib.pending(input.resource, "enable_cross_zone_load_balancing")
+	lib.val(input.resource, "enable_cross_zone_load_balancing") != true
+	msg := sprintf("%s does not balance across zones (enable_cross_zone_load_balancing is not true)", [input.resource.address])
 }
 
 unknown contains msg if {
 	applies
-	lib.pending(r, "enable_cross_zone_load_balancing")
-	msg := sprintf("%s: enable_cross_zone_load_balancing is known only after apply", [r.address])
+	lib.pending(input.resource, "enable_cross_zone_load_balancing")
+	msg := sprintf("%s: enable_cross_zone_load_balancing is known only after apply", [input.resource.address])
 }

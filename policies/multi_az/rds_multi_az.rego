@@ -16,20 +16,20 @@ metadata := {
 
 resource_types := {"aws_db_instance"}
 
-r := input.resource
+# (input.resource is read directly: a package-level rule costs a lookup per evaluation)
 
 # Read replicas inherit availability from their source and are judged through it.
-applies if lib.val(r, "replicate_source_db") == null
+applies if lib.val(input.resource, "replicate_source_db") == null
 
 deny contains msg if {
 	applies
-	not lib.pending(r, "multi_az")
-	lib.val(r, "multi_az") != true
-	msg := sprintf("%s runs in a single availability zone (multi_az is not true)", [r.address])
+	not lib.pending(input.resource, "multi_az")
+	lib.val(input.resource, "multi_az") != true
+	msg := sprintf("%s runs in a single availability zone (multi_az is not true)", [input.resource.address])
 }
 
 unknown contains msg if {
 	applies
-	lib.pending(r, "multi_az")
-	msg := sprintf("%s: multi_az is known only after apply", [r.address])
+	lib.pending(input.resource, "multi_az")
+	msg := sprintf("%s: multi_az is known only after apply", [input.resource.address])
 }

@@ -16,32 +16,32 @@ metadata := {
 
 resource_types := {"aws_lb_target_group", "aws_alb_target_group"}
 
-r := input.resource
+# (input.resource is read directly: a package-level rule costs a lookup per evaluation)
 
-applies if lib.lower_str(lib.val(r, "protocol")) in {"http", "https"}
+applies if lib.lower_str(lib.val(input.resource, "protocol")) in {"http", "https"}
 
-check := lib.first_block(r, "health_check")
+check := lib.first_block(input.resource, "health_check")
 
 pending if {
-	count(lib.blocks(r, "health_check")) == 0
-	lib.block_unknown(r, "health_check")
+	count(lib.blocks(input.resource, "health_check")) == 0
+	lib.block_unknown(input.resource, "health_check")
 }
 
 deny contains msg if {
 	applies
 	not pending
-	count(lib.blocks(r, "health_check")) == 0
-	msg := sprintf("%s defines no health_check", [r.address])
+	count(lib.blocks(input.resource, "health_check")) == 0
+	msg := sprintf("%s defines no health_check", [input.resource.address])
 }
 
 deny contains msg if {
 	applies
 	object.get(check, "enabled", true) == false
-	msg := sprintf("%s disables its health check (health_check.enabled = false)", [r.address])
+	msg := sprintf("%s disables its health check (health_check.enabled = false)", [input.resource.address])
 }
 
 unknown contains msg if {
 	applies
 	pending
-	msg := sprintf("%s: health_check is known only after apply", [r.address])
+	msg := sprintf("%s: health_check is known only after apply", [input.resource.address])
 }

@@ -16,19 +16,19 @@ metadata := {
 
 resource_types := {"aws_db_instance"}
 
-r := input.resource
+# (input.resource is read directly: a package-level rule costs a lookup per evaluation)
 
 applies := true
 
 deny contains msg if {
 	applies
-	not lib.pending(r, "publicly_accessible")
-	lib.val(r, "publicly_accessible") == true
-	msg := sprintf("%s is publicly accessible (publicly_accessible = true)", [r.address])
+	not lib.pending(input.resource, "publicly_accessible")
+	lib.val(input.resource, "publicly_accessible") == true
+	msg := sprintf("%s is publicly accessible (publicly_accessible = true)", [input.resource.address])
 }
 
 unknown contains msg if {
 	applies
-	lib.pending(r, "publicly_accessible")
-	msg := sprintf("%s: publicly_accessible is known only after apply", [r.address])
+	lib.pending(input.resource, "publicly_accessible")
+	msg := sprintf("%s: publicly_accessible is known only after apply", [input.resource.address])
 }

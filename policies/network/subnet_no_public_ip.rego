@@ -16,19 +16,19 @@ metadata := {
 
 resource_types := {"aws_subnet"}
 
-r := input.resource
+# (input.resource is read directly: a package-level rule costs a lookup per evaluation)
 
 applies := true
 
 deny contains msg if {
 	applies
-	not lib.pending(r, "map_public_ip_on_launch")
-	lib.val(r, "map_public_ip_on_launch") == true
-	msg := sprintf("%s assigns public IPs to everything launched in it (map_public_ip_on_launch = true)", [r.address])
+	not lib.pending(input.resource, "map_public_ip_on_launch")
+	lib.val(input.resource, "map_public_ip_on_launch") == true
+	msg := sprintf("%s assigns public IPs to everything launched in it (map_public_ip_on_launch = true)", [input.resource.address])
 }
 
 unknown contains msg if {
 	applies
-	lib.pending(r, "map_public_ip_on_launch")
-	msg := sprintf("%s: map_public_ip_on_launch is known only after apply", [r.address])
+	lib.pending(input.resource, "map_public_ip_on_launch")
+	msg := sprintf("%s: map_public_ip_on_launch is known only after apply", [input.resource.address])
 }

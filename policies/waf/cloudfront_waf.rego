@@ -16,15 +16,15 @@ metadata := {
 
 resource_types := {"aws_cloudfront_distribution"}
 
-r := input.resource
+# (input.resource is read directly: a package-level rule costs a lookup per evaluation)
 
 deny contains msg if {
-	not lib.set_or_referenced(r, "web_acl_id")
-	not lib.is_unknown(r, "web_acl_id")
-	msg := sprintf("%s has no WAF web ACL (web_acl_id is not set)", [r.address])
+	not lib.set_or_referenced(input.resource, "web_acl_id")
+	not lib.is_unknown(input.resource, "web_acl_id")
+	msg := sprintf("%s has no WAF web ACL (web_acl_id is not set)", [input.resource.address])
 }
 
 unknown contains msg if {
-	lib.is_unknown(r, "web_acl_id")
-	msg := sprintf("%s: web_acl_id is known only after apply", [r.address])
+	lib.is_unknown(input.resource, "web_acl_id")
+	msg := sprintf("%s: web_acl_id is known only after apply", [input.resource.address])
 }

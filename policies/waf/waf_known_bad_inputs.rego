@@ -16,51 +16,71 @@ metadata := {
 
 resource_types := {"aws_wafv2_web_acl"}
 
-r := input.resource
+# (input.resource is read directly: a package-level rule costs a lookup per evaluation)
 
 group_name := "AWSManagedRulesKnownBadInputsRuleSet"
 
-log4j_rule(name) if startswith(lib.lower_str(name), "log4jrce")
+# Lists are read with object.get({"array": x, "null": []}, type_name(x), [x]), which is lib.as_array(x) for JSON values,
+# inline (regorus pays a call per element otherwise); a field of a non-object is undefined, as of lib.obj(x).
+log4j_rule(name) if {
+	is_string(name)
+	startswith(lower(name), "log4jrce")
+}
 
 counting(rule) if {
-	some o in lib.as_array(rule.override_action)
-	count(lib.as_array(lib.obj(o).count)) > 0
+	oa := rule.override_action
+	some o in object.get({"array": oa, "null": []}, type_name(oa), [oa])
+	c := o.count
+	count(object.get({"array": c, "null": []}, type_name(c), [c])) > 0
 }
 
 # a Log4JRCE rule excluded or overridden to count
 weakened(m) if {
-	some e in lib.as_array(m.excluded_rule)
-	log4j_rule(lib.obj(e).name)
-}
-
-weakened(m) if {
-	some o in lib.as_array(m.rule_action_override)
-	log4j_rule(lib.obj(o).name)
-	some a in lib.as_array(lib.obj(o).action_to_use)
-	count(lib.as_array(lib.obj(a).count)) > 0
+	ex := m.excluded_rule
+	some e in object.get({"array": ex, "null": []}, type_name(ex), [ex])
+	log4j_rule(e.name)
+} else if {
+	ov := m.rule_action_override
+	some o in object.get({"array": ov, "null": []}, type_name(ov), [ov])
+	log4j_rule(o.name)
+	au := o.action_to_use
+	some x in object.get({"array": au, "null": []}, type_name(au), [au])
+	c := x.count
+	count(object.get({"array": c, "null": []}, type_name(c), [c])) > 0
 }
 
 protected if {
-	some rule in lib.blocks(r, "rule")
+	l := input.resource.values.rule
+	is_array(l)
+	some rule in l
 	not counting(rule)
-	some st in lib.as_array(rule.statement)
-	some m in lib.as_array(lib.obj(st).managed_rule_group_statement)
-	lib.obj(m).name == group_name
+	sv := rule.statement
+	some st in object.get({"array": sv, "null": []}, type_name(sv), [sv])
+	mv := st.managed_rule_group_statement
+	some m in object.get({"array": mv, "null": []}, type_name(mv), [mv])
+	m.name == group_name
 	not weakened(m)
 }
 
+has_rules if {
+	l := input.resource.values.rule
+	is_array(l)
+	count(l) > 0
+}
+
+# count(lib.blocks(r, "rule")) == 0 and lib.block_unknown(r, "rule")
 pending if {
-	count(lib.blocks(r, "rule")) == 0
-	lib.block_unknown(r, "rule")
+	input.resource.unknown.rule == true
+	not has_rules
 }
 
 deny contains msg if {
 	not protected
 	not pending
-	msg := sprintf("%s does not enforce %s (Log4j / known bad inputs)", [r.address, group_name])
+	msg := sprintf("%s does not enforce %s (Log4j / known bad inputs)", [input.resource.address, group_name])
 }
 
 unknown contains msg if {
 	pending
-	msg := sprintf("%s: rule is known only after apply", [r.address])
+	msg := sprintf("%s: rule is known only after apply", [input.resource.address])
 }

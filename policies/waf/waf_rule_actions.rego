@@ -16,33 +16,40 @@ metadata := {
 
 resource_types := {"aws_wafv2_web_acl"}
 
-r := input.resource
+# (input.resource is read directly: a package-level rule costs a lookup per evaluation)
 
+# Lists are read with object.get({"array": x, "null": []}, type_name(x), [x]), which is lib.as_array(x) for JSON values,
+# inline (regorus pays a call per element otherwise).
 has_action(rule) if {
 	some key in ["action", "override_action"]
-	some a in lib.as_array(rule[key])
+	av := rule[key]
+	some a in object.get({"array": av, "null": []}, type_name(av), [av])
 	is_object(a)
 	some _, v in a
-	count(lib.as_array(v)) > 0
+	count(object.get({"array": v, "null": []}, type_name(v), [v])) > 0
 }
 
 deny contains msg if {
-	some i, rule in lib.blocks(r, "rule")
+	l := input.resource.values.rule
+	is_array(l)
+	some i, rule in l
 	not has_action(rule)
 	not pending_action(i)
-	msg := sprintf("%s rule[%d] (%v) has no action or override_action", [r.address, i, object.get(rule, "name", "")])
+	msg := sprintf("%s rule[%d] (%v) has no action or override_action", [input.resource.address, i, object.get(lib.obj(rule), "name", "")])
 }
 
 pending_action(i) if {
-	u := lib.unknowns(r).rule
+	u := input.resource.unknown.rule
 	is_array(u)
 	some key in ["action", "override_action"]
-	lib.obj(u[i])[key] == true
+	u[i][key] == true
 }
 
 unknown contains msg if {
-	some i, rule in lib.blocks(r, "rule")
+	l := input.resource.values.rule
+	is_array(l)
+	some i, rule in l
 	not has_action(rule)
 	pending_action(i)
-	msg := sprintf("%s: rule[%d] action is known only after apply", [r.address, i])
+	msg := sprintf("%s: rule[%d] action is known only after apply", [input.resource.address, i])
 }
