@@ -6,35 +6,6 @@ use std::collections::BTreeMap;
 use criterion::{black_box, criterion_group, criterion_main, Criterion};
 use edulibra_provider::environment::spec::{self, SpecOutcome};
 use edulibra_provider::topology::{expand, Placement};
-use edulibra_provider::value::{Type, Value};
-
-fn shaped(ty: &Type, j: Option<&serde_json::Value>) -> Value {
-    match (ty, j) {
-        (Type::Object(attrs), Some(serde_json::Value::Object(o))) => Value::Map(
-            attrs
-                .iter()
-                .map(|(k, t)| (k.clone(), shaped(t, o.get(k))))
-                .collect(),
-        ),
-        (Type::Object(attrs), None) => Value::Map(
-            attrs
-                .iter()
-                .map(|(k, t)| {
-                    (
-                        k.clone(),
-                        if let Type::Object(a) = t {
-                            Value::Map(a.keys().map(|k| (k.clone(), Value::Null)).collect())
-                        } else {
-                            Value::Null
-                        },
-                    )
-                })
-                .collect(),
-        ),
-        (_, Some(v)) => Value::from_json(v),
-        (_, None) => Value::Null,
-    }
-}
 
 fn bench(c: &mut Criterion) {
     let cfg = serde_json::json!({
@@ -46,7 +17,7 @@ fn bench(c: &mut Criterion) {
         "observability": {"alarm_email": "ops@example.com"},
         "tags": {"team": "learning", "cost-center": "42"}
     });
-    let config = shaped(&spec::schema().block.implied_type(), Some(&cfg));
+    let config = spec::config_from_json(&cfg);
     let spec = match spec::read(&config) {
         SpecOutcome::Ready(s) => *s,
         _ => panic!("valid configuration"),

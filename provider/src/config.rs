@@ -136,6 +136,33 @@ fn string_list(v: &Value, name: &str) -> Vec<String> {
         .unwrap_or_default()
 }
 
+/// A whole number in `min..=max`, or None when unset or unknown (with a diagnostic when invalid).
+fn bounded(
+    config: &Value,
+    name: &str,
+    min: i64,
+    max: i64,
+    diags: &mut Vec<Diagnostic>,
+) -> Option<i64> {
+    let x = config.get(name);
+    if x.is_null() || x.is_unknown() {
+        return None;
+    }
+    match x.as_i64() {
+        Some(n) if (min..=max).contains(&n) => Some(n),
+        _ => {
+            diags.push(
+                Diagnostic::error(
+                    format!("Invalid {name}"),
+                    format!("{name} must be a whole number from {min} to {max}."),
+                )
+                .at(name),
+            );
+            None
+        }
+    }
+}
+
 pub fn read(config: &Value) -> (Settings, Vec<Diagnostic>) {
     let mut diags = Vec::new();
     let mut unknown = Vec::new();
@@ -159,30 +186,11 @@ pub fn read(config: &Value) -> (Settings, Vec<Diagnostic>) {
             }
         }
     }
-    for (name, field, max) in [("max_retries", 0usize, 100i64), ("max_concurrency", 1, 64)] {
-        let x = config.get(name);
-        if x.is_null() || x.is_unknown() {
-            continue;
-        }
-        match x.as_i64() {
-            Some(n) if (if field == 0 { 0 } else { 1 }) <= n && n <= max => {
-                if field == 0 {
-                    s.max_retries = n as u32
-                } else {
-                    s.max_concurrency = n as usize
-                }
-            }
-            _ => diags.push(
-                Diagnostic::error(
-                    format!("Invalid {name}"),
-                    format!(
-                        "{name} must be a whole number from {} to {max}.",
-                        if field == 0 { 0 } else { 1 }
-                    ),
-                )
-                .at(name),
-            ),
-        }
+    if let Some(n) = bounded(config, "max_retries", 0, 100, &mut diags) {
+        s.max_retries = n as u32;
+    }
+    if let Some(n) = bounded(config, "max_concurrency", 1, 64, &mut diags) {
+        s.max_concurrency = n as usize;
     }
     if s.access_key.is_some() != s.secret_key.is_some()
         && !unknown

@@ -500,13 +500,9 @@ impl pb::provider_server::Provider for ProviderService {
         let mut diagnostics = planned.diagnostics.clone();
         if let Some(t) = &planned.topology {
             tracing::info!(environment = ?planned.state.get("id").as_str(), children = t.children.len(), "planned the environment's topology");
-            if let Some(gate) = self
-                .configured()
-                .await
-                .ok()
-                .and_then(|c| c.gate.as_ref().map(|_| c.clone()))
-            {
-                let found = gate.gate.as_ref().expect("checked").check(&planned.state);
+            let configured = self.configured().await.ok();
+            if let Some(gate) = configured.as_ref().and_then(|c| c.gate.as_ref()) {
+                let found = gate.check(&planned.state);
                 tracing::info!(
                     findings = found.len(),
                     "checked the planned environment against the policies"

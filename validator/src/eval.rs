@@ -173,14 +173,16 @@ fn judge(
             for &i in &subjects {
                 verdicts.insert(i, (vec![], vec![]));
             }
-            for (addr, msg) in addressed(&deny) {
-                if let Some(&i) = index.get(addr.as_str()) {
-                    verdicts.get_mut(&i).expect("subject").0.push(msg);
-                }
-            }
-            for (addr, msg) in addressed(&unknown) {
-                if let Some(&i) = index.get(addr.as_str()) {
-                    verdicts.get_mut(&i).expect("subject").1.push(msg);
+            for (found, unknown) in [(addressed(&deny), false), (addressed(&unknown), true)] {
+                for (addr, msg) in found {
+                    if let Some(&i) = index.get(addr.as_str()) {
+                        let v = verdicts.get_mut(&i).expect("subject");
+                        if unknown {
+                            v.1.push(msg)
+                        } else {
+                            v.0.push(msg)
+                        }
+                    }
                 }
             }
         }

@@ -129,7 +129,8 @@ pub fn plan(ctx: &PlanContext, prior: &Value, proposed: &Value, config: &Value) 
 
     let unchanged = !prior.is_null()
         && requires_replace.is_empty()
-        && same_topology(ctx, prior, expanded.as_ref());
+        && expanded.is_some()
+        && same_spec(prior, &spec);
     if unchanged {
         // Keep what apply recorded (ids, ARNs, endpoints) so a second plan shows no change.
         return Planned {
@@ -179,24 +180,9 @@ pub fn plan(ctx: &PlanContext, prior: &Value, proposed: &Value, config: &Value) 
     }
 }
 
-/// True when the prior state was planned from the same expansion: the environment is up to date.
-fn same_topology(ctx: &PlanContext, prior: &Value, expanded: Option<&Topology>) -> bool {
-    let (Some(at), Some(new)) = (&ctx.placement, expanded) else {
-        return false;
-    };
-    match spec::read(prior) {
-        SpecOutcome::Ready(old) => match topology::expand(&old, at, &ctx.default_tags) {
-            Ok(old_topo) => old_topo == *new,
-            Err(_) => false,
-        },
-        _ => false,
-    }
-}
-
-/// The spec of a planned or prior state (defaults already filled).
-pub fn spec_of(state: &Value) -> Option<EnvironmentSpec> {
-    match spec::read(state) {
-        SpecOutcome::Ready(s) => Some(*s),
-        _ => None,
-    }
+/// True when the prior state was planned from the same inputs. The expansion is a pure function
+/// of (spec, placement, default tags) and the last two come from this same provider process, so
+/// equal specs mean an equal topology: no second expansion is needed.
+fn same_spec(prior: &Value, spec: &EnvironmentSpec) -> bool {
+    matches!(spec::read(prior), SpecOutcome::Ready(old) if *old == *spec)
 }

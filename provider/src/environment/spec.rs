@@ -896,3 +896,37 @@ pub fn fill_defaults(planned: &mut BTreeMap<String, Value>, spec: &EnvironmentSp
     let b = group(planned, "backup");
     set(b, "retention_days", Value::int(spec.backup_retention_days));
 }
+
+/// The configuration value Terraform would send for an `edulibra_environment` block written as
+/// JSON: every attribute present, unset ones null, absent group blocks as objects of nulls.
+/// For tests, benchmarks and previews built outside Terraform.
+pub fn config_from_json(j: &serde_json::Value) -> Value {
+    fn shaped(ty: &Type, j: Option<&serde_json::Value>) -> Value {
+        match (ty, j) {
+            (Type::Object(attrs), Some(serde_json::Value::Object(o))) => Value::Map(
+                attrs
+                    .iter()
+                    .map(|(k, t)| (k.clone(), shaped(t, o.get(k))))
+                    .collect(),
+            ),
+            // An absent group block arrives as an object of nulls, any other attribute as null.
+            (Type::Object(attrs), None) => Value::Map(
+                attrs
+                    .iter()
+                    .map(|(k, t)| {
+                        let v = match t {
+                            Type::Object(inner) => {
+                                Value::Map(inner.keys().map(|n| (n.clone(), Value::Null)).collect())
+                            }
+                            _ => Value::Null,
+                        };
+                        (k.clone(), v)
+                    })
+                    .collect(),
+            ),
+            (_, Some(v)) => Value::from_json(v),
+            (_, None) => Value::Null,
+        }
+    }
+    shaped(&schema().block.implied_type(), Some(j))
+}

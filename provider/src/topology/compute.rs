@@ -2,8 +2,8 @@
 //! Gateway (`serverless`).
 
 use super::{
-    block, json, obj, reference, strings, Builder, ComputeOut, NetworkOut, SecurityOut, StorageOut,
-    V,
+    block, ids, json, obj, reference, strings, Builder, ComputeOut, NetworkOut, SecurityOut,
+    StorageOut, V,
 };
 use crate::environment::spec::{Compute, Stage};
 
@@ -153,15 +153,7 @@ fn containers(
             ("name", b.name("alb").into()),
             ("load_balancer_type", "application".into()),
             ("internal", false.into()),
-            (
-                "subnets",
-                V::List(
-                    net.public_subnets
-                        .iter()
-                        .map(|s| reference(s, "id"))
-                        .collect(),
-                ),
-            ),
+            ("subnets", ids(&net.public_subnets)),
             (
                 "security_groups",
                 V::List(vec![reference(
@@ -252,15 +244,7 @@ fn containers(
             (
                 "network_configuration",
                 block([
-                    (
-                        "subnets",
-                        V::List(
-                            net.private_subnets
-                                .iter()
-                                .map(|s| reference(s, "id"))
-                                .collect(),
-                        ),
-                    ),
+                    ("subnets", ids(&net.private_subnets)),
                     (
                         "security_groups",
                         V::List(vec![reference(&net.sg_app, "id")]),
@@ -376,15 +360,7 @@ fn serverless(
             (
                 "vpc_config",
                 block([
-                    (
-                        "subnet_ids",
-                        V::List(
-                            net.private_subnets
-                                .iter()
-                                .map(|s| reference(s, "id"))
-                                .collect(),
-                        ),
-                    ),
+                    ("subnet_ids", ids(&net.private_subnets)),
                     (
                         "security_group_ids",
                         V::List(vec![reference(&net.sg_app, "id")]),

@@ -182,6 +182,11 @@ pub fn reference(address: &str, attr: &str) -> V {
     }
 }
 
+/// The ids of several children, as a list of references.
+pub fn ids(addresses: &[String]) -> V {
+    V::List(addresses.iter().map(|a| reference(a, "id")).collect())
+}
+
 pub fn strings<I: IntoIterator<Item = S>, S: Into<String>>(items: I) -> V {
     V::List(items.into_iter().map(|s| V::Str(s.into())).collect())
 }

@@ -1,7 +1,7 @@
 //! S3 buckets (site, media, logs), RDS PostgreSQL, DynamoDB tables and the Redis cache.
 
 use super::{
-    block, json, obj, reference, strings, Builder, NetworkOut, SecurityOut, StorageOut, V,
+    block, ids, json, obj, reference, strings, Builder, NetworkOut, SecurityOut, StorageOut, V,
 };
 use crate::environment::spec::Stage;
 
@@ -290,15 +290,7 @@ pub fn build(b: &mut Builder, net: &NetworkOut, sec: &SecurityOut) -> StorageOut
         obj([
             ("name", b.name("db").into()),
             ("description", "Data subnets of the environment".into()),
-            (
-                "subnet_ids",
-                V::List(
-                    net.data_subnets
-                        .iter()
-                        .map(|s| reference(s, "id"))
-                        .collect(),
-                ),
-            ),
+            ("subnet_ids", ids(&net.data_subnets)),
         ]),
     );
     let db_spec = &spec.database;
@@ -410,15 +402,7 @@ pub fn build(b: &mut Builder, net: &NetworkOut, sec: &SecurityOut) -> StorageOut
         obj([
             ("name", b.name("cache").into()),
             ("description", "Data subnets of the environment".into()),
-            (
-                "subnet_ids",
-                V::List(
-                    net.data_subnets
-                        .iter()
-                        .map(|s| reference(s, "id"))
-                        .collect(),
-                ),
-            ),
+            ("subnet_ids", ids(&net.data_subnets)),
         ]),
     );
     // Clients authenticate with IAM (Redis RBAC); the mandatory `default` user is switched off.
