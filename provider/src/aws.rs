@@ -16,6 +16,16 @@ pub enum AwsError {
     Call { operation: String, message: String },
 }
 
+macro_rules! engine_client {
+    ($ctx:expr, $krate:ident, $service:literal) => {{
+        let mut b = $krate::config::Builder::from(&$ctx.sdk).retry_config(RetryConfig::disabled());
+        if let Some(e) = $ctx.endpoint_for($service) {
+            b = b.endpoint_url(e);
+        }
+        $krate::Client::from_conf(b.build())
+    }};
+}
+
 /// Configured SDK settings plus per-service endpoint overrides.
 #[derive(Clone, Debug)]
 pub struct AwsContext {
@@ -112,6 +122,33 @@ impl AwsContext {
             .get(service)
             .map(String::as_str)
             .or(self.settings.endpoint.as_deref())
+    }
+
+    /// Clients of the apply engine: the SDK's own retries are off, because the engine retries
+    /// with backoff itself and knows which child a call is for.
+    pub fn ec2(&self) -> aws_sdk_ec2::Client {
+        engine_client!(self, aws_sdk_ec2, "ec2")
+    }
+    pub fn iam(&self) -> aws_sdk_iam::Client {
+        engine_client!(self, aws_sdk_iam, "iam")
+    }
+    pub fn kms(&self) -> aws_sdk_kms::Client {
+        engine_client!(self, aws_sdk_kms, "kms")
+    }
+    pub fn logs(&self) -> aws_sdk_cloudwatchlogs::Client {
+        engine_client!(self, aws_sdk_cloudwatchlogs, "logs")
+    }
+    pub fn secretsmanager(&self) -> aws_sdk_secretsmanager::Client {
+        engine_client!(self, aws_sdk_secretsmanager, "secretsmanager")
+    }
+    pub fn s3(&self) -> aws_sdk_s3::Client {
+        let mut b =
+            aws_sdk_s3::config::Builder::from(&self.sdk).retry_config(RetryConfig::disabled());
+        if let Some(e) = self.endpoint_for("s3") {
+            // Emulators and custom endpoints do not resolve bucket names as host names.
+            b = b.endpoint_url(e).force_path_style(true);
+        }
+        aws_sdk_s3::Client::from_conf(b.build())
     }
 
     pub fn sts(&self) -> aws_sdk_sts::Client {

@@ -5,6 +5,7 @@
 //! process (`handshake`, `tls`, `server`, `logging`), the provider (`provider`, `config`,
 //! `aws`), and the domain (`environment`, `topology`, `data_sources`). `topology` is pure.
 
+pub mod apply;
 pub mod aws;
 pub mod codec;
 pub mod config;

@@ -1,17 +1,19 @@
 //! The tfplugin5 `Provider` service: decodes each request with the schema it names, hands it to
 //! the resource or data source, and encodes the answer. Failures become diagnostics, never panics.
 
+use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use tokio::sync::{watch, OnceCell, RwLock};
 use tonic::{Request, Response, Status};
 
+use crate::apply;
 use crate::aws::{describe_sdk_error, AwsContext};
 use crate::codec;
 use crate::config::{self, Settings};
 use crate::data_sources::{self, CallerIdentity};
 use crate::diag::{self, Diagnostic};
-use crate::environment::{plan, spec, verdicts};
+use crate::environment::{lifecycle, plan, spec, verdicts};
 use crate::proto::tfplugin5 as pb;
 use crate::schema::{self, Schema};
 use crate::topology::Placement;
@@ -160,6 +162,50 @@ impl ProviderService {
             Some(Placement::new(&region, &identity.account_id)),
             c.settings.default_tags.clone(),
         ))
+    }
+}
+
+impl ProviderService {
+    /// The engine's registry and options for one environment (the one in `planned`, or in
+    /// `prior` when it is being destroyed), with where it lives.
+    async fn engine(
+        &self,
+        planned: &Value,
+        prior: &Value,
+    ) -> Result<
+        (
+            (Arc<dyn apply::Registry>, apply::Options),
+            Placement,
+            BTreeMap<String, String>,
+        ),
+        Diagnostic,
+    > {
+        let c = self.configured().await?;
+        let aws = c.aws.as_ref().ok_or_else(|| {
+            Diagnostic::error("AWS is not configured", "The provider has no usable AWS configuration (region, credentials); see the provider block.")
+        })?;
+        let (placement, default_tags) = self.placement().await?;
+        let placement = placement.ok_or_else(|| {
+            Diagnostic::error(
+                "Provider configuration not known",
+                "The environment needs the provider's region and account.",
+            )
+        })?;
+        let id = [planned, prior]
+            .iter()
+            .find_map(|v| v.get("id").as_str().map(str::to_string))
+            .unwrap_or_default();
+        let opts = apply::Options {
+            environment: id,
+            max_concurrency: c.settings.max_concurrency,
+            retry: apply::retry::RetryPolicy {
+                retries: c.settings.max_retries,
+                ..Default::default()
+            },
+            stop: self.inner.stop.subscribe(),
+        };
+        let registry: Arc<dyn apply::Registry> = Arc::new(apply::services::AwsRegistry::new(aws));
+        Ok(((registry, opts), placement, default_tags))
     }
 }
 
@@ -448,8 +494,26 @@ impl pb::provider_server::Provider for ProviderService {
             decode_dv(req.current_state.as_ref(), &ty, "current state"),
             empty
         );
-        // Without the apply engine nothing exists in AWS to compare with: state stays as stored.
-        let dv = try_diag!(encode_dv(&current, &ty, "state"), empty);
+        let unchanged = try_diag!(encode_dv(&current, &ty, "state"), empty);
+        let kept = pb::read_resource::Response {
+            new_state: Some(unchanged),
+            diagnostics: vec![],
+            private: req.private.clone(),
+        };
+        if current.is_null() || current.get("provisioned").is_null() {
+            return Ok(Response::new(kept));
+        }
+        let ((registry, opts), _, _) = try_diag!(self.engine(&current, &current).await, kept);
+        let read = match lifecycle::read(registry, opts, &current).await {
+            Ok(v) => v,
+            Err(d) => {
+                return Ok(Response::new(pb::read_resource::Response {
+                    diagnostics: diag::to_proto(&d),
+                    ..kept
+                }))
+            }
+        };
+        let dv = try_diag!(encode_dv(&read, &ty, "state"), kept);
         Ok(Response::new(pb::read_resource::Response {
             new_state: Some(dv),
             diagnostics: vec![],
@@ -549,16 +613,28 @@ impl pb::provider_server::Provider for ProviderService {
         if planned.is_null() && prior.is_null() {
             return Ok(Response::new(empty));
         }
-        let d = Diagnostic::error(
-            "The apply engine is not available in this version",
-            "This build of terraform-provider-edulibra plans and validates edulibra_environment but cannot yet create, change or destroy its AWS resources (the apply engine is a later milestone). Nothing was changed in AWS. Preview the resources with `terraform plan`, `terraform show -json` or the edulibra_topology data source.",
-        );
-        // Keep the prior object in state: nothing was changed.
-        let new_state = try_diag!(encode_dv(&prior, &ty, "state"), empty);
+        let keep = try_diag!(encode_dv(&prior, &ty, "state"), empty);
+        let failed = pb::apply_resource_change::Response {
+            new_state: Some(keep),
+            private: req.planned_private.clone(),
+            ..Default::default()
+        };
+        let (engine, placement, default_tags) =
+            try_diag!(self.engine(&planned, &prior).await, failed);
+        let applied = lifecycle::apply(
+            engine.0,
+            engine.1,
+            &placement,
+            &default_tags,
+            &prior,
+            &planned,
+        )
+        .await;
+        let new_state = try_diag!(encode_dv(&applied.state, &ty, "new state"), failed);
         Ok(Response::new(pb::apply_resource_change::Response {
             new_state: Some(new_state),
             private: req.planned_private,
-            diagnostics: errs(d),
+            diagnostics: diag::to_proto(&applied.diagnostics),
             legacy_type_system: false,
         }))
     }

@@ -1,6 +1,8 @@
 //! The `edulibra_environment` resource: schema, plan, and the parts of its lifecycle that need
 //! AWS (apply, read, import), split as terraform-plugin-framework splits a resource.
 
+pub mod lifecycle;
 pub mod plan;
 pub mod spec;
+pub mod state;
 pub mod verdicts;

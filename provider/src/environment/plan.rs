@@ -3,8 +3,11 @@
 
 use std::collections::BTreeMap;
 
+use crate::apply::kinds::{self, Action};
+use crate::apply::Prior;
 use crate::diag::{Diagnostic, Step};
 use crate::environment::spec::{self, EnvironmentSpec, SpecOutcome};
+use crate::environment::state;
 use crate::topology::{self, Placement, Topology};
 use crate::value::Value;
 
@@ -127,9 +130,15 @@ pub fn plan(ctx: &PlanContext, prior: &Value, proposed: &Value, config: &Value) 
         None => None,
     };
 
-    let unchanged = !prior.is_null()
-        && requires_replace.is_empty()
-        && expanded.is_some()
+    // With a prior state, each child is compared with what the state says exists in AWS (as
+    // applied, then as last read): drift and in-place changes show here, per child.
+    let changes = match (&expanded, prior.is_null() || !requires_replace.is_empty()) {
+        (Some(t), false) => Some(child_actions(t, &state::prior_of(prior))),
+        _ => None,
+    };
+    let unchanged = changes
+        .as_ref()
+        .is_some_and(|c| c.values().all(|a| *a == Action::Keep))
         && same_spec(prior, &spec);
     if unchanged {
         // Keep what apply recorded (ids, ARNs, endpoints) so a second plan shows no change.
@@ -142,6 +151,52 @@ pub fn plan(ctx: &PlanContext, prior: &Value, proposed: &Value, config: &Value) 
     }
 
     planned.insert("id".into(), Value::String(spec.prefix()));
+    planned.insert("provisioned".into(), Value::Unknown);
+    if let (Some(t), Some(changes)) = (&expanded, &changes) {
+        let prior_state = state::prior_of(prior);
+        let lookup = |a: &str, k: &str| -> Option<String> {
+            match changes.get(a) {
+                Some(Action::Keep) | Some(Action::Update(_)) => prior_state
+                    .provisioned
+                    .get(a)
+                    .and_then(|x| x.get(k))
+                    .cloned(),
+                _ => None,
+            }
+        };
+        let resolved: BTreeMap<String, Value> = t
+            .children
+            .iter()
+            .map(|c| {
+                let v = c
+                    .values
+                    .iter()
+                    .map(|(k, v)| (k.clone(), v.resolve(&lookup)))
+                    .collect();
+                (c.address.clone(), Value::Map(v))
+            })
+            .collect();
+        planned.insert(
+            "topology".into(),
+            state::topology_value(t, &resolved, &BTreeMap::new()),
+        );
+        planned.insert("resource_count".into(), Value::int(t.children.len() as i64));
+        let blocked = kinds::blocked(t);
+        let output_lookup = |a: &str, k: &str| match lookup(a, k) {
+            Some(v) => Value::String(v),
+            None if blocked.contains_key(a) || t.get(a).is_none() => Value::Null,
+            None => Value::Unknown,
+        };
+        for (k, v) in state::outputs(t, &output_lookup) {
+            planned.insert(k.to_string(), v);
+        }
+        return Planned {
+            state: Value::Map(planned),
+            requires_replace,
+            diagnostics: vec![],
+            topology: expanded,
+        };
+    }
     match (&expanded, &ctx.placement) {
         (Some(t), Some(at)) => {
             planned.insert("topology".into(), t.to_plan_value());
@@ -178,6 +233,41 @@ pub fn plan(ctx: &PlanContext, prior: &Value, proposed: &Value, config: &Value) 
         diagnostics: vec![],
         topology: expanded,
     }
+}
+
+/// What apply will do with each child it can provision, given the prior state: the same
+/// decision the engine takes, made here so the plan shows it. A child's references resolve to
+/// the prior ids of the children that stay, and are unknown for those created or replaced.
+pub fn child_actions(t: &Topology, prior: &Prior) -> BTreeMap<String, Action> {
+    let blocked = kinds::blocked(t);
+    let mut actions: BTreeMap<String, Action> = BTreeMap::new();
+    for c in &t.children {
+        if blocked.contains_key(&c.address) {
+            continue;
+        }
+        let lookup = |a: &str, k: &str| -> Option<String> {
+            match actions.get(a) {
+                Some(Action::Keep) | Some(Action::Update(_)) => {
+                    prior.provisioned.get(a).and_then(|x| x.get(k)).cloned()
+                }
+                _ => None,
+            }
+        };
+        let desired = Value::Map(
+            c.values
+                .iter()
+                .map(|(k, v)| (k.clone(), v.resolve(&lookup)))
+                .collect(),
+        );
+        let before = prior
+            .provisioned
+            .contains_key(&c.address)
+            .then(|| prior.values.get(&c.address))
+            .flatten();
+        let action = kinds::decide(c.kind, &desired, before);
+        actions.insert(c.address.clone(), action);
+    }
+    actions
 }
 
 /// True when the prior state was planned from the same inputs. The expansion is a pure function

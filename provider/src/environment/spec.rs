@@ -200,6 +200,7 @@ pub fn block_schema() -> Block {
         .attr(A::optional("tags", Type::map(Type::String), "Tags for every AWS resource, merged over the provider's `default_tags`."))
         .attr(A::computed("topology", Type::Dynamic, "Every AWS resource of the environment: `address`, `type` (a hashicorp/aws resource type), `values` in that type's attribute shape, `depends_on`, and `references` (attribute path to the addresses it refers to). Values known only after apply are unknown in the plan."))
         .attr(A::computed("resource_count", Type::Number, "Number of AWS resources in `topology`."))
+        .attr(A::computed("provisioned", Type::map(Type::map(Type::String)), "What apply created: for each child address of `topology`, the attributes AWS assigned to it (`id`, and `arn`, `name` ... where the child has them). A child missing here does not exist in AWS (yet)."))
         .attr(A::computed("vpc_id", Type::String, "VPC id."))
         .attr(A::computed("public_subnet_ids", Type::list(Type::String), "Public subnet ids, one per AZ."))
         .attr(A::computed("private_subnet_ids", Type::list(Type::String), "Private (application) subnet ids, one per AZ."))

@@ -90,34 +90,47 @@ impl V {
         }
     }
 
-    fn has_refs(&self) -> bool {
-        let mut v = Vec::new();
-        self.refs(&mut v);
-        !v.is_empty()
-    }
-
     /// The value as the plan shows it: references unknown.
     pub fn to_plan_value(&self) -> Value {
+        self.resolve(&|_, _| None)
+    }
+
+    /// The value with each reference looked up (`address`, `attr`); a reference the lookup
+    /// cannot answer stays unknown, and so does any string or document built from it.
+    pub fn resolve(&self, lookup: &dyn Fn(&str, &str) -> Option<String>) -> Value {
         match self {
             V::Null => Value::Null,
             V::Bool(b) => Value::Bool(*b),
             V::Int(i) => Value::int(*i),
             V::Str(s) => Value::String(s.clone()),
-            V::List(l) => Value::List(l.iter().map(V::to_plan_value).collect()),
+            V::List(l) => Value::List(l.iter().map(|x| x.resolve(lookup)).collect()),
             V::Obj(m) => Value::Map(
                 m.iter()
-                    .map(|(k, v)| (k.clone(), v.to_plan_value()))
+                    .map(|(k, v)| (k.clone(), v.resolve(lookup)))
                     .collect(),
             ),
-            V::Ref { .. } => Value::Unknown,
-            V::Concat(_) | V::Json(_) if self.has_refs() => Value::Unknown,
-            V::Concat(parts) => Value::String(
-                parts
-                    .iter()
-                    .filter_map(|p| p.to_json().as_str().map(str::to_string))
-                    .collect(),
-            ),
-            V::Json(doc) => Value::String(doc.to_json().to_string()),
+            V::Ref { address, attr } => lookup(address, attr)
+                .map(Value::String)
+                .unwrap_or(Value::Unknown),
+            V::Concat(parts) => {
+                let mut out = String::new();
+                for p in parts {
+                    match p.resolve(lookup) {
+                        Value::String(s) => out.push_str(&s),
+                        Value::Unknown => return Value::Unknown,
+                        other => out.push_str(&other.to_json().to_string()),
+                    }
+                }
+                Value::String(out)
+            }
+            V::Json(doc) => {
+                let v = doc.resolve(lookup);
+                if v.is_wholly_known() {
+                    Value::String(v.to_json().to_string())
+                } else {
+                    Value::Unknown
+                }
+            }
         }
     }
 

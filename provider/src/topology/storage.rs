@@ -15,7 +15,9 @@ fn tls_only(b: &Builder, bucket: &str) -> V {
     obj([
         ("Sid", "DenyInsecureTransport".into()),
         ("Effect", "Deny".into()),
-        ("Principal", "*".into()),
+        // `{"AWS": "*"}` is AWS's spelled-out form of `"*"`; the moto server's access-log
+        // permission check only understands principals written as objects.
+        ("Principal", obj([("AWS", "*".into())])),
         ("Action", "s3:*".into()),
         ("Resource", strings([arn.clone(), format!("{arn}/*")])),
         (
@@ -140,7 +142,9 @@ fn bucket(b: &mut Builder, sec: &SecurityOut, p: BucketPlan) -> (String, String)
         ]),
     );
     if let Some((logs_addr, _)) = &p.log_to {
-        b.add(
+        // S3 checks that the target bucket's policy lets log delivery write: policy first.
+        let logs_policy = logs_addr.replace("aws_s3_bucket.", "aws_s3_bucket_policy.");
+        b.add_after(
             "aws_s3_bucket_logging",
             id,
             obj([
@@ -148,6 +152,7 @@ fn bucket(b: &mut Builder, sec: &SecurityOut, p: BucketPlan) -> (String, String)
                 ("target_bucket", reference(logs_addr, "id")),
                 ("target_prefix", format!("s3/{id}/").into()),
             ]),
+            &[&logs_policy],
         );
     }
     (addr, name)
@@ -202,19 +207,21 @@ pub fn build(b: &mut Builder, net: &NetworkOut, sec: &SecurityOut) -> StorageOut
                 )]),
             ),
         ]),
-        obj([
-            ("Sid", "AccessLogDelivery".into()),
+    ];
+    let mut cloudtrail_statements = cloudtrail_statements;
+    // One statement per delivery service: S3 (and the moto server's check of it) looks for the
+    // S3 logging principal on its own.
+    for (sid, service) in [
+        ("AccessLogDelivery", "logging.s3.amazonaws.com"),
+        (
+            "LoadBalancerLogDelivery",
+            "logdelivery.elasticloadbalancing.amazonaws.com",
+        ),
+    ] {
+        cloudtrail_statements.push(obj([
+            ("Sid", sid.into()),
             ("Effect", "Allow".into()),
-            (
-                "Principal",
-                obj([(
-                    "Service",
-                    strings([
-                        "logging.s3.amazonaws.com",
-                        "logdelivery.elasticloadbalancing.amazonaws.com",
-                    ]),
-                )]),
-            ),
+            ("Principal", obj([("Service", service.into())])),
             ("Action", "s3:PutObject".into()),
             ("Resource", format!("{logs_arn}/*").into()),
             (
@@ -224,8 +231,8 @@ pub fn build(b: &mut Builder, net: &NetworkOut, sec: &SecurityOut) -> StorageOut
                     obj([("aws:SourceAccount", account.clone().into())]),
                 )]),
             ),
-        ]),
-    ];
+        ]));
+    }
     let logs = bucket(
         b,
         sec,

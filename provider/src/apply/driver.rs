@@ -1,0 +1,147 @@
+//! The contract between the engine and the code that talks to one AWS service.
+
+use std::collections::BTreeMap;
+use std::future::Future;
+use std::pin::Pin;
+
+use serde_json::{Map, Value as Json};
+
+/// What AWS assigned to a child and others refer to: `id`, `arn`, `name`, ...
+pub type Attrs = BTreeMap<String, String>;
+
+pub type Fut<'a, T> = Pin<Box<dyn Future<Output = Result<T, CallError>> + Send + 'a>>;
+
+/// How the engine treats a failed call.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ErrorClass {
+    /// Throttling, 5xx, dropped connections, eventual consistency: retried with backoff.
+    Transient,
+    /// The resource does not exist (deleted behind Terraform's back, or not yet visible).
+    NotFound,
+    /// Anything else: the child fails and the apply stops starting new children.
+    Permanent,
+}
+
+/// A failed AWS call, with the service's error code and message (never request bodies).
+#[derive(Clone, Debug, thiserror::Error, PartialEq)]
+#[error("{operation}: {code}: {message}")]
+pub struct CallError {
+    pub operation: String,
+    pub code: String,
+    pub message: String,
+    pub class: ErrorClass,
+}
+
+impl CallError {
+    pub fn new(operation: &str, code: &str, message: impl Into<String>, class: ErrorClass) -> Self {
+        CallError {
+            operation: operation.into(),
+            code: code.into(),
+            message: message.into(),
+            class,
+        }
+    }
+
+    /// A value the topology should have carried is missing or malformed: a bug, not AWS.
+    pub fn bad_value(address: &str, key: &str, why: &str) -> Self {
+        CallError::new(
+            "resolve",
+            "InvalidChildValue",
+            format!("{address}: `{key}` {why}"),
+            ErrorClass::Permanent,
+        )
+    }
+
+    pub fn is_not_found(&self) -> bool {
+        self.class == ErrorClass::NotFound
+    }
+}
+
+/// One child as the engine hands it to a driver: values resolved, references filled in.
+pub struct Desired<'a> {
+    pub address: &'a str,
+    pub kind: &'a str,
+    /// The environment's id, `<name>-<stage>`: the value of its `edulibra:environment` tag.
+    pub environment: &'a str,
+    pub values: &'a Map<String, Json>,
+}
+
+impl<'a> Desired<'a> {
+    pub fn get(&self, key: &str) -> Option<&'a Json> {
+        self.values.get(key).filter(|v| !v.is_null())
+    }
+
+    pub fn str(&self, key: &str) -> Result<&'a str, CallError> {
+        self.get(key)
+            .and_then(Json::as_str)
+            .ok_or_else(|| CallError::bad_value(self.address, key, "must be a string"))
+    }
+
+    pub fn opt_str(&self, key: &str) -> Option<&'a str> {
+        self.get(key).and_then(Json::as_str)
+    }
+
+    pub fn int(&self, key: &str) -> Option<i64> {
+        self.get(key).and_then(Json::as_i64)
+    }
+
+    pub fn bool(&self, key: &str) -> Option<bool> {
+        self.get(key).and_then(Json::as_bool)
+    }
+
+    pub fn strings(&self, key: &str) -> Vec<String> {
+        self.get(key)
+            .and_then(Json::as_array)
+            .map(|a| {
+                a.iter()
+                    .filter_map(|x| x.as_str().map(str::to_string))
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
+    /// The first object of a nested block (hashicorp/aws shapes blocks as lists of one).
+    pub fn block(&self, key: &str) -> Option<&'a Map<String, Json>> {
+        self.get(key)
+            .and_then(Json::as_array)
+            .and_then(|a| a.first())
+            .and_then(Json::as_object)
+    }
+
+    /// The child's tags (every taggable child carries the `edulibra:*` tags).
+    pub fn tags(&self) -> Vec<(String, String)> {
+        self.get("tags")
+            .and_then(Json::as_object)
+            .map(|m| {
+                m.iter()
+                    .filter_map(|(k, v)| v.as_str().map(|v| (k.clone(), v.to_string())))
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+}
+
+/// Creates, reads and deletes the children of some resource types in one AWS service.
+///
+/// Every method is idempotent: `ensure` looks the child up before creating it (an apply killed
+/// after a create adopts the resource on the next run), and `delete` of a child that is already
+/// gone succeeds.
+pub trait Driver: Send + Sync {
+    /// The existing AWS resource of this child (found by tags or by its unique name), if any.
+    fn find<'a>(&'a self, d: &'a Desired<'a>) -> Fut<'a, Option<Attrs>>;
+
+    /// Makes the child exist with the desired values: adopts or creates it when `existing` is
+    /// None, otherwise changes the existing resource in place. Returns when it is usable.
+    fn ensure<'a>(&'a self, d: &'a Desired<'a>, existing: Option<&'a Attrs>) -> Fut<'a, Attrs>;
+
+    /// What AWS holds now for the keys this driver can observe (None: the resource is gone).
+    fn read<'a>(&'a self, kind: &'a str, attrs: &'a Attrs) -> Fut<'a, Option<Map<String, Json>>>;
+
+    /// Deletes the child and waits until it is gone.
+    fn delete<'a>(&'a self, kind: &'a str, attrs: &'a Attrs) -> Fut<'a, ()>;
+}
+
+/// Finds the driver of a resource type.
+pub trait Registry: Send + Sync {
+    fn driver(&self, kind: &str) -> Option<&dyn Driver>;
+}

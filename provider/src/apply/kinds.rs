@@ -1,0 +1,239 @@
+//! Pure data about the resource types the engine provisions: which ones, and which of their
+//! arguments AWS lets us change in place. Planning and applying both decide with these tables,
+//! so the plan says exactly what apply will do.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use crate::topology::Topology;
+use crate::value::Value;
+
+/// The resource types this version creates, reads, updates and deletes, with the arguments
+/// that change in place (any other change replaces the child).
+const IN_PLACE: &[(&str, InPlace)] = &[
+    (
+        "aws_vpc",
+        InPlace::Keys(&["tags", "enable_dns_support", "enable_dns_hostnames"]),
+    ),
+    (
+        "aws_subnet",
+        InPlace::Keys(&["tags", "map_public_ip_on_launch"]),
+    ),
+    ("aws_internet_gateway", InPlace::Keys(&["tags"])),
+    ("aws_eip", InPlace::Keys(&["tags"])),
+    ("aws_nat_gateway", InPlace::Keys(&["tags"])),
+    ("aws_route_table", InPlace::Keys(&["tags"])),
+    (
+        "aws_route",
+        InPlace::Keys(&["gateway_id", "nat_gateway_id"]),
+    ),
+    ("aws_route_table_association", InPlace::Keys(&[])),
+    (
+        "aws_security_group",
+        InPlace::Keys(&["tags", "ingress", "egress", "revoke_rules_on_delete"]),
+    ),
+    (
+        "aws_vpc_endpoint",
+        InPlace::Keys(&["tags", "route_table_ids"]),
+    ),
+    ("aws_flow_log", InPlace::Keys(&["tags"])),
+    (
+        "aws_iam_role",
+        InPlace::Keys(&["tags", "description", "assume_role_policy"]),
+    ),
+    ("aws_iam_role_policy", InPlace::Keys(&["policy"])),
+    ("aws_iam_role_policy_attachment", InPlace::Keys(&[])),
+    (
+        "aws_kms_key",
+        InPlace::Keys(&[
+            "tags",
+            "description",
+            "enable_key_rotation",
+            "rotation_period_in_days",
+            "policy",
+            "deletion_window_in_days",
+        ]),
+    ),
+    ("aws_kms_alias", InPlace::Keys(&["target_key_id"])),
+    ("aws_s3_bucket", InPlace::Keys(&["tags", "force_destroy"])),
+    (
+        "aws_s3_bucket_server_side_encryption_configuration",
+        InPlace::AllBut(&["bucket"]),
+    ),
+    ("aws_s3_bucket_versioning", InPlace::AllBut(&["bucket"])),
+    (
+        "aws_s3_bucket_public_access_block",
+        InPlace::AllBut(&["bucket"]),
+    ),
+    ("aws_s3_bucket_policy", InPlace::AllBut(&["bucket"])),
+    (
+        "aws_s3_bucket_lifecycle_configuration",
+        InPlace::AllBut(&["bucket"]),
+    ),
+    ("aws_s3_bucket_logging", InPlace::AllBut(&["bucket"])),
+    (
+        "aws_cloudwatch_log_group",
+        InPlace::Keys(&["tags", "retention_in_days", "kms_key_id"]),
+    ),
+    (
+        "aws_secretsmanager_secret",
+        InPlace::Keys(&[
+            "tags",
+            "description",
+            "kms_key_id",
+            "recovery_window_in_days",
+        ]),
+    ),
+];
+
+#[derive(Clone, Copy, Debug)]
+enum InPlace {
+    Keys(&'static [&'static str]),
+    AllBut(&'static [&'static str]),
+}
+
+impl InPlace {
+    fn allows(&self, key: &str) -> bool {
+        match self {
+            InPlace::Keys(k) => k.contains(&key),
+            InPlace::AllBut(k) => !k.contains(&key),
+        }
+    }
+}
+
+fn in_place(kind: &str) -> Option<InPlace> {
+    IN_PLACE.iter().find(|(k, _)| *k == kind).map(|(_, p)| *p)
+}
+
+/// True when this version provisions children of `kind`.
+pub fn provisioned(kind: &str) -> bool {
+    in_place(kind).is_some()
+}
+
+pub fn all() -> impl Iterator<Item = &'static str> {
+    IN_PLACE.iter().map(|(k, _)| *k)
+}
+
+/// What apply does with one child.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Action {
+    /// Exists with the desired values.
+    Keep,
+    /// Not provisioned yet: adopt it if it exists in AWS, else create it.
+    Create,
+    /// Change these arguments in place.
+    Update(Vec<String>),
+    /// These arguments cannot change in place: delete and create again.
+    Replace(Vec<String>),
+}
+
+/// Drops the concrete-type wrappers that values read from Terraform carry.
+pub fn plain(v: &Value) -> Value {
+    match v {
+        Value::Typed(_, inner) => plain(inner),
+        Value::List(l) => Value::List(l.iter().map(plain).collect()),
+        Value::Map(m) => Value::Map(m.iter().map(|(k, x)| (k.clone(), plain(x))).collect()),
+        other => other.clone(),
+    }
+}
+
+/// Compares the desired values of a child (unknown where a dependency will change) with what
+/// the state holds for it.
+pub fn decide(kind: &str, desired: &Value, prior: Option<&Value>) -> Action {
+    let Some(prior) = prior else {
+        return Action::Create;
+    };
+    let (desired, prior) = (plain(desired), plain(prior));
+    let empty = BTreeMap::new();
+    let d = desired.as_map().unwrap_or(&empty);
+    let p = prior.as_map().unwrap_or(&empty);
+    let keys: BTreeSet<&String> = d.keys().chain(p.keys()).collect();
+    let changed: Vec<String> = keys
+        .into_iter()
+        .filter(|k| {
+            let dv = d.get(*k).unwrap_or(&Value::Null);
+            !dv.is_wholly_known() || dv != p.get(*k).unwrap_or(&Value::Null)
+        })
+        .cloned()
+        .collect();
+    if changed.is_empty() {
+        return Action::Keep;
+    }
+    let rule = in_place(kind).unwrap_or(InPlace::Keys(&[]));
+    let fixed: Vec<String> = changed
+        .iter()
+        .filter(|k| !rule.allows(k))
+        .cloned()
+        .collect();
+    if fixed.is_empty() {
+        Action::Update(changed)
+    } else {
+        Action::Replace(fixed)
+    }
+}
+
+/// Children this version cannot provision, with the reason: their type is not provisioned yet,
+/// or they depend on such a child. Everything else can be applied.
+pub fn blocked(topology: &Topology) -> BTreeMap<String, String> {
+    let mut out: BTreeMap<String, String> = BTreeMap::new();
+    // Children come in a topological order, so a dependency is decided before its dependents.
+    for c in &topology.children {
+        if !provisioned(c.kind) {
+            out.insert(
+                c.address.clone(),
+                format!("{} is not provisioned by this version", c.kind),
+            );
+        } else if let Some(d) = c.depends_on.iter().find(|d| out.contains_key(*d)) {
+            out.insert(c.address.clone(), format!("waits for {d}"));
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn m(pairs: &[(&str, Value)]) -> Value {
+        Value::Map(
+            pairs
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.clone()))
+                .collect(),
+        )
+    }
+
+    #[test]
+    fn unchanged_values_keep_the_child() {
+        let v = m(&[("retention_in_days", Value::int(30)), ("name", "g".into())]);
+        assert_eq!(
+            decide("aws_cloudwatch_log_group", &v, Some(&v)),
+            Action::Keep
+        );
+        assert_eq!(decide("aws_cloudwatch_log_group", &v, None), Action::Create);
+    }
+
+    #[test]
+    fn retention_changes_in_place_but_a_name_replaces() {
+        let old = m(&[("retention_in_days", Value::int(30)), ("name", "g".into())]);
+        let longer = m(&[("retention_in_days", Value::int(90)), ("name", "g".into())]);
+        assert_eq!(
+            decide("aws_cloudwatch_log_group", &longer, Some(&old)),
+            Action::Update(vec!["retention_in_days".into()])
+        );
+        let renamed = m(&[("retention_in_days", Value::int(30)), ("name", "h".into())]);
+        assert_eq!(
+            decide("aws_cloudwatch_log_group", &renamed, Some(&old)),
+            Action::Replace(vec!["name".into()])
+        );
+    }
+
+    #[test]
+    fn an_unknown_reference_counts_as_a_change() {
+        let old = m(&[("vpc_id", "vpc-1".into())]);
+        let new = m(&[("vpc_id", Value::Unknown)]);
+        assert_eq!(
+            decide("aws_subnet", &new, Some(&old)),
+            Action::Replace(vec!["vpc_id".into()])
+        );
+    }
+}

@@ -1,0 +1,1139 @@
+//! VPC, subnets, gateways, routes, security groups, endpoints and flow logs.
+
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+use aws_sdk_ec2::types::{
+    AttributeBooleanValue, DomainType, Filter, FlowLogsResourceType, IpPermission, IpRange,
+    LogDestinationType, ResourceType, Tag, TagSpecification, TrafficType, UserIdGroupPair,
+    VpcEndpointType,
+};
+use aws_sdk_ec2::Client;
+use serde_json::{Map, Value as Json};
+
+use super::{absent_ok, attrs, observed, stale_keys, tag_map, unsupported, wait_until, Call};
+use crate::apply::driver::{Attrs, CallError, Desired, Driver, ErrorClass, Fut};
+
+pub struct Ec2 {
+    client: Client,
+}
+
+fn tag_spec(rt: ResourceType, d: &Desired) -> TagSpecification {
+    TagSpecification::builder()
+        .resource_type(rt)
+        .set_tags(Some(
+            d.tags()
+                .into_iter()
+                .map(|(k, v)| Tag::builder().key(k).value(v).build())
+                .collect(),
+        ))
+        .build()
+}
+
+fn tags_of(tags: Option<&[Tag]>) -> BTreeMap<String, String> {
+    tags.unwrap_or_default()
+        .iter()
+        .filter_map(|t| Some((t.key()?.to_string(), t.value().unwrap_or("").to_string())))
+        .collect()
+}
+
+/// Filters that find the resource of one child of one environment.
+fn by_component(d: &Desired) -> Vec<Filter> {
+    vec![
+        Filter::builder()
+            .name("tag:edulibra:component")
+            .values(d.address)
+            .build(),
+        Filter::builder()
+            .name("tag:edulibra:environment")
+            .values(d.environment)
+            .build(),
+    ]
+}
+
+fn filter(name: &str, value: &str) -> Filter {
+    Filter::builder().name(name).values(value).build()
+}
+
+fn id_of(a: &Attrs) -> Result<&str, CallError> {
+    a.get("id").map(String::as_str).ok_or_else(|| {
+        CallError::new(
+            "state",
+            "MissingId",
+            "the state holds no id for this child",
+            ErrorClass::Permanent,
+        )
+    })
+}
+
+fn not_found(op: &str, what: &str) -> CallError {
+    CallError::new(
+        op,
+        "NotFound",
+        format!("{what} not found"),
+        ErrorClass::NotFound,
+    )
+}
+
+const WAIT: Duration = Duration::from_secs(600);
+
+impl Ec2 {
+    pub fn new(client: Client) -> Ec2 {
+        Ec2 { client }
+    }
+
+    /// Makes the resource's tags exactly the desired ones.
+    async fn sync_tags(&self, id: &str, d: &Desired<'_>) -> Result<(), CallError> {
+        let current = self
+            .client
+            .describe_tags()
+            .filters(filter("resource-id", id))
+            .send()
+            .await
+            .op("DescribeTags")?;
+        let current: BTreeMap<String, String> = current
+            .tags()
+            .iter()
+            .filter_map(|t| Some((t.key()?.to_string(), t.value().unwrap_or("").to_string())))
+            .collect();
+        let desired = d.tags();
+        let stale = stale_keys(&current, &desired);
+        if !stale.is_empty() {
+            self.client
+                .delete_tags()
+                .resources(id)
+                .set_tags(Some(
+                    stale
+                        .into_iter()
+                        .map(|k| Tag::builder().key(k).build())
+                        .collect(),
+                ))
+                .send()
+                .await
+                .op("DeleteTags")?;
+        }
+        let missing: Vec<Tag> = desired
+            .iter()
+            .filter(|(k, v)| current.get(k) != Some(v))
+            .map(|(k, v)| Tag::builder().key(k).value(v).build())
+            .collect();
+        if !missing.is_empty() {
+            self.client
+                .create_tags()
+                .resources(id)
+                .set_tags(Some(missing))
+                .send()
+                .await
+                .op("CreateTags")?;
+        }
+        Ok(())
+    }
+
+    async fn find_id(&self, d: &Desired<'_>) -> Result<Option<String>, CallError> {
+        let c = &self.client;
+        let f = Some(by_component(d));
+        let id = match d.kind {
+            "aws_vpc" => c
+                .describe_vpcs()
+                .set_filters(f)
+                .send()
+                .await
+                .op("DescribeVpcs")?
+                .vpcs()
+                .first()
+                .and_then(|x| x.vpc_id())
+                .map(str::to_string),
+            "aws_subnet" => c
+                .describe_subnets()
+                .set_filters(f)
+                .send()
+                .await
+                .op("DescribeSubnets")?
+                .subnets()
+                .first()
+                .and_then(|x| x.subnet_id())
+                .map(str::to_string),
+            "aws_internet_gateway" => c
+                .describe_internet_gateways()
+                .set_filters(f)
+                .send()
+                .await
+                .op("DescribeInternetGateways")?
+                .internet_gateways()
+                .first()
+                .and_then(|x| x.internet_gateway_id())
+                .map(str::to_string),
+            "aws_eip" => c
+                .describe_addresses()
+                .set_filters(f)
+                .send()
+                .await
+                .op("DescribeAddresses")?
+                .addresses()
+                .first()
+                .and_then(|x| x.allocation_id())
+                .map(str::to_string),
+            "aws_nat_gateway" => c
+                .describe_nat_gateways()
+                .set_filter(f)
+                .send()
+                .await
+                .op("DescribeNatGateways")?
+                .nat_gateways()
+                .iter()
+                .find(|n| {
+                    !matches!(
+                        n.state().map(|s| s.as_str()),
+                        Some("deleted") | Some("deleting") | Some("failed")
+                    )
+                })
+                .and_then(|x| x.nat_gateway_id())
+                .map(str::to_string),
+            "aws_route_table" => c
+                .describe_route_tables()
+                .set_filters(f)
+                .send()
+                .await
+                .op("DescribeRouteTables")?
+                .route_tables()
+                .first()
+                .and_then(|x| x.route_table_id())
+                .map(str::to_string),
+            "aws_security_group" => c
+                .describe_security_groups()
+                .set_filters(f)
+                .send()
+                .await
+                .op("DescribeSecurityGroups")?
+                .security_groups()
+                .first()
+                .and_then(|x| x.group_id())
+                .map(str::to_string),
+            "aws_vpc_endpoint" => c
+                .describe_vpc_endpoints()
+                .set_filters(f)
+                .send()
+                .await
+                .op("DescribeVpcEndpoints")?
+                .vpc_endpoints()
+                .iter()
+                .find(|e| {
+                    !matches!(
+                        e.state().map(|s| s.as_str()),
+                        Some("deleted") | Some("deleting")
+                    )
+                })
+                .and_then(|x| x.vpc_endpoint_id())
+                .map(str::to_string),
+            "aws_flow_log" => {
+                let vpc = d.str("vpc_id")?;
+                c.describe_flow_logs()
+                    .filter(filter("resource-id", vpc))
+                    .send()
+                    .await
+                    .op("DescribeFlowLogs")?
+                    .flow_logs()
+                    .iter()
+                    .find(|l| {
+                        tags_of(Some(l.tags()))
+                            .get("edulibra:component")
+                            .map(String::as_str)
+                            == Some(d.address)
+                    })
+                    .and_then(|x| x.flow_log_id())
+                    .map(str::to_string)
+            }
+            "aws_route" => {
+                let rt = d.str("route_table_id")?;
+                let dest = d.str("destination_cidr_block")?;
+                let tables = c
+                    .describe_route_tables()
+                    .route_table_ids(rt)
+                    .send()
+                    .await
+                    .op("DescribeRouteTables");
+                absent_ok(tables)?.and_then(|t| {
+                    t.route_tables().first().and_then(|t| {
+                        t.routes()
+                            .iter()
+                            .any(|r| r.destination_cidr_block() == Some(dest))
+                            .then(|| route_id(rt, dest))
+                    })
+                })
+            }
+            "aws_route_table_association" => {
+                let rt = d.str("route_table_id")?;
+                let subnet = d.str("subnet_id")?;
+                let tables = c
+                    .describe_route_tables()
+                    .route_table_ids(rt)
+                    .send()
+                    .await
+                    .op("DescribeRouteTables");
+                absent_ok(tables)?.and_then(|t| {
+                    t.route_tables().first().and_then(|t| {
+                        t.associations()
+                            .iter()
+                            .find(|a| a.subnet_id() == Some(subnet))
+                            .and_then(|a| a.route_table_association_id())
+                            .map(str::to_string)
+                    })
+                })
+            }
+            k => return Err(unsupported(k)),
+        };
+        Ok(id)
+    }
+
+    async fn create(&self, d: &Desired<'_>) -> Result<String, CallError> {
+        let c = &self.client;
+        let id = match d.kind {
+            "aws_vpc" => c
+                .create_vpc()
+                .cidr_block(d.str("cidr_block")?)
+                .instance_tenancy(d.opt_str("instance_tenancy").unwrap_or("default").into())
+                .tag_specifications(tag_spec(ResourceType::Vpc, d))
+                .send()
+                .await
+                .op("CreateVpc")?
+                .vpc()
+                .and_then(|v| v.vpc_id())
+                .map(str::to_string),
+            "aws_subnet" => c
+                .create_subnet()
+                .vpc_id(d.str("vpc_id")?)
+                .cidr_block(d.str("cidr_block")?)
+                .availability_zone(d.str("availability_zone")?)
+                .tag_specifications(tag_spec(ResourceType::Subnet, d))
+                .send()
+                .await
+                .op("CreateSubnet")?
+                .subnet()
+                .and_then(|v| v.subnet_id())
+                .map(str::to_string),
+            "aws_internet_gateway" => c
+                .create_internet_gateway()
+                .tag_specifications(tag_spec(ResourceType::InternetGateway, d))
+                .send()
+                .await
+                .op("CreateInternetGateway")?
+                .internet_gateway()
+                .and_then(|v| v.internet_gateway_id())
+                .map(str::to_string),
+            "aws_eip" => c
+                .allocate_address()
+                .domain(DomainType::Vpc)
+                .tag_specifications(tag_spec(ResourceType::ElasticIp, d))
+                .send()
+                .await
+                .op("AllocateAddress")?
+                .allocation_id()
+                .map(str::to_string),
+            "aws_nat_gateway" => c
+                .create_nat_gateway()
+                .allocation_id(d.str("allocation_id")?)
+                .subnet_id(d.str("subnet_id")?)
+                .connectivity_type(d.opt_str("connectivity_type").unwrap_or("public").into())
+                .tag_specifications(tag_spec(ResourceType::Natgateway, d))
+                .send()
+                .await
+                .op("CreateNatGateway")?
+                .nat_gateway()
+                .and_then(|v| v.nat_gateway_id())
+                .map(str::to_string),
+            "aws_route_table" => c
+                .create_route_table()
+                .vpc_id(d.str("vpc_id")?)
+                .tag_specifications(tag_spec(ResourceType::RouteTable, d))
+                .send()
+                .await
+                .op("CreateRouteTable")?
+                .route_table()
+                .and_then(|v| v.route_table_id())
+                .map(str::to_string),
+            "aws_security_group" => c
+                .create_security_group()
+                .group_name(d.str("name")?)
+                .description(d.str("description")?)
+                .vpc_id(d.str("vpc_id")?)
+                .tag_specifications(tag_spec(ResourceType::SecurityGroup, d))
+                .send()
+                .await
+                .op("CreateSecurityGroup")?
+                .group_id()
+                .map(str::to_string),
+            "aws_vpc_endpoint" => c
+                .create_vpc_endpoint()
+                .vpc_id(d.str("vpc_id")?)
+                .service_name(d.str("service_name")?)
+                .vpc_endpoint_type(VpcEndpointType::from(
+                    d.opt_str("vpc_endpoint_type").unwrap_or("Gateway"),
+                ))
+                .set_route_table_ids(Some(d.strings("route_table_ids")))
+                .tag_specifications(tag_spec(ResourceType::VpcEndpoint, d))
+                .send()
+                .await
+                .op("CreateVpcEndpoint")?
+                .vpc_endpoint()
+                .and_then(|v| v.vpc_endpoint_id())
+                .map(str::to_string),
+            "aws_flow_log" => {
+                let out = c
+                    .create_flow_logs()
+                    .resource_ids(d.str("vpc_id")?)
+                    .resource_type(FlowLogsResourceType::Vpc)
+                    .traffic_type(TrafficType::from(
+                        d.opt_str("traffic_type").unwrap_or("ALL"),
+                    ))
+                    .log_destination_type(LogDestinationType::from(
+                        d.opt_str("log_destination_type")
+                            .unwrap_or("cloud-watch-logs"),
+                    ))
+                    .log_destination(d.str("log_destination")?)
+                    .deliver_logs_permission_arn(d.str("iam_role_arn")?)
+                    .max_aggregation_interval(
+                        d.int("max_aggregation_interval").unwrap_or(600) as i32
+                    )
+                    .tag_specifications(tag_spec(ResourceType::VpcFlowLog, d))
+                    .send()
+                    .await
+                    .op("CreateFlowLogs")?;
+                if let Some(u) = out.unsuccessful().first() {
+                    let msg = u.error().and_then(|e| e.message()).unwrap_or("refused");
+                    return Err(CallError::new(
+                        "CreateFlowLogs",
+                        "Unsuccessful",
+                        msg,
+                        ErrorClass::Permanent,
+                    ));
+                }
+                out.flow_log_ids().first().cloned()
+            }
+            "aws_route" => {
+                let rt = d.str("route_table_id")?;
+                let dest = d.str("destination_cidr_block")?;
+                c.create_route()
+                    .route_table_id(rt)
+                    .destination_cidr_block(dest)
+                    .set_gateway_id(d.opt_str("gateway_id").map(str::to_string))
+                    .set_nat_gateway_id(d.opt_str("nat_gateway_id").map(str::to_string))
+                    .send()
+                    .await
+                    .op("CreateRoute")?;
+                Some(route_id(rt, dest))
+            }
+            "aws_route_table_association" => c
+                .associate_route_table()
+                .route_table_id(d.str("route_table_id")?)
+                .subnet_id(d.str("subnet_id")?)
+                .send()
+                .await
+                .op("AssociateRouteTable")?
+                .association_id()
+                .map(str::to_string),
+            k => return Err(unsupported(k)),
+        };
+        id.ok_or_else(|| {
+            CallError::new(
+                "create",
+                "NoId",
+                format!("{}: AWS returned no id", d.address),
+                ErrorClass::Permanent,
+            )
+        })
+    }
+
+    /// Brings the arguments that can change in place to their desired values.
+    async fn converge(&self, d: &Desired<'_>, id: &str) -> Result<(), CallError> {
+        let c = &self.client;
+        match d.kind {
+            "aws_vpc" => {
+                for (key, dns_support) in [
+                    ("enable_dns_support", true),
+                    ("enable_dns_hostnames", false),
+                ] {
+                    let v = AttributeBooleanValue::builder()
+                        .value(d.bool(key).unwrap_or(dns_support))
+                        .build();
+                    let call = c.modify_vpc_attribute().vpc_id(id);
+                    let call = if key == "enable_dns_support" {
+                        call.enable_dns_support(v)
+                    } else {
+                        call.enable_dns_hostnames(v)
+                    };
+                    call.send().await.op("ModifyVpcAttribute")?;
+                }
+                wait_until(d.address, WAIT, || async {
+                    let r = c
+                        .describe_vpcs()
+                        .vpc_ids(id)
+                        .send()
+                        .await
+                        .op("DescribeVpcs")?;
+                    Ok(r.vpcs()
+                        .first()
+                        .and_then(|v| v.state())
+                        .map(|s| s.as_str() == "available")
+                        .unwrap_or(false))
+                })
+                .await?;
+            }
+            "aws_subnet" => {
+                c.modify_subnet_attribute()
+                    .subnet_id(id)
+                    .map_public_ip_on_launch(
+                        AttributeBooleanValue::builder()
+                            .value(d.bool("map_public_ip_on_launch").unwrap_or(false))
+                            .build(),
+                    )
+                    .send()
+                    .await
+                    .op("ModifySubnetAttribute")?;
+            }
+            "aws_internet_gateway" => {
+                let vpc = d.str("vpc_id")?;
+                let igw = c
+                    .describe_internet_gateways()
+                    .internet_gateway_ids(id)
+                    .send()
+                    .await
+                    .op("DescribeInternetGateways")?;
+                let attached = igw
+                    .internet_gateways()
+                    .first()
+                    .map(|g| g.attachments().iter().any(|a| a.vpc_id() == Some(vpc)))
+                    .unwrap_or(false);
+                if !attached {
+                    c.attach_internet_gateway()
+                        .internet_gateway_id(id)
+                        .vpc_id(vpc)
+                        .send()
+                        .await
+                        .op("AttachInternetGateway")?;
+                }
+            }
+            "aws_nat_gateway" => {
+                wait_until(d.address, WAIT, || async {
+                    let r = c
+                        .describe_nat_gateways()
+                        .nat_gateway_ids(id)
+                        .send()
+                        .await
+                        .op("DescribeNatGateways")?;
+                    match r
+                        .nat_gateways()
+                        .first()
+                        .and_then(|n| n.state())
+                        .map(|s| s.as_str().to_string())
+                    {
+                        Some(s) if s == "available" => Ok(true),
+                        Some(s) if s == "failed" => Err(CallError::new(
+                            "CreateNatGateway",
+                            "NatGatewayFailed",
+                            "the NAT gateway failed",
+                            ErrorClass::Permanent,
+                        )),
+                        _ => Ok(false),
+                    }
+                })
+                .await?;
+            }
+            "aws_security_group" => self.sync_rules(d, id).await?,
+            "aws_vpc_endpoint" => {
+                let r = c
+                    .describe_vpc_endpoints()
+                    .vpc_endpoint_ids(id)
+                    .send()
+                    .await
+                    .op("DescribeVpcEndpoints")?;
+                let current: Vec<String> = r
+                    .vpc_endpoints()
+                    .first()
+                    .map(|e| e.route_table_ids().to_vec())
+                    .unwrap_or_default();
+                let desired = d.strings("route_table_ids");
+                let add: Vec<String> = desired
+                    .iter()
+                    .filter(|x| !current.contains(x))
+                    .cloned()
+                    .collect();
+                let remove: Vec<String> = current
+                    .iter()
+                    .filter(|x| !desired.contains(x))
+                    .cloned()
+                    .collect();
+                if !add.is_empty() || !remove.is_empty() {
+                    c.modify_vpc_endpoint()
+                        .vpc_endpoint_id(id)
+                        .set_add_route_table_ids(Some(add).filter(|v| !v.is_empty()))
+                        .set_remove_route_table_ids(Some(remove).filter(|v| !v.is_empty()))
+                        .send()
+                        .await
+                        .op("ModifyVpcEndpoint")?;
+                }
+            }
+            "aws_route" => {
+                let (rt, dest) = (d.str("route_table_id")?, d.str("destination_cidr_block")?);
+                c.replace_route()
+                    .route_table_id(rt)
+                    .destination_cidr_block(dest)
+                    .set_gateway_id(d.opt_str("gateway_id").map(str::to_string))
+                    .set_nat_gateway_id(d.opt_str("nat_gateway_id").map(str::to_string))
+                    .send()
+                    .await
+                    .op("ReplaceRoute")?;
+            }
+            _ => {}
+        }
+        if d.get("tags").is_some() {
+            self.sync_tags(id, d).await?;
+        }
+        Ok(())
+    }
+
+    /// Security group rules as EC2 wants them, from the hashicorp/aws `ingress`/`egress` shape.
+    fn permissions(d: &Desired<'_>, key: &str) -> Vec<IpPermission> {
+        let rules = d
+            .get(key)
+            .and_then(Json::as_array)
+            .cloned()
+            .unwrap_or_default();
+        rules
+            .iter()
+            .filter_map(Json::as_object)
+            .map(|r| {
+                let s = |k: &str| r.get(k).and_then(Json::as_str).unwrap_or("").to_string();
+                let list = |k: &str| -> Vec<String> {
+                    r.get(k)
+                        .and_then(Json::as_array)
+                        .map(|a| {
+                            a.iter()
+                                .filter_map(|x| x.as_str().map(str::to_string))
+                                .collect()
+                        })
+                        .unwrap_or_default()
+                };
+                let description = s("description");
+                IpPermission::builder()
+                    .ip_protocol(s("protocol"))
+                    .from_port(r.get("from_port").and_then(Json::as_i64).unwrap_or(0) as i32)
+                    .to_port(r.get("to_port").and_then(Json::as_i64).unwrap_or(0) as i32)
+                    .set_ip_ranges(Some(
+                        list("cidr_blocks")
+                            .into_iter()
+                            .map(|c| {
+                                IpRange::builder()
+                                    .cidr_ip(c)
+                                    .description(description.clone())
+                                    .build()
+                            })
+                            .collect(),
+                    ))
+                    .set_user_id_group_pairs(Some(
+                        list("security_groups")
+                            .into_iter()
+                            .map(|g| {
+                                UserIdGroupPair::builder()
+                                    .group_id(g)
+                                    .description(description.clone())
+                                    .build()
+                            })
+                            .collect(),
+                    ))
+                    .build()
+            })
+            .collect()
+    }
+
+    async fn sync_rules(&self, d: &Desired<'_>, id: &str) -> Result<(), CallError> {
+        let c = &self.client;
+        let r = c
+            .describe_security_groups()
+            .group_ids(id)
+            .send()
+            .await
+            .op("DescribeSecurityGroups")?;
+        let Some(sg) = r.security_groups().first() else {
+            return Err(not_found("DescribeSecurityGroups", id));
+        };
+        for (key, current) in [
+            ("ingress", sg.ip_permissions()),
+            ("egress", sg.ip_permissions_egress()),
+        ] {
+            let desired = Self::permissions(d, key);
+            if canonical(current) == canonical(&desired) {
+                continue;
+            }
+            if !current.is_empty() {
+                let clean: Vec<IpPermission> = current.to_vec();
+                if key == "ingress" {
+                    c.revoke_security_group_ingress()
+                        .group_id(id)
+                        .set_ip_permissions(Some(clean))
+                        .send()
+                        .await
+                        .op("RevokeSecurityGroupIngress")?;
+                } else {
+                    c.revoke_security_group_egress()
+                        .group_id(id)
+                        .set_ip_permissions(Some(clean))
+                        .send()
+                        .await
+                        .op("RevokeSecurityGroupEgress")?;
+                }
+            }
+            if !desired.is_empty() {
+                if key == "ingress" {
+                    c.authorize_security_group_ingress()
+                        .group_id(id)
+                        .set_ip_permissions(Some(desired))
+                        .send()
+                        .await
+                        .op("AuthorizeSecurityGroupIngress")?;
+                } else {
+                    c.authorize_security_group_egress()
+                        .group_id(id)
+                        .set_ip_permissions(Some(desired))
+                        .send()
+                        .await
+                        .op("AuthorizeSecurityGroupEgress")?;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn attrs_for(&self, d: &Desired<'_>, id: String) -> Attrs {
+        match d.kind {
+            "aws_security_group" => attrs([
+                ("id", id),
+                ("name", d.opt_str("name").unwrap_or("").to_string()),
+            ]),
+            "aws_route" => attrs([
+                ("id", id),
+                (
+                    "route_table_id",
+                    d.opt_str("route_table_id").unwrap_or("").to_string(),
+                ),
+                (
+                    "destination_cidr_block",
+                    d.opt_str("destination_cidr_block")
+                        .unwrap_or("")
+                        .to_string(),
+                ),
+            ]),
+            "aws_route_table_association" => attrs([
+                ("id", id),
+                (
+                    "route_table_id",
+                    d.opt_str("route_table_id").unwrap_or("").to_string(),
+                ),
+            ]),
+            _ => attrs([("id", id)]),
+        }
+    }
+
+    async fn read_kind(
+        &self,
+        kind: &str,
+        a: &Attrs,
+    ) -> Result<Option<Map<String, Json>>, CallError> {
+        let c = &self.client;
+        let id = id_of(a)?;
+        let tags = |t: Option<&[Tag]>| tag_map(tags_of(t));
+        let found = match kind {
+            "aws_vpc" => absent_ok(
+                c.describe_vpcs()
+                    .vpc_ids(id)
+                    .send()
+                    .await
+                    .op("DescribeVpcs"),
+            )?
+            .and_then(|r| {
+                r.vpcs().first().map(|v| {
+                    observed([
+                        ("tags", tags(Some(v.tags()))),
+                        ("cidr_block", v.cidr_block().unwrap_or("").into()),
+                    ])
+                })
+            }),
+            "aws_subnet" => absent_ok(
+                c.describe_subnets()
+                    .subnet_ids(id)
+                    .send()
+                    .await
+                    .op("DescribeSubnets"),
+            )?
+            .and_then(|r| {
+                r.subnets().first().map(|v| {
+                    observed([
+                        ("tags", tags(Some(v.tags()))),
+                        ("cidr_block", v.cidr_block().unwrap_or("").into()),
+                        (
+                            "availability_zone",
+                            v.availability_zone().unwrap_or("").into(),
+                        ),
+                        (
+                            "map_public_ip_on_launch",
+                            v.map_public_ip_on_launch().unwrap_or(false).into(),
+                        ),
+                    ])
+                })
+            }),
+            "aws_internet_gateway" => absent_ok(
+                c.describe_internet_gateways()
+                    .internet_gateway_ids(id)
+                    .send()
+                    .await
+                    .op("DescribeInternetGateways"),
+            )?
+            .and_then(|r| {
+                r.internet_gateways()
+                    .first()
+                    .map(|v| observed([("tags", tags(Some(v.tags())))]))
+            }),
+            "aws_eip" => absent_ok(
+                c.describe_addresses()
+                    .allocation_ids(id)
+                    .send()
+                    .await
+                    .op("DescribeAddresses"),
+            )?
+            .and_then(|r| {
+                r.addresses()
+                    .first()
+                    .map(|v| observed([("tags", tags(Some(v.tags())))]))
+            }),
+            "aws_nat_gateway" => absent_ok(
+                c.describe_nat_gateways()
+                    .nat_gateway_ids(id)
+                    .send()
+                    .await
+                    .op("DescribeNatGateways"),
+            )?
+            .and_then(|r| r.nat_gateways().first().cloned())
+            .filter(|n| {
+                !matches!(
+                    n.state().map(|s| s.as_str()),
+                    Some("deleted") | Some("deleting") | Some("failed")
+                )
+            })
+            .map(|v| observed([("tags", tags(Some(v.tags())))])),
+            "aws_route_table" => absent_ok(
+                c.describe_route_tables()
+                    .route_table_ids(id)
+                    .send()
+                    .await
+                    .op("DescribeRouteTables"),
+            )?
+            .and_then(|r| {
+                r.route_tables()
+                    .first()
+                    .map(|v| observed([("tags", tags(Some(v.tags())))]))
+            }),
+            "aws_security_group" => absent_ok(
+                c.describe_security_groups()
+                    .group_ids(id)
+                    .send()
+                    .await
+                    .op("DescribeSecurityGroups"),
+            )?
+            .and_then(|r| {
+                r.security_groups().first().map(|v| {
+                    observed([
+                        ("tags", tags(Some(v.tags()))),
+                        ("name", v.group_name().unwrap_or("").into()),
+                        ("description", v.description().unwrap_or("").into()),
+                    ])
+                })
+            }),
+            "aws_vpc_endpoint" => absent_ok(
+                c.describe_vpc_endpoints()
+                    .vpc_endpoint_ids(id)
+                    .send()
+                    .await
+                    .op("DescribeVpcEndpoints"),
+            )?
+            .and_then(|r| r.vpc_endpoints().first().cloned())
+            .filter(|e| {
+                !matches!(
+                    e.state().map(|s| s.as_str()),
+                    Some("deleted") | Some("deleting")
+                )
+            })
+            .map(|v| observed([("tags", tags(Some(v.tags())))])),
+            "aws_flow_log" => absent_ok(
+                c.describe_flow_logs()
+                    .flow_log_ids(id)
+                    .send()
+                    .await
+                    .op("DescribeFlowLogs"),
+            )?
+            .and_then(|r| {
+                r.flow_logs()
+                    .first()
+                    .map(|v| observed([("tags", tags(Some(v.tags())))]))
+            }),
+            "aws_route" => {
+                let (rt, dest) = (
+                    a.get("route_table_id").cloned().unwrap_or_default(),
+                    a.get("destination_cidr_block").cloned().unwrap_or_default(),
+                );
+                absent_ok(
+                    c.describe_route_tables()
+                        .route_table_ids(&rt)
+                        .send()
+                        .await
+                        .op("DescribeRouteTables"),
+                )?
+                .and_then(|r| {
+                    r.route_tables().first().and_then(|t| {
+                        t.routes()
+                            .iter()
+                            .find(|x| x.destination_cidr_block() == Some(dest.as_str()))
+                            .cloned()
+                    })
+                })
+                .map(|_| Map::new())
+            }
+            "aws_route_table_association" => {
+                let rt = a.get("route_table_id").cloned().unwrap_or_default();
+                absent_ok(
+                    c.describe_route_tables()
+                        .route_table_ids(&rt)
+                        .send()
+                        .await
+                        .op("DescribeRouteTables"),
+                )?
+                .and_then(|r| {
+                    r.route_tables().first().and_then(|t| {
+                        t.associations()
+                            .iter()
+                            .find(|x| x.route_table_association_id() == Some(id))
+                            .cloned()
+                    })
+                })
+                .map(|_| Map::new())
+            }
+            k => return Err(unsupported(k)),
+        };
+        Ok(found)
+    }
+
+    async fn delete_kind(&self, kind: &str, a: &Attrs) -> Result<(), CallError> {
+        let c = &self.client;
+        let id = id_of(a)?;
+        match kind {
+            "aws_vpc" => {
+                c.delete_vpc().vpc_id(id).send().await.op("DeleteVpc")?;
+            }
+            "aws_subnet" => {
+                c.delete_subnet()
+                    .subnet_id(id)
+                    .send()
+                    .await
+                    .op("DeleteSubnet")?;
+            }
+            "aws_internet_gateway" => {
+                let r = c
+                    .describe_internet_gateways()
+                    .internet_gateway_ids(id)
+                    .send()
+                    .await
+                    .op("DescribeInternetGateways")?;
+                for att in r
+                    .internet_gateways()
+                    .first()
+                    .map(|g| g.attachments().to_vec())
+                    .unwrap_or_default()
+                {
+                    if let Some(vpc) = att.vpc_id() {
+                        absent_ok(
+                            c.detach_internet_gateway()
+                                .internet_gateway_id(id)
+                                .vpc_id(vpc)
+                                .send()
+                                .await
+                                .op("DetachInternetGateway"),
+                        )?;
+                    }
+                }
+                c.delete_internet_gateway()
+                    .internet_gateway_id(id)
+                    .send()
+                    .await
+                    .op("DeleteInternetGateway")?;
+            }
+            "aws_eip" => {
+                c.release_address()
+                    .allocation_id(id)
+                    .send()
+                    .await
+                    .op("ReleaseAddress")?;
+            }
+            "aws_nat_gateway" => {
+                c.delete_nat_gateway()
+                    .nat_gateway_id(id)
+                    .send()
+                    .await
+                    .op("DeleteNatGateway")?;
+                // Its network interface keeps the subnet and the EIP busy until it is deleted.
+                wait_until(id, WAIT, || async {
+                    let r = absent_ok(
+                        c.describe_nat_gateways()
+                            .nat_gateway_ids(id)
+                            .send()
+                            .await
+                            .op("DescribeNatGateways"),
+                    )?;
+                    Ok(r.and_then(|r| {
+                        r.nat_gateways()
+                            .first()
+                            .and_then(|n| n.state())
+                            .map(|s| s.as_str() == "deleted")
+                    })
+                    .unwrap_or(true))
+                })
+                .await?;
+            }
+            "aws_route_table" => {
+                c.delete_route_table()
+                    .route_table_id(id)
+                    .send()
+                    .await
+                    .op("DeleteRouteTable")?;
+            }
+            "aws_security_group" => {
+                // Rules that name other groups would keep those groups from being deleted.
+                if let Some(r) = absent_ok(
+                    c.describe_security_groups()
+                        .group_ids(id)
+                        .send()
+                        .await
+                        .op("DescribeSecurityGroups"),
+                )? {
+                    if let Some(sg) = r.security_groups().first() {
+                        if !sg.ip_permissions().is_empty() {
+                            absent_ok(
+                                c.revoke_security_group_ingress()
+                                    .group_id(id)
+                                    .set_ip_permissions(Some(sg.ip_permissions().to_vec()))
+                                    .send()
+                                    .await
+                                    .op("RevokeSecurityGroupIngress"),
+                            )?;
+                        }
+                        if !sg.ip_permissions_egress().is_empty() {
+                            absent_ok(
+                                c.revoke_security_group_egress()
+                                    .group_id(id)
+                                    .set_ip_permissions(Some(sg.ip_permissions_egress().to_vec()))
+                                    .send()
+                                    .await
+                                    .op("RevokeSecurityGroupEgress"),
+                            )?;
+                        }
+                    }
+                }
+                c.delete_security_group()
+                    .group_id(id)
+                    .send()
+                    .await
+                    .op("DeleteSecurityGroup")?;
+            }
+            "aws_vpc_endpoint" => {
+                c.delete_vpc_endpoints()
+                    .vpc_endpoint_ids(id)
+                    .send()
+                    .await
+                    .op("DeleteVpcEndpoints")?;
+            }
+            "aws_flow_log" => {
+                c.delete_flow_logs()
+                    .flow_log_ids(id)
+                    .send()
+                    .await
+                    .op("DeleteFlowLogs")?;
+            }
+            "aws_route" => {
+                let rt = a.get("route_table_id").cloned().unwrap_or_default();
+                let dest = a.get("destination_cidr_block").cloned().unwrap_or_default();
+                c.delete_route()
+                    .route_table_id(rt)
+                    .destination_cidr_block(dest)
+                    .send()
+                    .await
+                    .op("DeleteRoute")?;
+            }
+            "aws_route_table_association" => {
+                c.disassociate_route_table()
+                    .association_id(id)
+                    .send()
+                    .await
+                    .op("DisassociateRouteTable")?;
+            }
+            k => return Err(unsupported(k)),
+        }
+        Ok(())
+    }
+}
+
+fn route_id(rt: &str, dest: &str) -> String {
+    format!("{rt}_{dest}")
+}
+
+/// A security group's rules as a comparable set: one entry per (rule, source).
+fn canonical(perms: &[IpPermission]) -> std::collections::BTreeSet<String> {
+    let mut out = std::collections::BTreeSet::new();
+    for p in perms {
+        let head = format!(
+            "{}|{}|{}",
+            p.ip_protocol().unwrap_or(""),
+            p.from_port().unwrap_or(-1),
+            p.to_port().unwrap_or(-1)
+        );
+        for r in p.ip_ranges() {
+            out.insert(format!("{head}|cidr:{}", r.cidr_ip().unwrap_or("")));
+        }
+        for g in p.user_id_group_pairs() {
+            out.insert(format!("{head}|sg:{}", g.group_id().unwrap_or("")));
+        }
+    }
+    out
+}
+
+impl Driver for Ec2 {
+    fn find<'a>(&'a self, d: &'a Desired<'a>) -> Fut<'a, Option<Attrs>> {
+        Box::pin(async move { Ok(self.find_id(d).await?.map(|id| self.attrs_for(d, id))) })
+    }
+
+    fn ensure<'a>(&'a self, d: &'a Desired<'a>, existing: Option<&'a Attrs>) -> Fut<'a, Attrs> {
+        Box::pin(async move {
+            let id = match existing.and_then(|a| a.get("id")) {
+                Some(id) => id.clone(),
+                None => match self.find_id(d).await? {
+                    Some(id) => {
+                        tracing::info!(child = d.address, id = %id, "adopting the tagged resource left by an earlier run");
+                        id
+                    }
+                    None => self.create(d).await?,
+                },
+            };
+            self.converge(d, &id).await?;
+            Ok(self.attrs_for(d, id))
+        })
+    }
+
+    fn read<'a>(&'a self, kind: &'a str, attrs: &'a Attrs) -> Fut<'a, Option<Map<String, Json>>> {
+        Box::pin(self.read_kind(kind, attrs))
+    }
+
+    fn delete<'a>(&'a self, kind: &'a str, attrs: &'a Attrs) -> Fut<'a, ()> {
+        Box::pin(async move {
+            match self.delete_kind(kind, attrs).await {
+                Err(e) if e.is_not_found() => Ok(()),
+                other => other,
+            }
+        })
+    }
+}

@@ -1,0 +1,371 @@
+//! The environment's KMS key and its alias. Keys have no unique name, so an interrupted create
+//! is found again by its tags.
+
+use std::collections::BTreeMap;
+
+use aws_sdk_kms::types::{KeySpec, KeyState, KeyUsageType, Tag};
+use aws_sdk_kms::Client;
+use serde_json::{Map, Value as Json};
+
+use super::{absent_ok, attrs, observed, stale_keys, tag_map, unsupported, Call};
+use crate::apply::driver::{Attrs, CallError, Desired, Driver, ErrorClass, Fut};
+
+pub struct Kms {
+    client: Client,
+}
+
+fn get<'a>(a: &'a Attrs, k: &str) -> Result<&'a str, CallError> {
+    a.get(k).map(String::as_str).ok_or_else(|| {
+        CallError::new(
+            "state",
+            "MissingAttribute",
+            format!("the state holds no `{k}`"),
+            ErrorClass::Permanent,
+        )
+    })
+}
+
+fn gone(state: Option<&KeyState>) -> bool {
+    matches!(
+        state,
+        Some(KeyState::PendingDeletion) | Some(KeyState::PendingReplicaDeletion)
+    )
+}
+
+impl Kms {
+    pub fn new(client: Client) -> Kms {
+        Kms { client }
+    }
+
+    async fn tags(&self, key_id: &str) -> Result<BTreeMap<String, String>, CallError> {
+        let r = self
+            .client
+            .list_resource_tags()
+            .key_id(key_id)
+            .send()
+            .await
+            .op("ListResourceTags")?;
+        Ok(r.tags()
+            .iter()
+            .map(|t| (t.tag_key().to_string(), t.tag_value().to_string()))
+            .collect())
+    }
+
+    async fn key_attrs(&self, key_id: &str, d: &Desired<'_>) -> Result<Attrs, CallError> {
+        let r = self
+            .client
+            .describe_key()
+            .key_id(key_id)
+            .send()
+            .await
+            .op("DescribeKey")?;
+        let meta = r.key_metadata().ok_or_else(|| {
+            CallError::new(
+                "DescribeKey",
+                "NoMetadata",
+                "no key metadata",
+                ErrorClass::Permanent,
+            )
+        })?;
+        Ok(attrs([
+            ("id", meta.key_id().to_string()),
+            ("key_id", meta.key_id().to_string()),
+            ("arn", meta.arn().unwrap_or("").to_string()),
+            (
+                "deletion_window_in_days",
+                d.int("deletion_window_in_days").unwrap_or(30).to_string(),
+            ),
+        ]))
+    }
+
+    async fn find_key(&self, d: &Desired<'_>) -> Result<Option<String>, CallError> {
+        let mut pages = self.client.list_keys().into_paginator().send();
+        while let Some(page) = pages.next().await {
+            let page = page.op("ListKeys")?;
+            for k in page.keys() {
+                let Some(id) = k.key_id() else { continue };
+                let meta = self
+                    .client
+                    .describe_key()
+                    .key_id(id)
+                    .send()
+                    .await
+                    .op("DescribeKey")?;
+                if gone(meta.key_metadata().and_then(|m| m.key_state())) {
+                    continue;
+                }
+                let tags = self.tags(id).await?;
+                if tags.get("edulibra:component").map(String::as_str) == Some(d.address)
+                    && tags.get("edulibra:environment").map(String::as_str) == Some(d.environment)
+                {
+                    return Ok(Some(id.to_string()));
+                }
+            }
+        }
+        Ok(None)
+    }
+
+    async fn alias_target(&self, name: &str) -> Result<Option<String>, CallError> {
+        let mut pages = self.client.list_aliases().into_paginator().send();
+        while let Some(page) = pages.next().await {
+            let page = page.op("ListAliases")?;
+            if let Some(a) = page.aliases().iter().find(|a| a.alias_name() == Some(name)) {
+                return Ok(Some(a.target_key_id().unwrap_or("").to_string()));
+            }
+        }
+        Ok(None)
+    }
+
+    fn alias_attrs(name: &str, target: &str, arn: String) -> Attrs {
+        attrs([
+            ("id", name.to_string()),
+            ("name", name.to_string()),
+            ("target_key_id", target.to_string()),
+            ("arn", arn),
+        ])
+    }
+
+    async fn find_kind(&self, d: &Desired<'_>) -> Result<Option<Attrs>, CallError> {
+        match d.kind {
+            "aws_kms_key" => match self.find_key(d).await? {
+                Some(id) => Ok(Some(self.key_attrs(&id, d).await?)),
+                None => Ok(None),
+            },
+            "aws_kms_alias" => {
+                let name = d.str("name")?;
+                Ok(self
+                    .alias_target(name)
+                    .await?
+                    .map(|t| Self::alias_attrs(name, &t, String::new())))
+            }
+            k => Err(unsupported(k)),
+        }
+    }
+
+    async fn ensure_kind(
+        &self,
+        d: &Desired<'_>,
+        existing: Option<&Attrs>,
+    ) -> Result<Attrs, CallError> {
+        let c = &self.client;
+        match d.kind {
+            "aws_kms_key" => {
+                let desired_tags: Vec<Tag> = d
+                    .tags()
+                    .into_iter()
+                    .filter_map(|(k, v)| Tag::builder().tag_key(k).tag_value(v).build().ok())
+                    .collect();
+                let id = match existing.and_then(|a| a.get("key_id")).cloned() {
+                    Some(id) => Some(id),
+                    None => self.find_key(d).await?,
+                };
+                let id = match id {
+                    Some(id) => {
+                        c.update_key_description()
+                            .key_id(&id)
+                            .description(d.opt_str("description").unwrap_or(""))
+                            .send()
+                            .await
+                            .op("UpdateKeyDescription")?;
+                        if let Some(p) = d.opt_str("policy") {
+                            c.put_key_policy()
+                                .key_id(&id)
+                                .policy_name("default")
+                                .policy(p)
+                                .send()
+                                .await
+                                .op("PutKeyPolicy")?;
+                        }
+                        let stale = stale_keys(&self.tags(&id).await?, &d.tags());
+                        if !stale.is_empty() {
+                            c.untag_resource()
+                                .key_id(&id)
+                                .set_tag_keys(Some(stale))
+                                .send()
+                                .await
+                                .op("UntagResource")?;
+                        }
+                        c.tag_resource()
+                            .key_id(&id)
+                            .set_tags(Some(desired_tags))
+                            .send()
+                            .await
+                            .op("TagResource")?;
+                        id
+                    }
+                    None => c
+                        .create_key()
+                        .set_description(d.opt_str("description").map(str::to_string))
+                        .key_usage(KeyUsageType::from(
+                            d.opt_str("key_usage").unwrap_or("ENCRYPT_DECRYPT"),
+                        ))
+                        .key_spec(KeySpec::from(
+                            d.opt_str("customer_master_key_spec")
+                                .unwrap_or("SYMMETRIC_DEFAULT"),
+                        ))
+                        .set_policy(d.opt_str("policy").map(str::to_string))
+                        .set_tags(Some(desired_tags))
+                        .send()
+                        .await
+                        .op("CreateKey")?
+                        .key_metadata()
+                        .map(|m| m.key_id().to_string())
+                        .ok_or_else(|| {
+                            CallError::new(
+                                "CreateKey",
+                                "NoKey",
+                                "AWS returned no key",
+                                ErrorClass::Permanent,
+                            )
+                        })?,
+                };
+                if d.bool("enable_key_rotation").unwrap_or(false) {
+                    c.enable_key_rotation()
+                        .key_id(&id)
+                        .set_rotation_period_in_days(
+                            d.int("rotation_period_in_days").map(|n| n as i32),
+                        )
+                        .send()
+                        .await
+                        .op("EnableKeyRotation")?;
+                } else {
+                    c.disable_key_rotation()
+                        .key_id(&id)
+                        .send()
+                        .await
+                        .op("DisableKeyRotation")?;
+                }
+                self.key_attrs(&id, d).await
+            }
+            "aws_kms_alias" => {
+                let (name, target) = (d.str("name")?, d.str("target_key_id")?);
+                match self.alias_target(name).await? {
+                    Some(t) if t == target => {}
+                    Some(_) => {
+                        c.update_alias()
+                            .alias_name(name)
+                            .target_key_id(target)
+                            .send()
+                            .await
+                            .op("UpdateAlias")?;
+                    }
+                    None => {
+                        c.create_alias()
+                            .alias_name(name)
+                            .target_key_id(target)
+                            .send()
+                            .await
+                            .op("CreateAlias")?;
+                    }
+                }
+                let arn = existing
+                    .and_then(|a| a.get("arn"))
+                    .cloned()
+                    .unwrap_or_default();
+                Ok(Self::alias_attrs(name, target, arn))
+            }
+            k => Err(unsupported(k)),
+        }
+    }
+
+    async fn read_kind(
+        &self,
+        kind: &str,
+        a: &Attrs,
+    ) -> Result<Option<Map<String, Json>>, CallError> {
+        let c = &self.client;
+        match kind {
+            "aws_kms_key" => {
+                let id = get(a, "key_id")?;
+                let Some(meta) =
+                    absent_ok(c.describe_key().key_id(id).send().await.op("DescribeKey"))?
+                else {
+                    return Ok(None);
+                };
+                let Some(meta) = meta.key_metadata() else {
+                    return Ok(None);
+                };
+                if gone(meta.key_state()) {
+                    return Ok(None);
+                }
+                let rotation = c
+                    .get_key_rotation_status()
+                    .key_id(id)
+                    .send()
+                    .await
+                    .op("GetKeyRotationStatus")?;
+                Ok(Some(observed([
+                    ("tags", tag_map(self.tags(id).await?)),
+                    ("description", meta.description().unwrap_or("").into()),
+                    (
+                        "enable_key_rotation",
+                        rotation.key_rotation_enabled().into(),
+                    ),
+                ])))
+            }
+            "aws_kms_alias" => Ok(self
+                .alias_target(get(a, "name")?)
+                .await?
+                .map(|t| observed([("target_key_id", t.into())]))),
+            k => Err(unsupported(k)),
+        }
+    }
+
+    async fn delete_kind(&self, kind: &str, a: &Attrs) -> Result<(), CallError> {
+        let c = &self.client;
+        match kind {
+            "aws_kms_key" => {
+                let id = get(a, "key_id")?;
+                let window: i32 = a
+                    .get("deletion_window_in_days")
+                    .and_then(|s| s.parse().ok())
+                    .unwrap_or(30);
+                let meta = absent_ok(c.describe_key().key_id(id).send().await.op("DescribeKey"))?;
+                if meta
+                    .as_ref()
+                    .and_then(|m| m.key_metadata())
+                    .map(|m| gone(m.key_state()))
+                    .unwrap_or(true)
+                {
+                    return Ok(());
+                }
+                // KMS keys are never deleted at once: scheduled deletion is the end of their life.
+                c.schedule_key_deletion()
+                    .key_id(id)
+                    .pending_window_in_days(window)
+                    .send()
+                    .await
+                    .op("ScheduleKeyDeletion")?;
+            }
+            "aws_kms_alias" => {
+                c.delete_alias()
+                    .alias_name(get(a, "name")?)
+                    .send()
+                    .await
+                    .op("DeleteAlias")?;
+            }
+            k => return Err(unsupported(k)),
+        }
+        Ok(())
+    }
+}
+
+impl Driver for Kms {
+    fn find<'a>(&'a self, d: &'a Desired<'a>) -> Fut<'a, Option<Attrs>> {
+        Box::pin(self.find_kind(d))
+    }
+    fn ensure<'a>(&'a self, d: &'a Desired<'a>, existing: Option<&'a Attrs>) -> Fut<'a, Attrs> {
+        Box::pin(self.ensure_kind(d, existing))
+    }
+    fn read<'a>(&'a self, kind: &'a str, attrs: &'a Attrs) -> Fut<'a, Option<Map<String, Json>>> {
+        Box::pin(self.read_kind(kind, attrs))
+    }
+    fn delete<'a>(&'a self, kind: &'a str, attrs: &'a Attrs) -> Fut<'a, ()> {
+        Box::pin(async move {
+            match self.delete_kind(kind, attrs).await {
+                Err(e) if e.is_not_found() => Ok(()),
+                other => other,
+            }
+        })
+    }
+}

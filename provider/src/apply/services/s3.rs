@@ -1,0 +1,605 @@
+//! S3 buckets and their configuration children. Bucket names are global and carry the
+//! environment's prefix and region, so a bucket is found by name; the configuration children
+//! are idempotent puts.
+
+use aws_sdk_s3::types::{
+    AbortIncompleteMultipartUpload, BucketLifecycleConfiguration, BucketLocationConstraint,
+    BucketLoggingStatus, BucketVersioningStatus, CreateBucketConfiguration, Delete,
+    ExpirationStatus, LifecycleExpiration, LifecycleRule, LifecycleRuleFilter, LoggingEnabled,
+    NoncurrentVersionExpiration, ObjectIdentifier, PublicAccessBlockConfiguration,
+    ServerSideEncryption, ServerSideEncryptionByDefault, ServerSideEncryptionConfiguration,
+    ServerSideEncryptionRule, Tag, Tagging, VersioningConfiguration,
+};
+use aws_sdk_s3::Client;
+use serde_json::{json, Map, Value as Json};
+
+use super::{absent_ok, attrs, observed, tag_map, unsupported, Call};
+use crate::apply::driver::{Attrs, CallError, Desired, Driver, ErrorClass, Fut};
+
+pub struct S3 {
+    client: Client,
+    region: String,
+}
+
+fn bucket_of(a: &Attrs) -> &str {
+    a.get("bucket")
+        .or_else(|| a.get("id"))
+        .map(String::as_str)
+        .unwrap_or("")
+}
+
+fn built<T, E: std::fmt::Display>(r: Result<T, E>, what: &str) -> Result<T, CallError> {
+    r.map_err(|e| {
+        CallError::new(
+            "build",
+            "InvalidRequest",
+            format!("{what}: {e}"),
+            ErrorClass::Permanent,
+        )
+    })
+}
+
+impl S3 {
+    pub fn new(client: Client, region: String) -> S3 {
+        S3 { client, region }
+    }
+
+    async fn exists(&self, bucket: &str) -> Result<bool, CallError> {
+        Ok(absent_ok(
+            self.client
+                .head_bucket()
+                .bucket(bucket)
+                .send()
+                .await
+                .op("HeadBucket"),
+        )?
+        .is_some())
+    }
+
+    async fn tags(
+        &self,
+        bucket: &str,
+    ) -> Result<std::collections::BTreeMap<String, String>, CallError> {
+        match self
+            .client
+            .get_bucket_tagging()
+            .bucket(bucket)
+            .send()
+            .await
+            .op("GetBucketTagging")
+        {
+            Ok(r) => Ok(r
+                .tag_set()
+                .iter()
+                .map(|t| (t.key().to_string(), t.value().to_string()))
+                .collect()),
+            Err(e) if e.code == "NoSuchTagSet" || e.is_not_found() => Ok(Default::default()),
+            Err(e) => Err(e),
+        }
+    }
+
+    fn bucket_attrs(&self, name: &str, d: Option<&Desired<'_>>) -> Attrs {
+        let force = d.and_then(|d| d.bool("force_destroy")).unwrap_or(false);
+        attrs([
+            ("id", name.to_string()),
+            ("bucket", name.to_string()),
+            ("arn", format!("arn:aws:s3:::{name}")),
+            (
+                "bucket_regional_domain_name",
+                format!("{name}.s3.{}.amazonaws.com", self.region),
+            ),
+            ("force_destroy", force.to_string()),
+        ])
+    }
+
+    async fn put_config(&self, d: &Desired<'_>, bucket: &str) -> Result<(), CallError> {
+        let c = &self.client;
+        match d.kind {
+            "aws_s3_bucket_server_side_encryption_configuration" => {
+                let rule = d
+                    .block("rule")
+                    .ok_or_else(|| CallError::bad_value(d.address, "rule", "is missing"))?;
+                let by_default = rule
+                    .get("apply_server_side_encryption_by_default")
+                    .and_then(Json::as_array)
+                    .and_then(|a| a.first())
+                    .and_then(Json::as_object)
+                    .ok_or_else(|| {
+                        CallError::bad_value(
+                            d.address,
+                            "rule.apply_server_side_encryption_by_default",
+                            "is missing",
+                        )
+                    })?;
+                let alg = by_default
+                    .get("sse_algorithm")
+                    .and_then(Json::as_str)
+                    .unwrap_or("AES256");
+                let default = built(
+                    ServerSideEncryptionByDefault::builder()
+                        .sse_algorithm(ServerSideEncryption::from(alg))
+                        .set_kms_master_key_id(
+                            by_default
+                                .get("kms_master_key_id")
+                                .and_then(Json::as_str)
+                                .map(str::to_string),
+                        )
+                        .build(),
+                    d.address,
+                )?;
+                let cfg = built(
+                    ServerSideEncryptionConfiguration::builder()
+                        .rules(
+                            ServerSideEncryptionRule::builder()
+                                .apply_server_side_encryption_by_default(default)
+                                .bucket_key_enabled(
+                                    rule.get("bucket_key_enabled")
+                                        .and_then(Json::as_bool)
+                                        .unwrap_or(false),
+                                )
+                                .build(),
+                        )
+                        .build(),
+                    d.address,
+                )?;
+                c.put_bucket_encryption()
+                    .bucket(bucket)
+                    .server_side_encryption_configuration(cfg)
+                    .send()
+                    .await
+                    .op("PutBucketEncryption")?;
+            }
+            "aws_s3_bucket_versioning" => {
+                let status = d
+                    .block("versioning_configuration")
+                    .and_then(|b| b.get("status"))
+                    .and_then(Json::as_str)
+                    .unwrap_or("Enabled");
+                c.put_bucket_versioning()
+                    .bucket(bucket)
+                    .versioning_configuration(
+                        VersioningConfiguration::builder()
+                            .status(BucketVersioningStatus::from(status))
+                            .build(),
+                    )
+                    .send()
+                    .await
+                    .op("PutBucketVersioning")?;
+            }
+            "aws_s3_bucket_public_access_block" => {
+                let f = |k: &str| d.bool(k).unwrap_or(true);
+                c.put_public_access_block()
+                    .bucket(bucket)
+                    .public_access_block_configuration(
+                        PublicAccessBlockConfiguration::builder()
+                            .block_public_acls(f("block_public_acls"))
+                            .block_public_policy(f("block_public_policy"))
+                            .ignore_public_acls(f("ignore_public_acls"))
+                            .restrict_public_buckets(f("restrict_public_buckets"))
+                            .build(),
+                    )
+                    .send()
+                    .await
+                    .op("PutPublicAccessBlock")?;
+            }
+            "aws_s3_bucket_policy" => {
+                c.put_bucket_policy()
+                    .bucket(bucket)
+                    .policy(d.str("policy")?)
+                    .send()
+                    .await
+                    .op("PutBucketPolicy")?;
+            }
+            "aws_s3_bucket_lifecycle_configuration" => {
+                let rules = d
+                    .get("rule")
+                    .and_then(Json::as_array)
+                    .cloned()
+                    .unwrap_or_default();
+                let mut out = Vec::new();
+                for r in rules.iter().filter_map(Json::as_object) {
+                    let first = |k: &str| {
+                        r.get(k)
+                            .and_then(Json::as_array)
+                            .and_then(|a| a.first())
+                            .and_then(Json::as_object)
+                            .cloned()
+                    };
+                    let num = |b: &Option<Map<String, Json>>, k: &str| {
+                        b.as_ref()
+                            .and_then(|b| b.get(k))
+                            .and_then(Json::as_i64)
+                            .map(|n| n as i32)
+                    };
+                    let prefix = first("filter")
+                        .and_then(|f| f.get("prefix").and_then(Json::as_str).map(str::to_string))
+                        .unwrap_or_default();
+                    let abort = first("abort_incomplete_multipart_upload");
+                    let noncurrent = first("noncurrent_version_expiration");
+                    let expiration = first("expiration");
+                    let rule = LifecycleRule::builder()
+                        .set_id(r.get("id").and_then(Json::as_str).map(str::to_string))
+                        .status(ExpirationStatus::from(
+                            r.get("status").and_then(Json::as_str).unwrap_or("Enabled"),
+                        ))
+                        .filter(LifecycleRuleFilter::builder().prefix(prefix).build())
+                        .set_abort_incomplete_multipart_upload(
+                            num(&abort, "days_after_initiation").map(|n| {
+                                AbortIncompleteMultipartUpload::builder()
+                                    .days_after_initiation(n)
+                                    .build()
+                            }),
+                        )
+                        .set_noncurrent_version_expiration(num(&noncurrent, "noncurrent_days").map(
+                            |n| {
+                                NoncurrentVersionExpiration::builder()
+                                    .noncurrent_days(n)
+                                    .build()
+                            },
+                        ))
+                        .set_expiration(
+                            num(&expiration, "days")
+                                .map(|n| LifecycleExpiration::builder().days(n).build()),
+                        )
+                        .build();
+                    out.push(built(rule, d.address)?);
+                }
+                let cfg = built(
+                    BucketLifecycleConfiguration::builder()
+                        .set_rules(Some(out))
+                        .build(),
+                    d.address,
+                )?;
+                c.put_bucket_lifecycle_configuration()
+                    .bucket(bucket)
+                    .lifecycle_configuration(cfg)
+                    .send()
+                    .await
+                    .op("PutBucketLifecycleConfiguration")?;
+            }
+            "aws_s3_bucket_logging" => {
+                let target = built(
+                    LoggingEnabled::builder()
+                        .target_bucket(d.str("target_bucket")?)
+                        .target_prefix(d.opt_str("target_prefix").unwrap_or(""))
+                        .build(),
+                    d.address,
+                )?;
+                c.put_bucket_logging()
+                    .bucket(bucket)
+                    .bucket_logging_status(
+                        BucketLoggingStatus::builder()
+                            .logging_enabled(target)
+                            .build(),
+                    )
+                    .send()
+                    .await
+                    .op("PutBucketLogging")?;
+            }
+            k => return Err(unsupported(k)),
+        }
+        Ok(())
+    }
+
+    /// Every object version and delete marker, for `force_destroy`.
+    async fn empty(&self, bucket: &str) -> Result<(), CallError> {
+        let c = &self.client;
+        loop {
+            let page = c
+                .list_object_versions()
+                .bucket(bucket)
+                .send()
+                .await
+                .op("ListObjectVersions")?;
+            let mut ids: Vec<ObjectIdentifier> = Vec::new();
+            for v in page.versions() {
+                if let Some(k) = v.key() {
+                    ids.push(built(
+                        ObjectIdentifier::builder()
+                            .key(k)
+                            .set_version_id(v.version_id().map(str::to_string))
+                            .build(),
+                        bucket,
+                    )?);
+                }
+            }
+            for m in page.delete_markers() {
+                if let Some(k) = m.key() {
+                    ids.push(built(
+                        ObjectIdentifier::builder()
+                            .key(k)
+                            .set_version_id(m.version_id().map(str::to_string))
+                            .build(),
+                        bucket,
+                    )?);
+                }
+            }
+            if ids.is_empty() {
+                return Ok(());
+            }
+            let delete = built(
+                Delete::builder().set_objects(Some(ids)).quiet(true).build(),
+                bucket,
+            )?;
+            c.delete_objects()
+                .bucket(bucket)
+                .delete(delete)
+                .send()
+                .await
+                .op("DeleteObjects")?;
+        }
+    }
+}
+
+impl Driver for S3 {
+    fn find<'a>(&'a self, d: &'a Desired<'a>) -> Fut<'a, Option<Attrs>> {
+        Box::pin(async move {
+            if d.kind == "aws_s3_bucket" {
+                let name = d.str("bucket")?;
+                return Ok(self
+                    .exists(name)
+                    .await?
+                    .then(|| self.bucket_attrs(name, Some(d))));
+            }
+            // Configuration children exist whenever their bucket does: puts overwrite them.
+            let bucket = d.str("bucket")?;
+            Ok(self
+                .exists(bucket)
+                .await?
+                .then(|| attrs([("id", bucket.to_string()), ("bucket", bucket.to_string())])))
+        })
+    }
+
+    fn ensure<'a>(&'a self, d: &'a Desired<'a>, _existing: Option<&'a Attrs>) -> Fut<'a, Attrs> {
+        Box::pin(async move {
+            let c = &self.client;
+            if d.kind == "aws_s3_bucket" {
+                let name = d.str("bucket")?;
+                if self.exists(name).await? {
+                    let owner = self.tags(name).await?.get("edulibra:environment").cloned();
+                    if owner.as_deref() != Some(d.environment) && owner.is_some() {
+                        return Err(CallError::new(
+                            "HeadBucket",
+                            "BucketAlreadyExists",
+                            format!(
+                                "bucket {name} belongs to environment {}",
+                                owner.unwrap_or_default()
+                            ),
+                            ErrorClass::Permanent,
+                        ));
+                    }
+                } else {
+                    let mut call = c.create_bucket().bucket(name);
+                    if self.region != "us-east-1" {
+                        call = call.create_bucket_configuration(
+                            CreateBucketConfiguration::builder()
+                                .location_constraint(BucketLocationConstraint::from(
+                                    self.region.as_str(),
+                                ))
+                                .build(),
+                        );
+                    }
+                    match call.send().await.op("CreateBucket") {
+                        Ok(_) => {}
+                        Err(e) if e.code == "BucketAlreadyOwnedByYou" => {}
+                        Err(e) => return Err(e),
+                    }
+                }
+                let tags: Vec<Tag> = d
+                    .tags()
+                    .into_iter()
+                    .filter_map(|(k, v)| Tag::builder().key(k).value(v).build().ok())
+                    .collect();
+                let tagging = built(
+                    Tagging::builder().set_tag_set(Some(tags)).build(),
+                    d.address,
+                )?;
+                c.put_bucket_tagging()
+                    .bucket(name)
+                    .tagging(tagging)
+                    .send()
+                    .await
+                    .op("PutBucketTagging")?;
+                return Ok(self.bucket_attrs(name, Some(d)));
+            }
+            let bucket = d.str("bucket")?;
+            self.put_config(d, bucket).await?;
+            Ok(attrs([
+                ("id", bucket.to_string()),
+                ("bucket", bucket.to_string()),
+            ]))
+        })
+    }
+
+    fn read<'a>(&'a self, kind: &'a str, a: &'a Attrs) -> Fut<'a, Option<Map<String, Json>>> {
+        Box::pin(async move {
+            let c = &self.client;
+            let bucket = bucket_of(a);
+            if !self.exists(bucket).await? {
+                return Ok(None);
+            }
+            let missing = |e: &CallError| {
+                e.is_not_found()
+                    || e.code.ends_with("NotFoundError")
+                    || e.code.starts_with("NoSuch")
+            };
+            let found = match kind {
+                "aws_s3_bucket" => Some(observed([("tags", tag_map(self.tags(bucket).await?))])),
+                "aws_s3_bucket_versioning" => match c
+                    .get_bucket_versioning()
+                    .bucket(bucket)
+                    .send()
+                    .await
+                    .op("GetBucketVersioning")
+                {
+                    Ok(r) => r.status().map(|s| {
+                        observed([(
+                            "versioning_configuration",
+                            json!([{ "status": s.as_str() }]),
+                        )])
+                    }),
+                    // A successful answer the SDK cannot parse (the moto server wraps it in a
+                    // root element S3 does not use): the bucket is there, its status unobserved.
+                    Err(e) if e.code == "HTTP 200" => {
+                        tracing::warn!(bucket, error = %e, "versioning status not readable; drift of it is not detected");
+                        Some(Map::new())
+                    }
+                    Err(e) => return Err(e),
+                },
+                "aws_s3_bucket_public_access_block" => match c
+                    .get_public_access_block()
+                    .bucket(bucket)
+                    .send()
+                    .await
+                    .op("GetPublicAccessBlock")
+                {
+                    Ok(r) => r.public_access_block_configuration().map(|p| {
+                        observed([
+                            (
+                                "block_public_acls",
+                                p.block_public_acls().unwrap_or(false).into(),
+                            ),
+                            (
+                                "block_public_policy",
+                                p.block_public_policy().unwrap_or(false).into(),
+                            ),
+                            (
+                                "ignore_public_acls",
+                                p.ignore_public_acls().unwrap_or(false).into(),
+                            ),
+                            (
+                                "restrict_public_buckets",
+                                p.restrict_public_buckets().unwrap_or(false).into(),
+                            ),
+                        ])
+                    }),
+                    Err(e) if missing(&e) => None,
+                    Err(e) => return Err(e),
+                },
+                "aws_s3_bucket_server_side_encryption_configuration" => match c
+                    .get_bucket_encryption()
+                    .bucket(bucket)
+                    .send()
+                    .await
+                    .op("GetBucketEncryption")
+                {
+                    Ok(_) => Some(Map::new()),
+                    Err(e) if missing(&e) => None,
+                    Err(e) => return Err(e),
+                },
+                "aws_s3_bucket_policy" => match c
+                    .get_bucket_policy()
+                    .bucket(bucket)
+                    .send()
+                    .await
+                    .op("GetBucketPolicy")
+                {
+                    Ok(_) => Some(Map::new()),
+                    Err(e) if missing(&e) => None,
+                    Err(e) => return Err(e),
+                },
+                "aws_s3_bucket_lifecycle_configuration" => match c
+                    .get_bucket_lifecycle_configuration()
+                    .bucket(bucket)
+                    .send()
+                    .await
+                    .op("GetBucketLifecycleConfiguration")
+                {
+                    Ok(_) => Some(Map::new()),
+                    Err(e) if missing(&e) => None,
+                    Err(e) => return Err(e),
+                },
+                "aws_s3_bucket_logging" => {
+                    let r = c
+                        .get_bucket_logging()
+                        .bucket(bucket)
+                        .send()
+                        .await
+                        .op("GetBucketLogging")?;
+                    r.logging_enabled().map(|l| {
+                        observed([
+                            ("target_bucket", l.target_bucket().into()),
+                            ("target_prefix", l.target_prefix().into()),
+                        ])
+                    })
+                }
+                k => return Err(unsupported(k)),
+            };
+            Ok(found)
+        })
+    }
+
+    fn delete<'a>(&'a self, kind: &'a str, a: &'a Attrs) -> Fut<'a, ()> {
+        Box::pin(async move {
+            let c = &self.client;
+            let bucket = bucket_of(a);
+            let r = match kind {
+                "aws_s3_bucket" => {
+                    if !self.exists(bucket).await? {
+                        return Ok(());
+                    }
+                    if a.get("force_destroy").map(String::as_str) == Some("true") {
+                        self.empty(bucket).await?;
+                    }
+                    match c.delete_bucket().bucket(bucket).send().await.op("DeleteBucket") {
+                        Err(e) if e.code == "BucketNotEmpty" => Err(CallError::new("DeleteBucket", "BucketNotEmpty", format!("bucket {bucket} still holds objects; empty it, or set the stage to dev (force_destroy) to let destroy empty it"), ErrorClass::Permanent)),
+                        other => other.map(|_| ()),
+                    }
+                }
+                "aws_s3_bucket_server_side_encryption_configuration" => c
+                    .delete_bucket_encryption()
+                    .bucket(bucket)
+                    .send()
+                    .await
+                    .op("DeleteBucketEncryption")
+                    .map(|_| ()),
+                "aws_s3_bucket_versioning" => c
+                    .put_bucket_versioning()
+                    .bucket(bucket)
+                    .versioning_configuration(
+                        VersioningConfiguration::builder()
+                            .status(BucketVersioningStatus::Suspended)
+                            .build(),
+                    )
+                    .send()
+                    .await
+                    .op("PutBucketVersioning")
+                    .map(|_| ()),
+                "aws_s3_bucket_public_access_block" => c
+                    .delete_public_access_block()
+                    .bucket(bucket)
+                    .send()
+                    .await
+                    .op("DeletePublicAccessBlock")
+                    .map(|_| ()),
+                "aws_s3_bucket_policy" => c
+                    .delete_bucket_policy()
+                    .bucket(bucket)
+                    .send()
+                    .await
+                    .op("DeleteBucketPolicy")
+                    .map(|_| ()),
+                "aws_s3_bucket_lifecycle_configuration" => c
+                    .delete_bucket_lifecycle()
+                    .bucket(bucket)
+                    .send()
+                    .await
+                    .op("DeleteBucketLifecycle")
+                    .map(|_| ()),
+                "aws_s3_bucket_logging" => c
+                    .put_bucket_logging()
+                    .bucket(bucket)
+                    .bucket_logging_status(BucketLoggingStatus::builder().build())
+                    .send()
+                    .await
+                    .op("PutBucketLogging")
+                    .map(|_| ()),
+                k => Err(unsupported(k)),
+            };
+            match r {
+                Err(e) if e.is_not_found() || e.code.starts_with("NoSuch") => Ok(()),
+                other => other,
+            }
+        })
+    }
+}

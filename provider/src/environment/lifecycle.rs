@@ -1,0 +1,226 @@
+//! Apply, destroy and read of an environment: the edge where the engine meets Terraform's
+//! state. Turns the planned and prior state into the engine's inputs, and the engine's outcome
+//! into the new state and diagnostics.
+
+use std::collections::BTreeMap;
+use std::sync::{Arc, Mutex};
+
+use crate::apply::graph::{self, Ran, Status};
+use crate::apply::retry::with_retry;
+use crate::apply::{Engine, Options, Outcome, Prior, Registry};
+use crate::diag::Diagnostic;
+use crate::environment::spec::{self, SpecOutcome};
+use crate::environment::state;
+use crate::topology::{self, Placement};
+use crate::value::Value;
+
+/// The result of an apply or destroy: the state to keep (Null when the environment is gone)
+/// and what to tell the user.
+pub struct Applied {
+    pub state: Value,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+fn summary(out: &Outcome) -> String {
+    let c = &out.counts;
+    format!(
+        "{} created or adopted, {} updated in place, {} replaced, {} unchanged, {} deleted",
+        c.created, c.updated, c.replaced, c.kept, c.deleted
+    )
+}
+
+fn failure_diagnostics(out: &Outcome, verb: &str) -> Vec<Diagnostic> {
+    let mut d: Vec<Diagnostic> = out
+        .failures
+        .iter()
+        .map(|(address, e)| {
+            Diagnostic::error(
+                format!("Cannot {verb} {address}"),
+                format!("{e}\n\nThe children done so far are kept in the state ({}); the next run resumes from there.", summary(out)),
+            )
+        })
+        .collect();
+    if out.stopped && d.is_empty() {
+        d.push(Diagnostic::error(
+            "Stopped",
+            format!("Terraform asked the provider to stop; {} children were not started. The state records what exists ({}).", out.not_started.len(), summary(out)),
+        ));
+    }
+    d
+}
+
+pub async fn apply(
+    registry: Arc<dyn Registry>,
+    opts: Options,
+    placement: &Placement,
+    default_tags: &BTreeMap<String, String>,
+    prior: &Value,
+    planned: &Value,
+) -> Applied {
+    let engine = Engine::new(registry, opts);
+    let prior_state = if prior.is_null() {
+        Prior::default()
+    } else {
+        state::prior_of(prior)
+    };
+
+    if planned.is_null() {
+        let out = engine.destroy(&prior_state).await;
+        tracing::info!(summary = %summary(&out), "destroyed the environment");
+        if out.succeeded() && !out.stopped {
+            return Applied {
+                state: Value::Null,
+                diagnostics: vec![],
+            };
+        }
+        // Keep what is still there so that the next destroy finishes the job.
+        let mut m = prior.as_map().cloned().unwrap_or_default();
+        m.insert(
+            "provisioned".into(),
+            state::provisioned_value(&out.provisioned),
+        );
+        return Applied {
+            state: Value::Map(m),
+            diagnostics: failure_diagnostics(&out, "delete"),
+        };
+    }
+
+    let spec = match spec::read(planned) {
+        SpecOutcome::Ready(s) => s,
+        SpecOutcome::Unknown => {
+            return Applied {
+                state: prior.clone(),
+                diagnostics: vec![Diagnostic::error("The environment is not fully known", "Some argument is still unknown at apply time; this is a bug in the provider or in Terraform.")],
+            }
+        }
+        SpecOutcome::Invalid(d) => return Applied { state: prior.clone(), diagnostics: d },
+    };
+    let topology = match topology::expand(&spec, placement, default_tags) {
+        Ok(t) => t,
+        Err(e) => {
+            return Applied {
+                state: prior.clone(),
+                diagnostics: vec![Diagnostic::error(
+                    "Cannot expand the environment",
+                    e.to_string(),
+                )],
+            }
+        }
+    };
+    let out = engine.apply(&topology, &prior_state).await;
+    tracing::info!(summary = %summary(&out), failures = out.failures.len(), "applied the environment");
+    let mut diagnostics = failure_diagnostics(&out, "create or update");
+    if !out.not_provisioned.is_empty() {
+        let list: Vec<String> = out
+            .not_provisioned
+            .iter()
+            .map(|(a, why)| format!("  {a} ({why})"))
+            .collect();
+        diagnostics.push(Diagnostic::warning(
+            format!("not yet provisioned: {} of {} children", out.not_provisioned.len(), topology.children.len()),
+            format!("This version of the provider creates the network, IAM, KMS, S3, log group and secret children; these are planned (see `topology`) but were not created:\n{}", list.join("\n")),
+        ));
+    }
+    Applied {
+        state: state::after_apply(planned, &topology, &out),
+        diagnostics,
+    }
+}
+
+/// Reads every provisioned child back from AWS. A child that is gone leaves `provisioned` (the
+/// next plan re-creates it); what a driver observes replaces the child's values in `topology`
+/// (the next plan changes it back). Returns Null when every child is gone.
+pub async fn read(
+    registry: Arc<dyn Registry>,
+    opts: Options,
+    current: &Value,
+) -> Result<Value, Vec<Diagnostic>> {
+    let prior = state::prior_of(current);
+    if prior.provisioned.is_empty() {
+        return Ok(current.clone());
+    }
+    let kinds: BTreeMap<String, String> = prior
+        .children
+        .iter()
+        .map(|c| (c.address.clone(), c.kind.clone()))
+        .collect();
+    let children: Vec<(String, String)> = prior
+        .provisioned
+        .keys()
+        .filter_map(|a| kinds.get(a).map(|k| (a.clone(), k.clone())))
+        .collect();
+    let found: Arc<Mutex<BTreeMap<String, Option<serde_json::Map<String, serde_json::Value>>>>> =
+        Arc::default();
+    let deps = vec![Vec::new(); children.len()];
+    let names: Vec<String> = children.iter().map(|(a, _)| a.clone()).collect();
+    let status = graph::run(&deps, &names, opts.max_concurrency, &opts.stop, |i| {
+        let (address, kind) = children[i].clone();
+        let attrs = prior.provisioned.get(&address).cloned().unwrap_or_default();
+        let (registry, found, opts) = (registry.clone(), found.clone(), opts.clone());
+        async move {
+            let Some(driver) = registry.driver(&kind) else {
+                return Ok(Ran::Skipped(format!("{kind} has no driver")));
+            };
+            let seen = with_retry(&opts.retry, &address, &opts.stop, || {
+                driver.read(&kind, &attrs)
+            })
+            .await?;
+            found.lock().unwrap().insert(address, seen);
+            Ok(Ran::Done)
+        }
+    })
+    .await;
+    let errors: Vec<Diagnostic> = names
+        .iter()
+        .zip(&status)
+        .filter_map(|(a, s)| match s {
+            Status::Failed(e) => Some(Diagnostic::error(format!("Cannot read {a}"), e.to_string())),
+            _ => None,
+        })
+        .collect();
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    let found = found.lock().unwrap().clone();
+    let mut provisioned = prior.provisioned.clone();
+    let mut gone = 0;
+    for (address, seen) in &found {
+        if seen.is_none() {
+            tracing::info!(child = %address, "no longer exists in AWS");
+            provisioned.remove(address);
+            gone += 1;
+        }
+    }
+    if gone > 0 && provisioned.is_empty() {
+        return Ok(Value::Null);
+    }
+    let mut m = current.as_map().cloned().unwrap_or_default();
+    let mut topology = crate::apply::kinds::plain(current.get("topology"));
+    if let Value::List(entries) = &mut topology {
+        for entry in entries.iter_mut() {
+            let Value::Map(e) = entry else { continue };
+            let Some(address) = e
+                .get("address")
+                .and_then(|a| a.as_str())
+                .map(str::to_string)
+            else {
+                continue;
+            };
+            let Some(Some(seen)) = found.get(&address) else {
+                continue;
+            };
+            if let Some(Value::Map(values)) = e.get_mut("values") {
+                for (k, v) in seen {
+                    let new = Value::from_json(v);
+                    if values.get(k) != Some(&new) {
+                        tracing::info!(child = %address, attribute = %k, "drifted from the applied value");
+                    }
+                    values.insert(k.clone(), new);
+                }
+            }
+        }
+    }
+    m.insert("topology".into(), topology);
+    m.insert("provisioned".into(), state::provisioned_value(&provisioned));
+    Ok(Value::Map(m))
+}
