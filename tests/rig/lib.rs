@@ -344,3 +344,91 @@ pub fn validator_binary() -> Result<PathBuf> {
         ))
     }
 }
+
+/// What exists in the moto server for one environment, counted through moto's own API (boto3
+/// in the emulator's virtualenv, `rig/inventory.py`), never through the provider:
+/// resource type -> ids.
+pub fn inventory(
+    moto: &Moto,
+    region: &str,
+    environment: &str,
+) -> Result<std::collections::BTreeMap<String, Vec<String>>> {
+    let out = Command::new(tools_dir().join("moto/bin/python"))
+        .arg(repo_root().join("tests/rig/inventory.py"))
+        .args([&moto.endpoint(), region, environment])
+        .env("NO_PROXY", "127.0.0.1")
+        .output()
+        .context("running rig/inventory.py")?;
+    if !out.status.success() {
+        bail!(
+            "inventory.py failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    Ok(serde_json::from_slice(&out.stdout)?)
+}
+
+/// Runs a boto3 snippet against the emulator (to change things behind Terraform's back).
+/// `client(service)` is in scope.
+pub fn boto3(moto: &Moto, region: &str, code: &str) -> Result<String> {
+    let script = format!(
+        "import boto3\ndef client(s):\n    return boto3.client(s, endpoint_url={:?}, region_name={:?}, aws_access_key_id='testing', aws_secret_access_key='testing')\n{code}\n",
+        moto.endpoint(),
+        region
+    );
+    let out = Command::new(tools_dir().join("moto/bin/python"))
+        .args(["-c", &script])
+        .env("NO_PROXY", "127.0.0.1")
+        .output()?;
+    if !out.status.success() {
+        bail!(
+            "boto3 snippet failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    Ok(String::from_utf8_lossy(&out.stdout).into_owned())
+}
+
+/// The first `edulibra_environment` in `terraform show -json` (state) output, at any module depth.
+pub fn environment_in_state(shown: &serde_json::Value) -> Option<serde_json::Value> {
+    fn walk(m: &serde_json::Value) -> Option<serde_json::Value> {
+        for r in m["resources"].as_array().into_iter().flatten() {
+            if r["type"] == "edulibra_environment" {
+                return Some(r["values"].clone());
+            }
+        }
+        m["child_modules"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .find_map(walk)
+    }
+    walk(&shown["values"]["root_module"])
+}
+
+/// Kills a process and every process below it with SIGKILL (no cleanup runs).
+pub fn kill_tree(pid: u32) {
+    let mut children = Vec::new();
+    if let Ok(entries) = std::fs::read_dir("/proc") {
+        for e in entries.flatten() {
+            let stat = std::fs::read_to_string(e.path().join("stat")).unwrap_or_default();
+            // pid (comm) state ppid ...: comm may hold spaces, so split after the last ')'.
+            if let Some((_, rest)) = stat.rsplit_once(')') {
+                let ppid: Option<u32> = rest.split_whitespace().nth(1).and_then(|p| p.parse().ok());
+                if ppid == Some(pid) {
+                    if let Ok(child) = e.file_name().to_string_lossy().parse::<u32>() {
+                        children.push(child);
+                    }
+                }
+            }
+        }
+    }
+    unsafe_kill(pid);
+    for c in children {
+        kill_tree(c);
+    }
+}
+
+fn unsafe_kill(pid: u32) {
+    let _ = Command::new("kill").args(["-9", &pid.to_string()]).status();
+}

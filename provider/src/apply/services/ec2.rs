@@ -37,18 +37,19 @@ fn tags_of(tags: Option<&[Tag]>) -> BTreeMap<String, String> {
         .collect()
 }
 
-/// Filters that find the resource of one child of one environment.
+/// Filters that find the resources of one environment. The child is picked from those by its
+/// component tag on our side: EC2 filter values are patterns (`*`, `?`, and in the moto server
+/// also `[...]`), and child addresses hold brackets.
 fn by_component(d: &Desired) -> Vec<Filter> {
-    vec![
-        Filter::builder()
-            .name("tag:edulibra:component")
-            .values(d.address)
-            .build(),
-        Filter::builder()
-            .name("tag:edulibra:environment")
-            .values(d.environment)
-            .build(),
-    ]
+    vec![Filter::builder()
+        .name("tag:edulibra:environment")
+        .values(d.environment)
+        .build()]
+}
+
+fn is_child(tags: &[Tag], d: &Desired) -> bool {
+    tags.iter()
+        .any(|t| t.key() == Some("edulibra:component") && t.value() == Some(d.address))
 }
 
 fn filter(name: &str, value: &str) -> Filter {
@@ -140,7 +141,8 @@ impl Ec2 {
                 .await
                 .op("DescribeVpcs")?
                 .vpcs()
-                .first()
+                .iter()
+                .find(|x| is_child(x.tags(), d))
                 .and_then(|x| x.vpc_id())
                 .map(str::to_string),
             "aws_subnet" => c
@@ -150,7 +152,8 @@ impl Ec2 {
                 .await
                 .op("DescribeSubnets")?
                 .subnets()
-                .first()
+                .iter()
+                .find(|x| is_child(x.tags(), d))
                 .and_then(|x| x.subnet_id())
                 .map(str::to_string),
             "aws_internet_gateway" => c
@@ -160,7 +163,8 @@ impl Ec2 {
                 .await
                 .op("DescribeInternetGateways")?
                 .internet_gateways()
-                .first()
+                .iter()
+                .find(|x| is_child(x.tags(), d))
                 .and_then(|x| x.internet_gateway_id())
                 .map(str::to_string),
             "aws_eip" => c
@@ -170,7 +174,8 @@ impl Ec2 {
                 .await
                 .op("DescribeAddresses")?
                 .addresses()
-                .first()
+                .iter()
+                .find(|x| is_child(x.tags(), d))
                 .and_then(|x| x.allocation_id())
                 .map(str::to_string),
             "aws_nat_gateway" => c
@@ -182,10 +187,11 @@ impl Ec2 {
                 .nat_gateways()
                 .iter()
                 .find(|n| {
-                    !matches!(
-                        n.state().map(|s| s.as_str()),
-                        Some("deleted") | Some("deleting") | Some("failed")
-                    )
+                    is_child(n.tags(), d)
+                        && !matches!(
+                            n.state().map(|s| s.as_str()),
+                            Some("deleted") | Some("deleting") | Some("failed")
+                        )
                 })
                 .and_then(|x| x.nat_gateway_id())
                 .map(str::to_string),
@@ -196,7 +202,8 @@ impl Ec2 {
                 .await
                 .op("DescribeRouteTables")?
                 .route_tables()
-                .first()
+                .iter()
+                .find(|x| is_child(x.tags(), d))
                 .and_then(|x| x.route_table_id())
                 .map(str::to_string),
             "aws_security_group" => c
@@ -206,7 +213,8 @@ impl Ec2 {
                 .await
                 .op("DescribeSecurityGroups")?
                 .security_groups()
-                .first()
+                .iter()
+                .find(|x| is_child(x.tags(), d))
                 .and_then(|x| x.group_id())
                 .map(str::to_string),
             "aws_vpc_endpoint" => c
@@ -218,10 +226,11 @@ impl Ec2 {
                 .vpc_endpoints()
                 .iter()
                 .find(|e| {
-                    !matches!(
-                        e.state().map(|s| s.as_str()),
-                        Some("deleted") | Some("deleting")
-                    )
+                    is_child(e.tags(), d)
+                        && !matches!(
+                            e.state().map(|s| s.as_str()),
+                            Some("deleted") | Some("deleting")
+                        )
                 })
                 .and_then(|x| x.vpc_endpoint_id())
                 .map(str::to_string),

@@ -1,0 +1,348 @@
+//! Issue "apply engine, part 1": `terraform apply` builds the network, IAM, KMS, S3, log group
+//! and secret children in AWS (the moto server), a second plan is empty, in-place changes and
+//! drift are handled per child, an apply killed midway resumes without duplicates, and destroy
+//! leaves nothing tagged with the environment. What exists is counted through moto's own API.
+
+use std::collections::BTreeMap;
+use std::process::Stdio;
+use std::time::{Duration, Instant};
+
+use edulibra_e2e::{boto3, environment_in_state, inventory, kill_tree, Moto, Workspace};
+
+const REGION: &str = "eu-central-1";
+
+/// The resource types this part of the engine provisions.
+const PROVISIONED: &[&str] = &[
+    "aws_vpc",
+    "aws_subnet",
+    "aws_internet_gateway",
+    "aws_eip",
+    "aws_nat_gateway",
+    "aws_route_table",
+    "aws_route",
+    "aws_route_table_association",
+    "aws_security_group",
+    "aws_vpc_endpoint",
+    "aws_flow_log",
+    "aws_iam_role",
+    "aws_iam_role_policy",
+    "aws_iam_role_policy_attachment",
+    "aws_kms_key",
+    "aws_kms_alias",
+    "aws_s3_bucket",
+    "aws_s3_bucket_server_side_encryption_configuration",
+    "aws_s3_bucket_versioning",
+    "aws_s3_bucket_public_access_block",
+    "aws_s3_bucket_policy",
+    "aws_s3_bucket_lifecycle_configuration",
+    "aws_s3_bucket_logging",
+    "aws_cloudwatch_log_group",
+    "aws_secretsmanager_secret",
+];
+
+fn config(retention: u32, owner: &str, cidr: &str, concurrency: u32) -> String {
+    format!(
+        r#"
+terraform {{
+  required_providers {{
+    edulibra = {{ source = "edulibra/edulibra", version = "0.1.0" }}
+  }}
+}}
+variable "endpoint" {{ type = string }}
+provider "edulibra" {{
+  region            = "{REGION}"
+  endpoint          = var.endpoint
+  max_concurrency   = {concurrency}
+  policy_enforcement = "off"
+}}
+resource "edulibra_environment" "env" {{
+  name    = "engine"
+  stage   = "dev"
+  compute = "serverless"
+  tags    = {{ owner = "{owner}" }}
+  network {{
+    cidr_block   = "{cidr}"
+    nat_gateways = "single"
+  }}
+  observability {{
+    log_retention_days = {retention}
+  }}
+}}
+"#
+    )
+}
+
+fn counts(inv: &BTreeMap<String, Vec<String>>) -> BTreeMap<String, usize> {
+    inv.iter().map(|(k, v)| (k.clone(), v.len())).collect()
+}
+
+/// Per type, how many children of the provisioned types the state's topology holds.
+fn planned_counts(env: &serde_json::Value) -> BTreeMap<String, usize> {
+    let mut out = BTreeMap::new();
+    for c in env["topology"].as_array().expect("topology in state") {
+        let t = c["type"].as_str().unwrap().to_string();
+        if PROVISIONED.contains(&t.as_str()) {
+            *out.entry(t).or_insert(0) += 1;
+        }
+    }
+    out
+}
+
+fn state_env(ws: &Workspace) -> serde_json::Value {
+    let shown = ws.tf_ok(".", &["show", "-json"]).unwrap();
+    let v: serde_json::Value = serde_json::from_str(&shown.stdout).unwrap();
+    environment_in_state(&v).expect("the environment is in the state")
+}
+
+fn setup(
+    moto: &Moto,
+    tag: &str,
+    retention: u32,
+    owner: &str,
+    cidr: &str,
+    concurrency: u32,
+) -> Workspace {
+    let mut ws = Workspace::new(tag).unwrap();
+    ws.extra_env
+        .push(("TF_VAR_endpoint".into(), moto.endpoint()));
+    ws.write("main.tf", &config(retention, owner, cidr, concurrency))
+        .unwrap();
+    ws.tf_ok(".", &["init", "-input=false", "-no-color"])
+        .unwrap();
+    ws
+}
+
+fn plan_exit(ws: &Workspace) -> (i32, String) {
+    let out = ws
+        .command(
+            &ws.dir,
+            &["plan", "-input=false", "-no-color", "-detailed-exitcode"],
+        )
+        .output()
+        .unwrap();
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    (out.status.code().unwrap_or(-1), text)
+}
+
+#[test]
+fn apply_creates_every_child_a_second_plan_is_empty_and_destroy_leaves_nothing() {
+    let moto = Moto::start().unwrap();
+    let ws = setup(&moto, "engine-apply", 30, "platform", "10.0.0.0/16", 8);
+    let applied = ws
+        .tf_ok(
+            ".",
+            &["apply", "-auto-approve", "-input=false", "-no-color"],
+        )
+        .unwrap();
+    assert!(
+        applied.stdout.contains("not yet provisioned"),
+        "children of later types are announced, not hidden:\n{}",
+        applied.combined()
+    );
+
+    let env = state_env(&ws);
+    let expected = planned_counts(&env);
+    assert_eq!(
+        expected.len(),
+        PROVISIONED.len(),
+        "the dev topology uses every provisioned type"
+    );
+    let inv = inventory(&moto, REGION, "engine-dev").unwrap();
+    assert_eq!(
+        counts(&inv),
+        expected,
+        "exactly one AWS resource per child, checked in moto"
+    );
+    let provisioned = env["provisioned"].as_object().unwrap();
+    assert_eq!(provisioned.len(), expected.values().sum::<usize>());
+    assert_eq!(env["vpc_id"], provisioned["aws_vpc.main"]["id"]);
+    assert_eq!(
+        inv["aws_vpc"],
+        vec![env["vpc_id"].as_str().unwrap().to_string()]
+    );
+
+    let (code, text) = plan_exit(&ws);
+    assert_eq!(code, 0, "a second plan has no changes:\n{text}");
+
+    ws.tf_ok(
+        ".",
+        &["destroy", "-auto-approve", "-input=false", "-no-color"],
+    )
+    .unwrap();
+    let left = inventory(&moto, REGION, "engine-dev").unwrap();
+    assert!(
+        left.is_empty(),
+        "destroy leaves nothing tagged with the environment: {left:?}"
+    );
+}
+
+#[test]
+fn in_place_changes_drift_and_replacement() {
+    let moto = Moto::start().unwrap();
+    let ws = setup(&moto, "engine-update", 30, "platform", "10.0.0.0/16", 8);
+    ws.tf_ok(
+        ".",
+        &["apply", "-auto-approve", "-input=false", "-no-color"],
+    )
+    .unwrap();
+    let before = inventory(&moto, REGION, "engine-dev").unwrap();
+
+    // Retention and tags change in place: same resources, new values.
+    ws.write("main.tf", &config(90, "education", "10.0.0.0/16", 8))
+        .unwrap();
+    let (code, text) = plan_exit(&ws);
+    assert_eq!(code, 2, "{text}");
+    assert!(
+        text.contains("0 to add, 1 to change, 0 to destroy"),
+        "updated in place:\n{text}"
+    );
+    ws.tf_ok(
+        ".",
+        &["apply", "-auto-approve", "-input=false", "-no-color"],
+    )
+    .unwrap();
+    let after = inventory(&moto, REGION, "engine-dev").unwrap();
+    assert_eq!(before, after, "nothing was replaced");
+    let seen = boto3(&moto, REGION, "\
+logs = client('logs')
+g = [g for g in logs.describe_log_groups()['logGroups'] if g['logGroupName'] == '/edulibra/engine-dev/vpc-flow-logs'][0]
+vpc = client('ec2').describe_vpcs(Filters=[{'Name': 'tag:edulibra:environment', 'Values': ['engine-dev']}])['Vpcs'][0]
+print(g['retentionInDays'], {t['Key']: t['Value'] for t in vpc['Tags']}['owner'])").unwrap();
+    assert_eq!(seen.trim(), "90 education");
+    assert_eq!(plan_exit(&ws).0, 0);
+
+    // Drift: a log group deleted and a tag changed behind Terraform's back.
+    boto3(&moto, REGION, "\
+client('logs').delete_log_group(logGroupName='/edulibra/engine-dev/vpc-flow-logs')
+ec2 = client('ec2')
+vpc = ec2.describe_vpcs(Filters=[{'Name': 'tag:edulibra:environment', 'Values': ['engine-dev']}])['Vpcs'][0]
+ec2.create_tags(Resources=[vpc['VpcId']], Tags=[{'Key': 'owner', 'Value': 'someone-else'}])").unwrap();
+    let (code, text) = plan_exit(&ws);
+    assert_eq!(code, 2, "plan reports the drift:\n{text}");
+    ws.tf_ok(
+        ".",
+        &["apply", "-auto-approve", "-input=false", "-no-color"],
+    )
+    .unwrap();
+    let healed = inventory(&moto, REGION, "engine-dev").unwrap();
+    assert_eq!(
+        counts(&healed),
+        counts(&before),
+        "the deleted child is re-created, nothing duplicated"
+    );
+    assert_eq!(
+        healed["aws_vpc"], before["aws_vpc"],
+        "the VPC was fixed in place"
+    );
+    let owner = boto3(&moto, REGION, "\
+vpc = client('ec2').describe_vpcs(Filters=[{'Name': 'tag:edulibra:environment', 'Values': ['engine-dev']}])['Vpcs'][0]
+print({t['Key']: t['Value'] for t in vpc['Tags']}['owner'])").unwrap();
+    assert_eq!(owner.trim(), "education");
+    assert_eq!(plan_exit(&ws).0, 0, "converged");
+
+    // A new address space replaces the whole environment.
+    ws.write("main.tf", &config(90, "education", "10.20.0.0/16", 8))
+        .unwrap();
+    let (code, text) = plan_exit(&ws);
+    assert_eq!(code, 2);
+    assert!(
+        text.contains("must be replaced") && text.contains("forces replacement"),
+        "{text}"
+    );
+    ws.tf_ok(
+        ".",
+        &["destroy", "-auto-approve", "-input=false", "-no-color"],
+    )
+    .unwrap();
+    assert!(inventory(&moto, REGION, "engine-dev").unwrap().is_empty());
+}
+
+#[test]
+fn an_apply_killed_midway_resumes_without_duplicates_or_orphans() {
+    let moto = Moto::start().unwrap();
+    // One child at a time, so the kill lands in the middle.
+    let ws = setup(&moto, "engine-kill", 30, "platform", "10.0.0.0/16", 1);
+    let total: usize = 69; // children of the provisioned types in this configuration
+    for (round, point) in [5usize, 30].into_iter().enumerate() {
+        // The provider logs a line per child that is ready: the kill lands after `point` of them.
+        let log = ws.dir.join(format!("apply-{round}.log"));
+        let mut child = ws
+            .command(
+                &ws.dir,
+                &["apply", "-auto-approve", "-input=false", "-no-color"],
+            )
+            .env("TF_LOG", "INFO")
+            .env("TF_LOG_PATH", &log)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let deadline = Instant::now() + Duration::from_secs(120);
+        loop {
+            let text = std::fs::read_to_string(&log).unwrap_or_default();
+            if text.matches(": ready:").count() >= point || Instant::now() > deadline {
+                break;
+            }
+            std::thread::sleep(Duration::from_millis(5));
+        }
+        kill_tree(child.id());
+        let _ = child.wait();
+        let partial: usize = inventory(&moto, REGION, "engine-dev")
+            .unwrap()
+            .values()
+            .map(Vec::len)
+            .sum();
+        eprintln!("round {round}: killed with {partial} of {total} children in moto");
+        assert!(
+            partial >= point && partial < total,
+            "killed midway: {partial} of {total} children exist"
+        );
+    }
+    ws.tf_ok(
+        ".",
+        &["apply", "-auto-approve", "-input=false", "-no-color"],
+    )
+    .unwrap();
+    let env = state_env(&ws);
+    let inv = inventory(&moto, REGION, "engine-dev").unwrap();
+    assert_eq!(planned_counts(&env).values().sum::<usize>(), total);
+    assert_eq!(
+        counts(&inv),
+        planned_counts(&env),
+        "exactly one of each child after the re-run"
+    );
+    // No orphan: every tagged resource in moto is one the state knows.
+    let known: std::collections::BTreeSet<String> = env["provisioned"]
+        .as_object()
+        .unwrap()
+        .values()
+        .filter_map(|a| a["id"].as_str().map(str::to_string))
+        .collect();
+    for kind in [
+        "aws_vpc",
+        "aws_subnet",
+        "aws_security_group",
+        "aws_kms_key",
+        "aws_nat_gateway",
+        "aws_eip",
+        "aws_route_table",
+    ] {
+        for id in &inv[kind] {
+            assert!(
+                known.contains(id),
+                "{kind} {id} is in moto but not in the state"
+            );
+        }
+    }
+    assert_eq!(plan_exit(&ws).0, 0);
+    ws.tf_ok(
+        ".",
+        &["destroy", "-auto-approve", "-input=false", "-no-color"],
+    )
+    .unwrap();
+    assert!(inventory(&moto, REGION, "engine-dev").unwrap().is_empty());
+}
