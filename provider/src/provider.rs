@@ -645,14 +645,30 @@ impl pb::provider_server::Provider for ProviderService {
     ) -> Result<Response<pb::import_resource_state::Response>, Status> {
         let req = req.into_inner();
         let empty = pb::import_resource_state::Response::default();
-        try_diag!(self.resource_schema(&req.type_name), empty);
-        let d = Diagnostic::error(
-            "Import is not available in this version",
-            format!("Importing {:?} needs the apply engine, which reads the tagged AWS resources; it is a later milestone of this provider.", req.id),
-        );
+        let schema = try_diag!(self.resource_schema(&req.type_name), empty);
+        let ty = schema.block.implied_type();
+        let named = Value::object([("id", Value::String(req.id.clone()))]);
+        let ((registry, opts), placement, default_tags) =
+            try_diag!(self.engine(&named, &Value::Null).await, empty);
+        let state = match lifecycle::import(registry, opts, &placement, &default_tags, &req.id, &ty)
+            .await
+        {
+            Ok(s) => s,
+            Err(d) => {
+                return Ok(Response::new(pb::import_resource_state::Response {
+                    imported_resources: vec![],
+                    diagnostics: diag::to_proto(&d),
+                }))
+            }
+        };
+        let dv = try_diag!(encode_dv(&state, &ty, "imported state"), empty);
         Ok(Response::new(pb::import_resource_state::Response {
-            imported_resources: vec![],
-            diagnostics: errs(d),
+            imported_resources: vec![pb::import_resource_state::ImportedResource {
+                type_name: req.type_name,
+                state: Some(dv),
+                private: vec![],
+            }],
+            diagnostics: vec![],
         }))
     }
 

@@ -346,3 +346,59 @@ fn an_apply_killed_midway_resumes_without_duplicates_or_orphans() {
     .unwrap();
     assert!(inventory(&moto, REGION, "engine-dev").unwrap().is_empty());
 }
+
+#[test]
+fn import_into_an_empty_state_then_plan_has_no_changes() {
+    let moto = Moto::start().unwrap();
+    let ws = setup(&moto, "engine-import", 30, "platform", "10.0.0.0/16", 8);
+    ws.tf_ok(
+        ".",
+        &["apply", "-auto-approve", "-input=false", "-no-color"],
+    )
+    .unwrap();
+    let applied = state_env(&ws);
+    std::fs::remove_file(ws.dir.join("terraform.tfstate")).unwrap();
+
+    let missing = ws
+        .tf(
+            ".",
+            &[
+                "import",
+                "-input=false",
+                "-no-color",
+                "edulibra_environment.env",
+                "nothing-dev",
+            ],
+        )
+        .unwrap();
+    assert!(
+        !missing.ok && missing.combined().contains("No such environment"),
+        "{}",
+        missing.combined()
+    );
+
+    ws.tf_ok(
+        ".",
+        &[
+            "import",
+            "-input=false",
+            "-no-color",
+            "edulibra_environment.env",
+            "engine-dev",
+        ],
+    )
+    .unwrap();
+    let imported = state_env(&ws);
+    assert_eq!(
+        imported["provisioned"], applied["provisioned"],
+        "every child found again"
+    );
+    let (code, text) = plan_exit(&ws);
+    assert_eq!(code, 0, "no changes after import:\n{text}");
+    ws.tf_ok(
+        ".",
+        &["destroy", "-auto-approve", "-input=false", "-no-color"],
+    )
+    .unwrap();
+    assert!(inventory(&moto, REGION, "engine-dev").unwrap().is_empty());
+}

@@ -141,7 +141,19 @@ pub trait Driver: Send + Sync {
     fn delete<'a>(&'a self, kind: &'a str, attrs: &'a Attrs) -> Fut<'a, ()>;
 }
 
+/// Where an environment keeps the record of its own arguments, so that `terraform import`
+/// can rebuild them (AWS resources carry ids and tags, not the configuration that made them).
+pub trait ManifestStore: Send + Sync {
+    fn put<'a>(&'a self, bucket: &'a str, body: Vec<u8>) -> Fut<'a, ()>;
+    /// None when there is no record (or no bucket).
+    fn get<'a>(&'a self, bucket: &'a str) -> Fut<'a, Option<Vec<u8>>>;
+}
+
 /// Finds the driver of a resource type.
 pub trait Registry: Send + Sync {
     fn driver(&self, kind: &str) -> Option<&dyn Driver>;
+
+    fn manifests(&self) -> Option<&dyn ManifestStore> {
+        None
+    }
 }

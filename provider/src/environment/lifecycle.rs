@@ -57,6 +57,7 @@ pub async fn apply(
     prior: &Value,
     planned: &Value,
 ) -> Applied {
+    let (engine_registry, engine_opts) = (registry.clone(), opts.clone());
     let engine = Engine::new(registry, opts);
     let prior_state = if prior.is_null() {
         Prior::default()
@@ -121,10 +122,123 @@ pub async fn apply(
             format!("This version of the provider creates the network, IAM, KMS, S3, log group and secret children; these are planned (see `topology`) but were not created:\n{}", list.join("\n")),
         ));
     }
-    Applied {
-        state: state::after_apply(planned, &topology, &out),
-        diagnostics,
+    let state = state::after_apply(planned, &topology, &out);
+    if let Err(e) = write_manifest(&*engine_registry, &engine_opts, &out, &state).await {
+        diagnostics.push(Diagnostic::warning(
+            "The environment's record was not written",
+            format!("{e}. Everything was applied; only `terraform import` of this environment needs the record, and the next apply writes it again."),
+        ));
     }
+    Applied { state, diagnostics }
+}
+
+/// The environment's arguments, as the state holds them, in its logs bucket: what `import`
+/// reads back.
+async fn write_manifest(
+    registry: &dyn Registry,
+    opts: &Options,
+    out: &Outcome,
+    state: &Value,
+) -> Result<(), crate::apply::CallError> {
+    let (Some(store), Some(bucket)) = (
+        registry.manifests(),
+        out.provisioned
+            .get(LOGS_BUCKET)
+            .and_then(|a| a.get("bucket")),
+    ) else {
+        return Ok(());
+    };
+    let mut m = state.as_map().cloned().unwrap_or_default();
+    m.insert("topology".into(), Value::Null);
+    m.insert("provisioned".into(), Value::Null);
+    let body = serde_json::to_vec(&Value::Map(m).to_json()).unwrap_or_default();
+    with_retry(&opts.retry, LOGS_BUCKET, &opts.stop, || {
+        store.put(bucket, body.clone())
+    })
+    .await
+}
+
+const LOGS_BUCKET: &str = "aws_s3_bucket.logs";
+
+/// `terraform import`: the arguments from the environment's record, then every child found in
+/// AWS by its tags or unique name. What is not found is created by the next apply.
+pub async fn import(
+    registry: Arc<dyn Registry>,
+    opts: Options,
+    placement: &Placement,
+    default_tags: &BTreeMap<String, String>,
+    id: &str,
+    ty: &crate::value::Type,
+) -> Result<Value, Vec<Diagnostic>> {
+    let one = |summary: &str, detail: String| vec![Diagnostic::error(summary, detail)];
+    let bucket = format!("{id}-{}-logs", placement.region);
+    let store = registry
+        .manifests()
+        .ok_or_else(|| one("Cannot import", "no record store is configured".into()))?;
+    let body = with_retry(&opts.retry, id, &opts.stop, || store.get(&bucket))
+        .await
+        .map_err(|e| one("Cannot import", format!("reading the record of s3://{bucket}: {e}")))?
+        .ok_or_else(|| {
+            one(
+                "No such environment",
+                format!("No environment `{id}` (the id is `<name>-<stage>`) was found in {}: its logs bucket {bucket} holds no record of it.", placement.region),
+            )
+        })?;
+    let args = crate::codec::decode_state_json(&body, ty).map_err(|e| {
+        one(
+            "Cannot import",
+            format!("the record in s3://{bucket} is not readable: {e}"),
+        )
+    })?;
+    let spec = match spec::read(&args) {
+        SpecOutcome::Ready(s) => s,
+        _ => {
+            return Err(one(
+                "Cannot import",
+                format!("the record in s3://{bucket} does not describe a valid environment"),
+            ))
+        }
+    };
+    let topology = topology::expand(&spec, placement, default_tags)
+        .map_err(|e| one("Cannot import", e.to_string()))?;
+    let blocked = crate::apply::kinds::blocked(&topology);
+    let mut out = Outcome::default();
+    for c in &topology.children {
+        let Some(driver) = registry
+            .driver(c.kind)
+            .filter(|_| !blocked.contains_key(&c.address))
+        else {
+            continue;
+        };
+        let desired = {
+            let lookup = |a: &str, k: &str| out.provisioned.get(a).and_then(|x| x.get(k)).cloned();
+            Value::Map(
+                c.values
+                    .iter()
+                    .map(|(k, v)| (k.clone(), v.resolve(&lookup)))
+                    .collect(),
+            )
+        };
+        if !desired.is_wholly_known() {
+            continue; // something it refers to was not found
+        }
+        let values = desired.to_json().as_object().cloned().unwrap_or_default();
+        let d = crate::apply::Desired {
+            address: &c.address,
+            kind: c.kind,
+            environment: id,
+            values: &values,
+        };
+        let found = with_retry(&opts.retry, &c.address, &opts.stop, || driver.find(&d))
+            .await
+            .map_err(|e| one(&format!("Cannot look up {}", c.address), e.to_string()))?;
+        if let Some(attrs) = found {
+            tracing::info!(child = %c.address, "found for import");
+            out.provisioned.insert(c.address.clone(), attrs);
+            out.values.insert(c.address.clone(), desired);
+        }
+    }
+    Ok(state::after_apply(&args, &topology, &out))
 }
 
 /// Reads every provisioned child back from AWS. A child that is gone leaves `provisioned` (the

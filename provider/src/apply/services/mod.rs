@@ -66,6 +66,10 @@ impl Registry for AwsRegistry {
         };
         Some(d)
     }
+
+    fn manifests(&self) -> Option<&dyn super::driver::ManifestStore> {
+        Some(&self.s3)
+    }
 }
 
 /// Error codes AWS uses for throttling, brief outages and eventual consistency.
