@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# The main job on a fresh machine: emulator, init, plan of examples/dev, the validator gate.
-# (Apply and destroy join when the apply engine lands.)
+# The main job on a fresh machine: emulator, init, plan of examples/dev, the validator gate,
+# then apply of the judged plan, the outputs, and destroy.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 target="${CARGO_TARGET_DIR:-$root/target}"
@@ -47,8 +47,19 @@ echo "== terraform plan"
 "$tf" show -json tfplan >plan.json
 echo "== edulibra-validate gate"
 set +e
-"$target/debug/edulibra-validate" check plan.json --waivers "$root/examples/$example/waivers.yaml" --format text | tail -n "${GATE_LINES:-25}"
-cp plan.json "${KEEP_PLAN:-/dev/null}" 2>/dev/null || true
+"$target/debug/edulibra-validate" check plan.json --waivers "$root/examples/$example/waivers.yaml" --format text >gate.txt
 gate=$?
 set -e
+tail -n "${GATE_LINES:-25}" gate.txt
+cp plan.json "${KEEP_PLAN:-/dev/null}" 2>/dev/null || true
 echo "== gate exit code: $gate (0 pass, 1 findings, 2 could not judge)"
+if [ "$gate" -ne 0 ]; then
+  echo "== the gate did not pass: no apply" >&2
+  exit 1
+fi
+echo "== terraform apply (the plan the gate judged)"
+"$tf" apply -input=false -no-color tfplan | grep -v '^  aws_' | tail -n 12
+echo "== outputs"
+"$tf" output -no-color
+echo "== terraform destroy"
+"$tf" destroy -auto-approve -input=false -no-color -var "aws_endpoint=http://127.0.0.1:$port" | tail -n 2

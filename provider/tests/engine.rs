@@ -1,0 +1,165 @@
+//! The apply engine over an in-memory cloud: decisions, partial state on failure, resumption,
+//! and delete order, without AWS.
+
+mod common;
+
+use std::collections::BTreeMap;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use edulibra_provider::apply::driver::Fut;
+use edulibra_provider::apply::engine::PriorChild;
+use edulibra_provider::apply::retry::RetryPolicy;
+use edulibra_provider::apply::{
+    kinds, Attrs, CallError, Desired, Driver, Engine, ErrorClass, Options, Outcome, Prior, Registry,
+};
+use edulibra_provider::environment::spec::{self, SpecOutcome};
+use edulibra_provider::topology::{expand, Placement, Topology};
+use serde_json::{json, Map, Value as Json};
+
+/// A cloud that remembers resources by child address and can be told to fail one of them.
+#[derive(Default)]
+struct FakeCloud {
+    resources: Mutex<BTreeMap<String, Attrs>>,
+    created: Mutex<usize>,
+    deleted: Mutex<Vec<String>>,
+    fail_on: Mutex<Option<String>>,
+}
+
+impl Driver for FakeCloud {
+    fn find<'a>(&'a self, d: &'a Desired<'a>) -> Fut<'a, Option<Attrs>> {
+        Box::pin(async move { Ok(self.resources.lock().unwrap().get(d.address).cloned()) })
+    }
+    fn ensure<'a>(&'a self, d: &'a Desired<'a>, _existing: Option<&'a Attrs>) -> Fut<'a, Attrs> {
+        Box::pin(async move {
+            tokio::time::sleep(Duration::from_millis(1)).await;
+            if self.fail_on.lock().unwrap().as_deref() == Some(d.address) {
+                return Err(CallError::new("Create", "AccessDenied", "injected", ErrorClass::Permanent));
+            }
+            let mut r = self.resources.lock().unwrap();
+            if let Some(a) = r.get(d.address) {
+                return Ok(a.clone());
+            }
+            *self.created.lock().unwrap() += 1;
+            let n = r.len();
+            let a: Attrs = ["id", "arn", "name", "key_id", "dns_name"]
+                .iter()
+                .map(|k| (k.to_string(), format!("{k}-{n}")))
+                .collect();
+            r.insert(d.address.to_string(), a.clone());
+            Ok(a)
+        })
+    }
+    fn read<'a>(&'a self, _kind: &'a str, _a: &'a Attrs) -> Fut<'a, Option<Map<String, Json>>> {
+        Box::pin(async move { Ok(Some(Map::new())) })
+    }
+    fn delete<'a>(&'a self, _kind: &'a str, a: &'a Attrs) -> Fut<'a, ()> {
+        Box::pin(async move {
+            let mut r = self.resources.lock().unwrap();
+            let address = r.iter().find(|(_, x)| *x == a).map(|(k, _)| k.clone());
+            if let Some(address) = address {
+                r.remove(&address);
+                self.deleted.lock().unwrap().push(address);
+            }
+            Ok(())
+        })
+    }
+}
+
+struct FakeRegistry(Arc<FakeCloud>);
+impl Registry for FakeRegistry {
+    fn driver(&self, kind: &str) -> Option<&dyn Driver> {
+        kinds::provisioned(kind).then_some(&*self.0 as &dyn Driver)
+    }
+}
+
+fn topology() -> Topology {
+    let s = match spec::read(&common::env_config(json!({"name": "edulibra", "stage": "prod", "compute": "containers"}))) {
+        SpecOutcome::Ready(s) => *s,
+        _ => panic!("valid spec"),
+    };
+    expand(&s, &Placement::new("eu-central-1", "123456789012"), &BTreeMap::new()).unwrap()
+}
+
+fn engine(cloud: &Arc<FakeCloud>) -> Engine {
+    let (tx, stop) = tokio::sync::watch::channel(false);
+    std::mem::forget(tx);
+    Engine::new(
+        Arc::new(FakeRegistry(cloud.clone())),
+        Options {
+            environment: "edulibra-prod".into(),
+            max_concurrency: 4,
+            retry: RetryPolicy { retries: 2, base: Duration::from_millis(1), cap: Duration::from_millis(2) },
+            stop,
+        },
+    )
+}
+
+fn prior_from(t: &Topology, out: &Outcome) -> Prior {
+    Prior {
+        provisioned: out.provisioned.clone(),
+        values: out.values.clone(),
+        children: t
+            .children
+            .iter()
+            .map(|c| PriorChild { address: c.address.clone(), kind: c.kind.to_string(), depends_on: c.depends_on.iter().cloned().collect() })
+            .collect(),
+    }
+}
+
+#[tokio::test]
+async fn apply_creates_what_it_can_then_a_second_apply_keeps_everything() {
+    let t = topology();
+    let cloud = Arc::new(FakeCloud::default());
+    let out = engine(&cloud).apply(&t, &Prior::default()).await;
+    assert!(out.succeeded(), "{:?}", out.failures);
+    let blocked = kinds::blocked(&t);
+    assert_eq!(out.provisioned.len(), t.children.len() - blocked.len());
+    assert_eq!(out.not_provisioned.len(), blocked.len(), "every child left alone is reported");
+    assert_eq!(*cloud.created.lock().unwrap(), out.provisioned.len());
+
+    let again = engine(&cloud).apply(&t, &prior_from(&t, &out)).await;
+    assert_eq!(again.counts.kept, out.provisioned.len());
+    assert_eq!(again.counts.created + again.counts.updated + again.counts.replaced, 0);
+    assert_eq!(again.provisioned, out.provisioned);
+}
+
+#[tokio::test]
+async fn a_failure_returns_the_partial_state_and_the_next_apply_resumes() {
+    let t = topology();
+    let cloud = Arc::new(FakeCloud::default());
+    *cloud.fail_on.lock().unwrap() = Some("aws_vpc.main".into());
+    let out = engine(&cloud).apply(&t, &Prior::default()).await;
+    assert_eq!(out.failures.len(), 1);
+    assert_eq!(out.failures[0].0, "aws_vpc.main");
+    assert!(!out.provisioned.contains_key("aws_subnet.public[0]"), "dependents never started");
+    assert_eq!(out.provisioned.len(), cloud.resources.lock().unwrap().len(), "the state names every created child");
+
+    *cloud.fail_on.lock().unwrap() = None;
+    let before = *cloud.created.lock().unwrap();
+    let done = engine(&cloud).apply(&t, &prior_from(&t, &out)).await;
+    assert!(done.succeeded());
+    assert_eq!(done.counts.kept, out.provisioned.len(), "what was created is kept");
+    assert_eq!(*cloud.created.lock().unwrap() - before, done.counts.created);
+    assert_eq!(done.provisioned.len(), t.children.len() - kinds::blocked(&t).len());
+}
+
+#[tokio::test]
+async fn destroy_deletes_dependents_before_what_they_use() {
+    let t = topology();
+    let cloud = Arc::new(FakeCloud::default());
+    let out = engine(&cloud).apply(&t, &Prior::default()).await;
+    let gone = engine(&cloud).destroy(&prior_from(&t, &out)).await;
+    assert!(gone.succeeded());
+    assert!(gone.provisioned.is_empty());
+    assert!(cloud.resources.lock().unwrap().is_empty());
+    let order = cloud.deleted.lock().unwrap().clone();
+    let pos: BTreeMap<&str, usize> = order.iter().enumerate().map(|(i, a)| (a.as_str(), i)).collect();
+    for c in &t.children {
+        for d in &c.depends_on {
+            if let (Some(a), Some(b)) = (pos.get(c.address.as_str()), pos.get(d.as_str())) {
+                assert!(a < b, "{} was deleted after {d}, which it uses", c.address);
+            }
+        }
+    }
+}
