@@ -34,7 +34,12 @@ impl Driver for FakeCloud {
         Box::pin(async move {
             tokio::time::sleep(Duration::from_millis(1)).await;
             if self.fail_on.lock().unwrap().as_deref() == Some(d.address) {
-                return Err(CallError::new("Create", "AccessDenied", "injected", ErrorClass::Permanent));
+                return Err(CallError::new(
+                    "Create",
+                    "AccessDenied",
+                    "injected",
+                    ErrorClass::Permanent,
+                ));
             }
             let mut r = self.resources.lock().unwrap();
             if let Some(a) = r.get(d.address) {
@@ -74,11 +79,18 @@ impl Registry for FakeRegistry {
 }
 
 fn topology() -> Topology {
-    let s = match spec::read(&common::env_config(json!({"name": "edulibra", "stage": "prod", "compute": "containers"}))) {
+    let s = match spec::read(&common::env_config(
+        json!({"name": "edulibra", "stage": "prod", "compute": "containers"}),
+    )) {
         SpecOutcome::Ready(s) => *s,
         _ => panic!("valid spec"),
     };
-    expand(&s, &Placement::new("eu-central-1", "123456789012"), &BTreeMap::new()).unwrap()
+    expand(
+        &s,
+        &Placement::new("eu-central-1", "123456789012"),
+        &BTreeMap::new(),
+    )
+    .unwrap()
 }
 
 fn engine(cloud: &Arc<FakeCloud>) -> Engine {
@@ -89,7 +101,11 @@ fn engine(cloud: &Arc<FakeCloud>) -> Engine {
         Options {
             environment: "edulibra-prod".into(),
             max_concurrency: 4,
-            retry: RetryPolicy { retries: 2, base: Duration::from_millis(1), cap: Duration::from_millis(2) },
+            retry: RetryPolicy {
+                retries: 2,
+                base: Duration::from_millis(1),
+                cap: Duration::from_millis(2),
+            },
             stop,
         },
     )
@@ -102,7 +118,11 @@ fn prior_from(t: &Topology, out: &Outcome) -> Prior {
         children: t
             .children
             .iter()
-            .map(|c| PriorChild { address: c.address.clone(), kind: c.kind.to_string(), depends_on: c.depends_on.iter().cloned().collect() })
+            .map(|c| PriorChild {
+                address: c.address.clone(),
+                kind: c.kind.to_string(),
+                depends_on: c.depends_on.iter().cloned().collect(),
+            })
             .collect(),
     }
 }
@@ -115,12 +135,19 @@ async fn apply_creates_what_it_can_then_a_second_apply_keeps_everything() {
     assert!(out.succeeded(), "{:?}", out.failures);
     let blocked = kinds::blocked(&t);
     assert_eq!(out.provisioned.len(), t.children.len() - blocked.len());
-    assert_eq!(out.not_provisioned.len(), blocked.len(), "every child left alone is reported");
+    assert_eq!(
+        out.not_provisioned.len(),
+        blocked.len(),
+        "every child left alone is reported"
+    );
     assert_eq!(*cloud.created.lock().unwrap(), out.provisioned.len());
 
     let again = engine(&cloud).apply(&t, &prior_from(&t, &out)).await;
     assert_eq!(again.counts.kept, out.provisioned.len());
-    assert_eq!(again.counts.created + again.counts.updated + again.counts.replaced, 0);
+    assert_eq!(
+        again.counts.created + again.counts.updated + again.counts.replaced,
+        0
+    );
     assert_eq!(again.provisioned, out.provisioned);
 }
 
@@ -132,16 +159,30 @@ async fn a_failure_returns_the_partial_state_and_the_next_apply_resumes() {
     let out = engine(&cloud).apply(&t, &Prior::default()).await;
     assert_eq!(out.failures.len(), 1);
     assert_eq!(out.failures[0].0, "aws_vpc.main");
-    assert!(!out.provisioned.contains_key("aws_subnet.public[0]"), "dependents never started");
-    assert_eq!(out.provisioned.len(), cloud.resources.lock().unwrap().len(), "the state names every created child");
+    assert!(
+        !out.provisioned.contains_key("aws_subnet.public[0]"),
+        "dependents never started"
+    );
+    assert_eq!(
+        out.provisioned.len(),
+        cloud.resources.lock().unwrap().len(),
+        "the state names every created child"
+    );
 
     *cloud.fail_on.lock().unwrap() = None;
     let before = *cloud.created.lock().unwrap();
     let done = engine(&cloud).apply(&t, &prior_from(&t, &out)).await;
     assert!(done.succeeded());
-    assert_eq!(done.counts.kept, out.provisioned.len(), "what was created is kept");
+    assert_eq!(
+        done.counts.kept,
+        out.provisioned.len(),
+        "what was created is kept"
+    );
     assert_eq!(*cloud.created.lock().unwrap() - before, done.counts.created);
-    assert_eq!(done.provisioned.len(), t.children.len() - kinds::blocked(&t).len());
+    assert_eq!(
+        done.provisioned.len(),
+        t.children.len() - kinds::blocked(&t).len()
+    );
 }
 
 #[tokio::test]
@@ -154,7 +195,11 @@ async fn destroy_deletes_dependents_before_what_they_use() {
     assert!(gone.provisioned.is_empty());
     assert!(cloud.resources.lock().unwrap().is_empty());
     let order = cloud.deleted.lock().unwrap().clone();
-    let pos: BTreeMap<&str, usize> = order.iter().enumerate().map(|(i, a)| (a.as_str(), i)).collect();
+    let pos: BTreeMap<&str, usize> = order
+        .iter()
+        .enumerate()
+        .map(|(i, a)| (a.as_str(), i))
+        .collect();
     for c in &t.children {
         for d in &c.depends_on {
             if let (Some(a), Some(b)) = (pos.get(c.address.as_str()), pos.get(d.as_str())) {
