@@ -7,7 +7,9 @@ use aws_sdk_iam::types::Tag;
 use aws_sdk_iam::Client;
 use serde_json::{Map, Value as Json};
 
-use super::{absent_ok, attrs, observed, stale_keys, tag_map, unsupported, Call};
+use super::{
+    absent_ok, already_gone, attr as get, attrs, observed, stale_keys, tag_map, unsupported, Call,
+};
 use crate::apply::driver::{Attrs, CallError, Desired, Driver, ErrorClass, Fut};
 
 pub struct Iam {
@@ -18,17 +20,6 @@ fn tags_of(tags: &[Tag]) -> BTreeMap<String, String> {
     tags.iter()
         .map(|t| (t.key().to_string(), t.value().to_string()))
         .collect()
-}
-
-fn get<'a>(a: &'a Attrs, k: &str) -> Result<&'a str, CallError> {
-    a.get(k).map(String::as_str).ok_or_else(|| {
-        CallError::new(
-            "state",
-            "MissingAttribute",
-            format!("the state holds no `{k}`"),
-            ErrorClass::Permanent,
-        )
-    })
 }
 
 impl Iam {
@@ -356,11 +347,6 @@ impl Driver for Iam {
         Box::pin(self.read_kind(kind, attrs))
     }
     fn delete<'a>(&'a self, kind: &'a str, attrs: &'a Attrs) -> Fut<'a, ()> {
-        Box::pin(async move {
-            match self.delete_kind(kind, attrs).await {
-                Err(e) if e.is_not_found() => Ok(()),
-                other => other,
-            }
-        })
+        Box::pin(async move { already_gone(self.delete_kind(kind, attrs).await) })
     }
 }

@@ -7,22 +7,13 @@ use aws_sdk_kms::types::{KeySpec, KeyState, KeyUsageType, Tag};
 use aws_sdk_kms::Client;
 use serde_json::{Map, Value as Json};
 
-use super::{absent_ok, attrs, observed, stale_keys, tag_map, unsupported, Call};
+use super::{
+    absent_ok, already_gone, attr as get, attrs, observed, stale_keys, tag_map, unsupported, Call,
+};
 use crate::apply::driver::{Attrs, CallError, Desired, Driver, ErrorClass, Fut};
 
 pub struct Kms {
     client: Client,
-}
-
-fn get<'a>(a: &'a Attrs, k: &str) -> Result<&'a str, CallError> {
-    a.get(k).map(String::as_str).ok_or_else(|| {
-        CallError::new(
-            "state",
-            "MissingAttribute",
-            format!("the state holds no `{k}`"),
-            ErrorClass::Permanent,
-        )
-    })
 }
 
 fn gone(state: Option<&KeyState>) -> bool {
@@ -361,11 +352,6 @@ impl Driver for Kms {
         Box::pin(self.read_kind(kind, attrs))
     }
     fn delete<'a>(&'a self, kind: &'a str, attrs: &'a Attrs) -> Fut<'a, ()> {
-        Box::pin(async move {
-            match self.delete_kind(kind, attrs).await {
-                Err(e) if e.is_not_found() => Ok(()),
-                other => other,
-            }
-        })
+        Box::pin(async move { already_gone(self.delete_kind(kind, attrs).await) })
     }
 }

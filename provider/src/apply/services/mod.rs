@@ -204,6 +204,26 @@ pub(crate) fn stale_keys(
         .collect()
 }
 
+/// An attribute the state must hold for this child.
+pub(crate) fn attr<'a>(a: &'a super::driver::Attrs, k: &str) -> Result<&'a str, CallError> {
+    a.get(k).map(String::as_str).ok_or_else(|| {
+        CallError::new(
+            "state",
+            "MissingAttribute",
+            format!("the state holds no `{k}`"),
+            ErrorClass::Permanent,
+        )
+    })
+}
+
+/// Deleting what is already gone succeeds.
+pub(crate) fn already_gone(r: Result<(), CallError>) -> Result<(), CallError> {
+    match r {
+        Err(e) if e.is_not_found() => Ok(()),
+        other => other,
+    }
+}
+
 pub(crate) fn attrs<const N: usize>(pairs: [(&str, String); N]) -> super::driver::Attrs {
     pairs.into_iter().map(|(k, v)| (k.to_string(), v)).collect()
 }
