@@ -1,7 +1,6 @@
 //! The tfplugin5 `Provider` service: decodes each request with the schema it names, hands it to
 //! the resource or data source, and encodes the answer. Failures become diagnostics, never panics.
 
-use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use tokio::sync::{watch, OnceCell, RwLock};
@@ -43,6 +42,8 @@ pub struct Configured {
     /// The validator's rules, checked on every planned environment (None when off).
     pub gate: Option<verdicts::Gate>,
     identity: OnceCell<Result<Arc<CallerIdentity>, String>>,
+    /// The apply engine's drivers (SDK clients), built on first use and shared by every call.
+    registry: std::sync::OnceLock<Arc<dyn apply::Registry>>,
 }
 
 impl Configured {
@@ -166,20 +167,8 @@ impl ProviderService {
 }
 
 impl ProviderService {
-    /// The engine's registry and options for one environment (the one in `planned`, or in
-    /// `prior` when it is being destroyed), with where it lives.
-    async fn engine(
-        &self,
-        planned: &Value,
-        prior: &Value,
-    ) -> Result<
-        (
-            (Arc<dyn apply::Registry>, apply::Options),
-            Placement,
-            BTreeMap<String, String>,
-        ),
-        Diagnostic,
-    > {
+    /// The engine's drivers and options for one environment (`id`), with where it lives.
+    async fn engine(&self, id: &str) -> Result<lifecycle::Setup, Diagnostic> {
         let c = self.configured().await?;
         let aws = c.aws.as_ref().ok_or_else(|| {
             Diagnostic::error("AWS is not configured", "The provider has no usable AWS configuration (region, credentials); see the provider block.")
@@ -191,12 +180,12 @@ impl ProviderService {
                 "The environment needs the provider's region and account.",
             )
         })?;
-        let id = [planned, prior]
-            .iter()
-            .find_map(|v| v.get("id").as_str().map(str::to_string))
-            .unwrap_or_default();
+        let registry = c
+            .registry
+            .get_or_init(|| Arc::new(apply::services::AwsRegistry::new(aws)))
+            .clone();
         let opts = apply::Options {
-            environment: id,
+            environment: id.to_string(),
             max_concurrency: c.settings.max_concurrency,
             retry: apply::retry::RetryPolicy {
                 retries: c.settings.max_retries,
@@ -204,8 +193,12 @@ impl ProviderService {
             },
             stop: self.inner.stop.subscribe(),
         };
-        let registry: Arc<dyn apply::Registry> = Arc::new(apply::services::AwsRegistry::new(aws));
-        Ok(((registry, opts), placement, default_tags))
+        Ok(lifecycle::Setup {
+            registry,
+            opts,
+            placement,
+            default_tags,
+        })
     }
 }
 
@@ -473,6 +466,7 @@ impl pb::provider_server::Provider for ProviderService {
             aws,
             gate,
             identity: OnceCell::new(),
+            registry: std::sync::OnceLock::new(),
         }));
         Ok(Response::new(pb::configure::Response {
             diagnostics: diag::to_proto(&diags),
@@ -503,8 +497,9 @@ impl pb::provider_server::Provider for ProviderService {
         if current.is_null() || current.get("provisioned").is_null() {
             return Ok(Response::new(kept));
         }
-        let ((registry, opts), _, _) = try_diag!(self.engine(&current, &current).await, kept);
-        let read = match lifecycle::read(registry, opts, &current).await {
+        let id = current.get("id").as_str().unwrap_or_default().to_string();
+        let setup = try_diag!(self.engine(&id).await, kept);
+        let read = match lifecycle::read(&setup, &current).await {
             Ok(v) => v,
             Err(d) => {
                 return Ok(Response::new(pb::read_resource::Response {
@@ -619,17 +614,13 @@ impl pb::provider_server::Provider for ProviderService {
             private: req.planned_private.clone(),
             ..Default::default()
         };
-        let (engine, placement, default_tags) =
-            try_diag!(self.engine(&planned, &prior).await, failed);
-        let applied = lifecycle::apply(
-            engine.0,
-            engine.1,
-            &placement,
-            &default_tags,
-            &prior,
-            &planned,
-        )
-        .await;
+        // The environment being created or changed, else the one being destroyed.
+        let id = [&planned, &prior]
+            .iter()
+            .find_map(|v| v.get("id").as_str().map(str::to_string))
+            .unwrap_or_default();
+        let setup = try_diag!(self.engine(&id).await, failed);
+        let applied = lifecycle::apply(&setup, &prior, &planned).await;
         let new_state = try_diag!(encode_dv(&applied.state, &ty, "new state"), failed);
         Ok(Response::new(pb::apply_resource_change::Response {
             new_state: Some(new_state),
@@ -647,12 +638,8 @@ impl pb::provider_server::Provider for ProviderService {
         let empty = pb::import_resource_state::Response::default();
         let schema = try_diag!(self.resource_schema(&req.type_name), empty);
         let ty = schema.block.implied_type();
-        let named = Value::object([("id", Value::String(req.id.clone()))]);
-        let ((registry, opts), placement, default_tags) =
-            try_diag!(self.engine(&named, &Value::Null).await, empty);
-        let state = match lifecycle::import(registry, opts, &placement, &default_tags, &req.id, &ty)
-            .await
-        {
+        let setup = try_diag!(self.engine(&req.id).await, empty);
+        let state = match lifecycle::import(&setup, &req.id, &ty).await {
             Ok(s) => s,
             Err(d) => {
                 return Ok(Response::new(pb::import_resource_state::Response {

@@ -432,3 +432,23 @@ pub fn kill_tree(pid: u32) {
 fn unsafe_kill(pid: u32) {
     let _ = Command::new("kill").args(["-9", &pid.to_string()]).status();
 }
+
+/// The head of every test configuration: the provider requirement, the emulator endpoint as a
+/// variable, and the provider block in eu-central-1 with `settings` (extra lines) added.
+pub fn provider_config(settings: &str) -> String {
+    format!(
+        r#"
+terraform {{
+  required_providers {{
+    edulibra = {{ source = "edulibra/edulibra", version = "0.1.0" }}
+  }}
+}}
+variable "endpoint" {{ type = string }}
+provider "edulibra" {{
+  region   = "eu-central-1"
+  endpoint = var.endpoint
+{settings}
+}}
+"#
+    )
+}

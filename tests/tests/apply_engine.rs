@@ -7,7 +7,9 @@ use std::collections::BTreeMap;
 use std::process::Stdio;
 use std::time::{Duration, Instant};
 
-use edulibra_e2e::{boto3, environment_in_state, inventory, kill_tree, Moto, Workspace};
+use edulibra_e2e::{
+    boto3, environment_in_state, inventory, kill_tree, provider_config, Moto, Workspace,
+};
 
 const REGION: &str = "eu-central-1";
 
@@ -41,20 +43,11 @@ const PROVISIONED: &[&str] = &[
 ];
 
 fn config(retention: u32, owner: &str, cidr: &str, concurrency: u32) -> String {
+    let head = provider_config(&format!(
+        "  max_concurrency    = {concurrency}\n  policy_enforcement = \"off\""
+    ));
     format!(
-        r#"
-terraform {{
-  required_providers {{
-    edulibra = {{ source = "edulibra/edulibra", version = "0.1.0" }}
-  }}
-}}
-variable "endpoint" {{ type = string }}
-provider "edulibra" {{
-  region            = "{REGION}"
-  endpoint          = var.endpoint
-  max_concurrency   = {concurrency}
-  policy_enforcement = "off"
-}}
+        r#"{head}
 resource "edulibra_environment" "env" {{
   name    = "engine"
   stage   = "dev"
@@ -112,6 +105,29 @@ fn setup(
     ws
 }
 
+fn apply(ws: &Workspace) {
+    ws.tf_ok(
+        ".",
+        &["apply", "-auto-approve", "-input=false", "-no-color"],
+    )
+    .unwrap();
+}
+
+fn destroy(ws: &Workspace) {
+    ws.tf_ok(
+        ".",
+        &["destroy", "-auto-approve", "-input=false", "-no-color"],
+    )
+    .unwrap();
+}
+
+/// A boto3 prelude: the environment's VPC (`vpc`) and its `owner` tag.
+const VPC: &str = "\
+ec2 = client('ec2')
+vpc = ec2.describe_vpcs(Filters=[{'Name': 'tag:edulibra:environment', 'Values': ['engine-dev']}])['Vpcs'][0]
+owner = {t['Key']: t['Value'] for t in vpc['Tags']}['owner']
+";
+
 fn plan_exit(ws: &Workspace) -> (i32, String) {
     let out = ws
         .command(
@@ -168,11 +184,7 @@ fn apply_creates_every_child_a_second_plan_is_empty_and_destroy_leaves_nothing()
     let (code, text) = plan_exit(&ws);
     assert_eq!(code, 0, "a second plan has no changes:\n{text}");
 
-    ws.tf_ok(
-        ".",
-        &["destroy", "-auto-approve", "-input=false", "-no-color"],
-    )
-    .unwrap();
+    destroy(&ws);
     let left = inventory(&moto, REGION, "engine-dev").unwrap();
     assert!(
         left.is_empty(),
@@ -184,11 +196,7 @@ fn apply_creates_every_child_a_second_plan_is_empty_and_destroy_leaves_nothing()
 fn in_place_changes_drift_and_replacement() {
     let moto = Moto::start().unwrap();
     let ws = setup(&moto, "engine-update", 30, "platform", "10.0.0.0/16", 8);
-    ws.tf_ok(
-        ".",
-        &["apply", "-auto-approve", "-input=false", "-no-color"],
-    )
-    .unwrap();
+    apply(&ws);
     let before = inventory(&moto, REGION, "engine-dev").unwrap();
 
     // Retention and tags change in place: same resources, new values.
@@ -200,34 +208,30 @@ fn in_place_changes_drift_and_replacement() {
         text.contains("0 to add, 1 to change, 0 to destroy"),
         "updated in place:\n{text}"
     );
-    ws.tf_ok(
-        ".",
-        &["apply", "-auto-approve", "-input=false", "-no-color"],
-    )
-    .unwrap();
+    apply(&ws);
     let after = inventory(&moto, REGION, "engine-dev").unwrap();
     assert_eq!(before, after, "nothing was replaced");
-    let seen = boto3(&moto, REGION, "\
+    let seen = boto3(&moto, REGION, &format!("{VPC}\
 logs = client('logs')
 g = [g for g in logs.describe_log_groups()['logGroups'] if g['logGroupName'] == '/edulibra/engine-dev/vpc-flow-logs'][0]
-vpc = client('ec2').describe_vpcs(Filters=[{'Name': 'tag:edulibra:environment', 'Values': ['engine-dev']}])['Vpcs'][0]
-print(g['retentionInDays'], {t['Key']: t['Value'] for t in vpc['Tags']}['owner'])").unwrap();
+print(g['retentionInDays'], owner)")).unwrap();
     assert_eq!(seen.trim(), "90 education");
     assert_eq!(plan_exit(&ws).0, 0);
 
     // Drift: a log group deleted and a tag changed behind Terraform's back.
-    boto3(&moto, REGION, "\
+    boto3(
+        &moto,
+        REGION,
+        &format!(
+            "{VPC}\
 client('logs').delete_log_group(logGroupName='/edulibra/engine-dev/vpc-flow-logs')
-ec2 = client('ec2')
-vpc = ec2.describe_vpcs(Filters=[{'Name': 'tag:edulibra:environment', 'Values': ['engine-dev']}])['Vpcs'][0]
-ec2.create_tags(Resources=[vpc['VpcId']], Tags=[{'Key': 'owner', 'Value': 'someone-else'}])").unwrap();
-    let (code, text) = plan_exit(&ws);
-    assert_eq!(code, 2, "plan reports the drift:\n{text}");
-    ws.tf_ok(
-        ".",
-        &["apply", "-auto-approve", "-input=false", "-no-color"],
+ec2.create_tags(Resources=[vpc['VpcId']], Tags=[{{'Key': 'owner', 'Value': 'someone-else'}}])"
+        ),
     )
     .unwrap();
+    let (code, text) = plan_exit(&ws);
+    assert_eq!(code, 2, "plan reports the drift:\n{text}");
+    apply(&ws);
     let healed = inventory(&moto, REGION, "engine-dev").unwrap();
     assert_eq!(
         counts(&healed),
@@ -238,9 +242,7 @@ ec2.create_tags(Resources=[vpc['VpcId']], Tags=[{'Key': 'owner', 'Value': 'someo
         healed["aws_vpc"], before["aws_vpc"],
         "the VPC was fixed in place"
     );
-    let owner = boto3(&moto, REGION, "\
-vpc = client('ec2').describe_vpcs(Filters=[{'Name': 'tag:edulibra:environment', 'Values': ['engine-dev']}])['Vpcs'][0]
-print({t['Key']: t['Value'] for t in vpc['Tags']}['owner'])").unwrap();
+    let owner = boto3(&moto, REGION, &format!("{VPC}print(owner)")).unwrap();
     assert_eq!(owner.trim(), "education");
     assert_eq!(plan_exit(&ws).0, 0, "converged");
 
@@ -253,11 +255,7 @@ print({t['Key']: t['Value'] for t in vpc['Tags']}['owner'])").unwrap();
         text.contains("must be replaced") && text.contains("forces replacement"),
         "{text}"
     );
-    ws.tf_ok(
-        ".",
-        &["destroy", "-auto-approve", "-input=false", "-no-color"],
-    )
-    .unwrap();
+    destroy(&ws);
     assert!(inventory(&moto, REGION, "engine-dev").unwrap().is_empty());
 }
 
@@ -302,11 +300,7 @@ fn an_apply_killed_midway_resumes_without_duplicates_or_orphans() {
             "killed midway: {partial} of {total} children exist"
         );
     }
-    ws.tf_ok(
-        ".",
-        &["apply", "-auto-approve", "-input=false", "-no-color"],
-    )
-    .unwrap();
+    apply(&ws);
     let env = state_env(&ws);
     let inv = inventory(&moto, REGION, "engine-dev").unwrap();
     assert_eq!(planned_counts(&env).values().sum::<usize>(), total);
@@ -339,11 +333,7 @@ fn an_apply_killed_midway_resumes_without_duplicates_or_orphans() {
         }
     }
     assert_eq!(plan_exit(&ws).0, 0);
-    ws.tf_ok(
-        ".",
-        &["destroy", "-auto-approve", "-input=false", "-no-color"],
-    )
-    .unwrap();
+    destroy(&ws);
     assert!(inventory(&moto, REGION, "engine-dev").unwrap().is_empty());
 }
 
@@ -351,11 +341,7 @@ fn an_apply_killed_midway_resumes_without_duplicates_or_orphans() {
 fn import_into_an_empty_state_then_plan_has_no_changes() {
     let moto = Moto::start().unwrap();
     let ws = setup(&moto, "engine-import", 30, "platform", "10.0.0.0/16", 8);
-    ws.tf_ok(
-        ".",
-        &["apply", "-auto-approve", "-input=false", "-no-color"],
-    )
-    .unwrap();
+    apply(&ws);
     let applied = state_env(&ws);
     std::fs::remove_file(ws.dir.join("terraform.tfstate")).unwrap();
 
@@ -395,10 +381,6 @@ fn import_into_an_empty_state_then_plan_has_no_changes() {
     );
     let (code, text) = plan_exit(&ws);
     assert_eq!(code, 0, "no changes after import:\n{text}");
-    ws.tf_ok(
-        ".",
-        &["destroy", "-auto-approve", "-input=false", "-no-color"],
-    )
-    .unwrap();
+    destroy(&ws);
     assert!(inventory(&moto, REGION, "engine-dev").unwrap().is_empty());
 }

@@ -4,22 +4,12 @@
 
 use std::collections::BTreeSet;
 
-use edulibra_e2e::{plan_json, prod_vars, validator_binary, Moto, Workspace};
+use edulibra_e2e::{plan_json, prod_vars, provider_config, validator_binary, Moto, Workspace};
 
 fn config(enforcement: &str, multi_az: bool, waf: bool) -> String {
+    let head = provider_config(&format!("  policy_enforcement = \"{enforcement}\""));
     format!(
-        r#"
-terraform {{
-  required_providers {{
-    edulibra = {{ source = "edulibra/edulibra", version = "0.1.0" }}
-  }}
-}}
-variable "endpoint" {{ type = string }}
-provider "edulibra" {{
-  region             = "eu-central-1"
-  endpoint           = var.endpoint
-  policy_enforcement = "{enforcement}"
-}}
+        r#"{head}
 resource "edulibra_environment" "weak" {{
   name  = "edulibra"
   stage = "prod"

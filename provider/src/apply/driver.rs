@@ -9,6 +9,12 @@ use serde_json::{Map, Value as Json};
 /// What AWS assigned to a child and others refer to: `id`, `arn`, `name`, ...
 pub type Attrs = BTreeMap<String, String>;
 
+/// What AWS assigned to `address` under `attr`, from a map of provisioned children: the lookup
+/// that resolves references between children.
+pub fn assigned(p: &BTreeMap<String, Attrs>, address: &str, attr: &str) -> Option<String> {
+    p.get(address).and_then(|x| x.get(attr)).cloned()
+}
+
 pub type Fut<'a, T> = Pin<Box<dyn Future<Output = Result<T, CallError>> + Send + 'a>>;
 
 /// How the engine treats a failed call.
@@ -125,7 +131,7 @@ impl<'a> Desired<'a> {
 ///
 /// Every method is idempotent: `ensure` looks the child up before creating it (an apply killed
 /// after a create adopts the resource on the next run), and `delete` of a child that is already
-/// gone succeeds.
+/// gone succeeds or answers NotFound, which the engine counts as deleted.
 pub trait Driver: Send + Sync {
     /// The existing AWS resource of this child (found by tags or by its unique name), if any.
     fn find<'a>(&'a self, d: &'a Desired<'a>) -> Fut<'a, Option<Attrs>>;

@@ -6,7 +6,7 @@ use std::sync::{Arc, Mutex};
 
 use tokio::sync::watch;
 
-use super::driver::{Attrs, CallError, Desired, Registry};
+use super::driver::{assigned, Attrs, CallError, Desired, Registry};
 use super::graph::{self, Ran, Status};
 use super::kinds::{self, Action};
 use super::retry::{with_retry, RetryPolicy};
@@ -262,14 +262,7 @@ async fn apply_child(
     };
     let desired = {
         let provisioned = shared.provisioned.lock().unwrap();
-        let lookup = |a: &str, k: &str| provisioned.get(a).and_then(|x| x.get(k)).cloned();
-        Value::Map(
-            child
-                .values
-                .iter()
-                .map(|(k, v)| (k.clone(), v.resolve(&lookup)))
-                .collect(),
-        )
+        child.resolve(&|a, k| assigned(&provisioned, a, k))
     };
     if !desired.is_wholly_known() {
         return Err(CallError::bad_value(

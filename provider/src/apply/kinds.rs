@@ -7,43 +7,77 @@ use std::collections::{BTreeMap, BTreeSet};
 use crate::topology::Topology;
 use crate::value::Value;
 
-/// The resource types this version creates, reads, updates and deletes, with the arguments
-/// that change in place (any other change replaces the child).
-const IN_PLACE: &[(&str, InPlace)] = &[
+/// The AWS service whose driver handles a resource type.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Service {
+    Ec2,
+    Iam,
+    Kms,
+    S3,
+    Logs,
+    SecretsManager,
+}
+
+/// The resource types this version creates, reads, updates and deletes, their service, and
+/// the arguments that change in place (any other change replaces the child).
+const IN_PLACE: &[(&str, Service, InPlace)] = &[
     (
         "aws_vpc",
+        Service::Ec2,
         InPlace::Keys(&["tags", "enable_dns_support", "enable_dns_hostnames"]),
     ),
     (
         "aws_subnet",
+        Service::Ec2,
         InPlace::Keys(&["tags", "map_public_ip_on_launch"]),
     ),
-    ("aws_internet_gateway", InPlace::Keys(&["tags"])),
-    ("aws_eip", InPlace::Keys(&["tags"])),
-    ("aws_nat_gateway", InPlace::Keys(&["tags"])),
-    ("aws_route_table", InPlace::Keys(&["tags"])),
+    (
+        "aws_internet_gateway",
+        Service::Ec2,
+        InPlace::Keys(&["tags"]),
+    ),
+    ("aws_eip", Service::Ec2, InPlace::Keys(&["tags"])),
+    ("aws_nat_gateway", Service::Ec2, InPlace::Keys(&["tags"])),
+    ("aws_route_table", Service::Ec2, InPlace::Keys(&["tags"])),
     (
         "aws_route",
+        Service::Ec2,
         InPlace::Keys(&["gateway_id", "nat_gateway_id"]),
     ),
-    ("aws_route_table_association", InPlace::Keys(&[])),
+    (
+        "aws_route_table_association",
+        Service::Ec2,
+        InPlace::Keys(&[]),
+    ),
     (
         "aws_security_group",
+        Service::Ec2,
         InPlace::Keys(&["tags", "ingress", "egress", "revoke_rules_on_delete"]),
     ),
     (
         "aws_vpc_endpoint",
+        Service::Ec2,
         InPlace::Keys(&["tags", "route_table_ids"]),
     ),
-    ("aws_flow_log", InPlace::Keys(&["tags"])),
+    ("aws_flow_log", Service::Ec2, InPlace::Keys(&["tags"])),
     (
         "aws_iam_role",
+        Service::Iam,
         InPlace::Keys(&["tags", "description", "assume_role_policy"]),
     ),
-    ("aws_iam_role_policy", InPlace::Keys(&["policy"])),
-    ("aws_iam_role_policy_attachment", InPlace::Keys(&[])),
+    (
+        "aws_iam_role_policy",
+        Service::Iam,
+        InPlace::Keys(&["policy"]),
+    ),
+    (
+        "aws_iam_role_policy_attachment",
+        Service::Iam,
+        InPlace::Keys(&[]),
+    ),
     (
         "aws_kms_key",
+        Service::Kms,
         InPlace::Keys(&[
             "tags",
             "description",
@@ -53,29 +87,54 @@ const IN_PLACE: &[(&str, InPlace)] = &[
             "deletion_window_in_days",
         ]),
     ),
-    ("aws_kms_alias", InPlace::Keys(&["target_key_id"])),
-    ("aws_s3_bucket", InPlace::Keys(&["tags", "force_destroy"])),
+    (
+        "aws_kms_alias",
+        Service::Kms,
+        InPlace::Keys(&["target_key_id"]),
+    ),
+    (
+        "aws_s3_bucket",
+        Service::S3,
+        InPlace::Keys(&["tags", "force_destroy"]),
+    ),
     (
         "aws_s3_bucket_server_side_encryption_configuration",
+        Service::S3,
         InPlace::AllBut(&["bucket"]),
     ),
-    ("aws_s3_bucket_versioning", InPlace::AllBut(&["bucket"])),
+    (
+        "aws_s3_bucket_versioning",
+        Service::S3,
+        InPlace::AllBut(&["bucket"]),
+    ),
     (
         "aws_s3_bucket_public_access_block",
+        Service::S3,
         InPlace::AllBut(&["bucket"]),
     ),
-    ("aws_s3_bucket_policy", InPlace::AllBut(&["bucket"])),
+    (
+        "aws_s3_bucket_policy",
+        Service::S3,
+        InPlace::AllBut(&["bucket"]),
+    ),
     (
         "aws_s3_bucket_lifecycle_configuration",
+        Service::S3,
         InPlace::AllBut(&["bucket"]),
     ),
-    ("aws_s3_bucket_logging", InPlace::AllBut(&["bucket"])),
+    (
+        "aws_s3_bucket_logging",
+        Service::S3,
+        InPlace::AllBut(&["bucket"]),
+    ),
     (
         "aws_cloudwatch_log_group",
+        Service::Logs,
         InPlace::Keys(&["tags", "retention_in_days", "kms_key_id"]),
     ),
     (
         "aws_secretsmanager_secret",
+        Service::SecretsManager,
         InPlace::Keys(&[
             "tags",
             "description",
@@ -101,16 +160,20 @@ impl InPlace {
 }
 
 fn in_place(kind: &str) -> Option<InPlace> {
-    IN_PLACE.iter().find(|(k, _)| *k == kind).map(|(_, p)| *p)
+    IN_PLACE.iter().find(|(k, ..)| *k == kind).map(|(.., p)| *p)
+}
+
+/// The service of a resource type this version provisions.
+pub fn service(kind: &str) -> Option<Service> {
+    IN_PLACE
+        .iter()
+        .find(|(k, ..)| *k == kind)
+        .map(|(_, s, _)| *s)
 }
 
 /// True when this version provisions children of `kind`.
 pub fn provisioned(kind: &str) -> bool {
     in_place(kind).is_some()
-}
-
-pub fn all() -> impl Iterator<Item = &'static str> {
-    IN_PLACE.iter().map(|(k, _)| *k)
 }
 
 /// What apply does with one child.

@@ -13,5 +13,5 @@ pub mod kinds;
 pub mod retry;
 pub mod services;
 
-pub use driver::{Attrs, CallError, Desired, Driver, ErrorClass, Registry};
+pub use driver::{assigned, Attrs, CallError, Desired, Driver, ErrorClass, Registry};
 pub use engine::{Engine, Options, Outcome, Prior};

@@ -7,12 +7,21 @@ use std::sync::{Arc, Mutex};
 
 use crate::apply::graph::{self, Ran, Status};
 use crate::apply::retry::with_retry;
-use crate::apply::{Engine, Options, Outcome, Prior, Registry};
+use crate::apply::{assigned, Engine, Options, Outcome, Prior, Registry};
 use crate::diag::Diagnostic;
 use crate::environment::spec::{self, SpecOutcome};
 use crate::environment::state;
 use crate::topology::{self, Placement};
 use crate::value::Value;
+
+/// What every lifecycle step needs: the drivers, the engine's options, and where the
+/// environment lives.
+pub struct Setup {
+    pub registry: Arc<dyn Registry>,
+    pub opts: Options,
+    pub placement: Placement,
+    pub default_tags: BTreeMap<String, String>,
+}
 
 /// The result of an apply or destroy: the state to keep (Null when the environment is gone)
 /// and what to tell the user.
@@ -49,16 +58,8 @@ fn failure_diagnostics(out: &Outcome, verb: &str) -> Vec<Diagnostic> {
     d
 }
 
-pub async fn apply(
-    registry: Arc<dyn Registry>,
-    opts: Options,
-    placement: &Placement,
-    default_tags: &BTreeMap<String, String>,
-    prior: &Value,
-    planned: &Value,
-) -> Applied {
-    let (engine_registry, engine_opts) = (registry.clone(), opts.clone());
-    let engine = Engine::new(registry, opts);
+pub async fn apply(setup: &Setup, prior: &Value, planned: &Value) -> Applied {
+    let engine = Engine::new(setup.registry.clone(), setup.opts.clone());
     let prior_state = if prior.is_null() {
         Prior::default()
     } else {
@@ -96,7 +97,7 @@ pub async fn apply(
         }
         SpecOutcome::Invalid(d) => return Applied { state: prior.clone(), diagnostics: d },
     };
-    let topology = match topology::expand(&spec, placement, default_tags) {
+    let topology = match topology::expand(&spec, &setup.placement, &setup.default_tags) {
         Ok(t) => t,
         Err(e) => {
             return Applied {
@@ -123,7 +124,7 @@ pub async fn apply(
         ));
     }
     let state = state::after_apply(planned, &topology, &out);
-    if let Err(e) = write_manifest(&*engine_registry, &engine_opts, &out, &state).await {
+    if let Err(e) = write_manifest(setup, &out, &state).await {
         diagnostics.push(Diagnostic::warning(
             "The environment's record was not written",
             format!("{e}. Everything was applied; only `terraform import` of this environment needs the record, and the next apply writes it again."),
@@ -135,13 +136,13 @@ pub async fn apply(
 /// The environment's arguments, as the state holds them, in its logs bucket: what `import`
 /// reads back.
 async fn write_manifest(
-    registry: &dyn Registry,
-    opts: &Options,
+    setup: &Setup,
     out: &Outcome,
     state: &Value,
 ) -> Result<(), crate::apply::CallError> {
+    let opts = &setup.opts;
     let (Some(store), Some(bucket)) = (
-        registry.manifests(),
+        setup.registry.manifests(),
         out.provisioned
             .get(LOGS_BUCKET)
             .and_then(|a| a.get("bucket")),
@@ -163,13 +164,11 @@ const LOGS_BUCKET: &str = "aws_s3_bucket.logs";
 /// `terraform import`: the arguments from the environment's record, then every child found in
 /// AWS by its tags or unique name. What is not found is created by the next apply.
 pub async fn import(
-    registry: Arc<dyn Registry>,
-    opts: Options,
-    placement: &Placement,
-    default_tags: &BTreeMap<String, String>,
+    setup: &Setup,
     id: &str,
     ty: &crate::value::Type,
 ) -> Result<Value, Vec<Diagnostic>> {
+    let (registry, opts, placement) = (&setup.registry, &setup.opts, &setup.placement);
     let one = |summary: &str, detail: String| vec![Diagnostic::error(summary, detail)];
     let bucket = format!("{id}-{}-logs", placement.region);
     let store = registry
@@ -199,7 +198,7 @@ pub async fn import(
             ))
         }
     };
-    let topology = topology::expand(&spec, placement, default_tags)
+    let topology = topology::expand(&spec, placement, &setup.default_tags)
         .map_err(|e| one("Cannot import", e.to_string()))?;
     let blocked = crate::apply::kinds::blocked(&topology);
     let mut out = Outcome::default();
@@ -210,15 +209,7 @@ pub async fn import(
         else {
             continue;
         };
-        let desired = {
-            let lookup = |a: &str, k: &str| out.provisioned.get(a).and_then(|x| x.get(k)).cloned();
-            Value::Map(
-                c.values
-                    .iter()
-                    .map(|(k, v)| (k.clone(), v.resolve(&lookup)))
-                    .collect(),
-            )
-        };
+        let desired = c.resolve(&|a, k| assigned(&out.provisioned, a, k));
         if !desired.is_wholly_known() {
             continue; // something it refers to was not found
         }
@@ -244,11 +235,8 @@ pub async fn import(
 /// Reads every provisioned child back from AWS. A child that is gone leaves `provisioned` (the
 /// next plan re-creates it); what a driver observes replaces the child's values in `topology`
 /// (the next plan changes it back). Returns Null when every child is gone.
-pub async fn read(
-    registry: Arc<dyn Registry>,
-    opts: Options,
-    current: &Value,
-) -> Result<Value, Vec<Diagnostic>> {
+pub async fn read(setup: &Setup, current: &Value) -> Result<Value, Vec<Diagnostic>> {
+    let (registry, opts) = (&setup.registry, &setup.opts);
     let prior = state::prior_of(current);
     if prior.provisioned.is_empty() {
         return Ok(current.clone());

@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 
 use crate::apply::kinds::{self, Action};
-use crate::apply::Prior;
+use crate::apply::{assigned, Attrs, Prior};
 use crate::diag::{Diagnostic, Step};
 use crate::environment::spec::{self, EnvironmentSpec, SpecOutcome};
 use crate::environment::state;
@@ -133,12 +133,12 @@ pub fn plan(ctx: &PlanContext, prior: &Value, proposed: &Value, config: &Value) 
     // With a prior state, each child is compared with what the state says exists in AWS (as
     // applied, then as last read): drift and in-place changes show here, per child.
     let changes = match (&expanded, prior.is_null() || !requires_replace.is_empty()) {
-        (Some(t), false) => Some(child_actions(t, &state::prior_of(prior))),
+        (Some(t), false) => Some(child_changes(t, &state::prior_of(prior))),
         _ => None,
     };
     let unchanged = changes
         .as_ref()
-        .is_some_and(|c| c.values().all(|a| *a == Action::Keep))
+        .is_some_and(|c| c.actions.values().all(|a| *a == Action::Keep))
         && same_spec(prior, &spec);
     if unchanged {
         // Keep what apply recorded (ids, ARNs, endpoints) so a second plan shows no change.
@@ -153,36 +153,13 @@ pub fn plan(ctx: &PlanContext, prior: &Value, proposed: &Value, config: &Value) 
     planned.insert("id".into(), Value::String(spec.prefix()));
     planned.insert("provisioned".into(), Value::Unknown);
     if let (Some(t), Some(changes)) = (&expanded, &changes) {
-        let prior_state = state::prior_of(prior);
-        let lookup = |a: &str, k: &str| -> Option<String> {
-            match changes.get(a) {
-                Some(Action::Keep) | Some(Action::Update(_)) => prior_state
-                    .provisioned
-                    .get(a)
-                    .and_then(|x| x.get(k))
-                    .cloned(),
-                _ => None,
-            }
-        };
-        let resolved: BTreeMap<String, Value> = t
-            .children
-            .iter()
-            .map(|c| {
-                let v = c
-                    .values
-                    .iter()
-                    .map(|(k, v)| (k.clone(), v.resolve(&lookup)))
-                    .collect();
-                (c.address.clone(), Value::Map(v))
-            })
-            .collect();
         planned.insert(
             "topology".into(),
-            state::topology_value(t, &resolved, &BTreeMap::new()),
+            state::topology_value(t, &changes.desired, &BTreeMap::new()),
         );
         planned.insert("resource_count".into(), Value::int(t.children.len() as i64));
         let blocked = kinds::blocked(t);
-        let output_lookup = |a: &str, k: &str| match lookup(a, k) {
+        let output_lookup = |a: &str, k: &str| match assigned(&changes.staying, a, k) {
             Some(v) => Value::String(v),
             None if blocked.contains_key(a) || t.get(a).is_none() => Value::Null,
             None => Value::Unknown,
@@ -235,39 +212,45 @@ pub fn plan(ctx: &PlanContext, prior: &Value, proposed: &Value, config: &Value) 
     }
 }
 
-/// What apply will do with each child it can provision, given the prior state: the same
-/// decision the engine takes, made here so the plan shows it. A child's references resolve to
-/// the prior ids of the children that stay, and are unknown for those created or replaced.
-pub fn child_actions(t: &Topology, prior: &Prior) -> BTreeMap<String, Action> {
+/// What apply will do with each child it can provision, given the prior state.
+pub struct Changes {
+    /// The engine's decision per child (children it cannot provision are absent).
+    pub actions: BTreeMap<String, Action>,
+    /// Every child's values with references to the children that stay resolved to their prior
+    /// ids; unknown where the referenced child is created or replaced.
+    pub desired: BTreeMap<String, Value>,
+    /// What AWS assigned to the children that stay (kept or updated in place).
+    pub staying: BTreeMap<String, Attrs>,
+}
+
+/// The same decisions the engine takes, made here so the plan shows them. Children come in a
+/// topological order, so each one's references are decided before it.
+pub fn child_changes(t: &Topology, prior: &Prior) -> Changes {
     let blocked = kinds::blocked(t);
-    let mut actions: BTreeMap<String, Action> = BTreeMap::new();
-    for c in &t.children {
-        if blocked.contains_key(&c.address) {
-            continue;
-        }
-        let lookup = |a: &str, k: &str| -> Option<String> {
-            match actions.get(a) {
-                Some(Action::Keep) | Some(Action::Update(_)) => {
-                    prior.provisioned.get(a).and_then(|x| x.get(k)).cloned()
+    let mut c = Changes {
+        actions: BTreeMap::new(),
+        desired: BTreeMap::new(),
+        staying: BTreeMap::new(),
+    };
+    for child in &t.children {
+        let desired = child.resolve(&|a, k| assigned(&c.staying, a, k));
+        if !blocked.contains_key(&child.address) {
+            let before = prior
+                .provisioned
+                .contains_key(&child.address)
+                .then(|| prior.values.get(&child.address))
+                .flatten();
+            let action = kinds::decide(child.kind, &desired, before);
+            if matches!(action, Action::Keep | Action::Update(_)) {
+                if let Some(a) = prior.provisioned.get(&child.address) {
+                    c.staying.insert(child.address.clone(), a.clone());
                 }
-                _ => None,
             }
-        };
-        let desired = Value::Map(
-            c.values
-                .iter()
-                .map(|(k, v)| (k.clone(), v.resolve(&lookup)))
-                .collect(),
-        );
-        let before = prior
-            .provisioned
-            .contains_key(&c.address)
-            .then(|| prior.values.get(&c.address))
-            .flatten();
-        let action = kinds::decide(c.kind, &desired, before);
-        actions.insert(c.address.clone(), action);
+            c.actions.insert(child.address.clone(), action);
+        }
+        c.desired.insert(child.address.clone(), desired);
     }
-    actions
+    c
 }
 
 /// True when the prior state was planned from the same inputs. The expansion is a pure function

@@ -5,25 +5,30 @@
 use std::collections::BTreeMap;
 
 use crate::apply::engine::PriorChild;
-use crate::apply::{Attrs, Outcome, Prior};
+use crate::apply::{assigned, Attrs, Outcome, Prior};
 use crate::topology::Topology;
 use crate::value::Value;
 
-/// The computed outputs and the child attribute each comes from.
-const OUTPUTS: &[(&str, &str, &str)] = &[
-    ("vpc_id", "aws_vpc.main", "id"),
-    ("kms_key_arn", "aws_kms_key.main", "arn"),
+/// The computed outputs and where each comes from: the first of its (child, attribute) pairs
+/// whose child is in the topology (the API is the ALB or the API Gateway stage, by compute mode).
+const OUTPUTS: &[(&str, &[(&str, &str)])] = &[
+    ("vpc_id", &[("aws_vpc.main", "id")]),
+    ("kms_key_arn", &[("aws_kms_key.main", "arn")]),
     (
         "cdn_domain_name",
-        "aws_cloudfront_distribution.main",
-        "domain_name",
+        &[("aws_cloudfront_distribution.main", "domain_name")],
     ),
-    ("api_endpoint", "edulibra:api", "endpoint"),
-    ("database_endpoint", "aws_db_instance.main", "endpoint"),
+    (
+        "api_endpoint",
+        &[
+            ("aws_lb.main", "dns_name"),
+            ("aws_api_gateway_stage.main", "invoke_url"),
+        ],
+    ),
+    ("database_endpoint", &[("aws_db_instance.main", "endpoint")]),
     (
         "database_secret_arn",
-        "aws_db_instance.main",
-        "master_user_secret_arn",
+        &[("aws_db_instance.main", "master_user_secret_arn")],
     ),
 ];
 
@@ -40,26 +45,13 @@ pub fn outputs(
     lookup: &dyn Fn(&str, &str) -> Value,
 ) -> Vec<(&'static str, Value)> {
     let mut out = Vec::new();
-    for (name, address, attr) in OUTPUTS {
-        let address = match *address {
-            // The API's address depends on the compute mode.
-            "edulibra:api" => {
-                if topology.get("aws_lb.main").is_some() {
-                    "aws_lb.main"
-                } else {
-                    "aws_api_gateway_stage.main"
-                }
-            }
-            a => a,
-        };
-        let attr = if address == "aws_lb.main" {
-            "dns_name"
-        } else if address == "aws_api_gateway_stage.main" {
-            "invoke_url"
-        } else {
-            attr
-        };
-        out.push((*name, lookup(address, attr)));
+    for (name, sources) in OUTPUTS {
+        let value = sources
+            .iter()
+            .find(|(address, _)| topology.get(address).is_some())
+            .map(|(address, attr)| lookup(address, attr))
+            .unwrap_or(Value::Null);
+        out.push((*name, value));
     }
     for (name, prefix) in SUBNET_OUTPUTS {
         let ids: Vec<Value> = topology
@@ -155,19 +147,12 @@ pub fn topology_value(
     values: &BTreeMap<String, Value>,
     provisioned: &BTreeMap<String, Attrs>,
 ) -> Value {
-    let lookup = |a: &str, k: &str| provisioned.get(a).and_then(|x| x.get(k)).cloned();
     let mut planned = topology.to_plan_value();
     if let Value::List(entries) = &mut planned {
         for (entry, child) in entries.iter_mut().zip(&topology.children) {
             let v = match values.get(&child.address) {
                 Some(v) => v.clone(),
-                None => Value::Map(
-                    child
-                        .values
-                        .iter()
-                        .map(|(k, v)| (k.clone(), null_unknowns(v.resolve(&lookup))))
-                        .collect(),
-                ),
+                None => null_unknowns(child.resolve(&|a, k| assigned(provisioned, a, k))),
             };
             if let Value::Map(m) = entry {
                 m.insert("values".into(), v);

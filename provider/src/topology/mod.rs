@@ -255,6 +255,16 @@ impl Child {
     pub fn value(&self, key: &str) -> Option<&V> {
         self.values.get(key)
     }
+
+    /// The child's values with references looked up (see [`V::resolve`]).
+    pub fn resolve(&self, lookup: &dyn Fn(&str, &str) -> Option<String>) -> Value {
+        Value::Map(
+            self.values
+                .iter()
+                .map(|(k, v)| (k.clone(), v.resolve(lookup)))
+                .collect(),
+        )
+    }
 }
 
 /// The expanded environment: children in a deterministic order (creation order of the

@@ -11,9 +11,7 @@ use aws_sdk_ec2::types::{
 use aws_sdk_ec2::Client;
 use serde_json::{Map, Value as Json};
 
-use super::{
-    absent_ok, already_gone, attrs, observed, stale_keys, tag_map, unsupported, wait_until, Call,
-};
+use super::{absent_ok, attrs, observed, stale_keys, tag_map, unsupported, wait_until, Call};
 use crate::apply::driver::{Attrs, CallError, Desired, Driver, ErrorClass, Fut};
 
 pub struct Ec2 {
@@ -1140,6 +1138,6 @@ impl Driver for Ec2 {
     }
 
     fn delete<'a>(&'a self, kind: &'a str, attrs: &'a Attrs) -> Fut<'a, ()> {
-        Box::pin(async move { already_gone(self.delete_kind(kind, attrs).await) })
+        Box::pin(self.delete_kind(kind, attrs))
     }
 }

@@ -7,10 +7,8 @@ use aws_sdk_kms::types::{KeySpec, KeyState, KeyUsageType, Tag};
 use aws_sdk_kms::Client;
 use serde_json::{Map, Value as Json};
 
-use super::{
-    absent_ok, already_gone, attr as get, attrs, observed, stale_keys, tag_map, unsupported, Call,
-};
-use crate::apply::driver::{Attrs, CallError, Desired, Driver, ErrorClass, Fut};
+use super::{absent_ok, attr as get, attrs, observed, stale_keys, tag_map, unsupported, Call};
+use crate::apply::driver::{Attrs, CallError, Desired, ErrorClass};
 
 pub struct Kms {
     client: Client,
@@ -341,17 +339,4 @@ impl Kms {
     }
 }
 
-impl Driver for Kms {
-    fn find<'a>(&'a self, d: &'a Desired<'a>) -> Fut<'a, Option<Attrs>> {
-        Box::pin(self.find_kind(d))
-    }
-    fn ensure<'a>(&'a self, d: &'a Desired<'a>, existing: Option<&'a Attrs>) -> Fut<'a, Attrs> {
-        Box::pin(self.ensure_kind(d, existing))
-    }
-    fn read<'a>(&'a self, kind: &'a str, attrs: &'a Attrs) -> Fut<'a, Option<Map<String, Json>>> {
-        Box::pin(self.read_kind(kind, attrs))
-    }
-    fn delete<'a>(&'a self, kind: &'a str, attrs: &'a Attrs) -> Fut<'a, ()> {
-        Box::pin(async move { already_gone(self.delete_kind(kind, attrs).await) })
-    }
-}
+super::delegate_driver!(Kms);

@@ -1,12 +1,5 @@
 //! The drivers: one module per AWS service, each the only code that calls its service.
 
-mod ec2;
-mod iam;
-mod kms;
-mod logs;
-mod s3;
-mod secrets;
-
 use std::collections::BTreeMap;
 use std::future::Future;
 use std::time::{Duration, Instant};
@@ -17,6 +10,7 @@ use aws_smithy_types::error::metadata::ProvideErrorMetadata;
 use serde_json::{Map, Value as Json};
 
 use super::driver::{CallError, Driver, ErrorClass, Registry};
+use super::kinds::{self, Service};
 use crate::aws::AwsContext;
 
 /// Every driver this version has, built from one provider configuration.
@@ -45,26 +39,14 @@ impl AwsRegistry {
 
 impl Registry for AwsRegistry {
     fn driver(&self, kind: &str) -> Option<&dyn Driver> {
-        let d: &dyn Driver = match kind {
-            "aws_vpc"
-            | "aws_subnet"
-            | "aws_internet_gateway"
-            | "aws_eip"
-            | "aws_nat_gateway"
-            | "aws_route_table"
-            | "aws_route"
-            | "aws_route_table_association"
-            | "aws_security_group"
-            | "aws_vpc_endpoint"
-            | "aws_flow_log" => &self.ec2,
-            "aws_iam_role" | "aws_iam_role_policy" | "aws_iam_role_policy_attachment" => &self.iam,
-            "aws_kms_key" | "aws_kms_alias" => &self.kms,
-            "aws_cloudwatch_log_group" => &self.logs,
-            "aws_secretsmanager_secret" => &self.secrets,
-            k if k.starts_with("aws_s3_bucket") => &self.s3,
-            _ => return None,
-        };
-        Some(d)
+        Some(match kinds::service(kind)? {
+            Service::Ec2 => &self.ec2,
+            Service::Iam => &self.iam,
+            Service::Kms => &self.kms,
+            Service::S3 => &self.s3,
+            Service::Logs => &self.logs,
+            Service::SecretsManager => &self.secrets,
+        })
     }
 
     fn manifests(&self) -> Option<&dyn super::driver::ManifestStore> {
@@ -216,13 +198,50 @@ pub(crate) fn attr<'a>(a: &'a super::driver::Attrs, k: &str) -> Result<&'a str, 
     })
 }
 
-/// Deleting what is already gone succeeds.
-pub(crate) fn already_gone(r: Result<(), CallError>) -> Result<(), CallError> {
-    match r {
-        Err(e) if e.is_not_found() => Ok(()),
-        other => other,
-    }
+/// A driver whose four operations are its own `find_kind`, `ensure_kind`, `read_kind` and
+/// `delete_kind` methods.
+macro_rules! delegate_driver {
+    ($t:ty) => {
+        impl crate::apply::driver::Driver for $t {
+            fn find<'a>(
+                &'a self,
+                d: &'a crate::apply::driver::Desired<'a>,
+            ) -> crate::apply::driver::Fut<'a, Option<crate::apply::driver::Attrs>> {
+                Box::pin(self.find_kind(d))
+            }
+            fn ensure<'a>(
+                &'a self,
+                d: &'a crate::apply::driver::Desired<'a>,
+                existing: Option<&'a crate::apply::driver::Attrs>,
+            ) -> crate::apply::driver::Fut<'a, crate::apply::driver::Attrs> {
+                Box::pin(self.ensure_kind(d, existing))
+            }
+            fn read<'a>(
+                &'a self,
+                kind: &'a str,
+                attrs: &'a crate::apply::driver::Attrs,
+            ) -> crate::apply::driver::Fut<'a, Option<serde_json::Map<String, serde_json::Value>>>
+            {
+                Box::pin(self.read_kind(kind, attrs))
+            }
+            fn delete<'a>(
+                &'a self,
+                kind: &'a str,
+                attrs: &'a crate::apply::driver::Attrs,
+            ) -> crate::apply::driver::Fut<'a, ()> {
+                Box::pin(self.delete_kind(kind, attrs))
+            }
+        }
+    };
 }
+pub(crate) use delegate_driver;
+
+mod ec2;
+mod iam;
+mod kms;
+mod logs;
+mod s3;
+mod secrets;
 
 pub(crate) fn attrs<const N: usize>(pairs: [(&str, String); N]) -> super::driver::Attrs {
     pairs.into_iter().map(|(k, v)| (k.to_string(), v)).collect()
