@@ -13,7 +13,9 @@ use edulibra_provider::apply::retry::RetryPolicy;
 use edulibra_provider::apply::{
     kinds, Attrs, CallError, Desired, Driver, Engine, ErrorClass, Options, Outcome, Prior, Registry,
 };
+use edulibra_provider::environment::lifecycle::{self, Setup};
 use edulibra_provider::environment::spec::{self, SpecOutcome};
+use edulibra_provider::environment::state::after_apply;
 use edulibra_provider::topology::{expand, Placement, Topology};
 use serde_json::{json, Map, Value as Json};
 
@@ -24,6 +26,8 @@ struct FakeCloud {
     created: Mutex<usize>,
     deleted: Mutex<Vec<String>>,
     fail_on: Mutex<Option<String>>,
+    /// (type, children) of every batch read.
+    reads: Mutex<Vec<(String, usize)>>,
 }
 
 impl Driver for FakeCloud {
@@ -55,8 +59,28 @@ impl Driver for FakeCloud {
             Ok(a)
         })
     }
-    fn read<'a>(&'a self, _kind: &'a str, _a: &'a Attrs) -> Fut<'a, Option<Map<String, Json>>> {
-        Box::pin(async move { Ok(Some(Map::new())) })
+    fn read_one<'a>(&'a self, _kind: &'a str, a: &'a Attrs) -> Fut<'a, Option<Map<String, Json>>> {
+        Box::pin(async move {
+            let exists = self.resources.lock().unwrap().values().any(|x| x == a);
+            Ok(exists.then(Map::new))
+        })
+    }
+    fn read<'a>(
+        &'a self,
+        kind: &'a str,
+        batch: &'a [Attrs],
+    ) -> Fut<'a, Vec<Option<Map<String, Json>>>> {
+        Box::pin(async move {
+            self.reads
+                .lock()
+                .unwrap()
+                .push((kind.to_string(), batch.len()));
+            let mut out = Vec::new();
+            for a in batch {
+                out.push(self.read_one(kind, a).await?);
+            }
+            Ok(out)
+        })
     }
     fn delete<'a>(&'a self, _kind: &'a str, a: &'a Attrs) -> Fut<'a, ()> {
         Box::pin(async move {
@@ -207,4 +231,50 @@ async fn destroy_deletes_dependents_before_what_they_use() {
             }
         }
     }
+}
+
+#[tokio::test]
+async fn read_asks_each_type_in_one_batch_and_drops_what_is_gone() {
+    let t = topology();
+    let cloud = Arc::new(FakeCloud::default());
+    let out = engine(&cloud).apply(&t, &Prior::default()).await;
+    let base =
+        common::env_config(json!({"name": "edulibra", "stage": "prod", "compute": "containers"}));
+    let state = after_apply(&base, &t, &out);
+    // A subnet deleted behind Terraform's back.
+    cloud
+        .resources
+        .lock()
+        .unwrap()
+        .remove("aws_subnet.private[1]");
+
+    let (_tx, stop) = tokio::sync::watch::channel(false);
+    let setup = Setup {
+        registry: Arc::new(FakeRegistry(cloud.clone())),
+        opts: Options {
+            environment: "edulibra-prod".into(),
+            max_concurrency: 4,
+            retry: RetryPolicy::default(),
+            stop,
+        },
+        placement: Placement::new("eu-central-1", "123456789012"),
+        default_tags: BTreeMap::new(),
+    };
+    let read = lifecycle::read(&setup, &state).await.unwrap();
+    let reads = cloud.reads.lock().unwrap().clone();
+    let types: std::collections::BTreeSet<&str> = out
+        .provisioned
+        .keys()
+        .map(|a| t.get(a).unwrap().kind)
+        .collect();
+    assert_eq!(reads.len(), types.len(), "one batch per type: {reads:?}");
+    assert_eq!(
+        reads.iter().map(|(_, n)| n).sum::<usize>(),
+        out.provisioned.len()
+    );
+    let subnets = reads.iter().find(|(k, _)| k == "aws_subnet").unwrap();
+    assert_eq!(subnets.1, 9, "all nine subnets in one call");
+    let left = read.get("provisioned").as_map().unwrap();
+    assert_eq!(left.len(), out.provisioned.len() - 1);
+    assert!(!left.contains_key("aws_subnet.private[1]"));
 }

@@ -218,13 +218,16 @@ print(g['retentionInDays'], owner)")).unwrap();
     assert_eq!(seen.trim(), "90 education");
     assert_eq!(plan_exit(&ws).0, 0);
 
-    // Drift: a log group deleted and a tag changed behind Terraform's back.
+    // Drift: a log group and a security group deleted (the batched EC2 read then asks for each
+    // group alone) and a tag changed, behind Terraform's back.
     boto3(
         &moto,
         REGION,
         &format!(
             "{VPC}\
 client('logs').delete_log_group(logGroupName='/edulibra/engine-dev/vpc-flow-logs')
+groups = ec2.describe_security_groups(Filters=[{{'Name': 'group-name', 'Values': ['engine-dev-cache']}}])['SecurityGroups']
+ec2.delete_security_group(GroupId=groups[0]['GroupId'])
 ec2.create_tags(Resources=[vpc['VpcId']], Tags=[{{'Key': 'owner', 'Value': 'someone-else'}}])"
         ),
     )

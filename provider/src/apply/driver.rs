@@ -141,7 +141,27 @@ pub trait Driver: Send + Sync {
     fn ensure<'a>(&'a self, d: &'a Desired<'a>, existing: Option<&'a Attrs>) -> Fut<'a, Attrs>;
 
     /// What AWS holds now for the keys this driver can observe (None: the resource is gone).
-    fn read<'a>(&'a self, kind: &'a str, attrs: &'a Attrs) -> Fut<'a, Option<Map<String, Json>>>;
+    fn read_one<'a>(
+        &'a self,
+        kind: &'a str,
+        attrs: &'a Attrs,
+    ) -> Fut<'a, Option<Map<String, Json>>>;
+
+    /// `read_one` for each child of `kind` in `batch`, in order. Drivers whose API describes
+    /// many resources in one call answer with one call; the default asks one by one.
+    fn read<'a>(
+        &'a self,
+        kind: &'a str,
+        batch: &'a [Attrs],
+    ) -> Fut<'a, Vec<Option<Map<String, Json>>>> {
+        Box::pin(async move {
+            let mut out = Vec::with_capacity(batch.len());
+            for a in batch {
+                out.push(self.read_one(kind, a).await?);
+            }
+            Ok(out)
+        })
+    }
 
     /// Deletes the child and waits until it is gone.
     fn delete<'a>(&'a self, kind: &'a str, attrs: &'a Attrs) -> Fut<'a, ()>;

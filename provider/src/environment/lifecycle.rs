@@ -7,7 +7,7 @@ use std::sync::{Arc, Mutex};
 
 use crate::apply::graph::{self, Ran, Status};
 use crate::apply::retry::with_retry;
-use crate::apply::{assigned, Engine, Options, Outcome, Prior, Registry};
+use crate::apply::{assigned, Attrs, Engine, Options, Outcome, Prior, Registry};
 use crate::diag::Diagnostic;
 use crate::environment::spec::{self, SpecOutcome};
 use crate::environment::state;
@@ -161,6 +161,9 @@ async fn write_manifest(
 
 const LOGS_BUCKET: &str = "aws_s3_bucket.logs";
 
+/// Children of one type read together (EC2 describe calls take up to 1,000 ids).
+const READ_BATCH: usize = 100;
+
 /// `terraform import`: the arguments from the environment's record, then every child found in
 /// AWS by its tags or unique name. What is not found is created by the next apply.
 pub async fn import(
@@ -241,33 +244,54 @@ pub async fn read(setup: &Setup, current: &Value) -> Result<Value, Vec<Diagnosti
     if prior.provisioned.is_empty() {
         return Ok(current.clone());
     }
-    let kinds: BTreeMap<String, String> = prior
-        .children
+    // One batch per type (at most READ_BATCH children): drivers answer a batch with as few
+    // describe calls as their API allows, and batches of different types run concurrently.
+    let mut by_kind: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
+    for c in &prior.children {
+        if prior.provisioned.contains_key(&c.address) {
+            by_kind
+                .entry(c.kind.as_str())
+                .or_default()
+                .push(c.address.as_str());
+        }
+    }
+    let batches: Vec<(String, Vec<String>)> = by_kind
         .iter()
-        .map(|c| (c.address.clone(), c.kind.clone()))
-        .collect();
-    let children: Vec<(String, String)> = prior
-        .provisioned
-        .keys()
-        .filter_map(|a| kinds.get(a).map(|k| (a.clone(), k.clone())))
+        .flat_map(|(kind, addresses)| {
+            addresses.chunks(READ_BATCH).map(|chunk| {
+                (
+                    kind.to_string(),
+                    chunk.iter().map(|a| a.to_string()).collect(),
+                )
+            })
+        })
         .collect();
     let found: Arc<Mutex<BTreeMap<String, Option<serde_json::Map<String, serde_json::Value>>>>> =
         Arc::default();
-    let deps = vec![Vec::new(); children.len()];
-    let names: Vec<String> = children.iter().map(|(a, _)| a.clone()).collect();
+    let deps = vec![Vec::new(); batches.len()];
+    let names: Vec<String> = batches
+        .iter()
+        .map(|(kind, addresses)| format!("{kind} ({} children)", addresses.len()))
+        .collect();
     let status = graph::run(&deps, &names, opts.max_concurrency, &opts.stop, |i| {
-        let (address, kind) = children[i].clone();
-        let attrs = prior.provisioned.get(&address).cloned().unwrap_or_default();
+        let (kind, addresses) = batches[i].clone();
+        let attrs: Vec<Attrs> = addresses
+            .iter()
+            .map(|a| prior.provisioned.get(a).cloned().unwrap_or_default())
+            .collect();
         let (registry, found, opts) = (registry.clone(), found.clone(), opts.clone());
         async move {
             let Some(driver) = registry.driver(&kind) else {
                 return Ok(Ran::Skipped(format!("{kind} has no driver")));
             };
-            let seen = with_retry(&opts.retry, &address, &opts.stop, || {
+            let seen = with_retry(&opts.retry, &kind, &opts.stop, || {
                 driver.read(&kind, &attrs)
             })
             .await?;
-            found.lock().unwrap().insert(address, seen);
+            found
+                .lock()
+                .unwrap()
+                .extend(addresses.into_iter().zip(seen));
             Ok(Ran::Done)
         }
     })

@@ -413,7 +413,8 @@ impl Ec2 {
                         "CreateFlowLogs",
                         "Unsuccessful",
                         msg,
-                        ErrorClass::Permanent,
+                        // The log-delivery role may still be propagating.
+                        super::classify("Unsuccessful", None, msg),
                     ));
                 }
                 out.flow_log_ids().first().cloned()
@@ -742,191 +743,239 @@ impl Ec2 {
         }
     }
 
-    async fn read_kind(
+    /// One describe call for many children of one type: what AWS holds for each id it knows.
+    /// An id AWS does not know makes EC2 fail the whole call (NotFound); `read_batch` then
+    /// asks for each id alone.
+    async fn describe_many(
         &self,
         kind: &str,
-        a: &Attrs,
-    ) -> Result<Option<Map<String, Json>>, CallError> {
+        batch: &[Attrs],
+    ) -> Result<BTreeMap<String, Map<String, Json>>, CallError> {
         let c = &self.client;
-        let id = id_of(a)?;
-        let tags = |t: Option<&[Tag]>| tag_map(tags_of(t));
-        let found = match kind {
-            "aws_vpc" => absent_ok(
-                c.describe_vpcs()
-                    .vpc_ids(id)
+        let ids: Vec<String> = batch
+            .iter()
+            .map(|a| id_of(a).map(str::to_string))
+            .collect::<Result<_, _>>()?;
+        let tags = |t: &[Tag]| tag_map(tags_of(Some(t)));
+        let some = Some(ids);
+        let mut out = BTreeMap::new();
+        match kind {
+            "aws_vpc" => {
+                let r = c
+                    .describe_vpcs()
+                    .set_vpc_ids(some)
                     .send()
                     .await
-                    .op("DescribeVpcs"),
-            )?
-            .and_then(|r| {
-                r.vpcs().first().map(|v| {
-                    observed([
-                        ("tags", tags(Some(v.tags()))),
-                        ("cidr_block", v.cidr_block().unwrap_or("").into()),
-                    ])
-                })
-            }),
-            "aws_subnet" => absent_ok(
-                c.describe_subnets()
-                    .subnet_ids(id)
-                    .send()
-                    .await
-                    .op("DescribeSubnets"),
-            )?
-            .and_then(|r| {
-                r.subnets().first().map(|v| {
-                    observed([
-                        ("tags", tags(Some(v.tags()))),
-                        ("cidr_block", v.cidr_block().unwrap_or("").into()),
-                        (
-                            "availability_zone",
-                            v.availability_zone().unwrap_or("").into(),
-                        ),
-                        (
-                            "map_public_ip_on_launch",
-                            v.map_public_ip_on_launch().unwrap_or(false).into(),
-                        ),
-                    ])
-                })
-            }),
-            "aws_internet_gateway" => absent_ok(
-                c.describe_internet_gateways()
-                    .internet_gateway_ids(id)
-                    .send()
-                    .await
-                    .op("DescribeInternetGateways"),
-            )?
-            .and_then(|r| {
-                r.internet_gateways()
-                    .first()
-                    .map(|v| observed([("tags", tags(Some(v.tags())))]))
-            }),
-            "aws_eip" => absent_ok(
-                c.describe_addresses()
-                    .allocation_ids(id)
-                    .send()
-                    .await
-                    .op("DescribeAddresses"),
-            )?
-            .and_then(|r| {
-                r.addresses()
-                    .first()
-                    .map(|v| observed([("tags", tags(Some(v.tags())))]))
-            }),
-            "aws_nat_gateway" => absent_ok(
-                c.describe_nat_gateways()
-                    .nat_gateway_ids(id)
-                    .send()
-                    .await
-                    .op("DescribeNatGateways"),
-            )?
-            .and_then(|r| r.nat_gateways().first().cloned())
-            .filter(|n| {
-                !matches!(
-                    n.state().map(|s| s.as_str()),
-                    Some("deleted") | Some("deleting") | Some("failed")
-                )
-            })
-            .map(|v| observed([("tags", tags(Some(v.tags())))])),
-            "aws_route_table" => absent_ok(
-                c.describe_route_tables()
-                    .route_table_ids(id)
-                    .send()
-                    .await
-                    .op("DescribeRouteTables"),
-            )?
-            .and_then(|r| {
-                r.route_tables()
-                    .first()
-                    .map(|v| observed([("tags", tags(Some(v.tags())))]))
-            }),
-            "aws_security_group" => absent_ok(
-                c.describe_security_groups()
-                    .group_ids(id)
-                    .send()
-                    .await
-                    .op("DescribeSecurityGroups"),
-            )?
-            .and_then(|r| {
-                r.security_groups().first().map(|v| {
-                    observed([
-                        ("tags", tags(Some(v.tags()))),
-                        ("name", v.group_name().unwrap_or("").into()),
-                        ("description", v.description().unwrap_or("").into()),
-                    ])
-                })
-            }),
-            "aws_vpc_endpoint" => absent_ok(
-                c.describe_vpc_endpoints()
-                    .vpc_endpoint_ids(id)
-                    .send()
-                    .await
-                    .op("DescribeVpcEndpoints"),
-            )?
-            .and_then(|r| r.vpc_endpoints().first().cloned())
-            .filter(|e| {
-                !matches!(
-                    e.state().map(|s| s.as_str()),
-                    Some("deleted") | Some("deleting")
-                )
-            })
-            .map(|v| observed([("tags", tags(Some(v.tags())))])),
-            "aws_flow_log" => absent_ok(
-                c.describe_flow_logs()
-                    .flow_log_ids(id)
-                    .send()
-                    .await
-                    .op("DescribeFlowLogs"),
-            )?
-            .and_then(|r| {
-                r.flow_logs()
-                    .first()
-                    .map(|v| observed([("tags", tags(Some(v.tags())))]))
-            }),
-            "aws_route" => {
-                let (rt, dest) = (
-                    a.get("route_table_id").cloned().unwrap_or_default(),
-                    a.get("destination_cidr_block").cloned().unwrap_or_default(),
-                );
-                absent_ok(
-                    c.describe_route_tables()
-                        .route_table_ids(&rt)
-                        .send()
-                        .await
-                        .op("DescribeRouteTables"),
-                )?
-                .and_then(|r| {
-                    r.route_tables().first().and_then(|t| {
-                        t.routes()
-                            .iter()
-                            .find(|x| x.destination_cidr_block() == Some(dest.as_str()))
-                            .cloned()
-                    })
-                })
-                .map(|_| Map::new())
+                    .op("DescribeVpcs")?;
+                for v in r.vpcs() {
+                    out.insert(
+                        v.vpc_id().unwrap_or("").to_string(),
+                        observed([
+                            ("tags", tags(v.tags())),
+                            ("cidr_block", v.cidr_block().unwrap_or("").into()),
+                        ]),
+                    );
+                }
             }
-            "aws_route_table_association" => {
-                let rt = a.get("route_table_id").cloned().unwrap_or_default();
-                absent_ok(
-                    c.describe_route_tables()
-                        .route_table_ids(&rt)
-                        .send()
-                        .await
-                        .op("DescribeRouteTables"),
-                )?
-                .and_then(|r| {
-                    r.route_tables().first().and_then(|t| {
-                        t.associations()
-                            .iter()
-                            .find(|x| x.route_table_association_id() == Some(id))
-                            .cloned()
-                    })
-                })
-                .map(|_| Map::new())
+            "aws_subnet" => {
+                let r = c
+                    .describe_subnets()
+                    .set_subnet_ids(some)
+                    .send()
+                    .await
+                    .op("DescribeSubnets")?;
+                for v in r.subnets() {
+                    out.insert(
+                        v.subnet_id().unwrap_or("").to_string(),
+                        observed([
+                            ("tags", tags(v.tags())),
+                            ("cidr_block", v.cidr_block().unwrap_or("").into()),
+                            (
+                                "availability_zone",
+                                v.availability_zone().unwrap_or("").into(),
+                            ),
+                            (
+                                "map_public_ip_on_launch",
+                                v.map_public_ip_on_launch().unwrap_or(false).into(),
+                            ),
+                        ]),
+                    );
+                }
+            }
+            "aws_internet_gateway" => {
+                let r = c
+                    .describe_internet_gateways()
+                    .set_internet_gateway_ids(some)
+                    .send()
+                    .await
+                    .op("DescribeInternetGateways")?;
+                for v in r.internet_gateways() {
+                    out.insert(
+                        v.internet_gateway_id().unwrap_or("").to_string(),
+                        observed([("tags", tags(v.tags()))]),
+                    );
+                }
+            }
+            "aws_eip" => {
+                let r = c
+                    .describe_addresses()
+                    .set_allocation_ids(some)
+                    .send()
+                    .await
+                    .op("DescribeAddresses")?;
+                for v in r.addresses() {
+                    out.insert(
+                        v.allocation_id().unwrap_or("").to_string(),
+                        observed([("tags", tags(v.tags()))]),
+                    );
+                }
+            }
+            "aws_nat_gateway" => {
+                let r = c
+                    .describe_nat_gateways()
+                    .set_nat_gateway_ids(some)
+                    .send()
+                    .await
+                    .op("DescribeNatGateways")?;
+                for v in r.nat_gateways() {
+                    if !matches!(
+                        v.state().map(|s| s.as_str()),
+                        Some("deleted") | Some("deleting") | Some("failed")
+                    ) {
+                        out.insert(
+                            v.nat_gateway_id().unwrap_or("").to_string(),
+                            observed([("tags", tags(v.tags()))]),
+                        );
+                    }
+                }
+            }
+            "aws_route_table" => {
+                let r = c
+                    .describe_route_tables()
+                    .set_route_table_ids(some)
+                    .send()
+                    .await
+                    .op("DescribeRouteTables")?;
+                for v in r.route_tables() {
+                    out.insert(
+                        v.route_table_id().unwrap_or("").to_string(),
+                        observed([("tags", tags(v.tags()))]),
+                    );
+                }
+            }
+            "aws_security_group" => {
+                let r = c
+                    .describe_security_groups()
+                    .set_group_ids(some)
+                    .send()
+                    .await
+                    .op("DescribeSecurityGroups")?;
+                for v in r.security_groups() {
+                    out.insert(
+                        v.group_id().unwrap_or("").to_string(),
+                        observed([
+                            ("tags", tags(v.tags())),
+                            ("name", v.group_name().unwrap_or("").into()),
+                            ("description", v.description().unwrap_or("").into()),
+                        ]),
+                    );
+                }
+            }
+            "aws_vpc_endpoint" => {
+                let r = c
+                    .describe_vpc_endpoints()
+                    .set_vpc_endpoint_ids(some)
+                    .send()
+                    .await
+                    .op("DescribeVpcEndpoints")?;
+                for v in r.vpc_endpoints() {
+                    if !matches!(
+                        v.state().map(|s| s.as_str()),
+                        Some("deleted") | Some("deleting")
+                    ) {
+                        out.insert(
+                            v.vpc_endpoint_id().unwrap_or("").to_string(),
+                            observed([("tags", tags(v.tags()))]),
+                        );
+                    }
+                }
+            }
+            "aws_flow_log" => {
+                let r = c
+                    .describe_flow_logs()
+                    .set_flow_log_ids(some)
+                    .send()
+                    .await
+                    .op("DescribeFlowLogs")?;
+                for v in r.flow_logs() {
+                    out.insert(
+                        v.flow_log_id().unwrap_or("").to_string(),
+                        observed([("tags", tags(v.tags()))]),
+                    );
+                }
+            }
+            // Routes and associations live in their route tables: one call for all the tables.
+            "aws_route" | "aws_route_table_association" => {
+                let mut tables: Vec<String> = batch
+                    .iter()
+                    .filter_map(|a| a.get("route_table_id").cloned())
+                    .collect();
+                tables.sort();
+                tables.dedup();
+                let r = c
+                    .describe_route_tables()
+                    .set_route_table_ids(Some(tables))
+                    .send()
+                    .await
+                    .op("DescribeRouteTables")?;
+                for t in r.route_tables() {
+                    let table = t.route_table_id().unwrap_or("");
+                    if kind == "aws_route" {
+                        for route in t.routes() {
+                            if let Some(dest) = route.destination_cidr_block() {
+                                out.insert(route_id(table, dest), Map::new());
+                            }
+                        }
+                    } else {
+                        for assoc in t.associations() {
+                            if let Some(id) = assoc.route_table_association_id() {
+                                out.insert(id.to_string(), Map::new());
+                            }
+                        }
+                    }
+                }
             }
             k => return Err(unsupported(k)),
+        }
+        Ok(out)
+    }
+
+    async fn read_batch(
+        &self,
+        kind: &str,
+        batch: &[Attrs],
+    ) -> Result<Vec<Option<Map<String, Json>>>, CallError> {
+        let found = match self.describe_many(kind, batch).await {
+            Ok(found) => found,
+            // Some child is gone: ask for each alone, so the others are still read.
+            Err(e) if e.is_not_found() && batch.len() > 1 => {
+                let mut found = BTreeMap::new();
+                for a in batch {
+                    if let Some(one) =
+                        absent_ok(self.describe_many(kind, std::slice::from_ref(a)).await)?
+                    {
+                        found.extend(one);
+                    }
+                }
+                found
+            }
+            Err(e) if e.is_not_found() => BTreeMap::new(),
+            Err(e) => return Err(e),
         };
-        Ok(found)
+        batch
+            .iter()
+            .map(|a| Ok(found.get(id_of(a)?).cloned()))
+            .collect()
     }
 
     async fn delete_kind(&self, kind: &str, a: &Attrs) -> Result<(), CallError> {
@@ -1133,8 +1182,23 @@ impl Driver for Ec2 {
         })
     }
 
-    fn read<'a>(&'a self, kind: &'a str, attrs: &'a Attrs) -> Fut<'a, Option<Map<String, Json>>> {
-        Box::pin(self.read_kind(kind, attrs))
+    fn read_one<'a>(
+        &'a self,
+        kind: &'a str,
+        attrs: &'a Attrs,
+    ) -> Fut<'a, Option<Map<String, Json>>> {
+        Box::pin(async move {
+            let mut one = self.read_batch(kind, std::slice::from_ref(attrs)).await?;
+            Ok(one.pop().flatten())
+        })
+    }
+
+    fn read<'a>(
+        &'a self,
+        kind: &'a str,
+        batch: &'a [Attrs],
+    ) -> Fut<'a, Vec<Option<Map<String, Json>>>> {
+        Box::pin(self.read_batch(kind, batch))
     }
 
     fn delete<'a>(&'a self, kind: &'a str, attrs: &'a Attrs) -> Fut<'a, ()> {

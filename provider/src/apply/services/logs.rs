@@ -162,7 +162,7 @@ impl Driver for Logs {
         })
     }
 
-    fn read<'a>(&'a self, kind: &'a str, a: &'a Attrs) -> Fut<'a, Option<Map<String, Json>>> {
+    fn read_one<'a>(&'a self, kind: &'a str, a: &'a Attrs) -> Fut<'a, Option<Map<String, Json>>> {
         Box::pin(async move {
             if kind != "aws_cloudwatch_log_group" {
                 return Err(unsupported(kind));

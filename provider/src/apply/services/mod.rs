@@ -79,8 +79,21 @@ const TRANSIENT_CODES: &[&str] = &[
     "IncorrectState",
 ];
 
-pub fn classify(code: &str, status: Option<u16>) -> ErrorClass {
-    if TRANSIENT_CODES.contains(&code) || matches!(status, Some(429) | Some(500..=599)) {
+/// How AWS words a role that was just created but is not visible to the service yet (IAM is
+/// eventually consistent): worth waiting for, unlike a role that is really wrong.
+const PROPAGATION_PHRASES: &[&str] = &[
+    "cannot be assumed",
+    "unable to assume",
+    "not authorized to perform: sts:assumerole",
+    "role is not valid",
+];
+
+pub fn classify(code: &str, status: Option<u16>, message: &str) -> ErrorClass {
+    let lower = message.to_ascii_lowercase();
+    if TRANSIENT_CODES.contains(&code)
+        || matches!(status, Some(429) | Some(500..=599))
+        || PROPAGATION_PHRASES.iter().any(|p| lower.contains(p))
+    {
         ErrorClass::Transient
     } else if code.contains("NotFound")
         || code.starts_with("NoSuch")
@@ -113,7 +126,7 @@ where
                 SdkError::TimeoutError(_)
                 | SdkError::DispatchFailure(_)
                 | SdkError::ResponseError(_) => ErrorClass::Transient,
-                _ => classify(&code, status),
+                _ => classify(&code, status, &message),
             };
             let code = match (code.is_empty(), status) {
                 (false, _) => code,
@@ -216,7 +229,7 @@ macro_rules! delegate_driver {
             ) -> crate::apply::driver::Fut<'a, crate::apply::driver::Attrs> {
                 Box::pin(self.ensure_kind(d, existing))
             }
-            fn read<'a>(
+            fn read_one<'a>(
                 &'a self,
                 kind: &'a str,
                 attrs: &'a crate::apply::driver::Attrs,
@@ -266,21 +279,36 @@ mod tests {
 
     #[test]
     fn errors_are_classified_by_code_and_status() {
-        assert_eq!(classify("Throttling", Some(400)), ErrorClass::Transient);
-        assert_eq!(classify("", Some(503)), ErrorClass::Transient);
+        assert_eq!(classify("Throttling", Some(400), ""), ErrorClass::Transient);
+        assert_eq!(classify("", Some(503), ""), ErrorClass::Transient);
         assert_eq!(
-            classify("DependencyViolation", Some(400)),
+            classify("DependencyViolation", Some(400), ""),
             ErrorClass::Transient
         );
         assert_eq!(
-            classify("InvalidVpcID.NotFound", Some(400)),
+            classify("InvalidVpcID.NotFound", Some(400), ""),
             ErrorClass::NotFound
         );
-        assert_eq!(classify("NoSuchEntity", Some(404)), ErrorClass::NotFound);
-        assert_eq!(classify("", Some(404)), ErrorClass::NotFound);
-        assert_eq!(classify("AccessDenied", Some(403)), ErrorClass::Permanent);
         assert_eq!(
-            classify("InvalidParameterValue", Some(400)),
+            classify("NoSuchEntity", Some(404), ""),
+            ErrorClass::NotFound
+        );
+        assert_eq!(classify("", Some(404), ""), ErrorClass::NotFound);
+        assert_eq!(
+            classify("AccessDenied", Some(403), ""),
+            ErrorClass::Permanent
+        );
+        assert_eq!(
+            classify(
+                "InvalidParameterValueException",
+                Some(400),
+                "The role defined for the function cannot be assumed by Lambda."
+            ),
+            ErrorClass::Transient,
+            "IAM propagation is waited for"
+        );
+        assert_eq!(
+            classify("InvalidParameterValue", Some(400), ""),
             ErrorClass::Permanent
         );
     }

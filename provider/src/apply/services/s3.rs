@@ -419,7 +419,7 @@ impl Driver for S3 {
         })
     }
 
-    fn read<'a>(&'a self, kind: &'a str, a: &'a Attrs) -> Fut<'a, Option<Map<String, Json>>> {
+    fn read_one<'a>(&'a self, kind: &'a str, a: &'a Attrs) -> Fut<'a, Option<Map<String, Json>>> {
         Box::pin(async move {
             let c = &self.client;
             let bucket = bucket_of(a);

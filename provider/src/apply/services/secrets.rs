@@ -137,7 +137,7 @@ impl Driver for Secrets {
         })
     }
 
-    fn read<'a>(&'a self, kind: &'a str, a: &'a Attrs) -> Fut<'a, Option<Map<String, Json>>> {
+    fn read_one<'a>(&'a self, kind: &'a str, a: &'a Attrs) -> Fut<'a, Option<Map<String, Json>>> {
         Box::pin(async move {
             if kind != "aws_secretsmanager_secret" {
                 return Err(unsupported(kind));
