@@ -9,14 +9,17 @@ use std::time::Duration;
 
 use edulibra_provider::apply::driver::Fut;
 use edulibra_provider::apply::engine::PriorChild;
+use edulibra_provider::apply::kinds::Action;
 use edulibra_provider::apply::retry::RetryPolicy;
 use edulibra_provider::apply::{
     kinds, Attrs, CallError, Desired, Driver, Engine, ErrorClass, Options, Outcome, Prior, Registry,
 };
 use edulibra_provider::environment::lifecycle::{self, Setup};
+use edulibra_provider::environment::plan;
 use edulibra_provider::environment::spec::{self, SpecOutcome};
 use edulibra_provider::environment::state::after_apply;
 use edulibra_provider::topology::{expand, Placement, Topology};
+use edulibra_provider::value::Value;
 use serde_json::{json, Map, Value as Json};
 
 /// A cloud that remembers resources by child address and can be told to fail one of them.
@@ -49,8 +52,12 @@ impl Driver for FakeCloud {
             if let Some(a) = r.get(d.address) {
                 return Ok(a.clone());
             }
-            *self.created.lock().unwrap() += 1;
-            let n = r.len();
+            // Ids are never reused, as in AWS.
+            let n = {
+                let mut created = self.created.lock().unwrap();
+                *created += 1;
+                *created
+            };
             let a: Attrs = ["id", "arn", "name", "key_id", "dns_name"]
                 .iter()
                 .map(|k| (k.to_string(), format!("{k}-{n}")))
@@ -277,4 +284,68 @@ async fn read_asks_each_type_in_one_batch_and_drops_what_is_gone() {
     let left = read.get("provisioned").as_map().unwrap();
     assert_eq!(left.len(), out.provisioned.len() - 1);
     assert!(!left.contains_key("aws_subnet.private[1]"));
+}
+
+#[tokio::test]
+async fn the_plan_names_the_children_apply_will_replace() {
+    let t = topology();
+    let cloud = Arc::new(FakeCloud::default());
+    let out = engine(&cloud).apply(&t, &Prior::default()).await;
+    let mut prior = prior_from(&t, &out);
+    assert!(kinds::changes(&t, &prior)
+        .actions
+        .values()
+        .all(|a| *a == Action::Keep));
+    assert!(plan::replacements(&kinds::changes(&t, &prior)).is_empty());
+
+    // The state says the subnet has another block: a subnet's block cannot change in place.
+    if let Some(Value::Map(v)) = prior.values.get_mut("aws_subnet.public[0]") {
+        v.insert("cidr_block".into(), Value::String("10.9.0.0/24".into()));
+    }
+    let changes = kinds::changes(&t, &prior);
+    assert_eq!(
+        changes.actions["aws_subnet.public[0]"],
+        Action::Replace(vec!["cidr_block".into()])
+    );
+    assert_eq!(
+        changes.actions["aws_route_table_association.public[0]"],
+        Action::Replace(vec!["subnet_id".into()]),
+        "what refers to the new subnet's id follows"
+    );
+    assert_eq!(
+        changes.actions["aws_nat_gateway.main[0]"],
+        Action::Replace(vec!["subnet_id".into()]),
+        "the NAT gateway in that subnet too"
+    );
+    assert_eq!(
+        changes.actions["aws_route.private_nat[0]"],
+        Action::Update(vec!["nat_gateway_id".into()]),
+        "routes to it change in place"
+    );
+    assert_eq!(changes.actions["aws_vpc.main"], Action::Keep);
+    // Apply deletes the three first, dependents before the subnet, then creates them again.
+    let again = engine(&cloud).apply(&t, &prior).await;
+    assert!(again.succeeded(), "{:?}", again.failures);
+    assert_eq!(again.counts.replaced, 3);
+    assert_eq!(again.counts.created, 0);
+    assert_eq!(again.counts.updated, 1, "the route to the new NAT gateway");
+    let deleted = cloud.deleted.lock().unwrap().clone();
+    let at = |a: &str| deleted.iter().position(|d| d == a).unwrap();
+    assert!(
+        at("aws_nat_gateway.main[0]") < at("aws_subnet.public[0]"),
+        "{deleted:?}"
+    );
+    assert!(at("aws_route_table_association.public[0]") < at("aws_subnet.public[0]"));
+    assert_ne!(
+        again.provisioned["aws_subnet.public[0]"],
+        out.provisioned["aws_subnet.public[0]"]
+    );
+    let warning = plan::replacements(&changes);
+    assert_eq!(warning.len(), 1);
+    let text = format!("{warning:?}");
+    assert!(
+        text.contains("3 children will be replaced")
+            && text.contains("aws_subnet.public[0] (changed: cidr_block)"),
+        "{text}"
+    );
 }

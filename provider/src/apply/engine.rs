@@ -91,6 +91,47 @@ impl Engine {
     /// Brings AWS to `desired`: children created, adopted, changed or replaced as `kinds`
     /// decides, then children the prior state holds but `desired` no longer has are deleted.
     pub async fn apply(&self, desired: &Topology, prior: &Prior) -> Outcome {
+        // Children that cannot change in place go first, dependents before what they use (a
+        // subnet cannot be deleted while its NAT gateway is in it); then they are created again
+        // like new ones.
+        let replace: Vec<PriorChild> = {
+            let changes = kinds::changes(desired, prior);
+            prior
+                .children
+                .iter()
+                .filter(|c| matches!(changes.actions.get(&c.address), Some(Action::Replace(_))))
+                .cloned()
+                .collect()
+        };
+        if !replace.is_empty() {
+            let shared = Arc::new(Shared {
+                provisioned: Mutex::new(prior.provisioned.clone()),
+                values: Mutex::new(prior.values.clone()),
+                counts: Mutex::new(Counts::default()),
+            });
+            tracing::info!(children = replace.len(), "deleting the children to replace");
+            let (failures, not_started) = self.delete_all(&replace, &shared).await;
+            let mut rest = prior.clone();
+            for c in &replace {
+                rest.provisioned.remove(&c.address);
+            }
+            if !failures.is_empty() || !not_started.is_empty() {
+                let mut out = Outcome {
+                    failures,
+                    not_started,
+                    stopped: *self.opts.stop.borrow(),
+                    ..Outcome::default()
+                };
+                out.not_started
+                    .extend(desired.children.iter().map(|c| c.address.clone()));
+                return finish(out, &shared);
+            }
+            let mut out = Box::pin(self.apply(desired, &rest)).await;
+            let n = replace.len();
+            out.counts.replaced += n;
+            out.counts.created = out.counts.created.saturating_sub(n);
+            return out;
+        }
         let blocked = kinds::blocked(desired);
         let shared = Arc::new(Shared {
             provisioned: Mutex::new(prior.provisioned.clone()),
@@ -299,6 +340,8 @@ async fn apply_child(
             shared.counts.lock().unwrap().updated += 1;
             attrs
         }
+        // `apply` deletes what `kinds::changes` says to replace before anything starts; a child
+        // whose decision changes while the run resolves its references is replaced here.
         (Action::Replace(keys), Some(a)) => {
             tracing::info!(child = label, because = ?keys, "replacing: deleting the old resource");
             let gone = with_retry(&opts.retry, label, &opts.stop, || {

@@ -4,6 +4,8 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use super::driver::{assigned, Attrs};
+use super::engine::Prior;
 use crate::topology::Topology;
 use crate::value::Value;
 
@@ -250,6 +252,48 @@ pub fn blocked(topology: &Topology) -> BTreeMap<String, String> {
         }
     }
     out
+}
+
+/// What apply will do with each child it can provision, given the prior state.
+pub struct Changes {
+    /// The engine's decision per child (children it cannot provision are absent).
+    pub actions: BTreeMap<String, Action>,
+    /// Every child's values with references to the children that stay resolved to their prior
+    /// ids; unknown where the referenced child is created or replaced.
+    pub desired: BTreeMap<String, Value>,
+    /// What AWS assigned to the children that stay (kept or updated in place).
+    pub staying: BTreeMap<String, Attrs>,
+}
+
+/// What apply will do, decided before it starts: the plan shows it, and the engine deletes the
+/// children to replace before it creates anything. Children come in a
+/// topological order, so each one's references are decided before it.
+pub fn changes(t: &Topology, prior: &Prior) -> Changes {
+    let blocked = blocked(t);
+    let mut c = Changes {
+        actions: BTreeMap::new(),
+        desired: BTreeMap::new(),
+        staying: BTreeMap::new(),
+    };
+    for child in &t.children {
+        let desired = child.resolve(&|a, k| assigned(&c.staying, a, k));
+        if !blocked.contains_key(&child.address) {
+            let before = prior
+                .provisioned
+                .contains_key(&child.address)
+                .then(|| prior.values.get(&child.address))
+                .flatten();
+            let action = decide(child.kind, &desired, before);
+            if matches!(action, Action::Keep | Action::Update(_)) {
+                if let Some(a) = prior.provisioned.get(&child.address) {
+                    c.staying.insert(child.address.clone(), a.clone());
+                }
+            }
+            c.actions.insert(child.address.clone(), action);
+        }
+        c.desired.insert(child.address.clone(), desired);
+    }
+    c
 }
 
 #[cfg(test)]

@@ -3,8 +3,8 @@
 
 use std::collections::BTreeMap;
 
+use crate::apply::assigned;
 use crate::apply::kinds::{self, Action};
-use crate::apply::{assigned, Attrs, Prior};
 use crate::diag::{Diagnostic, Step};
 use crate::environment::spec::{self, EnvironmentSpec, SpecOutcome};
 use crate::environment::state;
@@ -133,7 +133,7 @@ pub fn plan(ctx: &PlanContext, prior: &Value, proposed: &Value, config: &Value) 
     // With a prior state, each child is compared with what the state says exists in AWS (as
     // applied, then as last read): drift and in-place changes show here, per child.
     let changes = match (&expanded, prior.is_null() || !requires_replace.is_empty()) {
-        (Some(t), false) => Some(child_changes(t, &state::prior_of(prior))),
+        (Some(t), false) => Some(kinds::changes(t, &state::prior_of(prior))),
         _ => None,
     };
     let unchanged = changes
@@ -170,7 +170,7 @@ pub fn plan(ctx: &PlanContext, prior: &Value, proposed: &Value, config: &Value) 
         return Planned {
             state: Value::Map(planned),
             requires_replace,
-            diagnostics: vec![],
+            diagnostics: replacements(changes),
             topology: expanded,
         };
     }
@@ -212,45 +212,27 @@ pub fn plan(ctx: &PlanContext, prior: &Value, proposed: &Value, config: &Value) 
     }
 }
 
-/// What apply will do with each child it can provision, given the prior state.
-pub struct Changes {
-    /// The engine's decision per child (children it cannot provision are absent).
-    pub actions: BTreeMap<String, Action>,
-    /// Every child's values with references to the children that stay resolved to their prior
-    /// ids; unknown where the referenced child is created or replaced.
-    pub desired: BTreeMap<String, Value>,
-    /// What AWS assigned to the children that stay (kept or updated in place).
-    pub staying: BTreeMap<String, Attrs>,
-}
-
-/// The same decisions the engine takes, made here so the plan shows them. Children come in a
-/// topological order, so each one's references are decided before it.
-pub fn child_changes(t: &Topology, prior: &Prior) -> Changes {
-    let blocked = kinds::blocked(t);
-    let mut c = Changes {
-        actions: BTreeMap::new(),
-        desired: BTreeMap::new(),
-        staying: BTreeMap::new(),
-    };
-    for child in &t.children {
-        let desired = child.resolve(&|a, k| assigned(&c.staying, a, k));
-        if !blocked.contains_key(&child.address) {
-            let before = prior
-                .provisioned
-                .contains_key(&child.address)
-                .then(|| prior.values.get(&child.address))
-                .flatten();
-            let action = kinds::decide(child.kind, &desired, before);
-            if matches!(action, Action::Keep | Action::Update(_)) {
-                if let Some(a) = prior.provisioned.get(&child.address) {
-                    c.staying.insert(child.address.clone(), a.clone());
-                }
-            }
-            c.actions.insert(child.address.clone(), action);
-        }
-        c.desired.insert(child.address.clone(), desired);
+/// The children apply will delete and create again, said in the plan: the diff of `topology`
+/// shows new values, not that an AWS resource (and its data) goes.
+pub fn replacements(changes: &kinds::Changes) -> Vec<Diagnostic> {
+    let replaced: Vec<String> = changes
+        .actions
+        .iter()
+        .filter_map(|(address, a)| match a {
+            Action::Replace(keys) => Some(format!("  {address} (changed: {})", keys.join(", "))),
+            _ => None,
+        })
+        .collect();
+    if replaced.is_empty() {
+        return vec![];
     }
-    c
+    vec![Diagnostic::warning(
+        format!("{} children will be replaced", replaced.len()),
+        format!(
+            "These AWS resources cannot change in place; apply deletes each and creates it again:\n{}",
+            replaced.join("\n")
+        ),
+    )]
 }
 
 /// True when the prior state was planned from the same inputs. The expansion is a pure function
