@@ -1,4 +1,5 @@
-//! Issue "apply engine, part 1": `terraform apply` builds the network, IAM, KMS, S3, log group
+//! Issue "apply engine, part 1": `terraform apply` (of examples/dev, and of a small configuration
+//! whose arguments the tests change) builds the network, IAM, KMS, S3, log group
 //! and secret children in AWS (the moto server), a second plan is empty, in-place changes and
 //! drift are handled per child, an apply killed midway resumes without duplicates, and destroy
 //! leaves nothing tagged with the environment. What exists is counted through moto's own API.
@@ -147,7 +148,15 @@ fn plan_exit(ws: &Workspace) -> (i32, String) {
 #[test]
 fn apply_creates_every_child_a_second_plan_is_empty_and_destroy_leaves_nothing() {
     let moto = Moto::start().unwrap();
-    let ws = setup(&moto, "engine-apply", 30, "platform", "10.0.0.0/16", 8);
+    // examples/dev as users run it (its module path resolves inside the workspace).
+    let mut ws = Workspace::new("engine-apply").unwrap();
+    ws.copy_repo_dir("examples/dev").unwrap();
+    ws.copy_repo_dir("modules/edulibra").unwrap();
+    ws.dir = ws.dir.join("examples/dev");
+    ws.extra_env
+        .push(("TF_VAR_aws_endpoint".into(), moto.endpoint()));
+    ws.tf_ok(".", &["init", "-input=false", "-no-color"])
+        .unwrap();
     let applied = ws
         .tf_ok(
             ".",
@@ -167,7 +176,7 @@ fn apply_creates_every_child_a_second_plan_is_empty_and_destroy_leaves_nothing()
         PROVISIONED.len(),
         "the dev topology uses every provisioned type"
     );
-    let inv = inventory(&moto, REGION, "engine-dev").unwrap();
+    let inv = inventory(&moto, REGION, "edulibra-dev").unwrap();
     assert_eq!(
         counts(&inv),
         expected,
@@ -185,7 +194,7 @@ fn apply_creates_every_child_a_second_plan_is_empty_and_destroy_leaves_nothing()
     assert_eq!(code, 0, "a second plan has no changes:\n{text}");
 
     destroy(&ws);
-    let left = inventory(&moto, REGION, "engine-dev").unwrap();
+    let left = inventory(&moto, REGION, "edulibra-dev").unwrap();
     assert!(
         left.is_empty(),
         "destroy leaves nothing tagged with the environment: {left:?}"
