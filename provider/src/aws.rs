@@ -17,13 +17,21 @@ pub enum AwsError {
 }
 
 macro_rules! engine_client {
-    ($ctx:expr, $krate:ident, $service:literal) => {{
-        let mut b = $krate::config::Builder::from(&$ctx.sdk).retry_config(RetryConfig::disabled());
+    ($ctx:expr, $calls:expr, $krate:ident, $service:literal) => {{
+        let mut b =
+            $krate::config::Builder::from(&$ctx.sdk).retry_config($ctx.engine_retry($calls));
         if let Some(e) = $ctx.endpoint_for($service) {
             b = b.endpoint_url(e);
         }
         $krate::Client::from_conf(b.build())
     }};
+}
+
+/// Which calls an engine client makes (see `AwsContext::engine_retry`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Calls {
+    Reads,
+    Writes,
 }
 
 /// Configured SDK settings plus per-service endpoint overrides.
@@ -124,26 +132,38 @@ impl AwsContext {
             .or(self.settings.endpoint.as_deref())
     }
 
-    /// Clients of the apply engine: the SDK's own retries are off, because the engine retries
-    /// with backoff itself and knows which child a call is for.
-    pub fn ec2(&self) -> aws_sdk_ec2::Client {
-        engine_client!(self, aws_sdk_ec2, "ec2")
+    /// Clients of the apply engine come in two kinds. Calls that only read (describe, list,
+    /// get) are retried call by call by the SDK, with jittered backoff. Calls that change
+    /// something are not: a create whose answer was lost could be sent twice and make two
+    /// resources, so their errors go to the engine, which looks the child up again before
+    /// trying once more (`apply::retry`).
+    fn engine_retry(&self, calls: Calls) -> RetryConfig {
+        match calls {
+            Calls::Reads => RetryConfig::standard()
+                .with_max_attempts(self.settings.max_retries + 1)
+                .with_max_backoff(Duration::from_secs(10)),
+            Calls::Writes => RetryConfig::disabled(),
+        }
     }
-    pub fn iam(&self) -> aws_sdk_iam::Client {
-        engine_client!(self, aws_sdk_iam, "iam")
+
+    pub fn ec2(&self, calls: Calls) -> aws_sdk_ec2::Client {
+        engine_client!(self, calls, aws_sdk_ec2, "ec2")
     }
-    pub fn kms(&self) -> aws_sdk_kms::Client {
-        engine_client!(self, aws_sdk_kms, "kms")
+    pub fn iam(&self, calls: Calls) -> aws_sdk_iam::Client {
+        engine_client!(self, calls, aws_sdk_iam, "iam")
     }
-    pub fn logs(&self) -> aws_sdk_cloudwatchlogs::Client {
-        engine_client!(self, aws_sdk_cloudwatchlogs, "logs")
+    pub fn kms(&self, calls: Calls) -> aws_sdk_kms::Client {
+        engine_client!(self, calls, aws_sdk_kms, "kms")
     }
-    pub fn secretsmanager(&self) -> aws_sdk_secretsmanager::Client {
-        engine_client!(self, aws_sdk_secretsmanager, "secretsmanager")
+    pub fn logs(&self, calls: Calls) -> aws_sdk_cloudwatchlogs::Client {
+        engine_client!(self, calls, aws_sdk_cloudwatchlogs, "logs")
     }
-    pub fn s3(&self) -> aws_sdk_s3::Client {
+    pub fn secretsmanager(&self, calls: Calls) -> aws_sdk_secretsmanager::Client {
+        engine_client!(self, calls, aws_sdk_secretsmanager, "secretsmanager")
+    }
+    pub fn s3(&self, calls: Calls) -> aws_sdk_s3::Client {
         let mut b =
-            aws_sdk_s3::config::Builder::from(&self.sdk).retry_config(RetryConfig::disabled());
+            aws_sdk_s3::config::Builder::from(&self.sdk).retry_config(self.engine_retry(calls));
         if let Some(e) = self.endpoint_for("s3") {
             // Emulators and custom endpoints do not resolve bucket names as host names.
             b = b.endpoint_url(e).force_path_style(true);

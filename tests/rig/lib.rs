@@ -452,3 +452,206 @@ provider "edulibra" {{
 "#
     )
 }
+
+/// The fault-injecting proxy (`rig/faultproxy.py`) in front of a moto server; killed when
+/// dropped. Point the provider's `endpoint` at `endpoint()`.
+pub struct FaultProxy {
+    child: Child,
+    pub port: u16,
+    rules: PathBuf,
+    _dir: TempDir,
+}
+
+impl FaultProxy {
+    pub fn start(moto: &Moto, rules: &serde_json::Value) -> Result<FaultProxy> {
+        let dir = TempDir::new("faults");
+        let path = dir.0.join("rules.json");
+        std::fs::write(&path, rules.to_string())?;
+        let port = free_port();
+        let child = Command::new(tools_dir().join("moto/bin/python"))
+            .arg(repo_root().join("tests/rig/faultproxy.py"))
+            .args([&port.to_string(), &moto.endpoint()])
+            .arg(&path)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .context("starting the fault proxy")?;
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while TcpStream::connect(("127.0.0.1", port)).is_err() {
+            if Instant::now() > deadline {
+                bail!("the fault proxy did not listen on {port}");
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        Ok(FaultProxy {
+            child,
+            port,
+            rules: path,
+            _dir: dir,
+        })
+    }
+
+    pub fn endpoint(&self) -> String {
+        format!("http://127.0.0.1:{}", self.port)
+    }
+
+    /// Replaces the faults; the proxy reads them on its next request.
+    pub fn set_rules(&self, rules: &serde_json::Value) -> Result<()> {
+        let tmp = self.rules.with_extension("tmp");
+        std::fs::write(&tmp, rules.to_string())?;
+        std::fs::rename(tmp, &self.rules)?;
+        Ok(())
+    }
+
+    /// `{"requests": N, "injected": {fault: N}}` so far.
+    pub fn stats(&self) -> Result<serde_json::Value> {
+        let mut s = TcpStream::connect(("127.0.0.1", self.port))?;
+        use std::io::Write;
+        s.write_all(b"GET /__faults HTTP/1.1\r\nHost: proxy\r\nConnection: close\r\n\r\n")?;
+        let mut text = String::new();
+        s.read_to_string(&mut text)?;
+        let body = text.split("\r\n\r\n").nth(1).unwrap_or("{}");
+        Ok(serde_json::from_str(body)?)
+    }
+}
+
+impl Drop for FaultProxy {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// A small environment (dev, serverless, one NAT) whose arguments the engine tests change, and
+/// the steps they take on it.
+pub mod engine {
+    use std::collections::BTreeMap;
+
+    use super::{environment_in_state, provider_config, Workspace};
+
+    const REGION: &str = "eu-central-1";
+
+    /// The resource types this part of the engine provisions.
+    pub const PROVISIONED: &[&str] = &[
+        "aws_vpc",
+        "aws_subnet",
+        "aws_internet_gateway",
+        "aws_eip",
+        "aws_nat_gateway",
+        "aws_route_table",
+        "aws_route",
+        "aws_route_table_association",
+        "aws_security_group",
+        "aws_vpc_endpoint",
+        "aws_flow_log",
+        "aws_iam_role",
+        "aws_iam_role_policy",
+        "aws_iam_role_policy_attachment",
+        "aws_kms_key",
+        "aws_kms_alias",
+        "aws_s3_bucket",
+        "aws_s3_bucket_server_side_encryption_configuration",
+        "aws_s3_bucket_versioning",
+        "aws_s3_bucket_public_access_block",
+        "aws_s3_bucket_policy",
+        "aws_s3_bucket_lifecycle_configuration",
+        "aws_s3_bucket_logging",
+        "aws_cloudwatch_log_group",
+        "aws_secretsmanager_secret",
+    ];
+
+    pub fn config(retention: u32, owner: &str, cidr: &str, concurrency: u32) -> String {
+        let head = provider_config(&format!(
+            "  max_concurrency    = {concurrency}\n  policy_enforcement = \"off\""
+        ));
+        format!(
+            r#"{head}
+    resource "edulibra_environment" "env" {{
+      name    = "engine"
+      stage   = "dev"
+      compute = "serverless"
+      tags    = {{ owner = "{owner}" }}
+      network {{
+        cidr_block   = "{cidr}"
+        nat_gateways = "single"
+      }}
+      observability {{
+        log_retention_days = {retention}
+      }}
+    }}
+    "#
+        )
+    }
+
+    pub fn counts(inv: &BTreeMap<String, Vec<String>>) -> BTreeMap<String, usize> {
+        inv.iter().map(|(k, v)| (k.clone(), v.len())).collect()
+    }
+
+    /// Per type, how many children of the provisioned types the state's topology holds.
+    pub fn planned_counts(env: &serde_json::Value) -> BTreeMap<String, usize> {
+        let mut out = BTreeMap::new();
+        for c in env["topology"].as_array().expect("topology in state") {
+            let t = c["type"].as_str().unwrap().to_string();
+            if PROVISIONED.contains(&t.as_str()) {
+                *out.entry(t).or_insert(0) += 1;
+            }
+        }
+        out
+    }
+
+    pub fn state_env(ws: &Workspace) -> serde_json::Value {
+        let shown = ws.tf_ok(".", &["show", "-json"]).unwrap();
+        let v: serde_json::Value = serde_json::from_str(&shown.stdout).unwrap();
+        environment_in_state(&v).expect("the environment is in the state")
+    }
+
+    pub fn setup(
+        endpoint: &str,
+        tag: &str,
+        retention: u32,
+        owner: &str,
+        cidr: &str,
+        concurrency: u32,
+    ) -> Workspace {
+        let mut ws = Workspace::new(tag).unwrap();
+        ws.extra_env
+            .push(("TF_VAR_endpoint".into(), endpoint.to_string()));
+        ws.write("main.tf", &config(retention, owner, cidr, concurrency))
+            .unwrap();
+        ws.tf_ok(".", &["init", "-input=false", "-no-color"])
+            .unwrap();
+        ws
+    }
+
+    pub fn apply(ws: &Workspace) {
+        ws.tf_ok(
+            ".",
+            &["apply", "-auto-approve", "-input=false", "-no-color"],
+        )
+        .unwrap();
+    }
+
+    pub fn destroy(ws: &Workspace) {
+        ws.tf_ok(
+            ".",
+            &["destroy", "-auto-approve", "-input=false", "-no-color"],
+        )
+        .unwrap();
+    }
+
+    pub fn plan_exit(ws: &Workspace) -> (i32, String) {
+        let out = ws
+            .command(
+                &ws.dir,
+                &["plan", "-input=false", "-no-color", "-detailed-exitcode"],
+            )
+            .output()
+            .unwrap();
+        let text = format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        (out.status.code().unwrap_or(-1), text)
+    }
+}

@@ -8,119 +8,12 @@ use std::collections::BTreeMap;
 use std::process::Stdio;
 use std::time::{Duration, Instant};
 
-use edulibra_e2e::{
-    boto3, environment_in_state, inventory, kill_tree, provider_config, Moto, Workspace,
+use edulibra_e2e::engine::{
+    apply, config, counts, destroy, plan_exit, planned_counts, setup, state_env, PROVISIONED,
 };
+use edulibra_e2e::{boto3, inventory, kill_tree, Moto, Workspace};
 
 const REGION: &str = "eu-central-1";
-
-/// The resource types this part of the engine provisions.
-const PROVISIONED: &[&str] = &[
-    "aws_vpc",
-    "aws_subnet",
-    "aws_internet_gateway",
-    "aws_eip",
-    "aws_nat_gateway",
-    "aws_route_table",
-    "aws_route",
-    "aws_route_table_association",
-    "aws_security_group",
-    "aws_vpc_endpoint",
-    "aws_flow_log",
-    "aws_iam_role",
-    "aws_iam_role_policy",
-    "aws_iam_role_policy_attachment",
-    "aws_kms_key",
-    "aws_kms_alias",
-    "aws_s3_bucket",
-    "aws_s3_bucket_server_side_encryption_configuration",
-    "aws_s3_bucket_versioning",
-    "aws_s3_bucket_public_access_block",
-    "aws_s3_bucket_policy",
-    "aws_s3_bucket_lifecycle_configuration",
-    "aws_s3_bucket_logging",
-    "aws_cloudwatch_log_group",
-    "aws_secretsmanager_secret",
-];
-
-fn config(retention: u32, owner: &str, cidr: &str, concurrency: u32) -> String {
-    let head = provider_config(&format!(
-        "  max_concurrency    = {concurrency}\n  policy_enforcement = \"off\""
-    ));
-    format!(
-        r#"{head}
-resource "edulibra_environment" "env" {{
-  name    = "engine"
-  stage   = "dev"
-  compute = "serverless"
-  tags    = {{ owner = "{owner}" }}
-  network {{
-    cidr_block   = "{cidr}"
-    nat_gateways = "single"
-  }}
-  observability {{
-    log_retention_days = {retention}
-  }}
-}}
-"#
-    )
-}
-
-fn counts(inv: &BTreeMap<String, Vec<String>>) -> BTreeMap<String, usize> {
-    inv.iter().map(|(k, v)| (k.clone(), v.len())).collect()
-}
-
-/// Per type, how many children of the provisioned types the state's topology holds.
-fn planned_counts(env: &serde_json::Value) -> BTreeMap<String, usize> {
-    let mut out = BTreeMap::new();
-    for c in env["topology"].as_array().expect("topology in state") {
-        let t = c["type"].as_str().unwrap().to_string();
-        if PROVISIONED.contains(&t.as_str()) {
-            *out.entry(t).or_insert(0) += 1;
-        }
-    }
-    out
-}
-
-fn state_env(ws: &Workspace) -> serde_json::Value {
-    let shown = ws.tf_ok(".", &["show", "-json"]).unwrap();
-    let v: serde_json::Value = serde_json::from_str(&shown.stdout).unwrap();
-    environment_in_state(&v).expect("the environment is in the state")
-}
-
-fn setup(
-    moto: &Moto,
-    tag: &str,
-    retention: u32,
-    owner: &str,
-    cidr: &str,
-    concurrency: u32,
-) -> Workspace {
-    let mut ws = Workspace::new(tag).unwrap();
-    ws.extra_env
-        .push(("TF_VAR_endpoint".into(), moto.endpoint()));
-    ws.write("main.tf", &config(retention, owner, cidr, concurrency))
-        .unwrap();
-    ws.tf_ok(".", &["init", "-input=false", "-no-color"])
-        .unwrap();
-    ws
-}
-
-fn apply(ws: &Workspace) {
-    ws.tf_ok(
-        ".",
-        &["apply", "-auto-approve", "-input=false", "-no-color"],
-    )
-    .unwrap();
-}
-
-fn destroy(ws: &Workspace) {
-    ws.tf_ok(
-        ".",
-        &["destroy", "-auto-approve", "-input=false", "-no-color"],
-    )
-    .unwrap();
-}
 
 /// A boto3 prelude: the environment's VPC (`vpc`) and its `owner` tag.
 const VPC: &str = "\
@@ -128,22 +21,6 @@ ec2 = client('ec2')
 vpc = ec2.describe_vpcs(Filters=[{'Name': 'tag:edulibra:environment', 'Values': ['engine-dev']}])['Vpcs'][0]
 owner = {t['Key']: t['Value'] for t in vpc['Tags']}['owner']
 ";
-
-fn plan_exit(ws: &Workspace) -> (i32, String) {
-    let out = ws
-        .command(
-            &ws.dir,
-            &["plan", "-input=false", "-no-color", "-detailed-exitcode"],
-        )
-        .output()
-        .unwrap();
-    let text = format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    (out.status.code().unwrap_or(-1), text)
-}
 
 #[test]
 fn apply_creates_every_child_a_second_plan_is_empty_and_destroy_leaves_nothing() {
@@ -204,7 +81,14 @@ fn apply_creates_every_child_a_second_plan_is_empty_and_destroy_leaves_nothing()
 #[test]
 fn in_place_changes_drift_and_replacement() {
     let moto = Moto::start().unwrap();
-    let ws = setup(&moto, "engine-update", 30, "platform", "10.0.0.0/16", 8);
+    let ws = setup(
+        &moto.endpoint(),
+        "engine-update",
+        30,
+        "platform",
+        "10.0.0.0/16",
+        8,
+    );
     apply(&ws);
     let before = inventory(&moto, REGION, "engine-dev").unwrap();
 
@@ -275,9 +159,16 @@ ec2.create_tags(Resources=[vpc['VpcId']], Tags=[{{'Key': 'owner', 'Value': 'some
 fn an_apply_killed_midway_resumes_without_duplicates_or_orphans() {
     let moto = Moto::start().unwrap();
     // One child at a time, so the kill lands in the middle.
-    let ws = setup(&moto, "engine-kill", 30, "platform", "10.0.0.0/16", 1);
+    let ws = setup(
+        &moto.endpoint(),
+        "engine-kill",
+        30,
+        "platform",
+        "10.0.0.0/16",
+        1,
+    );
     let total: usize = 69; // children of the provisioned types in this configuration
-    for (round, point) in [5usize, 30].into_iter().enumerate() {
+    for (round, point) in [5usize, 30, 60].into_iter().enumerate() {
         // The provider logs a line per child that is ready: the kill lands after `point` of them.
         let log = ws.dir.join(format!("apply-{round}.log"));
         let mut child = ws
@@ -352,7 +243,14 @@ fn an_apply_killed_midway_resumes_without_duplicates_or_orphans() {
 #[test]
 fn import_into_an_empty_state_then_plan_has_no_changes() {
     let moto = Moto::start().unwrap();
-    let ws = setup(&moto, "engine-import", 30, "platform", "10.0.0.0/16", 8);
+    let ws = setup(
+        &moto.endpoint(),
+        "engine-import",
+        30,
+        "platform",
+        "10.0.0.0/16",
+        8,
+    );
     apply(&ws);
     let applied = state_env(&ws);
     std::fs::remove_file(ws.dir.join("terraform.tfstate")).unwrap();

@@ -16,6 +16,8 @@ use crate::apply::driver::{Attrs, CallError, Desired, Driver, ErrorClass, Fut};
 
 pub struct Ec2 {
     client: Client,
+    /// The same service for calls that only read: the SDK retries those itself.
+    reads: Client,
 }
 
 fn tag_spec(rt: ResourceType, d: &Desired) -> TagSpecification {
@@ -79,8 +81,8 @@ fn not_found(op: &str, what: &str) -> CallError {
 const WAIT: Duration = Duration::from_secs(600);
 
 impl Ec2 {
-    pub fn new(client: Client) -> Ec2 {
-        Ec2 { client }
+    pub fn new(client: Client, reads: Client) -> Ec2 {
+        Ec2 { client, reads }
     }
 
     /// Makes the resource's tags exactly the desired ones.
@@ -131,10 +133,10 @@ impl Ec2 {
     }
 
     async fn find_id(&self, d: &Desired<'_>) -> Result<Option<String>, CallError> {
-        let c = &self.client;
         let f = Some(by_component(d));
         let id = match d.kind {
-            "aws_vpc" => c
+            "aws_vpc" => self
+                .reads
                 .describe_vpcs()
                 .set_filters(f)
                 .send()
@@ -145,7 +147,8 @@ impl Ec2 {
                 .find(|x| is_child(x.tags(), d))
                 .and_then(|x| x.vpc_id())
                 .map(str::to_string),
-            "aws_subnet" => c
+            "aws_subnet" => self
+                .reads
                 .describe_subnets()
                 .set_filters(f)
                 .send()
@@ -156,7 +159,8 @@ impl Ec2 {
                 .find(|x| is_child(x.tags(), d))
                 .and_then(|x| x.subnet_id())
                 .map(str::to_string),
-            "aws_internet_gateway" => c
+            "aws_internet_gateway" => self
+                .reads
                 .describe_internet_gateways()
                 .set_filters(f)
                 .send()
@@ -167,7 +171,8 @@ impl Ec2 {
                 .find(|x| is_child(x.tags(), d))
                 .and_then(|x| x.internet_gateway_id())
                 .map(str::to_string),
-            "aws_eip" => c
+            "aws_eip" => self
+                .reads
                 .describe_addresses()
                 .set_filters(f)
                 .send()
@@ -178,7 +183,8 @@ impl Ec2 {
                 .find(|x| is_child(x.tags(), d))
                 .and_then(|x| x.allocation_id())
                 .map(str::to_string),
-            "aws_nat_gateway" => c
+            "aws_nat_gateway" => self
+                .reads
                 .describe_nat_gateways()
                 .set_filter(f)
                 .send()
@@ -195,7 +201,8 @@ impl Ec2 {
                 })
                 .and_then(|x| x.nat_gateway_id())
                 .map(str::to_string),
-            "aws_route_table" => c
+            "aws_route_table" => self
+                .reads
                 .describe_route_tables()
                 .set_filters(f)
                 .send()
@@ -206,7 +213,8 @@ impl Ec2 {
                 .find(|x| is_child(x.tags(), d))
                 .and_then(|x| x.route_table_id())
                 .map(str::to_string),
-            "aws_security_group" => c
+            "aws_security_group" => self
+                .reads
                 .describe_security_groups()
                 .set_filters(f)
                 .send()
@@ -217,7 +225,8 @@ impl Ec2 {
                 .find(|x| is_child(x.tags(), d))
                 .and_then(|x| x.group_id())
                 .map(str::to_string),
-            "aws_vpc_endpoint" => c
+            "aws_vpc_endpoint" => self
+                .reads
                 .describe_vpc_endpoints()
                 .set_filters(f)
                 .send()
@@ -236,7 +245,8 @@ impl Ec2 {
                 .map(str::to_string),
             "aws_flow_log" => {
                 let vpc = d.str("vpc_id")?;
-                c.describe_flow_logs()
+                self.reads
+                    .describe_flow_logs()
                     .filter(filter("resource-id", vpc))
                     .send()
                     .await
@@ -255,7 +265,8 @@ impl Ec2 {
             "aws_route" => {
                 let rt = d.str("route_table_id")?;
                 let dest = d.str("destination_cidr_block")?;
-                let tables = c
+                let tables = self
+                    .reads
                     .describe_route_tables()
                     .route_table_ids(rt)
                     .send()
@@ -273,7 +284,8 @@ impl Ec2 {
             "aws_route_table_association" => {
                 let rt = d.str("route_table_id")?;
                 let subnet = d.str("subnet_id")?;
-                let tables = c
+                let tables = self
+                    .reads
                     .describe_route_tables()
                     .route_table_ids(rt)
                     .send()
@@ -474,7 +486,8 @@ impl Ec2 {
                     call.send().await.op("ModifyVpcAttribute")?;
                 }
                 wait_until(d.address, WAIT, || async {
-                    let r = c
+                    let r = self
+                        .reads
                         .describe_vpcs()
                         .vpc_ids(id)
                         .send()
@@ -502,7 +515,8 @@ impl Ec2 {
             }
             "aws_internet_gateway" => {
                 let vpc = d.str("vpc_id")?;
-                let igw = c
+                let igw = self
+                    .reads
                     .describe_internet_gateways()
                     .internet_gateway_ids(id)
                     .send()
@@ -524,7 +538,8 @@ impl Ec2 {
             }
             "aws_nat_gateway" => {
                 wait_until(d.address, WAIT, || async {
-                    let r = c
+                    let r = self
+                        .reads
                         .describe_nat_gateways()
                         .nat_gateway_ids(id)
                         .send()
@@ -550,7 +565,8 @@ impl Ec2 {
             }
             "aws_security_group" => self.sync_rules(d, id).await?,
             "aws_vpc_endpoint" => {
-                let r = c
+                let r = self
+                    .reads
                     .describe_vpc_endpoints()
                     .vpc_endpoint_ids(id)
                     .send()
@@ -657,7 +673,8 @@ impl Ec2 {
 
     async fn sync_rules(&self, d: &Desired<'_>, id: &str) -> Result<(), CallError> {
         let c = &self.client;
-        let r = c
+        let r = self
+            .reads
             .describe_security_groups()
             .group_ids(id)
             .send()
@@ -751,7 +768,6 @@ impl Ec2 {
         kind: &str,
         batch: &[Attrs],
     ) -> Result<BTreeMap<String, Map<String, Json>>, CallError> {
-        let c = &self.client;
         let ids: Vec<String> = batch
             .iter()
             .map(|a| id_of(a).map(str::to_string))
@@ -761,7 +777,8 @@ impl Ec2 {
         let mut out = BTreeMap::new();
         match kind {
             "aws_vpc" => {
-                let r = c
+                let r = self
+                    .reads
                     .describe_vpcs()
                     .set_vpc_ids(some)
                     .send()
@@ -778,7 +795,8 @@ impl Ec2 {
                 }
             }
             "aws_subnet" => {
-                let r = c
+                let r = self
+                    .reads
                     .describe_subnets()
                     .set_subnet_ids(some)
                     .send()
@@ -803,7 +821,8 @@ impl Ec2 {
                 }
             }
             "aws_internet_gateway" => {
-                let r = c
+                let r = self
+                    .reads
                     .describe_internet_gateways()
                     .set_internet_gateway_ids(some)
                     .send()
@@ -817,7 +836,8 @@ impl Ec2 {
                 }
             }
             "aws_eip" => {
-                let r = c
+                let r = self
+                    .reads
                     .describe_addresses()
                     .set_allocation_ids(some)
                     .send()
@@ -831,7 +851,8 @@ impl Ec2 {
                 }
             }
             "aws_nat_gateway" => {
-                let r = c
+                let r = self
+                    .reads
                     .describe_nat_gateways()
                     .set_nat_gateway_ids(some)
                     .send()
@@ -850,7 +871,8 @@ impl Ec2 {
                 }
             }
             "aws_route_table" => {
-                let r = c
+                let r = self
+                    .reads
                     .describe_route_tables()
                     .set_route_table_ids(some)
                     .send()
@@ -864,7 +886,8 @@ impl Ec2 {
                 }
             }
             "aws_security_group" => {
-                let r = c
+                let r = self
+                    .reads
                     .describe_security_groups()
                     .set_group_ids(some)
                     .send()
@@ -882,7 +905,8 @@ impl Ec2 {
                 }
             }
             "aws_vpc_endpoint" => {
-                let r = c
+                let r = self
+                    .reads
                     .describe_vpc_endpoints()
                     .set_vpc_endpoint_ids(some)
                     .send()
@@ -901,7 +925,8 @@ impl Ec2 {
                 }
             }
             "aws_flow_log" => {
-                let r = c
+                let r = self
+                    .reads
                     .describe_flow_logs()
                     .set_flow_log_ids(some)
                     .send()
@@ -922,7 +947,8 @@ impl Ec2 {
                     .collect();
                 tables.sort();
                 tables.dedup();
-                let r = c
+                let r = self
+                    .reads
                     .describe_route_tables()
                     .set_route_table_ids(Some(tables))
                     .send()
@@ -993,7 +1019,8 @@ impl Ec2 {
                     .op("DeleteSubnet")?;
             }
             "aws_internet_gateway" => {
-                let r = c
+                let r = self
+                    .reads
                     .describe_internet_gateways()
                     .internet_gateway_ids(id)
                     .send()
@@ -1038,7 +1065,8 @@ impl Ec2 {
                 // Its network interface keeps the subnet and the EIP busy until it is deleted.
                 wait_until(id, WAIT, || async {
                     let r = absent_ok(
-                        c.describe_nat_gateways()
+                        self.reads
+                            .describe_nat_gateways()
                             .nat_gateway_ids(id)
                             .send()
                             .await
@@ -1064,7 +1092,8 @@ impl Ec2 {
             "aws_security_group" => {
                 // Rules that name other groups would keep those groups from being deleted.
                 if let Some(r) = absent_ok(
-                    c.describe_security_groups()
+                    self.reads
+                        .describe_security_groups()
                         .group_ids(id)
                         .send()
                         .await

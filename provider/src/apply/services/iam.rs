@@ -12,6 +12,8 @@ use crate::apply::driver::{Attrs, CallError, Desired, ErrorClass};
 
 pub struct Iam {
     client: Client,
+    /// The same service for calls that only read: the SDK retries those itself.
+    reads: Client,
 }
 
 fn tags_of(tags: &[Tag]) -> BTreeMap<String, String> {
@@ -21,13 +23,13 @@ fn tags_of(tags: &[Tag]) -> BTreeMap<String, String> {
 }
 
 impl Iam {
-    pub fn new(client: Client) -> Iam {
-        Iam { client }
+    pub fn new(client: Client, reads: Client) -> Iam {
+        Iam { client, reads }
     }
 
     async fn role(&self, name: &str) -> Result<Option<aws_sdk_iam::types::Role>, CallError> {
         Ok(absent_ok(
-            self.client
+            self.reads
                 .get_role()
                 .role_name(name)
                 .send()
@@ -47,7 +49,6 @@ impl Iam {
     }
 
     async fn find_kind(&self, d: &Desired<'_>) -> Result<Option<Attrs>, CallError> {
-        let c = &self.client;
         match d.kind {
             "aws_iam_role" => {
                 let Some(role) = self.role(d.str("name")?).await? else {
@@ -72,7 +73,8 @@ impl Iam {
             "aws_iam_role_policy" => {
                 let (role, name) = (d.str("role")?, d.str("name")?);
                 let got = absent_ok(
-                    c.get_role_policy()
+                    self.reads
+                        .get_role_policy()
                         .role_name(role)
                         .policy_name(name)
                         .send()
@@ -90,7 +92,8 @@ impl Iam {
             "aws_iam_role_policy_attachment" => {
                 let (role, arn) = (d.str("role")?, d.str("policy_arn")?);
                 let got = absent_ok(
-                    c.list_attached_role_policies()
+                    self.reads
+                        .list_attached_role_policies()
                         .role_name(role)
                         .send()
                         .await
@@ -225,7 +228,6 @@ impl Iam {
         kind: &str,
         a: &Attrs,
     ) -> Result<Option<Map<String, Json>>, CallError> {
-        let c = &self.client;
         match kind {
             "aws_iam_role" => Ok(self.role(get(a, "name")?).await?.map(|r| {
                 observed([
@@ -235,7 +237,8 @@ impl Iam {
             })),
             "aws_iam_role_policy" => {
                 let got = absent_ok(
-                    c.get_role_policy()
+                    self.reads
+                        .get_role_policy()
                         .role_name(get(a, "role")?)
                         .policy_name(get(a, "name")?)
                         .send()
@@ -247,7 +250,8 @@ impl Iam {
             "aws_iam_role_policy_attachment" => {
                 let arn = get(a, "policy_arn")?;
                 let got = absent_ok(
-                    c.list_attached_role_policies()
+                    self.reads
+                        .list_attached_role_policies()
                         .role_name(get(a, "role")?)
                         .send()
                         .await
@@ -272,7 +276,8 @@ impl Iam {
                 let name = get(a, "name")?;
                 // A role with policies left on it cannot be deleted; those are children deleted
                 // first, but an interrupted run may have left some behind.
-                let attached = c
+                let attached = self
+                    .reads
                     .list_attached_role_policies()
                     .role_name(name)
                     .send()
@@ -290,7 +295,8 @@ impl Iam {
                         )?;
                     }
                 }
-                let inline = c
+                let inline = self
+                    .reads
                     .list_role_policies()
                     .role_name(name)
                     .send()

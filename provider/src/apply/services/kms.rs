@@ -12,6 +12,8 @@ use crate::apply::driver::{Attrs, CallError, Desired, ErrorClass};
 
 pub struct Kms {
     client: Client,
+    /// The same service for calls that only read: the SDK retries those itself.
+    reads: Client,
 }
 
 fn gone(state: Option<&KeyState>) -> bool {
@@ -22,8 +24,8 @@ fn gone(state: Option<&KeyState>) -> bool {
 }
 
 impl Kms {
-    pub fn new(client: Client) -> Kms {
-        Kms { client }
+    pub fn new(client: Client, reads: Client) -> Kms {
+        Kms { client, reads }
     }
 
     async fn tags(&self, key_id: &str) -> Result<BTreeMap<String, String>, CallError> {
@@ -68,7 +70,7 @@ impl Kms {
     }
 
     async fn find_key(&self, d: &Desired<'_>) -> Result<Option<String>, CallError> {
-        let mut pages = self.client.list_keys().into_paginator().send();
+        let mut pages = self.reads.list_keys().into_paginator().send();
         while let Some(page) = pages.next().await {
             let page = page.op("ListKeys")?;
             for k in page.keys() {
@@ -95,7 +97,7 @@ impl Kms {
     }
 
     async fn alias_target(&self, name: &str) -> Result<Option<String>, CallError> {
-        let mut pages = self.client.list_aliases().into_paginator().send();
+        let mut pages = self.reads.list_aliases().into_paginator().send();
         while let Some(page) = pages.next().await {
             let page = page.op("ListAliases")?;
             if let Some(a) = page.aliases().iter().find(|a| a.alias_name() == Some(name)) {
@@ -262,12 +264,17 @@ impl Kms {
         kind: &str,
         a: &Attrs,
     ) -> Result<Option<Map<String, Json>>, CallError> {
-        let c = &self.client;
         match kind {
             "aws_kms_key" => {
                 let id = get(a, "key_id")?;
-                let Some(meta) =
-                    absent_ok(c.describe_key().key_id(id).send().await.op("DescribeKey"))?
+                let Some(meta) = absent_ok(
+                    self.reads
+                        .describe_key()
+                        .key_id(id)
+                        .send()
+                        .await
+                        .op("DescribeKey"),
+                )?
                 else {
                     return Ok(None);
                 };
@@ -277,7 +284,8 @@ impl Kms {
                 if gone(meta.key_state()) {
                     return Ok(None);
                 }
-                let rotation = c
+                let rotation = self
+                    .reads
                     .get_key_rotation_status()
                     .key_id(id)
                     .send()
@@ -309,7 +317,14 @@ impl Kms {
                     .get("deletion_window_in_days")
                     .and_then(|s| s.parse().ok())
                     .unwrap_or(30);
-                let meta = absent_ok(c.describe_key().key_id(id).send().await.op("DescribeKey"))?;
+                let meta = absent_ok(
+                    self.reads
+                        .describe_key()
+                        .key_id(id)
+                        .send()
+                        .await
+                        .op("DescribeKey"),
+                )?;
                 if meta
                     .as_ref()
                     .and_then(|m| m.key_metadata())

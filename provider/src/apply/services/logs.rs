@@ -8,6 +8,8 @@ use crate::apply::driver::{Attrs, CallError, Desired, Driver, ErrorClass, Fut};
 
 pub struct Logs {
     client: Client,
+    /// The same service for calls that only read: the SDK retries those itself.
+    reads: Client,
 }
 
 /// Log group ARNs as hashicorp/aws gives them: without the `:*` that DescribeLogGroups adds.
@@ -16,8 +18,8 @@ fn bare_arn(arn: &str) -> String {
 }
 
 impl Logs {
-    pub fn new(client: Client) -> Logs {
-        Logs { client }
+    pub fn new(client: Client, reads: Client) -> Logs {
+        Logs { client, reads }
     }
 
     async fn group(
@@ -25,7 +27,7 @@ impl Logs {
         name: &str,
     ) -> Result<Option<aws_sdk_cloudwatchlogs::types::LogGroup>, CallError> {
         let r = self
-            .client
+            .reads
             .describe_log_groups()
             .log_group_name_prefix(name)
             .send()
@@ -42,7 +44,7 @@ impl Logs {
         arn: &str,
     ) -> Result<std::collections::BTreeMap<String, String>, CallError> {
         let r = self
-            .client
+            .reads
             .list_tags_for_resource()
             .resource_arn(arn)
             .send()

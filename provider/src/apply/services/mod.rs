@@ -11,7 +11,10 @@ use serde_json::{Map, Value as Json};
 
 use super::driver::{CallError, Driver, ErrorClass, Registry};
 use super::kinds::{self, Service};
-use crate::aws::AwsContext;
+use crate::aws::{
+    AwsContext,
+    Calls::{Reads, Writes},
+};
 
 /// Every driver this version has, built from one provider configuration.
 pub struct AwsRegistry {
@@ -27,12 +30,12 @@ impl AwsRegistry {
     pub fn new(aws: &AwsContext) -> AwsRegistry {
         let region = aws.sdk.region().map(|r| r.to_string()).unwrap_or_default();
         AwsRegistry {
-            ec2: ec2::Ec2::new(aws.ec2()),
-            iam: iam::Iam::new(aws.iam()),
-            kms: kms::Kms::new(aws.kms()),
-            logs: logs::Logs::new(aws.logs()),
-            s3: s3::S3::new(aws.s3(), region),
-            secrets: secrets::Secrets::new(aws.secretsmanager()),
+            ec2: ec2::Ec2::new(aws.ec2(Writes), aws.ec2(Reads)),
+            iam: iam::Iam::new(aws.iam(Writes), aws.iam(Reads)),
+            kms: kms::Kms::new(aws.kms(Writes), aws.kms(Reads)),
+            logs: logs::Logs::new(aws.logs(Writes), aws.logs(Reads)),
+            s3: s3::S3::new(aws.s3(Writes), aws.s3(Reads), region),
+            secrets: secrets::Secrets::new(aws.secretsmanager(Writes), aws.secretsmanager(Reads)),
         }
     }
 }

@@ -18,6 +18,8 @@ use crate::apply::driver::{Attrs, CallError, Desired, Driver, ErrorClass, Fut, M
 
 pub struct S3 {
     client: Client,
+    /// The same service for calls that only read: the SDK retries those itself.
+    reads: Client,
     region: String,
 }
 
@@ -40,13 +42,17 @@ fn built<T, E: std::fmt::Display>(r: Result<T, E>, what: &str) -> Result<T, Call
 }
 
 impl S3 {
-    pub fn new(client: Client, region: String) -> S3 {
-        S3 { client, region }
+    pub fn new(client: Client, reads: Client, region: String) -> S3 {
+        S3 {
+            client,
+            reads,
+            region,
+        }
     }
 
     async fn exists(&self, bucket: &str) -> Result<bool, CallError> {
         Ok(absent_ok(
-            self.client
+            self.reads
                 .head_bucket()
                 .bucket(bucket)
                 .send()
@@ -285,7 +291,8 @@ impl S3 {
     async fn empty(&self, bucket: &str) -> Result<(), CallError> {
         let c = &self.client;
         loop {
-            let page = c
+            let page = self
+                .reads
                 .list_object_versions()
                 .bucket(bucket)
                 .send()
@@ -421,7 +428,6 @@ impl Driver for S3 {
 
     fn read_one<'a>(&'a self, kind: &'a str, a: &'a Attrs) -> Fut<'a, Option<Map<String, Json>>> {
         Box::pin(async move {
-            let c = &self.client;
             let bucket = bucket_of(a);
             if !self.exists(bucket).await? {
                 return Ok(None);
@@ -440,7 +446,8 @@ impl Driver for S3 {
                         .filter(|(k, _)| !is_record(k));
                     Some(observed([("tags", tag_map(tags))]))
                 }
-                "aws_s3_bucket_versioning" => match c
+                "aws_s3_bucket_versioning" => match self
+                    .reads
                     .get_bucket_versioning()
                     .bucket(bucket)
                     .send()
@@ -461,7 +468,8 @@ impl Driver for S3 {
                     }
                     Err(e) => return Err(e),
                 },
-                "aws_s3_bucket_public_access_block" => match c
+                "aws_s3_bucket_public_access_block" => match self
+                    .reads
                     .get_public_access_block()
                     .bucket(bucket)
                     .send()
@@ -491,7 +499,8 @@ impl Driver for S3 {
                     Err(e) if missing(&e) => None,
                     Err(e) => return Err(e),
                 },
-                "aws_s3_bucket_server_side_encryption_configuration" => match c
+                "aws_s3_bucket_server_side_encryption_configuration" => match self
+                    .reads
                     .get_bucket_encryption()
                     .bucket(bucket)
                     .send()
@@ -502,7 +511,8 @@ impl Driver for S3 {
                     Err(e) if missing(&e) => None,
                     Err(e) => return Err(e),
                 },
-                "aws_s3_bucket_policy" => match c
+                "aws_s3_bucket_policy" => match self
+                    .reads
                     .get_bucket_policy()
                     .bucket(bucket)
                     .send()
@@ -513,7 +523,8 @@ impl Driver for S3 {
                     Err(e) if missing(&e) => None,
                     Err(e) => return Err(e),
                 },
-                "aws_s3_bucket_lifecycle_configuration" => match c
+                "aws_s3_bucket_lifecycle_configuration" => match self
+                    .reads
                     .get_bucket_lifecycle_configuration()
                     .bucket(bucket)
                     .send()
@@ -525,7 +536,8 @@ impl Driver for S3 {
                     Err(e) => return Err(e),
                 },
                 "aws_s3_bucket_logging" => {
-                    let r = c
+                    let r = self
+                        .reads
                         .get_bucket_logging()
                         .bucket(bucket)
                         .send()

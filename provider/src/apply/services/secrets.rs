@@ -10,6 +10,8 @@ use crate::apply::driver::{Attrs, CallError, Desired, Driver, ErrorClass, Fut};
 
 pub struct Secrets {
     client: Client,
+    /// The same service for calls that only read: the SDK retries those itself.
+    reads: Client,
 }
 
 type Described = aws_sdk_secretsmanager::operation::describe_secret::DescribeSecretOutput;
@@ -22,13 +24,13 @@ fn tags_of(s: &Described) -> std::collections::BTreeMap<String, String> {
 }
 
 impl Secrets {
-    pub fn new(client: Client) -> Secrets {
-        Secrets { client }
+    pub fn new(client: Client, reads: Client) -> Secrets {
+        Secrets { client, reads }
     }
 
     async fn describe(&self, id: &str) -> Result<Option<Described>, CallError> {
         absent_ok(
-            self.client
+            self.reads
                 .describe_secret()
                 .secret_id(id)
                 .send()

@@ -1,0 +1,157 @@
+//! Issue "reliability under faults": the apply engine against the moto server behind a proxy
+//! that throttles, fails, slows and drops calls (`rig/faultproxy.py`). Faults lose nothing: no
+//! duplicate, no orphan, every child reached, and a permanent error leaves a state that the
+//! next apply completes and destroy clears.
+
+use edulibra_e2e::engine::{apply, counts, destroy, plan_exit, planned_counts, setup, state_env};
+use edulibra_e2e::{inventory, FaultProxy, Moto};
+use serde_json::json;
+
+const REGION: &str = "eu-central-1";
+const ENV: &str = "engine-dev";
+
+fn no_faults() -> serde_json::Value {
+    json!({"seed": 1, "rules": []})
+}
+
+/// Every tagged resource in moto is one the state knows.
+fn assert_no_orphan(moto: &Moto, env: &serde_json::Value) {
+    let known: std::collections::BTreeSet<String> = env["provisioned"]
+        .as_object()
+        .map(|m| {
+            m.values()
+                .filter_map(|a| a["id"].as_str().map(str::to_string))
+                .collect()
+        })
+        .unwrap_or_default();
+    let inv = inventory(moto, REGION, ENV).unwrap();
+    for kind in [
+        "aws_vpc",
+        "aws_subnet",
+        "aws_security_group",
+        "aws_kms_key",
+        "aws_nat_gateway",
+        "aws_eip",
+        "aws_route_table",
+        "aws_internet_gateway",
+    ] {
+        for id in inv.get(kind).into_iter().flatten() {
+            assert!(
+                known.contains(id),
+                "{kind} {id} exists in moto but not in the state"
+            );
+        }
+    }
+}
+
+#[test]
+fn apply_plan_and_destroy_succeed_with_a_fifth_of_the_calls_failing() {
+    let moto = Moto::start().unwrap();
+    let faults = json!({"seed": 7, "rules": [
+        {"service": "*", "operation": "*", "rate": 0.2, "faults": ["throttle", "500", "503", "drop", "slow"], "delay_ms": 300}
+    ]});
+    let proxy = FaultProxy::start(&moto, &faults).unwrap();
+    let ws = setup(
+        &proxy.endpoint(),
+        "faults-transient",
+        30,
+        "platform",
+        "10.0.0.0/16",
+        8,
+    );
+    apply(&ws);
+    let env = state_env(&ws);
+    let inv = inventory(&moto, REGION, ENV).unwrap();
+    assert_eq!(
+        counts(&inv),
+        planned_counts(&env),
+        "exactly one of each child despite the faults"
+    );
+    assert_no_orphan(&moto, &env);
+    let (code, text) = plan_exit(&ws);
+    assert_eq!(code, 0, "reads under faults still see no change:\n{text}");
+    destroy(&ws);
+    assert!(inventory(&moto, REGION, ENV).unwrap().is_empty());
+
+    let stats = proxy.stats().unwrap();
+    let injected: u64 = stats["injected"]
+        .as_object()
+        .unwrap()
+        .values()
+        .filter_map(|v| v.as_u64())
+        .sum();
+    let requests = stats["requests"].as_u64().unwrap();
+    eprintln!(
+        "fault proxy: {requests} requests, {injected} faults injected: {}",
+        stats["injected"]
+    );
+    assert!(
+        injected >= 40 && requests >= 200,
+        "the faults really happened: {stats}"
+    );
+    for fault in ["throttle", "500", "503", "drop", "slow"] {
+        assert!(
+            stats["injected"][fault].as_u64().unwrap_or(0) > 0,
+            "{fault} was injected: {stats}"
+        );
+    }
+}
+
+#[test]
+fn a_permanent_error_keeps_the_partial_state_then_apply_completes_and_destroy_clears() {
+    let moto = Moto::start().unwrap();
+    let deny = json!({"seed": 1, "rules": [
+        {"service": "ec2", "operation": "CreateSecurityGroup", "rate": 1.0, "faults": ["deny"]}
+    ]});
+    let proxy = FaultProxy::start(&moto, &deny).unwrap();
+    let ws = setup(
+        &proxy.endpoint(),
+        "faults-permanent",
+        30,
+        "platform",
+        "10.0.0.0/16",
+        8,
+    );
+    let failed = ws
+        .tf(
+            ".",
+            &["apply", "-auto-approve", "-input=false", "-no-color"],
+        )
+        .unwrap();
+    assert!(!failed.ok);
+    let text = failed.combined();
+    assert!(
+        text.contains("Cannot create or update aws_security_group.")
+            && text.contains("AccessDenied"),
+        "{text}"
+    );
+
+    // The state names what was created before the failure: nothing is orphaned.
+    let partial = state_env(&ws);
+    let created = partial["provisioned"]
+        .as_object()
+        .map(|m| m.len())
+        .unwrap_or(0);
+    let in_moto: usize = inventory(&moto, REGION, ENV)
+        .unwrap()
+        .values()
+        .map(Vec::len)
+        .sum();
+    assert!(
+        created > 0 && created < 69,
+        "partial: {created} children in the state"
+    );
+    assert_eq!(in_moto, created, "everything in moto is in the state");
+    assert_no_orphan(&moto, &partial);
+
+    proxy.set_rules(&no_faults()).unwrap();
+    apply(&ws);
+    let env = state_env(&ws);
+    assert_eq!(
+        counts(&inventory(&moto, REGION, ENV).unwrap()),
+        planned_counts(&env)
+    );
+    assert_eq!(plan_exit(&ws).0, 0);
+    destroy(&ws);
+    assert!(inventory(&moto, REGION, ENV).unwrap().is_empty());
+}
