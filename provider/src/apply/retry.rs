@@ -1,6 +1,7 @@
-//! Jittered exponential backoff for transient AWS errors. The SDK clients the engine uses have
-//! their own retries switched off, so this is the one retry layer, and it knows which child it
-//! retries for (the log line says so).
+//! Jittered exponential backoff for transient AWS errors, around a whole driver operation. Reads
+//! are also retried call by call by the SDK; calls that change something are retried only here,
+//! where the operation looks the child up again first (see `AwsContext::engine_retry`). The log
+//! line names the child.
 
 use std::future::Future;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
