@@ -214,11 +214,22 @@ pub fn from_value(path: &str, raw: Value) -> Result<Plan, PlanError> {
     let references = config_references(top.get("configuration"));
     let mut resources = Vec::new();
     let mut opaque = Vec::new();
+    // Terraform lists each object once (a deposed object carries its `deposed` key): a second
+    // entry for the same one could shadow the first, so the plan is refused.
+    let mut listed = std::collections::BTreeSet::new();
     for (i, rc) in changes.iter().enumerate() {
         let address = rc
             .get("address")
             .and_then(Value::as_str)
             .ok_or_else(|| malformed(path, &format!("resource_changes[{i}]"), "no address"))?;
+        let deposed = rc.get("deposed").and_then(Value::as_str).unwrap_or("");
+        if !listed.insert((address, deposed)) {
+            return Err(malformed(
+                path,
+                address,
+                "appears twice in resource_changes",
+            ));
+        }
         let kind = rc
             .get("type")
             .and_then(Value::as_str)

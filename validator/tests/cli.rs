@@ -261,6 +261,75 @@ fn environment_topology_is_judged_like_plain_aws_resources() {
         .any(|f| f["rule_id"] == "EDU-GATE-001"));
 }
 
+/// Plans crafted to make a rule pass wrongly: the gate refuses them (exit 2) or judges the real
+/// values, never passes them.
+#[test]
+fn crafted_plans_fail_closed_or_judge_the_real_values() {
+    let d = tmp("crafted");
+    let run = |name: &str, plan: &Value| {
+        let p = d.join(format!("{name}.json"));
+        std::fs::write(&p, plan.to_string()).unwrap();
+        check(&[p.to_str().unwrap(), "--format", "json"])
+    };
+    let refused = |name: &str, plan: &Value, why: &str| {
+        let o = run(name, plan);
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(2), "{name}: {err}");
+        assert!(err.contains(why), "{name}: {err}");
+    };
+    let rds = |encrypted: bool| {
+        json!({"address": "aws_db_instance.a", "type": "aws_db_instance", "name": "a", "mode": "managed",
+               "change": {"actions": ["create"], "after": {"storage_encrypted": encrypted}, "after_unknown": {}}})
+    };
+
+    // A benign second entry for the same resource, to shadow the real one.
+    let shadow = json!({"format_version": "1.2", "resource_changes": [rds(false), rds(true)]});
+    refused("shadow", &shadow, "appears twice");
+
+    // planned_values that disagree with the change: the change is what Terraform applies.
+    let disagree = json!({"format_version": "1.2",
+        "planned_values": {"root_module": {"resources": [{"address": "aws_db_instance.a", "type": "aws_db_instance",
+            "name": "a", "mode": "managed", "values": {"storage_encrypted": true}}]}},
+        "resource_changes": [rds(false)]});
+    let o = run("disagree", &disagree);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(json_of(&o)["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|f| f["rule_id"] == "EDU-ENC-003"
+            && f["resource"] == "aws_db_instance.a"
+            && f["status"] == "fail"));
+
+    // An environment whose topology hides a child: no type, twice, a look-alike type.
+    let entry = |addr: &str, kind: &str| json!({"address": addr, "type": kind, "values": {"storage_encrypted": false}, "references": {}});
+    for (name, topology, why) in [
+        (
+            "untyped",
+            json!([{"address": "aws_db_instance.main", "values": {}}]),
+            "has no type",
+        ),
+        (
+            "twice",
+            json!([
+                entry("aws_db_instance.main", "aws_db_instance"),
+                entry("aws_db_instance.main", "aws_db_instance")
+            ]),
+            "appears twice",
+        ),
+        (
+            "lookalike",
+            json!([entry("aws_db_instance.main", "aws_db_\u{456}nstance")]),
+            "not a Terraform type name",
+        ),
+    ] {
+        let mut plan = environment_plan(true);
+        plan["resource_changes"][0]["change"]["after"]["topology"] = topology;
+        plan["resource_changes"][0]["change"]["after_unknown"] = json!({});
+        refused(name, &plan, why);
+    }
+}
+
 #[test]
 fn waivers_waive_until_they_expire() {
     let d = tmp("waivers");
