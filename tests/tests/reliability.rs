@@ -1,9 +1,13 @@
 //! Issue "reliability under faults": the apply engine against the moto server behind a proxy
 //! that throttles, fails, slows and drops calls (`rig/faultproxy.py`). Faults lose nothing: no
 //! duplicate, no orphan, every child reached, and a permanent error leaves a state that the
-//! next apply completes and destroy clears.
+//! next apply completes and destroy clears. Credentials never reach logs or plan output.
+//! (Kills: `apply_engine.rs`; refusal of other clients' certificates: `provider/tests/mtls.rs`.)
 
-use edulibra_e2e::engine::{apply, counts, destroy, plan_exit, planned_counts, setup, state_env};
+use edulibra_e2e::engine::{
+    apply, config, counts, destroy, plan_exit, planned_counts, setup, state_env,
+};
+use edulibra_e2e::Workspace;
 use edulibra_e2e::{inventory, FaultProxy, Moto};
 use serde_json::json;
 
@@ -154,4 +158,70 @@ fn a_permanent_error_keeps_the_partial_state_then_apply_completes_and_destroy_cl
     assert_eq!(plan_exit(&ws).0, 0);
     destroy(&ws);
     assert!(inventory(&moto, REGION, ENV).unwrap().is_empty());
+}
+
+/// Credentials given to the provider block (from sensitive variables) and through the
+/// environment: none of them in `TF_LOG=trace` output of a full apply and destroy, nor in the
+/// plan; the schema marks the provider's credential arguments sensitive.
+#[test]
+fn credentials_never_reach_logs_or_plan_output() {
+    const KEY_ID: &str = "AKIAEDULIBRAKEYID777";
+    const SECRET: &str = "edulibra-secret-never-logged-7f3a9c";
+    const TOKEN: &str = "edulibra-session-token-never-logged-51e0";
+    let moto = Moto::start().unwrap();
+    let mut ws = Workspace::new("secrets").unwrap();
+    let body = config(30, "platform", "10.0.0.0/16", 8).replace(
+        "  endpoint = var.endpoint\n",
+        "  endpoint = var.endpoint\n  access_key = var.key_id\n  secret_key = var.secret\n  token = var.token\n",
+    );
+    let vars = "variable \"key_id\" {\n  type = string\n  sensitive = true\n}\nvariable \"secret\" {\n  type = string\n  sensitive = true\n}\nvariable \"token\" {\n  type = string\n  sensitive = true\n}\n";
+    ws.write("main.tf", &format!("{body}{vars}")).unwrap();
+    for (k, v) in [
+        ("TF_VAR_endpoint", moto.endpoint()),
+        ("TF_VAR_key_id", KEY_ID.into()),
+        ("TF_VAR_secret", SECRET.into()),
+        ("TF_VAR_token", TOKEN.into()),
+        ("TF_LOG", "trace".into()),
+    ] {
+        ws.extra_env.push((k.into(), v));
+    }
+    let log = ws.dir.join("trace.log");
+    ws.extra_env
+        .push(("TF_LOG_PATH".into(), log.display().to_string()));
+    ws.tf_ok(".", &["init", "-input=false", "-no-color"])
+        .unwrap();
+    let plan = ws
+        .tf_ok(".", &["plan", "-input=false", "-no-color"])
+        .unwrap();
+    apply(&ws);
+    assert!(
+        inventory(&moto, REGION, ENV)
+            .unwrap()
+            .values()
+            .map(Vec::len)
+            .sum::<usize>()
+            > 60,
+        "it really ran"
+    );
+    destroy(&ws);
+
+    let trace = std::fs::read_to_string(&log).unwrap();
+    assert!(
+        trace.len() > 100_000 && trace.contains("provider.terraform-provider-edulibra"),
+        "a full trace was written"
+    );
+    for secret in [SECRET, TOKEN] {
+        assert!(!trace.contains(secret), "a credential is in the trace log");
+        assert!(
+            !plan.combined().contains(secret),
+            "a credential is in the plan output"
+        );
+    }
+    let schema = ws.tf_ok(".", &["providers", "schema", "-json"]).unwrap();
+    let schema: serde_json::Value = serde_json::from_str(&schema.stdout).unwrap();
+    let attrs = &schema["provider_schemas"]["registry.terraform.io/edulibra/edulibra"]["provider"]
+        ["block"]["attributes"];
+    for a in ["access_key", "secret_key", "token"] {
+        assert_eq!(attrs[a]["sensitive"], true, "{a} is sensitive");
+    }
 }
