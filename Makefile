@@ -6,7 +6,7 @@ TOOLS := $(CURDIR)/.tools
 PROVIDER_BIN := $(CARGO_TARGET_DIR)/debug/terraform-provider-edulibra
 VALIDATE_BIN := $(CARGO_TARGET_DIR)/debug/edulibra-validate
 
-.PHONY: tools build test demo bench bench-tools bench-validator docs fmt clean
+.PHONY: tools build test demo bench bench-tools bench-validator docs fmt clean fuzz
 
 tools:
 	bash scripts/install-tools.sh
@@ -34,6 +34,11 @@ bench-tools:
 bench-validator: bench-tools
 	cargo build --release -p edulibra-validate
 	python3 bench/compare_validators.py
+
+# Coverage-guided fuzzing of the validator, FUZZ_SECONDS per target (default 600); not in `make test`.
+fuzz:
+	test -x $(TOOLS)/cargo-fuzz/bin/cargo-fuzz || cargo install --locked --root $(TOOLS)/cargo-fuzz cargo-fuzz
+	bash scripts/fuzz.sh
 
 # Regenerates docs/rules.md (the rule catalogue) from the rules' metadata.
 docs: build

@@ -139,28 +139,10 @@ impl RuleSet {
         with_tests: bool,
     ) -> Result<RuleSet, RuleError> {
         let wanted = |path: &str| with_tests || !path.ends_with("_test.rego");
-        let mut engine = new_engine(limit);
-        let mut sources = BTreeMap::new();
-        let mut files = BTreeMap::new();
-        let mut add =
-            |engine: &mut regorus::Engine, path: String, text: String| -> Result<(), RuleError> {
-                let package = engine.add_policy(path.clone(), text.clone()).map_err(|e| {
-                    RuleError::Parse {
-                        path: path.clone(),
-                        message: one_line(&e.to_string()),
-                    }
-                })?;
-                files.insert(path.clone(), package);
-                sources.insert(path, text);
-                Ok(())
-            };
+        let mut texts = Vec::new();
         if builtin {
             for (rel, text) in BUILTIN_POLICIES.iter().filter(|(rel, _)| wanted(rel)) {
-                add(
-                    &mut engine,
-                    format!("builtin:policies/{rel}"),
-                    text.to_string(),
-                )?;
+                texts.push((format!("builtin:policies/{rel}"), text.to_string()));
             }
         }
         for d in dirs {
@@ -178,8 +160,30 @@ impl RuleSet {
                     path: f.display().to_string(),
                     source,
                 })?;
-                add(&mut engine, f.display().to_string(), text)?;
+                texts.push((f.display().to_string(), text));
             }
+        }
+        Self::from_sources(texts, limit)
+    }
+
+    /// Rules from policy texts held in memory, each named by a path for error messages.
+    pub fn from_sources(
+        texts: Vec<(String, String)>,
+        limit: Duration,
+    ) -> Result<RuleSet, RuleError> {
+        let mut engine = new_engine(limit);
+        let mut sources = BTreeMap::new();
+        let mut files = BTreeMap::new();
+        for (path, text) in texts {
+            let package =
+                engine
+                    .add_policy(path.clone(), text.clone())
+                    .map_err(|e| RuleError::Parse {
+                        path: path.clone(),
+                        message: one_line(&e.to_string()),
+                    })?;
+            files.insert(path.clone(), package);
+            sources.insert(path, text);
         }
         let mut set = RuleSet {
             engine,
