@@ -2,7 +2,8 @@
 # Coverage-guided fuzzing of the gate (cargo fuzz / libFuzzer): the plan loader plus the
 # built-in rules on whatever loads, and the policy loader plus evaluation. Corpora are seeded
 # from ../shared/fixtures/plans (when present) and the project's own policies, and kept outside
-# the clone. FUZZ_SECONDS per target (default 600). Findings land in validator/fuzz/artifacts.
+# the clone. FUZZ_SECONDS per target (default 600), FUZZ_TARGETS (default both). Findings land in
+# validator/fuzz/artifacts.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 tools="${EDULIBRA_TOOLS_DIR:-$root/.tools}"
@@ -21,7 +22,7 @@ export PATH="$tools/cargo-fuzz/bin:$PATH"
 # cargo fuzz needs nightly flags; the machine's stable toolchain accepts them with this switch.
 export RUSTC_BOOTSTRAP=1
 cd "$root/validator/fuzz"
-for t in plan policy; do
+for t in ${FUZZ_TARGETS:-plan policy}; do
   echo "== fuzz $t for ${seconds}s"
   cargo fuzz run --target-dir "$target/fuzz" "$t" "$corpus/$t" -- \
     -max_total_time="$seconds" -timeout=20 -rss_limit_mb=4096 -print_final_stats=1 2>&1 | tail -n 25

@@ -192,6 +192,35 @@ fn bad_policies_stop_the_gate_with_file_and_line() {
     assert_eq!(o.status.code(), Some(2), "{err}");
     assert!(start.elapsed().as_secs() < 30, "the time limit stopped it");
     assert!(err.contains("loop.rego"), "{err}");
+
+    // Found by fuzzing: nested comprehension openers make the parser backtrack exponentially
+    // (24 levels would take hours); the time limit covers parsing too.
+    let nested = d.join("nested");
+    std::fs::create_dir_all(&nested).unwrap();
+    std::fs::write(
+        nested.join("nested.rego"),
+        format!("package main\nx := {}1\n", "[a | ".repeat(24)),
+    )
+    .unwrap();
+    let start = std::time::Instant::now();
+    let o = check(&[
+        plan.to_str().unwrap(),
+        "--policy",
+        nested.to_str().unwrap(),
+        "--timeout",
+        "2",
+    ]);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert!(
+        start.elapsed().as_secs() < 20,
+        "stopped at the time limit: {:?}",
+        start.elapsed()
+    );
+    assert!(
+        err.contains("nested.rego") && err.contains("time limit"),
+        "{err}"
+    );
 }
 
 fn environment_plan(multi_az: bool) -> Value {
