@@ -527,7 +527,7 @@ impl Drop for FaultProxy {
 pub mod engine {
     use std::collections::BTreeMap;
 
-    use super::{environment_in_state, provider_config, Workspace};
+    use super::{environment_in_state, inventory, provider_config, Moto, Workspace};
 
     const REGION: &str = "eu-central-1";
 
@@ -653,5 +653,36 @@ pub mod engine {
             String::from_utf8_lossy(&out.stderr)
         );
         (out.status.code().unwrap_or(-1), text)
+    }
+
+    /// No orphan: every tagged EC2 and KMS resource of `environment` in moto is one the state
+    /// (`env`, the environment's values) names.
+    pub fn assert_no_orphan(moto: &Moto, environment: &str, env: &serde_json::Value) {
+        let known: std::collections::BTreeSet<String> = env["provisioned"]
+            .as_object()
+            .map(|m| {
+                m.values()
+                    .filter_map(|a| a["id"].as_str().map(str::to_string))
+                    .collect()
+            })
+            .unwrap_or_default();
+        let inv = inventory(moto, REGION, environment).unwrap();
+        for kind in [
+            "aws_vpc",
+            "aws_subnet",
+            "aws_security_group",
+            "aws_kms_key",
+            "aws_nat_gateway",
+            "aws_eip",
+            "aws_route_table",
+            "aws_internet_gateway",
+        ] {
+            for id in inv.get(kind).into_iter().flatten() {
+                assert!(
+                    known.contains(id),
+                    "{kind} {id} exists in moto but not in the state"
+                );
+            }
+        }
     }
 }

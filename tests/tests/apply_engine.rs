@@ -9,7 +9,8 @@ use std::process::Stdio;
 use std::time::{Duration, Instant};
 
 use edulibra_e2e::engine::{
-    apply, config, counts, destroy, plan_exit, planned_counts, setup, state_env, PROVISIONED,
+    apply, assert_no_orphan, config, counts, destroy, plan_exit, planned_counts, setup, state_env,
+    PROVISIONED,
 };
 use edulibra_e2e::{boto3, inventory, kill_tree, Moto, Workspace};
 
@@ -212,29 +213,7 @@ fn an_apply_killed_midway_resumes_without_duplicates_or_orphans() {
         planned_counts(&env),
         "exactly one of each child after the re-run"
     );
-    // No orphan: every tagged resource in moto is one the state knows.
-    let known: std::collections::BTreeSet<String> = env["provisioned"]
-        .as_object()
-        .unwrap()
-        .values()
-        .filter_map(|a| a["id"].as_str().map(str::to_string))
-        .collect();
-    for kind in [
-        "aws_vpc",
-        "aws_subnet",
-        "aws_security_group",
-        "aws_kms_key",
-        "aws_nat_gateway",
-        "aws_eip",
-        "aws_route_table",
-    ] {
-        for id in &inv[kind] {
-            assert!(
-                known.contains(id),
-                "{kind} {id} is in moto but not in the state"
-            );
-        }
-    }
+    assert_no_orphan(&moto, "engine-dev", &env);
     assert_eq!(plan_exit(&ws).0, 0);
     destroy(&ws);
     assert!(inventory(&moto, REGION, "engine-dev").unwrap().is_empty());

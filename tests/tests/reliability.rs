@@ -5,7 +5,7 @@
 //! (Kills: `apply_engine.rs`; refusal of other clients' certificates: `provider/tests/mtls.rs`.)
 
 use edulibra_e2e::engine::{
-    apply, config, counts, destroy, plan_exit, planned_counts, setup, state_env,
+    apply, assert_no_orphan, config, counts, destroy, plan_exit, planned_counts, setup, state_env,
 };
 use edulibra_e2e::Workspace;
 use edulibra_e2e::{inventory, FaultProxy, Moto};
@@ -16,36 +16,6 @@ const ENV: &str = "engine-dev";
 
 fn no_faults() -> serde_json::Value {
     json!({"seed": 1, "rules": []})
-}
-
-/// Every tagged resource in moto is one the state knows.
-fn assert_no_orphan(moto: &Moto, env: &serde_json::Value) {
-    let known: std::collections::BTreeSet<String> = env["provisioned"]
-        .as_object()
-        .map(|m| {
-            m.values()
-                .filter_map(|a| a["id"].as_str().map(str::to_string))
-                .collect()
-        })
-        .unwrap_or_default();
-    let inv = inventory(moto, REGION, ENV).unwrap();
-    for kind in [
-        "aws_vpc",
-        "aws_subnet",
-        "aws_security_group",
-        "aws_kms_key",
-        "aws_nat_gateway",
-        "aws_eip",
-        "aws_route_table",
-        "aws_internet_gateway",
-    ] {
-        for id in inv.get(kind).into_iter().flatten() {
-            assert!(
-                known.contains(id),
-                "{kind} {id} exists in moto but not in the state"
-            );
-        }
-    }
 }
 
 #[test]
@@ -71,7 +41,7 @@ fn apply_plan_and_destroy_succeed_with_a_fifth_of_the_calls_failing() {
         planned_counts(&env),
         "exactly one of each child despite the faults"
     );
-    assert_no_orphan(&moto, &env);
+    assert_no_orphan(&moto, ENV, &env);
     let (code, text) = plan_exit(&ws);
     assert_eq!(code, 0, "reads under faults still see no change:\n{text}");
     destroy(&ws);
@@ -146,7 +116,7 @@ fn a_permanent_error_keeps_the_partial_state_then_apply_completes_and_destroy_cl
         "partial: {created} children in the state"
     );
     assert_eq!(in_moto, created, "everything in moto is in the state");
-    assert_no_orphan(&moto, &partial);
+    assert_no_orphan(&moto, ENV, &partial);
 
     proxy.set_rules(&no_faults()).unwrap();
     apply(&ws);

@@ -78,6 +78,18 @@ struct Shared {
     counts: Mutex<Counts>,
 }
 
+impl Shared {
+    /// Starts from what the state holds (`finish` keeps only the values of children that
+    /// still exist).
+    fn of(prior: &Prior) -> Arc<Shared> {
+        Arc::new(Shared {
+            provisioned: Mutex::new(prior.provisioned.clone()),
+            values: Mutex::new(prior.values.clone()),
+            counts: Mutex::new(Counts::default()),
+        })
+    }
+}
+
 pub struct Engine {
     registry: Arc<dyn Registry>,
     opts: Options,
@@ -104,11 +116,7 @@ impl Engine {
                 .collect()
         };
         if !replace.is_empty() {
-            let shared = Arc::new(Shared {
-                provisioned: Mutex::new(prior.provisioned.clone()),
-                values: Mutex::new(prior.values.clone()),
-                counts: Mutex::new(Counts::default()),
-            });
+            let shared = Shared::of(prior);
             tracing::info!(children = replace.len(), "deleting the children to replace");
             let (failures, not_started) = self.delete_all(&replace, &shared).await;
             let mut rest = prior.clone();
@@ -133,18 +141,7 @@ impl Engine {
             return out;
         }
         let blocked = kinds::blocked(desired);
-        let shared = Arc::new(Shared {
-            provisioned: Mutex::new(prior.provisioned.clone()),
-            values: Mutex::new(
-                prior
-                    .values
-                    .iter()
-                    .filter(|(a, _)| prior.provisioned.contains_key(*a))
-                    .map(|(a, v)| (a.clone(), v.clone()))
-                    .collect(),
-            ),
-            counts: Mutex::new(Counts::default()),
-        });
+        let shared = Shared::of(prior);
         let index: BTreeMap<&str, usize> = desired
             .children
             .iter()
@@ -219,11 +216,7 @@ impl Engine {
 
     /// Deletes every provisioned child of the prior state, dependents before what they use.
     pub async fn destroy(&self, prior: &Prior) -> Outcome {
-        let shared = Arc::new(Shared {
-            provisioned: Mutex::new(prior.provisioned.clone()),
-            values: Mutex::new(prior.values.clone()),
-            counts: Mutex::new(Counts::default()),
-        });
+        let shared = Shared::of(prior);
         let mut out = Outcome::default();
         let (failures, not_started) = self.delete_all(&prior.children, &shared).await;
         out.failures = failures;
