@@ -40,9 +40,11 @@ fuzz:
 	test -x $(TOOLS)/cargo-fuzz/bin/cargo-fuzz || cargo install --locked --root $(TOOLS)/cargo-fuzz cargo-fuzz
 	bash scripts/fuzz.sh
 
-# Regenerates docs/rules.md (the rule catalogue) from the rules' metadata.
-docs: build
+# Regenerates docs/rules.md (the rule catalogue) from the rules' metadata, and the Registry
+# docs (docs/index.md, docs/resources, docs/data-sources) from the provider's schema.
+docs: tools build
 	python3 scripts/render_rules_doc.py $(VALIDATE_BIN) > docs/rules.md
+	UPDATE_DOCS=1 cargo test -p edulibra-e2e --test provider_docs
 
 fmt:
 	cargo fmt --all
