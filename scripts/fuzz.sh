@@ -25,5 +25,5 @@ cd "$root/validator/fuzz"
 for t in ${FUZZ_TARGETS:-plan policy}; do
   echo "== fuzz $t for ${seconds}s"
   cargo fuzz run --target-dir "$target/fuzz" "$t" "$corpus/$t" -- \
-    -max_total_time="$seconds" -timeout=20 -rss_limit_mb=4096 -print_final_stats=1 2>&1 | tail -n 25
+    -max_total_time="$seconds" -timeout=20 -rss_limit_mb=4096 -print_final_stats=1 2>&1 | grep -v '^"' | tail -n 60
 done

@@ -133,16 +133,22 @@ fn defined_heads(source: &str, names: &[&'static str]) -> Vec<&'static str> {
 fn parses_in_time(path: &str, text: &str, limit: Duration) -> Result<(), RuleError> {
     let (tx, rx) = std::sync::mpsc::channel();
     let (p, t) = (path.to_string(), text.to_string());
-    std::thread::Builder::new()
+    let parser = std::thread::Builder::new()
         .name("policy-parse".into())
         .spawn(move || {
-            let _ = tx.send(regorus::Engine::new().add_policy(p, t).map(|_| ()));
+            let parsed = regorus::Engine::new().add_policy(p, t).map(|_| ());
+            let _ = tx.send(parsed);
         })
         .map_err(|e| RuleError::Parse {
             path: path.into(),
             message: format!("cannot start the parser: {e}"),
         })?;
-    match rx.recv_timeout(limit) {
+    let answer = rx.recv_timeout(limit);
+    if answer.is_ok() {
+        // It has answered and is only freeing its engine: wait, so nothing outlives the call.
+        let _ = parser.join();
+    }
+    match answer {
         Ok(Ok(())) => Ok(()),
         Ok(Err(e)) => Err(RuleError::Parse {
             path: path.into(),
