@@ -4,7 +4,6 @@
 //! drift are handled per child, an apply killed midway resumes without duplicates, and destroy
 //! leaves nothing tagged with the environment. What exists is counted through moto's own API.
 
-use std::collections::BTreeMap;
 use std::process::Stdio;
 use std::time::{Duration, Instant};
 
