@@ -7,8 +7,7 @@ use std::time::{Duration, Instant};
 
 use edulibra_e2e::engine::{counts, planned_counts};
 use edulibra_e2e::{
-    boto3, environment_in_state, inventory, repo_root, tools_dir, validator_binary, Moto,
-    Workspace,
+    boto3, environment_in_state, inventory, repo_root, tools_dir, validator_binary, Moto, Workspace,
 };
 
 fn example(moto: &Moto, name: &str, tag: &str) -> Workspace {
@@ -16,7 +15,8 @@ fn example(moto: &Moto, name: &str, tag: &str) -> Workspace {
     ws.copy_repo_dir(&format!("examples/{name}")).unwrap();
     ws.copy_repo_dir("modules/edulibra").unwrap();
     ws.dir = ws.dir.join(format!("examples/{name}"));
-    ws.extra_env.push(("TF_VAR_aws_endpoint".into(), moto.endpoint()));
+    ws.extra_env
+        .push(("TF_VAR_aws_endpoint".into(), moto.endpoint()));
     ws
 }
 
@@ -24,7 +24,10 @@ fn example(moto: &Moto, name: &str, tag: &str) -> Workspace {
 fn warnings(text: &str, rule: &str) -> Vec<String> {
     text.lines()
         .filter_map(|l| l.split_once(&format!("Warning: {rule}:")))
-        .filter_map(|(_, rest)| rest.rsplit_once(" (").map(|(_, c)| c.trim_end_matches(')').to_string()))
+        .filter_map(|(_, rest)| {
+            rest.rsplit_once(" (")
+                .map(|(_, c)| c.trim_end_matches(')').to_string())
+        })
         .collect()
 }
 
@@ -37,39 +40,88 @@ fn custom_policy_a_reviewers_rule_runs_in_plan_and_in_ci_with_its_waivers() {
         .output()
         .unwrap();
     let out = String::from_utf8_lossy(&tests.stdout);
-    assert!(tests.status.success(), "{out}{}", String::from_utf8_lossy(&tests.stderr));
-    assert!(out.contains("3 passed") || out.matches("PASS").count() >= 3, "{out}");
+    assert!(
+        tests.status.success(),
+        "{out}{}",
+        String::from_utf8_lossy(&tests.stderr)
+    );
+    assert!(
+        out.contains("3 passed") || out.matches("PASS").count() >= 3,
+        "{out}"
+    );
 
     let moto = Moto::start().unwrap();
     let ws = example(&moto, "custom-policy", "ex-custom");
-    ws.tf_ok(".", &["init", "-input=false", "-no-color"]).unwrap();
-    let tagged = ws.tf_ok(".", &["plan", "-input=false", "-no-color"]).unwrap();
-    assert!(warnings(&tagged.combined(), "ACME-TAG-001").is_empty(), "{}", tagged.combined());
+    ws.tf_ok(".", &["init", "-input=false", "-no-color"])
+        .unwrap();
+    let tagged = ws
+        .tf_ok(".", &["plan", "-input=false", "-no-color"])
+        .unwrap();
+    assert!(
+        warnings(&tagged.combined(), "ACME-TAG-001").is_empty(),
+        "{}",
+        tagged.combined()
+    );
 
     // Without the tag, the plan warns on every child of the rule's types, but the waived VPC.
     let untagged = ws
-        .tf_ok(".", &["plan", "-input=false", "-no-color", "-var=cost_center=", "-out=tfplan"])
+        .tf_ok(
+            ".",
+            &[
+                "plan",
+                "-input=false",
+                "-no-color",
+                "-var=cost_center=",
+                "-out=tfplan",
+            ],
+        )
         .unwrap();
     let warned = warnings(&untagged.combined(), "ACME-TAG-001");
-    assert!(warned.contains(&"aws_s3_bucket.site".to_string()), "{warned:?}");
-    assert!(!warned.iter().any(|c| c == "aws_vpc.main"), "the VPC is waived: {warned:?}");
+    assert!(
+        warned.contains(&"aws_s3_bucket.site".to_string()),
+        "{warned:?}"
+    );
+    assert!(
+        !warned.iter().any(|c| c == "aws_vpc.main"),
+        "the VPC is waived: {warned:?}"
+    );
 
     // CI gives the same verdicts with the same files.
     let shown = ws.tf_ok(".", &["show", "-json", "tfplan"]).unwrap();
     std::fs::write(ws.dir.join("plan.json"), &shown.stdout).unwrap();
     let o = Command::new(&validate)
         .current_dir(&ws.dir)
-        .args(["check", "plan.json", "--policy", "policies", "--waivers", "waivers.yaml", "--format", "json"])
+        .args([
+            "check",
+            "plan.json",
+            "--policy",
+            "policies",
+            "--waivers",
+            "waivers.yaml",
+            "--format",
+            "json",
+        ])
         .output()
         .unwrap();
-    assert_eq!(o.status.code(), Some(1), "{}", String::from_utf8_lossy(&o.stderr));
+    assert_eq!(
+        o.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
     let report: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
     let mut failing: Vec<String> = Vec::new();
     for f in report["findings"].as_array().unwrap() {
         if f["rule_id"] != "ACME-TAG-001" {
             continue;
         }
-        let child = f["resource"].as_str().unwrap().rsplit('/').next().unwrap().to_string();
+        let child = f["resource"]
+            .as_str()
+            .unwrap()
+            .rsplit('/')
+            .next()
+            .unwrap()
+            .to_string();
         if child == "aws_vpc.main" {
             assert_eq!(f["status"], "waived");
         } else if f["status"] == "fail" {
@@ -91,7 +143,11 @@ fn ci_workflow_plans_gates_with_sarif_and_junit_and_applies_only_on_main() {
         .arg(&path)
         .output()
         .unwrap();
-    assert!(out.status.success(), "not YAML: {}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "not YAML: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let wf: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     let steps = |job: &str| -> String { wf["jobs"][job]["steps"].to_string() };
     let gate = steps("plan-and-gate");
@@ -121,7 +177,12 @@ fn ci_workflow_plans_gates_with_sarif_and_junit_and_applies_only_on_main() {
             .args(["--format", format, "--fail-on", "medium"])
             .output()
             .unwrap();
-        assert_eq!(o.status.code(), Some(0), "{format}: {}", String::from_utf8_lossy(&o.stderr));
+        assert_eq!(
+            o.status.code(),
+            Some(0),
+            "{format}: {}",
+            String::from_utf8_lossy(&o.stderr)
+        );
     }
 }
 
@@ -161,32 +222,62 @@ client('dynamodb').create_table(TableName='acme-terraform-locks', KeySchema=[{'A
     // Start the second once the first holds the lock.
     let deadline = Instant::now() + Duration::from_secs(60);
     loop {
-        let held = boto3(&moto, "eu-central-1", "\
+        let held = boto3(
+            &moto,
+            "eu-central-1",
+            "\
 items = client('dynamodb').scan(TableName='acme-terraform-locks')['Items']
-print(sum(1 for i in items if 'Info' in i))").unwrap();
+print(sum(1 for i in items if 'Info' in i))",
+        )
+        .unwrap();
         if held.trim() != "0" {
             break;
         }
-        assert!(Instant::now() < deadline, "the first apply never took the lock");
+        assert!(
+            Instant::now() < deadline,
+            "the first apply never took the lock"
+        );
         std::thread::sleep(Duration::from_millis(50));
     }
     let second = ws.tf(".", &apply).unwrap();
     let first = first.wait_with_output().unwrap();
-    let first_text = format!("{}{}", String::from_utf8_lossy(&first.stdout), String::from_utf8_lossy(&first.stderr));
+    let first_text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&first.stdout),
+        String::from_utf8_lossy(&first.stderr)
+    );
     assert!(first.status.success(), "{first_text}");
     assert!(!second.ok, "the second apply ran alongside the first");
-    assert!(second.combined().contains("Error acquiring the state lock"), "{}", second.combined());
+    assert!(
+        second.combined().contains("Error acquiring the state lock"),
+        "{}",
+        second.combined()
+    );
 
     // Nothing lost: the state in S3 holds every child once, and a plan has no changes.
     let shown = ws.tf_ok(".", &["show", "-json"]).unwrap();
     let env = environment_in_state(&serde_json::from_str(&shown.stdout).unwrap()).unwrap();
     let inv = inventory(&moto, "eu-central-1", "shared-dev").unwrap();
     assert_eq!(counts(&inv), planned_counts(&env));
-    let plan = ws.tf(".", &["plan", "-input=false", "-no-color", "-detailed-exitcode"]).unwrap();
+    let plan = ws
+        .tf(
+            ".",
+            &["plan", "-input=false", "-no-color", "-detailed-exitcode"],
+        )
+        .unwrap();
     assert!(plan.ok, "{}", plan.combined());
     let stored = boto3(&moto, "eu-central-1", "\
 print(client('s3').head_object(Bucket='acme-terraform-state', Key='edulibra/remote-state/terraform.tfstate')['ContentLength'])").unwrap();
-    assert!(stored.trim().parse::<u64>().unwrap() > 10_000, "the state is in S3");
-    ws.tf_ok(".", &["destroy", "-auto-approve", "-input=false", "-no-color"]).unwrap();
-    assert!(inventory(&moto, "eu-central-1", "shared-dev").unwrap().is_empty());
+    assert!(
+        stored.trim().parse::<u64>().unwrap() > 10_000,
+        "the state is in S3"
+    );
+    ws.tf_ok(
+        ".",
+        &["destroy", "-auto-approve", "-input=false", "-no-color"],
+    )
+    .unwrap();
+    assert!(inventory(&moto, "eu-central-1", "shared-dev")
+        .unwrap()
+        .is_empty());
 }
