@@ -18,7 +18,15 @@ fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
 }
 
 fn main() {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../policies");
+    // Read at run time: the build script binary is shared by every checkout that uses the same
+    // target directory, and a path baked in at its compile time names the first of them.
+    let manifest = std::env::var("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR");
+    let root = Path::new(&manifest).join("../policies");
+    assert!(
+        root.is_dir(),
+        "the built-in rules are missing: {}",
+        root.display()
+    );
     println!("cargo:rerun-if-changed={}", root.display());
     let mut files = Vec::new();
     walk(&root, &mut files);

@@ -3,6 +3,12 @@
 
 use std::collections::BTreeMap;
 
+use std::sync::Arc;
+use std::time::Duration;
+
+use regorus::rvm::program::Program;
+
+use crate::compiled::{EngineChoice, Vm};
 use crate::plan::{Plan, Resource};
 use crate::rules::{one_line, Rule, RuleError, RuleSet, Scope};
 use crate::waivers::Waivers;
@@ -52,9 +58,11 @@ pub struct Report {
     pub expired_waivers: Vec<String>,
 }
 
+#[derive(Clone, Debug, Default)]
 pub struct Options {
     /// Skip resources that are not changing (no-op, read) as well as deletions.
     pub only_changes: bool,
+    pub engine: EngineChoice,
 }
 
 fn judged(r: &Resource, opts: &Options) -> bool {
@@ -121,29 +129,33 @@ struct Inputs<'a> {
     whole_plan: regorus::Value,
 }
 
-/// Judges one rule over its subjects: the findings it raises and how many subjects passed.
+/// One unit of work: a rule over some of its subjects (a plan rule always over all of them).
+struct Task<'a> {
+    rule: usize,
+    subjects: &'a [usize],
+}
+
+/// Judges one rule over the given subjects: the findings it raises and how many subjects passed.
 fn judge(
     engine: &mut regorus::Engine,
     rule: &Rule,
+    program: Option<&Arc<Program>>,
+    limit: Duration,
     inputs: &Inputs,
-    profile: bool,
+    subjects: &[usize],
 ) -> Result<(Vec<Finding>, usize), RuleError> {
-    let started = std::time::Instant::now();
     let err = |m: String| RuleError::Runtime {
         path: rule.path.clone(),
         package: rule.package.clone(),
         message: one_line(&m),
     };
     let resources = &inputs.resources;
-    let subjects: Vec<usize> = rule
-        .resource_types
-        .iter()
-        .flat_map(|t| inputs.by_type.get(t.as_str()).cloned().unwrap_or_default())
-        .collect();
     let mut verdicts: BTreeMap<usize, (Vec<String>, Vec<String>)> = BTreeMap::new();
-    let run = |engine: &mut regorus::Engine,
-               input: &regorus::Value|
-     -> Result<(regorus::Value, regorus::Value), RuleError> {
+    let mut vm = program.map(|p| Vm::new(p.clone(), rule, limit));
+    let mut run = |input: &regorus::Value| -> Result<(regorus::Value, regorus::Value), RuleError> {
+        if let Some(vm) = vm.as_mut() {
+            return vm.run(input).map_err(|m| err(m));
+        }
         engine.set_input(input.clone());
         let deny = engine
             .eval_rule(format!("{}.deny", rule.package))
@@ -159,18 +171,18 @@ fn judge(
     };
     match rule.scope {
         Scope::Resource => {
-            for &i in &subjects {
-                let (deny, unknown) = run(engine, &inputs.per_resource[i])?;
+            for &i in subjects {
+                let (deny, unknown) = run(&inputs.per_resource[i])?;
                 verdicts.insert(i, (strings_of(&deny), strings_of(&unknown)));
             }
         }
         Scope::Plan if !subjects.is_empty() => {
-            let (deny, unknown) = run(engine, &inputs.whole_plan)?;
+            let (deny, unknown) = run(&inputs.whole_plan)?;
             let index: BTreeMap<&str, usize> = subjects
                 .iter()
                 .map(|&i| (resources[i].address.as_str(), i))
                 .collect();
-            for &i in &subjects {
+            for &i in subjects {
                 verdicts.insert(i, (vec![], vec![]));
             }
             for (found, unknown) in [(addressed(&deny), false), (addressed(&unknown), true)] {
@@ -187,14 +199,6 @@ fn judge(
             }
         }
         Scope::Plan => {}
-    }
-    if profile {
-        eprintln!(
-            "profile {:>8.1} ms {:>6} subjects {}",
-            started.elapsed().as_secs_f64() * 1e3,
-            subjects.len(),
-            rule.metadata.id
-        );
     }
     let mut findings = Vec::new();
     let mut passed = 0;
@@ -229,6 +233,9 @@ fn judge(
     Ok((findings, passed))
 }
 
+/// Subjects of a resource rule per task.
+const CHUNK: usize = 256;
+
 /// How many threads judge rules at once: the machine's cores, at most 8.
 fn workers() -> usize {
     std::thread::available_parallelism()
@@ -243,23 +250,34 @@ pub fn evaluate(
     waivers: &Waivers,
     opts: &Options,
 ) -> Result<Report, RuleError> {
-    let phase = std::time::Instant::now();
     let resources: Vec<&Resource> = plans
         .iter()
         .flat_map(|p| p.resources.iter())
         .filter(|r| judged(r, opts))
         .collect();
-    let mut per_resource = Vec::with_capacity(resources.len());
-    let mut all = Vec::with_capacity(resources.len());
-    for r in &resources {
-        let v = regorus::Value::from(serde_json::to_value(r).expect("resources serialise"));
-        let mut obj = regorus::Value::new_object();
-        obj.as_object_mut()
-            .expect("new object")
-            .insert(regorus::Value::from("resource"), v.clone());
-        per_resource.push(obj);
-        all.push(v);
-    }
+    // Converting every resource is a copy of the whole plan: the cores share it.
+    let chunk = resources.len().div_ceil(workers()).max(1);
+    let converted: Vec<Vec<regorus::Value>> = std::thread::scope(|scope| {
+        let handles: Vec<_> = resources
+            .chunks(chunk)
+            .map(|part| scope.spawn(move || part.iter().map(|r| r.to_rule_input()).collect()))
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| h.join().expect("an input converter panicked"))
+            .collect()
+    });
+    let all: Vec<regorus::Value> = converted.into_iter().flatten().collect();
+    let per_resource: Vec<regorus::Value> = all
+        .iter()
+        .map(|v| {
+            let mut obj = regorus::Value::new_object();
+            obj.as_object_mut()
+                .expect("new object")
+                .insert(regorus::Value::from("resource"), v.clone());
+            obj
+        })
+        .collect();
     let mut whole_plan = regorus::Value::new_object();
     whole_plan
         .as_object_mut()
@@ -275,49 +293,113 @@ pub fn evaluate(
         by_type,
         whole_plan,
     };
-    if std::env::var_os("EDULIBRA_PROFILE_RULES").is_some() {
-        eprintln!("phase inputs {:.1} ms", phase.elapsed().as_secs_f64() * 1e3);
-    }
+    crate::profile::phase("inputs");
 
     let mut summary = Summary {
         resources: inputs.resources.len(),
         rules: rules.rules.len(),
         ..Summary::default()
     };
-    let profile = std::env::var_os("EDULIBRA_PROFILE_RULES").is_some();
-    // Rules are independent: each worker judges every n-th rule on its own copy of the engine.
-    let n = workers().min(rules.rules.len().max(1));
+    let profile = crate::profile::enabled();
+    let subjects: Vec<Vec<usize>> = rules
+        .rules
+        .iter()
+        .map(|rule| {
+            rule.resource_types
+                .iter()
+                .flat_map(|t| inputs.by_type.get(t.as_str()).cloned().unwrap_or_default())
+                .collect()
+        })
+        .collect();
+    // Built-in rules with something to judge run compiled (see `compiled`).
+    let mut programs: Vec<Option<Arc<Program>>> = Vec::with_capacity(rules.rules.len());
+    for (rule, subjects) in rules.rules.iter().zip(&subjects) {
+        programs.push(
+            if opts.engine == EngineChoice::Auto && rule.builtin && !subjects.is_empty() {
+                Some(rules.programs.get(rule, rules.limit)?)
+            } else {
+                None
+            },
+        );
+    }
+    crate::profile::phase("compile");
+
+    // Work for the threads: plan rules whole, resource rules in chunks, so that one rule with
+    // many subjects does not leave the other cores idle; biggest first.
+    let mut tasks: Vec<Task> = Vec::new();
+    for (idx, (rule, subjects)) in rules.rules.iter().zip(&subjects).enumerate() {
+        match rule.scope {
+            Scope::Plan if !subjects.is_empty() => tasks.push(Task {
+                rule: idx,
+                subjects,
+            }),
+            Scope::Plan => {}
+            Scope::Resource => tasks.extend(subjects.chunks(CHUNK).map(|c| Task {
+                rule: idx,
+                subjects: c,
+            })),
+        }
+    }
+    tasks.sort_by_key(|t| {
+        std::cmp::Reverse(match rules.rules[t.rule].scope {
+            Scope::Plan => usize::MAX,
+            Scope::Resource => t.subjects.len(),
+        })
+    });
+    let n = workers().min(tasks.len().max(1));
+    let next = std::sync::atomic::AtomicUsize::new(0);
     let rule_list = &rules.rules;
     let engine = &rules.engine;
-    let results: Vec<Result<Vec<(usize, Vec<Finding>, usize)>, RuleError>> =
-        std::thread::scope(|scope| {
-            let handles: Vec<_> = (0..n)
-                .map(|w| {
-                    let inputs = &inputs;
-                    let mut engine = engine.clone();
-                    scope.spawn(move || {
-                        let mut out = Vec::new();
-                        for (idx, rule) in rule_list.iter().enumerate().filter(|(i, _)| i % n == w)
-                        {
-                            let (f, p) = judge(&mut engine, rule, inputs, profile)?;
-                            out.push((idx, f, p));
-                        }
-                        Ok(out)
-                    })
+    let limit = rules.limit;
+    let (programs, tasks, inputs_ref, next) = (&programs, &tasks, &inputs, &next);
+    type Judged = (usize, Vec<Finding>, usize, Duration);
+    let results: Vec<Result<Vec<Judged>, RuleError>> = std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..n)
+            .map(|_| {
+                let mut engine = engine.clone();
+                scope.spawn(move || {
+                    let mut out = Vec::new();
+                    loop {
+                        let k = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                        let Some(task) = tasks.get(k) else { break };
+                        let started = std::time::Instant::now();
+                        let rule = &rule_list[task.rule];
+                        let program = programs[task.rule].as_ref();
+                        let (f, p) =
+                            judge(&mut engine, rule, program, limit, inputs_ref, task.subjects)?;
+                        out.push((task.rule, f, p, started.elapsed()));
+                    }
+                    Ok(out)
                 })
-                .collect();
-            handles
-                .into_iter()
-                .map(|h| h.join().expect("a rule worker panicked"))
-                .collect()
-        });
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| h.join().expect("a rule worker panicked"))
+            .collect()
+    });
+    crate::profile::phase("judge");
     let mut judged_rules = Vec::new();
     for r in results {
         judged_rules.extend(r?);
     }
-    judged_rules.sort_by_key(|(idx, _, _)| *idx);
+    judged_rules.sort_by_key(|(idx, ..)| *idx);
+    if profile {
+        let mut per_rule: BTreeMap<usize, Duration> = BTreeMap::new();
+        for (idx, _, _, took) in &judged_rules {
+            *per_rule.entry(*idx).or_default() += *took;
+        }
+        for (idx, took) in per_rule {
+            eprintln!(
+                "profile {:>8.1} ms {:>6} subjects {}",
+                took.as_secs_f64() * 1e3,
+                subjects[idx].len(),
+                rules.rules[idx].metadata.id
+            );
+        }
+    }
     let mut findings = Vec::new();
-    for (_, f, p) in judged_rules {
+    for (_, f, p, _) in judged_rules {
         findings.extend(f);
         summary.passed += p;
     }
@@ -327,9 +409,12 @@ pub fn evaluate(
         if rules.raw_rules.is_empty() {
             break;
         }
-        rules
-            .engine
-            .set_input(regorus::Value::from(plan.raw.clone()));
+        let raw = plan.raw.to_regorus().map_err(|m| RuleError::Runtime {
+            path: plan.path.clone(),
+            package: "(plan document)".into(),
+            message: m,
+        })?;
+        rules.engine.set_input(raw);
         for raw in rules.raw_rules.clone() {
             for out in &raw.outputs {
                 let v = rules

@@ -3,8 +3,10 @@
 //! `eval` judges every resource (pass, fail or unknown), `waivers` apply reviewed exceptions,
 //! `report` renders the result, `testing` runs the rules' own Rego tests.
 
+pub mod compiled;
 pub mod eval;
 pub mod plan;
+pub mod profile;
 pub mod report;
 pub mod rules;
 pub mod strict_json;

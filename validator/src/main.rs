@@ -9,11 +9,17 @@ use std::time::Duration;
 use anyhow::Context as _;
 use clap::{Parser, Subcommand, ValueEnum};
 
+use edulibra_validate::compiled::EngineChoice;
 use edulibra_validate::eval::{self, Options};
 use edulibra_validate::report::{self, Format};
 use edulibra_validate::rules::RuleSet;
 use edulibra_validate::waivers::Waivers;
-use edulibra_validate::{plan, testing};
+use edulibra_validate::{plan, profile, testing};
+
+// The gate allocates millions of small values per plan; glibc's allocator spent a fifth of the
+// run in malloc and free.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 #[derive(Parser)]
 #[command(
@@ -24,6 +30,12 @@ use edulibra_validate::{plan, testing};
 struct Cli {
     #[command(subcommand)]
     command: Command,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum EngineArg {
+    Auto,
+    Interpreter,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -82,6 +94,10 @@ enum Command {
         /// Time limit of one rule evaluation, in seconds.
         #[arg(long, default_value = "20")]
         timeout: u64,
+        /// `interpreter` runs the built-in rules on regorus' interpreter instead of compiled
+        /// (slower; for comparing verdicts).
+        #[arg(long, value_enum, default_value = "auto")]
+        engine: EngineArg,
     },
     /// Run the rules' Rego tests (`test_*` rules), like `opa test`.
     Test {
@@ -117,13 +133,26 @@ fn main() -> ExitCode {
     match run(cli) {
         Ok(code) => ExitCode::from(code),
         Err(e) => {
-            eprintln!(
-                "edulibra-validate: error: {}",
-                format!("{e:#}").replace('\n', " ")
-            );
+            eprintln!("edulibra-validate: error: {}", one_line_chain(&e));
             ExitCode::from(2)
         }
     }
+}
+
+/// The error and its causes on one line, leaving out a cause whose text the message already
+/// quotes (our errors often name their source in their own message).
+fn one_line_chain(e: &anyhow::Error) -> String {
+    let mut line = String::new();
+    for cause in e.chain() {
+        let text = cause.to_string();
+        if !line.contains(&text) {
+            if !line.is_empty() {
+                line.push_str(": ");
+            }
+            line.push_str(&text);
+        }
+    }
+    line.replace('\n', " ")
 }
 
 fn run(cli: Cli) -> anyhow::Result<u8> {
@@ -138,16 +167,16 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
             only_changes,
             waivers,
             timeout,
+            engine,
         } => {
+            profile::phase("start");
             let mut rules = RuleSet::load(!no_builtin, &policies, Duration::from_secs(timeout))?;
-            let t = std::time::Instant::now();
+            profile::phase("rules");
             let loaded: Vec<plan::Plan> = plans
                 .iter()
                 .map(|p| plan::load_file(p))
                 .collect::<Result<_, _>>()?;
-            if std::env::var_os("EDULIBRA_PROFILE_RULES").is_some() {
-                eprintln!("phase load {:.1} ms", t.elapsed().as_secs_f64() * 1e3);
-            }
+            profile::phase("load");
             let waivers = match waivers {
                 Some(p) => Waivers::load(&p)?,
                 None => Waivers {
@@ -155,7 +184,18 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
                     today: edulibra_validate::waivers::today_utc(),
                 },
             };
-            let report = eval::evaluate(&mut rules, &loaded, &waivers, &Options { only_changes })?;
+            let report = eval::evaluate(
+                &mut rules,
+                &loaded,
+                &waivers,
+                &Options {
+                    only_changes,
+                    engine: match engine {
+                        EngineArg::Auto => EngineChoice::Auto,
+                        EngineArg::Interpreter => EngineChoice::Interpreter,
+                    },
+                },
+            )?;
             let color = output.is_none()
                 && std::io::stdout().is_terminal()
                 && std::env::var_os("NO_COLOR").is_none();
@@ -166,11 +206,16 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
                 }
                 None => print!("{text}"),
             }
-            Ok(if report.blocking(fail_on.as_str()) > 0 {
+            profile::phase("report");
+            let code = if report.blocking(fail_on.as_str()) > 0 {
                 1
             } else {
                 0
-            })
+            };
+            // The process ends here: freeing hundreds of MB of plan values one by one would only
+            // delay the exit.
+            std::mem::forget((loaded, rules, report));
+            Ok(code)
         }
         Command::Test { dirs, coverage } => {
             let mut set =

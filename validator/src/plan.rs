@@ -60,6 +60,69 @@ pub struct Resource {
     pub source: String,
 }
 
+impl Resource {
+    /// The resource as rules read it (`input.resource`): the same value as its JSON form, built
+    /// without an intermediate JSON tree.
+    pub fn to_rule_input(&self) -> regorus::Value {
+        use serde::Deserialize as _;
+        fn json(v: &Value) -> regorus::Value {
+            // Deserialising from a borrowed serde_json value copies it once, straight into
+            // regorus' representation.
+            regorus::Value::deserialize(v).unwrap_or(regorus::Value::Undefined)
+        }
+        fn text(s: &str) -> regorus::Value {
+            regorus::Value::from(s)
+        }
+        let mut obj = regorus::Value::new_object();
+        let m = obj.as_object_mut().expect("a new object");
+        m.insert(text("address"), text(&self.address));
+        m.insert(text("module"), text(&self.module));
+        m.insert(text("mode"), text(&self.mode));
+        m.insert(text("type"), text(&self.kind));
+        m.insert(text("name"), text(&self.name));
+        m.insert(text("action"), text(&self.action));
+        m.insert(text("values"), json(&self.values));
+        m.insert(text("unknown"), json(&self.unknown));
+        m.insert(text("sensitive"), json(&self.sensitive));
+        let mut references = regorus::Value::new_object();
+        let rm = references.as_object_mut().expect("a new object");
+        for (path, targets) in &self.references {
+            rm.insert(
+                text(path),
+                regorus::Value::from(targets.iter().map(|t| text(t)).collect::<Vec<_>>()),
+            );
+        }
+        m.insert(text("references"), references);
+        let referenced_by: Vec<regorus::Value> = self
+            .referenced_by
+            .iter()
+            .map(|r| {
+                let mut o = regorus::Value::new_object();
+                let om = o.as_object_mut().expect("a new object");
+                om.insert(text("address"), text(&r.address));
+                om.insert(text("type"), text(&r.kind));
+                om.insert(text("path"), text(&r.path));
+                o
+            })
+            .collect();
+        m.insert(text("referenced_by"), regorus::Value::from(referenced_by));
+        let mut parsed = regorus::Value::new_object();
+        let pm = parsed.as_object_mut().expect("a new object");
+        for (path, docs) in &self.parsed {
+            pm.insert(
+                text(path),
+                regorus::Value::from(docs.iter().map(json).collect::<Vec<_>>()),
+            );
+        }
+        m.insert(text("parsed"), parsed);
+        m.insert(
+            text("parent"),
+            self.parent.as_deref().map_or(regorus::Value::Null, text),
+        );
+        obj
+    }
+}
+
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
 pub struct ReferencedBy {
     pub address: String,
@@ -70,10 +133,28 @@ pub struct ReferencedBy {
 
 pub struct Plan {
     pub path: String,
-    pub raw: Value,
+    /// The plan as given, for conftest-style rules over the whole document.
+    pub raw: RawPlan,
     pub resources: Vec<Resource>,
     /// Environments whose topology is not known at plan time: nothing under them can be judged.
     pub opaque_environments: Vec<String>,
+}
+
+/// The whole plan document. A plan read from a file keeps its text (parsed again only if a
+/// conftest-style rule asks for it), so the loader can move values out of the parsed tree
+/// instead of copying them.
+pub enum RawPlan {
+    Text(String),
+    Value(Value),
+}
+
+impl RawPlan {
+    pub fn to_regorus(&self) -> Result<regorus::Value, String> {
+        match self {
+            RawPlan::Text(t) => regorus::Value::from_json_str(t).map_err(|e| e.to_string()),
+            RawPlan::Value(v) => Ok(regorus::Value::from(v.clone())),
+        }
+    }
 }
 
 /// Decodes UTF-8 or UTF-16 (with a BOM) text.
@@ -152,7 +233,7 @@ pub fn load_bytes(path: &str, bytes: &[u8]) -> Result<Plan, PlanError> {
         path: path.into(),
         reason: e.to_string(),
     })?;
-    from_value(path, raw)
+    normalise(path, raw, RawPlan::Text(text))
 }
 
 fn not_plan(path: &str, reason: impl Into<String>) -> PlanError {
@@ -170,9 +251,17 @@ fn malformed(path: &str, address: &str, reason: impl Into<String>) -> PlanError 
     }
 }
 
+/// A plan already parsed (the provider's own plan, tests).
 pub fn from_value(path: &str, raw: Value) -> Result<Plan, PlanError> {
+    let keep = RawPlan::Value(raw.clone());
+    normalise(path, raw, keep)
+}
+
+/// Checks that `raw` is a plan and turns its resource changes into resources, moving their
+/// values out of `raw`.
+fn normalise(path: &str, mut raw: Value, keep: RawPlan) -> Result<Plan, PlanError> {
     let top = raw
-        .as_object()
+        .as_object_mut()
         .ok_or_else(|| not_plan(path, "the top level is not a JSON object"))?;
     let fv = top
         .get("format_version")
@@ -206,24 +295,26 @@ pub fn from_value(path: &str, raw: Value) -> Result<Plan, PlanError> {
             "the plan errored (\"errored\": true): Terraform could not plan it",
         ));
     }
-    let changes = match top.get("resource_changes") {
+    let references = config_references(top.get("configuration"));
+    let changes = match top.remove("resource_changes") {
         None | Some(Value::Null) => Vec::new(),
-        Some(Value::Array(a)) => a.clone(),
+        Some(Value::Array(a)) => a,
         Some(_) => return Err(not_plan(path, "resource_changes is not an array")),
     };
-    let references = config_references(top.get("configuration"));
     let mut resources = Vec::new();
     let mut opaque = Vec::new();
     // Terraform lists each object once (a deposed object carries its `deposed` key): a second
     // entry for the same one could shadow the first, so the plan is refused.
     let mut listed = std::collections::BTreeSet::new();
-    for (i, rc) in changes.iter().enumerate() {
+    for (i, mut rc) in changes.into_iter().enumerate() {
         let address = rc
             .get("address")
             .and_then(Value::as_str)
-            .ok_or_else(|| malformed(path, &format!("resource_changes[{i}]"), "no address"))?;
+            .ok_or_else(|| malformed(path, &format!("resource_changes[{i}]"), "no address"))?
+            .to_string();
+        let address = address.as_str();
         let deposed = rc.get("deposed").and_then(Value::as_str).unwrap_or("");
-        if !listed.insert((address, deposed)) {
+        if !listed.insert((address.to_string(), deposed.to_string())) {
             return Err(malformed(
                 path,
                 address,
@@ -233,11 +324,26 @@ pub fn from_value(path: &str, raw: Value) -> Result<Plan, PlanError> {
         let kind = rc
             .get("type")
             .and_then(Value::as_str)
-            .ok_or_else(|| malformed(path, address, "no type"))?;
+            .ok_or_else(|| malformed(path, address, "no type"))?
+            .to_string();
+        let kind = kind.as_str();
         check_type_name(path, address, kind)?;
+        let (module, mode, name) = {
+            let text = |k: &str, default: &str| {
+                rc.get(k)
+                    .and_then(Value::as_str)
+                    .unwrap_or(default)
+                    .to_string()
+            };
+            (
+                text("module_address", ""),
+                text("mode", "managed"),
+                text("name", ""),
+            )
+        };
         let change = rc
-            .get("change")
-            .and_then(Value::as_object)
+            .get_mut("change")
+            .and_then(Value::as_object_mut)
             .ok_or_else(|| malformed(path, address, "no change object"))?;
         let actions: Vec<&str> = change
             .get("actions")
@@ -264,41 +370,24 @@ pub fn from_value(path: &str, raw: Value) -> Result<Plan, PlanError> {
                 ))
             }
         };
-        let values = if action == "delete" {
-            change.get("before")
-        } else {
-            change.get("after")
-        }
-        .cloned()
-        .unwrap_or(Value::Null);
+        let values = change
+            .remove(if action == "delete" {
+                "before"
+            } else {
+                "after"
+            })
+            .unwrap_or(Value::Null);
         if !(values.is_object() || values.is_null()) {
             return Err(malformed(path, address, "change values are not an object"));
         }
         let unknown = change
-            .get("after_unknown")
-            .cloned()
+            .remove("after_unknown")
             .filter(Value::is_object)
             .unwrap_or_else(|| json!({}));
         let sensitive = change
-            .get("after_sensitive")
-            .cloned()
+            .remove("after_sensitive")
             .filter(Value::is_object)
             .unwrap_or_else(|| json!({}));
-        let module = rc
-            .get("module_address")
-            .and_then(Value::as_str)
-            .unwrap_or("")
-            .to_string();
-        let mode = rc
-            .get("mode")
-            .and_then(Value::as_str)
-            .unwrap_or("managed")
-            .to_string();
-        let name = rc
-            .get("name")
-            .and_then(Value::as_str)
-            .unwrap_or("")
-            .to_string();
         let refs = references
             .get(&config_key(&module, &mode, kind, &name))
             .cloned()
@@ -342,7 +431,7 @@ pub fn from_value(path: &str, raw: Value) -> Result<Plan, PlanError> {
     }
     Ok(Plan {
         path: path.into(),
-        raw,
+        raw: keep,
         resources,
         opaque_environments: opaque,
     })

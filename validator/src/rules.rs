@@ -78,6 +78,10 @@ pub struct RuleSet {
     /// path -> package, for every loaded file (tests included)
     pub files: BTreeMap<String, String>,
     sources: BTreeMap<String, String>,
+    /// The evaluation time limit (per rule and input).
+    pub limit: Duration,
+    /// Built-in rules compiled for the RVM, on first use.
+    pub programs: crate::compiled::Programs,
 }
 
 pub const SEVERITIES: &[&str] = &["info", "low", "medium", "high", "critical"];
@@ -233,6 +237,8 @@ impl RuleSet {
             raw_rules: Vec::new(),
             files,
             sources,
+            limit,
+            programs: Default::default(),
         };
         set.discover()?;
         Ok(set)

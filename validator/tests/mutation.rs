@@ -122,6 +122,7 @@ fn mutated_plans_never_panic_hang_or_pass_unread() {
                     &waivers,
                     &Options {
                         only_changes: false,
+                        ..Default::default()
                     },
                 )
                 .is_ok()

@@ -82,6 +82,7 @@ impl Gate {
             &self.waivers,
             &Options {
                 only_changes: false,
+                ..Default::default()
             },
         ) {
             Ok(r) => r,
