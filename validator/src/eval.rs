@@ -124,7 +124,6 @@ struct Inputs<'a> {
     resources: Vec<&'a Resource>,
     /// `{"resource": r}` for each resource
     per_resource: Vec<regorus::Value>,
-    by_type: BTreeMap<&'a str, Vec<usize>>,
     /// `{"resources": [...]}` for plan rules
     whole_plan: regorus::Value,
 }
@@ -255,18 +254,50 @@ pub fn evaluate(
         .flat_map(|p| p.resources.iter())
         .filter(|r| judged(r, opts))
         .collect();
-    // Converting every resource is a copy of the whole plan: the cores share it.
+    let mut by_type: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
+    for (i, r) in resources.iter().enumerate() {
+        by_type.entry(r.kind.as_str()).or_default().push(i);
+    }
+    let subjects: Vec<Vec<usize>> = rules
+        .rules
+        .iter()
+        .map(|rule| {
+            rule.resource_types
+                .iter()
+                .flat_map(|t| by_type.get(t.as_str()).cloned().unwrap_or_default())
+                .collect()
+        })
+        .collect();
+    // Converting every resource is a copy of the whole plan, so the cores share it; the
+    // built-in rules with something to judge are compiled for the RVM (see `compiled`) meanwhile.
     let chunk = resources.len().div_ceil(workers()).max(1);
-    let converted: Vec<Vec<regorus::Value>> = std::thread::scope(|scope| {
+    let (rule_list, cache, limit) = (&rules.rules, &mut rules.programs, rules.limit);
+    let (converted, programs) = std::thread::scope(|scope| {
+        let compiling = scope.spawn(|| -> Result<Vec<Option<Arc<Program>>>, RuleError> {
+            rule_list
+                .iter()
+                .zip(&subjects)
+                .map(|(rule, subjects)| {
+                    let compiled =
+                        opts.engine == EngineChoice::Auto && rule.builtin && !subjects.is_empty();
+                    compiled.then(|| cache.get(rule, limit)).transpose()
+                })
+                .collect()
+        });
         let handles: Vec<_> = resources
             .chunks(chunk)
-            .map(|part| scope.spawn(move || part.iter().map(|r| r.to_rule_input()).collect()))
+            .map(|part| {
+                scope.spawn(move || part.iter().map(|r| r.to_rule_input()).collect::<Vec<_>>())
+            })
             .collect();
-        handles
+        let converted: Vec<Vec<regorus::Value>> = handles
             .into_iter()
             .map(|h| h.join().expect("an input converter panicked"))
-            .collect()
+            .collect();
+        let programs = compiling.join().expect("the rule compiler panicked");
+        (converted, programs)
     });
+    let programs = programs?;
     let all: Vec<regorus::Value> = converted.into_iter().flatten().collect();
     let per_resource: Vec<regorus::Value> = all
         .iter()
@@ -283,17 +314,12 @@ pub fn evaluate(
         .as_object_mut()
         .expect("new object")
         .insert(regorus::Value::from("resources"), regorus::Value::from(all));
-    let mut by_type: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
-    for (i, r) in resources.iter().enumerate() {
-        by_type.entry(r.kind.as_str()).or_default().push(i);
-    }
     let inputs = Inputs {
         resources,
         per_resource,
-        by_type,
         whole_plan,
     };
-    crate::profile::phase("inputs");
+    crate::profile::phase("inputs and compile");
 
     let mut summary = Summary {
         resources: inputs.resources.len(),
@@ -301,29 +327,6 @@ pub fn evaluate(
         ..Summary::default()
     };
     let profile = crate::profile::enabled();
-    let subjects: Vec<Vec<usize>> = rules
-        .rules
-        .iter()
-        .map(|rule| {
-            rule.resource_types
-                .iter()
-                .flat_map(|t| inputs.by_type.get(t.as_str()).cloned().unwrap_or_default())
-                .collect()
-        })
-        .collect();
-    // Built-in rules with something to judge run compiled (see `compiled`).
-    let mut programs: Vec<Option<Arc<Program>>> = Vec::with_capacity(rules.rules.len());
-    for (rule, subjects) in rules.rules.iter().zip(&subjects) {
-        programs.push(
-            if opts.engine == EngineChoice::Auto && rule.builtin && !subjects.is_empty() {
-                Some(rules.programs.get(rule, rules.limit)?)
-            } else {
-                None
-            },
-        );
-    }
-    crate::profile::phase("compile");
-
     // Work for the threads: plan rules whole, resource rules in chunks, so that one rule with
     // many subjects does not leave the other cores idle; biggest first.
     let mut tasks: Vec<Task> = Vec::new();

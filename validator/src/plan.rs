@@ -233,6 +233,7 @@ pub fn load_bytes(path: &str, bytes: &[u8]) -> Result<Plan, PlanError> {
         path: path.into(),
         reason: e.to_string(),
     })?;
+    crate::profile::phase("parse");
     normalise(path, raw, RawPlan::Text(text))
 }
 
@@ -425,10 +426,15 @@ fn normalise(path: &str, mut raw: Value, keep: RawPlan) -> Result<Plan, PlanErro
         }
         resources.push(r);
     }
+    crate::profile::phase("resources");
     link_reverse_references(&mut resources);
+    crate::profile::phase("reverse references");
     for r in resources.iter_mut() {
         collect_json_documents(&r.values, "", &mut r.parsed);
     }
+    crate::profile::phase("documents");
+    drop(raw);
+    crate::profile::phase("drop");
     Ok(Plan {
         path: path.into(),
         raw: keep,
