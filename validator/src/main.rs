@@ -170,12 +170,16 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
             engine,
         } => {
             profile::phase("start");
-            let mut rules = RuleSet::load(!no_builtin, &policies, Duration::from_secs(timeout))?;
-            profile::phase("rules");
-            let loaded: Vec<plan::Plan> = plans
-                .iter()
-                .map(|p| plan::load_file(p))
-                .collect::<Result<_, _>>()?;
+            // Rules and plans are read at once: they do not depend on each other.
+            let (rules, loaded) = std::thread::scope(|scope| {
+                let rules = scope
+                    .spawn(|| RuleSet::load(!no_builtin, &policies, Duration::from_secs(timeout)));
+                let loaded: Result<Vec<plan::Plan>, _> =
+                    plans.iter().map(|p| plan::load_file(p)).collect();
+                (rules.join().expect("the rule loader panicked"), loaded)
+            });
+            let mut rules = rules?;
+            let loaded = loaded?;
             profile::phase("load");
             let waivers = match waivers {
                 Some(p) => Waivers::load(&p)?,
