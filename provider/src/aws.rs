@@ -161,6 +161,15 @@ impl AwsContext {
     pub fn secretsmanager(&self, calls: Calls) -> aws_sdk_secretsmanager::Client {
         engine_client!(self, calls, aws_sdk_secretsmanager, "secretsmanager")
     }
+    pub fn dynamodb(&self, calls: Calls) -> aws_sdk_dynamodb::Client {
+        engine_client!(self, calls, aws_sdk_dynamodb, "dynamodb")
+    }
+    pub fn sns(&self, calls: Calls) -> aws_sdk_sns::Client {
+        engine_client!(self, calls, aws_sdk_sns, "sns")
+    }
+    pub fn cloudwatch(&self, calls: Calls) -> aws_sdk_cloudwatch::Client {
+        engine_client!(self, calls, aws_sdk_cloudwatch, "cloudwatch")
+    }
     pub fn s3(&self, calls: Calls) -> aws_sdk_s3::Client {
         let mut b =
             aws_sdk_s3::config::Builder::from(&self.sdk).retry_config(self.engine_retry(calls));

@@ -117,4 +117,25 @@ for s in sm.list_secrets()["SecretList"]:
     if tagged(s.get("Tags"))[0]:
         out["aws_secretsmanager_secret"].append(s["Name"])
 
+ddb = boto3.client("dynamodb", **kw)
+for name in ddb.list_tables()["TableNames"]:
+    table = ddb.describe_table(TableName=name)["Table"]
+    if table.get("TableStatus") == "DELETING":
+        continue
+    if tagged(ddb.list_tags_of_resource(ResourceArn=table["TableArn"]).get("Tags"))[0]:
+        out["aws_dynamodb_table"].append(name)
+
+sns = boto3.client("sns", **kw)
+for t in sns.list_topics()["Topics"]:
+    arn = t["TopicArn"]
+    if tagged(sns.list_tags_for_resource(ResourceArn=arn).get("Tags"))[0]:
+        out["aws_sns_topic"].append(arn)
+        for sub in sns.list_subscriptions_by_topic(TopicArn=arn)["Subscriptions"]:
+            out["aws_sns_topic_subscription"].append(sub["SubscriptionArn"])
+
+cw = boto3.client("cloudwatch", **kw)
+for a in cw.describe_alarms()["MetricAlarms"]:
+    if tagged(cw.list_tags_for_resource(ResourceARN=a["AlarmArn"]).get("Tags"))[0]:
+        out["aws_cloudwatch_metric_alarm"].append(a["AlarmName"])
+
 print(json.dumps({k: sorted(v) for k, v in sorted(out.items())}))

@@ -558,6 +558,10 @@ pub mod engine {
         "aws_s3_bucket_logging",
         "aws_cloudwatch_log_group",
         "aws_secretsmanager_secret",
+        "aws_dynamodb_table",
+        "aws_sns_topic",
+        "aws_sns_topic_subscription",
+        "aws_cloudwatch_metric_alarm",
     ];
 
     pub fn config(retention: u32, owner: &str, cidr: &str, concurrency: u32) -> String {
@@ -577,6 +581,7 @@ pub mod engine {
       }}
       observability {{
         log_retention_days = {retention}
+        alarm_email        = "ops@example.com"
       }}
     }}
     "#

@@ -18,6 +18,9 @@ pub enum Service {
     S3,
     Logs,
     SecretsManager,
+    DynamoDb,
+    Sns,
+    CloudWatch,
 }
 
 /// The resource types this version creates, reads, updates and deletes, their service, and
@@ -143,6 +146,31 @@ const IN_PLACE: &[(&str, Service, InPlace)] = &[
             "kms_key_id",
             "recovery_window_in_days",
         ]),
+    ),
+    (
+        "aws_dynamodb_table",
+        Service::DynamoDb,
+        InPlace::Keys(&[
+            "tags",
+            "deletion_protection_enabled",
+            "point_in_time_recovery",
+            "server_side_encryption",
+        ]),
+    ),
+    (
+        "aws_sns_topic",
+        Service::Sns,
+        InPlace::Keys(&["tags", "kms_master_key_id"]),
+    ),
+    (
+        "aws_sns_topic_subscription",
+        Service::Sns,
+        InPlace::Keys(&[]),
+    ),
+    (
+        "aws_cloudwatch_metric_alarm",
+        Service::CloudWatch,
+        InPlace::AllBut(&["alarm_name"]),
     ),
 ];
 

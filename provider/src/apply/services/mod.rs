@@ -18,24 +18,30 @@ use crate::aws::{
 
 /// Every driver this version has, built from one provider configuration.
 pub struct AwsRegistry {
+    cloudwatch: cloudwatch::CloudWatch,
+    dynamodb: dynamodb::DynamoDb,
     ec2: ec2::Ec2,
     iam: iam::Iam,
     kms: kms::Kms,
     logs: logs::Logs,
     s3: s3::S3,
     secrets: secrets::Secrets,
+    sns: sns::Sns,
 }
 
 impl AwsRegistry {
     pub fn new(aws: &AwsContext) -> AwsRegistry {
         let region = aws.sdk.region().map(|r| r.to_string()).unwrap_or_default();
         AwsRegistry {
+            cloudwatch: cloudwatch::CloudWatch::new(aws.cloudwatch(Writes), aws.cloudwatch(Reads)),
+            dynamodb: dynamodb::DynamoDb::new(aws.dynamodb(Writes), aws.dynamodb(Reads)),
             ec2: ec2::Ec2::new(aws.ec2(Writes), aws.ec2(Reads)),
             iam: iam::Iam::new(aws.iam(Writes), aws.iam(Reads)),
             kms: kms::Kms::new(aws.kms(Writes), aws.kms(Reads)),
             logs: logs::Logs::new(aws.logs(Writes), aws.logs(Reads)),
             s3: s3::S3::new(aws.s3(Writes), aws.s3(Reads), region),
             secrets: secrets::Secrets::new(aws.secretsmanager(Writes), aws.secretsmanager(Reads)),
+            sns: sns::Sns::new(aws.sns(Writes), aws.sns(Reads)),
         }
     }
 }
@@ -49,6 +55,9 @@ impl Registry for AwsRegistry {
             Service::S3 => &self.s3,
             Service::Logs => &self.logs,
             Service::SecretsManager => &self.secrets,
+            Service::DynamoDb => &self.dynamodb,
+            Service::Sns => &self.sns,
+            Service::CloudWatch => &self.cloudwatch,
         })
     }
 
@@ -252,12 +261,27 @@ macro_rules! delegate_driver {
 }
 pub(crate) use delegate_driver;
 
+mod cloudwatch;
+mod dynamodb;
 mod ec2;
 mod iam;
 mod kms;
 mod logs;
 mod s3;
 mod secrets;
+mod sns;
+
+/// A request shape the SDK refused to build (a required field missing): a bug, not AWS.
+pub(crate) fn built<T, E: std::fmt::Display>(r: Result<T, E>, what: &str) -> Result<T, CallError> {
+    r.map_err(|e| {
+        CallError::new(
+            "build",
+            "InvalidRequest",
+            format!("{what}: {e}"),
+            ErrorClass::Permanent,
+        )
+    })
+}
 
 pub(crate) fn attrs<const N: usize>(pairs: [(&str, String); N]) -> super::driver::Attrs {
     pairs.into_iter().map(|(k, v)| (k.to_string(), v)).collect()

@@ -13,7 +13,7 @@ use aws_sdk_s3::types::{
 use aws_sdk_s3::Client;
 use serde_json::{json, Map, Value as Json};
 
-use super::{absent_ok, attrs, observed, tag_map, unsupported, Call};
+use super::{absent_ok, attrs, built, observed, tag_map, unsupported, Call};
 use crate::apply::driver::{Attrs, CallError, Desired, Driver, ErrorClass, Fut, ManifestStore};
 
 pub struct S3 {
@@ -28,17 +28,6 @@ fn bucket_of(a: &Attrs) -> &str {
         .or_else(|| a.get("id"))
         .map(String::as_str)
         .unwrap_or("")
-}
-
-fn built<T, E: std::fmt::Display>(r: Result<T, E>, what: &str) -> Result<T, CallError> {
-    r.map_err(|e| {
-        CallError::new(
-            "build",
-            "InvalidRequest",
-            format!("{what}: {e}"),
-            ErrorClass::Permanent,
-        )
-    })
 }
 
 impl S3 {

@@ -1,0 +1,307 @@
+//! SNS: the encrypted alarm topic (found by its unique name) and its e-mail subscription (found
+//! by topic, protocol and endpoint, since subscriptions carry no name or tags).
+
+use aws_sdk_sns::types::{Subscription, Tag};
+use aws_sdk_sns::Client;
+use serde_json::{Map, Value as Json};
+
+use super::{absent_ok, attr, attrs, built, observed, stale_keys, tag_map, unsupported, Call};
+use crate::apply::driver::{Attrs, CallError, Desired};
+
+const TOPIC: &str = "aws_sns_topic";
+const SUBSCRIPTION: &str = "aws_sns_topic_subscription";
+
+pub struct Sns {
+    client: Client,
+    reads: Client,
+}
+
+/// The topic name an ARN ends with (`arn:aws:sns:region:account:name`).
+fn topic_name(arn: &str) -> &str {
+    arn.rsplit(':').next().unwrap_or("")
+}
+
+impl Sns {
+    pub fn new(client: Client, reads: Client) -> Sns {
+        Sns { client, reads }
+    }
+
+    async fn topic_arn(&self, name: &str) -> Result<Option<String>, CallError> {
+        let mut token = None;
+        loop {
+            let r = self
+                .reads
+                .list_topics()
+                .set_next_token(token)
+                .send()
+                .await
+                .op("ListTopics")?;
+            if let Some(arn) = r
+                .topics()
+                .iter()
+                .filter_map(|t| t.topic_arn())
+                .find(|arn| topic_name(arn) == name)
+            {
+                return Ok(Some(arn.to_string()));
+            }
+            match r.next_token() {
+                Some(t) if !t.is_empty() => token = Some(t.to_string()),
+                _ => return Ok(None),
+            }
+        }
+    }
+
+    async fn topic_tags(
+        &self,
+        arn: &str,
+    ) -> Result<std::collections::BTreeMap<String, String>, CallError> {
+        let r = self
+            .reads
+            .list_tags_for_resource()
+            .resource_arn(arn)
+            .send()
+            .await
+            .op("ListTagsForResource")?;
+        Ok(r.tags()
+            .iter()
+            .map(|t| (t.key().to_string(), t.value().to_string()))
+            .collect())
+    }
+
+    async fn kms_key(&self, arn: &str) -> Result<Option<Option<String>>, CallError> {
+        let r = absent_ok(
+            self.reads
+                .get_topic_attributes()
+                .topic_arn(arn)
+                .send()
+                .await
+                .op("GetTopicAttributes"),
+        )?;
+        Ok(r.map(|r| {
+            r.attributes()
+                .and_then(|a| a.get("KmsMasterKeyId"))
+                .filter(|k| !k.is_empty())
+                .cloned()
+        }))
+    }
+
+    async fn subscription(
+        &self,
+        topic_arn: &str,
+        protocol: &str,
+        endpoint: &str,
+    ) -> Result<Option<Subscription>, CallError> {
+        let mut token = None;
+        loop {
+            let Some(r) = absent_ok(
+                self.reads
+                    .list_subscriptions_by_topic()
+                    .topic_arn(topic_arn)
+                    .set_next_token(token)
+                    .send()
+                    .await
+                    .op("ListSubscriptionsByTopic"),
+            )?
+            else {
+                return Ok(None);
+            };
+            if let Some(s) = r
+                .subscriptions()
+                .iter()
+                .find(|s| s.protocol() == Some(protocol) && s.endpoint() == Some(endpoint))
+            {
+                return Ok(Some(s.clone()));
+            }
+            match r.next_token() {
+                Some(t) if !t.is_empty() => token = Some(t.to_string()),
+                _ => return Ok(None),
+            }
+        }
+    }
+
+    fn topic_attrs(arn: &str) -> Attrs {
+        attrs([
+            ("id", arn.to_string()),
+            ("arn", arn.to_string()),
+            ("name", topic_name(arn).to_string()),
+        ])
+    }
+
+    async fn find_kind(&self, d: &Desired<'_>) -> Result<Option<Attrs>, CallError> {
+        match d.kind {
+            TOPIC => Ok(self
+                .topic_arn(d.str("name")?)
+                .await?
+                .map(|arn| Self::topic_attrs(&arn))),
+            SUBSCRIPTION => Ok(self
+                .subscription(d.str("topic_arn")?, d.str("protocol")?, d.str("endpoint")?)
+                .await?
+                .and_then(|s| s.subscription_arn().map(str::to_string))
+                .map(|arn| attrs([("id", arn.clone()), ("arn", arn)]))),
+            other => Err(unsupported(other)),
+        }
+    }
+
+    async fn ensure_kind(
+        &self,
+        d: &Desired<'_>,
+        _existing: Option<&Attrs>,
+    ) -> Result<Attrs, CallError> {
+        match d.kind {
+            TOPIC => self.ensure_topic(d).await,
+            SUBSCRIPTION => {
+                let topic = d.str("topic_arn")?;
+                let (protocol, endpoint) = (d.str("protocol")?, d.str("endpoint")?);
+                let arn = match self.subscription(topic, protocol, endpoint).await? {
+                    Some(s) => s.subscription_arn().unwrap_or("").to_string(),
+                    None => self
+                        .client
+                        .subscribe()
+                        .topic_arn(topic)
+                        .protocol(protocol)
+                        .endpoint(endpoint)
+                        // The real ARN even before the address confirms, so destroy can remove it.
+                        .return_subscription_arn(true)
+                        .send()
+                        .await
+                        .op("Subscribe")?
+                        .subscription_arn()
+                        .unwrap_or("")
+                        .to_string(),
+                };
+                Ok(attrs([("id", arn.clone()), ("arn", arn)]))
+            }
+            other => Err(unsupported(other)),
+        }
+    }
+
+    async fn ensure_topic(&self, d: &Desired<'_>) -> Result<Attrs, CallError> {
+        let name = d.str("name")?;
+        let key = d.opt_str("kms_master_key_id");
+        let tags: Vec<Tag> = d
+            .tags()
+            .into_iter()
+            .map(|(k, v)| built(Tag::builder().key(k).value(v).build(), "tags"))
+            .collect::<Result<_, _>>()?;
+        let arn = match self.topic_arn(name).await? {
+            Some(arn) => {
+                if self.kms_key(&arn).await?.flatten().as_deref() != key {
+                    self.client
+                        .set_topic_attributes()
+                        .topic_arn(&arn)
+                        .attribute_name("KmsMasterKeyId")
+                        .attribute_value(key.unwrap_or(""))
+                        .send()
+                        .await
+                        .op("SetTopicAttributes")?;
+                }
+                let stale = stale_keys(&self.topic_tags(&arn).await?, &d.tags());
+                if !stale.is_empty() {
+                    self.client
+                        .untag_resource()
+                        .resource_arn(&arn)
+                        .set_tag_keys(Some(stale))
+                        .send()
+                        .await
+                        .op("UntagResource")?;
+                }
+                if !tags.is_empty() {
+                    self.client
+                        .tag_resource()
+                        .resource_arn(&arn)
+                        .set_tags(Some(tags))
+                        .send()
+                        .await
+                        .op("TagResource")?;
+                }
+                arn
+            }
+            None => {
+                let mut create = self.client.create_topic().name(name).set_tags(Some(tags));
+                if let Some(k) = key {
+                    create = create.attributes("KmsMasterKeyId", k);
+                }
+                create
+                    .send()
+                    .await
+                    .op("CreateTopic")?
+                    .topic_arn()
+                    .unwrap_or("")
+                    .to_string()
+            }
+        };
+        Ok(Self::topic_attrs(&arn))
+    }
+
+    async fn read_kind(
+        &self,
+        kind: &str,
+        a: &Attrs,
+    ) -> Result<Option<Map<String, Json>>, CallError> {
+        match kind {
+            TOPIC => {
+                let arn = attr(a, "arn")?;
+                let Some(key) = self.kms_key(arn).await? else {
+                    return Ok(None);
+                };
+                let tags = self.topic_tags(arn).await?;
+                Ok(Some(observed([
+                    ("tags", tag_map(tags)),
+                    (
+                        "kms_master_key_id",
+                        key.map(Json::from).unwrap_or(Json::Null),
+                    ),
+                ])))
+            }
+            SUBSCRIPTION => {
+                // Gone with its topic, or unsubscribed: either way there is nothing to read.
+                let arn = attr(a, "arn")?;
+                let topic = arn.rsplit_once(':').map(|(t, _)| t).unwrap_or("");
+                let r = absent_ok(
+                    self.reads
+                        .list_subscriptions_by_topic()
+                        .topic_arn(topic)
+                        .send()
+                        .await
+                        .op("ListSubscriptionsByTopic"),
+                )?;
+                let present = r.is_some_and(|r| {
+                    r.subscriptions()
+                        .iter()
+                        .any(|s| s.subscription_arn() == Some(arn))
+                });
+                Ok(present.then(Map::new))
+            }
+            other => Err(unsupported(other)),
+        }
+    }
+
+    async fn delete_kind(&self, kind: &str, a: &Attrs) -> Result<(), CallError> {
+        match kind {
+            TOPIC => {
+                absent_ok(
+                    self.client
+                        .delete_topic()
+                        .topic_arn(attr(a, "arn")?)
+                        .send()
+                        .await
+                        .op("DeleteTopic"),
+                )?;
+            }
+            SUBSCRIPTION => {
+                absent_ok(
+                    self.client
+                        .unsubscribe()
+                        .subscription_arn(attr(a, "arn")?)
+                        .send()
+                        .await
+                        .op("Unsubscribe"),
+                )?;
+            }
+            other => return Err(unsupported(other)),
+        }
+        Ok(())
+    }
+}
+
+delegate_driver!(Sns);
