@@ -6,12 +6,13 @@ usage: faultproxy.py PORT UPSTREAM RULES_FILE
 RULES_FILE is JSON, read again on every request so a test can change the faults mid-run:
   {"seed": 7, "rules": [{"service": "*", "operation": "*", "rate": 0.2,
                          "faults": ["throttle", "500", "503", "drop", "slow"], "delay_ms": 400}]}
-service: the SigV4 credential scope's service (ec2, iam, kms, s3, logs, secretsmanager, sts) or
+service: the SigV4 credential scope's service (ec2, iam, kms, s3, logs, secretsmanager, sts,
+dynamodb, sns, monitoring for CloudWatch) or
 "*"; operation: the API operation (CreateSubnet, CreateKey, ...; for S3 "PUT tagging" style) or
 "*", a prefix ending in "*" also matches. The first matching rule whose dice roll hits picks one
 of its faults at random:
-  throttle  the service's own throttling error (EC2 RequestLimitExceeded 503, IAM Throttling 400,
-            JSON services ThrottlingException 400, S3 SlowDown 503)
+  throttle  the service's own throttling error (EC2 RequestLimitExceeded 503, IAM, STS, SNS and
+            CloudWatch Throttling 400 in XML, JSON services ThrottlingException 400, S3 SlowDown 503)
   500, 503  InternalError / ServiceUnavailable
   drop      forwards the request (it takes effect upstream) and closes the connection without
             an answer: the client cannot know whether it happened
@@ -70,14 +71,21 @@ def matches(pattern, value):
 def error_body(service, code, message):
     if service in ("ec2",):
         return "text/xml", f"<Response><Errors><Error><Code>{code}</Code><Message>{message}</Message></Error></Errors><RequestID>fault</RequestID></Response>"
-    if service in ("iam", "sts", "sns", "cloudformation"):
+    if service in ("iam", "sts", "sns", "monitoring", "cloudformation"):
         return "text/xml", f"<ErrorResponse><Error><Type>Sender</Type><Code>{code}</Code><Message>{message}</Message></Error><RequestId>fault</RequestId></ErrorResponse>"
     if service == "s3":
         return "application/xml", f"<Error><Code>{code}</Code><Message>{message}</Message></Error>"
     return "application/x-amz-json-1.1", json.dumps({"__type": code, "message": message})
 
 
-THROTTLE = {"ec2": ("RequestLimitExceeded", 503), "iam": ("Throttling", 400), "sts": ("Throttling", 400), "s3": ("SlowDown", 503)}
+THROTTLE = {
+    "ec2": ("RequestLimitExceeded", 503),
+    "iam": ("Throttling", 400),
+    "sts": ("Throttling", 400),
+    "sns": ("Throttling", 400),
+    "monitoring": ("Throttling", 400),
+    "s3": ("SlowDown", 503),
+}
 
 
 class Proxy(http.server.BaseHTTPRequestHandler):
@@ -119,7 +127,7 @@ class Proxy(http.server.BaseHTTPRequestHandler):
                 "throttle": THROTTLE.get(service, ("ThrottlingException", 400)),
                 "500": ("InternalError", 500),
                 "503": ("ServiceUnavailable", 503),
-                "deny": ("AccessDenied" if service in ("ec2", "iam", "s3", "sts") else "AccessDeniedException", 403),
+                "deny": ("AccessDenied" if service in ("ec2", "iam", "s3", "sts", "sns", "monitoring") else "AccessDeniedException", 403),
             }[fault]
             ctype, text = error_body(service, code, f"injected by the fault proxy ({fault})")
             data = text.encode()
