@@ -7,12 +7,12 @@ RULES_FILE is JSON, read again on every request so a test can change the faults 
   {"seed": 7, "rules": [{"service": "*", "operation": "*", "rate": 0.2,
                          "faults": ["throttle", "500", "503", "drop", "slow"], "delay_ms": 400}]}
 service: the SigV4 credential scope's service (ec2, iam, kms, s3, logs, secretsmanager, sts,
-dynamodb, sns, monitoring for CloudWatch) or
+dynamodb, sns, monitoring for CloudWatch, rds) or
 "*"; operation: the API operation (CreateSubnet, CreateKey, ...; for S3 "PUT tagging" style) or
 "*", a prefix ending in "*" also matches. The first matching rule whose dice roll hits picks one
 of its faults at random:
-  throttle  the service's own throttling error (EC2 RequestLimitExceeded 503, IAM, STS, SNS and
-            CloudWatch Throttling 400 in XML, JSON services ThrottlingException 400, S3 SlowDown 503)
+  throttle  the service's own throttling error (EC2 RequestLimitExceeded 503, IAM, STS, SNS,
+            CloudWatch and RDS Throttling 400 in XML, JSON services ThrottlingException 400, S3 SlowDown 503)
   500, 503  InternalError / ServiceUnavailable
   drop      forwards the request (it takes effect upstream) and closes the connection without
             an answer: the client cannot know whether it happened
@@ -71,7 +71,7 @@ def matches(pattern, value):
 def error_body(service, code, message):
     if service in ("ec2",):
         return "text/xml", f"<Response><Errors><Error><Code>{code}</Code><Message>{message}</Message></Error></Errors><RequestID>fault</RequestID></Response>"
-    if service in ("iam", "sts", "sns", "monitoring", "cloudformation"):
+    if service in ("iam", "sts", "sns", "monitoring", "rds", "cloudformation"):
         return "text/xml", f"<ErrorResponse><Error><Type>Sender</Type><Code>{code}</Code><Message>{message}</Message></Error><RequestId>fault</RequestId></ErrorResponse>"
     if service == "s3":
         return "application/xml", f"<Error><Code>{code}</Code><Message>{message}</Message></Error>"
@@ -84,6 +84,7 @@ THROTTLE = {
     "sts": ("Throttling", 400),
     "sns": ("Throttling", 400),
     "monitoring": ("Throttling", 400),
+    "rds": ("Throttling", 400),
     "s3": ("SlowDown", 503),
 }
 
@@ -127,7 +128,7 @@ class Proxy(http.server.BaseHTTPRequestHandler):
                 "throttle": THROTTLE.get(service, ("ThrottlingException", 400)),
                 "500": ("InternalError", 500),
                 "503": ("ServiceUnavailable", 503),
-                "deny": ("AccessDenied" if service in ("ec2", "iam", "s3", "sts", "sns", "monitoring") else "AccessDeniedException", 403),
+                "deny": ("AccessDenied" if service in ("ec2", "iam", "s3", "sts", "sns", "monitoring", "rds") else "AccessDeniedException", 403),
             }[fault]
             ctype, text = error_body(service, code, f"injected by the fault proxy ({fault})")
             data = text.encode()

@@ -138,4 +138,14 @@ for a in cw.describe_alarms()["MetricAlarms"]:
     if tagged(cw.list_tags_for_resource(ResourceARN=a["AlarmArn"]).get("Tags"))[0]:
         out["aws_cloudwatch_metric_alarm"].append(a["AlarmName"])
 
+rds = boto3.client("rds", **kw)
+for g in rds.describe_db_subnet_groups()["DBSubnetGroups"]:
+    if tagged(rds.list_tags_for_resource(ResourceName=g["DBSubnetGroupArn"])["TagList"])[0]:
+        out["aws_db_subnet_group"].append(g["DBSubnetGroupName"])
+for i in rds.describe_db_instances()["DBInstances"]:
+    if i.get("DBInstanceStatus") == "deleting":
+        continue
+    if tagged(rds.list_tags_for_resource(ResourceName=i["DBInstanceArn"])["TagList"])[0]:
+        out["aws_db_instance"].append(i["DBInstanceIdentifier"])
+
 print(json.dumps({k: sorted(v) for k, v in sorted(out.items())}))

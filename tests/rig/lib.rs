@@ -562,6 +562,8 @@ pub mod engine {
         "aws_sns_topic",
         "aws_sns_topic_subscription",
         "aws_cloudwatch_metric_alarm",
+        "aws_db_subnet_group",
+        "aws_db_instance",
     ];
 
     pub fn config(retention: u32, owner: &str, cidr: &str, concurrency: u32) -> String {

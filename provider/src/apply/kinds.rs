@@ -21,6 +21,7 @@ pub enum Service {
     DynamoDb,
     Sns,
     CloudWatch,
+    Rds,
 }
 
 /// The resource types this version creates, reads, updates and deletes, their service, and
@@ -171,6 +172,27 @@ const IN_PLACE: &[(&str, Service, InPlace)] = &[
         "aws_cloudwatch_metric_alarm",
         Service::CloudWatch,
         InPlace::AllBut(&["alarm_name"]),
+    ),
+    (
+        "aws_db_subnet_group",
+        Service::Rds,
+        InPlace::Keys(&["tags", "description", "subnet_ids"]),
+    ),
+    (
+        "aws_db_instance",
+        Service::Rds,
+        InPlace::Keys(&[
+            "tags",
+            "instance_class",
+            "multi_az",
+            "deletion_protection",
+            "backup_retention_period",
+            "allocated_storage",
+            "max_allocated_storage",
+            // Read at destroy time only.
+            "skip_final_snapshot",
+            "final_snapshot_identifier",
+        ]),
     ),
 ];
 

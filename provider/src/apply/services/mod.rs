@@ -24,6 +24,7 @@ pub struct AwsRegistry {
     iam: iam::Iam,
     kms: kms::Kms,
     logs: logs::Logs,
+    rds: rds::Rds,
     s3: s3::S3,
     secrets: secrets::Secrets,
     sns: sns::Sns,
@@ -39,6 +40,7 @@ impl AwsRegistry {
             iam: iam::Iam::new(aws.iam(Writes), aws.iam(Reads)),
             kms: kms::Kms::new(aws.kms(Writes), aws.kms(Reads)),
             logs: logs::Logs::new(aws.logs(Writes), aws.logs(Reads)),
+            rds: rds::Rds::new(aws.rds(Writes), aws.rds(Reads)),
             s3: s3::S3::new(aws.s3(Writes), aws.s3(Reads), region),
             secrets: secrets::Secrets::new(aws.secretsmanager(Writes), aws.secretsmanager(Reads)),
             sns: sns::Sns::new(aws.sns(Writes), aws.sns(Reads)),
@@ -58,6 +60,7 @@ impl Registry for AwsRegistry {
             Service::DynamoDb => &self.dynamodb,
             Service::Sns => &self.sns,
             Service::CloudWatch => &self.cloudwatch,
+            Service::Rds => &self.rds,
         })
     }
 
@@ -267,6 +270,7 @@ mod ec2;
 mod iam;
 mod kms;
 mod logs;
+mod rds;
 mod s3;
 mod secrets;
 mod sns;

@@ -1,0 +1,442 @@
+//! RDS: the database's subnet group and its PostgreSQL instance (encrypted with the environment
+//! key, master password kept by RDS in Secrets Manager). Both are found by their unique names.
+
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+use aws_sdk_rds::types::{DbInstance, DbSubnetGroup, Tag};
+use aws_sdk_rds::Client;
+use serde_json::{Map, Value as Json};
+
+use super::{absent_ok, attr, attrs, observed, stale_keys, tag_map, unsupported, wait_until, Call};
+use crate::apply::driver::{Attrs, CallError, Desired, ErrorClass};
+
+const SUBNET_GROUP: &str = "aws_db_subnet_group";
+const INSTANCE: &str = "aws_db_instance";
+
+/// How long a new or modified instance may take to become `available` (AWS: minutes; moto: at
+/// once). A timeout is transient, so the engine's retry extends it.
+const AVAILABLE_WITHIN: Duration = Duration::from_secs(40 * 60);
+
+pub struct Rds {
+    client: Client,
+    reads: Client,
+}
+
+fn tags_of(list: &[Tag]) -> BTreeMap<String, String> {
+    list.iter()
+        .filter_map(|t| Some((t.key()?.to_string(), t.value()?.to_string())))
+        .collect()
+}
+
+fn rds_tags(d: &Desired<'_>) -> Vec<Tag> {
+    d.tags()
+        .into_iter()
+        .map(|(k, v)| Tag::builder().key(k).value(v).build())
+        .collect()
+}
+
+impl Rds {
+    pub fn new(client: Client, reads: Client) -> Rds {
+        Rds { client, reads }
+    }
+
+    async fn subnet_group(&self, name: &str) -> Result<Option<DbSubnetGroup>, CallError> {
+        let r = absent_ok(
+            self.reads
+                .describe_db_subnet_groups()
+                .db_subnet_group_name(name)
+                .send()
+                .await
+                .op("DescribeDBSubnetGroups"),
+        )?;
+        Ok(r.and_then(|r| r.db_subnet_groups().first().cloned()))
+    }
+
+    async fn instance(&self, identifier: &str) -> Result<Option<DbInstance>, CallError> {
+        let r = absent_ok(
+            self.reads
+                .describe_db_instances()
+                .db_instance_identifier(identifier)
+                .send()
+                .await
+                .op("DescribeDBInstances"),
+        )?;
+        Ok(r.and_then(|r| r.db_instances().first().cloned()))
+    }
+
+    async fn tags(&self, arn: &str) -> Result<BTreeMap<String, String>, CallError> {
+        let r = self
+            .reads
+            .list_tags_for_resource()
+            .resource_name(arn)
+            .send()
+            .await
+            .op("ListTagsForResource")?;
+        Ok(tags_of(r.tag_list()))
+    }
+
+    /// Makes the resource's tags exactly the desired ones.
+    async fn retag(&self, arn: &str, d: &Desired<'_>) -> Result<(), CallError> {
+        let current = self.tags(arn).await?;
+        let stale = stale_keys(&current, &d.tags());
+        if !stale.is_empty() {
+            self.client
+                .remove_tags_from_resource()
+                .resource_name(arn)
+                .set_tag_keys(Some(stale))
+                .send()
+                .await
+                .op("RemoveTagsFromResource")?;
+        }
+        if d.tags().iter().any(|(k, v)| current.get(k) != Some(v)) {
+            self.client
+                .add_tags_to_resource()
+                .resource_name(arn)
+                .set_tags(Some(rds_tags(d)))
+                .send()
+                .await
+                .op("AddTagsToResource")?;
+        }
+        Ok(())
+    }
+
+    fn group_attrs(g: &DbSubnetGroup) -> Attrs {
+        let name = g.db_subnet_group_name().unwrap_or("").to_string();
+        attrs([
+            ("id", name.clone()),
+            ("name", name),
+            ("arn", g.db_subnet_group_arn().unwrap_or("").to_string()),
+        ])
+    }
+
+    fn instance_attrs(i: &DbInstance) -> Attrs {
+        let identifier = i.db_instance_identifier().unwrap_or("").to_string();
+        let address = i
+            .endpoint()
+            .and_then(|e| e.address())
+            .unwrap_or("")
+            .to_string();
+        let port = i.endpoint().and_then(|e| e.port()).unwrap_or(5432);
+        let mut a = attrs([
+            ("id", identifier.clone()),
+            ("identifier", identifier),
+            ("arn", i.db_instance_arn().unwrap_or("").to_string()),
+            ("endpoint", format!("{address}:{port}")),
+            ("address", address),
+            ("port", port.to_string()),
+        ]);
+        if let Some(secret) = i.master_user_secret().and_then(|s| s.secret_arn()) {
+            a.insert("master_user_secret_arn".into(), secret.to_string());
+        }
+        a
+    }
+
+    /// What the state keeps of an instance: what AWS assigned, plus how this stage ends its
+    /// database, since destroy has only the state to go by.
+    fn instance_state(i: &DbInstance, d: &Desired<'_>) -> Attrs {
+        let mut a = Self::instance_attrs(i);
+        let skip = d.bool("skip_final_snapshot").unwrap_or(false);
+        a.insert("skip_final_snapshot".into(), skip.to_string());
+        if let Some(s) = d.opt_str("final_snapshot_identifier") {
+            a.insert("final_snapshot_identifier".into(), s.to_string());
+        }
+        a
+    }
+
+    async fn wait_available(&self, identifier: &str) -> Result<DbInstance, CallError> {
+        wait_until(identifier, AVAILABLE_WITHIN, || async {
+            Ok(self
+                .instance(identifier)
+                .await?
+                .is_some_and(|i| i.db_instance_status() == Some("available")))
+        })
+        .await?;
+        self.instance(identifier).await?.ok_or_else(|| {
+            CallError::new(
+                "DescribeDBInstances",
+                "NotVisible",
+                format!("{identifier} was created but is not described yet"),
+                ErrorClass::Transient,
+            )
+        })
+    }
+
+    async fn ensure_subnet_group(&self, d: &Desired<'_>) -> Result<Attrs, CallError> {
+        let name = d.str("name")?;
+        let description = d.opt_str("description").unwrap_or("Managed by EduLibra");
+        let subnets = d.strings("subnet_ids");
+        let group = match self.subnet_group(name).await? {
+            Some(g) => {
+                let mut current: Vec<String> = g
+                    .subnets()
+                    .iter()
+                    .filter_map(|s| s.subnet_identifier().map(str::to_string))
+                    .collect();
+                current.sort();
+                let mut wanted = subnets.clone();
+                wanted.sort();
+                if current != wanted || g.db_subnet_group_description() != Some(description) {
+                    self.client
+                        .modify_db_subnet_group()
+                        .db_subnet_group_name(name)
+                        .db_subnet_group_description(description)
+                        .set_subnet_ids(Some(subnets))
+                        .send()
+                        .await
+                        .op("ModifyDBSubnetGroup")?;
+                }
+                self.retag(g.db_subnet_group_arn().unwrap_or(""), d).await?;
+                g
+            }
+            None => self
+                .client
+                .create_db_subnet_group()
+                .db_subnet_group_name(name)
+                .db_subnet_group_description(description)
+                .set_subnet_ids(Some(subnets))
+                .set_tags(Some(rds_tags(d)))
+                .send()
+                .await
+                .op("CreateDBSubnetGroup")?
+                .db_subnet_group()
+                .cloned()
+                .ok_or_else(|| {
+                    CallError::new(
+                        "CreateDBSubnetGroup",
+                        "EmptyAnswer",
+                        format!("no subnet group in the answer for {name}"),
+                        ErrorClass::Transient,
+                    )
+                })?,
+        };
+        Ok(Self::group_attrs(&group))
+    }
+
+    async fn create_instance(&self, d: &Desired<'_>) -> Result<(), CallError> {
+        let int = |k: &str| d.int(k).map(|n| n as i32);
+        self.client
+            .create_db_instance()
+            .db_instance_identifier(d.str("identifier")?)
+            .engine(d.str("engine")?)
+            .set_engine_version(d.opt_str("engine_version").map(str::to_string))
+            .db_instance_class(d.str("instance_class")?)
+            .set_allocated_storage(int("allocated_storage"))
+            .set_max_allocated_storage(int("max_allocated_storage"))
+            .set_storage_type(d.opt_str("storage_type").map(str::to_string))
+            .set_storage_encrypted(d.bool("storage_encrypted"))
+            .set_kms_key_id(d.opt_str("kms_key_id").map(str::to_string))
+            .set_db_name(d.opt_str("db_name").map(str::to_string))
+            .set_master_username(d.opt_str("username").map(str::to_string))
+            .set_manage_master_user_password(d.bool("manage_master_user_password"))
+            .set_master_user_secret_kms_key_id(
+                d.opt_str("master_user_secret_kms_key_id")
+                    .map(str::to_string),
+            )
+            .set_multi_az(d.bool("multi_az"))
+            .set_backup_retention_period(int("backup_retention_period"))
+            .set_deletion_protection(d.bool("deletion_protection"))
+            .set_db_subnet_group_name(d.opt_str("db_subnet_group_name").map(str::to_string))
+            .set_vpc_security_group_ids(Some(d.strings("vpc_security_group_ids")))
+            .set_publicly_accessible(d.bool("publicly_accessible"))
+            .set_enable_iam_database_authentication(d.bool("iam_database_authentication_enabled"))
+            .set_enable_cloudwatch_logs_exports(Some(d.strings("enabled_cloudwatch_logs_exports")))
+            .set_enable_performance_insights(d.bool("performance_insights_enabled"))
+            .set_performance_insights_kms_key_id(
+                d.opt_str("performance_insights_kms_key_id")
+                    .map(str::to_string),
+            )
+            .set_monitoring_interval(int("monitoring_interval"))
+            .set_monitoring_role_arn(d.opt_str("monitoring_role_arn").map(str::to_string))
+            .set_auto_minor_version_upgrade(d.bool("auto_minor_version_upgrade"))
+            .set_copy_tags_to_snapshot(d.bool("copy_tags_to_snapshot"))
+            .set_tags(Some(rds_tags(d)))
+            .send()
+            .await
+            .op("CreateDBInstance")?;
+        Ok(())
+    }
+
+    /// Applies the arguments that change in place (see `kinds`) where they differ, at once.
+    async fn modify_instance(&self, d: &Desired<'_>, i: &DbInstance) -> Result<(), CallError> {
+        let int = |k: &str| d.int(k).map(|n| n as i32);
+        let mut m = self
+            .client
+            .modify_db_instance()
+            .db_instance_identifier(d.str("identifier")?)
+            .apply_immediately(true);
+        let mut changed = false;
+        if let Some(c) = d.opt_str("instance_class") {
+            if i.db_instance_class() != Some(c) {
+                m = m.db_instance_class(c);
+                changed = true;
+            }
+        }
+        if let Some(v) = d.bool("multi_az") {
+            if i.multi_az() != Some(v) {
+                m = m.multi_az(v);
+                changed = true;
+            }
+        }
+        if let Some(v) = d.bool("deletion_protection") {
+            if i.deletion_protection() != Some(v) {
+                m = m.deletion_protection(v);
+                changed = true;
+            }
+        }
+        if let Some(v) = int("backup_retention_period") {
+            if i.backup_retention_period() != Some(v) {
+                m = m.backup_retention_period(v);
+                changed = true;
+            }
+        }
+        if let Some(v) = int("allocated_storage") {
+            if i.allocated_storage() != Some(v) {
+                m = m.allocated_storage(v);
+                changed = true;
+            }
+        }
+        if let Some(v) = int("max_allocated_storage") {
+            if i.max_allocated_storage().is_some_and(|cur| cur != v) {
+                m = m.max_allocated_storage(v);
+                changed = true;
+            }
+        }
+        if changed {
+            m.send().await.op("ModifyDBInstance")?;
+        }
+        Ok(())
+    }
+
+    async fn find_kind(&self, d: &Desired<'_>) -> Result<Option<Attrs>, CallError> {
+        match d.kind {
+            SUBNET_GROUP => Ok(self
+                .subnet_group(d.str("name")?)
+                .await?
+                .as_ref()
+                .map(Self::group_attrs)),
+            INSTANCE => Ok(self
+                .instance(d.str("identifier")?)
+                .await?
+                .map(|i| Self::instance_state(&i, d))),
+            other => Err(unsupported(other)),
+        }
+    }
+
+    async fn ensure_kind(
+        &self,
+        d: &Desired<'_>,
+        _existing: Option<&Attrs>,
+    ) -> Result<Attrs, CallError> {
+        match d.kind {
+            SUBNET_GROUP => self.ensure_subnet_group(d).await,
+            INSTANCE => {
+                let identifier = d.str("identifier")?;
+                match self.instance(identifier).await? {
+                    None => self.create_instance(d).await?,
+                    Some(i) => {
+                        self.modify_instance(d, &i).await?;
+                        self.retag(i.db_instance_arn().unwrap_or(""), d).await?;
+                    }
+                }
+                let i = self.wait_available(identifier).await?;
+                Ok(Self::instance_state(&i, d))
+            }
+            other => Err(unsupported(other)),
+        }
+    }
+
+    async fn read_kind(
+        &self,
+        kind: &str,
+        a: &Attrs,
+    ) -> Result<Option<Map<String, Json>>, CallError> {
+        match kind {
+            SUBNET_GROUP => {
+                let Some(g) = self.subnet_group(attr(a, "name")?).await? else {
+                    return Ok(None);
+                };
+                let tags = self.tags(g.db_subnet_group_arn().unwrap_or("")).await?;
+                Ok(Some(observed([("tags", tag_map(tags))])))
+            }
+            INSTANCE => {
+                let Some(i) = self.instance(attr(a, "identifier")?).await? else {
+                    return Ok(None);
+                };
+                let tags = self.tags(i.db_instance_arn().unwrap_or("")).await?;
+                let opt_bool = |v: Option<bool>| v.map(Json::Bool).unwrap_or(Json::Null);
+                Ok(Some(observed([
+                    ("tags", tag_map(tags)),
+                    ("multi_az", opt_bool(i.multi_az())),
+                    ("deletion_protection", opt_bool(i.deletion_protection())),
+                    (
+                        "backup_retention_period",
+                        i.backup_retention_period()
+                            .map(Json::from)
+                            .unwrap_or(Json::Null),
+                    ),
+                    (
+                        "instance_class",
+                        i.db_instance_class().map(Json::from).unwrap_or(Json::Null),
+                    ),
+                ])))
+            }
+            other => Err(unsupported(other)),
+        }
+    }
+
+    async fn delete_kind(&self, kind: &str, a: &Attrs) -> Result<(), CallError> {
+        match kind {
+            SUBNET_GROUP => {
+                absent_ok(
+                    self.client
+                        .delete_db_subnet_group()
+                        .db_subnet_group_name(attr(a, "name")?)
+                        .send()
+                        .await
+                        .op("DeleteDBSubnetGroup"),
+                )?;
+            }
+            INSTANCE => {
+                let identifier = attr(a, "identifier")?;
+                let Some(i) = self.instance(identifier).await? else {
+                    return Ok(());
+                };
+                if i.deletion_protection() == Some(true) {
+                    // Honoured, never switched off behind the configuration's back.
+                    return Err(CallError::new(
+                        "DeleteDBInstance",
+                        "DeletionProtection",
+                        format!("{identifier} has deletion protection: set database.deletion_protection = false, apply, then destroy"),
+                        ErrorClass::Permanent,
+                    ));
+                }
+                // A final snapshot is taken unless the state says the stage skips it (a state
+                // that cannot say keeps the data).
+                let skip = a.get("skip_final_snapshot").map(String::as_str) == Some("true");
+                let mut call = self
+                    .client
+                    .delete_db_instance()
+                    .db_instance_identifier(identifier)
+                    .skip_final_snapshot(skip);
+                if !skip {
+                    let name = a
+                        .get("final_snapshot_identifier")
+                        .cloned()
+                        .unwrap_or_else(|| format!("{identifier}-final"));
+                    call = call.final_db_snapshot_identifier(name);
+                }
+                absent_ok(call.send().await.op("DeleteDBInstance"))?;
+                // The subnet group and the key can go only once the instance is gone.
+                wait_until(identifier, AVAILABLE_WITHIN, || async {
+                    Ok(self.instance(identifier).await?.is_none())
+                })
+                .await?;
+            }
+            other => return Err(unsupported(other)),
+        }
+        Ok(())
+    }
+}
+
+super::delegate_driver!(Rds);
