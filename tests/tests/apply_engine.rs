@@ -283,3 +283,49 @@ fn import_into_an_empty_state_then_plan_has_no_changes() {
     destroy(&ws);
     assert!(inventory(&moto, REGION, "engine-dev").unwrap().is_empty());
 }
+
+#[test]
+fn a_protected_database_stops_destroy_until_protection_is_switched_off() {
+    let moto = Moto::start().unwrap();
+    let ws = setup(
+        &moto.endpoint(),
+        "engine-protect",
+        30,
+        "platform",
+        "10.0.0.0/16",
+        8,
+    );
+    let open = config(30, "platform", "10.0.0.0/16", 8);
+    let protected = open.replacen(
+        "observability {",
+        "database {\n        deletion_protection = true\n      }\n      observability {",
+        1,
+    );
+    assert_ne!(protected, open);
+    ws.write("main.tf", &protected).unwrap();
+    apply(&ws);
+    let refused = ws
+        .tf(
+            ".",
+            &["destroy", "-auto-approve", "-input=false", "-no-color"],
+        )
+        .unwrap();
+    assert!(
+        !refused.ok && refused.combined().contains("has deletion protection"),
+        "destroy stops at the protected database with a clear error:\n{}",
+        refused.combined()
+    );
+    let left = inventory(&moto, REGION, "engine-dev").unwrap();
+    assert_eq!(
+        left.get("aws_db_instance").map(Vec::len),
+        Some(1),
+        "the database is still there"
+    );
+    // Switched off through the configuration (removing the argument returns it to the dev
+    // default), the next apply re-creates what the first destroy removed and the next destroy
+    // goes through.
+    ws.write("main.tf", &open).unwrap();
+    apply(&ws);
+    destroy(&ws);
+    assert!(inventory(&moto, REGION, "engine-dev").unwrap().is_empty());
+}

@@ -120,7 +120,7 @@ pub async fn apply(setup: &Setup, prior: &Value, planned: &Value) -> Applied {
             .collect();
         diagnostics.push(Diagnostic::warning(
             format!("not yet provisioned: {} of {} children", out.not_provisioned.len(), topology.children.len()),
-            format!("This version of the provider creates the network, IAM, KMS, S3, log group and secret children; these are planned (see `topology`) but were not created:\n{}", list.join("\n")),
+            format!("This version of the provider does not create these types yet (or they depend on one it does not); they are planned (see `topology`) and judged, but were not created:\n{}", list.join("\n")),
         ));
     }
     let state = state::after_apply(planned, &topology, &out);

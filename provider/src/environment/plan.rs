@@ -112,6 +112,21 @@ pub fn plan(ctx: &PlanContext, prior: &Value, proposed: &Value, config: &Value) 
         };
     };
     spec::fill_defaults(&mut planned, &spec);
+    // Compared with what is now planned: an argument the configuration no longer sets goes back
+    // to its default, which may replace the environment.
+    let requires_replace: Vec<Vec<Step>> = if prior.is_null() {
+        requires_replace
+    } else {
+        let now = Value::Map(planned.clone());
+        REPLACING_PATHS
+            .iter()
+            .filter(|p| {
+                let new = at_path(&now, p);
+                new.is_unknown() || at_path(prior, p) != new
+            })
+            .map(|p| p.iter().map(|s| Step::Attr(s.to_string())).collect())
+            .collect()
+    };
 
     let expanded = match &ctx.placement {
         Some(at) => match topology::expand(&spec, at, &ctx.default_tags) {

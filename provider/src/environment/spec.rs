@@ -794,11 +794,12 @@ pub fn read(config: &Value) -> SpecOutcome {
 /// Writes the effective value of every optional+computed argument into the planned state, so
 /// the plan shows the defaults the stage picked.
 pub fn fill_defaults(planned: &mut BTreeMap<String, Value>, spec: &EnvironmentSpec) {
+    // The spec is what the configuration means (an unset argument is the stage's default), so
+    // it decides every optional+computed argument. Terraform proposes the prior value for an
+    // argument the configuration no longer sets; keeping that would plan one value and expand
+    // the topology from another.
     fn set(m: &mut BTreeMap<String, Value>, key: &str, v: Value) {
-        let slot = m.entry(key.to_string()).or_insert(Value::Null);
-        if slot.is_null() {
-            *slot = v;
-        }
+        m.insert(key.to_string(), v);
     }
     fn group<'a>(m: &'a mut BTreeMap<String, Value>, key: &str) -> &'a mut BTreeMap<String, Value> {
         let slot = m

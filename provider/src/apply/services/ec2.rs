@@ -1057,6 +1057,22 @@ impl Ec2 {
                     .op("ReleaseAddress")?;
             }
             "aws_nat_gateway" => {
+                let allocations: Vec<String> = absent_ok(
+                    self.reads
+                        .describe_nat_gateways()
+                        .nat_gateway_ids(id)
+                        .send()
+                        .await
+                        .op("DescribeNatGateways"),
+                )?
+                .map(|r| {
+                    r.nat_gateways()
+                        .iter()
+                        .flat_map(|n| n.nat_gateway_addresses())
+                        .filter_map(|a| a.allocation_id().map(str::to_string))
+                        .collect()
+                })
+                .unwrap_or_default();
                 c.delete_nat_gateway()
                     .nat_gateway_id(id)
                     .send()
@@ -1081,6 +1097,34 @@ impl Ec2 {
                     .unwrap_or(true))
                 })
                 .await?;
+                // AWS frees the gateway's addresses with it; the moto server keeps them
+                // associated, and a new gateway on the same address would then be refused.
+                for allocation in &allocations {
+                    let associations: Vec<String> = absent_ok(
+                        self.reads
+                            .describe_addresses()
+                            .allocation_ids(allocation)
+                            .send()
+                            .await
+                            .op("DescribeAddresses"),
+                    )?
+                    .map(|r| {
+                        r.addresses()
+                            .iter()
+                            .filter_map(|a| a.association_id().map(str::to_string))
+                            .collect()
+                    })
+                    .unwrap_or_default();
+                    for association in associations {
+                        absent_ok(
+                            c.disassociate_address()
+                                .association_id(association)
+                                .send()
+                                .await
+                                .op("DisassociateAddress"),
+                        )?;
+                    }
+                }
             }
             "aws_route_table" => {
                 c.delete_route_table()
