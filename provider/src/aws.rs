@@ -167,6 +167,9 @@ impl AwsContext {
     pub fn sns(&self, calls: Calls) -> aws_sdk_sns::Client {
         engine_client!(self, calls, aws_sdk_sns, "sns")
     }
+    pub fn cloudtrail(&self, calls: Calls) -> aws_sdk_cloudtrail::Client {
+        engine_client!(self, calls, aws_sdk_cloudtrail, "cloudtrail")
+    }
     pub fn rds(&self, calls: Calls) -> aws_sdk_rds::Client {
         engine_client!(self, calls, aws_sdk_rds, "rds")
     }

@@ -148,4 +148,10 @@ for i in rds.describe_db_instances()["DBInstances"]:
     if tagged(rds.list_tags_for_resource(ResourceName=i["DBInstanceArn"])["TagList"])[0]:
         out["aws_db_instance"].append(i["DBInstanceIdentifier"])
 
+ct = boto3.client("cloudtrail", **kw)
+for t in ct.describe_trails()["trailList"]:
+    tags = ct.list_tags(ResourceIdList=[t["TrailARN"]])["ResourceTagList"]
+    if tagged(tags[0].get("TagsList") if tags else [])[0]:
+        out["aws_cloudtrail"].append(t["Name"])
+
 print(json.dumps({k: sorted(v) for k, v in sorted(out.items())}))

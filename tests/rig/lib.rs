@@ -564,6 +564,7 @@ pub mod engine {
         "aws_cloudwatch_metric_alarm",
         "aws_db_subnet_group",
         "aws_db_instance",
+        "aws_cloudtrail",
     ];
 
     pub fn config(retention: u32, owner: &str, cidr: &str, concurrency: u32) -> String {

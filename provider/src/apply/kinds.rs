@@ -22,6 +22,7 @@ pub enum Service {
     Sns,
     CloudWatch,
     Rds,
+    CloudTrail,
 }
 
 /// The resource types this version creates, reads, updates and deletes, their service, and
@@ -193,6 +194,11 @@ const IN_PLACE: &[(&str, Service, InPlace)] = &[
             "skip_final_snapshot",
             "final_snapshot_identifier",
         ]),
+    ),
+    (
+        "aws_cloudtrail",
+        Service::CloudTrail,
+        InPlace::AllBut(&["name"]),
     ),
 ];
 

@@ -18,6 +18,7 @@ use crate::aws::{
 
 /// Every driver this version has, built from one provider configuration.
 pub struct AwsRegistry {
+    cloudtrail: cloudtrail::CloudTrail,
     cloudwatch: cloudwatch::CloudWatch,
     dynamodb: dynamodb::DynamoDb,
     ec2: ec2::Ec2,
@@ -34,6 +35,7 @@ impl AwsRegistry {
     pub fn new(aws: &AwsContext) -> AwsRegistry {
         let region = aws.sdk.region().map(|r| r.to_string()).unwrap_or_default();
         AwsRegistry {
+            cloudtrail: cloudtrail::CloudTrail::new(aws.cloudtrail(Writes), aws.cloudtrail(Reads)),
             cloudwatch: cloudwatch::CloudWatch::new(aws.cloudwatch(Writes), aws.cloudwatch(Reads)),
             dynamodb: dynamodb::DynamoDb::new(aws.dynamodb(Writes), aws.dynamodb(Reads)),
             ec2: ec2::Ec2::new(aws.ec2(Writes), aws.ec2(Reads)),
@@ -61,6 +63,7 @@ impl Registry for AwsRegistry {
             Service::Sns => &self.sns,
             Service::CloudWatch => &self.cloudwatch,
             Service::Rds => &self.rds,
+            Service::CloudTrail => &self.cloudtrail,
         })
     }
 
@@ -264,6 +267,7 @@ macro_rules! delegate_driver {
 }
 pub(crate) use delegate_driver;
 
+mod cloudtrail;
 mod cloudwatch;
 mod dynamodb;
 mod ec2;

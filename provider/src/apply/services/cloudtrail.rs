@@ -1,0 +1,228 @@
+//! The environment's CloudTrail trail, found by its unique name, and kept logging.
+
+use std::collections::BTreeMap;
+
+use aws_sdk_cloudtrail::types::{Tag, Trail};
+use aws_sdk_cloudtrail::Client;
+use serde_json::{Map, Value as Json};
+
+use super::{absent_ok, attr, attrs, built, observed, stale_keys, tag_map, unsupported, Call};
+use crate::apply::driver::{Attrs, CallError, Desired, ErrorClass};
+
+const KIND: &str = "aws_cloudtrail";
+
+pub struct CloudTrail {
+    client: Client,
+    reads: Client,
+}
+
+impl CloudTrail {
+    pub fn new(client: Client, reads: Client) -> CloudTrail {
+        CloudTrail { client, reads }
+    }
+
+    async fn trail(&self, name: &str) -> Result<Option<Trail>, CallError> {
+        let r = absent_ok(
+            self.reads
+                .get_trail()
+                .name(name)
+                .send()
+                .await
+                .op("GetTrail"),
+        )?;
+        Ok(r.and_then(|r| r.trail().cloned()))
+    }
+
+    async fn logging(&self, name: &str) -> Result<bool, CallError> {
+        let r = self
+            .reads
+            .get_trail_status()
+            .name(name)
+            .send()
+            .await
+            .op("GetTrailStatus")?;
+        Ok(r.is_logging().unwrap_or(false))
+    }
+
+    async fn tags(&self, arn: &str) -> Result<BTreeMap<String, String>, CallError> {
+        let r = self
+            .reads
+            .list_tags()
+            .resource_id_list(arn)
+            .send()
+            .await
+            .op("ListTags")?;
+        Ok(r.resource_tag_list()
+            .iter()
+            .flat_map(|t| t.tags_list())
+            .filter_map(|t| Some((t.key().to_string(), t.value()?.to_string())))
+            .collect())
+    }
+
+    fn attrs_of(t: &Trail) -> Attrs {
+        let name = t.name().unwrap_or("").to_string();
+        attrs([
+            ("id", name.clone()),
+            ("name", name),
+            ("arn", t.trail_arn().unwrap_or("").to_string()),
+        ])
+    }
+
+    fn trail_tags(d: &Desired<'_>) -> Result<Vec<Tag>, CallError> {
+        d.tags()
+            .into_iter()
+            .map(|(k, v)| built(Tag::builder().key(k).value(v).build(), "tags"))
+            .collect()
+    }
+
+    async fn find_kind(&self, d: &Desired<'_>) -> Result<Option<Attrs>, CallError> {
+        if d.kind != KIND {
+            return Err(unsupported(d.kind));
+        }
+        Ok(self
+            .trail(d.str("name")?)
+            .await?
+            .as_ref()
+            .map(Self::attrs_of))
+    }
+
+    async fn ensure_kind(
+        &self,
+        d: &Desired<'_>,
+        _existing: Option<&Attrs>,
+    ) -> Result<Attrs, CallError> {
+        if d.kind != KIND {
+            return Err(unsupported(d.kind));
+        }
+        let name = d.str("name")?;
+        let text = |k: &str| d.opt_str(k).map(str::to_string);
+        let trail = match self.trail(name).await? {
+            None => {
+                self.client
+                    .create_trail()
+                    .name(name)
+                    .s3_bucket_name(d.str("s3_bucket_name")?)
+                    .set_s3_key_prefix(text("s3_key_prefix"))
+                    .set_is_multi_region_trail(d.bool("is_multi_region_trail"))
+                    .set_include_global_service_events(d.bool("include_global_service_events"))
+                    .set_enable_log_file_validation(d.bool("enable_log_file_validation"))
+                    .set_kms_key_id(text("kms_key_id"))
+                    .set_cloud_watch_logs_log_group_arn(text("cloud_watch_logs_group_arn"))
+                    .set_cloud_watch_logs_role_arn(text("cloud_watch_logs_role_arn"))
+                    .set_sns_topic_name(text("sns_topic_name"))
+                    .set_tags_list(Some(Self::trail_tags(d)?))
+                    .send()
+                    .await
+                    .op("CreateTrail")?;
+                self.trail(name).await?
+            }
+            Some(t) => {
+                // UpdateTrail sets every argument given, so it converges whatever changed.
+                self.client
+                    .update_trail()
+                    .name(name)
+                    .s3_bucket_name(d.str("s3_bucket_name")?)
+                    .set_s3_key_prefix(text("s3_key_prefix"))
+                    .set_is_multi_region_trail(d.bool("is_multi_region_trail"))
+                    .set_include_global_service_events(d.bool("include_global_service_events"))
+                    .set_enable_log_file_validation(d.bool("enable_log_file_validation"))
+                    .set_kms_key_id(text("kms_key_id"))
+                    .set_cloud_watch_logs_log_group_arn(text("cloud_watch_logs_group_arn"))
+                    .set_cloud_watch_logs_role_arn(text("cloud_watch_logs_role_arn"))
+                    .set_sns_topic_name(text("sns_topic_name"))
+                    .send()
+                    .await
+                    .op("UpdateTrail")?;
+                let arn = t.trail_arn().unwrap_or("").to_string();
+                let current = self.tags(&arn).await?;
+                let stale = stale_keys(&current, &d.tags());
+                if !stale.is_empty() {
+                    let gone = stale
+                        .into_iter()
+                        .map(|k| built(Tag::builder().key(k).build(), "tags"))
+                        .collect::<Result<Vec<_>, _>>()?;
+                    self.client
+                        .remove_tags()
+                        .resource_id(&arn)
+                        .set_tags_list(Some(gone))
+                        .send()
+                        .await
+                        .op("RemoveTags")?;
+                }
+                if d.tags().iter().any(|(k, v)| current.get(k) != Some(v)) {
+                    self.client
+                        .add_tags()
+                        .resource_id(&arn)
+                        .set_tags_list(Some(Self::trail_tags(d)?))
+                        .send()
+                        .await
+                        .op("AddTags")?;
+                }
+                Some(t)
+            }
+        };
+        let trail = trail.ok_or_else(|| {
+            CallError::new(
+                "GetTrail",
+                "NotVisible",
+                format!("{name} was created but is not described yet"),
+                ErrorClass::Transient,
+            )
+        })?;
+        let want = d.bool("enable_logging").unwrap_or(true);
+        if self.logging(name).await? != want {
+            if want {
+                self.client
+                    .start_logging()
+                    .name(name)
+                    .send()
+                    .await
+                    .op("StartLogging")?;
+            } else {
+                self.client
+                    .stop_logging()
+                    .name(name)
+                    .send()
+                    .await
+                    .op("StopLogging")?;
+            }
+        }
+        Ok(Self::attrs_of(&trail))
+    }
+
+    async fn read_kind(
+        &self,
+        kind: &str,
+        a: &Attrs,
+    ) -> Result<Option<Map<String, Json>>, CallError> {
+        if kind != KIND {
+            return Err(unsupported(kind));
+        }
+        let name = attr(a, "name")?;
+        let Some(t) = self.trail(name).await? else {
+            return Ok(None);
+        };
+        let tags = self.tags(t.trail_arn().unwrap_or("")).await?;
+        Ok(Some(observed([
+            ("tags", tag_map(tags)),
+            ("enable_logging", Json::Bool(self.logging(name).await?)),
+        ])))
+    }
+
+    async fn delete_kind(&self, kind: &str, a: &Attrs) -> Result<(), CallError> {
+        if kind != KIND {
+            return Err(unsupported(kind));
+        }
+        absent_ok(
+            self.client
+                .delete_trail()
+                .name(attr(a, "name")?)
+                .send()
+                .await
+                .op("DeleteTrail"),
+        )?;
+        Ok(())
+    }
+}
+
+super::delegate_driver!(CloudTrail);
