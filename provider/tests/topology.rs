@@ -289,3 +289,72 @@ fn waf_off_drops_the_web_acls_and_a_domain_adds_route53() {
     assert_eq!(t.of_kind("aws_wafv2_web_acl").count(), 0);
     assert_eq!(t.of_kind("aws_route53_record").count(), 2);
 }
+
+/// The gate judges every pair's topology with the built-in rules compiled for regorus' VM
+/// (see the validator's `compiled`); the interpreter is the reference. The fixtures and generated
+/// plans in the validator's own tests are other projects' resources: this holds the compiled
+/// rules to the interpreter on the topology they judge every day.
+#[test]
+fn compiled_rules_judge_every_pair_as_the_interpreter_does() {
+    use edulibra_provider::environment::verdicts::render;
+    use edulibra_provider::value::Value;
+    use edulibra_validate::compiled::EngineChoice;
+    use edulibra_validate::eval::{evaluate, Options};
+    use edulibra_validate::rules::RuleSet;
+    use edulibra_validate::waivers::Waivers;
+
+    let mut rules = RuleSet::load(true, &[], std::time::Duration::from_secs(60)).unwrap();
+    let waivers = Waivers {
+        items: vec![],
+        today: edulibra_validate::waivers::today_utc(),
+    };
+    for (stage, compute) in PAIRS {
+        let t = expand_pair(stage, compute);
+        let planned = Value::Map(BTreeMap::from([(
+            "topology".to_string(),
+            t.to_plan_value(),
+        )]));
+        let (after, unknown) = render(&planned);
+        let plan = edulibra_validate::plan::from_value(
+            "plan",
+            json!({
+                "format_version": "1.0",
+                "resource_changes": [{
+                    "address": "edulibra_environment.this", "mode": "managed",
+                    "type": "edulibra_environment", "name": "this",
+                    "change": {"actions": ["create"], "before": null, "after": after, "after_unknown": unknown}
+                }]
+            }),
+        )
+        .unwrap();
+        assert!(
+            plan.resources.len() > 100,
+            "{stage}/{compute}: the children are unfolded"
+        );
+        let mut judged = |engine| -> BTreeSet<(String, String, String)> {
+            let opts = Options {
+                only_changes: false,
+                engine,
+            };
+            evaluate(&mut rules, std::slice::from_ref(&plan), &waivers, &opts)
+                .unwrap()
+                .findings
+                .into_iter()
+                .map(|f| {
+                    (
+                        f.rule_id,
+                        f.resource,
+                        format!("{:?} {}", f.status, f.message),
+                    )
+                })
+                .collect()
+        };
+        let reference = judged(EngineChoice::Interpreter);
+        let compiled = judged(EngineChoice::Auto);
+        assert!(
+            !reference.is_empty(),
+            "{stage}/{compute}: some finding (the logs bucket's SSE-S3 at least) is expected"
+        );
+        assert_eq!(compiled, reference, "{stage}/{compute}");
+    }
+}
