@@ -223,7 +223,7 @@ pub fn block_schema() -> Block {
             .attr(A::optional_computed("allocated_storage", Type::Number, "GiB, 20 to 65536. Default 20 in dev, 100 otherwise."))
             .attr(A::optional_computed("multi_az", Type::Bool, "Standby in a second AZ. Default true outside dev."))
             .attr(A::optional_computed("backup_retention_days", Type::Number, "Automated backup retention, 1 to 35 days. Default 1 in dev, 7 in staging, 30 in prod."))
-            .attr(A::optional_computed("deletion_protection", Type::Bool, "Refuse deletion while set. Default true in prod.")))
+            .attr(A::optional_computed("deletion_protection", Type::Bool, "Refuse deletion of the database and the DynamoDB tables while set. Default true in prod.")))
         .block("cache", Nesting::Group, Block::new("ElastiCache Redis replication group, encrypted at rest and in transit.")
             .attr(A::optional_computed("node_type", Type::String, "Node type. Default `cache.t4g.micro` in dev, `cache.r7g.large` otherwise."))
             .attr(A::optional_computed("replicas", Type::Number, "Read replicas, 0 to 5; above 0 enables automatic failover across AZs. Default 0 in dev, 1 otherwise.")))

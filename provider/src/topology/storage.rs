@@ -396,7 +396,9 @@ pub fn build(b: &mut Builder, net: &NetworkOut, sec: &SecurityOut) -> StorageOut
                 ("point_in_time_recovery", block([("enabled", true.into())])),
                 (
                     "deletion_protection_enabled",
-                    (spec.stage == Stage::Prod).into(),
+                    // One switch for the data tier: what protects the database protects the
+                    // tables, and switching it off lets a destroy through.
+                    spec.database.deletion_protection.into(),
                 ),
             ]),
         );
