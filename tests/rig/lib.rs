@@ -12,11 +12,17 @@ use anyhow::{anyhow, bail, Context, Result};
 pub const PROVIDER_VERSION: &str = "0.1.0";
 pub const MOTO_ACCOUNT: &str = "123456789012";
 
+/// The checkout the tests run in. Cargo sets `CARGO_MANIFEST_DIR` when it runs a test, and that
+/// names this checkout even when the binary was built from another one sharing the target
+/// directory (the compile-time value would name the other).
 pub fn repo_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .expect("tests/ lives in the repository")
-        .to_path_buf()
+    Path::new(
+        &std::env::var("CARGO_MANIFEST_DIR")
+            .unwrap_or_else(|_| env!("CARGO_MANIFEST_DIR").to_string()),
+    )
+    .parent()
+    .expect("tests/ lives in the repository")
+    .to_path_buf()
 }
 
 pub fn tools_dir() -> PathBuf {
