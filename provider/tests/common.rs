@@ -6,3 +6,14 @@ use edulibra_provider::value::Value;
 pub fn env_config(j: serde_json::Value) -> Value {
     spec::config_from_json(&j)
 }
+
+/// This checkout's `provider/`. Cargo sets `CARGO_MANIFEST_DIR` when it runs a test; the
+/// compile-time value would name another checkout if the binary was built there (shared target
+/// directory).
+#[allow(dead_code)] // not every test binary reads files
+pub fn manifest_dir() -> std::path::PathBuf {
+    std::path::PathBuf::from(
+        std::env::var("CARGO_MANIFEST_DIR")
+            .unwrap_or_else(|_| env!("CARGO_MANIFEST_DIR").to_string()),
+    )
+}

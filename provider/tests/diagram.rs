@@ -22,11 +22,7 @@ fn readme_diagram_is_current() {
     )
     .unwrap();
     let generated = diagram::to_mermaid(&t, "stage = prod, compute = containers");
-    let readme_path = std::path::Path::new(
-        &std::env::var("CARGO_MANIFEST_DIR")
-            .unwrap_or_else(|_| env!("CARGO_MANIFEST_DIR").to_string()),
-    )
-    .join("../README.md");
+    let readme_path = common::manifest_dir().join("../README.md");
     let readme = std::fs::read_to_string(&readme_path).unwrap();
     let (begin, end) = (
         "<!-- BEGIN TOPOLOGY (generated) -->\n",

@@ -58,11 +58,7 @@ fn snapshot_text(t: &Topology) -> String {
 
 #[test]
 fn snapshots_of_every_stage_and_compute_pair() {
-    let dir = std::path::Path::new(
-        &std::env::var("CARGO_MANIFEST_DIR")
-            .unwrap_or_else(|_| env!("CARGO_MANIFEST_DIR").to_string()),
-    )
-    .join("tests/snapshots");
+    let dir = common::manifest_dir().join("tests/snapshots");
     let update = std::env::var_os("UPDATE_SNAPSHOTS").is_some();
     let mut stale = Vec::new();
     for (stage, compute) in PAIRS {

@@ -68,25 +68,22 @@ def matches(pattern, value):
     return pattern == "*" or pattern == value or (pattern.endswith("*") and value.startswith(pattern[:-1]))
 
 
+# Services that answer in the query protocol's XML (the rest, but EC2 and S3, speak JSON).
+QUERY_XML = {"iam", "sts", "sns", "monitoring", "rds", "cloudformation"}
+
+
 def error_body(service, code, message):
     if service in ("ec2",):
         return "text/xml", f"<Response><Errors><Error><Code>{code}</Code><Message>{message}</Message></Error></Errors><RequestID>fault</RequestID></Response>"
-    if service in ("iam", "sts", "sns", "monitoring", "rds", "cloudformation"):
+    if service in QUERY_XML:
         return "text/xml", f"<ErrorResponse><Error><Type>Sender</Type><Code>{code}</Code><Message>{message}</Message></Error><RequestId>fault</RequestId></ErrorResponse>"
     if service == "s3":
         return "application/xml", f"<Error><Code>{code}</Code><Message>{message}</Message></Error>"
     return "application/x-amz-json-1.1", json.dumps({"__type": code, "message": message})
 
 
-THROTTLE = {
-    "ec2": ("RequestLimitExceeded", 503),
-    "iam": ("Throttling", 400),
-    "sts": ("Throttling", 400),
-    "sns": ("Throttling", 400),
-    "monitoring": ("Throttling", 400),
-    "rds": ("Throttling", 400),
-    "s3": ("SlowDown", 503),
-}
+THROTTLE = {"ec2": ("RequestLimitExceeded", 503), "s3": ("SlowDown", 503),
+            **{s: ("Throttling", 400) for s in QUERY_XML}}
 
 
 class Proxy(http.server.BaseHTTPRequestHandler):
@@ -128,7 +125,7 @@ class Proxy(http.server.BaseHTTPRequestHandler):
                 "throttle": THROTTLE.get(service, ("ThrottlingException", 400)),
                 "500": ("InternalError", 500),
                 "503": ("ServiceUnavailable", 503),
-                "deny": ("AccessDenied" if service in ("ec2", "iam", "s3", "sts", "sns", "monitoring", "rds") else "AccessDeniedException", 403),
+                "deny": ("AccessDenied" if service in QUERY_XML | {"ec2", "s3"} else "AccessDeniedException", 403),
             }[fault]
             ctype, text = error_body(service, code, f"injected by the fault proxy ({fault})")
             data = text.encode()

@@ -1,5 +1,7 @@
 //! The gate as CI runs it: real fixtures, generated plans with ground truth, hostile input.
 
+mod common;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
@@ -7,20 +9,6 @@ use serde_json::{json, Value};
 
 fn bin() -> Command {
     Command::new(env!("CARGO_BIN_EXE_edulibra-validate"))
-}
-
-fn shared() -> PathBuf {
-    let p = Path::new(
-        &std::env::var("CARGO_MANIFEST_DIR")
-            .unwrap_or_else(|_| env!("CARGO_MANIFEST_DIR").to_string()),
-    )
-    .join("../../shared");
-    assert!(
-        p.join("fixtures/plans").is_dir(),
-        "these tests read ../shared/fixtures/plans and ../shared/tools/gen_plan.py beside the clone; {} is missing",
-        p.display()
-    );
-    p
 }
 
 fn tmp(name: &str) -> PathBuf {
@@ -40,7 +28,7 @@ fn json_of(o: &Output) -> Value {
 
 #[test]
 fn every_fixture_is_read_and_judged() {
-    let dir = shared().join("fixtures/plans");
+    let dir = common::shared().join("fixtures/plans");
     let mut n = 0;
     for e in std::fs::read_dir(&dir).unwrap() {
         let p = e.unwrap().path();
@@ -67,7 +55,7 @@ fn every_fixture_is_read_and_judged() {
 
 #[test]
 fn generated_plans_match_the_ground_truth() {
-    let gen = shared().join("tools/gen_plan.py");
+    let gen = common::shared().join("tools/gen_plan.py");
     let d = tmp("gen");
     for seed in ["1", "2"] {
         let plan = d.join(format!("plan-{seed}.json"));
@@ -135,7 +123,8 @@ fn expect_exit_2(path: &Path, what: &str) {
 #[test]
 fn malformed_inputs_exit_2_with_one_line() {
     let d = tmp("bad");
-    let good = std::fs::read_to_string(shared().join("fixtures/plans/tfc__sqs_kms.json")).unwrap();
+    let good =
+        std::fs::read_to_string(common::shared().join("fixtures/plans/tfc__sqs_kms.json")).unwrap();
     let cases: Vec<(&str, Vec<u8>)> = vec![
         ("truncated", good.as_bytes()[..good.len() / 2].to_vec()),
         ("empty", vec![]),
@@ -164,7 +153,7 @@ fn malformed_inputs_exit_2_with_one_line() {
 #[test]
 fn bad_policies_stop_the_gate_with_file_and_line() {
     let d = tmp("policies");
-    let plan = shared().join("fixtures/plans/tfc__sqs_kms.json");
+    let plan = common::shared().join("fixtures/plans/tfc__sqs_kms.json");
     let syntax = d.join("syntax");
     std::fs::create_dir_all(&syntax).unwrap();
     std::fs::write(
@@ -418,7 +407,7 @@ fn waivers_waive_until_they_expire() {
 
 #[test]
 fn sarif_and_junit_have_their_required_shape() {
-    let plan = shared().join("fixtures/plans/regula__iam_admin_policy.json");
+    let plan = common::shared().join("fixtures/plans/regula__iam_admin_policy.json");
     let o = check(&[plan.to_str().unwrap(), "--format", "sarif"]);
     let s = json_of(&o);
     assert_eq!(s["version"], "2.1.0");
@@ -443,13 +432,7 @@ fn sarif_and_junit_have_their_required_shape() {
     // which also refuses a document that lacks a required property.
     let tools = std::env::var_os("EDULIBRA_TOOLS_DIR")
         .map(PathBuf::from)
-        .unwrap_or_else(|| {
-            Path::new(
-                &std::env::var("CARGO_MANIFEST_DIR")
-                    .unwrap_or_else(|_| env!("CARGO_MANIFEST_DIR").to_string()),
-            )
-            .join("../.tools")
-        });
+        .unwrap_or_else(|| common::manifest_dir().join("../.tools"));
     let schema = tools.join("sarif/sarif-2.1.0.json");
     assert!(
         schema.is_file(),
@@ -516,14 +499,7 @@ fn docs_rules_md_lists_every_rule_as_generated() {
         .unwrap();
     assert!(out.status.success());
     let table = String::from_utf8(out.stdout).unwrap();
-    let doc = std::fs::read_to_string(
-        Path::new(
-            &std::env::var("CARGO_MANIFEST_DIR")
-                .unwrap_or_else(|_| env!("CARGO_MANIFEST_DIR").to_string()),
-        )
-        .join("../docs/rules.md"),
-    )
-    .unwrap();
+    let doc = std::fs::read_to_string(common::manifest_dir().join("../docs/rules.md")).unwrap();
     let begin = "<!-- BEGIN RULES (generated) -->\n";
     let start = doc
         .find(begin)

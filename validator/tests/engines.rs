@@ -4,8 +4,9 @@
 //! which every resource loses, nulls or defers one attribute at a time: that is where an
 //! undefined value reaches a rule, which is where the engines part.
 
+mod common;
+
 use std::collections::BTreeSet;
-use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use edulibra_validate::compiled::EngineChoice;
@@ -14,20 +15,6 @@ use edulibra_validate::plan::{from_value, Plan};
 use edulibra_validate::rules::RuleSet;
 use edulibra_validate::waivers::Waivers;
 use serde_json::{json, Value};
-
-fn shared() -> PathBuf {
-    let p = Path::new(
-        &std::env::var("CARGO_MANIFEST_DIR")
-            .unwrap_or_else(|_| env!("CARGO_MANIFEST_DIR").to_string()),
-    )
-    .join("../../shared");
-    assert!(
-        p.join("fixtures/plans").is_dir() && p.join("tools/gen_plan.py").is_file(),
-        "these tests read ../shared/fixtures/plans and ../shared/tools/gen_plan.py beside the clone; {} is missing",
-        p.display()
-    );
-    p
-}
 
 type Verdicts = BTreeSet<(String, String, String, String)>;
 
@@ -108,7 +95,7 @@ fn rules() -> RuleSet {
 }
 
 fn fixtures() -> Vec<(String, Value)> {
-    let dir = shared().join("fixtures/plans");
+    let dir = common::shared().join("fixtures/plans");
     let mut out = Vec::new();
     let mut paths: Vec<_> = std::fs::read_dir(&dir)
         .unwrap()
@@ -133,7 +120,7 @@ fn fixtures() -> Vec<(String, Value)> {
 
 fn generated(n: usize, seed: u64) -> Value {
     let out = std::process::Command::new("python3")
-        .arg(shared().join("tools/gen_plan.py"))
+        .arg(common::shared().join("tools/gen_plan.py"))
         .arg(n.to_string())
         .args(["--seed", &seed.to_string()])
         .output()

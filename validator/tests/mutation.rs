@@ -1,7 +1,8 @@
 //! Bounded mutation test: thousands of damaged plans made from the fixtures. The loader and the
 //! gate never panic, never hang, and never pass (exit 0) input that is not a valid plan.
 
-use std::path::Path;
+mod common;
+
 use std::time::{Duration, Instant};
 
 use edulibra_validate::eval::{evaluate, Options};
@@ -77,11 +78,7 @@ fn mutate(src: &[u8], rng: &mut Rng) -> (Vec<u8>, &'static str) {
 
 #[test]
 fn mutated_plans_never_panic_hang_or_pass_unread() {
-    let dir = Path::new(
-        &std::env::var("CARGO_MANIFEST_DIR")
-            .unwrap_or_else(|_| env!("CARGO_MANIFEST_DIR").to_string()),
-    )
-    .join("../../shared/fixtures/plans");
+    let dir = common::manifest_dir().join("../../shared/fixtures/plans");
     assert!(
         dir.is_dir(),
         "this test mutates ../shared/fixtures/plans, which is missing beside the clone"

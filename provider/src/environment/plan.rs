@@ -59,6 +59,22 @@ const AWS_COMPUTED: &[&str] = &[
     "database_secret_arn",
 ];
 
+/// The replacing arguments whose new value (from `new`) differs from the prior state, or is
+/// unknown; none for a creation.
+fn replacing<'v>(prior: &Value, new: impl Fn(&[&str]) -> &'v Value) -> Vec<Vec<Step>> {
+    if prior.is_null() {
+        return vec![];
+    }
+    REPLACING_PATHS
+        .iter()
+        .filter(|p| {
+            let n = new(p);
+            n.is_unknown() || at_path(prior, p) != n
+        })
+        .map(|p| p.iter().map(|s| Step::Attr(s.to_string())).collect())
+        .collect()
+}
+
 pub fn plan(ctx: &PlanContext, prior: &Value, proposed: &Value, config: &Value) -> Planned {
     let spec = match spec::read(config) {
         SpecOutcome::Invalid(diagnostics) => {
@@ -74,27 +90,14 @@ pub fn plan(ctx: &PlanContext, prior: &Value, proposed: &Value, config: &Value) 
     };
     let mut planned = proposed.as_map().cloned().unwrap_or_default();
 
-    let requires_replace: Vec<Vec<Step>> = if prior.is_null() {
-        vec![]
-    } else {
-        REPLACING_PATHS
-            .iter()
-            .filter(|p| {
-                let new = at_path(config, p);
-                // An unset optional+computed argument keeps its planned default: compare with it.
-                let new = if new.is_null() {
-                    at_path(proposed, p)
-                } else {
-                    new
-                };
-                new.is_unknown() || at_path(prior, p) != new
-            })
-            .map(|p| p.iter().map(|s| Step::Attr(s.to_string())).collect())
-            .collect()
-    };
-
     let Some(spec) = spec else {
-        // Some argument depends on another resource: everything derived waits for it.
+        // Some argument depends on another resource: everything derived waits for it. What the
+        // configuration sets is compared; an unset optional+computed argument keeps its
+        // proposed value.
+        let requires_replace = replacing(prior, |p| match at_path(config, p) {
+            Value::Null => at_path(proposed, p),
+            set => set,
+        });
         for k in ["id", "topology", "resource_count"]
             .iter()
             .chain(AWS_COMPUTED)
@@ -114,19 +117,8 @@ pub fn plan(ctx: &PlanContext, prior: &Value, proposed: &Value, config: &Value) 
     spec::fill_defaults(&mut planned, &spec);
     // Compared with what is now planned: an argument the configuration no longer sets goes back
     // to its default, which may replace the environment.
-    let requires_replace: Vec<Vec<Step>> = if prior.is_null() {
-        requires_replace
-    } else {
-        let now = Value::Map(planned.clone());
-        REPLACING_PATHS
-            .iter()
-            .filter(|p| {
-                let new = at_path(&now, p);
-                new.is_unknown() || at_path(prior, p) != new
-            })
-            .map(|p| p.iter().map(|s| Step::Attr(s.to_string())).collect())
-            .collect()
-    };
+    let now = Value::Map(planned.clone());
+    let requires_replace = replacing(prior, |p| at_path(&now, p));
 
     let expanded = match &ctx.placement {
         Some(at) => match topology::expand(&spec, at, &ctx.default_tags) {

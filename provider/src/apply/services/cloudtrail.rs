@@ -6,7 +6,9 @@ use aws_sdk_cloudtrail::types::{Tag, Trail};
 use aws_sdk_cloudtrail::Client;
 use serde_json::{Map, Value as Json};
 
-use super::{absent_ok, attr, attrs, built, observed, stale_keys, tag_map, unsupported, Call};
+use super::{
+    absent_ok, attr, attrs, built, observed, stale_keys, tag_map, tags_missing, unsupported, Call,
+};
 use crate::apply::driver::{Attrs, CallError, Desired, ErrorClass};
 
 const KIND: &str = "aws_cloudtrail";
@@ -96,10 +98,10 @@ impl CloudTrail {
         }
         let name = d.str("name")?;
         let text = |k: &str| d.opt_str(k).map(str::to_string);
-        let trail = match self.trail(name).await? {
-            None => {
-                self.client
-                    .create_trail()
+        // CreateTrail and UpdateTrail take the same settings, on builders of different types.
+        macro_rules! with_settings {
+            ($call:expr) => {
+                $call
                     .name(name)
                     .s3_bucket_name(d.str("s3_bucket_name")?)
                     .set_s3_key_prefix(text("s3_key_prefix"))
@@ -110,6 +112,11 @@ impl CloudTrail {
                     .set_cloud_watch_logs_log_group_arn(text("cloud_watch_logs_group_arn"))
                     .set_cloud_watch_logs_role_arn(text("cloud_watch_logs_role_arn"))
                     .set_sns_topic_name(text("sns_topic_name"))
+            };
+        }
+        let trail = match self.trail(name).await? {
+            None => {
+                with_settings!(self.client.create_trail())
                     .set_tags_list(Some(Self::trail_tags(d)?))
                     .send()
                     .await
@@ -118,18 +125,7 @@ impl CloudTrail {
             }
             Some(t) => {
                 // UpdateTrail sets every argument given, so it converges whatever changed.
-                self.client
-                    .update_trail()
-                    .name(name)
-                    .s3_bucket_name(d.str("s3_bucket_name")?)
-                    .set_s3_key_prefix(text("s3_key_prefix"))
-                    .set_is_multi_region_trail(d.bool("is_multi_region_trail"))
-                    .set_include_global_service_events(d.bool("include_global_service_events"))
-                    .set_enable_log_file_validation(d.bool("enable_log_file_validation"))
-                    .set_kms_key_id(text("kms_key_id"))
-                    .set_cloud_watch_logs_log_group_arn(text("cloud_watch_logs_group_arn"))
-                    .set_cloud_watch_logs_role_arn(text("cloud_watch_logs_role_arn"))
-                    .set_sns_topic_name(text("sns_topic_name"))
+                with_settings!(self.client.update_trail())
                     .send()
                     .await
                     .op("UpdateTrail")?;
@@ -149,7 +145,7 @@ impl CloudTrail {
                         .await
                         .op("RemoveTags")?;
                 }
-                if d.tags().iter().any(|(k, v)| current.get(k) != Some(v)) {
+                if tags_missing(&current, &d.tags()) {
                     self.client
                         .add_tags()
                         .resource_id(&arn)

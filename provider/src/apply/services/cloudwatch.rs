@@ -8,7 +8,9 @@ use aws_sdk_cloudwatch::types::{ComparisonOperator, Dimension, MetricAlarm, Stat
 use aws_sdk_cloudwatch::Client;
 use serde_json::{Map, Value as Json};
 
-use super::{absent_ok, attr, attrs, observed, stale_keys, tag_map, unsupported, Call};
+use super::{
+    absent_ok, attr, attrs, observed, stale_keys, tag_map, tags_missing, unsupported, Call,
+};
 use crate::apply::driver::{Attrs, CallError, Desired, ErrorClass};
 
 const KIND: &str = "aws_cloudwatch_metric_alarm";
@@ -140,8 +142,7 @@ impl CloudWatch {
                 .await
                 .op("UntagResource")?;
         }
-        let missing = d.tags().iter().any(|(k, v)| current.get(k) != Some(v));
-        if missing {
+        if tags_missing(&current, &d.tags()) {
             self.client
                 .tag_resource()
                 .resource_arn(&arn)

@@ -217,6 +217,15 @@ pub(crate) fn stale_keys(
         .collect()
 }
 
+/// True when some desired tag is absent from `current` or has another value there: a tagging
+/// call is needed.
+pub(crate) fn tags_missing(
+    current: &BTreeMap<String, String>,
+    desired: &[(String, String)],
+) -> bool {
+    desired.iter().any(|(k, v)| current.get(k) != Some(v))
+}
+
 /// An attribute the state must hold for this child.
 pub(crate) fn attr<'a>(a: &'a super::driver::Attrs, k: &str) -> Result<&'a str, CallError> {
     a.get(k).map(String::as_str).ok_or_else(|| {

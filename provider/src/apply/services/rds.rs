@@ -8,7 +8,10 @@ use aws_sdk_rds::types::{DbInstance, DbSubnetGroup, Tag};
 use aws_sdk_rds::Client;
 use serde_json::{Map, Value as Json};
 
-use super::{absent_ok, attr, attrs, observed, stale_keys, tag_map, unsupported, wait_until, Call};
+use super::{
+    absent_ok, attr, attrs, observed, stale_keys, tag_map, tags_missing, unsupported, wait_until,
+    Call,
+};
 use crate::apply::driver::{Attrs, CallError, Desired, ErrorClass};
 
 const SUBNET_GROUP: &str = "aws_db_subnet_group";
@@ -89,7 +92,7 @@ impl Rds {
                 .await
                 .op("RemoveTagsFromResource")?;
         }
-        if d.tags().iter().any(|(k, v)| current.get(k) != Some(v)) {
+        if tags_missing(&current, &d.tags()) {
             self.client
                 .add_tags_to_resource()
                 .resource_name(arn)
