@@ -11,8 +11,10 @@ VALIDATE_BIN := $(CARGO_TARGET_DIR)/debug/edulibra-validate
 tools:
 	bash scripts/install-tools.sh
 
+# Builds the binaries through the test build: `cargo build --bins` resolves the dependencies'
+# features without the dev-dependencies, which would compile every AWS SDK crate a second time.
 build:
-	cargo build --workspace --bins
+	cargo test --workspace --no-run
 
 # Every test: unit, property, policy and end-to-end (real Terraform, moto).
 test: tools build

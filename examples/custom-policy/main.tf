@@ -22,11 +22,18 @@ variable "cost_center" {
   default     = "education"
 }
 
+variable "skip_resource_types" {
+  description = "Child types to leave out because the endpoint lacks their API (the moto emulator: see docs/aws-emulator-gaps.md). Empty for AWS."
+  type        = list(string)
+  default     = []
+}
+
 provider "edulibra" {
-  region       = "eu-central-1"
-  endpoint     = var.aws_endpoint
-  policy_paths = ["${path.module}/policies"]
-  waivers_file = "${path.module}/waivers.yaml"
+  region              = "eu-central-1"
+  endpoint            = var.aws_endpoint
+  skip_resource_types = var.skip_resource_types
+  policy_paths        = ["${path.module}/policies"]
+  waivers_file        = "${path.module}/waivers.yaml"
 }
 
 module "edulibra" {

@@ -19,10 +19,18 @@ variable "aws_endpoint" {
   default     = null
 }
 
+variable "skip_resource_types" {
+  description = "Child types to leave out because the endpoint lacks their API (the moto emulator: see docs/aws-emulator-gaps.md). Empty for AWS."
+  type        = list(string)
+  default     = []
+}
+
 provider "edulibra" {
-  region       = var.region
-  endpoint     = var.aws_endpoint
-  default_tags = { owner = "platform", example = "dev" }
+  region   = var.region
+  endpoint = var.aws_endpoint
+
+  skip_resource_types = var.skip_resource_types
+  default_tags        = { owner = "platform", example = "dev" }
 
   # The plan shows the validator's verdicts; reviewed exceptions live beside the configuration.
   waivers_file = "${path.module}/waivers.yaml"

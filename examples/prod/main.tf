@@ -19,6 +19,12 @@ variable "aws_endpoint" {
   default     = null
 }
 
+variable "skip_resource_types" {
+  description = "Child types to leave out because the endpoint lacks their API (the moto emulator: see docs/aws-emulator-gaps.md). Empty for AWS."
+  type        = list(string)
+  default     = []
+}
+
 variable "domain_name" {
   description = "Public domain of the platform (CloudFront alias)."
   type        = string
@@ -40,9 +46,11 @@ variable "alb_certificate_arn" {
 }
 
 provider "edulibra" {
-  region       = var.region
-  endpoint     = var.aws_endpoint
-  default_tags = { owner = "platform", example = "prod" }
+  region   = var.region
+  endpoint = var.aws_endpoint
+
+  skip_resource_types = var.skip_resource_types
+  default_tags        = { owner = "platform", example = "prod" }
 
   # The plan shows the validator's verdicts; reviewed exceptions live beside the configuration.
   waivers_file = "${path.module}/waivers.yaml"

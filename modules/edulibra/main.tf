@@ -4,6 +4,8 @@ resource "edulibra_environment" "this" {
   compute = var.compute
   tags    = var.tags
 
+  force_destroy = var.force_destroy
+
   network {
     cidr_block   = var.cidr_block
     az_count     = var.az_count

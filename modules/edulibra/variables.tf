@@ -92,6 +92,12 @@ variable "alarm_email" {
   default     = null
 }
 
+variable "force_destroy" {
+  description = "Destroy deletes the buckets' objects and the backup vault's recovery points instead of refusing. Null: true in dev only."
+  type        = bool
+  default     = null
+}
+
 variable "tags" {
   description = "Tags for every AWS resource, merged over the provider's default_tags."
   type        = map(string)

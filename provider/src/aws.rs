@@ -176,6 +176,51 @@ impl AwsContext {
     pub fn cloudwatch(&self, calls: Calls) -> aws_sdk_cloudwatch::Client {
         engine_client!(self, calls, aws_sdk_cloudwatch, "cloudwatch")
     }
+    pub fn elasticache(&self, calls: Calls) -> aws_sdk_elasticache::Client {
+        engine_client!(self, calls, aws_sdk_elasticache, "elasticache")
+    }
+    pub fn ecs(&self, calls: Calls) -> aws_sdk_ecs::Client {
+        engine_client!(self, calls, aws_sdk_ecs, "ecs")
+    }
+    pub fn elbv2(&self, calls: Calls) -> aws_sdk_elasticloadbalancingv2::Client {
+        engine_client!(self, calls, aws_sdk_elasticloadbalancingv2, "elbv2")
+    }
+    pub fn appautoscaling(&self, calls: Calls) -> aws_sdk_applicationautoscaling::Client {
+        engine_client!(
+            self,
+            calls,
+            aws_sdk_applicationautoscaling,
+            "applicationautoscaling"
+        )
+    }
+    pub fn lambda(&self, calls: Calls) -> aws_sdk_lambda::Client {
+        engine_client!(self, calls, aws_sdk_lambda, "lambda")
+    }
+    pub fn apigateway(&self, calls: Calls) -> aws_sdk_apigateway::Client {
+        engine_client!(self, calls, aws_sdk_apigateway, "apigateway")
+    }
+    pub fn cloudfront(&self, calls: Calls) -> aws_sdk_cloudfront::Client {
+        engine_client!(self, calls, aws_sdk_cloudfront, "cloudfront")
+    }
+    pub fn route53(&self, calls: Calls) -> aws_sdk_route53::Client {
+        engine_client!(self, calls, aws_sdk_route53, "route53")
+    }
+    pub fn backup(&self, calls: Calls) -> aws_sdk_backup::Client {
+        engine_client!(self, calls, aws_sdk_backup, "backup")
+    }
+    pub fn wafv2(&self, calls: Calls) -> aws_sdk_wafv2::Client {
+        engine_client!(self, calls, aws_sdk_wafv2, "wafv2")
+    }
+    /// Web ACLs of CLOUDFRONT scope live in us-east-1, whatever the provider's region.
+    pub fn wafv2_global(&self, calls: Calls) -> aws_sdk_wafv2::Client {
+        let mut b = aws_sdk_wafv2::config::Builder::from(&self.sdk)
+            .retry_config(self.engine_retry(calls))
+            .region(Region::new("us-east-1"));
+        if let Some(e) = self.endpoint_for("wafv2") {
+            b = b.endpoint_url(e);
+        }
+        aws_sdk_wafv2::Client::from_conf(b.build())
+    }
     pub fn s3(&self, calls: Calls) -> aws_sdk_s3::Client {
         let mut b =
             aws_sdk_s3::config::Builder::from(&self.sdk).retry_config(self.engine_retry(calls));

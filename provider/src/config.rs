@@ -55,6 +55,7 @@ pub fn schema() -> Schema {
         .attr(Attribute::optional("default_tags", Type::map(Type::String), "Tags applied to every AWS resource the provider creates, under each environment's own `tags`."))
         .attr(Attribute::optional("max_retries", Type::Number, "Attempts after the first for a throttled or failed AWS call (default 8)."))
         .attr(Attribute::optional("max_concurrency", Type::Number, "How many AWS resources the apply engine creates or deletes at once (default 8)."))
+        .attr(Attribute::optional("skip_resource_types", Type::list(Type::String), "Child resource types that apply leaves out, for an endpoint that does not implement their API (such as an emulator): they stay in the plan and are judged by the rules, but neither they nor the children that depend on them are created; the plan and apply say which. Default: none."))
         .attr(Attribute::optional("policy_enforcement", Type::String, "What `terraform plan` does with the validator's findings on each environment: `warn` (default) reports them as warnings, `strict` fails the plan, `off` skips the check."))
         .attr(Attribute::optional("policy_paths", Type::list(Type::String), "Directories of reviewers' own Rego rules, checked in plan besides the built-in ones (as `edulibra-validate check --policy`)."))
         .attr(Attribute::optional("waivers_file", Type::String, "Waivers (YAML, or TOML by extension) applied to plan-time findings, as `edulibra-validate check --waivers`."))
@@ -89,6 +90,8 @@ pub struct Settings {
     pub max_retries: u32,
     pub max_concurrency: usize,
     pub assume_role: Option<AssumeRole>,
+    /// Child types apply leaves out (`skip_resource_types`).
+    pub skip_types: std::collections::BTreeSet<String>,
     pub policy: PolicySettings,
     /// Names of settings whose values were unknown at configure time.
     pub unknown: Vec<String>,
@@ -191,6 +194,25 @@ pub fn read(config: &Value) -> (Settings, Vec<Diagnostic>) {
     }
     if let Some(n) = bounded(config, "max_concurrency", 1, 64, &mut diags) {
         s.max_concurrency = n as usize;
+    }
+    for (i, t) in string_list(config, "skip_resource_types")
+        .into_iter()
+        .enumerate()
+    {
+        if crate::apply::kinds::provisioned(&t) {
+            s.skip_types.insert(t);
+        } else {
+            diags.push(
+                Diagnostic::error(
+                    "Unknown resource type in skip_resource_types",
+                    format!("{t:?} is not a type this provider creates; see the `topology` of an environment for the types it has."),
+                )
+                .at_steps(vec![
+                    crate::diag::Step::Attr("skip_resource_types".into()),
+                    crate::diag::Step::Index(i as i64),
+                ]),
+            );
+        }
     }
     if s.access_key.is_some() != s.secret_key.is_some()
         && !unknown

@@ -192,6 +192,7 @@ impl ProviderService {
                 ..Default::default()
             },
             stop: self.inner.stop.subscribe(),
+            skip: c.settings.skip_types.clone(),
         };
         Ok(lifecycle::Setup {
             registry,
@@ -545,9 +546,14 @@ impl pb::provider_server::Provider for ProviderService {
             }));
         }
         let (placement, default_tags) = try_diag!(self.placement().await, empty);
+        let skip = match self.configured().await {
+            Ok(c) => c.settings.skip_types.clone(),
+            Err(_) => Default::default(),
+        };
         let ctx = plan::PlanContext {
             placement,
             default_tags,
+            skip,
         };
         let planned = plan::plan(&ctx, &prior, &proposed, &config);
         if diag::has_errors(&planned.diagnostics) {

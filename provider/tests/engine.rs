@@ -58,10 +58,25 @@ impl Driver for FakeCloud {
                 *created += 1;
                 *created
             };
-            let a: Attrs = ["id", "arn", "name", "key_id", "dns_name"]
-                .iter()
-                .map(|k| (k.to_string(), format!("{k}-{n}")))
-                .collect();
+            // Every attribute a child of the topology refers to.
+            let a: Attrs = [
+                "id",
+                "arn",
+                "arn_suffix",
+                "name",
+                "key_id",
+                "dns_name",
+                "domain_name",
+                "execution_arn",
+                "function_name",
+                "resource_id",
+                "stage_name",
+                "user_group_id",
+                "user_id",
+            ]
+            .iter()
+            .map(|k| (k.to_string(), format!("{k}-{n}")))
+            .collect();
             r.insert(d.address.to_string(), a.clone());
             Ok(a)
         })
@@ -138,6 +153,7 @@ fn engine(cloud: &Arc<FakeCloud>) -> Engine {
                 cap: Duration::from_millis(2),
             },
             stop,
+            skip: Default::default(),
         },
     )
 }
@@ -164,7 +180,7 @@ async fn apply_creates_what_it_can_then_a_second_apply_keeps_everything() {
     let cloud = Arc::new(FakeCloud::default());
     let out = engine(&cloud).apply(&t, &Prior::default()).await;
     assert!(out.succeeded(), "{:?}", out.failures);
-    let blocked = kinds::blocked(&t);
+    let blocked = kinds::blocked(&t, &Default::default());
     assert_eq!(out.provisioned.len(), t.children.len() - blocked.len());
     assert_eq!(
         out.not_provisioned.len(),
@@ -212,7 +228,7 @@ async fn a_failure_returns_the_partial_state_and_the_next_apply_resumes() {
     assert_eq!(*cloud.created.lock().unwrap() - before, done.counts.created);
     assert_eq!(
         done.provisioned.len(),
-        t.children.len() - kinds::blocked(&t).len()
+        t.children.len() - kinds::blocked(&t, &Default::default()).len()
     );
 }
 
@@ -263,6 +279,7 @@ async fn read_asks_each_type_in_one_batch_and_drops_what_is_gone() {
             max_concurrency: 4,
             retry: RetryPolicy::default(),
             stop,
+            skip: Default::default(),
         },
         placement: Placement::new("eu-central-1", "123456789012"),
         default_tags: BTreeMap::new(),
@@ -292,17 +309,17 @@ async fn the_plan_names_the_children_apply_will_replace() {
     let cloud = Arc::new(FakeCloud::default());
     let out = engine(&cloud).apply(&t, &Prior::default()).await;
     let mut prior = prior_from(&t, &out);
-    assert!(kinds::changes(&t, &prior)
+    assert!(kinds::changes(&t, &prior, &Default::default())
         .actions
         .values()
         .all(|a| *a == Action::Keep));
-    assert!(plan::replacements(&kinds::changes(&t, &prior)).is_empty());
+    assert!(plan::replacements(&kinds::changes(&t, &prior, &Default::default())).is_empty());
 
     // The state says the subnet has another block: a subnet's block cannot change in place.
     if let Some(Value::Map(v)) = prior.values.get_mut("aws_subnet.public[0]") {
         v.insert("cidr_block".into(), Value::String("10.9.0.0/24".into()));
     }
-    let changes = kinds::changes(&t, &prior);
+    let changes = kinds::changes(&t, &prior, &Default::default());
     assert_eq!(
         changes.actions["aws_subnet.public[0]"],
         Action::Replace(vec!["cidr_block".into()])
@@ -328,7 +345,15 @@ async fn the_plan_names_the_children_apply_will_replace() {
     assert!(again.succeeded(), "{:?}", again.failures);
     assert_eq!(again.counts.replaced, 3);
     assert_eq!(again.counts.created, 0);
-    assert_eq!(again.counts.updated, 1, "the route to the new NAT gateway");
+    assert_eq!(
+        changes.actions["aws_lb.main"],
+        Action::Update(vec!["subnets".into()]),
+        "the load balancer moves to the new subnet in place"
+    );
+    assert_eq!(
+        again.counts.updated, 2,
+        "the route to the new NAT gateway, the load balancer's subnets"
+    );
     let deleted = cloud.deleted.lock().unwrap().clone();
     let at = |a: &str| deleted.iter().position(|d| d == a).unwrap();
     assert!(

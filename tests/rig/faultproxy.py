@@ -69,7 +69,9 @@ def matches(pattern, value):
 
 
 # Services that answer in the query protocol's XML (the rest, but EC2 and S3, speak JSON).
-QUERY_XML = {"iam", "sts", "sns", "monitoring", "rds", "cloudformation"}
+QUERY_XML = {"iam", "sts", "sns", "monitoring", "rds", "cloudformation", "elasticache", "elasticloadbalancing"}
+# REST services answering errors in XML.
+REST_XML = {"cloudfront", "route53"}
 
 
 def error_body(service, code, message):
@@ -77,13 +79,16 @@ def error_body(service, code, message):
         return "text/xml", f"<Response><Errors><Error><Code>{code}</Code><Message>{message}</Message></Error></Errors><RequestID>fault</RequestID></Response>"
     if service in QUERY_XML:
         return "text/xml", f"<ErrorResponse><Error><Type>Sender</Type><Code>{code}</Code><Message>{message}</Message></Error><RequestId>fault</RequestId></ErrorResponse>"
+    if service in REST_XML:
+        return "text/xml", f"<ErrorResponse><Error><Type>Sender</Type><Code>{code}</Code><Message>{message}</Message></Error><RequestId>fault</RequestId></ErrorResponse>"
     if service == "s3":
         return "application/xml", f"<Error><Code>{code}</Code><Message>{message}</Message></Error>"
     return "application/x-amz-json-1.1", json.dumps({"__type": code, "message": message})
 
 
 THROTTLE = {"ec2": ("RequestLimitExceeded", 503), "s3": ("SlowDown", 503),
-            **{s: ("Throttling", 400) for s in QUERY_XML}}
+            **{s: ("Throttling", 400) for s in QUERY_XML | REST_XML},
+            "lambda": ("TooManyRequestsException", 429), "apigateway": ("TooManyRequestsException", 429)}
 
 
 class Proxy(http.server.BaseHTTPRequestHandler):
@@ -125,7 +130,7 @@ class Proxy(http.server.BaseHTTPRequestHandler):
                 "throttle": THROTTLE.get(service, ("ThrottlingException", 400)),
                 "500": ("InternalError", 500),
                 "503": ("ServiceUnavailable", 503),
-                "deny": ("AccessDenied" if service in QUERY_XML | {"ec2", "s3"} else "AccessDeniedException", 403),
+                "deny": ("AccessDenied" if service in QUERY_XML | REST_XML | {"ec2", "s3"} else "AccessDeniedException", 403),
             }[fault]
             ctype, text = error_body(service, code, f"injected by the fault proxy ({fault})")
             data = text.encode()

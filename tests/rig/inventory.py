@@ -13,7 +13,10 @@ from collections import defaultdict
 import boto3
 
 endpoint, region, env = sys.argv[1:4]
-kw = dict(endpoint_url=endpoint, region_name=region, aws_access_key_id="testing", aws_secret_access_key="testing")
+# Few retries: an operation moto lacks answers 500, and boto3 would retry it for long.
+from botocore.config import Config
+kw = dict(endpoint_url=endpoint, region_name=region, aws_access_key_id="testing", aws_secret_access_key="testing",
+          config=Config(retries={"max_attempts": 2, "mode": "standard"}))
 out = defaultdict(list)
 
 
@@ -153,5 +156,168 @@ for t in ct.describe_trails()["trailList"]:
     tags = ct.list_tags(ResourceIdList=[t["TrailARN"]])["ResourceTagList"]
     if tagged(tags[0].get("TagsList") if tags else [])[0]:
         out["aws_cloudtrail"].append(t["Name"])
+
+ec = boto3.client("elasticache", **kw)
+for g in ec.describe_cache_subnet_groups()["CacheSubnetGroups"]:
+    if tagged(ec.list_tags_for_resource(ResourceName=g["ARN"])["TagList"])[0]:
+        out["aws_elasticache_subnet_group"].append(g["CacheSubnetGroupName"])
+for u in ec.describe_users()["Users"]:
+    if u.get("Status") == "deleting" or u["UserId"] == "default":
+        continue
+    if tagged(ec.list_tags_for_resource(ResourceName=u["ARN"])["TagList"])[0]:
+        out["aws_elasticache_user"].append(u["UserId"])
+try:
+    user_groups = ec.describe_user_groups()["UserGroups"]
+except Exception:  # moto 5.2.5 has no user groups (HTTP 500)
+    user_groups = []
+for g in user_groups:
+    if g.get("Status") == "deleting":
+        continue
+    if tagged(ec.list_tags_for_resource(ResourceName=g["ARN"])["TagList"])[0]:
+        out["aws_elasticache_user_group"].append(g["UserGroupId"])
+for r in ec.describe_replication_groups()["ReplicationGroups"]:
+    if r.get("Status") == "deleting":
+        continue
+    if tagged(ec.list_tags_for_resource(ResourceName=r["ARN"])["TagList"])[0]:
+        out["aws_elasticache_replication_group"].append(r["ReplicationGroupId"])
+
+ecs = boto3.client("ecs", **kw)
+env_clusters = set()
+for arn in ecs.list_clusters()["clusterArns"]:
+    for c in ecs.describe_clusters(clusters=[arn], include=["TAGS"])["clusters"]:
+        if not tagged(c.get("tags"), "key", "value")[0]:
+            continue
+        env_clusters.add(c["clusterName"])
+        if c["status"] != "INACTIVE":
+            out["aws_ecs_cluster"].append(c["clusterName"])
+        arns = ecs.list_services(cluster=arn)["serviceArns"]
+        for i in range(0, len(arns), 10):
+            for s in ecs.describe_services(cluster=arn, services=arns[i:i + 10], include=["TAGS"])["services"]:
+                if s["status"] == "ACTIVE" and tagged(s.get("tags"), "key", "value")[0]:
+                    out["aws_ecs_service"].append(s["serviceName"])
+families = set()  # one child is one family, however many ACTIVE revisions it has
+for arn in ecs.list_task_definitions(status="ACTIVE")["taskDefinitionArns"]:
+    r = ecs.describe_task_definition(taskDefinition=arn, include=["TAGS"])
+    if tagged(r.get("tags"), "key", "value")[0]:
+        families.add(r["taskDefinition"]["family"])
+for f in families:
+    out["aws_ecs_task_definition"].append(f)
+
+# moto keeps no tags on scalable targets: they are found through the environment's clusters.
+aas = boto3.client("application-autoscaling", **kw)
+
+
+def env_resource(rid):
+    parts = rid.split("/")
+    return len(parts) == 3 and parts[0] == "service" and parts[1] in env_clusters
+
+
+for t in aas.describe_scalable_targets(ServiceNamespace="ecs")["ScalableTargets"]:
+    if env_resource(t["ResourceId"]):
+        out["aws_appautoscaling_target"].append(t["ResourceId"])
+for p in aas.describe_scaling_policies(ServiceNamespace="ecs")["ScalingPolicies"]:
+    if env_resource(p["ResourceId"]):
+        out["aws_appautoscaling_policy"].append(p["PolicyName"])
+
+elb = boto3.client("elbv2", **kw)
+
+
+def elb_tags(arn):
+    return elb.describe_tags(ResourceArns=[arn])["TagDescriptions"][0]["Tags"]
+
+
+protected = []  # what a regional web ACL may be associated with
+for lb in elb.describe_load_balancers()["LoadBalancers"]:
+    arn = lb["LoadBalancerArn"]
+    if not tagged(elb_tags(arn))[0]:
+        continue
+    out["aws_lb"].append(arn)
+    protected.append(arn)
+    for l in elb.describe_listeners(LoadBalancerArn=arn)["Listeners"]:
+        if tagged(elb_tags(l["ListenerArn"]))[0]:
+            out["aws_lb_listener"].append(l["ListenerArn"])
+for tg in elb.describe_target_groups()["TargetGroups"]:
+    if tagged(elb_tags(tg["TargetGroupArn"]))[0]:
+        out["aws_lb_target_group"].append(tg["TargetGroupArn"])
+
+lam = boto3.client("lambda", **kw)
+for f in lam.list_functions()["Functions"]:
+    name = f["FunctionName"]
+    if lam.list_tags(Resource=f["FunctionArn"]).get("Tags", {}).get("edulibra:environment") != env:
+        continue
+    out["aws_lambda_function"].append(name)
+    try:
+        policy = json.loads(lam.get_policy(FunctionName=name)["Policy"])
+    except lam.exceptions.ResourceNotFoundException:
+        policy = {"Statement": []}
+    for s in policy.get("Statement", []):
+        out["aws_lambda_permission"].append(f"{name}:{s['Sid']}")
+
+apigw = boto3.client("apigateway", **kw)
+for api in apigw.get_rest_apis(limit=500)["items"]:
+    if (api.get("tags") or {}).get("edulibra:environment") != env:
+        continue
+    api_id = api["id"]
+    out["aws_api_gateway_rest_api"].append(api_id)
+    for dep in apigw.get_deployments(restApiId=api_id)["items"]:
+        out["aws_api_gateway_deployment"].append(dep["id"])
+    for st in apigw.get_stages(restApiId=api_id)["item"]:
+        out["aws_api_gateway_stage"].append(f"{api_id}/{st['stageName']}")
+        protected.append(f"arn:aws:apigateway:{region}::/restapis/{api_id}/stages/{st['stageName']}")
+        for path in (st.get("methodSettings") or {}):
+            out["aws_api_gateway_method_settings"].append(f"{api_id}/{st['stageName']}/{path}")
+
+cf = boto3.client("cloudfront", **kw)
+cdn_domains = set()
+for dist in (cf.list_distributions()["DistributionList"].get("Items") or []):
+    tags = cf.list_tags_for_resource(Resource=dist["ARN"])["Tags"].get("Items") or []
+    if tagged(tags)[0]:
+        out["aws_cloudfront_distribution"].append(dist["Id"])
+        cdn_domains.add(dist["DomainName"].rstrip("."))
+# Untaggable: named after the environment.
+for c in (cf.list_origin_access_controls()["OriginAccessControlList"].get("Items") or []):
+    if c["Name"].startswith(env + "-"):
+        out["aws_cloudfront_origin_access_control"].append(c["Id"])
+
+r53 = boto3.client("route53", **kw)
+for z in r53.list_hosted_zones()["HostedZones"]:
+    zid = z["Id"].split("/")[-1]
+    for rr in r53.list_resource_record_sets(HostedZoneId=z["Id"])["ResourceRecordSets"]:
+        if rr.get("AliasTarget", {}).get("DNSName", "").rstrip(".") in cdn_domains:
+            out["aws_route53_record"].append(f'{zid}_{rr["Name"].rstrip(".")}_{rr["Type"]}')
+
+waf_regional = boto3.client("wafv2", **kw)
+waf_global = boto3.client("wafv2", **{**kw, "region_name": "us-east-1"})  # CLOUDFRONT scope
+for scope, waf in (("CLOUDFRONT", waf_global), ("REGIONAL", waf_regional)):
+    for a in waf.list_web_acls(Scope=scope, Limit=100).get("WebACLs", []):
+        info = waf.list_tags_for_resource(ResourceARN=a["ARN"]).get("TagInfoForResource", {})
+        if not tagged(info.get("TagList"))[0]:
+            continue
+        out["aws_wafv2_web_acl"].append(a["ARN"])
+        try:
+            waf.get_logging_configuration(ResourceArn=a["ARN"])
+            out["aws_wafv2_web_acl_logging_configuration"].append(a["ARN"])
+        except waf.exceptions.WAFNonexistentItemException:
+            pass
+for arn in protected:
+    acl = waf_regional.get_web_acl_for_resource(ResourceArn=arn).get("WebACL")
+    if acl:
+        out["aws_wafv2_web_acl_association"].append(f"{acl['ARN']},{arn}")
+
+backup = boto3.client("backup", **kw)
+for v in backup.list_backup_vaults()["BackupVaultList"]:
+    if backup.list_tags(ResourceArn=v["BackupVaultArn"]).get("Tags", {}).get("edulibra:environment") == env:
+        out["aws_backup_vault"].append(v["BackupVaultName"])
+for p in backup.list_backup_plans()["BackupPlansList"]:
+    if p.get("DeletionDate"):
+        continue
+    if backup.list_tags(ResourceArn=p["BackupPlanArn"]).get("Tags", {}).get("edulibra:environment") == env:
+        out["aws_backup_plan"].append(p["BackupPlanId"])
+        try:
+            sels = backup.list_backup_selections(BackupPlanId=p["BackupPlanId"])["BackupSelectionsList"]
+        except Exception:  # moto 5.2.5 has no backup selections (HTTP 500)
+            sels = []
+        for s in sels:
+            out["aws_backup_selection"].append(s["SelectionId"])
 
 print(json.dumps({k: sorted(v) for k, v in sorted(out.items())}))

@@ -188,7 +188,8 @@ impl Workspace {
             dir,
             home,
             rc,
-            extra_env: vec![],
+            // Read by the examples (undeclared TF_VAR_ variables are ignored).
+            extra_env: vec![("TF_VAR_skip_resource_types".into(), moto_skip_types())],
         })
     }
 
@@ -252,7 +253,13 @@ impl Workspace {
     pub fn tf_ok(&self, sub: &str, args: &[&str]) -> Result<TfOutput> {
         let o = self.tf(sub, args)?;
         if !o.ok {
-            bail!("terraform {} failed:\n{}", args.join(" "), o.combined());
+            // Errors first: CI excerpts keep the head of a long output.
+            bail!(
+                "terraform {} failed:\n{}\n--- stdout ---\n{}",
+                args.join(" "),
+                o.stderr,
+                o.stdout
+            );
         }
         Ok(o)
     }
@@ -441,7 +448,35 @@ fn unsafe_kill(pid: u32) {
 
 /// The head of every test configuration: the provider requirement, the emulator endpoint as a
 /// variable, and the provider block in eu-central-1 with `settings` (extra lines) added.
+/// The child types whose API the moto server (5.2.5) lacks, with what it lacks: the tests tell
+/// the provider to leave them out (`skip_resource_types`), and say so (docs/aws-emulator-gaps.md).
+pub const MOTO_GAPS: &[(&str, &str)] = &[
+    (
+        "aws_elasticache_subnet_group",
+        "moto has no DeleteCacheSubnetGroup",
+    ),
+    (
+        "aws_elasticache_user_group",
+        "moto has no ElastiCache user groups",
+    ),
+    ("aws_backup_selection", "moto has no AWS Backup selections"),
+];
+
+/// `skip_resource_types` for the moto server, as HCL.
+pub fn moto_skip_types() -> String {
+    let types: Vec<String> = MOTO_GAPS.iter().map(|(t, _)| format!("{t:?}")).collect();
+    format!("[{}]", types.join(", "))
+}
+
+/// Prints, once per test, what the emulator's gaps leave unchecked.
+pub fn say_moto_gaps() {
+    for (t, why) in MOTO_GAPS {
+        eprintln!("skipped against moto: {t} and the children that depend on it ({why})");
+    }
+}
+
 pub fn provider_config(settings: &str) -> String {
+    say_moto_gaps();
     format!(
         r#"
 terraform {{
@@ -453,9 +488,11 @@ variable "endpoint" {{ type = string }}
 provider "edulibra" {{
   region   = "eu-central-1"
   endpoint = var.endpoint
+  skip_resource_types = {skip}
 {settings}
 }}
-"#
+"#,
+        skip = moto_skip_types()
     )
 }
 
@@ -537,7 +574,7 @@ pub mod engine {
 
     const REGION: &str = "eu-central-1";
 
-    /// The resource types this part of the engine provisions.
+    /// Every resource type the engine provisions (against AWS).
     pub const PROVISIONED: &[&str] = &[
         "aws_vpc",
         "aws_subnet",
@@ -571,6 +608,33 @@ pub mod engine {
         "aws_db_subnet_group",
         "aws_db_instance",
         "aws_cloudtrail",
+        "aws_elasticache_subnet_group",
+        "aws_elasticache_user",
+        "aws_elasticache_user_group",
+        "aws_elasticache_replication_group",
+        "aws_ecs_cluster",
+        "aws_ecs_task_definition",
+        "aws_ecs_service",
+        "aws_appautoscaling_target",
+        "aws_appautoscaling_policy",
+        "aws_lb",
+        "aws_lb_target_group",
+        "aws_lb_listener",
+        "aws_lambda_function",
+        "aws_lambda_permission",
+        "aws_api_gateway_rest_api",
+        "aws_api_gateway_deployment",
+        "aws_api_gateway_stage",
+        "aws_api_gateway_method_settings",
+        "aws_cloudfront_origin_access_control",
+        "aws_cloudfront_distribution",
+        "aws_wafv2_web_acl",
+        "aws_wafv2_web_acl_association",
+        "aws_wafv2_web_acl_logging_configuration",
+        "aws_route53_record",
+        "aws_backup_vault",
+        "aws_backup_plan",
+        "aws_backup_selection",
     ];
 
     pub fn config(retention: u32, owner: &str, cidr: &str, concurrency: u32) -> String {
@@ -601,12 +665,23 @@ pub mod engine {
         inv.iter().map(|(k, v)| (k.clone(), v.len())).collect()
     }
 
-    /// Per type, how many children of the provisioned types the state's topology holds.
+    /// Per type, how many children the state's topology holds that apply creates against the
+    /// emulator: every child but those of the types in `MOTO_GAPS` and their dependents.
     pub fn planned_counts(env: &serde_json::Value) -> BTreeMap<String, usize> {
+        let mut left_out = std::collections::BTreeSet::new();
         let mut out = BTreeMap::new();
+        // The topology lists children in creation order: dependencies come first.
         for c in env["topology"].as_array().expect("topology in state") {
             let t = c["type"].as_str().unwrap().to_string();
-            if PROVISIONED.contains(&t.as_str()) {
+            let address = c["address"].as_str().unwrap().to_string();
+            let waits = c["depends_on"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .any(|d| d.as_str().is_some_and(|d| left_out.contains(d)));
+            if waits || super::MOTO_GAPS.iter().any(|(g, _)| *g == t) {
+                left_out.insert(address);
+            } else if PROVISIONED.contains(&t.as_str()) {
                 *out.entry(t).or_insert(0) += 1;
             }
         }

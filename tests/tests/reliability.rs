@@ -33,6 +33,18 @@ fn apply_plan_and_destroy_succeed_with_a_fifth_of_the_calls_failing() {
         "10.0.0.0/16",
         8,
     );
+    // A child's create or update is retried whole, and one attempt of a child that makes five
+    // changing calls fails two times in three at this fault rate: the default eight retries
+    // leave each such child about a 3% chance of running out, and the environment has about a
+    // hundred children. A user facing such an error rate raises `max_retries`, as here.
+    ws.write(
+        "main.tf",
+        &config(30, "platform", "10.0.0.0/16", 8).replace(
+            "  max_concurrency",
+            "  max_retries        = 16\n  max_concurrency",
+        ),
+    )
+    .unwrap();
     apply(&ws);
     let env = state_env(&ws);
     let inv = inventory(&moto, REGION, ENV).unwrap();

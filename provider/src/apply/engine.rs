@@ -20,6 +20,8 @@ pub struct Options {
     pub max_concurrency: usize,
     pub retry: RetryPolicy,
     pub stop: watch::Receiver<bool>,
+    /// Child types left out (the provider's `skip_resource_types`).
+    pub skip: BTreeSet<String>,
 }
 
 /// A child recorded in the state: enough to delete it in dependency order.
@@ -107,7 +109,7 @@ impl Engine {
         // subnet cannot be deleted while its NAT gateway is in it); then they are created again
         // like new ones.
         let replace: Vec<PriorChild> = {
-            let changes = kinds::changes(desired, prior);
+            let changes = kinds::changes(desired, prior, &self.opts.skip);
             prior
                 .children
                 .iter()
@@ -140,7 +142,7 @@ impl Engine {
             out.counts.created = out.counts.created.saturating_sub(n);
             return out;
         }
-        let blocked = kinds::blocked(desired);
+        let blocked = kinds::blocked(desired, &self.opts.skip);
         let shared = Shared::of(prior);
         let index: BTreeMap<&str, usize> = desired
             .children

@@ -23,6 +23,16 @@ pub enum Service {
     CloudWatch,
     Rds,
     CloudTrail,
+    ElastiCache,
+    Ecs,
+    AppAutoScaling,
+    Elbv2,
+    Lambda,
+    ApiGateway,
+    CloudFront,
+    Wafv2,
+    Route53,
+    Backup,
 }
 
 /// The resource types this version creates, reads, updates and deletes, their service, and
@@ -200,6 +210,191 @@ const IN_PLACE: &[(&str, Service, InPlace)] = &[
         Service::CloudTrail,
         InPlace::AllBut(&["name"]),
     ),
+    (
+        "aws_elasticache_subnet_group",
+        Service::ElastiCache,
+        InPlace::Keys(&["tags", "description", "subnet_ids"]),
+    ),
+    (
+        "aws_elasticache_user",
+        Service::ElastiCache,
+        InPlace::Keys(&["tags", "access_string", "authentication_mode"]),
+    ),
+    (
+        "aws_elasticache_user_group",
+        Service::ElastiCache,
+        InPlace::Keys(&["tags", "user_ids"]),
+    ),
+    (
+        "aws_elasticache_replication_group",
+        Service::ElastiCache,
+        InPlace::Keys(&[
+            "tags",
+            "description",
+            "node_type",
+            "num_cache_clusters",
+            "automatic_failover_enabled",
+            "multi_az_enabled",
+            "snapshot_retention_limit",
+            "auto_minor_version_upgrade",
+            "security_group_ids",
+            "user_group_ids",
+            "engine_version",
+        ]),
+    ),
+    (
+        "aws_ecs_cluster",
+        Service::Ecs,
+        InPlace::Keys(&["tags", "setting"]),
+    ),
+    // Every change registers a new revision; only a new family replaces.
+    (
+        "aws_ecs_task_definition",
+        Service::Ecs,
+        InPlace::AllBut(&["family"]),
+    ),
+    (
+        "aws_ecs_service",
+        Service::Ecs,
+        InPlace::Keys(&[
+            "tags",
+            "task_definition",
+            "desired_count",
+            "network_configuration",
+            "load_balancer",
+            "deployment_circuit_breaker",
+            "propagate_tags",
+            "enable_execute_command",
+            "health_check_grace_period_seconds",
+            "deployment_maximum_percent",
+            "deployment_minimum_healthy_percent",
+            "platform_version",
+        ]),
+    ),
+    // Tags replace: moto has no tagging API for scalable targets.
+    (
+        "aws_appautoscaling_target",
+        Service::AppAutoScaling,
+        InPlace::Keys(&["min_capacity", "max_capacity"]),
+    ),
+    (
+        "aws_appautoscaling_policy",
+        Service::AppAutoScaling,
+        InPlace::AllBut(&[
+            "name",
+            "service_namespace",
+            "resource_id",
+            "scalable_dimension",
+        ]),
+    ),
+    (
+        "aws_lb",
+        Service::Elbv2,
+        InPlace::AllBut(&["name", "internal", "load_balancer_type"]),
+    ),
+    (
+        "aws_lb_target_group",
+        Service::Elbv2,
+        InPlace::Keys(&[
+            "tags",
+            "health_check",
+            "deregistration_delay",
+            "slow_start",
+            "load_balancing_algorithm_type",
+            "load_balancing_cross_zone_enabled",
+        ]),
+    ),
+    (
+        "aws_lb_listener",
+        Service::Elbv2,
+        InPlace::AllBut(&["load_balancer_arn"]),
+    ),
+    (
+        "aws_lambda_function",
+        Service::Lambda,
+        InPlace::AllBut(&["function_name", "package_type"]),
+    ),
+    ("aws_lambda_permission", Service::Lambda, InPlace::Keys(&[])),
+    (
+        "aws_api_gateway_rest_api",
+        Service::ApiGateway,
+        InPlace::Keys(&[
+            "tags",
+            "name",
+            "description",
+            "body",
+            "endpoint_configuration",
+        ]),
+    ),
+    (
+        "aws_api_gateway_deployment",
+        Service::ApiGateway,
+        InPlace::Keys(&["description"]),
+    ),
+    (
+        "aws_api_gateway_stage",
+        Service::ApiGateway,
+        InPlace::Keys(&[
+            "tags",
+            "deployment_id",
+            "xray_tracing_enabled",
+            "cache_cluster_enabled",
+            "description",
+            "access_log_settings",
+        ]),
+    ),
+    (
+        "aws_api_gateway_method_settings",
+        Service::ApiGateway,
+        InPlace::AllBut(&["rest_api_id", "stage_name", "method_path"]),
+    ),
+    (
+        "aws_cloudfront_origin_access_control",
+        Service::CloudFront,
+        InPlace::AllBut(&[]),
+    ),
+    (
+        "aws_cloudfront_distribution",
+        Service::CloudFront,
+        InPlace::AllBut(&[]),
+    ),
+    (
+        "aws_wafv2_web_acl",
+        Service::Wafv2,
+        InPlace::Keys(&[
+            "tags",
+            "description",
+            "default_action",
+            "rule",
+            "visibility_config",
+        ]),
+    ),
+    (
+        "aws_wafv2_web_acl_association",
+        Service::Wafv2,
+        InPlace::Keys(&[]),
+    ),
+    (
+        "aws_wafv2_web_acl_logging_configuration",
+        Service::Wafv2,
+        InPlace::Keys(&["log_destination_configs"]),
+    ),
+    (
+        "aws_route53_record",
+        Service::Route53,
+        InPlace::AllBut(&["zone_id", "name", "type"]),
+    ),
+    (
+        "aws_backup_vault",
+        Service::Backup,
+        InPlace::Keys(&["tags", "force_destroy"]),
+    ),
+    (
+        "aws_backup_plan",
+        Service::Backup,
+        InPlace::Keys(&["tags", "rule"]),
+    ),
+    ("aws_backup_selection", Service::Backup, InPlace::Keys(&[])),
 ];
 
 #[derive(Clone, Copy, Debug)]
@@ -292,9 +487,10 @@ pub fn decide(kind: &str, desired: &Value, prior: Option<&Value>) -> Action {
     }
 }
 
-/// Children this version cannot provision, with the reason: their type is not provisioned yet,
-/// or they depend on such a child. Everything else can be applied.
-pub fn blocked(topology: &Topology) -> BTreeMap<String, String> {
+/// Children apply leaves alone, with the reason: their type is not provisioned by this version
+/// or is in `skip` (the provider's `skip_resource_types`), or they depend on such a child.
+/// Everything else can be applied.
+pub fn blocked(topology: &Topology, skip: &BTreeSet<String>) -> BTreeMap<String, String> {
     let mut out: BTreeMap<String, String> = BTreeMap::new();
     // Children come in a topological order, so a dependency is decided before its dependents.
     for c in &topology.children {
@@ -302,6 +498,11 @@ pub fn blocked(topology: &Topology) -> BTreeMap<String, String> {
             out.insert(
                 c.address.clone(),
                 format!("{} is not provisioned by this version", c.kind),
+            );
+        } else if skip.contains(c.kind) {
+            out.insert(
+                c.address.clone(),
+                format!("{} is in the provider's skip_resource_types", c.kind),
             );
         } else if let Some(d) = c.depends_on.iter().find(|d| out.contains_key(*d)) {
             out.insert(c.address.clone(), format!("waits for {d}"));
@@ -324,8 +525,8 @@ pub struct Changes {
 /// What apply will do, decided before it starts: the plan shows it, and the engine deletes the
 /// children to replace before it creates anything. Children come in a
 /// topological order, so each one's references are decided before it.
-pub fn changes(t: &Topology, prior: &Prior) -> Changes {
-    let blocked = blocked(t);
+pub fn changes(t: &Topology, prior: &Prior, skip: &BTreeSet<String>) -> Changes {
+    let blocked = blocked(t, skip);
     let mut c = Changes {
         actions: BTreeMap::new(),
         desired: BTreeMap::new(),

@@ -119,8 +119,8 @@ pub async fn apply(setup: &Setup, prior: &Value, planned: &Value) -> Applied {
             .map(|(a, why)| format!("  {a} ({why})"))
             .collect();
         diagnostics.push(Diagnostic::warning(
-            format!("not yet provisioned: {} of {} children", out.not_provisioned.len(), topology.children.len()),
-            format!("This version of the provider does not create these types yet (or they depend on one it does not); they are planned (see `topology`) and judged, but were not created:\n{}", list.join("\n")),
+            format!("not provisioned: {} of {} children", out.not_provisioned.len(), topology.children.len()),
+            format!("These children are planned (see `topology`) and judged, but apply left them out: their type is in the provider's skip_resource_types (or not provisioned by this version), or they depend on such a child:\n{}", list.join("\n")),
         ));
     }
     let state = state::after_apply(planned, &topology, &out);
@@ -203,7 +203,7 @@ pub async fn import(
     };
     let topology = topology::expand(&spec, placement, &setup.default_tags)
         .map_err(|e| one("Cannot import", e.to_string()))?;
-    let blocked = crate::apply::kinds::blocked(&topology);
+    let blocked = crate::apply::kinds::blocked(&topology, &opts.skip);
     let mut out = Outcome::default();
     for c in &topology.children {
         let Some(driver) = registry

@@ -26,6 +26,8 @@ pub struct PlanContext {
     /// None when the provider configuration, the region or the account are not known yet.
     pub placement: Option<Placement>,
     pub default_tags: BTreeMap<String, String>,
+    /// Child types apply leaves out (the provider's `skip_resource_types`).
+    pub skip: std::collections::BTreeSet<String>,
 }
 
 pub struct Planned {
@@ -140,7 +142,7 @@ pub fn plan(ctx: &PlanContext, prior: &Value, proposed: &Value, config: &Value) 
     // With a prior state, each child is compared with what the state says exists in AWS (as
     // applied, then as last read): drift and in-place changes show here, per child.
     let changes = match (&expanded, prior.is_null() || !requires_replace.is_empty()) {
-        (Some(t), false) => Some(kinds::changes(t, &state::prior_of(prior))),
+        (Some(t), false) => Some(kinds::changes(t, &state::prior_of(prior), &ctx.skip)),
         _ => None,
     };
     let unchanged = changes
@@ -165,7 +167,7 @@ pub fn plan(ctx: &PlanContext, prior: &Value, proposed: &Value, config: &Value) 
             state::topology_value(t, &changes.desired, &BTreeMap::new()),
         );
         planned.insert("resource_count".into(), Value::int(t.children.len() as i64));
-        let blocked = kinds::blocked(t);
+        let blocked = kinds::blocked(t, &ctx.skip);
         let output_lookup = |a: &str, k: &str| match assigned(&changes.staying, a, k) {
             Some(v) => Value::String(v),
             None if blocked.contains_key(a) || t.get(a).is_none() => Value::Null,

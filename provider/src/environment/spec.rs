@@ -139,6 +139,8 @@ pub struct EnvironmentSpec {
     pub waf: Waf,
     pub observability: Observability,
     pub backup_retention_days: i64,
+    /// Destroy empties the buckets and the backup vault instead of refusing while they hold data.
+    pub force_destroy: bool,
     pub tags: BTreeMap<String, String>,
 }
 
@@ -197,6 +199,7 @@ pub fn block_schema() -> Block {
         .attr(A::required("stage", Type::String, "`dev`, `staging` or `prod`. Picks the defaults of every block (AZ count, NAT strategy, multi-AZ database, retention, deletion protection)."))
         .attr(A::optional_computed("compute", Type::String, "`containers` (ECS on Fargate behind an ALB, with auto scaling; the default) or `serverless` (Lambda behind API Gateway)."))
         .attr(A::optional_computed("tables", Type::list(Type::String), "DynamoDB table names (on demand, KMS, point-in-time recovery). Default: `exercises`, `user_progress`."))
+        .attr(A::optional_computed("force_destroy", Type::Bool, "Destroy deletes the objects in the environment's buckets and the recovery points in its backup vault instead of refusing while they hold data. Default true in dev."))
         .attr(A::optional("tags", Type::map(Type::String), "Tags for every AWS resource, merged over the provider's `default_tags`."))
         .attr(A::computed("topology", Type::Dynamic, "Every AWS resource of the environment: `address`, `type` (a hashicorp/aws resource type), `values` in that type's attribute shape, `depends_on`, and `references` (attribute path to the addresses it refers to). Values known only after apply are unknown in the plan."))
         .attr(A::computed("resource_count", Type::Number, "Number of AWS resources in `topology`."))
@@ -223,7 +226,7 @@ pub fn block_schema() -> Block {
             .attr(A::optional_computed("allocated_storage", Type::Number, "GiB, 20 to 65536. Default 20 in dev, 100 otherwise."))
             .attr(A::optional_computed("multi_az", Type::Bool, "Standby in a second AZ. Default true outside dev."))
             .attr(A::optional_computed("backup_retention_days", Type::Number, "Automated backup retention, 1 to 35 days. Default 1 in dev, 7 in staging, 30 in prod."))
-            .attr(A::optional_computed("deletion_protection", Type::Bool, "Refuse deletion of the database and the DynamoDB tables while set. Default true in prod.")))
+            .attr(A::optional_computed("deletion_protection", Type::Bool, "Refuse deletion of the database, the DynamoDB tables and the load balancer while set. Default true in prod.")))
         .block("cache", Nesting::Group, Block::new("ElastiCache Redis replication group, encrypted at rest and in transit.")
             .attr(A::optional_computed("node_type", Type::String, "Node type. Default `cache.t4g.micro` in dev, `cache.r7g.large` otherwise."))
             .attr(A::optional_computed("replicas", Type::Number, "Read replicas, 0 to 5; above 0 enables automatic failover across AZs. Default 0 in dev, 1 otherwise.")))
@@ -744,6 +747,8 @@ pub fn read(config: &Value) -> SpecOutcome {
         36500,
     );
 
+    let force_destroy = r.bool("force_destroy", stage == Stage::Dev);
+
     let mut tags = BTreeMap::new();
     if let Some(m) = r.raw("tags").and_then(Value::as_map) {
         for (k, v) in m {
@@ -787,6 +792,7 @@ pub fn read(config: &Value) -> SpecOutcome {
             alarm_email,
         },
         backup_retention_days,
+        force_destroy,
         tags,
     }))
 }
@@ -814,6 +820,7 @@ pub fn fill_defaults(planned: &mut BTreeMap<String, Value>, spec: &EnvironmentSp
         }
     }
     set(planned, "compute", spec.compute.as_str().into());
+    set(planned, "force_destroy", Value::Bool(spec.force_destroy));
     set(
         planned,
         "tables",

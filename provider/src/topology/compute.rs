@@ -164,9 +164,10 @@ fn containers(
                 )]),
             ),
             ("drop_invalid_header_fields", true.into()),
+            // One switch for what holds or serves the platform's data (the default is on in prod).
             (
                 "enable_deletion_protection",
-                (spec.stage == Stage::Prod).into(),
+                spec.database.deletion_protection.into(),
             ),
             ("idle_timeout", 60.into()),
             (

@@ -62,7 +62,8 @@ fn web_acl(b: &mut Builder, id: &str, scope: &str, sec: &SecurityOut) -> String 
             ("name", b.name(id).into()),
             (
                 "description",
-                format!("EduLibra {} ({scope})", b.prefix()).into(),
+                // WAF descriptions allow no parentheses.
+                format!("EduLibra {} {scope}", b.prefix()).into(),
             ),
             ("scope", scope.into()),
             ("default_action", block([("allow", V::List(vec![obj([])]))])),

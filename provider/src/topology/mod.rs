@@ -8,6 +8,7 @@
 //! topology, byte for byte.
 
 mod compute;
+pub use compute::PLACEHOLDER_PACKAGE;
 pub mod diagram;
 mod edge;
 mod network;

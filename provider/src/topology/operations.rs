@@ -2,7 +2,6 @@
 
 use super::security::{policy, service_trust, statement};
 use super::{block, obj, reference, Builder, ComputeOut, SecurityOut, StorageOut, V};
-use crate::environment::spec::Stage;
 
 struct Alarm<'a> {
     id: &'a str,
@@ -227,7 +226,7 @@ pub fn build(b: &mut Builder, sec: &SecurityOut, store: &StorageOut, app: &Compu
         obj([
             ("name", b.name("vault").into()),
             ("kms_key_arn", reference(&sec.kms_key, "arn")),
-            ("force_destroy", (spec.stage == Stage::Dev).into()),
+            ("force_destroy", spec.force_destroy.into()),
         ]),
     );
     let plan = b.add(

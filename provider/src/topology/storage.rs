@@ -45,7 +45,7 @@ fn bucket(b: &mut Builder, sec: &SecurityOut, p: BucketPlan) -> (String, String)
         id,
         obj([
             ("bucket", name.clone().into()),
-            ("force_destroy", (b.spec.stage == Stage::Dev).into()),
+            ("force_destroy", b.spec.force_destroy.into()),
             ("object_lock_enabled", false.into()),
         ]),
     );

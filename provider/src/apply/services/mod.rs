@@ -18,7 +18,17 @@ use crate::aws::{
 
 /// Every driver this version has, built from one provider configuration.
 pub struct AwsRegistry {
+    apigateway: apigateway::ApiGateway,
+    autoscaling: autoscaling::AppAutoScaling,
+    backup: backup::Backup,
+    cloudfront: cloudfront::CloudFront,
     cloudtrail: cloudtrail::CloudTrail,
+    ecs: ecs::Ecs,
+    elasticache: elasticache::ElastiCache,
+    elbv2: elbv2::Elbv2,
+    lambda: lambda::Lambda,
+    route53: route53::Route53,
+    wafv2: wafv2::Wafv2,
     cloudwatch: cloudwatch::CloudWatch,
     dynamodb: dynamodb::DynamoDb,
     ec2: ec2::Ec2,
@@ -35,6 +45,32 @@ impl AwsRegistry {
     pub fn new(aws: &AwsContext) -> AwsRegistry {
         let region = aws.sdk.region().map(|r| r.to_string()).unwrap_or_default();
         AwsRegistry {
+            apigateway: apigateway::ApiGateway::new(
+                aws.apigateway(Writes),
+                aws.apigateway(Reads),
+                aws.sts(),
+                region.clone(),
+            ),
+            autoscaling: autoscaling::AppAutoScaling::new(
+                aws.appautoscaling(Writes),
+                aws.appautoscaling(Reads),
+            ),
+            backup: backup::Backup::new(aws.backup(Writes), aws.backup(Reads)),
+            cloudfront: cloudfront::CloudFront::new(aws.cloudfront(Writes), aws.cloudfront(Reads)),
+            ecs: ecs::Ecs::new(aws.ecs(Writes), aws.ecs(Reads)),
+            elasticache: elasticache::ElastiCache::new(
+                aws.elasticache(Writes),
+                aws.elasticache(Reads),
+            ),
+            elbv2: elbv2::Elbv2::new(aws.elbv2(Writes), aws.elbv2(Reads)),
+            lambda: lambda::Lambda::new(aws.lambda(Writes), aws.lambda(Reads)),
+            route53: route53::Route53::new(aws.route53(Writes), aws.route53(Reads)),
+            wafv2: wafv2::Wafv2::new(
+                aws.wafv2(Writes),
+                aws.wafv2(Reads),
+                aws.wafv2_global(Writes),
+                aws.wafv2_global(Reads),
+            ),
             cloudtrail: cloudtrail::CloudTrail::new(aws.cloudtrail(Writes), aws.cloudtrail(Reads)),
             cloudwatch: cloudwatch::CloudWatch::new(aws.cloudwatch(Writes), aws.cloudwatch(Reads)),
             dynamodb: dynamodb::DynamoDb::new(aws.dynamodb(Writes), aws.dynamodb(Reads)),
@@ -64,6 +100,16 @@ impl Registry for AwsRegistry {
             Service::CloudWatch => &self.cloudwatch,
             Service::Rds => &self.rds,
             Service::CloudTrail => &self.cloudtrail,
+            Service::ElastiCache => &self.elasticache,
+            Service::Ecs => &self.ecs,
+            Service::AppAutoScaling => &self.autoscaling,
+            Service::Elbv2 => &self.elbv2,
+            Service::Lambda => &self.lambda,
+            Service::ApiGateway => &self.apigateway,
+            Service::CloudFront => &self.cloudfront,
+            Service::Wafv2 => &self.wafv2,
+            Service::Route53 => &self.route53,
+            Service::Backup => &self.backup,
         })
     }
 
@@ -276,17 +322,28 @@ macro_rules! delegate_driver {
 }
 pub(crate) use delegate_driver;
 
+mod apigateway;
+mod autoscaling;
+mod backup;
+mod cloudfront;
 mod cloudtrail;
 mod cloudwatch;
 mod dynamodb;
 mod ec2;
+mod ecs;
+mod elasticache;
+mod elbv2;
 mod iam;
 mod kms;
+mod lambda;
+mod lambda_package;
 mod logs;
 mod rds;
+mod route53;
 mod s3;
 mod secrets;
 mod sns;
+mod wafv2;
 
 /// A request shape the SDK refused to build (a required field missing): a bug, not AWS.
 pub(crate) fn built<T, E: std::fmt::Display>(r: Result<T, E>, what: &str) -> Result<T, CallError> {

@@ -1,0 +1,958 @@
+//! API Gateway (REST APIs): the regional API, found by its component tag (API names are not
+//! unique); its deployment, found in the API by description; its stage, unique by name in the
+//! API; and the stage's method settings, an entry of the stage's `methodSettings` map.
+//!
+//! The API's routes come from its OpenAPI `body`, put in overwrite mode after the API is created
+//! with its name, endpoint type and tags (ImportRestApi takes no tags), so the deployment has
+//! methods to deploy. An API without a body gets a mock `ANY /` method for the same reason.
+
+use std::collections::{BTreeMap, HashMap};
+use std::time::Duration;
+
+use aws_sdk_apigateway::operation::get_stage::GetStageOutput;
+use aws_sdk_apigateway::primitives::Blob;
+use aws_sdk_apigateway::types::{
+    Deployment, EndpointConfiguration, EndpointType, MethodSetting, Op, PatchOperation, PutMode,
+};
+use aws_sdk_apigateway::Client;
+use serde_json::{json, Map, Value as Json};
+use tokio::sync::OnceCell;
+
+use super::{
+    absent_ok, attr, attrs, observed, stale_keys, tag_map, tags_missing, unsupported, wait_until,
+    Call,
+};
+use crate::apply::driver::{Attrs, CallError, Desired, ErrorClass};
+
+const REST_API: &str = "aws_api_gateway_rest_api";
+const DEPLOYMENT: &str = "aws_api_gateway_deployment";
+const STAGE: &str = "aws_api_gateway_stage";
+const METHOD_SETTINGS: &str = "aws_api_gateway_method_settings";
+
+/// The `settings` keys of hashicorp/aws and the UpdateStage path segment each one patches.
+const SETTINGS: &[(&str, &str)] = &[
+    ("metrics_enabled", "metrics/enabled"),
+    ("logging_level", "logging/loglevel"),
+    ("data_trace_enabled", "logging/dataTrace"),
+    ("throttling_burst_limit", "throttling/burstLimit"),
+    ("throttling_rate_limit", "throttling/rateLimit"),
+    ("caching_enabled", "caching/enabled"),
+    ("cache_ttl_in_seconds", "caching/ttlInSeconds"),
+    ("cache_data_encrypted", "caching/dataEncrypted"),
+    (
+        "require_authorization_for_cache_control",
+        "caching/requireAuthorizationForCacheControl",
+    ),
+    (
+        "unauthorized_cache_control_header_strategy",
+        "caching/unauthorizedCacheControlHeaderStrategy",
+    ),
+];
+
+pub struct ApiGateway {
+    client: Client,
+    reads: Client,
+    /// Execution ARNs name the account, which no API Gateway answer carries.
+    sts: aws_sdk_sts::Client,
+    region: String,
+    account: OnceCell<String>,
+}
+
+/// What the driver uses of a REST API, from GetRestApi or GetRestApis (two SDK types).
+struct Api {
+    id: String,
+    name: String,
+    description: Option<String>,
+    types: Vec<String>,
+    tags: BTreeMap<String, String>,
+    root: String,
+}
+
+macro_rules! api_of {
+    ($r:expr) => {{
+        let r = $r;
+        Api {
+            id: r.id().unwrap_or("").to_string(),
+            name: r.name().unwrap_or("").to_string(),
+            description: r.description().map(str::to_string),
+            types: r
+                .endpoint_configuration()
+                .map(|e| e.types().iter().map(|t| t.as_str().to_string()).collect())
+                .unwrap_or_default(),
+            tags: r
+                .tags()
+                .map(|t| t.iter().map(|(k, v)| (k.clone(), v.clone())).collect())
+                .unwrap_or_default(),
+            root: r.root_resource_id().unwrap_or("").to_string(),
+        }
+    }};
+}
+
+fn tag<'a>(tags: Option<&'a HashMap<String, String>>, key: &str) -> Option<&'a str> {
+    tags.and_then(|t| t.get(key)).map(String::as_str)
+}
+
+fn tag_tree(tags: Option<&HashMap<String, String>>) -> BTreeMap<String, String> {
+    tags.map(|t| t.iter().map(|(k, v)| (k.clone(), v.clone())).collect())
+        .unwrap_or_default()
+}
+
+fn patch(op: Op, path: &str, value: Option<&str>) -> PatchOperation {
+    PatchOperation::builder()
+        .op(op)
+        .path(path)
+        .set_value(value.map(str::to_string))
+        .build()
+}
+
+fn replace(path: &str, value: &str) -> PatchOperation {
+    patch(Op::Replace, path, Some(value))
+}
+
+fn bool_str(b: bool) -> &'static str {
+    if b {
+        "true"
+    } else {
+        "false"
+    }
+}
+
+fn str_in<'a>(b: &'a Map<String, Json>, key: &str) -> Option<&'a str> {
+    b.get(key).and_then(Json::as_str)
+}
+
+fn gone(operation: &str, what: String) -> CallError {
+    CallError::new(
+        operation,
+        "NotFoundException",
+        format!("{what} does not exist"),
+        ErrorClass::NotFound,
+    )
+}
+
+fn not_visible(operation: &str, what: &str) -> CallError {
+    CallError::new(
+        operation,
+        "NotVisible",
+        format!("{what} was created but is not described yet"),
+        ErrorClass::Transient,
+    )
+}
+
+/// A whole number as an integer, as the topology writes it (AWS answers rates as doubles).
+fn number(f: f64) -> Json {
+    if f.fract() == 0.0 && f.abs() < 9.0e15 {
+        Json::from(f as i64)
+    } else {
+        serde_json::Number::from_f64(f)
+            .map(Json::Number)
+            .unwrap_or(Json::Null)
+    }
+}
+
+fn same(a: &Json, b: &Json) -> bool {
+    match (a.as_f64(), b.as_f64()) {
+        (Some(x), Some(y)) => x == y,
+        _ => a == b,
+    }
+}
+
+/// A setting as UpdateStage takes it: every value is a string.
+fn patch_value(v: &Json) -> Option<String> {
+    match v {
+        Json::String(s) => Some(s.clone()),
+        Json::Bool(b) => Some(b.to_string()),
+        Json::Number(n) => Some(n.to_string()),
+        _ => None,
+    }
+}
+
+/// One method setting in the topology's shape.
+fn setting_json(m: &MethodSetting, key: &str) -> Json {
+    match key {
+        "metrics_enabled" => Json::Bool(m.metrics_enabled()),
+        "logging_level" => m.logging_level().map(Json::from).unwrap_or(Json::Null),
+        "data_trace_enabled" => Json::Bool(m.data_trace_enabled()),
+        "throttling_burst_limit" => Json::from(m.throttling_burst_limit()),
+        "throttling_rate_limit" => number(m.throttling_rate_limit()),
+        "caching_enabled" => Json::Bool(m.caching_enabled()),
+        "cache_ttl_in_seconds" => Json::from(m.cache_ttl_in_seconds()),
+        "cache_data_encrypted" => Json::Bool(m.cache_data_encrypted()),
+        "require_authorization_for_cache_control" => {
+            Json::Bool(m.require_authorization_for_cache_control())
+        }
+        "unauthorized_cache_control_header_strategy" => m
+            .unauthorized_cache_control_header_strategy()
+            .map(|s| Json::from(s.as_str()))
+            .unwrap_or(Json::Null),
+        _ => Json::Null,
+    }
+}
+
+/// An OpenAPI document with one mock `ANY /` method: what a deployment needs at least.
+fn mock_document(title: &str) -> String {
+    json!({
+        "openapi": "3.0.1",
+        "info": { "title": title, "version": "1" },
+        "paths": {
+            "/": {
+                "x-amazon-apigateway-any-method": {
+                    "responses": { "200": { "description": "OK" } },
+                    "x-amazon-apigateway-integration": {
+                        "type": "mock",
+                        "requestTemplates": { "application/json": "{\"statusCode\": 200}" },
+                        "responses": { "default": { "statusCode": "200" } }
+                    }
+                }
+            }
+        }
+    })
+    .to_string()
+}
+
+/// The newest deployment of `all` with this description (the one an interrupted run made).
+fn newest_described<'a>(
+    all: &'a [Deployment],
+    description: Option<&str>,
+) -> Option<&'a Deployment> {
+    all.iter()
+        .filter(|x| x.description().unwrap_or("") == description.unwrap_or(""))
+        .max_by_key(|x| x.created_date().map(|t| t.secs()).unwrap_or(0))
+}
+
+impl ApiGateway {
+    pub fn new(
+        client: Client,
+        reads: Client,
+        sts: aws_sdk_sts::Client,
+        region: String,
+    ) -> ApiGateway {
+        ApiGateway {
+            client,
+            reads,
+            sts,
+            region,
+            account: OnceCell::new(),
+        }
+    }
+
+    fn partition(&self) -> &'static str {
+        if self.region.starts_with("cn-") {
+            "aws-cn"
+        } else if self.region.starts_with("us-gov-") {
+            "aws-us-gov"
+        } else {
+            "aws"
+        }
+    }
+
+    fn dns_suffix(&self) -> &'static str {
+        if self.region.starts_with("cn-") {
+            "amazonaws.com.cn"
+        } else {
+            "amazonaws.com"
+        }
+    }
+
+    /// The account the provider runs in, asked of STS once.
+    async fn account(&self) -> Result<&str, CallError> {
+        let account = self
+            .account
+            .get_or_try_init(|| async {
+                let r = self
+                    .sts
+                    .get_caller_identity()
+                    .send()
+                    .await
+                    .op("GetCallerIdentity")?;
+                let id = r.account().unwrap_or("").to_string();
+                if id.is_empty() {
+                    return Err(CallError::new(
+                        "GetCallerIdentity",
+                        "NoAccount",
+                        "STS answered without an account id",
+                        ErrorClass::Transient,
+                    ));
+                }
+                Ok::<String, CallError>(id)
+            })
+            .await?;
+        Ok(account.as_str())
+    }
+
+    fn api_arn(&self, id: &str) -> String {
+        format!(
+            "arn:{}:apigateway:{}::/restapis/{id}",
+            self.partition(),
+            self.region
+        )
+    }
+
+    fn stage_arn(&self, api: &str, stage: &str) -> String {
+        format!("{}/stages/{stage}", self.api_arn(api))
+    }
+
+    fn invoke_url(&self, api: &str, stage: &str) -> String {
+        format!(
+            "https://{api}.execute-api.{}.{}/{stage}",
+            self.region,
+            self.dns_suffix()
+        )
+    }
+
+    async fn execution_arn(&self, api: &str) -> Result<String, CallError> {
+        let account = self.account().await?;
+        Ok(format!(
+            "arn:{}:execute-api:{}:{account}:{api}",
+            self.partition(),
+            self.region
+        ))
+    }
+
+    async fn untag_and_tag(
+        &self,
+        arn: &str,
+        current: &BTreeMap<String, String>,
+        desired: &[(String, String)],
+    ) -> Result<(), CallError> {
+        let stale = stale_keys(current, desired);
+        if !stale.is_empty() {
+            self.client
+                .untag_resource()
+                .resource_arn(arn)
+                .set_tag_keys(Some(stale))
+                .send()
+                .await
+                .op("UntagResource")?;
+        }
+        if tags_missing(current, desired) {
+            self.client
+                .tag_resource()
+                .resource_arn(arn)
+                .set_tags(Some(desired.iter().cloned().collect()))
+                .send()
+                .await
+                .op("TagResource")?;
+        }
+        Ok(())
+    }
+
+    // ---- REST API ----
+
+    async fn rest_api(&self, id: &str) -> Result<Option<Api>, CallError> {
+        let r = absent_ok(
+            self.reads
+                .get_rest_api()
+                .rest_api_id(id)
+                .send()
+                .await
+                .op("GetRestApi"),
+        )?;
+        Ok(r.as_ref().map(|r| api_of!(r)))
+    }
+
+    async fn find_api(&self, d: &Desired<'_>) -> Result<Option<Api>, CallError> {
+        let mut position = None;
+        loop {
+            let r = self
+                .reads
+                .get_rest_apis()
+                .limit(500)
+                .set_position(position)
+                .send()
+                .await
+                .op("GetRestApis")?;
+            if let Some(a) = r.items().iter().find(|a| {
+                tag(a.tags(), "edulibra:environment") == Some(d.environment)
+                    && tag(a.tags(), "edulibra:component") == Some(d.address)
+            }) {
+                return Ok(Some(api_of!(a)));
+            }
+            match r.position() {
+                Some(p) if !p.is_empty() => position = Some(p.to_string()),
+                _ => return Ok(None),
+            }
+        }
+    }
+
+    async fn api_attrs(&self, a: &Api) -> Result<Attrs, CallError> {
+        Ok(attrs([
+            ("id", a.id.clone()),
+            ("name", a.name.clone()),
+            ("arn", self.api_arn(&a.id)),
+            ("execution_arn", self.execution_arn(&a.id).await?),
+            ("root_resource_id", a.root.clone()),
+        ]))
+    }
+
+    async fn ensure_api(
+        &self,
+        d: &Desired<'_>,
+        existing: Option<&Attrs>,
+    ) -> Result<Attrs, CallError> {
+        let name = d.str("name")?;
+        let description = d.opt_str("description");
+        let types: Vec<String> = d
+            .block("endpoint_configuration")
+            .and_then(|b| b.get("types"))
+            .and_then(Json::as_array)
+            .map(|a| {
+                a.iter()
+                    .filter_map(|t| t.as_str().map(str::to_string))
+                    .collect()
+            })
+            .unwrap_or_default();
+        let mut current = match existing.and_then(|a| a.get("id")) {
+            Some(id) => self.rest_api(id).await?,
+            None => None,
+        };
+        if current.is_none() {
+            current = self.find_api(d).await?;
+        }
+        let id = match current {
+            Some(a) => a.id,
+            None => {
+                let endpoint = (!types.is_empty()).then(|| {
+                    EndpointConfiguration::builder()
+                        .set_types(Some(
+                            types
+                                .iter()
+                                .map(|t| EndpointType::from(t.as_str()))
+                                .collect(),
+                        ))
+                        .build()
+                });
+                self.client
+                    .create_rest_api()
+                    .name(name)
+                    .set_description(description.map(str::to_string))
+                    .set_endpoint_configuration(endpoint)
+                    .set_tags(Some(d.tags().into_iter().collect()))
+                    .send()
+                    .await
+                    .op("CreateRestApi")?
+                    .id()
+                    .unwrap_or("")
+                    .to_string()
+            }
+        };
+        // Putting the same document again changes nothing: every ensure converges the routes.
+        let (body, mode) = match d.opt_str("body") {
+            Some(b) => (b.to_string(), PutMode::Overwrite),
+            None => (mock_document(name), PutMode::Merge),
+        };
+        self.client
+            .put_rest_api()
+            .rest_api_id(&id)
+            .mode(mode)
+            .fail_on_warnings(false)
+            .body(Blob::new(body.into_bytes()))
+            .send()
+            .await
+            .op("PutRestApi")?;
+        let mut api = self
+            .rest_api(&id)
+            .await?
+            .ok_or_else(|| not_visible("GetRestApi", name))?;
+        // The document may carry its own title and endpoint type; the child's arguments win,
+        // as in hashicorp/aws.
+        let mut ops = Vec::new();
+        if api.name != name {
+            ops.push(replace("/name", name));
+        }
+        if let Some(want) = description {
+            if api.description.as_deref().unwrap_or("") != want {
+                ops.push(replace("/description", want));
+            }
+        }
+        if let (Some(want), Some(have)) = (types.first(), api.types.first()) {
+            if want != have {
+                ops.push(replace(
+                    &format!("/endpointConfiguration/types/{have}"),
+                    want,
+                ));
+            }
+        }
+        if !ops.is_empty() {
+            self.client
+                .update_rest_api()
+                .rest_api_id(&id)
+                .set_patch_operations(Some(ops))
+                .send()
+                .await
+                .op("UpdateRestApi")?;
+            api.name = name.to_string();
+        }
+        self.untag_and_tag(&self.api_arn(&id), &api.tags, &d.tags())
+            .await?;
+        self.api_attrs(&api).await
+    }
+
+    // ---- deployment ----
+
+    /// The API's deployments (None: the API is gone).
+    async fn deployments(&self, api: &str) -> Result<Option<Vec<Deployment>>, CallError> {
+        let mut out = Vec::new();
+        let mut position = None;
+        loop {
+            let Some(r) = absent_ok(
+                self.reads
+                    .get_deployments()
+                    .rest_api_id(api)
+                    .limit(500)
+                    .set_position(position)
+                    .send()
+                    .await
+                    .op("GetDeployments"),
+            )?
+            else {
+                return Ok(None);
+            };
+            out.extend(r.items().iter().cloned());
+            match r.position() {
+                Some(p) if !p.is_empty() => position = Some(p.to_string()),
+                _ => return Ok(Some(out)),
+            }
+        }
+    }
+
+    fn deployment_attrs(&self, api: &str, id: &str) -> Attrs {
+        attrs([
+            ("id", id.to_string()),
+            ("rest_api_id", api.to_string()),
+            ("invoke_url", self.invoke_url(api, "")),
+        ])
+    }
+
+    async fn ensure_deployment(
+        &self,
+        d: &Desired<'_>,
+        existing: Option<&Attrs>,
+    ) -> Result<Attrs, CallError> {
+        let api = d.str("rest_api_id")?;
+        let description = d.opt_str("description");
+        let all = self
+            .deployments(api)
+            .await?
+            .ok_or_else(|| gone("GetDeployments", format!("REST API {api}")))?;
+        let by_id = existing
+            .and_then(|a| a.get("id"))
+            .and_then(|id| all.iter().find(|x| x.id() == Some(id.as_str())));
+        let id = match by_id.or_else(|| newest_described(&all, description)) {
+            Some(x) => {
+                let id = x.id().unwrap_or("").to_string();
+                if x.description().unwrap_or("") != description.unwrap_or("") {
+                    self.client
+                        .update_deployment()
+                        .rest_api_id(api)
+                        .deployment_id(&id)
+                        .patch_operations(replace("/description", description.unwrap_or("")))
+                        .send()
+                        .await
+                        .op("UpdateDeployment")?;
+                }
+                id
+            }
+            None => self
+                .client
+                .create_deployment()
+                .rest_api_id(api)
+                .set_description(description.map(str::to_string))
+                .send()
+                .await
+                .op("CreateDeployment")?
+                .id()
+                .unwrap_or("")
+                .to_string(),
+        };
+        Ok(self.deployment_attrs(api, &id))
+    }
+
+    // ---- stage ----
+
+    async fn stage(&self, api: &str, name: &str) -> Result<Option<GetStageOutput>, CallError> {
+        absent_ok(
+            self.reads
+                .get_stage()
+                .rest_api_id(api)
+                .stage_name(name)
+                .send()
+                .await
+                .op("GetStage"),
+        )
+    }
+
+    async fn stage_attrs(
+        &self,
+        api: &str,
+        name: &str,
+        deployment: &str,
+    ) -> Result<Attrs, CallError> {
+        Ok(attrs([
+            ("id", format!("ags-{api}-{name}")),
+            ("rest_api_id", api.to_string()),
+            ("stage_name", name.to_string()),
+            ("deployment_id", deployment.to_string()),
+            ("arn", self.stage_arn(api, name)),
+            ("invoke_url", self.invoke_url(api, name)),
+            (
+                "execution_arn",
+                format!("{}/{name}", self.execution_arn(api).await?),
+            ),
+        ]))
+    }
+
+    async fn ensure_stage(&self, d: &Desired<'_>) -> Result<Attrs, CallError> {
+        let api = d.str("rest_api_id")?;
+        let name = d.str("stage_name")?;
+        let deployment = d.str("deployment_id")?;
+        let tracing = d.bool("xray_tracing_enabled").unwrap_or(false);
+        let cache = d.bool("cache_cluster_enabled").unwrap_or(false);
+        let description = d.opt_str("description");
+        let log = match d.block("access_log_settings") {
+            Some(b) => Some((
+                str_in(b, "destination_arn").ok_or_else(|| {
+                    CallError::bad_value(
+                        d.address,
+                        "access_log_settings.destination_arn",
+                        "must be a string",
+                    )
+                })?,
+                str_in(b, "format").ok_or_else(|| {
+                    CallError::bad_value(
+                        d.address,
+                        "access_log_settings.format",
+                        "must be a string",
+                    )
+                })?,
+            )),
+            None => None,
+        };
+        let current = match self.stage(api, name).await? {
+            Some(s) => s,
+            None => {
+                self.client
+                    .create_stage()
+                    .rest_api_id(api)
+                    .stage_name(name)
+                    .deployment_id(deployment)
+                    .tracing_enabled(tracing)
+                    .cache_cluster_enabled(cache)
+                    .set_description(description.map(str::to_string))
+                    .set_tags(Some(d.tags().into_iter().collect()))
+                    .send()
+                    .await
+                    .op("CreateStage")?;
+                self.stage(api, name)
+                    .await?
+                    .ok_or_else(|| not_visible("GetStage", name))?
+            }
+        };
+        // CreateStage takes no access log settings: they, and every later change, are patches.
+        let mut ops = Vec::new();
+        if current.deployment_id() != Some(deployment) {
+            ops.push(replace("/deploymentId", deployment));
+        }
+        if current.tracing_enabled() != tracing {
+            ops.push(replace("/tracingEnabled", bool_str(tracing)));
+        }
+        if current.cache_cluster_enabled() != cache {
+            ops.push(replace("/cacheClusterEnabled", bool_str(cache)));
+        }
+        if let Some(want) = description {
+            if current.description().unwrap_or("") != want {
+                ops.push(replace("/description", want));
+            }
+        }
+        let have = current.access_log_settings();
+        match log {
+            Some((arn, format)) => {
+                if have.and_then(|h| h.destination_arn()) != Some(arn) {
+                    ops.push(replace("/accessLogSettings/destinationArn", arn));
+                }
+                if have.and_then(|h| h.format()) != Some(format) {
+                    ops.push(replace("/accessLogSettings/format", format));
+                }
+            }
+            None => {
+                if have.and_then(|h| h.destination_arn()).is_some() {
+                    ops.push(patch(Op::Remove, "/accessLogSettings", None));
+                }
+            }
+        }
+        if !ops.is_empty() {
+            self.client
+                .update_stage()
+                .rest_api_id(api)
+                .stage_name(name)
+                .set_patch_operations(Some(ops))
+                .send()
+                .await
+                .op("UpdateStage")?;
+        }
+        self.untag_and_tag(
+            &self.stage_arn(api, name),
+            &tag_tree(current.tags()),
+            &d.tags(),
+        )
+        .await?;
+        self.stage_attrs(api, name, deployment).await
+    }
+
+    // ---- method settings ----
+
+    fn method_settings_attrs(api: &str, stage: &str, path: &str, keys: &[&str]) -> Attrs {
+        attrs([
+            ("id", format!("{api}-{stage}-{path}")),
+            ("rest_api_id", api.to_string()),
+            ("stage_name", stage.to_string()),
+            ("method_path", path.to_string()),
+            // Which settings the child sets: read observes those and no others.
+            ("settings", keys.join(",")),
+        ])
+    }
+
+    fn wanted_settings(d: &Desired<'_>) -> Vec<&'static str> {
+        let want = d.block("settings");
+        SETTINGS
+            .iter()
+            .map(|(k, _)| *k)
+            .filter(|k| want.and_then(|w| w.get(*k)).is_some_and(|v| !v.is_null()))
+            .collect()
+    }
+
+    async fn ensure_method_settings(&self, d: &Desired<'_>) -> Result<Attrs, CallError> {
+        let api = d.str("rest_api_id")?;
+        let stage = d.str("stage_name")?;
+        let path = d.str("method_path")?;
+        let want = d.block("settings");
+        let s = self
+            .stage(api, stage)
+            .await?
+            .ok_or_else(|| gone("GetStage", format!("stage {stage} of REST API {api}")))?;
+        let current = s.method_settings().and_then(|m| m.get(path));
+        let mut ops = Vec::new();
+        for (key, segment) in SETTINGS {
+            let Some(v) = want.and_then(|w| w.get(*key)).filter(|v| !v.is_null()) else {
+                continue;
+            };
+            if current.is_some_and(|m| same(&setting_json(m, key), v)) {
+                continue;
+            }
+            let value = patch_value(v).ok_or_else(|| {
+                CallError::bad_value(
+                    d.address,
+                    &format!("settings.{key}"),
+                    "must be a string, number or bool",
+                )
+            })?;
+            ops.push(replace(&format!("/{path}/{segment}"), &value));
+        }
+        if !ops.is_empty() {
+            self.client
+                .update_stage()
+                .rest_api_id(api)
+                .stage_name(stage)
+                .set_patch_operations(Some(ops))
+                .send()
+                .await
+                .op("UpdateStage")?;
+        }
+        Ok(Self::method_settings_attrs(
+            api,
+            stage,
+            path,
+            &Self::wanted_settings(d),
+        ))
+    }
+
+    // ---- the driver ----
+
+    async fn find_kind(&self, d: &Desired<'_>) -> Result<Option<Attrs>, CallError> {
+        match d.kind {
+            REST_API => match self.find_api(d).await? {
+                Some(a) => Ok(Some(self.api_attrs(&a).await?)),
+                None => Ok(None),
+            },
+            DEPLOYMENT => {
+                let api = d.str("rest_api_id")?;
+                let Some(all) = self.deployments(api).await? else {
+                    return Ok(None);
+                };
+                Ok(newest_described(&all, d.opt_str("description"))
+                    .and_then(|x| x.id())
+                    .map(|id| self.deployment_attrs(api, id)))
+            }
+            STAGE => {
+                let (api, name) = (d.str("rest_api_id")?, d.str("stage_name")?);
+                match self.stage(api, name).await? {
+                    Some(s) => Ok(Some(
+                        self.stage_attrs(api, name, s.deployment_id().unwrap_or(""))
+                            .await?,
+                    )),
+                    None => Ok(None),
+                }
+            }
+            METHOD_SETTINGS => {
+                let (api, stage) = (d.str("rest_api_id")?, d.str("stage_name")?);
+                let path = d.str("method_path")?;
+                let present = self
+                    .stage(api, stage)
+                    .await?
+                    .is_some_and(|s| s.method_settings().is_some_and(|m| m.contains_key(path)));
+                Ok(present.then(|| {
+                    Self::method_settings_attrs(api, stage, path, &Self::wanted_settings(d))
+                }))
+            }
+            other => Err(unsupported(other)),
+        }
+    }
+
+    async fn ensure_kind(
+        &self,
+        d: &Desired<'_>,
+        existing: Option<&Attrs>,
+    ) -> Result<Attrs, CallError> {
+        match d.kind {
+            REST_API => self.ensure_api(d, existing).await,
+            DEPLOYMENT => self.ensure_deployment(d, existing).await,
+            STAGE => self.ensure_stage(d).await,
+            METHOD_SETTINGS => self.ensure_method_settings(d).await,
+            other => Err(unsupported(other)),
+        }
+    }
+
+    async fn read_kind(
+        &self,
+        kind: &str,
+        a: &Attrs,
+    ) -> Result<Option<Map<String, Json>>, CallError> {
+        match kind {
+            REST_API => {
+                let Some(api) = self.rest_api(attr(a, "id")?).await? else {
+                    return Ok(None);
+                };
+                Ok(Some(observed([
+                    ("tags", tag_map(api.tags)),
+                    ("name", Json::from(api.name)),
+                    ("endpoint_configuration", json!([{ "types": api.types }])),
+                ])))
+            }
+            DEPLOYMENT => {
+                let (api, id) = (attr(a, "rest_api_id")?, attr(a, "id")?);
+                let Some(all) = self.deployments(api).await? else {
+                    return Ok(None);
+                };
+                Ok(all.iter().find(|x| x.id() == Some(id)).map(|x| {
+                    observed([(
+                        "description",
+                        x.description().map(Json::from).unwrap_or(Json::Null),
+                    )])
+                }))
+            }
+            STAGE => {
+                let (api, name) = (attr(a, "rest_api_id")?, attr(a, "stage_name")?);
+                let Some(s) = self.stage(api, name).await? else {
+                    return Ok(None);
+                };
+                Ok(Some(observed([
+                    ("tags", tag_map(tag_tree(s.tags()))),
+                    ("xray_tracing_enabled", Json::Bool(s.tracing_enabled())),
+                    (
+                        "deployment_id",
+                        s.deployment_id().map(Json::from).unwrap_or(Json::Null),
+                    ),
+                ])))
+            }
+            METHOD_SETTINGS => {
+                let (api, stage) = (attr(a, "rest_api_id")?, attr(a, "stage_name")?);
+                let path = attr(a, "method_path")?;
+                let Some(s) = self.stage(api, stage).await? else {
+                    return Ok(None);
+                };
+                let Some(m) = s.method_settings().and_then(|m| m.get(path)) else {
+                    return Ok(None);
+                };
+                let keys: Vec<&str> = a
+                    .get("settings")
+                    .map(|k| k.split(',').filter(|k| !k.is_empty()).collect())
+                    .unwrap_or_default();
+                if keys.is_empty() {
+                    return Ok(Some(Map::new()));
+                }
+                let block: Map<String, Json> = keys
+                    .iter()
+                    .map(|k| (k.to_string(), setting_json(m, k)))
+                    .collect();
+                Ok(Some(observed([(
+                    "settings",
+                    Json::Array(vec![Json::Object(block)]),
+                )])))
+            }
+            other => Err(unsupported(other)),
+        }
+    }
+
+    async fn delete_kind(&self, kind: &str, a: &Attrs) -> Result<(), CallError> {
+        match kind {
+            REST_API => {
+                let id = attr(a, "id")?;
+                // AWS allows one DeleteRestApi per 30 seconds per account: its
+                // TooManyRequestsException is transient and retried.
+                absent_ok(
+                    self.client
+                        .delete_rest_api()
+                        .rest_api_id(id)
+                        .send()
+                        .await
+                        .op("DeleteRestApi"),
+                )?;
+                wait_until(id, Duration::from_secs(120), || async {
+                    Ok(self.rest_api(id).await?.is_none())
+                })
+                .await
+            }
+            DEPLOYMENT => {
+                absent_ok(
+                    self.client
+                        .delete_deployment()
+                        .rest_api_id(attr(a, "rest_api_id")?)
+                        .deployment_id(attr(a, "id")?)
+                        .send()
+                        .await
+                        .op("DeleteDeployment"),
+                )?;
+                Ok(())
+            }
+            STAGE => {
+                absent_ok(
+                    self.client
+                        .delete_stage()
+                        .rest_api_id(attr(a, "rest_api_id")?)
+                        .stage_name(attr(a, "stage_name")?)
+                        .send()
+                        .await
+                        .op("DeleteStage"),
+                )?;
+                Ok(())
+            }
+            METHOD_SETTINGS => {
+                let path = attr(a, "method_path")?;
+                absent_ok(
+                    self.client
+                        .update_stage()
+                        .rest_api_id(attr(a, "rest_api_id")?)
+                        .stage_name(attr(a, "stage_name")?)
+                        .patch_operations(patch(Op::Remove, &format!("/{path}"), None))
+                        .send()
+                        .await
+                        .op("UpdateStage"),
+                )?;
+                Ok(())
+            }
+            other => Err(unsupported(other)),
+        }
+    }
+}
+
+delegate_driver!(ApiGateway);

@@ -1,0 +1,464 @@
+//! Application Auto Scaling for the ECS service: its scalable target (found by namespace,
+//! resource id and dimension, which identify a target) and its target-tracking policy (found by
+//! name on that target: policies carry no tags).
+//!
+//! The target's tags are set when it is registered and never read back: moto implements neither
+//! TagResource nor ListTagsForResource for this service, so a change of tags replaces the target
+//! (see `kinds`) rather than retagging it in place.
+
+use std::collections::HashMap;
+
+use aws_sdk_applicationautoscaling::types::{
+    MetricType, PolicyType, PredefinedMetricSpecification, ScalableDimension, ScalableTarget,
+    ScalingPolicy, ServiceNamespace, TargetTrackingScalingPolicyConfiguration,
+};
+use aws_sdk_applicationautoscaling::Client;
+use serde_json::{Map, Value as Json};
+
+use super::{absent_ok, attr, attrs, built, observed, unsupported, Call};
+use crate::apply::driver::{Attrs, CallError, Desired, ErrorClass};
+
+const TARGET: &str = "aws_appautoscaling_target";
+const POLICY: &str = "aws_appautoscaling_policy";
+
+/// Application Auto Scaling refuses a change while another one on the same target is in
+/// flight: worth retrying.
+fn settling(e: CallError) -> CallError {
+    if e.code == "ConcurrentUpdateException" {
+        CallError {
+            class: ErrorClass::Transient,
+            ..e
+        }
+    } else {
+        e
+    }
+}
+
+/// What identifies a scalable target, and the policies on it.
+struct Key<'a> {
+    namespace: &'a str,
+    resource_id: &'a str,
+    dimension: &'a str,
+}
+
+impl<'a> Key<'a> {
+    fn of(d: &Desired<'a>) -> Result<Key<'a>, CallError> {
+        Ok(Key {
+            namespace: d.str("service_namespace")?,
+            resource_id: d.str("resource_id")?,
+            dimension: d.str("scalable_dimension")?,
+        })
+    }
+
+    fn from_state(a: &'a Attrs) -> Result<Key<'a>, CallError> {
+        Ok(Key {
+            namespace: attr(a, "service_namespace")?,
+            resource_id: attr(a, "resource_id")?,
+            dimension: attr(a, "scalable_dimension")?,
+        })
+    }
+
+    fn namespace(&self) -> ServiceNamespace {
+        ServiceNamespace::from(self.namespace)
+    }
+
+    fn dimension(&self) -> ScalableDimension {
+        ScalableDimension::from(self.dimension)
+    }
+
+    fn attrs(&self) -> Attrs {
+        attrs([
+            ("service_namespace", self.namespace.to_string()),
+            ("resource_id", self.resource_id.to_string()),
+            ("scalable_dimension", self.dimension.to_string()),
+        ])
+    }
+}
+
+fn target_attrs(k: &Key<'_>, t: &ScalableTarget) -> Attrs {
+    let mut a = k.attrs();
+    a.insert("id".into(), t.resource_id().to_string());
+    if let Some(arn) = t.scalable_target_arn() {
+        a.insert("arn".into(), arn.to_string());
+    }
+    a
+}
+
+fn policy_attrs(k: &Key<'_>, name: &str, arn: &str, policy_type: &str) -> Attrs {
+    let mut a = k.attrs();
+    a.insert("id".into(), name.to_string());
+    a.insert("name".into(), name.to_string());
+    a.insert("arn".into(), arn.to_string());
+    a.insert("policy_type".into(), policy_type.to_string());
+    a
+}
+
+fn m_str<'a>(m: &'a Map<String, Json>, k: &str) -> Option<&'a str> {
+    m.get(k).and_then(Json::as_str)
+}
+
+fn m_int(m: &Map<String, Json>, k: &str) -> Option<i32> {
+    m.get(k)
+        .and_then(Json::as_i64)
+        .and_then(|n| i32::try_from(n).ok())
+}
+
+/// True when a block the topology may carry is present and says something.
+fn given(d: &Desired<'_>, k: &str) -> bool {
+    d.get(k)
+        .is_some_and(|v| v.as_array().is_none_or(|a| !a.is_empty()))
+}
+
+fn capacity(d: &Desired<'_>, k: &str) -> Result<Option<i32>, CallError> {
+    match d.get(k) {
+        None => Ok(None),
+        Some(v) => v
+            .as_i64()
+            .and_then(|n| i32::try_from(n).ok())
+            .map(Some)
+            .ok_or_else(|| CallError::bad_value(d.address, k, "must be an integer")),
+    }
+}
+
+/// The desired target-tracking configuration, from the hashicorp/aws block.
+fn tracking(
+    d: &Desired<'_>,
+) -> Result<Option<TargetTrackingScalingPolicyConfiguration>, CallError> {
+    const KEY: &str = "target_tracking_scaling_policy_configuration";
+    let Some(b) = d.block(KEY) else {
+        return Ok(None);
+    };
+    if b.get("customized_metric_specification")
+        .and_then(Json::as_array)
+        .is_some_and(|a| !a.is_empty())
+    {
+        return Err(CallError::bad_value(
+            d.address,
+            KEY,
+            "has a customized_metric_specification, which this driver does not register",
+        ));
+    }
+    let target_value = b
+        .get("target_value")
+        .and_then(Json::as_f64)
+        .ok_or_else(|| CallError::bad_value(d.address, KEY, "needs a numeric target_value"))?;
+    let metric = match b
+        .get("predefined_metric_specification")
+        .and_then(Json::as_array)
+        .and_then(|a| a.first())
+        .and_then(Json::as_object)
+    {
+        None => None,
+        Some(m) => Some(built(
+            PredefinedMetricSpecification::builder()
+                .set_predefined_metric_type(
+                    m_str(m, "predefined_metric_type").map(MetricType::from),
+                )
+                .set_resource_label(m_str(m, "resource_label").map(str::to_string))
+                .build(),
+            KEY,
+        )?),
+    };
+    Ok(Some(built(
+        TargetTrackingScalingPolicyConfiguration::builder()
+            .target_value(target_value)
+            .set_predefined_metric_specification(metric)
+            .set_scale_in_cooldown(m_int(b, "scale_in_cooldown"))
+            .set_scale_out_cooldown(m_int(b, "scale_out_cooldown"))
+            .set_disable_scale_in(b.get("disable_scale_in").and_then(Json::as_bool))
+            .build(),
+        KEY,
+    )?))
+}
+
+/// True when the policy in AWS already does what the configuration says. What the
+/// configuration leaves out (a cooldown) is AWS's to choose.
+fn same_tracking(
+    want: &TargetTrackingScalingPolicyConfiguration,
+    got: &TargetTrackingScalingPolicyConfiguration,
+) -> bool {
+    let metric = |c: &TargetTrackingScalingPolicyConfiguration| {
+        c.predefined_metric_specification().map(|m| {
+            (
+                m.predefined_metric_type().as_str().to_string(),
+                m.resource_label().map(str::to_string),
+            )
+        })
+    };
+    (want.target_value() - got.target_value()).abs() < 1e-9
+        && (want.scale_in_cooldown().is_none()
+            || want.scale_in_cooldown() == got.scale_in_cooldown())
+        && (want.scale_out_cooldown().is_none()
+            || want.scale_out_cooldown() == got.scale_out_cooldown())
+        && want.disable_scale_in().unwrap_or(false) == got.disable_scale_in().unwrap_or(false)
+        && metric(want) == metric(got)
+}
+
+pub struct AppAutoScaling {
+    client: Client,
+    reads: Client,
+}
+
+impl AppAutoScaling {
+    pub fn new(client: Client, reads: Client) -> AppAutoScaling {
+        AppAutoScaling { client, reads }
+    }
+
+    async fn target(&self, k: &Key<'_>) -> Result<Option<ScalableTarget>, CallError> {
+        let mut token = None;
+        loop {
+            let r = self
+                .reads
+                .describe_scalable_targets()
+                .service_namespace(k.namespace())
+                .resource_ids(k.resource_id)
+                .scalable_dimension(k.dimension())
+                .set_next_token(token)
+                .send()
+                .await
+                .op("DescribeScalableTargets")?;
+            if let Some(t) = r.scalable_targets().iter().find(|t| {
+                t.resource_id() == k.resource_id && t.scalable_dimension().as_str() == k.dimension
+            }) {
+                return Ok(Some(t.clone()));
+            }
+            match r.next_token() {
+                Some(t) if !t.is_empty() => token = Some(t.to_string()),
+                _ => return Ok(None),
+            }
+        }
+    }
+
+    /// The named policy on the target. The name filter is repeated in our code: moto ignores
+    /// `PolicyNames` and matches the resource id as a substring.
+    async fn policy(&self, k: &Key<'_>, name: &str) -> Result<Option<ScalingPolicy>, CallError> {
+        let mut token = None;
+        loop {
+            let r = self
+                .reads
+                .describe_scaling_policies()
+                .policy_names(name)
+                .service_namespace(k.namespace())
+                .resource_id(k.resource_id)
+                .scalable_dimension(k.dimension())
+                .set_next_token(token)
+                .send()
+                .await
+                .op("DescribeScalingPolicies")?;
+            if let Some(p) = r.scaling_policies().iter().find(|p| {
+                p.policy_name() == name
+                    && p.resource_id() == k.resource_id
+                    && p.scalable_dimension().as_str() == k.dimension
+            }) {
+                return Ok(Some(p.clone()));
+            }
+            match r.next_token() {
+                Some(t) if !t.is_empty() => token = Some(t.to_string()),
+                _ => return Ok(None),
+            }
+        }
+    }
+
+    async fn register(
+        &self,
+        k: &Key<'_>,
+        min: Option<i32>,
+        max: Option<i32>,
+        tags: Option<HashMap<String, String>>,
+    ) -> Result<(), CallError> {
+        self.client
+            .register_scalable_target()
+            .service_namespace(k.namespace())
+            .resource_id(k.resource_id)
+            .scalable_dimension(k.dimension())
+            .set_min_capacity(min)
+            .set_max_capacity(max)
+            .set_tags(tags)
+            .send()
+            .await
+            .op("RegisterScalableTarget")
+            .map_err(settling)?;
+        Ok(())
+    }
+
+    async fn ensure_target(&self, d: &Desired<'_>) -> Result<Attrs, CallError> {
+        let k = Key::of(d)?;
+        let min = capacity(d, "min_capacity")?;
+        let max = capacity(d, "max_capacity")?;
+        match self.target(&k).await? {
+            // Registering again is how a target changes; tags apply at creation only.
+            Some(t) => {
+                if min.is_some_and(|m| m != t.min_capacity())
+                    || max.is_some_and(|m| m != t.max_capacity())
+                {
+                    self.register(&k, min, max, None).await?;
+                }
+            }
+            None => {
+                let tags: HashMap<String, String> = d.tags().into_iter().collect();
+                self.register(&k, min, max, (!tags.is_empty()).then_some(tags))
+                    .await?;
+            }
+        }
+        let t = self.target(&k).await?.ok_or_else(|| {
+            CallError::new(
+                "DescribeScalableTargets",
+                "NotVisible",
+                format!("{} was registered but is not described yet", k.resource_id),
+                ErrorClass::Transient,
+            )
+        })?;
+        Ok(target_attrs(&k, &t))
+    }
+
+    async fn ensure_policy(&self, d: &Desired<'_>) -> Result<Attrs, CallError> {
+        let k = Key::of(d)?;
+        let name = d.str("name")?;
+        if given(d, "step_scaling_policy_configuration") {
+            return Err(CallError::bad_value(
+                d.address,
+                "step_scaling_policy_configuration",
+                "is not registered by this driver",
+            ));
+        }
+        // AWS's own default when the type is left out.
+        let policy_type = d.opt_str("policy_type").unwrap_or("StepScaling");
+        let tracking = tracking(d)?;
+        let current = self.policy(&k, name).await?;
+        let same = current.as_ref().is_some_and(|p| {
+            p.policy_type().as_str() == policy_type
+                && match (&tracking, p.target_tracking_scaling_policy_configuration()) {
+                    (Some(w), Some(g)) => same_tracking(w, g),
+                    (None, None) => true,
+                    _ => false,
+                }
+        });
+        let arn = match current {
+            Some(p) if same => p.policy_arn().to_string(),
+            // PutScalingPolicy creates or replaces the policy of that name on the target.
+            _ => self
+                .client
+                .put_scaling_policy()
+                .policy_name(name)
+                .service_namespace(k.namespace())
+                .resource_id(k.resource_id)
+                .scalable_dimension(k.dimension())
+                .policy_type(PolicyType::from(policy_type))
+                .set_target_tracking_scaling_policy_configuration(tracking)
+                .send()
+                .await
+                .op("PutScalingPolicy")
+                .map_err(settling)?
+                .policy_arn()
+                .to_string(),
+        };
+        Ok(policy_attrs(&k, name, &arn, policy_type))
+    }
+
+    async fn find_kind(&self, d: &Desired<'_>) -> Result<Option<Attrs>, CallError> {
+        match d.kind {
+            TARGET => {
+                let k = Key::of(d)?;
+                Ok(self.target(&k).await?.map(|t| target_attrs(&k, &t)))
+            }
+            POLICY => {
+                let k = Key::of(d)?;
+                let name = d.str("name")?;
+                Ok(self
+                    .policy(&k, name)
+                    .await?
+                    .map(|p| policy_attrs(&k, name, p.policy_arn(), p.policy_type().as_str())))
+            }
+            other => Err(unsupported(other)),
+        }
+    }
+
+    async fn ensure_kind(
+        &self,
+        d: &Desired<'_>,
+        _existing: Option<&Attrs>,
+    ) -> Result<Attrs, CallError> {
+        match d.kind {
+            TARGET => self.ensure_target(d).await,
+            POLICY => self.ensure_policy(d).await,
+            other => Err(unsupported(other)),
+        }
+    }
+
+    async fn read_kind(
+        &self,
+        kind: &str,
+        a: &Attrs,
+    ) -> Result<Option<Map<String, Json>>, CallError> {
+        match kind {
+            TARGET => {
+                let Some(t) = self.target(&Key::from_state(a)?).await? else {
+                    return Ok(None);
+                };
+                Ok(Some(observed([
+                    ("min_capacity", Json::from(t.min_capacity())),
+                    ("max_capacity", Json::from(t.max_capacity())),
+                ])))
+            }
+            POLICY => {
+                let Some(p) = self.policy(&Key::from_state(a)?, attr(a, "name")?).await? else {
+                    return Ok(None);
+                };
+                Ok(Some(observed([(
+                    "policy_type",
+                    Json::from(p.policy_type().as_str()),
+                )])))
+            }
+            other => Err(unsupported(other)),
+        }
+    }
+
+    async fn delete_kind(&self, kind: &str, a: &Attrs) -> Result<(), CallError> {
+        if kind != TARGET && kind != POLICY {
+            return Err(unsupported(kind));
+        }
+        let k = Key::from_state(a)?;
+        // Looked up first: moto answers a missing target or policy with a ValidationException
+        // (AWS: ObjectNotFoundException), which would otherwise read as a real failure.
+        match kind {
+            TARGET => {
+                if self.target(&k).await?.is_none() {
+                    return Ok(());
+                }
+                absent_ok(
+                    self.client
+                        .deregister_scalable_target()
+                        .service_namespace(k.namespace())
+                        .resource_id(k.resource_id)
+                        .scalable_dimension(k.dimension())
+                        .send()
+                        .await
+                        .op("DeregisterScalableTarget")
+                        .map_err(settling),
+                )?;
+            }
+            POLICY => {
+                let name = attr(a, "name")?;
+                if self.policy(&k, name).await?.is_none() {
+                    return Ok(());
+                }
+                absent_ok(
+                    self.client
+                        .delete_scaling_policy()
+                        .policy_name(name)
+                        .service_namespace(k.namespace())
+                        .resource_id(k.resource_id)
+                        .scalable_dimension(k.dimension())
+                        .send()
+                        .await
+                        .op("DeleteScalingPolicy")
+                        .map_err(settling),
+                )?;
+            }
+            other => return Err(unsupported(other)),
+        }
+        Ok(())
+    }
+}
+
+super::delegate_driver!(AppAutoScaling);

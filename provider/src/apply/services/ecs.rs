@@ -1,0 +1,1465 @@
+//! ECS on Fargate: the cluster (found by its unique name), the task definition (found by its
+//! unique family: the child is the family's latest ACTIVE revision, and every change registers a
+//! new revision, since AWS never changes one) and the service (found by name in its cluster).
+
+use std::collections::{BTreeMap, HashMap};
+use std::time::Duration;
+
+use aws_sdk_ecs::types::{
+    ApplicationProtocol, AssignPublicIp, AwsVpcConfiguration, Cluster, ClusterField,
+    ClusterSetting, ClusterSettingName, Compatibility, ContainerDefinition, CpuArchitecture,
+    DeploymentCircuitBreaker, DeploymentConfiguration, HealthCheck, KeyValuePair, LaunchType,
+    LoadBalancer, LogConfiguration, LogDriver, NetworkConfiguration, NetworkMode, OsFamily,
+    PortMapping, PropagateTags, RuntimePlatform, Secret, Service, ServiceField, SortOrder, Tag,
+    TaskDefinition, TaskDefinitionField, TaskDefinitionStatus, TransportProtocol,
+};
+use aws_sdk_ecs::Client;
+use serde_json::{json, Map, Value as Json};
+
+use super::{
+    absent_ok, attr, attrs, built, observed, stale_keys, tag_map, tags_missing, unsupported,
+    wait_until, Call,
+};
+use crate::apply::driver::{Attrs, CallError, Desired, ErrorClass};
+
+const CLUSTER: &str = "aws_ecs_cluster";
+const TASK_DEFINITION: &str = "aws_ecs_task_definition";
+const SERVICE: &str = "aws_ecs_service";
+
+/// A new cluster or service is ACTIVE within seconds (moto: at once). Only that is waited for,
+/// never running tasks: moto runs none, and a service's tasks are its deployment's business.
+const ACTIVE_WITHIN: Duration = Duration::from_secs(10 * 60);
+
+/// A deleted service drains until its tasks have stopped: the target group's deregistration
+/// delay plus the containers' stop timeout, more when AWS is slow to place the stops.
+const DRAINED_WITHIN: Duration = Duration::from_secs(20 * 60);
+
+/// ECS answers these while an earlier change is still settling (tasks still stopping in a
+/// cluster being deleted, a deployment in progress): worth retrying, unlike the rest of the
+/// `ClientException` family.
+const SETTLING: &[&str] = &[
+    "ClusterContainsServicesException",
+    "ClusterContainsTasksException",
+    "ClusterContainsContainerInstancesException",
+    "UpdateInProgressException",
+    "ResourceInUseException",
+];
+
+fn settling(e: CallError) -> CallError {
+    if SETTLING.contains(&e.code.as_str()) {
+        CallError {
+            class: ErrorClass::Transient,
+            ..e
+        }
+    } else {
+        e
+    }
+}
+
+/// ECS says a revision does not exist (or was deleted) with a generic `ClientException`.
+fn no_task_definition(e: &CallError) -> bool {
+    e.is_not_found()
+        || (e.code == "ClientException"
+            && e.message
+                .to_ascii_lowercase()
+                .contains("unable to describe task definition"))
+}
+
+/// A service already draining or gone answers these to a delete: nothing is left to do.
+fn gone_ok<T>(r: Result<T, CallError>) -> Result<(), CallError> {
+    match r {
+        Ok(_) => Ok(()),
+        Err(e) if e.is_not_found() || e.code == "ServiceNotActiveException" => Ok(()),
+        Err(e) => Err(e),
+    }
+}
+
+fn empty_answer(operation: &str, what: &str) -> CallError {
+    CallError::new(
+        operation,
+        "EmptyAnswer",
+        format!("no resource in the answer for {what}"),
+        ErrorClass::Transient,
+    )
+}
+
+fn not_visible(operation: &str, what: &str) -> CallError {
+    CallError::new(
+        operation,
+        "NotVisible",
+        format!("{what} was created but is not described yet"),
+        ErrorClass::Transient,
+    )
+}
+
+fn tags_of(list: &[Tag]) -> BTreeMap<String, String> {
+    list.iter()
+        .filter_map(|t| Some((t.key()?.to_string(), t.value().unwrap_or("").to_string())))
+        .collect()
+}
+
+fn ecs_tags(d: &Desired<'_>) -> Option<Vec<Tag>> {
+    let tags: Vec<Tag> = d
+        .tags()
+        .into_iter()
+        .map(|(k, v)| Tag::builder().key(k).value(v).build())
+        .collect();
+    (!tags.is_empty()).then_some(tags)
+}
+
+fn m_str<'a>(m: &'a Map<String, Json>, k: &str) -> Option<&'a str> {
+    m.get(k).and_then(Json::as_str)
+}
+
+fn m_strings(m: &Map<String, Json>, k: &str) -> Vec<String> {
+    m.get(k)
+        .and_then(Json::as_array)
+        .map(|a| {
+            a.iter()
+                .filter_map(|x| x.as_str().map(str::to_string))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+fn m_int(
+    address: &str,
+    key: &str,
+    m: &Map<String, Json>,
+    k: &str,
+) -> Result<Option<i32>, CallError> {
+    match m.get(k).filter(|v| !v.is_null()) {
+        None => Ok(None),
+        Some(v) => v
+            .as_i64()
+            .and_then(|n| i32::try_from(n).ok())
+            .map(Some)
+            .ok_or_else(|| {
+                CallError::bad_value(address, key, &format!("`{k}` must be an integer"))
+            }),
+    }
+}
+
+fn int32(d: &Desired<'_>, k: &str) -> Result<Option<i32>, CallError> {
+    match d.get(k) {
+        None => Ok(None),
+        Some(v) => v
+            .as_i64()
+            .and_then(|n| i32::try_from(n).ok())
+            .map(Some)
+            .ok_or_else(|| CallError::bad_value(d.address, k, "must be an integer")),
+    }
+}
+
+/// A value hashicorp/aws types as a string that a configuration may also write as a number
+/// (`cpu = 256`).
+fn text(d: &Desired<'_>, k: &str) -> Option<String> {
+    match d.get(k)? {
+        Json::String(s) => Some(s.clone()),
+        Json::Number(n) => Some(n.to_string()),
+        _ => None,
+    }
+}
+
+/// When the desired side leaves a value to AWS, whatever AWS chose is right.
+fn lenient(want: Option<&str>, got: Option<&str>) -> bool {
+    want.is_none() || want == got
+}
+
+fn sorted(list: &[String]) -> Vec<String> {
+    let mut v = list.to_vec();
+    v.sort();
+    v
+}
+
+/// The family and revision an ARN ends with (`...:task-definition/family:7`).
+fn family_of(arn: &str) -> Option<&str> {
+    let tail = arn.rsplit_once('/').map(|(_, t)| t).unwrap_or(arn);
+    tail.rsplit_once(':').map(|(f, _)| f)
+}
+
+fn revision_of(arn: &str) -> i64 {
+    arn.rsplit(':')
+        .next()
+        .and_then(|r| r.parse().ok())
+        .unwrap_or(0)
+}
+
+// ---------------------------------------------------------------------------------------------
+// Container definitions: hashicorp/aws passes the ECS API's own JSON (camelCase) as a string.
+
+/// The container keys this driver registers. Any other key is refused, so that a topology
+/// change cannot be dropped silently.
+const CONTAINER_KEYS: &[&str] = &[
+    "name",
+    "image",
+    "essential",
+    "cpu",
+    "memory",
+    "memoryReservation",
+    "readonlyRootFilesystem",
+    "privileged",
+    "user",
+    "workingDirectory",
+    "command",
+    "entryPoint",
+    "portMappings",
+    "environment",
+    "secrets",
+    "logConfiguration",
+    "healthCheck",
+    "startTimeout",
+    "stopTimeout",
+];
+
+/// Keys AWS answers with empty lists by default: accepted when empty, since they say nothing.
+const EMPTY_OK: &[&str] = &[
+    "mountPoints",
+    "volumesFrom",
+    "systemControls",
+    "links",
+    "dnsServers",
+    "dnsSearchDomains",
+    "extraHosts",
+    "ulimits",
+    "dockerSecurityOptions",
+];
+
+fn bad(address: &str, why: &str) -> CallError {
+    CallError::bad_value(address, "container_definitions", why)
+}
+
+/// One JSON object of the container definitions, with the path that error messages name.
+struct Obj<'a> {
+    address: &'a str,
+    path: String,
+    m: &'a Map<String, Json>,
+}
+
+impl<'a> Obj<'a> {
+    fn of(address: &'a str, path: String, v: &'a Json) -> Result<Obj<'a>, CallError> {
+        match v.as_object() {
+            Some(m) => Ok(Obj { address, path, m }),
+            None => Err(bad(address, &format!("{path} must be an object"))),
+        }
+    }
+
+    fn wrong(&self, k: &str, what: &str) -> CallError {
+        bad(self.address, &format!("{}.{k} must be {what}", self.path))
+    }
+
+    fn get(&self, k: &str) -> Option<&'a Json> {
+        self.m.get(k).filter(|v| !v.is_null())
+    }
+
+    fn str(&self, k: &str) -> Result<Option<String>, CallError> {
+        match self.get(k) {
+            None => Ok(None),
+            Some(Json::String(s)) => Ok(Some(s.clone())),
+            Some(_) => Err(self.wrong(k, "a string")),
+        }
+    }
+
+    fn int(&self, k: &str) -> Result<Option<i32>, CallError> {
+        match self.get(k) {
+            None => Ok(None),
+            Some(v) => v
+                .as_i64()
+                .and_then(|n| i32::try_from(n).ok())
+                .map(Some)
+                .ok_or_else(|| self.wrong(k, "an integer")),
+        }
+    }
+
+    fn bool(&self, k: &str) -> Result<Option<bool>, CallError> {
+        match self.get(k) {
+            None => Ok(None),
+            Some(Json::Bool(b)) => Ok(Some(*b)),
+            Some(_) => Err(self.wrong(k, "true or false")),
+        }
+    }
+
+    fn strings(&self, k: &str) -> Result<Option<Vec<String>>, CallError> {
+        match self.get(k) {
+            None => Ok(None),
+            Some(Json::Array(a)) => a
+                .iter()
+                .map(|x| {
+                    x.as_str()
+                        .map(str::to_string)
+                        .ok_or_else(|| self.wrong(k, "a list of strings"))
+                })
+                .collect::<Result<Vec<_>, _>>()
+                .map(Some),
+            Some(_) => Err(self.wrong(k, "a list of strings")),
+        }
+    }
+
+    fn list(&self, k: &str) -> Result<Vec<Obj<'a>>, CallError> {
+        match self.get(k) {
+            None => Ok(Vec::new()),
+            Some(Json::Array(a)) => a
+                .iter()
+                .enumerate()
+                .map(|(i, x)| Obj::of(self.address, format!("{}.{k}[{i}]", self.path), x))
+                .collect(),
+            Some(_) => Err(self.wrong(k, "a list")),
+        }
+    }
+
+    fn obj(&self, k: &str) -> Result<Option<Obj<'a>>, CallError> {
+        match self.get(k) {
+            None => Ok(None),
+            Some(v) => Obj::of(self.address, format!("{}.{k}", self.path), v).map(Some),
+        }
+    }
+
+    fn only(&self, allowed: &[&str]) -> Result<(), CallError> {
+        for (k, v) in self.m {
+            let said_nothing = v.is_null()
+                || (EMPTY_OK.contains(&k.as_str()) && v.as_array().is_some_and(|a| a.is_empty()));
+            if !allowed.contains(&k.as_str()) && !said_nothing {
+                return Err(bad(
+                    self.address,
+                    &format!("{}.{k} is not registered by this driver", self.path),
+                ));
+            }
+        }
+        Ok(())
+    }
+}
+
+fn container(address: &str, i: usize, v: &Json) -> Result<ContainerDefinition, CallError> {
+    let c = Obj::of(address, format!("[{i}]"), v)?;
+    c.only(CONTAINER_KEYS)?;
+    let name = c.str("name")?.ok_or_else(|| c.wrong("name", "given"))?;
+    let image = c.str("image")?.ok_or_else(|| c.wrong("image", "given"))?;
+    let mut ports = Vec::new();
+    for p in c.list("portMappings")? {
+        p.only(&[
+            "containerPort",
+            "hostPort",
+            "protocol",
+            "name",
+            "appProtocol",
+            "containerPortRange",
+        ])?;
+        ports.push(
+            PortMapping::builder()
+                .set_container_port(p.int("containerPort")?)
+                .set_host_port(p.int("hostPort")?)
+                .set_protocol(
+                    p.str("protocol")?
+                        .map(|s| TransportProtocol::from(s.as_str())),
+                )
+                .set_name(p.str("name")?)
+                .set_app_protocol(
+                    p.str("appProtocol")?
+                        .map(|s| ApplicationProtocol::from(s.as_str())),
+                )
+                .set_container_port_range(p.str("containerPortRange")?)
+                .build(),
+        );
+    }
+    let mut environment = Vec::new();
+    for e in c.list("environment")? {
+        e.only(&["name", "value"])?;
+        environment.push(
+            KeyValuePair::builder()
+                .set_name(e.str("name")?)
+                .set_value(e.str("value")?)
+                .build(),
+        );
+    }
+    let mut secrets = Vec::new();
+    for s in c.list("secrets")? {
+        s.only(&["name", "valueFrom"])?;
+        secrets.push(built(
+            Secret::builder()
+                .set_name(s.str("name")?)
+                .set_value_from(s.str("valueFrom")?)
+                .build(),
+            "container secrets",
+        )?);
+    }
+    let log = match c.obj("logConfiguration")? {
+        None => None,
+        Some(l) => {
+            l.only(&["logDriver", "options"])?;
+            let mut options = HashMap::new();
+            if let Some(o) = l.obj("options")? {
+                for (k, v) in o.m {
+                    let v = v.as_str().ok_or_else(|| o.wrong(k, "a string"))?;
+                    options.insert(k.clone(), v.to_string());
+                }
+            }
+            Some(built(
+                LogConfiguration::builder()
+                    .set_log_driver(l.str("logDriver")?.map(|s| LogDriver::from(s.as_str())))
+                    .set_options((!options.is_empty()).then_some(options))
+                    .build(),
+                "container logConfiguration",
+            )?)
+        }
+    };
+    let health = match c.obj("healthCheck")? {
+        None => None,
+        Some(h) => {
+            h.only(&["command", "interval", "timeout", "retries", "startPeriod"])?;
+            Some(built(
+                HealthCheck::builder()
+                    .set_command(h.strings("command")?)
+                    .set_interval(h.int("interval")?)
+                    .set_timeout(h.int("timeout")?)
+                    .set_retries(h.int("retries")?)
+                    .set_start_period(h.int("startPeriod")?)
+                    .build(),
+                "container healthCheck",
+            )?)
+        }
+    };
+    Ok(ContainerDefinition::builder()
+        .name(name)
+        .image(image)
+        .set_cpu(c.int("cpu")?)
+        .set_memory(c.int("memory")?)
+        .set_memory_reservation(c.int("memoryReservation")?)
+        .set_essential(c.bool("essential")?)
+        .set_readonly_root_filesystem(c.bool("readonlyRootFilesystem")?)
+        .set_privileged(c.bool("privileged")?)
+        .set_user(c.str("user")?)
+        .set_working_directory(c.str("workingDirectory")?)
+        .set_command(c.strings("command")?)
+        .set_entry_point(c.strings("entryPoint")?)
+        .set_start_timeout(c.int("startTimeout")?)
+        .set_stop_timeout(c.int("stopTimeout")?)
+        .set_port_mappings((!ports.is_empty()).then_some(ports))
+        .set_environment((!environment.is_empty()).then_some(environment))
+        .set_secrets((!secrets.is_empty()).then_some(secrets))
+        .set_log_configuration(log)
+        .set_health_check(health)
+        .build())
+}
+
+fn containers(d: &Desired<'_>) -> Result<Vec<ContainerDefinition>, CallError> {
+    let text = d.str("container_definitions")?;
+    let doc: Json =
+        serde_json::from_str(text).map_err(|e| bad(d.address, &format!("is not JSON: {e}")))?;
+    let list = doc
+        .as_array()
+        .ok_or_else(|| bad(d.address, "must be a JSON list"))?;
+    if list.is_empty() {
+        return Err(bad(d.address, "must name at least one container"));
+    }
+    list.iter()
+        .enumerate()
+        .map(|(i, c)| container(d.address, i, c))
+        .collect()
+}
+
+/// A container as compared: the keys this driver registers, with what AWS fills in when they
+/// are left out (ports on the task's own address, essential, tcp, the health check's timings)
+/// written out, so that a revision read back equals the definition that registered it.
+fn shape(c: &ContainerDefinition) -> Json {
+    let ports: Vec<Json> = c
+        .port_mappings()
+        .iter()
+        .map(|p| {
+            json!({
+                "containerPort": p.container_port(),
+                "hostPort": p.host_port().filter(|h| Some(*h) != p.container_port()),
+                "protocol": p.protocol().map(|x| x.as_str()).unwrap_or("tcp"),
+                "name": p.name(),
+                "appProtocol": p.app_protocol().map(|x| x.as_str()),
+                "containerPortRange": p.container_port_range(),
+            })
+        })
+        .collect();
+    let environment: BTreeMap<&str, &str> = c
+        .environment()
+        .iter()
+        .map(|e| (e.name().unwrap_or(""), e.value().unwrap_or("")))
+        .collect();
+    let secrets: BTreeMap<&str, &str> = c
+        .secrets()
+        .iter()
+        .map(|s| (s.name(), s.value_from()))
+        .collect();
+    let log = c.log_configuration().map(|l| {
+        let options: BTreeMap<&String, &String> =
+            l.options().map(|o| o.iter().collect()).unwrap_or_default();
+        json!({ "logDriver": l.log_driver().as_str(), "options": options })
+    });
+    let health = c.health_check().map(|h| {
+        json!({
+            "command": h.command(),
+            "interval": h.interval().unwrap_or(30),
+            "timeout": h.timeout().unwrap_or(5),
+            "retries": h.retries().unwrap_or(3),
+            "startPeriod": h.start_period().unwrap_or(0),
+        })
+    });
+    json!({
+        "name": c.name(),
+        "image": c.image(),
+        "cpu": c.cpu(),
+        "memory": c.memory(),
+        "memoryReservation": c.memory_reservation(),
+        "essential": c.essential().unwrap_or(true),
+        "readonlyRootFilesystem": c.readonly_root_filesystem().unwrap_or(false),
+        "privileged": c.privileged().unwrap_or(false),
+        "user": c.user(),
+        "workingDirectory": c.working_directory(),
+        "command": c.command(),
+        "entryPoint": c.entry_point(),
+        "portMappings": ports,
+        "environment": environment,
+        "secrets": secrets,
+        "logConfiguration": log,
+        "healthCheck": health,
+        "startTimeout": c.start_timeout(),
+        "stopTimeout": c.stop_timeout(),
+    })
+}
+
+/// What a task definition registers: compared with the latest revision to decide whether a
+/// new one is needed.
+struct TaskSpec {
+    family: String,
+    containers: Vec<ContainerDefinition>,
+    cpu: Option<String>,
+    memory: Option<String>,
+    network_mode: Option<String>,
+    compatibilities: Vec<String>,
+    execution_role_arn: Option<String>,
+    task_role_arn: Option<String>,
+    os_family: Option<String>,
+    cpu_architecture: Option<String>,
+}
+
+impl TaskSpec {
+    fn of(d: &Desired<'_>) -> Result<TaskSpec, CallError> {
+        let platform = d.block("runtime_platform");
+        let rp = |k: &str| platform.and_then(|b| m_str(b, k)).map(str::to_string);
+        let mut compatibilities = d.strings("requires_compatibilities");
+        compatibilities.sort();
+        Ok(TaskSpec {
+            family: d.str("family")?.to_string(),
+            containers: containers(d)?,
+            cpu: text(d, "cpu"),
+            memory: text(d, "memory"),
+            network_mode: d.opt_str("network_mode").map(str::to_string),
+            compatibilities,
+            execution_role_arn: d.opt_str("execution_role_arn").map(str::to_string),
+            task_role_arn: d.opt_str("task_role_arn").map(str::to_string),
+            os_family: rp("operating_system_family"),
+            cpu_architecture: rp("cpu_architecture"),
+        })
+    }
+
+    fn matches(&self, td: &TaskDefinition) -> bool {
+        let mut compatibilities: Vec<String> = td
+            .requires_compatibilities()
+            .iter()
+            .map(|c| c.as_str().to_string())
+            .collect();
+        compatibilities.sort();
+        let platform = td.runtime_platform();
+        let current: Vec<Json> = td.container_definitions().iter().map(shape).collect();
+        let wanted: Vec<Json> = self.containers.iter().map(shape).collect();
+        td.cpu() == self.cpu.as_deref()
+            && td.memory() == self.memory.as_deref()
+            && lenient(
+                self.network_mode.as_deref(),
+                td.network_mode().map(|m| m.as_str()),
+            )
+            && compatibilities == self.compatibilities
+            && td.execution_role_arn() == self.execution_role_arn.as_deref()
+            && td.task_role_arn() == self.task_role_arn.as_deref()
+            && lenient(
+                self.os_family.as_deref(),
+                platform
+                    .and_then(|p| p.operating_system_family())
+                    .map(|x| x.as_str()),
+            )
+            && lenient(
+                self.cpu_architecture.as_deref(),
+                platform
+                    .and_then(|p| p.cpu_architecture())
+                    .map(|x| x.as_str()),
+            )
+            && current == wanted
+    }
+
+    fn runtime_platform(&self) -> Option<RuntimePlatform> {
+        if self.os_family.is_none() && self.cpu_architecture.is_none() {
+            return None;
+        }
+        Some(
+            RuntimePlatform::builder()
+                .set_operating_system_family(self.os_family.as_deref().map(OsFamily::from))
+                .set_cpu_architecture(self.cpu_architecture.as_deref().map(CpuArchitecture::from))
+                .build(),
+        )
+    }
+}
+
+fn task_attrs(t: &TaskDefinition) -> Attrs {
+    let arn = t.task_definition_arn().unwrap_or("").to_string();
+    let family = t.family().unwrap_or("").to_string();
+    let unrevised = arn
+        .rsplit_once(':')
+        .map(|(a, _)| a.to_string())
+        .unwrap_or_else(|| arn.clone());
+    attrs([
+        ("id", family.clone()),
+        ("family", family),
+        ("revision", t.revision().to_string()),
+        ("arn_without_revision", unrevised),
+        ("arn", arn),
+    ])
+}
+
+// ---------------------------------------------------------------------------------------------
+// Services.
+
+/// What a service is configured with, in the shape its current state is compared in.
+struct ServiceSpec {
+    cluster: String,
+    name: String,
+    task_definition: String,
+    desired_count: Option<i32>,
+    launch_type: Option<String>,
+    platform_version: Option<String>,
+    propagate_tags: Option<String>,
+    enable_execute_command: Option<bool>,
+    grace_period: Option<i32>,
+    /// Sorted subnets, sorted security groups, public address.
+    network: Option<(Vec<String>, Vec<String>, bool)>,
+    /// Sorted (target group, container, port).
+    load_balancers: Vec<(String, String, i32)>,
+    /// (enable, rollback)
+    circuit_breaker: Option<(bool, bool)>,
+    maximum_percent: Option<i32>,
+    minimum_healthy_percent: Option<i32>,
+}
+
+impl ServiceSpec {
+    fn of(d: &Desired<'_>) -> Result<ServiceSpec, CallError> {
+        let network = d.block("network_configuration").map(|n| {
+            let mut subnets = m_strings(n, "subnets");
+            subnets.sort();
+            let mut groups = m_strings(n, "security_groups");
+            groups.sort();
+            let public = n
+                .get("assign_public_ip")
+                .and_then(Json::as_bool)
+                .unwrap_or(false);
+            (subnets, groups, public)
+        });
+        let mut load_balancers = Vec::new();
+        for lb in d
+            .get("load_balancer")
+            .and_then(Json::as_array)
+            .into_iter()
+            .flatten()
+            .filter_map(Json::as_object)
+        {
+            let tg = m_str(lb, "target_group_arn").ok_or_else(|| {
+                CallError::bad_value(d.address, "load_balancer", "needs a target_group_arn")
+            })?;
+            let port = m_int(d.address, "load_balancer", lb, "container_port")?.unwrap_or(0);
+            load_balancers.push((
+                tg.to_string(),
+                m_str(lb, "container_name").unwrap_or("").to_string(),
+                port,
+            ));
+        }
+        load_balancers.sort();
+        let circuit_breaker = d.block("deployment_circuit_breaker").map(|b| {
+            (
+                b.get("enable").and_then(Json::as_bool).unwrap_or(false),
+                b.get("rollback").and_then(Json::as_bool).unwrap_or(false),
+            )
+        });
+        Ok(ServiceSpec {
+            cluster: d.str("cluster")?.to_string(),
+            name: d.str("name")?.to_string(),
+            task_definition: d.str("task_definition")?.to_string(),
+            desired_count: int32(d, "desired_count")?,
+            launch_type: d.opt_str("launch_type").map(str::to_string),
+            platform_version: d.opt_str("platform_version").map(str::to_string),
+            propagate_tags: d.opt_str("propagate_tags").map(str::to_string),
+            enable_execute_command: d.bool("enable_execute_command"),
+            grace_period: int32(d, "health_check_grace_period_seconds")?,
+            network,
+            load_balancers,
+            circuit_breaker,
+            maximum_percent: int32(d, "deployment_maximum_percent")?,
+            minimum_healthy_percent: int32(d, "deployment_minimum_healthy_percent")?,
+        })
+    }
+
+    fn network_configuration(&self) -> Result<Option<NetworkConfiguration>, CallError> {
+        let Some((subnets, groups, public)) = &self.network else {
+            return Ok(None);
+        };
+        let vpc = built(
+            AwsVpcConfiguration::builder()
+                .set_subnets(Some(subnets.clone()))
+                .set_security_groups((!groups.is_empty()).then(|| groups.clone()))
+                .assign_public_ip(if *public {
+                    AssignPublicIp::Enabled
+                } else {
+                    AssignPublicIp::Disabled
+                })
+                .build(),
+            "network_configuration",
+        )?;
+        Ok(Some(
+            NetworkConfiguration::builder()
+                .awsvpc_configuration(vpc)
+                .build(),
+        ))
+    }
+
+    fn lbs(&self) -> Vec<LoadBalancer> {
+        self.load_balancers
+            .iter()
+            .map(|(tg, container, port)| {
+                LoadBalancer::builder()
+                    .target_group_arn(tg)
+                    .set_container_name((!container.is_empty()).then(|| container.clone()))
+                    .set_container_port((*port != 0).then_some(*port))
+                    .build()
+            })
+            .collect()
+    }
+
+    fn deployment(&self) -> Option<DeploymentConfiguration> {
+        if self.circuit_breaker.is_none()
+            && self.maximum_percent.is_none()
+            && self.minimum_healthy_percent.is_none()
+        {
+            return None;
+        }
+        Some(
+            DeploymentConfiguration::builder()
+                .set_deployment_circuit_breaker(self.circuit_breaker.map(|(enable, rollback)| {
+                    DeploymentCircuitBreaker::builder()
+                        .enable(enable)
+                        .rollback(rollback)
+                        .build()
+                }))
+                .set_maximum_percent(self.maximum_percent)
+                .set_minimum_healthy_percent(self.minimum_healthy_percent)
+                .build(),
+        )
+    }
+}
+
+fn current_network(s: &Service) -> Option<(Vec<String>, Vec<String>, bool)> {
+    s.network_configuration()
+        .and_then(|n| n.awsvpc_configuration())
+        .map(|v| {
+            (
+                sorted(v.subnets()),
+                sorted(v.security_groups()),
+                v.assign_public_ip() == Some(&AssignPublicIp::Enabled),
+            )
+        })
+}
+
+fn current_lbs(s: &Service) -> Vec<(String, String, i32)> {
+    let mut v: Vec<(String, String, i32)> = s
+        .load_balancers()
+        .iter()
+        .map(|lb| {
+            (
+                lb.target_group_arn().unwrap_or("").to_string(),
+                lb.container_name().unwrap_or("").to_string(),
+                lb.container_port().unwrap_or(0),
+            )
+        })
+        .collect();
+    v.sort();
+    v
+}
+
+/// What the state keeps of a service: what AWS assigned, plus the desired count this
+/// configuration last asked for. Auto scaling moves the live count, so a plain difference from
+/// the live count says nothing; a different configured count does.
+fn service_attrs(s: &Service, desired_count: Option<i32>) -> Attrs {
+    let arn = s.service_arn().unwrap_or("").to_string();
+    let mut a = attrs([
+        ("id", arn.clone()),
+        ("arn", arn),
+        ("name", s.service_name().unwrap_or("").to_string()),
+        ("cluster", s.cluster_arn().unwrap_or("").to_string()),
+    ]);
+    if let Some(n) = desired_count {
+        a.insert("desired_count".into(), n.to_string());
+    }
+    a
+}
+
+fn cluster_attrs(c: &Cluster) -> Attrs {
+    let arn = c.cluster_arn().unwrap_or("").to_string();
+    attrs([
+        ("id", arn.clone()),
+        ("arn", arn),
+        ("name", c.cluster_name().unwrap_or("").to_string()),
+    ])
+}
+
+fn cluster_settings(d: &Desired<'_>) -> Vec<ClusterSetting> {
+    d.get("setting")
+        .and_then(Json::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(Json::as_object)
+        .map(|s| {
+            ClusterSetting::builder()
+                .set_name(m_str(s, "name").map(ClusterSettingName::from))
+                .set_value(m_str(s, "value").map(str::to_string))
+                .build()
+        })
+        .collect()
+}
+
+fn setting_map(list: &[ClusterSetting]) -> BTreeMap<String, String> {
+    list.iter()
+        .filter_map(|s| Some((s.name()?.as_str().to_string(), s.value()?.to_string())))
+        .collect()
+}
+
+pub struct Ecs {
+    client: Client,
+    reads: Client,
+}
+
+impl Ecs {
+    pub fn new(client: Client, reads: Client) -> Ecs {
+        Ecs { client, reads }
+    }
+
+    /// Makes a resource's tags exactly the desired ones.
+    async fn retag(
+        &self,
+        arn: &str,
+        current: &BTreeMap<String, String>,
+        d: &Desired<'_>,
+    ) -> Result<(), CallError> {
+        let desired = d.tags();
+        let stale = stale_keys(current, &desired);
+        if !stale.is_empty() {
+            self.client
+                .untag_resource()
+                .resource_arn(arn)
+                .set_tag_keys(Some(stale))
+                .send()
+                .await
+                .op("UntagResource")?;
+        }
+        if tags_missing(current, &desired) {
+            self.client
+                .tag_resource()
+                .resource_arn(arn)
+                .set_tags(ecs_tags(d))
+                .send()
+                .await
+                .op("TagResource")?;
+        }
+        Ok(())
+    }
+
+    // --- clusters ---
+
+    /// The cluster, unless it is deleted: ECS (and moto, for ever) keeps describing a deleted
+    /// cluster as INACTIVE.
+    async fn cluster(&self, name_or_arn: &str) -> Result<Option<Cluster>, CallError> {
+        let r = absent_ok(
+            self.reads
+                .describe_clusters()
+                .clusters(name_or_arn)
+                .include(ClusterField::Tags)
+                .include(ClusterField::Settings)
+                .send()
+                .await
+                .op("DescribeClusters"),
+        )?;
+        Ok(r.and_then(|r| r.clusters().first().cloned())
+            .filter(|c| c.status() != Some("INACTIVE")))
+    }
+
+    async fn ensure_cluster(&self, d: &Desired<'_>) -> Result<Attrs, CallError> {
+        let name = d.str("name")?;
+        let settings = cluster_settings(d);
+        let cluster = match self.cluster(name).await? {
+            Some(c) => {
+                let current = setting_map(c.settings());
+                if setting_map(&settings)
+                    .iter()
+                    .any(|(k, v)| current.get(k) != Some(v))
+                {
+                    self.client
+                        .update_cluster()
+                        .cluster(name)
+                        .set_settings(Some(settings))
+                        .send()
+                        .await
+                        .op("UpdateCluster")
+                        .map_err(settling)?;
+                }
+                self.retag(c.cluster_arn().unwrap_or(""), &tags_of(c.tags()), d)
+                    .await?;
+                c
+            }
+            None => self
+                .client
+                .create_cluster()
+                .cluster_name(name)
+                .set_settings((!settings.is_empty()).then_some(settings))
+                .set_tags(ecs_tags(d))
+                .send()
+                .await
+                .op("CreateCluster")?
+                .cluster()
+                .cloned()
+                .ok_or_else(|| empty_answer("CreateCluster", name))?,
+        };
+        wait_until(name, ACTIVE_WITHIN, || async {
+            Ok(self
+                .cluster(name)
+                .await?
+                .is_some_and(|c| c.status() == Some("ACTIVE")))
+        })
+        .await?;
+        Ok(cluster_attrs(&cluster))
+    }
+
+    // --- task definitions ---
+
+    /// A revision with its tags, in whatever status it is (None: it does not exist, or was
+    /// deleted).
+    async fn task_definition(
+        &self,
+        arn: &str,
+    ) -> Result<Option<(TaskDefinition, Vec<Tag>)>, CallError> {
+        match self
+            .reads
+            .describe_task_definition()
+            .task_definition(arn)
+            .include(TaskDefinitionField::Tags)
+            .send()
+            .await
+            .op("DescribeTaskDefinition")
+        {
+            Ok(r) => Ok(r.task_definition().cloned().map(|t| (t, r.tags().to_vec()))),
+            Err(e) if no_task_definition(&e) => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// The revisions of a family in one status, every page.
+    async fn revisions(
+        &self,
+        family: &str,
+        status: TaskDefinitionStatus,
+    ) -> Result<Vec<String>, CallError> {
+        let mut out = Vec::new();
+        let mut token = None;
+        loop {
+            let r = self
+                .reads
+                .list_task_definitions()
+                .family_prefix(family)
+                .status(status.clone())
+                .sort(SortOrder::Desc)
+                .set_next_token(token)
+                .send()
+                .await
+                .op("ListTaskDefinitions")?;
+            out.extend(
+                r.task_definition_arns()
+                    .iter()
+                    .filter(|a| family_of(a) == Some(family))
+                    .cloned(),
+            );
+            match r.next_token() {
+                Some(t) if !t.is_empty() => token = Some(t.to_string()),
+                _ => return Ok(out),
+            }
+        }
+    }
+
+    /// The family's latest ACTIVE revision: the child. Newest first, so the first page holds it.
+    async fn latest_revision(
+        &self,
+        family: &str,
+    ) -> Result<Option<(TaskDefinition, Vec<Tag>)>, CallError> {
+        let r = self
+            .reads
+            .list_task_definitions()
+            .family_prefix(family)
+            .status(TaskDefinitionStatus::Active)
+            .sort(SortOrder::Desc)
+            .send()
+            .await
+            .op("ListTaskDefinitions")?;
+        let latest = r
+            .task_definition_arns()
+            .iter()
+            .filter(|a| family_of(a) == Some(family))
+            .max_by_key(|a| revision_of(a));
+        match latest {
+            None => Ok(None),
+            Some(arn) => Ok(self
+                .task_definition(arn)
+                .await?
+                .filter(|(t, _)| t.status() == Some(&TaskDefinitionStatus::Active))),
+        }
+    }
+
+    async fn register(
+        &self,
+        spec: &TaskSpec,
+        d: &Desired<'_>,
+    ) -> Result<TaskDefinition, CallError> {
+        let r = self
+            .client
+            .register_task_definition()
+            .family(&spec.family)
+            .set_container_definitions(Some(spec.containers.clone()))
+            .set_cpu(spec.cpu.clone())
+            .set_memory(spec.memory.clone())
+            .set_network_mode(spec.network_mode.as_deref().map(NetworkMode::from))
+            .set_requires_compatibilities((!spec.compatibilities.is_empty()).then(|| {
+                spec.compatibilities
+                    .iter()
+                    .map(|c| Compatibility::from(c.as_str()))
+                    .collect()
+            }))
+            .set_execution_role_arn(spec.execution_role_arn.clone())
+            .set_task_role_arn(spec.task_role_arn.clone())
+            .set_runtime_platform(spec.runtime_platform())
+            .set_tags(ecs_tags(d))
+            .send()
+            .await
+            .op("RegisterTaskDefinition")?;
+        r.task_definition()
+            .cloned()
+            .ok_or_else(|| empty_answer("RegisterTaskDefinition", &spec.family))
+    }
+
+    async fn ensure_task_definition(&self, d: &Desired<'_>) -> Result<Attrs, CallError> {
+        let spec = TaskSpec::of(d)?;
+        let td = match self.latest_revision(&spec.family).await? {
+            // Only the tags differ: they change on the revision itself.
+            Some((td, tags)) if spec.matches(&td) => {
+                self.retag(td.task_definition_arn().unwrap_or(""), &tags_of(&tags), d)
+                    .await?;
+                td
+            }
+            // Earlier revisions stay ACTIVE: the service runs on one until it moves to the new
+            // one, and a circuit-breaker rollback goes back to it.
+            _ => self.register(&spec, d).await?,
+        };
+        Ok(task_attrs(&td))
+    }
+
+    async fn delete_task_definition(&self, a: &Attrs) -> Result<(), CallError> {
+        let family = match a.get("family") {
+            Some(f) => f.clone(),
+            None => family_of(attr(a, "arn")?).unwrap_or("").to_string(),
+        };
+        if family.is_empty() {
+            return Err(CallError::new(
+                "state",
+                "MissingAttribute",
+                "the state holds no task definition family",
+                ErrorClass::Permanent,
+            ));
+        }
+        for arn in self
+            .revisions(&family, TaskDefinitionStatus::Active)
+            .await?
+        {
+            match self
+                .client
+                .deregister_task_definition()
+                .task_definition(&arn)
+                .send()
+                .await
+                .op("DeregisterTaskDefinition")
+            {
+                Ok(_) => {}
+                Err(e) if no_task_definition(&e) => {}
+                Err(e) => return Err(e),
+            }
+        }
+        // Deregistered revisions stay listed as INACTIVE for ever unless deleted. Deleting is
+        // housekeeping: the family is already unusable, so only a retryable failure stops here.
+        let inactive = self
+            .revisions(&family, TaskDefinitionStatus::Inactive)
+            .await?;
+        for chunk in inactive.chunks(10) {
+            match self
+                .client
+                .delete_task_definitions()
+                .set_task_definitions(Some(chunk.to_vec()))
+                .send()
+                .await
+                .op("DeleteTaskDefinitions")
+            {
+                Ok(r) => {
+                    for f in r.failures() {
+                        tracing::warn!(
+                            arn = f.arn().unwrap_or(""),
+                            reason = f.reason().unwrap_or(""),
+                            "task definition revision deregistered but not deleted"
+                        );
+                    }
+                }
+                Err(e) if e.class == ErrorClass::Transient => return Err(e),
+                Err(e) => {
+                    tracing::warn!(
+                        error = %e,
+                        family = family.as_str(),
+                        "task definition revisions deregistered but not deleted"
+                    );
+                }
+            }
+        }
+        Ok(())
+    }
+
+    // --- services ---
+
+    /// The service of that name in the cluster, in whatever status (ACTIVE, DRAINING while it is
+    /// deleted, INACTIVE once gone; moto keeps INACTIVE ones for ever).
+    async fn service(&self, cluster: &str, name: &str) -> Result<Option<Service>, CallError> {
+        let r = absent_ok(
+            self.reads
+                .describe_services()
+                .cluster(cluster)
+                .services(name)
+                .include(ServiceField::Tags)
+                .send()
+                .await
+                .op("DescribeServices"),
+        )?;
+        Ok(r.and_then(|r| {
+            r.services()
+                .iter()
+                .find(|s| s.service_name() == Some(name) || s.service_arn() == Some(name))
+                .cloned()
+        }))
+    }
+
+    async fn wait_inactive(&self, cluster: &str, name: &str) -> Result<(), CallError> {
+        wait_until(name, DRAINED_WITHIN, || async {
+            Ok(self
+                .service(cluster, name)
+                .await?
+                .is_none_or(|s| s.status() == Some("INACTIVE")))
+        })
+        .await
+    }
+
+    async fn create_service(&self, spec: &ServiceSpec, d: &Desired<'_>) -> Result<(), CallError> {
+        let lbs = spec.lbs();
+        self.client
+            .create_service()
+            .cluster(&spec.cluster)
+            .service_name(&spec.name)
+            .task_definition(&spec.task_definition)
+            .set_desired_count(spec.desired_count)
+            .set_launch_type(spec.launch_type.as_deref().map(LaunchType::from))
+            .set_platform_version(spec.platform_version.clone())
+            .set_propagate_tags(spec.propagate_tags.as_deref().map(PropagateTags::from))
+            .set_enable_execute_command(spec.enable_execute_command)
+            .set_health_check_grace_period_seconds(spec.grace_period)
+            .set_network_configuration(spec.network_configuration()?)
+            .set_load_balancers((!lbs.is_empty()).then_some(lbs))
+            .set_deployment_configuration(spec.deployment())
+            .set_tags(ecs_tags(d))
+            .send()
+            .await
+            .op("CreateService")
+            .map_err(settling)?;
+        Ok(())
+    }
+
+    /// Applies the arguments that change in place (see `kinds`) where they differ, in one call.
+    /// The desired count is set only when the configuration changed it (`prior_count`: what it
+    /// said at the last apply), never to undo what auto scaling decided.
+    async fn update_service(
+        &self,
+        spec: &ServiceSpec,
+        s: &Service,
+        prior_count: Option<i32>,
+    ) -> Result<(), CallError> {
+        let mut u = self
+            .client
+            .update_service()
+            .cluster(&spec.cluster)
+            .service(&spec.name);
+        let mut changed = false;
+        if s.task_definition() != Some(spec.task_definition.as_str()) {
+            u = u.task_definition(&spec.task_definition);
+            changed = true;
+        }
+        if let Some(n) = spec.desired_count {
+            if prior_count.is_some_and(|p| p != n) {
+                u = u.desired_count(n);
+                changed = true;
+            }
+        }
+        if spec.network.is_some() && current_network(s) != spec.network {
+            u = u.set_network_configuration(spec.network_configuration()?);
+            changed = true;
+        }
+        if current_lbs(s) != spec.load_balancers {
+            u = u.set_load_balancers(Some(spec.lbs()));
+            changed = true;
+        }
+        let dc = s.deployment_configuration();
+        let breaker = dc
+            .and_then(|c| c.deployment_circuit_breaker())
+            .map(|b| (b.enable(), b.rollback()));
+        if (spec.circuit_breaker.is_some() && breaker != spec.circuit_breaker)
+            || (spec.maximum_percent.is_some()
+                && dc.and_then(|c| c.maximum_percent()) != spec.maximum_percent)
+            || (spec.minimum_healthy_percent.is_some()
+                && dc.and_then(|c| c.minimum_healthy_percent()) != spec.minimum_healthy_percent)
+        {
+            u = u.set_deployment_configuration(spec.deployment());
+            changed = true;
+        }
+        if let Some(p) = spec.propagate_tags.as_deref() {
+            if s.propagate_tags().map(|x| x.as_str()) != Some(p) {
+                u = u.propagate_tags(PropagateTags::from(p));
+                changed = true;
+            }
+        }
+        if let Some(e) = spec.enable_execute_command {
+            if s.enable_execute_command() != e {
+                u = u.enable_execute_command(e);
+                changed = true;
+            }
+        }
+        if let Some(g) = spec.grace_period {
+            if s.health_check_grace_period_seconds() != Some(g) {
+                u = u.health_check_grace_period_seconds(g);
+                changed = true;
+            }
+        }
+        if let Some(v) = spec.platform_version.as_deref() {
+            if s.platform_version() != Some(v) {
+                u = u.platform_version(v);
+                changed = true;
+            }
+        }
+        if changed {
+            u.send().await.op("UpdateService").map_err(settling)?;
+        }
+        Ok(())
+    }
+
+    async fn ensure_service(
+        &self,
+        d: &Desired<'_>,
+        existing: Option<&Attrs>,
+    ) -> Result<Attrs, CallError> {
+        let spec = ServiceSpec::of(d)?;
+        let (cluster, name) = (spec.cluster.as_str(), spec.name.as_str());
+        let mut current = self.service(cluster, name).await?;
+        if current
+            .as_ref()
+            .is_some_and(|s| s.status() == Some("DRAINING"))
+        {
+            // A service of this name is still being deleted: a new one can only follow it.
+            self.wait_inactive(cluster, name).await?;
+            current = None;
+        }
+        match current.filter(|s| s.status() == Some("ACTIVE")) {
+            Some(s) => {
+                let prior = existing
+                    .and_then(|a| a.get("desired_count"))
+                    .and_then(|n| n.parse().ok());
+                self.update_service(&spec, &s, prior).await?;
+                self.retag(s.service_arn().unwrap_or(""), &tags_of(s.tags()), d)
+                    .await?;
+            }
+            None => self.create_service(&spec, d).await?,
+        }
+        wait_until(name, ACTIVE_WITHIN, || async {
+            Ok(self
+                .service(cluster, name)
+                .await?
+                .is_some_and(|s| s.status() == Some("ACTIVE")))
+        })
+        .await?;
+        let s = self
+            .service(cluster, name)
+            .await?
+            .ok_or_else(|| not_visible("DescribeServices", name))?;
+        Ok(service_attrs(&s, spec.desired_count))
+    }
+
+    async fn delete_service(&self, a: &Attrs) -> Result<(), CallError> {
+        let (cluster, name) = (attr(a, "cluster")?, attr(a, "name")?);
+        let Some(s) = self.service(cluster, name).await? else {
+            return Ok(());
+        };
+        if s.status() == Some("ACTIVE") {
+            // Scaled to zero first, so that the tasks stop before the service is removed.
+            if s.desired_count() > 0 {
+                gone_ok(
+                    self.client
+                        .update_service()
+                        .cluster(cluster)
+                        .service(name)
+                        .desired_count(0)
+                        .send()
+                        .await
+                        .op("UpdateService")
+                        .map_err(settling),
+                )?;
+            }
+            gone_ok(
+                self.client
+                    .delete_service()
+                    .cluster(cluster)
+                    .service(name)
+                    .force(true)
+                    .send()
+                    .await
+                    .op("DeleteService")
+                    .map_err(settling),
+            )?;
+        }
+        // The target group and the cluster can go only once the tasks have drained.
+        self.wait_inactive(cluster, name).await
+    }
+
+    // --- the driver ---
+
+    async fn find_kind(&self, d: &Desired<'_>) -> Result<Option<Attrs>, CallError> {
+        match d.kind {
+            CLUSTER => Ok(self
+                .cluster(d.str("name")?)
+                .await?
+                .as_ref()
+                .map(cluster_attrs)),
+            TASK_DEFINITION => Ok(self
+                .latest_revision(d.str("family")?)
+                .await?
+                .map(|(t, _)| task_attrs(&t))),
+            SERVICE => {
+                let count = int32(d, "desired_count")?;
+                Ok(self
+                    .service(d.str("cluster")?, d.str("name")?)
+                    .await?
+                    .filter(|s| s.status() == Some("ACTIVE"))
+                    .map(|s| service_attrs(&s, count)))
+            }
+            other => Err(unsupported(other)),
+        }
+    }
+
+    async fn ensure_kind(
+        &self,
+        d: &Desired<'_>,
+        existing: Option<&Attrs>,
+    ) -> Result<Attrs, CallError> {
+        match d.kind {
+            CLUSTER => self.ensure_cluster(d).await,
+            TASK_DEFINITION => self.ensure_task_definition(d).await,
+            SERVICE => self.ensure_service(d, existing).await,
+            other => Err(unsupported(other)),
+        }
+    }
+
+    async fn read_kind(
+        &self,
+        kind: &str,
+        a: &Attrs,
+    ) -> Result<Option<Map<String, Json>>, CallError> {
+        match kind {
+            CLUSTER => {
+                let Some(c) = self.cluster(attr(a, "arn")?).await? else {
+                    return Ok(None);
+                };
+                let settings: Vec<Json> = c
+                    .settings()
+                    .iter()
+                    .map(|s| json!({ "name": s.name().map(|n| n.as_str()), "value": s.value() }))
+                    .collect();
+                Ok(Some(observed([
+                    ("tags", tag_map(tags_of(c.tags()))),
+                    ("setting", Json::Array(settings)),
+                ])))
+            }
+            TASK_DEFINITION => {
+                let Some((t, tags)) = self.task_definition(attr(a, "arn")?).await? else {
+                    return Ok(None);
+                };
+                // A deregistered revision is gone for the environment, though ECS still
+                // describes it.
+                if t.status() != Some(&TaskDefinitionStatus::Active) {
+                    return Ok(None);
+                }
+                Ok(Some(observed([
+                    ("tags", tag_map(tags_of(&tags))),
+                    ("cpu", t.cpu().map(Json::from).unwrap_or(Json::Null)),
+                    ("memory", t.memory().map(Json::from).unwrap_or(Json::Null)),
+                ])))
+            }
+            SERVICE => {
+                let Some(s) = self
+                    .service(attr(a, "cluster")?, attr(a, "name")?)
+                    .await?
+                    .filter(|s| s.status() == Some("ACTIVE"))
+                else {
+                    return Ok(None);
+                };
+                Ok(Some(observed([
+                    ("tags", tag_map(tags_of(s.tags()))),
+                    (
+                        "task_definition",
+                        s.task_definition().map(Json::from).unwrap_or(Json::Null),
+                    ),
+                ])))
+            }
+            other => Err(unsupported(other)),
+        }
+    }
+
+    async fn delete_kind(&self, kind: &str, a: &Attrs) -> Result<(), CallError> {
+        match kind {
+            CLUSTER => {
+                let arn = attr(a, "arn")?;
+                absent_ok(
+                    self.client
+                        .delete_cluster()
+                        .cluster(arn)
+                        .send()
+                        .await
+                        .op("DeleteCluster")
+                        .map_err(settling),
+                )?;
+                wait_until(arn, ACTIVE_WITHIN, || async {
+                    Ok(self.cluster(arn).await?.is_none())
+                })
+                .await
+            }
+            TASK_DEFINITION => self.delete_task_definition(a).await,
+            SERVICE => self.delete_service(a).await,
+            other => Err(unsupported(other)),
+        }
+    }
+}
+
+super::delegate_driver!(Ecs);

@@ -1,0 +1,1052 @@
+//! ElastiCache: the cache's subnet group, its Redis users (the mandatory `default` switched off,
+//! the application's authenticating with IAM, so no password exists anywhere) and their user
+//! group, and the Redis replication group (encrypted at rest with the environment key and in
+//! transit, user group attached). All four are found by their unique ids.
+
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+use aws_sdk_elasticache::types::{
+    AuthenticationMode, AuthenticationType, AutomaticFailoverStatus, CacheCluster,
+    CacheSubnetGroup, InputAuthenticationType, MultiAzStatus, ReplicationGroup, Tag, User,
+    UserGroup,
+};
+use aws_sdk_elasticache::Client;
+use serde_json::{json, Map, Value as Json};
+
+use super::{
+    attr, attrs, observed, stale_keys, tag_map, tags_missing, unsupported, wait_until, Call,
+};
+use crate::apply::driver::{Attrs, CallError, Desired, ErrorClass};
+
+const SUBNET_GROUP: &str = "aws_elasticache_subnet_group";
+const USER: &str = "aws_elasticache_user";
+const USER_GROUP: &str = "aws_elasticache_user_group";
+const REPLICATION_GROUP: &str = "aws_elasticache_replication_group";
+
+const SUBNET_GROUP_NOT_FOUND: &str = "CacheSubnetGroupNotFoundFault";
+const USER_NOT_FOUND: &str = "UserNotFound";
+const USER_GROUP_NOT_FOUND: &str = "UserGroupNotFound";
+const GROUP_NOT_FOUND: &str = "ReplicationGroupNotFoundFault";
+const CLUSTER_NOT_FOUND: &str = "CacheClusterNotFound";
+
+/// How long a new or modified replication group may take to become `available` (AWS: ten to
+/// twenty minutes, more with replicas; moto: at once). A timeout is transient, so the engine's
+/// retry extends it.
+const AVAILABLE_WITHIN: Duration = Duration::from_secs(60 * 60);
+
+/// Users and user groups settle in seconds to a few minutes.
+const ACTIVE_WITHIN: Duration = Duration::from_secs(10 * 60);
+
+/// How long a subnet group, user group or user may stay attached to a replication group that is
+/// being deleted: delete returns once the group is `deleting` (see `delete_kind`), and AWS
+/// releases what it used only when the group is gone.
+const RELEASED_WITHIN: Duration = Duration::from_secs(30 * 60);
+
+/// How long `ensure` waits for a replication group of the same id to finish deleting before it
+/// creates the new one. moto keeps such a group `deleting` forever, so this one ends in a
+/// permanent failure instead of the engine's retries.
+const DELETED_WITHIN: Duration = Duration::from_secs(20 * 60);
+
+pub struct ElastiCache {
+    client: Client,
+    reads: Client,
+}
+
+/// A call whose `code` means "absent". Other NotFound-looking codes (the service-linked role's
+/// `ServiceLinkedRoleNotFoundFault`) are failures, not absence, so they are made permanent
+/// rather than counted as a resource that is gone.
+fn absent_on<T>(r: Result<T, CallError>, code: &str) -> Result<Option<T>, CallError> {
+    match r {
+        Ok(v) => Ok(Some(v)),
+        Err(e) if e.code == code => Ok(None),
+        Err(e) if e.is_not_found() => Err(CallError {
+            class: ErrorClass::Permanent,
+            ..e
+        }),
+        Err(e) => Err(e),
+    }
+}
+
+/// For a `wait_until` that repeats a call: accepted (true), refused because the resource is
+/// busy with something else for now (false: try again), or failed.
+fn accepted(r: Result<(), CallError>, busy: &[&str]) -> Result<bool, CallError> {
+    match r {
+        Ok(()) => Ok(true),
+        Err(e) if busy.contains(&e.code.as_str()) => Ok(false),
+        Err(e) => Err(e),
+    }
+}
+
+fn tags_of(list: &[Tag]) -> BTreeMap<String, String> {
+    list.iter()
+        .filter_map(|t| Some((t.key()?.to_string(), t.value()?.to_string())))
+        .collect()
+}
+
+fn cache_tags(d: &Desired<'_>) -> Vec<Tag> {
+    d.tags()
+        .into_iter()
+        .map(|(k, v)| Tag::builder().key(k).value(v).build())
+        .collect()
+}
+
+fn sorted(mut v: Vec<String>) -> Vec<String> {
+    v.sort();
+    v
+}
+
+/// The authentication type in the topology's words: AWS answers `no-password` for what is
+/// asked as `no-password-required` (moto answers with the word asked).
+fn auth_type(u: &User) -> Option<&str> {
+    u.authentication()
+        .and_then(|a| a.r#type())
+        .map(|t| match t {
+            AuthenticationType::NoPassword => "no-password-required",
+            other => other.as_str(),
+        })
+}
+
+/// The desired authentication mode. The topology asks for `iam` and `no-password-required`;
+/// passwords are passed on only if a configuration ever carries them, and never kept in Attrs.
+fn auth_mode(d: &Desired<'_>) -> Option<AuthenticationMode> {
+    let b = d.block("authentication_mode")?;
+    let t = b.get("type").and_then(Json::as_str)?;
+    let passwords: Vec<String> = b
+        .get("passwords")
+        .and_then(Json::as_array)
+        .map(|a| {
+            a.iter()
+                .filter_map(|p| p.as_str().map(str::to_string))
+                .collect()
+        })
+        .unwrap_or_default();
+    Some(
+        AuthenticationMode::builder()
+            .r#type(InputAuthenticationType::from(t))
+            .set_passwords(Some(passwords).filter(|p| !p.is_empty()))
+            .build(),
+    )
+}
+
+fn wanted_auth_type<'a>(d: &Desired<'a>) -> Option<&'a str> {
+    d.block("authentication_mode")
+        .and_then(|b| b.get("type"))
+        .and_then(Json::as_str)
+}
+
+/// `auto_minor_version_upgrade` is a string in hashicorp/aws's replication group ("true").
+fn wanted_minor_upgrades(d: &Desired<'_>) -> Option<bool> {
+    d.bool("auto_minor_version_upgrade").or_else(|| {
+        d.opt_str("auto_minor_version_upgrade")
+            .and_then(|s| s.parse::<bool>().ok())
+    })
+}
+
+fn failover_on(g: &ReplicationGroup) -> Option<bool> {
+    match g.automatic_failover()? {
+        AutomaticFailoverStatus::Enabled | AutomaticFailoverStatus::Enabling => Some(true),
+        AutomaticFailoverStatus::Disabled | AutomaticFailoverStatus::Disabling => Some(false),
+        _ => None,
+    }
+}
+
+fn multi_az_on(g: &ReplicationGroup) -> Option<bool> {
+    match g.multi_az()? {
+        MultiAzStatus::Enabled => Some(true),
+        MultiAzStatus::Disabled => Some(false),
+        _ => None,
+    }
+}
+
+/// True when the running engine version is the one asked for: AWS runs `7.1.0` for `7.1`,
+/// and `6.x` means any 6.
+fn same_version(running: &str, wanted: &str) -> bool {
+    let w = wanted.trim_end_matches(".x");
+    running == w || running.starts_with(&format!("{w}."))
+}
+
+impl ElastiCache {
+    pub fn new(client: Client, reads: Client) -> ElastiCache {
+        ElastiCache { client, reads }
+    }
+
+    async fn subnet_group(&self, name: &str) -> Result<Option<CacheSubnetGroup>, CallError> {
+        let r = absent_on(
+            self.reads
+                .describe_cache_subnet_groups()
+                .cache_subnet_group_name(name)
+                .send()
+                .await
+                .op("DescribeCacheSubnetGroups"),
+            SUBNET_GROUP_NOT_FOUND,
+        )?;
+        Ok(r.and_then(|r| r.cache_subnet_groups().first().cloned()))
+    }
+
+    async fn user(&self, id: &str) -> Result<Option<User>, CallError> {
+        let r = absent_on(
+            self.reads
+                .describe_users()
+                .user_id(id)
+                .send()
+                .await
+                .op("DescribeUsers"),
+            USER_NOT_FOUND,
+        )?;
+        Ok(r.and_then(|r| r.users().iter().find(|u| u.user_id() == Some(id)).cloned()))
+    }
+
+    async fn user_group(&self, id: &str) -> Result<Option<UserGroup>, CallError> {
+        let r = absent_on(
+            self.reads
+                .describe_user_groups()
+                .user_group_id(id)
+                .send()
+                .await
+                .op("DescribeUserGroups"),
+            USER_GROUP_NOT_FOUND,
+        )?;
+        Ok(r.and_then(|r| {
+            r.user_groups()
+                .iter()
+                .find(|g| g.user_group_id() == Some(id))
+                .cloned()
+        }))
+    }
+
+    async fn replication_group(&self, id: &str) -> Result<Option<ReplicationGroup>, CallError> {
+        let r = absent_on(
+            self.reads
+                .describe_replication_groups()
+                .replication_group_id(id)
+                .send()
+                .await
+                .op("DescribeReplicationGroups"),
+            GROUP_NOT_FOUND,
+        )?;
+        Ok(r.and_then(|r| r.replication_groups().first().cloned()))
+    }
+
+    /// A group being deleted counts as gone everywhere but in `ensure`, which must wait for
+    /// its id to be free (moto keeps such a group `deleting` forever).
+    async fn live_replication_group(
+        &self,
+        id: &str,
+    ) -> Result<Option<ReplicationGroup>, CallError> {
+        Ok(self
+            .replication_group(id)
+            .await?
+            .filter(|g| g.status() != Some("deleting")))
+    }
+
+    /// The group's first member, which carries what the group does not describe (security
+    /// groups, engine version). None when it is not described (moto does not describe the
+    /// members of a replication group).
+    async fn first_member(&self, g: &ReplicationGroup) -> Result<Option<CacheCluster>, CallError> {
+        let Some(member) = g.member_clusters().first() else {
+            return Ok(None);
+        };
+        let r = absent_on(
+            self.reads
+                .describe_cache_clusters()
+                .cache_cluster_id(member)
+                .send()
+                .await
+                .op("DescribeCacheClusters"),
+            CLUSTER_NOT_FOUND,
+        )?;
+        Ok(r.and_then(|r| r.cache_clusters().first().cloned()))
+    }
+
+    async fn tags(&self, arn: &str) -> Result<BTreeMap<String, String>, CallError> {
+        let r = self
+            .reads
+            .list_tags_for_resource()
+            .resource_name(arn)
+            .send()
+            .await
+            .op("ListTagsForResource")?;
+        Ok(tags_of(r.tag_list()))
+    }
+
+    /// Makes the resource's tags exactly the desired ones.
+    async fn retag(&self, arn: &str, d: &Desired<'_>) -> Result<(), CallError> {
+        let current = self.tags(arn).await?;
+        let stale = stale_keys(&current, &d.tags());
+        if !stale.is_empty() {
+            self.client
+                .remove_tags_from_resource()
+                .resource_name(arn)
+                .set_tag_keys(Some(stale))
+                .send()
+                .await
+                .op("RemoveTagsFromResource")?;
+        }
+        if tags_missing(&current, &d.tags()) {
+            self.client
+                .add_tags_to_resource()
+                .resource_name(arn)
+                .set_tags(Some(cache_tags(d)))
+                .send()
+                .await
+                .op("AddTagsToResource")?;
+        }
+        Ok(())
+    }
+
+    fn subnet_group_attrs(g: &CacheSubnetGroup) -> Attrs {
+        let name = g.cache_subnet_group_name().unwrap_or("").to_string();
+        attrs([
+            ("id", name.clone()),
+            ("name", name),
+            ("arn", g.arn().unwrap_or("").to_string()),
+            ("vpc_id", g.vpc_id().unwrap_or("").to_string()),
+        ])
+    }
+
+    fn user_attrs(u: &User) -> Attrs {
+        let id = u.user_id().unwrap_or("").to_string();
+        attrs([
+            ("id", id.clone()),
+            ("user_id", id),
+            ("user_name", u.user_name().unwrap_or("").to_string()),
+            ("arn", u.arn().unwrap_or("").to_string()),
+        ])
+    }
+
+    fn user_group_attrs(g: &UserGroup) -> Attrs {
+        let id = g.user_group_id().unwrap_or("").to_string();
+        attrs([
+            ("id", id.clone()),
+            ("user_group_id", id),
+            ("arn", g.arn().unwrap_or("").to_string()),
+        ])
+    }
+
+    /// What the state keeps of a replication group: what AWS assigned, plus the member count
+    /// this driver last made it have (see `modify_replication_group`).
+    fn replication_group_attrs(g: &ReplicationGroup, members: i64) -> Attrs {
+        let id = g.replication_group_id().unwrap_or("").to_string();
+        let node = g.node_groups().first();
+        let primary = node.and_then(|n| n.primary_endpoint());
+        let reader = node.and_then(|n| n.reader_endpoint());
+        let configuration = g.configuration_endpoint();
+        let port = primary
+            .or(configuration)
+            .and_then(|e| e.port())
+            .unwrap_or(6379);
+        let mut a = attrs([
+            ("id", id.clone()),
+            ("replication_group_id", id),
+            ("arn", g.arn().unwrap_or("").to_string()),
+            ("port", port.to_string()),
+            ("num_cache_clusters", members.to_string()),
+        ]);
+        if let Some(x) = primary.and_then(|e| e.address()) {
+            a.insert("primary_endpoint_address".into(), x.to_string());
+        }
+        if let Some(x) = reader.and_then(|e| e.address()) {
+            a.insert("reader_endpoint_address".into(), x.to_string());
+        }
+        if let Some(x) = configuration.and_then(|e| e.address()) {
+            a.insert("configuration_endpoint_address".into(), x.to_string());
+        }
+        a
+    }
+
+    fn members(g: &ReplicationGroup) -> i64 {
+        g.member_clusters().len() as i64
+    }
+
+    async fn wait_user_active(&self, id: &str) -> Result<User, CallError> {
+        wait_until(id, ACTIVE_WITHIN, || async {
+            Ok(self
+                .user(id)
+                .await?
+                .is_some_and(|u| u.status() == Some("active")))
+        })
+        .await?;
+        self.user(id)
+            .await?
+            .ok_or_else(|| not_visible("DescribeUsers", id))
+    }
+
+    async fn wait_user_group_active(&self, id: &str) -> Result<UserGroup, CallError> {
+        wait_until(id, ACTIVE_WITHIN, || async {
+            Ok(self
+                .user_group(id)
+                .await?
+                .is_some_and(|g| g.status() == Some("active")))
+        })
+        .await?;
+        self.user_group(id)
+            .await?
+            .ok_or_else(|| not_visible("DescribeUserGroups", id))
+    }
+
+    async fn wait_available(&self, id: &str) -> Result<ReplicationGroup, CallError> {
+        wait_until(id, AVAILABLE_WITHIN, || async {
+            match self.replication_group(id).await? {
+                Some(g) if g.status() == Some("create-failed") => Err(CallError::new(
+                    "DescribeReplicationGroups",
+                    "CreateFailed",
+                    format!("{id}: AWS could not create the replication group (status create-failed): delete it, then apply again"),
+                    ErrorClass::Permanent,
+                )),
+                Some(g) => Ok(g.status() == Some("available")),
+                None => Ok(false),
+            }
+        })
+        .await?;
+        self.replication_group(id)
+            .await?
+            .ok_or_else(|| not_visible("DescribeReplicationGroups", id))
+    }
+
+    async fn wait_user_gone(&self, id: &str) -> Result<(), CallError> {
+        wait_until(id, RELEASED_WITHIN, || async {
+            Ok(self.user(id).await?.is_none())
+        })
+        .await
+    }
+
+    async fn wait_user_group_gone(&self, id: &str) -> Result<(), CallError> {
+        wait_until(id, RELEASED_WITHIN, || async {
+            Ok(self.user_group(id).await?.is_none())
+        })
+        .await
+    }
+
+    /// Waits until a replication group of this id, being deleted, is gone, so that a new one
+    /// can take the id.
+    async fn wait_replication_group_gone(&self, id: &str) -> Result<(), CallError> {
+        wait_until(id, DELETED_WITHIN, || async {
+            Ok(self.replication_group(id).await?.is_none())
+        })
+        .await
+        .map_err(|e| {
+            if e.code == "Timeout" {
+                CallError::new(
+                    "wait",
+                    "StillDeleting",
+                    format!("{id}: a replication group of this id is still being deleted after {}s; apply again once it is gone", DELETED_WITHIN.as_secs()),
+                    ErrorClass::Permanent,
+                )
+            } else {
+                e
+            }
+        })
+    }
+
+    async fn ensure_subnet_group(&self, d: &Desired<'_>) -> Result<Attrs, CallError> {
+        let name = d.str("name")?;
+        let description = d.opt_str("description").unwrap_or("Managed by EduLibra");
+        let subnets = d.strings("subnet_ids");
+        let group = match self.subnet_group(name).await? {
+            Some(g) => {
+                let current = sorted(
+                    g.subnets()
+                        .iter()
+                        .filter_map(|s| s.subnet_identifier().map(str::to_string))
+                        .collect(),
+                );
+                if current != sorted(subnets.clone())
+                    || g.cache_subnet_group_description() != Some(description)
+                {
+                    self.client
+                        .modify_cache_subnet_group()
+                        .cache_subnet_group_name(name)
+                        .cache_subnet_group_description(description)
+                        .set_subnet_ids(Some(subnets))
+                        .send()
+                        .await
+                        .op("ModifyCacheSubnetGroup")?;
+                }
+                self.retag(g.arn().unwrap_or(""), d).await?;
+                g
+            }
+            None => self
+                .client
+                .create_cache_subnet_group()
+                .cache_subnet_group_name(name)
+                .cache_subnet_group_description(description)
+                .set_subnet_ids(Some(subnets))
+                .set_tags(Some(cache_tags(d)))
+                .send()
+                .await
+                .op("CreateCacheSubnetGroup")?
+                .cache_subnet_group()
+                .cloned()
+                .ok_or_else(|| {
+                    CallError::new(
+                        "CreateCacheSubnetGroup",
+                        "EmptyAnswer",
+                        format!("no subnet group in the answer for {name}"),
+                        ErrorClass::Transient,
+                    )
+                })?,
+        };
+        Ok(Self::subnet_group_attrs(&group))
+    }
+
+    async fn ensure_user(&self, d: &Desired<'_>) -> Result<Attrs, CallError> {
+        let id = d.str("user_id")?;
+        let mut found = self.user(id).await?;
+        if found
+            .as_ref()
+            .is_some_and(|u| u.status() == Some("deleting"))
+        {
+            self.wait_user_gone(id).await?;
+            found = None;
+        }
+        match found {
+            None => {
+                self.client
+                    .create_user()
+                    .user_id(id)
+                    .user_name(d.str("user_name")?)
+                    .engine(d.opt_str("engine").unwrap_or("redis"))
+                    .access_string(d.str("access_string")?)
+                    .set_authentication_mode(auth_mode(d))
+                    .set_tags(Some(cache_tags(d)))
+                    .send()
+                    .await
+                    .op("CreateUser")?;
+            }
+            Some(_) => {
+                let u = self.wait_user_active(id).await?;
+                let access = d.str("access_string")?;
+                let wanted_auth = wanted_auth_type(d);
+                let access_differs = u.access_string() != Some(access);
+                let auth_differs = wanted_auth.is_some() && auth_type(&u) != wanted_auth;
+                if access_differs || auth_differs {
+                    let mut m = self.client.modify_user().user_id(id);
+                    if access_differs {
+                        m = m.access_string(access);
+                    }
+                    if auth_differs {
+                        m = m.set_authentication_mode(auth_mode(d));
+                    }
+                    // A user whose group is changing refuses changes for a moment.
+                    wait_until(id, ACTIVE_WITHIN, || async {
+                        accepted(
+                            m.clone().send().await.op("ModifyUser").map(|_| ()),
+                            &["InvalidUserState"],
+                        )
+                    })
+                    .await?;
+                }
+                self.retag(u.arn().unwrap_or(""), d).await?;
+            }
+        }
+        let u = self.wait_user_active(id).await?;
+        Ok(Self::user_attrs(&u))
+    }
+
+    async fn ensure_user_group(&self, d: &Desired<'_>) -> Result<Attrs, CallError> {
+        let id = d.str("user_group_id")?;
+        let wanted = d.strings("user_ids");
+        let mut found = self.user_group(id).await?;
+        if found
+            .as_ref()
+            .is_some_and(|g| g.status() == Some("deleting"))
+        {
+            self.wait_user_group_gone(id).await?;
+            found = None;
+        }
+        match found {
+            None => {
+                self.client
+                    .create_user_group()
+                    .user_group_id(id)
+                    .engine(d.opt_str("engine").unwrap_or("redis"))
+                    .set_user_ids(Some(wanted))
+                    .set_tags(Some(cache_tags(d)))
+                    .send()
+                    .await
+                    .op("CreateUserGroup")?;
+            }
+            Some(_) => {
+                let g = self.wait_user_group_active(id).await?;
+                let current = g.user_ids();
+                let add: Vec<String> = wanted
+                    .iter()
+                    .filter(|u| !current.contains(u))
+                    .cloned()
+                    .collect();
+                let remove: Vec<String> = current
+                    .iter()
+                    .filter(|u| !wanted.contains(u))
+                    .cloned()
+                    .collect();
+                if !add.is_empty() || !remove.is_empty() {
+                    wait_until(id, ACTIVE_WITHIN, || async {
+                        accepted(
+                            self.client
+                                .modify_user_group()
+                                .user_group_id(id)
+                                .set_user_ids_to_add(Some(add.clone()).filter(|v| !v.is_empty()))
+                                .set_user_ids_to_remove(
+                                    Some(remove.clone()).filter(|v| !v.is_empty()),
+                                )
+                                .send()
+                                .await
+                                .op("ModifyUserGroup")
+                                .map(|_| ()),
+                            &["InvalidUserGroupState"],
+                        )
+                    })
+                    .await?;
+                }
+                self.retag(g.arn().unwrap_or(""), d).await?;
+            }
+        }
+        let g = self.wait_user_group_active(id).await?;
+        Ok(Self::user_group_attrs(&g))
+    }
+
+    async fn create_replication_group(&self, d: &Desired<'_>) -> Result<(), CallError> {
+        let int = |k: &str| d.int(k).map(|n| n as i32);
+        let non_empty = |v: Vec<String>| Some(v).filter(|v| !v.is_empty());
+        self.client
+            .create_replication_group()
+            .replication_group_id(d.str("replication_group_id")?)
+            .replication_group_description(d.str("description")?)
+            .engine(d.opt_str("engine").unwrap_or("redis"))
+            .set_engine_version(d.opt_str("engine_version").map(str::to_string))
+            .cache_node_type(d.str("node_type")?)
+            .set_num_cache_clusters(int("num_cache_clusters"))
+            .set_port(int("port"))
+            .set_automatic_failover_enabled(d.bool("automatic_failover_enabled"))
+            .set_multi_az_enabled(d.bool("multi_az_enabled"))
+            .set_at_rest_encryption_enabled(d.bool("at_rest_encryption_enabled"))
+            .set_kms_key_id(d.opt_str("kms_key_id").map(str::to_string))
+            .set_transit_encryption_enabled(d.bool("transit_encryption_enabled"))
+            .set_cache_subnet_group_name(d.opt_str("subnet_group_name").map(str::to_string))
+            .set_security_group_ids(non_empty(d.strings("security_group_ids")))
+            .set_user_group_ids(non_empty(d.strings("user_group_ids")))
+            .set_snapshot_retention_limit(int("snapshot_retention_limit"))
+            .set_auto_minor_version_upgrade(wanted_minor_upgrades(d))
+            .set_tags(Some(cache_tags(d)))
+            .send()
+            .await
+            .op("CreateReplicationGroup")?;
+        Ok(())
+    }
+
+    /// Applies the arguments that change in place (see `kinds`) where they differ.
+    ///
+    /// The member count is compared with the count the state recorded (`recorded`), not with
+    /// the group's members: moto creates one member whatever the count, and a group adopted
+    /// without a record keeps its members. Failover needs two members, so it is switched off
+    /// before replicas go and switched on after they come.
+    async fn modify_replication_group(
+        &self,
+        d: &Desired<'_>,
+        g: &ReplicationGroup,
+        recorded: Option<i64>,
+    ) -> Result<(), CallError> {
+        let id = d.str("replication_group_id")?;
+        let mut m = self
+            .client
+            .modify_replication_group()
+            .replication_group_id(id)
+            .apply_immediately(true);
+        let mut changed = false;
+        if let Some(v) = d.opt_str("description") {
+            if g.description() != Some(v) {
+                m = m.replication_group_description(v);
+                changed = true;
+            }
+        }
+        if let Some(v) = d.opt_str("node_type") {
+            if g.cache_node_type() != Some(v) {
+                m = m.cache_node_type(v);
+                changed = true;
+            }
+        }
+        if let Some(v) = d.int("snapshot_retention_limit").map(|n| n as i32) {
+            if g.snapshot_retention_limit().unwrap_or(0) != v {
+                m = m.snapshot_retention_limit(v);
+                changed = true;
+            }
+        }
+        if let Some(v) = wanted_minor_upgrades(d) {
+            if g.auto_minor_version_upgrade().is_some_and(|cur| cur != v) {
+                m = m.auto_minor_version_upgrade(v);
+                changed = true;
+            }
+        }
+        let want_failover = d.bool("automatic_failover_enabled").unwrap_or(false);
+        if failover_on(g) != Some(want_failover) {
+            m = m.automatic_failover_enabled(want_failover);
+            changed = true;
+        }
+        let want_multi_az = d.bool("multi_az_enabled").unwrap_or(false);
+        if multi_az_on(g) != Some(want_multi_az) {
+            m = m.multi_az_enabled(want_multi_az);
+            changed = true;
+        }
+        let wanted_groups = d.strings("user_group_ids");
+        let current_groups = g.user_group_ids();
+        let add: Vec<String> = wanted_groups
+            .iter()
+            .filter(|x| !current_groups.contains(x))
+            .cloned()
+            .collect();
+        let remove: Vec<String> = current_groups
+            .iter()
+            .filter(|x| !wanted_groups.contains(x))
+            .cloned()
+            .collect();
+        if !add.is_empty() {
+            m = m.set_user_group_ids_to_add(Some(add));
+            changed = true;
+        }
+        if !remove.is_empty() {
+            m = m.set_user_group_ids_to_remove(Some(remove));
+            changed = true;
+        }
+        if let Some(c) = self.first_member(g).await? {
+            let wanted_sgs = d.strings("security_group_ids");
+            let current_sgs = sorted(
+                c.security_groups()
+                    .iter()
+                    .filter_map(|s| s.security_group_id().map(str::to_string))
+                    .collect(),
+            );
+            if !wanted_sgs.is_empty() && current_sgs != sorted(wanted_sgs.clone()) {
+                m = m.set_security_group_ids(Some(wanted_sgs));
+                changed = true;
+            }
+            if let (Some(want), Some(running)) = (d.opt_str("engine_version"), c.engine_version()) {
+                if !same_version(running, want) {
+                    m = m.engine_version(want);
+                    changed = true;
+                }
+            }
+        }
+        let busy = &["InvalidReplicationGroupState", "InvalidCacheClusterState"];
+        let send_modify = || async {
+            wait_until(id, AVAILABLE_WITHIN, || async {
+                accepted(
+                    m.clone()
+                        .send()
+                        .await
+                        .op("ModifyReplicationGroup")
+                        .map(|_| ()),
+                    busy,
+                )
+            })
+            .await?;
+            self.wait_available(id).await.map(|_| ())
+        };
+        if changed && !want_failover {
+            send_modify().await?;
+        }
+        let want_count = d.int("num_cache_clusters").unwrap_or(1);
+        if let Some(have) = recorded.filter(|&r| r != want_count) {
+            let replicas = (want_count - 1).max(0) as i32;
+            wait_until(id, AVAILABLE_WITHIN, || async {
+                let r = if want_count > have {
+                    self.client
+                        .increase_replica_count()
+                        .replication_group_id(id)
+                        .new_replica_count(replicas)
+                        .apply_immediately(true)
+                        .send()
+                        .await
+                        .op("IncreaseReplicaCount")
+                        .map(|_| ())
+                } else {
+                    self.client
+                        .decrease_replica_count()
+                        .replication_group_id(id)
+                        .new_replica_count(replicas)
+                        .apply_immediately(true)
+                        .send()
+                        .await
+                        .op("DecreaseReplicaCount")
+                        .map(|_| ())
+                };
+                accepted(r, busy)
+            })
+            .await?;
+            self.wait_available(id).await?;
+        }
+        if changed && want_failover {
+            send_modify().await?;
+        }
+        Ok(())
+    }
+
+    async fn ensure_replication_group(
+        &self,
+        d: &Desired<'_>,
+        existing: Option<&Attrs>,
+    ) -> Result<Attrs, CallError> {
+        let id = d.str("replication_group_id")?;
+        let want_count = d.int("num_cache_clusters").unwrap_or(1);
+        let mut found = self.replication_group(id).await?;
+        if found
+            .as_ref()
+            .is_some_and(|g| g.status() == Some("deleting"))
+        {
+            // A replacement: the old group must free its id first.
+            self.wait_replication_group_gone(id).await?;
+            found = None;
+        }
+        if found.is_none() {
+            self.create_replication_group(d).await?;
+            let g = self.wait_available(id).await?;
+            return Ok(Self::replication_group_attrs(&g, want_count));
+        }
+        let recorded = existing
+            .and_then(|a| a.get("num_cache_clusters"))
+            .and_then(|n| n.parse::<i64>().ok());
+        // It may still be creating or modifying, which refuses further changes.
+        let g = self.wait_available(id).await?;
+        self.modify_replication_group(d, &g, recorded).await?;
+        self.retag(g.arn().unwrap_or(""), d).await?;
+        let g = self.wait_available(id).await?;
+        let members = match recorded {
+            Some(_) => want_count,
+            None => Self::members(&g),
+        };
+        Ok(Self::replication_group_attrs(&g, members))
+    }
+
+    async fn find_kind(&self, d: &Desired<'_>) -> Result<Option<Attrs>, CallError> {
+        match d.kind {
+            SUBNET_GROUP => Ok(self
+                .subnet_group(d.str("name")?)
+                .await?
+                .as_ref()
+                .map(Self::subnet_group_attrs)),
+            USER => Ok(self
+                .user(d.str("user_id")?)
+                .await?
+                .filter(|u| u.status() != Some("deleting"))
+                .as_ref()
+                .map(Self::user_attrs)),
+            USER_GROUP => Ok(self
+                .user_group(d.str("user_group_id")?)
+                .await?
+                .filter(|g| g.status() != Some("deleting"))
+                .as_ref()
+                .map(Self::user_group_attrs)),
+            REPLICATION_GROUP => Ok(self
+                .live_replication_group(d.str("replication_group_id")?)
+                .await?
+                .map(|g| Self::replication_group_attrs(&g, Self::members(&g)))),
+            other => Err(unsupported(other)),
+        }
+    }
+
+    async fn ensure_kind(
+        &self,
+        d: &Desired<'_>,
+        existing: Option<&Attrs>,
+    ) -> Result<Attrs, CallError> {
+        match d.kind {
+            SUBNET_GROUP => self.ensure_subnet_group(d).await,
+            USER => self.ensure_user(d).await,
+            USER_GROUP => self.ensure_user_group(d).await,
+            REPLICATION_GROUP => self.ensure_replication_group(d, existing).await,
+            other => Err(unsupported(other)),
+        }
+    }
+
+    async fn read_kind(
+        &self,
+        kind: &str,
+        a: &Attrs,
+    ) -> Result<Option<Map<String, Json>>, CallError> {
+        match kind {
+            SUBNET_GROUP => {
+                let Some(g) = self.subnet_group(attr(a, "name")?).await? else {
+                    return Ok(None);
+                };
+                let tags = self.tags(g.arn().unwrap_or("")).await?;
+                Ok(Some(observed([
+                    ("tags", tag_map(tags)),
+                    (
+                        "description",
+                        g.cache_subnet_group_description()
+                            .map(Json::from)
+                            .unwrap_or(Json::Null),
+                    ),
+                ])))
+            }
+            USER => {
+                let Some(u) = self
+                    .user(attr(a, "user_id")?)
+                    .await?
+                    .filter(|u| u.status() != Some("deleting"))
+                else {
+                    return Ok(None);
+                };
+                let tags = self.tags(u.arn().unwrap_or("")).await?;
+                // The access string is left out: AWS rewrites some spellings of it.
+                Ok(Some(observed([
+                    ("tags", tag_map(tags)),
+                    (
+                        "authentication_mode",
+                        auth_type(&u)
+                            .map(|t| json!([{ "type": t }]))
+                            .unwrap_or(Json::Null),
+                    ),
+                ])))
+            }
+            USER_GROUP => {
+                let Some(g) = self
+                    .user_group(attr(a, "user_group_id")?)
+                    .await?
+                    .filter(|g| g.status() != Some("deleting"))
+                else {
+                    return Ok(None);
+                };
+                let tags = self.tags(g.arn().unwrap_or("")).await?;
+                Ok(Some(observed([("tags", tag_map(tags))])))
+            }
+            REPLICATION_GROUP => {
+                let Some(g) = self
+                    .live_replication_group(attr(a, "replication_group_id")?)
+                    .await?
+                else {
+                    return Ok(None);
+                };
+                let tags = self.tags(g.arn().unwrap_or("")).await?;
+                let opt_bool = |v: Option<bool>| v.map(Json::Bool).unwrap_or(Json::Null);
+                Ok(Some(observed([
+                    ("tags", tag_map(tags)),
+                    (
+                        "node_type",
+                        g.cache_node_type().map(Json::from).unwrap_or(Json::Null),
+                    ),
+                    ("automatic_failover_enabled", opt_bool(failover_on(&g))),
+                    ("multi_az_enabled", opt_bool(multi_az_on(&g))),
+                    (
+                        "snapshot_retention_limit",
+                        g.snapshot_retention_limit()
+                            .map(Json::from)
+                            .unwrap_or(Json::Null),
+                    ),
+                ])))
+            }
+            other => Err(unsupported(other)),
+        }
+    }
+
+    async fn delete_kind(&self, kind: &str, a: &Attrs) -> Result<(), CallError> {
+        match kind {
+            SUBNET_GROUP => {
+                let name = attr(a, "name")?;
+                wait_until(name, RELEASED_WITHIN, || async {
+                    accepted(
+                        absent_on(
+                            self.client
+                                .delete_cache_subnet_group()
+                                .cache_subnet_group_name(name)
+                                .send()
+                                .await
+                                .op("DeleteCacheSubnetGroup"),
+                            SUBNET_GROUP_NOT_FOUND,
+                        )
+                        .map(|_| ()),
+                        &["CacheSubnetGroupInUse"],
+                    )
+                })
+                .await?;
+            }
+            USER => {
+                let id = attr(a, "user_id")?;
+                // Refused while its user group is being deleted or changed.
+                wait_until(id, RELEASED_WITHIN, || async {
+                    accepted(
+                        absent_on(
+                            self.client
+                                .delete_user()
+                                .user_id(id)
+                                .send()
+                                .await
+                                .op("DeleteUser"),
+                            USER_NOT_FOUND,
+                        )
+                        .map(|_| ()),
+                        &["InvalidUserState", "DefaultUserAssociatedToUserGroup"],
+                    )
+                })
+                .await?;
+                self.wait_user_gone(id).await?;
+            }
+            USER_GROUP => {
+                let id = attr(a, "user_group_id")?;
+                // Refused while the replication group that uses it is being deleted.
+                wait_until(id, RELEASED_WITHIN, || async {
+                    accepted(
+                        absent_on(
+                            self.client
+                                .delete_user_group()
+                                .user_group_id(id)
+                                .send()
+                                .await
+                                .op("DeleteUserGroup"),
+                            USER_GROUP_NOT_FOUND,
+                        )
+                        .map(|_| ()),
+                        &["InvalidUserGroupState"],
+                    )
+                })
+                .await?;
+                self.wait_user_group_gone(id).await?;
+            }
+            REPLICATION_GROUP => {
+                let id = attr(a, "replication_group_id")?;
+                if self.live_replication_group(id).await?.is_none() {
+                    return Ok(());
+                }
+                // A group that is creating or modifying refuses deletion until it is available.
+                wait_until(id, AVAILABLE_WITHIN, || async {
+                    match absent_on(
+                        self.client
+                            .delete_replication_group()
+                            .replication_group_id(id)
+                            .send()
+                            .await
+                            .op("DeleteReplicationGroup"),
+                        GROUP_NOT_FOUND,
+                    ) {
+                        Ok(_) => Ok(true),
+                        Err(e) if e.code == "InvalidReplicationGroupState" => {
+                            Ok(self.live_replication_group(id).await?.is_none())
+                        }
+                        Err(e) => Err(e),
+                    }
+                })
+                .await?;
+                // `deleting` counts as gone: moto keeps a deleted group `deleting` forever.
+                // What the group used (subnet group, user group) waits in its own delete
+                // until AWS releases it.
+                wait_until(id, AVAILABLE_WITHIN, || async {
+                    Ok(self.live_replication_group(id).await?.is_none())
+                })
+                .await?;
+            }
+            other => return Err(unsupported(other)),
+        }
+        Ok(())
+    }
+}
+
+fn not_visible(operation: &str, id: &str) -> CallError {
+    CallError::new(
+        operation,
+        "NotVisible",
+        format!("{id} was created but is not described yet"),
+        ErrorClass::Transient,
+    )
+}
+
+super::delegate_driver!(ElastiCache);

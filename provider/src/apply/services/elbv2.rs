@@ -1,0 +1,1233 @@
+//! ELBv2: the application load balancer over the public subnets, its target group (IP targets,
+//! as Fargate tasks register) and its listener. The balancer and the group are found by their
+//! unique names; a listener by its balancer and port, or by its component tag when the port is
+//! what changed.
+
+use std::collections::BTreeMap;
+use std::time::{Duration, Instant};
+
+use aws_sdk_elasticloadbalancingv2::types::{
+    Action, ActionTypeEnum, Certificate, FixedResponseActionConfig, IpAddressType, Listener,
+    LoadBalancer, LoadBalancerAttribute, LoadBalancerSchemeEnum, LoadBalancerStateEnum,
+    LoadBalancerTypeEnum, Matcher, ProtocolEnum, RedirectActionConfig,
+    RedirectActionStatusCodeEnum, Tag, TargetGroup, TargetGroupAttribute,
+    TargetGroupIpAddressTypeEnum, TargetTypeEnum,
+};
+use aws_sdk_elasticloadbalancingv2::Client;
+use serde_json::{json, Map, Value as Json};
+
+use super::{
+    absent_ok, attr, attrs, observed, stale_keys, tag_map, tags_missing, unsupported, wait_until,
+    Call,
+};
+use crate::apply::driver::{Attrs, CallError, Desired, ErrorClass};
+
+const LOAD_BALANCER: &str = "aws_lb";
+const TARGET_GROUP: &str = "aws_lb_target_group";
+const LISTENER: &str = "aws_lb_listener";
+
+/// How long a new balancer may stay `provisioning` (AWS: a few minutes; moto: active on the
+/// first describe). A timeout is transient, so the engine's retry extends it.
+const ACTIVE_WITHIN: Duration = Duration::from_secs(15 * 60);
+const GONE_WITHIN: Duration = Duration::from_secs(10 * 60);
+/// How long to wait for AWS to see a log bucket policy that a sibling child has just applied.
+const POLICY_WITHIN: Duration = Duration::from_secs(3 * 60);
+/// How long a target group may stay "in use" after the listener that used it was deleted.
+const RELEASE_WITHIN: Duration = Duration::from_secs(3 * 60);
+const PAUSE: Duration = Duration::from_secs(5);
+
+/// hashicorp/aws `aws_lb` arguments that are load balancer attributes, by attribute key.
+const LB_ATTRIBUTES: &[(&str, &str)] = &[
+    ("enable_deletion_protection", "deletion_protection.enabled"),
+    ("idle_timeout", "idle_timeout.timeout_seconds"),
+    (
+        "drop_invalid_header_fields",
+        "routing.http.drop_invalid_header_fields.enabled",
+    ),
+    ("enable_http2", "routing.http2.enabled"),
+    (
+        "desync_mitigation_mode",
+        "routing.http.desync_mitigation_mode",
+    ),
+    (
+        "preserve_host_header",
+        "routing.http.preserve_host_header.enabled",
+    ),
+    (
+        "enable_tls_version_and_cipher_suite_headers",
+        "routing.http.x_amzn_tls_version_and_cipher_suite.enabled",
+    ),
+    (
+        "enable_xff_client_port",
+        "routing.http.xff_client_port.enabled",
+    ),
+    (
+        "xff_header_processing_mode",
+        "routing.http.xff_header_processing.mode",
+    ),
+    ("enable_waf_fail_open", "waf.fail_open.enabled"),
+    ("client_keep_alive", "client_keep_alive.seconds"),
+    ("enable_zonal_shift", "zonal_shift.config.enabled"),
+];
+
+/// The same for network and gateway balancers only: an application balancer refuses them.
+const NLB_ATTRIBUTES: &[(&str, &str)] = &[
+    (
+        "enable_cross_zone_load_balancing",
+        "load_balancing.cross_zone.enabled",
+    ),
+    (
+        "dns_record_client_routing_policy",
+        "dns_record.client_routing_policy",
+    ),
+];
+
+/// Log blocks of `aws_lb` and the prefix of their attributes (`<prefix>enabled`, `bucket`,
+/// `prefix`), which AWS wants together when logging is switched on.
+const LOG_BLOCKS: &[(&str, &str)] = &[
+    ("access_logs", "access_logs.s3."),
+    ("connection_logs", "connection_logs.s3."),
+];
+
+/// hashicorp/aws `aws_lb_target_group` arguments that are target group attributes.
+const TG_ATTRIBUTES: &[(&str, &str)] = &[
+    (
+        "deregistration_delay",
+        "deregistration_delay.timeout_seconds",
+    ),
+    ("slow_start", "slow_start.duration_seconds"),
+    (
+        "load_balancing_algorithm_type",
+        "load_balancing.algorithm.type",
+    ),
+    (
+        "load_balancing_cross_zone_enabled",
+        "load_balancing.cross_zone.enabled",
+    ),
+];
+
+pub struct Elbv2 {
+    client: Client,
+    reads: Client,
+}
+
+/// An argument as ELB attributes and string parameters spell it ("true", "60", "alb").
+fn attribute_text(v: &Json) -> Option<String> {
+    match v {
+        Json::Bool(b) => Some(b.to_string()),
+        Json::Number(n) => Some(n.to_string()),
+        Json::String(s) => Some(s.clone()),
+        _ => None,
+    }
+}
+
+fn text(m: &Map<String, Json>, k: &str) -> Option<String> {
+    m.get(k).and_then(attribute_text)
+}
+
+fn number(m: &Map<String, Json>, k: &str) -> Option<i32> {
+    match m.get(k)? {
+        Json::Number(n) => n.as_i64().map(|n| n as i32),
+        Json::String(s) => s.parse().ok(),
+        _ => None,
+    }
+}
+
+/// The first object of a nested block inside a block.
+fn sub_block<'a>(m: &'a Map<String, Json>, k: &str) -> Option<&'a Map<String, Json>> {
+    m.get(k)
+        .and_then(Json::as_array)
+        .and_then(|a| a.first())
+        .and_then(Json::as_object)
+}
+
+fn tags_of(list: &[Tag]) -> BTreeMap<String, String> {
+    list.iter()
+        .filter_map(|t| Some((t.key()?.to_string(), t.value().unwrap_or("").to_string())))
+        .collect()
+}
+
+fn elb_tags(d: &Desired<'_>) -> Option<Vec<Tag>> {
+    let tags: Vec<Tag> = d
+        .tags()
+        .into_iter()
+        .map(|(k, v)| Tag::builder().key(k).value(v).build())
+        .collect();
+    (!tags.is_empty()).then_some(tags)
+}
+
+/// What `arn_suffix` means in hashicorp/aws: the part CloudWatch names the resource by
+/// (`app/<name>/<id>` for a balancer, `targetgroup/<name>/<id>` for a group).
+fn balancer_suffix(arn: &str) -> String {
+    arn.split_once(":loadbalancer/")
+        .map(|(_, s)| s.to_string())
+        .unwrap_or_default()
+}
+
+fn target_group_suffix(arn: &str) -> String {
+    arn.rsplit(':').next().unwrap_or("").to_string()
+}
+
+fn empty_answer(operation: &str, what: &str) -> CallError {
+    CallError::new(
+        operation,
+        "EmptyAnswer",
+        format!("no {what} in the answer"),
+        ErrorClass::Transient,
+    )
+}
+
+/// AWS checks that it may write to the log bucket when access logs are switched on; a bucket
+/// policy applied a moment ago by a sibling child may not be visible to that check yet.
+fn log_bucket_not_ready(e: &CallError) -> bool {
+    e.code == "InvalidConfigurationRequest"
+        && e.message
+            .to_ascii_lowercase()
+            .contains("access denied for bucket")
+}
+
+/// The attributes to send: those that differ, plus the rest of a log group whose setting
+/// differs (AWS checks bucket, prefix and switch together).
+fn changed_attributes(
+    wanted: &[(String, String)],
+    current: &BTreeMap<String, String>,
+) -> Vec<(String, String)> {
+    let differs = |k: &String, v: &String| current.get(k) != Some(v);
+    let groups: Vec<&str> = wanted
+        .iter()
+        .filter(|(k, v)| differs(k, v))
+        .filter_map(|(k, _)| {
+            LOG_BLOCKS
+                .iter()
+                .map(|(_, p)| *p)
+                .find(|p| k.starts_with(p))
+        })
+        .collect();
+    wanted
+        .iter()
+        .filter(|(k, v)| differs(k, v) || groups.iter().any(|p| k.starts_with(p)))
+        .cloned()
+        .collect()
+}
+
+/// The health check block of a target group, as far as the topology gives it.
+#[derive(Default)]
+struct HealthCheck {
+    enabled: Option<bool>,
+    path: Option<String>,
+    port: Option<String>,
+    protocol: Option<String>,
+    matcher: Option<String>,
+    interval: Option<i32>,
+    timeout: Option<i32>,
+    healthy: Option<i32>,
+    unhealthy: Option<i32>,
+}
+
+impl HealthCheck {
+    fn of(d: &Desired<'_>) -> HealthCheck {
+        let Some(b) = d.block("health_check") else {
+            return HealthCheck::default();
+        };
+        HealthCheck {
+            enabled: b.get("enabled").and_then(Json::as_bool),
+            path: text(b, "path"),
+            port: text(b, "port"),
+            protocol: text(b, "protocol"),
+            matcher: text(b, "matcher"),
+            interval: number(b, "interval"),
+            timeout: number(b, "timeout"),
+            healthy: number(b, "healthy_threshold"),
+            unhealthy: number(b, "unhealthy_threshold"),
+        }
+    }
+
+    /// True when a setting the topology gives differs from the group's (unset ones are AWS's
+    /// defaults and left alone).
+    fn differs(&self, tg: &TargetGroup) -> bool {
+        let s = |want: &Option<String>, have: Option<&str>| {
+            want.as_deref().is_some_and(|w| have != Some(w))
+        };
+        let n = |want: Option<i32>, have: Option<i32>| want.is_some_and(|w| have != Some(w));
+        self.enabled
+            .is_some_and(|w| tg.health_check_enabled() != Some(w))
+            || s(&self.path, tg.health_check_path())
+            || s(&self.port, tg.health_check_port())
+            || s(
+                &self.protocol,
+                tg.health_check_protocol().map(ProtocolEnum::as_str),
+            )
+            || s(&self.matcher, tg.matcher().and_then(|m| m.http_code()))
+            || n(self.interval, tg.health_check_interval_seconds())
+            || n(self.timeout, tg.health_check_timeout_seconds())
+            || n(self.healthy, tg.healthy_threshold_count())
+            || n(self.unhealthy, tg.unhealthy_threshold_count())
+    }
+}
+
+/// CreateTargetGroup and ModifyTargetGroup take the health check settings under the same names,
+/// on builders of different types.
+macro_rules! with_health_check {
+    ($call:expr, $hc:expr) => {
+        $call
+            .set_health_check_enabled($hc.enabled)
+            .set_health_check_path($hc.path.clone())
+            .set_health_check_port($hc.port.clone())
+            .set_health_check_protocol($hc.protocol.as_deref().map(ProtocolEnum::from))
+            .set_health_check_interval_seconds($hc.interval)
+            .set_health_check_timeout_seconds($hc.timeout)
+            .set_healthy_threshold_count($hc.healthy)
+            .set_unhealthy_threshold_count($hc.unhealthy)
+            .set_matcher(
+                $hc.matcher
+                    .clone()
+                    .map(|c| Matcher::builder().http_code(c).build()),
+            )
+    };
+}
+
+/// The listener's default actions from its `default_action` blocks.
+fn default_actions(d: &Desired<'_>) -> Result<Vec<Action>, CallError> {
+    let bad = |why: &str| CallError::bad_value(d.address, "default_action", why);
+    let list = d
+        .get("default_action")
+        .and_then(Json::as_array)
+        .filter(|l| !l.is_empty())
+        .ok_or_else(|| bad("must be a non-empty list of blocks"))?;
+    let mut out = Vec::with_capacity(list.len());
+    for (i, a) in list.iter().enumerate() {
+        let a = a.as_object().ok_or_else(|| bad("must hold objects"))?;
+        let kind = a
+            .get("type")
+            .and_then(Json::as_str)
+            .ok_or_else(|| bad("needs a `type`"))?;
+        let mut b = Action::builder().r#type(ActionTypeEnum::from(kind));
+        match number(a, "order") {
+            Some(o) => b = b.order(o),
+            // AWS orders several actions only when told to.
+            None if list.len() > 1 => b = b.order(i as i32 + 1),
+            None => {}
+        }
+        match kind {
+            "forward" => {
+                let tg = text(a, "target_group_arn")
+                    .ok_or_else(|| bad("of type forward needs a `target_group_arn`"))?;
+                b = b.target_group_arn(tg);
+            }
+            "redirect" => {
+                let r = sub_block(a, "redirect")
+                    .ok_or_else(|| bad("of type redirect needs a `redirect` block"))?;
+                let status =
+                    text(r, "status_code").ok_or_else(|| bad("redirect needs a `status_code`"))?;
+                b = b.redirect_config(
+                    RedirectActionConfig::builder()
+                        .set_protocol(text(r, "protocol"))
+                        .set_port(text(r, "port"))
+                        .set_host(text(r, "host"))
+                        .set_path(text(r, "path"))
+                        .set_query(text(r, "query"))
+                        .status_code(RedirectActionStatusCodeEnum::from(status.as_str()))
+                        .build(),
+                );
+            }
+            "fixed-response" => {
+                let f = sub_block(a, "fixed_response")
+                    .ok_or_else(|| bad("of type fixed-response needs a `fixed_response` block"))?;
+                b = b.fixed_response_config(
+                    FixedResponseActionConfig::builder()
+                        .set_status_code(text(f, "status_code"))
+                        .set_content_type(text(f, "content_type"))
+                        .set_message_body(text(f, "message_body"))
+                        .build(),
+                );
+            }
+            other => {
+                return Err(bad(&format!(
+                    "of type `{other}` is not provisioned by this version"
+                )))
+            }
+        }
+        out.push(b.build());
+    }
+    Ok(out)
+}
+
+/// True when `have` does what `want` asks (fields `want` leaves unset are AWS's defaults).
+fn same_action(want: &Action, have: &Action) -> bool {
+    if want.r#type() != have.r#type() {
+        return false;
+    }
+    let given = |w: Option<&str>, h: Option<&str>| w.is_none() || w == h;
+    match want.r#type() {
+        Some(ActionTypeEnum::Forward) => {
+            // AWS answers with a forward config of one group as well as the group's ARN.
+            let current = have.target_group_arn().or_else(|| {
+                have.forward_config().and_then(|f| match f.target_groups() {
+                    [one] => one.target_group_arn(),
+                    _ => None,
+                })
+            });
+            want.target_group_arn() == current
+        }
+        Some(ActionTypeEnum::Redirect) => match (want.redirect_config(), have.redirect_config()) {
+            (Some(w), Some(h)) => {
+                w.status_code() == h.status_code()
+                    && given(w.protocol(), h.protocol())
+                    && given(w.port(), h.port())
+                    && given(w.host(), h.host())
+                    && given(w.path(), h.path())
+                    && given(w.query(), h.query())
+            }
+            _ => false,
+        },
+        Some(ActionTypeEnum::FixedResponse) => {
+            match (want.fixed_response_config(), have.fixed_response_config()) {
+                (Some(w), Some(h)) => {
+                    w.status_code() == h.status_code()
+                        && given(w.content_type(), h.content_type())
+                        && given(w.message_body(), h.message_body())
+                }
+                _ => false,
+            }
+        }
+        _ => true,
+    }
+}
+
+fn same_actions(want: &[Action], have: &[Action]) -> bool {
+    want.len() == have.len() && want.iter().zip(have).all(|(w, h)| same_action(w, h))
+}
+
+/// A listener's settings as the topology gives them.
+struct ListenerSpec {
+    port: Option<i32>,
+    protocol: Option<String>,
+    ssl_policy: Option<String>,
+    certificate: Option<String>,
+    alpn: Option<String>,
+    actions: Vec<Action>,
+}
+
+impl ListenerSpec {
+    fn of(d: &Desired<'_>) -> Result<ListenerSpec, CallError> {
+        Ok(ListenerSpec {
+            port: d.int("port").map(|p| p as i32),
+            protocol: d.opt_str("protocol").map(str::to_string),
+            ssl_policy: d.opt_str("ssl_policy").map(str::to_string),
+            certificate: d.opt_str("certificate_arn").map(str::to_string),
+            alpn: d.opt_str("alpn_policy").map(str::to_string),
+            actions: default_actions(d)?,
+        })
+    }
+
+    fn certificates(&self) -> Option<Vec<Certificate>> {
+        self.certificate
+            .as_ref()
+            .map(|c| vec![Certificate::builder().certificate_arn(c).build()])
+    }
+
+    fn differs(&self, l: &Listener) -> bool {
+        self.port.is_some_and(|p| l.port() != Some(p))
+            || self
+                .protocol
+                .as_deref()
+                .is_some_and(|p| l.protocol().map(ProtocolEnum::as_str) != Some(p))
+            || self
+                .ssl_policy
+                .as_deref()
+                .is_some_and(|s| l.ssl_policy() != Some(s))
+            || self.certificate.as_deref().is_some_and(|c| {
+                l.certificates().first().and_then(|x| x.certificate_arn()) != Some(c)
+            })
+            || self
+                .alpn
+                .as_deref()
+                .is_some_and(|a| l.alpn_policy().first().map(String::as_str) != Some(a))
+            || !same_actions(&self.actions, l.default_actions())
+    }
+}
+
+impl Elbv2 {
+    pub fn new(client: Client, reads: Client) -> Elbv2 {
+        Elbv2 { client, reads }
+    }
+
+    // ----- lookups -------------------------------------------------------------------------
+
+    async fn balancer_named(&self, name: &str) -> Result<Option<LoadBalancer>, CallError> {
+        let r = absent_ok(
+            self.reads
+                .describe_load_balancers()
+                .names(name)
+                .send()
+                .await
+                .op("DescribeLoadBalancers"),
+        )?;
+        Ok(r.and_then(|r| r.load_balancers().first().cloned()))
+    }
+
+    async fn balancer(&self, arn: &str) -> Result<Option<LoadBalancer>, CallError> {
+        let r = absent_ok(
+            self.reads
+                .describe_load_balancers()
+                .load_balancer_arns(arn)
+                .send()
+                .await
+                .op("DescribeLoadBalancers"),
+        )?;
+        Ok(r.and_then(|r| r.load_balancers().first().cloned()))
+    }
+
+    async fn balancer_attributes(&self, arn: &str) -> Result<BTreeMap<String, String>, CallError> {
+        let r = self
+            .reads
+            .describe_load_balancer_attributes()
+            .load_balancer_arn(arn)
+            .send()
+            .await
+            .op("DescribeLoadBalancerAttributes")?;
+        Ok(r.attributes()
+            .iter()
+            .filter_map(|a| Some((a.key()?.to_string(), a.value().unwrap_or("").to_string())))
+            .collect())
+    }
+
+    async fn target_group_named(&self, name: &str) -> Result<Option<TargetGroup>, CallError> {
+        let r = absent_ok(
+            self.reads
+                .describe_target_groups()
+                .names(name)
+                .send()
+                .await
+                .op("DescribeTargetGroups"),
+        )?;
+        Ok(r.and_then(|r| r.target_groups().first().cloned()))
+    }
+
+    async fn target_group(&self, arn: &str) -> Result<Option<TargetGroup>, CallError> {
+        let r = absent_ok(
+            self.reads
+                .describe_target_groups()
+                .target_group_arns(arn)
+                .send()
+                .await
+                .op("DescribeTargetGroups"),
+        )?;
+        Ok(r.and_then(|r| r.target_groups().first().cloned()))
+    }
+
+    async fn target_group_attributes(
+        &self,
+        arn: &str,
+    ) -> Result<BTreeMap<String, String>, CallError> {
+        let r = self
+            .reads
+            .describe_target_group_attributes()
+            .target_group_arn(arn)
+            .send()
+            .await
+            .op("DescribeTargetGroupAttributes")?;
+        Ok(r.attributes()
+            .iter()
+            .filter_map(|a| Some((a.key()?.to_string(), a.value().unwrap_or("").to_string())))
+            .collect())
+    }
+
+    async fn listener(&self, arn: &str) -> Result<Option<Listener>, CallError> {
+        let r = absent_ok(
+            self.reads
+                .describe_listeners()
+                .listener_arns(arn)
+                .send()
+                .await
+                .op("DescribeListeners"),
+        )?;
+        Ok(r.and_then(|r| r.listeners().first().cloned()))
+    }
+
+    /// The balancer's listeners (None: the balancer is gone).
+    async fn listeners_of(&self, balancer: &str) -> Result<Option<Vec<Listener>>, CallError> {
+        let mut out = Vec::new();
+        let mut marker = None;
+        loop {
+            let Some(r) = absent_ok(
+                self.reads
+                    .describe_listeners()
+                    .load_balancer_arn(balancer)
+                    .set_marker(marker)
+                    .send()
+                    .await
+                    .op("DescribeListeners"),
+            )?
+            else {
+                return Ok(None);
+            };
+            out.extend(r.listeners().iter().cloned());
+            match r.next_marker() {
+                Some(m) if !m.is_empty() => marker = Some(m.to_string()),
+                _ => return Ok(Some(out)),
+            }
+        }
+    }
+
+    async fn tags(&self, arn: &str) -> Result<BTreeMap<String, String>, CallError> {
+        let r = self
+            .reads
+            .describe_tags()
+            .resource_arns(arn)
+            .send()
+            .await
+            .op("DescribeTags")?;
+        Ok(r.tag_descriptions()
+            .iter()
+            .flat_map(|t| tags_of(t.tags()))
+            .collect())
+    }
+
+    /// Makes the resource's tags exactly the desired ones.
+    async fn retag(&self, arn: &str, d: &Desired<'_>) -> Result<(), CallError> {
+        let current = self.tags(arn).await?;
+        let desired = d.tags();
+        let stale = stale_keys(&current, &desired);
+        if !stale.is_empty() {
+            self.client
+                .remove_tags()
+                .resource_arns(arn)
+                .set_tag_keys(Some(stale))
+                .send()
+                .await
+                .op("RemoveTags")?;
+        }
+        if tags_missing(&current, &desired) {
+            // Only the missing ones: AWS counts tags against a per-resource quota.
+            let add: Vec<Tag> = desired
+                .iter()
+                .filter(|(k, v)| current.get(k) != Some(v))
+                .map(|(k, v)| Tag::builder().key(k).value(v).build())
+                .collect();
+            self.client
+                .add_tags()
+                .resource_arns(arn)
+                .set_tags(Some(add))
+                .send()
+                .await
+                .op("AddTags")?;
+        }
+        Ok(())
+    }
+
+    // ----- load balancer -------------------------------------------------------------------
+
+    fn balancer_attrs(lb: &LoadBalancer) -> Attrs {
+        let arn = lb.load_balancer_arn().unwrap_or("").to_string();
+        attrs([
+            ("id", arn.clone()),
+            ("arn_suffix", balancer_suffix(&arn)),
+            ("arn", arn),
+            ("name", lb.load_balancer_name().unwrap_or("").to_string()),
+            ("dns_name", lb.dns_name().unwrap_or("").to_string()),
+            (
+                "zone_id",
+                lb.canonical_hosted_zone_id().unwrap_or("").to_string(),
+            ),
+            ("vpc_id", lb.vpc_id().unwrap_or("").to_string()),
+        ])
+    }
+
+    async fn wait_active(&self, arn: &str) -> Result<LoadBalancer, CallError> {
+        wait_until(arn, ACTIVE_WITHIN, || async {
+            let Some(lb) = self.balancer(arn).await? else {
+                return Ok(false);
+            };
+            match lb.state().and_then(|s| s.code()) {
+                Some(LoadBalancerStateEnum::Failed) => Err(CallError::new(
+                    "DescribeLoadBalancers",
+                    "LoadBalancerFailed",
+                    format!(
+                        "{arn} failed to provision: {}",
+                        lb.state()
+                            .and_then(|s| s.reason())
+                            .unwrap_or("no reason given")
+                    ),
+                    ErrorClass::Permanent,
+                )),
+                Some(LoadBalancerStateEnum::Provisioning) => Ok(false),
+                // active, active_impaired (serving, short of capacity), or no state reported.
+                _ => Ok(true),
+            }
+        })
+        .await?;
+        self.balancer(arn).await?.ok_or_else(|| {
+            CallError::new(
+                "DescribeLoadBalancers",
+                "NotVisible",
+                format!("{arn} was created but is not described yet"),
+                ErrorClass::Transient,
+            )
+        })
+    }
+
+    /// The attributes the topology's values ask for, by key.
+    fn wanted_balancer_attributes(
+        d: &Desired<'_>,
+        current: &BTreeMap<String, String>,
+    ) -> Result<Vec<(String, String)>, CallError> {
+        let mut out = Vec::new();
+        let application = d.opt_str("load_balancer_type").unwrap_or("application") == "application";
+        let only_nlb = NLB_ATTRIBUTES.iter().filter(|_| !application);
+        for (arg, key) in LB_ATTRIBUTES.iter().chain(only_nlb) {
+            if let Some(v) = d.get(arg).and_then(attribute_text) {
+                out.push((key.to_string(), v));
+            }
+        }
+        for (block, prefix) in LOG_BLOCKS {
+            let switch = format!("{prefix}enabled");
+            match d.block(block) {
+                Some(b) => {
+                    let enabled = b.get("enabled").and_then(Json::as_bool).unwrap_or(false);
+                    out.push((switch, enabled.to_string()));
+                    if enabled {
+                        let bucket = text(b, "bucket").ok_or_else(|| {
+                            CallError::bad_value(
+                                d.address,
+                                &format!("{block}.bucket"),
+                                "must be a string when logging is enabled",
+                            )
+                        })?;
+                        out.push((format!("{prefix}bucket"), bucket));
+                        out.push((
+                            format!("{prefix}prefix"),
+                            text(b, "prefix").unwrap_or_default(),
+                        ));
+                    }
+                }
+                // No block: no logs, as in hashicorp/aws; only switched off when they are on.
+                None => {
+                    if current.get(&switch).map(String::as_str) == Some("true") {
+                        out.push((switch, "false".to_string()));
+                    }
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    async fn set_balancer_attributes(&self, d: &Desired<'_>, arn: &str) -> Result<(), CallError> {
+        let current = self.balancer_attributes(arn).await?;
+        let wanted = Self::wanted_balancer_attributes(d, &current)?;
+        let changed: Vec<LoadBalancerAttribute> = changed_attributes(&wanted, &current)
+            .into_iter()
+            .map(|(k, v)| LoadBalancerAttribute::builder().key(k).value(v).build())
+            .collect();
+        if changed.is_empty() {
+            return Ok(());
+        }
+        let start = Instant::now();
+        loop {
+            match self
+                .client
+                .modify_load_balancer_attributes()
+                .load_balancer_arn(arn)
+                .set_attributes(Some(changed.clone()))
+                .send()
+                .await
+                .op("ModifyLoadBalancerAttributes")
+            {
+                Ok(_) => return Ok(()),
+                Err(e) if log_bucket_not_ready(&e) && start.elapsed() < POLICY_WITHIN => {
+                    tracing::info!(
+                        load_balancer = arn,
+                        error = %e,
+                        "waiting for the log bucket policy"
+                    );
+                    tokio::time::sleep(PAUSE).await;
+                }
+                // Past the wait, AWS's own words: the bucket policy is really wrong.
+                Err(e) => return Err(e),
+            }
+        }
+    }
+
+    /// Brings the settings that change in place without an attribute to the desired values.
+    async fn converge_balancer(&self, d: &Desired<'_>, lb: &LoadBalancer) -> Result<(), CallError> {
+        let arn = lb.load_balancer_arn().unwrap_or("");
+        let mut want = d.strings("security_groups");
+        want.sort();
+        let mut have = lb.security_groups().to_vec();
+        have.sort();
+        if !want.is_empty() && want != have {
+            self.client
+                .set_security_groups()
+                .load_balancer_arn(arn)
+                .set_security_groups(Some(want))
+                .send()
+                .await
+                .op("SetSecurityGroups")?;
+        }
+        let mut want = d.strings("subnets");
+        want.sort();
+        let mut have: Vec<String> = lb
+            .availability_zones()
+            .iter()
+            .filter_map(|z| z.subnet_id().map(str::to_string))
+            .collect();
+        have.sort();
+        if !want.is_empty() && want != have {
+            self.client
+                .set_subnets()
+                .load_balancer_arn(arn)
+                .set_subnets(Some(want))
+                .send()
+                .await
+                .op("SetSubnets")?;
+        }
+        if let Some(t) = d.opt_str("ip_address_type") {
+            if lb.ip_address_type().map(IpAddressType::as_str) != Some(t) {
+                self.client
+                    .set_ip_address_type()
+                    .load_balancer_arn(arn)
+                    .ip_address_type(IpAddressType::from(t))
+                    .send()
+                    .await
+                    .op("SetIpAddressType")?;
+            }
+        }
+        self.retag(arn, d).await
+    }
+
+    async fn ensure_balancer(&self, d: &Desired<'_>) -> Result<Attrs, CallError> {
+        let name = d.str("name")?;
+        let (arn, existed) = match self.balancer_named(name).await? {
+            Some(lb) => (lb.load_balancer_arn().unwrap_or("").to_string(), true),
+            None => {
+                let subnets = d.strings("subnets");
+                if subnets.is_empty() {
+                    return Err(CallError::bad_value(
+                        d.address,
+                        "subnets",
+                        "must list at least one subnet",
+                    ));
+                }
+                let groups = d.strings("security_groups");
+                let scheme = if d.bool("internal").unwrap_or(false) {
+                    LoadBalancerSchemeEnum::Internal
+                } else {
+                    LoadBalancerSchemeEnum::InternetFacing
+                };
+                let r = self
+                    .client
+                    .create_load_balancer()
+                    .name(name)
+                    .set_subnets(Some(subnets))
+                    .set_security_groups((!groups.is_empty()).then_some(groups))
+                    .scheme(scheme)
+                    .r#type(LoadBalancerTypeEnum::from(
+                        d.opt_str("load_balancer_type").unwrap_or("application"),
+                    ))
+                    .set_ip_address_type(d.opt_str("ip_address_type").map(IpAddressType::from))
+                    .set_tags(elb_tags(d))
+                    .send()
+                    .await
+                    .op("CreateLoadBalancer")?;
+                let arn = r
+                    .load_balancers()
+                    .first()
+                    .and_then(|lb| lb.load_balancer_arn())
+                    .ok_or_else(|| empty_answer("CreateLoadBalancer", "load balancer"))?;
+                (arn.to_string(), false)
+            }
+        };
+        // Settings change on an active balancer; a new one is not usable before either.
+        let lb = self.wait_active(&arn).await?;
+        if existed {
+            self.converge_balancer(d, &lb).await?;
+        }
+        self.set_balancer_attributes(d, &arn).await?;
+        Ok(Self::balancer_attrs(&lb))
+    }
+
+    // ----- target group --------------------------------------------------------------------
+
+    fn target_group_attrs(tg: &TargetGroup) -> Attrs {
+        let arn = tg.target_group_arn().unwrap_or("").to_string();
+        attrs([
+            ("id", arn.clone()),
+            ("arn_suffix", target_group_suffix(&arn)),
+            ("arn", arn),
+            ("name", tg.target_group_name().unwrap_or("").to_string()),
+        ])
+    }
+
+    async fn set_target_group_attributes(
+        &self,
+        d: &Desired<'_>,
+        arn: &str,
+    ) -> Result<(), CallError> {
+        let wanted: Vec<(String, String)> = TG_ATTRIBUTES
+            .iter()
+            .filter_map(|(arg, key)| {
+                d.get(arg)
+                    .and_then(attribute_text)
+                    .map(|v| (key.to_string(), v))
+            })
+            .collect();
+        if wanted.is_empty() {
+            return Ok(());
+        }
+        let current = self.target_group_attributes(arn).await?;
+        let changed: Vec<TargetGroupAttribute> = wanted
+            .iter()
+            .filter(|(k, v)| current.get(k) != Some(v))
+            .map(|(k, v)| TargetGroupAttribute::builder().key(k).value(v).build())
+            .collect();
+        if !changed.is_empty() {
+            self.client
+                .modify_target_group_attributes()
+                .target_group_arn(arn)
+                .set_attributes(Some(changed))
+                .send()
+                .await
+                .op("ModifyTargetGroupAttributes")?;
+        }
+        Ok(())
+    }
+
+    async fn ensure_target_group(&self, d: &Desired<'_>) -> Result<Attrs, CallError> {
+        let name = d.str("name")?;
+        let hc = HealthCheck::of(d);
+        let tg = match self.target_group_named(name).await? {
+            Some(tg) => {
+                let arn = tg.target_group_arn().unwrap_or("");
+                if hc.differs(&tg) {
+                    with_health_check!(self.client.modify_target_group(), hc)
+                        .target_group_arn(arn)
+                        .send()
+                        .await
+                        .op("ModifyTargetGroup")?;
+                }
+                self.retag(arn, d).await?;
+                tg
+            }
+            None => with_health_check!(self.client.create_target_group(), hc)
+                .name(name)
+                .set_protocol(d.opt_str("protocol").map(ProtocolEnum::from))
+                .set_protocol_version(d.opt_str("protocol_version").map(str::to_string))
+                .set_port(d.int("port").map(|p| p as i32))
+                .set_vpc_id(d.opt_str("vpc_id").map(str::to_string))
+                .set_target_type(d.opt_str("target_type").map(TargetTypeEnum::from))
+                .set_ip_address_type(
+                    d.opt_str("ip_address_type")
+                        .map(TargetGroupIpAddressTypeEnum::from),
+                )
+                .set_tags(elb_tags(d))
+                .send()
+                .await
+                .op("CreateTargetGroup")?
+                .target_groups()
+                .first()
+                .cloned()
+                .ok_or_else(|| empty_answer("CreateTargetGroup", "target group"))?,
+        };
+        self.set_target_group_attributes(d, tg.target_group_arn().unwrap_or(""))
+            .await?;
+        Ok(Self::target_group_attrs(&tg))
+    }
+
+    // ----- listener ------------------------------------------------------------------------
+
+    fn listener_attrs(arn: &str) -> Attrs {
+        attrs([("id", arn.to_string()), ("arn", arn.to_string())])
+    }
+
+    /// The listener of this child: the one the state names, else the balancer's listener on the
+    /// desired port, else the one tagged as this component (its port is what changed).
+    async fn find_listener(
+        &self,
+        d: &Desired<'_>,
+        known: Option<&Attrs>,
+    ) -> Result<Option<Listener>, CallError> {
+        if let Some(arn) = known.and_then(|a| a.get("arn")) {
+            if let Some(l) = self.listener(arn).await? {
+                return Ok(Some(l));
+            }
+        }
+        let balancer = d.str("load_balancer_arn")?;
+        let Some(all) = self.listeners_of(balancer).await? else {
+            return Ok(None);
+        };
+        let port = d.int("port").map(|p| p as i32);
+        if let Some(l) = all.iter().find(|l| port.is_some() && l.port() == port) {
+            return Ok(Some(l.clone()));
+        }
+        let arns: Vec<String> = all
+            .iter()
+            .filter_map(|l| l.listener_arn().map(str::to_string))
+            .collect();
+        // DescribeTags takes up to 20 resources.
+        for chunk in arns.chunks(20) {
+            let r = self
+                .reads
+                .describe_tags()
+                .set_resource_arns(Some(chunk.to_vec()))
+                .send()
+                .await
+                .op("DescribeTags")?;
+            for t in r.tag_descriptions() {
+                let tags = tags_of(t.tags());
+                if tags.get("edulibra:environment").map(String::as_str) == Some(d.environment)
+                    && tags.get("edulibra:component").map(String::as_str) == Some(d.address)
+                {
+                    if let Some(l) = all.iter().find(|l| l.listener_arn() == t.resource_arn()) {
+                        return Ok(Some(l.clone()));
+                    }
+                }
+            }
+        }
+        Ok(None)
+    }
+
+    async fn ensure_listener(
+        &self,
+        d: &Desired<'_>,
+        known: Option<&Attrs>,
+    ) -> Result<Attrs, CallError> {
+        let spec = ListenerSpec::of(d)?;
+        let arn = match self.find_listener(d, known).await? {
+            Some(l) => {
+                let arn = l.listener_arn().unwrap_or("").to_string();
+                if spec.differs(&l) {
+                    self.client
+                        .modify_listener()
+                        .listener_arn(&arn)
+                        .set_port(spec.port)
+                        .set_protocol(spec.protocol.as_deref().map(ProtocolEnum::from))
+                        .set_ssl_policy(spec.ssl_policy.clone())
+                        .set_certificates(spec.certificates())
+                        .set_alpn_policy(spec.alpn.clone().map(|a| vec![a]))
+                        .set_default_actions(Some(spec.actions.clone()))
+                        .send()
+                        .await
+                        .op("ModifyListener")?;
+                }
+                self.retag(&arn, d).await?;
+                arn
+            }
+            None => self
+                .client
+                .create_listener()
+                .load_balancer_arn(d.str("load_balancer_arn")?)
+                .set_port(spec.port)
+                .set_protocol(spec.protocol.as_deref().map(ProtocolEnum::from))
+                .set_ssl_policy(spec.ssl_policy.clone())
+                .set_certificates(spec.certificates())
+                .set_alpn_policy(spec.alpn.clone().map(|a| vec![a]))
+                .set_default_actions(Some(spec.actions.clone()))
+                .set_tags(elb_tags(d))
+                .send()
+                .await
+                .op("CreateListener")?
+                .listeners()
+                .first()
+                .and_then(|l| l.listener_arn())
+                .map(str::to_string)
+                .ok_or_else(|| empty_answer("CreateListener", "listener"))?,
+        };
+        Ok(Self::listener_attrs(&arn))
+    }
+
+    // ----- the driver ----------------------------------------------------------------------
+
+    async fn find_kind(&self, d: &Desired<'_>) -> Result<Option<Attrs>, CallError> {
+        match d.kind {
+            LOAD_BALANCER => Ok(self
+                .balancer_named(d.str("name")?)
+                .await?
+                .as_ref()
+                .map(Self::balancer_attrs)),
+            TARGET_GROUP => Ok(self
+                .target_group_named(d.str("name")?)
+                .await?
+                .as_ref()
+                .map(Self::target_group_attrs)),
+            LISTENER => Ok(self
+                .find_listener(d, None)
+                .await?
+                .and_then(|l| l.listener_arn().map(Self::listener_attrs))),
+            other => Err(unsupported(other)),
+        }
+    }
+
+    async fn ensure_kind(
+        &self,
+        d: &Desired<'_>,
+        existing: Option<&Attrs>,
+    ) -> Result<Attrs, CallError> {
+        match d.kind {
+            LOAD_BALANCER => self.ensure_balancer(d).await,
+            TARGET_GROUP => self.ensure_target_group(d).await,
+            LISTENER => self.ensure_listener(d, existing).await,
+            other => Err(unsupported(other)),
+        }
+    }
+
+    async fn read_kind(
+        &self,
+        kind: &str,
+        a: &Attrs,
+    ) -> Result<Option<Map<String, Json>>, CallError> {
+        let arn = attr(a, "arn")?;
+        match kind {
+            LOAD_BALANCER => {
+                let Some(lb) = self.balancer(arn).await? else {
+                    return Ok(None);
+                };
+                let tags = self.tags(arn).await?;
+                let current = self.balancer_attributes(arn).await?;
+                let flag = |k: &str| current.get(k).map(|v| Json::Bool(v == "true"));
+                let mut m = observed([
+                    ("tags", tag_map(tags)),
+                    (
+                        "internal",
+                        Json::Bool(lb.scheme() == Some(&LoadBalancerSchemeEnum::Internal)),
+                    ),
+                ]);
+                // Only what AWS reports: a key it leaves out is not observed.
+                if let Some(v) = flag("deletion_protection.enabled") {
+                    m.insert("enable_deletion_protection".into(), v);
+                }
+                if let Some(v) = flag("routing.http.drop_invalid_header_fields.enabled") {
+                    m.insert("drop_invalid_header_fields".into(), v);
+                }
+                if let Some(v) = current
+                    .get("idle_timeout.timeout_seconds")
+                    .and_then(|v| v.parse::<i64>().ok())
+                {
+                    m.insert("idle_timeout".into(), Json::from(v));
+                }
+                if let Some(enabled) = current.get("access_logs.s3.enabled") {
+                    let get = |k: &str| current.get(k).cloned().unwrap_or_default();
+                    let bucket = get("access_logs.s3.bucket");
+                    let prefix = get("access_logs.s3.prefix");
+                    let on = enabled == "true";
+                    m.insert(
+                        "access_logs".into(),
+                        json!([{ "bucket": bucket, "prefix": prefix, "enabled": on }]),
+                    );
+                }
+                Ok(Some(m))
+            }
+            TARGET_GROUP => {
+                let Some(tg) = self.target_group(arn).await? else {
+                    return Ok(None);
+                };
+                let tags = self.tags(arn).await?;
+                let mut m = observed([("tags", tag_map(tags))]);
+                if let Some(p) = tg.port() {
+                    m.insert("port".into(), Json::from(p));
+                }
+                if let Some(p) = tg.protocol() {
+                    m.insert("protocol".into(), Json::from(p.as_str()));
+                }
+                Ok(Some(m))
+            }
+            LISTENER => {
+                let Some(l) = self.listener(arn).await? else {
+                    return Ok(None);
+                };
+                let tags = self.tags(arn).await?;
+                let mut m = observed([("tags", tag_map(tags))]);
+                if let Some(p) = l.port() {
+                    m.insert("port".into(), Json::from(p));
+                }
+                if let Some(p) = l.protocol() {
+                    m.insert("protocol".into(), Json::from(p.as_str()));
+                }
+                Ok(Some(m))
+            }
+            other => Err(unsupported(other)),
+        }
+    }
+
+    async fn delete_kind(&self, kind: &str, a: &Attrs) -> Result<(), CallError> {
+        let arn = attr(a, "arn")?;
+        match kind {
+            LOAD_BALANCER => {
+                if self.balancer(arn).await?.is_none() {
+                    return Ok(());
+                }
+                // Deletion protection is honoured, never switched off behind the configuration's
+                // back. AWS refuses with these words; the emulator would delete, so we ask first.
+                let current = self.balancer_attributes(arn).await?;
+                if current
+                    .get("deletion_protection.enabled")
+                    .map(String::as_str)
+                    == Some("true")
+                {
+                    return Err(CallError::new(
+                        "DeleteLoadBalancer",
+                        "OperationNotPermitted",
+                        format!(
+                            "Load balancer '{arn}' cannot be deleted because deletion protection is enabled (set it off in the configuration, apply, then destroy)"
+                        ),
+                        ErrorClass::Permanent,
+                    ));
+                }
+                absent_ok(
+                    self.client
+                        .delete_load_balancer()
+                        .load_balancer_arn(arn)
+                        .send()
+                        .await
+                        .op("DeleteLoadBalancer"),
+                )?;
+                wait_until(arn, GONE_WITHIN, || async {
+                    Ok(self.balancer(arn).await?.is_none())
+                })
+                .await?;
+            }
+            TARGET_GROUP => {
+                let start = Instant::now();
+                loop {
+                    match absent_ok(
+                        self.client
+                            .delete_target_group()
+                            .target_group_arn(arn)
+                            .send()
+                            .await
+                            .op("DeleteTargetGroup"),
+                    ) {
+                        Ok(_) => break,
+                        // A listener deleted a moment ago may still hold the group.
+                        Err(e) if e.code == "ResourceInUse" && start.elapsed() < RELEASE_WITHIN => {
+                            tracing::info!(target_group = arn, "still in use, waiting");
+                            tokio::time::sleep(PAUSE).await;
+                        }
+                        Err(e) => return Err(e),
+                    }
+                }
+                wait_until(arn, GONE_WITHIN, || async {
+                    Ok(self.target_group(arn).await?.is_none())
+                })
+                .await?;
+            }
+            LISTENER => {
+                absent_ok(
+                    self.client
+                        .delete_listener()
+                        .listener_arn(arn)
+                        .send()
+                        .await
+                        .op("DeleteListener"),
+                )?;
+                wait_until(arn, GONE_WITHIN, || async {
+                    Ok(self.listener(arn).await?.is_none())
+                })
+                .await?;
+            }
+            other => return Err(unsupported(other)),
+        }
+        Ok(())
+    }
+}
+
+super::delegate_driver!(Elbv2);

@@ -1,0 +1,648 @@
+//! Lambda: the API function (found by its unique name) and the permission that lets API Gateway
+//! invoke it (found in the function's resource policy by statement id, since permissions carry
+//! no name or tags of their own).
+//!
+//! The code comes from the zip the configuration names, read when the apply runs, or from the
+//! built-in placeholder (`lambda_package`); it is uploaded only when its SHA-256 differs from the
+//! function's `CodeSha256`.
+
+use std::collections::{BTreeMap, HashMap};
+use std::time::Duration;
+
+use aws_sdk_lambda::operation::get_function::GetFunctionOutput;
+use aws_sdk_lambda::primitives::Blob;
+use aws_sdk_lambda::types::{
+    Environment, FunctionCode, FunctionConfiguration, LastUpdateStatus, PackageType, Runtime,
+    State, TracingConfig, TracingMode, VpcConfig,
+};
+use aws_sdk_lambda::Client;
+use serde_json::{Map, Value as Json};
+
+use super::lambda_package;
+use super::{
+    absent_ok, attr, attrs, observed, stale_keys, tag_map, tags_missing, unsupported, wait_until,
+    Call,
+};
+use crate::apply::driver::{Attrs, CallError, Desired, ErrorClass};
+
+const FUNCTION: &str = "aws_lambda_function";
+const PERMISSION: &str = "aws_lambda_permission";
+
+pub struct Lambda {
+    client: Client,
+    reads: Client,
+}
+
+/// The settings of a function that UpdateFunctionConfiguration changes, as the child wants them.
+struct Settings {
+    role: String,
+    runtime: String,
+    handler: String,
+    memory_size: Option<i32>,
+    timeout: Option<i32>,
+    kms_key_arn: Option<String>,
+    tracing: String,
+    subnets: Vec<String>,
+    security_groups: Vec<String>,
+    variables: BTreeMap<String, String>,
+}
+
+fn int32(d: &Desired<'_>, key: &str) -> Result<Option<i32>, CallError> {
+    d.int(key)
+        .map(|v| {
+            i32::try_from(v).map_err(|_| CallError::bad_value(d.address, key, "is out of range"))
+        })
+        .transpose()
+}
+
+fn block_strings(b: Option<&Map<String, Json>>, key: &str) -> Vec<String> {
+    b.and_then(|b| b.get(key))
+        .and_then(Json::as_array)
+        .map(|a| {
+            a.iter()
+                .filter_map(|x| x.as_str().map(str::to_string))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+fn sorted(v: &[String]) -> Vec<String> {
+    let mut v = v.to_vec();
+    v.sort();
+    v
+}
+
+impl Settings {
+    fn of(d: &Desired<'_>) -> Result<Settings, CallError> {
+        let vpc = d.block("vpc_config");
+        let variables = d
+            .block("environment")
+            .and_then(|e| e.get("variables"))
+            .and_then(Json::as_object)
+            .map(|m| {
+                m.iter()
+                    .filter_map(|(k, v)| v.as_str().map(|v| (k.clone(), v.to_string())))
+                    .collect()
+            })
+            .unwrap_or_default();
+        Ok(Settings {
+            role: d.str("role")?.to_string(),
+            runtime: d.str("runtime")?.to_string(),
+            handler: d.str("handler")?.to_string(),
+            memory_size: int32(d, "memory_size")?,
+            timeout: int32(d, "timeout")?,
+            kms_key_arn: d.opt_str("kms_key_arn").map(str::to_string),
+            tracing: d
+                .block("tracing_config")
+                .and_then(|t| t.get("mode"))
+                .and_then(Json::as_str)
+                .unwrap_or("PassThrough")
+                .to_string(),
+            subnets: block_strings(vpc, "subnet_ids"),
+            security_groups: block_strings(vpc, "security_group_ids"),
+            variables,
+        })
+    }
+
+    fn differs(&self, c: &FunctionConfiguration) -> bool {
+        let vpc = c.vpc_config();
+        let subnets = vpc.map(|v| sorted(v.subnet_ids())).unwrap_or_default();
+        let groups = vpc
+            .map(|v| sorted(v.security_group_ids()))
+            .unwrap_or_default();
+        let variables: BTreeMap<String, String> = c
+            .environment()
+            .and_then(|e| e.variables())
+            .map(|m| m.iter().map(|(k, v)| (k.clone(), v.clone())).collect())
+            .unwrap_or_default();
+        let tracing = c
+            .tracing_config()
+            .and_then(|t| t.mode())
+            .map(TracingMode::as_str)
+            .unwrap_or("PassThrough");
+        c.role() != Some(self.role.as_str())
+            || c.runtime().map(Runtime::as_str) != Some(self.runtime.as_str())
+            || c.handler() != Some(self.handler.as_str())
+            || self.memory_size.is_some_and(|m| c.memory_size() != Some(m))
+            || self.timeout.is_some_and(|t| c.timeout() != Some(t))
+            || c.kms_key_arn().filter(|k| !k.is_empty()) != self.kms_key_arn.as_deref()
+            || tracing != self.tracing
+            || subnets != sorted(&self.subnets)
+            || groups != sorted(&self.security_groups)
+            || variables != self.variables
+    }
+
+    /// The VPC attachment; with no subnets, the empty one that detaches the function.
+    fn vpc(&self) -> VpcConfig {
+        VpcConfig::builder()
+            .set_subnet_ids(Some(self.subnets.clone()))
+            .set_security_group_ids(Some(self.security_groups.clone()))
+            .build()
+    }
+
+    fn environment(&self) -> Environment {
+        Environment::builder()
+            .set_variables(Some(
+                self.variables
+                    .iter()
+                    .map(|(k, v)| (k.clone(), v.clone()))
+                    .collect(),
+            ))
+            .build()
+    }
+
+    fn tracing_config(&self) -> TracingConfig {
+        TracingConfig::builder()
+            .mode(TracingMode::from(self.tracing.as_str()))
+            .build()
+    }
+}
+
+/// The role may have been given its network-interface permissions a moment ago (the policy
+/// attachment is another child): AWS then refuses a VPC function until IAM has caught up.
+fn iam_propagation(e: CallError) -> CallError {
+    if e.message.contains("CreateNetworkInterface") {
+        CallError {
+            class: ErrorClass::Transient,
+            ..e
+        }
+    } else {
+        e
+    }
+}
+
+/// What API Gateway calls to invoke `arn` (`arn:partition:lambda:region:account:function:name`).
+fn invoke_arn(arn: &str) -> String {
+    match arn.split(':').collect::<Vec<_>>().as_slice() {
+        [_, partition, _, region, ..] => format!(
+            "arn:{partition}:apigateway:{region}:lambda:path/2015-03-31/functions/{arn}/invocations"
+        ),
+        _ => String::new(),
+    }
+}
+
+fn not_visible(what: &str, name: &str) -> CallError {
+    CallError::new(
+        what,
+        "NotVisible",
+        format!("{name} was created but is not described yet"),
+        ErrorClass::Transient,
+    )
+}
+
+/// The principal of a resource-policy statement: Lambda writes the service of AddPermission as
+/// `{"Service": x}`, and the source ARN as an `ArnLike` condition.
+fn statement_principal(s: &Json) -> Option<&str> {
+    match s.get("Principal") {
+        Some(Json::String(p)) => Some(p.as_str()),
+        Some(p) => p
+            .get("Service")
+            .or_else(|| p.get("AWS"))
+            .and_then(Json::as_str),
+        None => None,
+    }
+}
+
+fn statement_source_arn(s: &Json) -> Option<&str> {
+    s.get("Condition")
+        .and_then(|c| c.get("ArnLike"))
+        .and_then(|c| c.get("AWS:SourceArn"))
+        .and_then(Json::as_str)
+}
+
+fn statement_action(s: &Json) -> Option<&str> {
+    match s.get("Action") {
+        Some(Json::String(a)) => Some(a.as_str()),
+        Some(Json::Array(a)) if a.len() == 1 => a[0].as_str(),
+        _ => None,
+    }
+}
+
+impl Lambda {
+    pub fn new(client: Client, reads: Client) -> Lambda {
+        Lambda { client, reads }
+    }
+
+    async fn function(&self, name: &str) -> Result<Option<GetFunctionOutput>, CallError> {
+        absent_ok(
+            self.reads
+                .get_function()
+                .function_name(name)
+                .send()
+                .await
+                .op("GetFunction"),
+        )
+    }
+
+    fn function_attrs(c: &FunctionConfiguration) -> Attrs {
+        let name = c.function_name().unwrap_or("").to_string();
+        let arn = c.function_arn().unwrap_or("").to_string();
+        attrs([
+            ("id", name.clone()),
+            ("function_name", name),
+            ("invoke_arn", invoke_arn(&arn)),
+            ("arn", arn),
+        ])
+    }
+
+    /// The code to deploy: the zip the child names, read now, or the built-in placeholder.
+    async fn package(&self, d: &Desired<'_>) -> Result<Vec<u8>, CallError> {
+        let file = d.str("filename")?;
+        if file == lambda_package::PLACEHOLDER {
+            return lambda_package::placeholder(d.str("runtime")?, d.str("handler")?)
+                .map_err(|why| CallError::bad_value(d.address, "filename", &why));
+        }
+        tokio::fs::read(file).await.map_err(|e| {
+            CallError::new(
+                "package",
+                "PackageUnreadable",
+                format!("{}: cannot read the package {file}: {e}", d.address),
+                ErrorClass::Permanent,
+            )
+        })
+    }
+
+    /// Waits while the function is being created or updated: Lambda refuses a change while
+    /// another is in progress. `changed`: a failed update is then ours, and an error.
+    async fn wait_ready(&self, name: &str, changed: bool) -> Result<(), CallError> {
+        wait_until(name, Duration::from_secs(900), || async {
+            let Some(c) = absent_ok(
+                self.reads
+                    .get_function_configuration()
+                    .function_name(name)
+                    .send()
+                    .await
+                    .op("GetFunctionConfiguration"),
+            )?
+            else {
+                return Err(not_visible("GetFunctionConfiguration", name));
+            };
+            match c.state() {
+                Some(State::Failed) => {
+                    return Err(CallError::new(
+                        "GetFunctionConfiguration",
+                        "FunctionFailed",
+                        format!(
+                            "{name}: {}",
+                            c.state_reason()
+                                .unwrap_or("the function failed to become active")
+                        ),
+                        ErrorClass::Permanent,
+                    ))
+                }
+                Some(State::Pending) => return Ok(false),
+                _ => {}
+            }
+            match c.last_update_status() {
+                Some(LastUpdateStatus::InProgress) => Ok(false),
+                Some(LastUpdateStatus::Failed) if changed => Err(CallError::new(
+                    "GetFunctionConfiguration",
+                    "UpdateFailed",
+                    format!(
+                        "{name}: {}",
+                        c.last_update_status_reason()
+                            .unwrap_or("the last update of the function failed")
+                    ),
+                    ErrorClass::Permanent,
+                )),
+                _ => Ok(true),
+            }
+        })
+        .await
+    }
+
+    async fn create_function(
+        &self,
+        d: &Desired<'_>,
+        s: &Settings,
+        code: Vec<u8>,
+    ) -> Result<(), CallError> {
+        let tags: HashMap<String, String> = d.tags().into_iter().collect();
+        self.client
+            .create_function()
+            .function_name(d.str("function_name")?)
+            .role(&s.role)
+            .runtime(Runtime::from(s.runtime.as_str()))
+            .handler(&s.handler)
+            .code(FunctionCode::builder().zip_file(Blob::new(code)).build())
+            .package_type(PackageType::Zip)
+            .set_memory_size(s.memory_size)
+            .set_timeout(s.timeout)
+            .set_kms_key_arn(s.kms_key_arn.clone())
+            .tracing_config(s.tracing_config())
+            .set_vpc_config((!s.subnets.is_empty()).then(|| s.vpc()))
+            .environment(s.environment())
+            .set_tags(Some(tags))
+            .publish(false)
+            .send()
+            .await
+            .op("CreateFunction")
+            .map_err(iam_propagation)?;
+        Ok(())
+    }
+
+    async fn ensure_function(&self, d: &Desired<'_>) -> Result<Attrs, CallError> {
+        let name = d.str("function_name")?;
+        let settings = Settings::of(d)?;
+        let code = self.package(d).await?;
+        let digest = lambda_package::code_sha256(&code);
+        match self.function(name).await? {
+            None => {
+                self.create_function(d, &settings, code).await?;
+                self.wait_ready(name, true).await?;
+            }
+            Some(f) => {
+                self.wait_ready(name, false).await?;
+                let c = f
+                    .configuration()
+                    .ok_or_else(|| not_visible("GetFunction", name))?;
+                if settings.differs(c) {
+                    self.client
+                        .update_function_configuration()
+                        .function_name(name)
+                        .role(&settings.role)
+                        .runtime(Runtime::from(settings.runtime.as_str()))
+                        .handler(&settings.handler)
+                        .set_memory_size(settings.memory_size)
+                        .set_timeout(settings.timeout)
+                        // The empty string returns the function to Lambda's own key.
+                        .kms_key_arn(settings.kms_key_arn.clone().unwrap_or_default())
+                        .tracing_config(settings.tracing_config())
+                        .vpc_config(settings.vpc())
+                        .environment(settings.environment())
+                        .send()
+                        .await
+                        .op("UpdateFunctionConfiguration")
+                        .map_err(iam_propagation)?;
+                    self.wait_ready(name, true).await?;
+                }
+                if c.code_sha256() != Some(digest.as_str()) {
+                    self.client
+                        .update_function_code()
+                        .function_name(name)
+                        .zip_file(Blob::new(code))
+                        .publish(false)
+                        .send()
+                        .await
+                        .op("UpdateFunctionCode")?;
+                    self.wait_ready(name, true).await?;
+                }
+                let arn = c.function_arn().unwrap_or("");
+                let current: BTreeMap<String, String> = f
+                    .tags()
+                    .map(|t| t.iter().map(|(k, v)| (k.clone(), v.clone())).collect())
+                    .unwrap_or_default();
+                let stale = stale_keys(&current, &d.tags());
+                if !stale.is_empty() {
+                    self.client
+                        .untag_resource()
+                        .resource(arn)
+                        .set_tag_keys(Some(stale))
+                        .send()
+                        .await
+                        .op("UntagResource")?;
+                }
+                if tags_missing(&current, &d.tags()) {
+                    self.client
+                        .tag_resource()
+                        .resource(arn)
+                        .set_tags(Some(d.tags().into_iter().collect()))
+                        .send()
+                        .await
+                        .op("TagResource")?;
+                }
+            }
+        }
+        self.ensure_concurrency(d, name).await?;
+        let f = self
+            .function(name)
+            .await?
+            .ok_or_else(|| not_visible("GetFunction", name))?;
+        let c = f
+            .configuration()
+            .ok_or_else(|| not_visible("GetFunction", name))?;
+        Ok(Self::function_attrs(c))
+    }
+
+    /// Reserved concurrency has its own API; -1 or no value means unreserved.
+    async fn ensure_concurrency(&self, d: &Desired<'_>, name: &str) -> Result<(), CallError> {
+        let want = int32(d, "reserved_concurrent_executions")?.filter(|n| *n >= 0);
+        let have = self
+            .reads
+            .get_function_concurrency()
+            .function_name(name)
+            .send()
+            .await
+            .op("GetFunctionConcurrency")?
+            .reserved_concurrent_executions();
+        match (want, have) {
+            (Some(w), h) if h != Some(w) => {
+                self.client
+                    .put_function_concurrency()
+                    .function_name(name)
+                    .reserved_concurrent_executions(w)
+                    .send()
+                    .await
+                    .op("PutFunctionConcurrency")?;
+            }
+            (None, Some(_)) => {
+                self.client
+                    .delete_function_concurrency()
+                    .function_name(name)
+                    .send()
+                    .await
+                    .op("DeleteFunctionConcurrency")?;
+            }
+            _ => {}
+        }
+        Ok(())
+    }
+
+    /// The statement `sid` of the function's resource policy (None: no such statement, no
+    /// policy, or no function).
+    async fn statement(&self, function: &str, sid: &str) -> Result<Option<Json>, CallError> {
+        let Some(r) = absent_ok(
+            self.reads
+                .get_policy()
+                .function_name(function)
+                .send()
+                .await
+                .op("GetPolicy"),
+        )?
+        else {
+            return Ok(None);
+        };
+        let policy: Json = serde_json::from_str(r.policy().unwrap_or("{}")).map_err(|e| {
+            CallError::new(
+                "GetPolicy",
+                "InvalidPolicy",
+                format!("the policy of {function} is not JSON: {e}"),
+                ErrorClass::Permanent,
+            )
+        })?;
+        Ok(policy
+            .get("Statement")
+            .and_then(Json::as_array)
+            .and_then(|a| {
+                a.iter()
+                    .find(|s| s.get("Sid").and_then(Json::as_str) == Some(sid))
+            })
+            .cloned())
+    }
+
+    fn permission_attrs(function: &str, sid: &str) -> Attrs {
+        attrs([
+            ("id", sid.to_string()),
+            ("statement_id", sid.to_string()),
+            ("function_name", function.to_string()),
+        ])
+    }
+
+    async fn ensure_permission(&self, d: &Desired<'_>) -> Result<Attrs, CallError> {
+        let function = d.str("function_name")?;
+        let sid = d.str("statement_id")?;
+        let action = d.str("action")?;
+        let principal = d.str("principal")?;
+        let source = d.opt_str("source_arn");
+        if let Some(s) = self.statement(function, sid).await? {
+            if statement_action(&s) == Some(action)
+                && statement_principal(&s) == Some(principal)
+                && statement_source_arn(&s) == source
+            {
+                return Ok(Self::permission_attrs(function, sid));
+            }
+            // A statement is never changed in place: it is replaced under the same id.
+            absent_ok(
+                self.client
+                    .remove_permission()
+                    .function_name(function)
+                    .statement_id(sid)
+                    .send()
+                    .await
+                    .op("RemovePermission"),
+            )?;
+        }
+        self.client
+            .add_permission()
+            .function_name(function)
+            .statement_id(sid)
+            .action(action)
+            .principal(principal)
+            .set_source_arn(source.map(str::to_string))
+            .send()
+            .await
+            .op("AddPermission")?;
+        Ok(Self::permission_attrs(function, sid))
+    }
+
+    async fn find_kind(&self, d: &Desired<'_>) -> Result<Option<Attrs>, CallError> {
+        match d.kind {
+            FUNCTION => Ok(self
+                .function(d.str("function_name")?)
+                .await?
+                .and_then(|f| f.configuration().map(Self::function_attrs))),
+            PERMISSION => {
+                let (function, sid) = (d.str("function_name")?, d.str("statement_id")?);
+                Ok(self
+                    .statement(function, sid)
+                    .await?
+                    .map(|_| Self::permission_attrs(function, sid)))
+            }
+            other => Err(unsupported(other)),
+        }
+    }
+
+    async fn ensure_kind(
+        &self,
+        d: &Desired<'_>,
+        _existing: Option<&Attrs>,
+    ) -> Result<Attrs, CallError> {
+        match d.kind {
+            FUNCTION => self.ensure_function(d).await,
+            PERMISSION => self.ensure_permission(d).await,
+            other => Err(unsupported(other)),
+        }
+    }
+
+    async fn read_kind(
+        &self,
+        kind: &str,
+        a: &Attrs,
+    ) -> Result<Option<Map<String, Json>>, CallError> {
+        match kind {
+            FUNCTION => {
+                let Some(f) = self.function(attr(a, "function_name")?).await? else {
+                    return Ok(None);
+                };
+                let Some(c) = f.configuration() else {
+                    return Ok(None);
+                };
+                let tags: BTreeMap<String, String> = f
+                    .tags()
+                    .map(|t| t.iter().map(|(k, v)| (k.clone(), v.clone())).collect())
+                    .unwrap_or_default();
+                let int = |v: Option<i32>| v.map(Json::from).unwrap_or(Json::Null);
+                Ok(Some(observed([
+                    ("tags", tag_map(tags)),
+                    (
+                        "runtime",
+                        c.runtime()
+                            .map(|r| Json::from(r.as_str()))
+                            .unwrap_or(Json::Null),
+                    ),
+                    ("memory_size", int(c.memory_size())),
+                    ("timeout", int(c.timeout())),
+                ])))
+            }
+            PERMISSION => {
+                let Some(s) = self
+                    .statement(attr(a, "function_name")?, attr(a, "statement_id")?)
+                    .await?
+                else {
+                    return Ok(None);
+                };
+                let mut out = Map::new();
+                if let Some(arn) = statement_source_arn(&s) {
+                    out.insert("source_arn".to_string(), Json::from(arn));
+                }
+                Ok(Some(out))
+            }
+            other => Err(unsupported(other)),
+        }
+    }
+
+    async fn delete_kind(&self, kind: &str, a: &Attrs) -> Result<(), CallError> {
+        match kind {
+            FUNCTION => {
+                let name = attr(a, "function_name")?;
+                absent_ok(
+                    self.client
+                        .delete_function()
+                        .function_name(name)
+                        .send()
+                        .await
+                        .op("DeleteFunction"),
+                )?;
+                wait_until(name, Duration::from_secs(300), || async {
+                    Ok(self.function(name).await?.is_none())
+                })
+                .await
+            }
+            PERMISSION => {
+                absent_ok(
+                    self.client
+                        .remove_permission()
+                        .function_name(attr(a, "function_name")?)
+                        .statement_id(attr(a, "statement_id")?)
+                        .send()
+                        .await
+                        .op("RemovePermission"),
+                )?;
+                Ok(())
+            }
+            other => Err(unsupported(other)),
+        }
+    }
+}
+
+delegate_driver!(Lambda);
