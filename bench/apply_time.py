@@ -12,7 +12,7 @@ import statistics
 import subprocess
 import time
 
-from rig import PROD_VARS, TARGET, TERRAFORM, moto, workspace
+from rig import TARGET, TERRAFORM, moto, prod_vars, workspace
 
 
 def main():
@@ -24,7 +24,7 @@ def main():
     with moto() as endpoint, workspace(a.binary, a.example) as (cwd, env):
         main_tf = cwd / "main.tf"
         base = main_tf.read_text()
-        vars_ = [f"-var=aws_endpoint={endpoint}"] + (PROD_VARS if a.example == "prod" else [])
+        vars_ = [f"-var=aws_endpoint={endpoint}"] + (prod_vars(endpoint) if a.example == "prod" else [])
 
         def tf(*args):
             subprocess.run([TERRAFORM, *args], cwd=cwd, env=env, check=True, capture_output=True)

@@ -18,7 +18,7 @@ import re
 import subprocess
 import time
 
-from rig import PROD_VARS, TARGET, TERRAFORM, moto, workspace
+from rig import TARGET, TERRAFORM, moto, prod_vars, workspace
 
 # hclog fields come in any order: the message, then `child=` and the provider's `timestamp=`.
 LINE = re.compile(r"^\S+ \[INFO\]\s+provider\.\S+: (.+?): .*\bchild=(\S+).*\btimestamp=(\S+)")
@@ -46,7 +46,7 @@ def main():
         main_tf.write_text(main_tf.read_text().replace(
             'waivers_file = "${path.module}/waivers.yaml"',
             'waivers_file = "${path.module}/waivers.yaml"\n  policy_enforcement = "off"'))
-        vars_ = [f"-var=aws_endpoint={endpoint}"] + (PROD_VARS if a.example == "prod" else [])
+        vars_ = [f"-var=aws_endpoint={endpoint}"] + (prod_vars(endpoint) if a.example == "prod" else [])
         log = cwd / "apply.log"
         run_env = dict(env, TF_LOG="INFO", TF_LOG_PATH=str(log))
         t = time.perf_counter()

@@ -19,6 +19,25 @@ PROD_VARS = ["-var=domain_name=learn.example.com", "-var=zone_id=Z0123456789EXAM
              "-var=alb_certificate_arn=arn:aws:acm:eu-central-1:123456789012:certificate/alb"]
 
 
+def prod_vars(endpoint):
+    """PROD_VARS whose hosted zone and certificates exist in the emulator, for an apply (a plan
+    looks none of them up): the HTTPS listener needs its certificate, the alias record its zone."""
+    script = f"""
+import boto3
+kw = dict(endpoint_url="{endpoint}", aws_access_key_id="testing", aws_secret_access_key="testing")
+zone = boto3.client("route53", region_name="us-east-1", **kw).create_hosted_zone(
+    Name="learn.example.com", CallerReference="bench")["HostedZone"]["Id"].split("/")[-1]
+cdn = boto3.client("acm", region_name="us-east-1", **kw).request_certificate(DomainName="learn.example.com")["CertificateArn"]
+alb = boto3.client("acm", region_name="eu-central-1", **kw).request_certificate(DomainName="learn.example.com")["CertificateArn"]
+print(zone, cdn, alb)
+"""
+    out = subprocess.run([TOOLS / "moto" / "bin" / "python", "-c", script], check=True,
+                         capture_output=True, text=True).stdout.split()
+    zone, cdn, alb = out
+    return ["-var=domain_name=learn.example.com", f"-var=zone_id={zone}",
+            f"-var=cdn_certificate_arn={cdn}", f"-var=alb_certificate_arn={alb}"]
+
+
 @contextlib.contextmanager
 def moto():
     """Yields the endpoint URL of a moto server that lives for the block."""
