@@ -60,7 +60,7 @@ if [ "$gate" -ne 0 ]; then
   exit 1
 fi
 echo "== terraform apply (the plan the gate judged)"
-"$tf" apply -input=false -no-color tfplan | grep -v '^  aws_' | tail -n 12
+"$tf" apply -input=false -no-color tfplan | tail -n 16
 echo "== outputs"
 "$tf" output -no-color
 echo "== terraform destroy"
