@@ -12,7 +12,7 @@ import statistics
 import subprocess
 import time
 
-from rig import TARGET, TERRAFORM, moto, prod_vars, workspace
+from rig import TARGET, TERRAFORM, moto, prod_vars, reset, workspace
 
 
 def main():
@@ -39,6 +39,7 @@ def main():
             t = time.perf_counter()
             tf("destroy", "-auto-approve", "-input=false", "-no-color", *vars_)
             destroyed = time.perf_counter() - t
+            reset(endpoint)
             results.setdefault(concurrency, []).append((applied, destroyed))
         med = {c: (statistics.median(x[0] for x in r), statistics.median(x[1] for x in r)) for c, r in results.items()}
         print(f"examples/{a.example} against moto, {a.runs} runs each (median):")

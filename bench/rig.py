@@ -38,6 +38,13 @@ print(zone, cdn, alb)
             f"-var=cdn_certificate_arn={cdn}", f"-var=alb_certificate_arn={alb}"]
 
 
+def reset(endpoint):
+    """Empties the emulator: moto keeps a deleted backup plan's document taken, so a second
+    apply after a destroy needs a clean server (docs/aws-emulator-gaps.md)."""
+    import urllib.request
+    urllib.request.urlopen(urllib.request.Request(f"{endpoint}/moto-api/reset", method="POST"), timeout=30).close()
+
+
 @contextlib.contextmanager
 def moto():
     """Yields the endpoint URL of a moto server that lives for the block."""
