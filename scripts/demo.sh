@@ -38,7 +38,8 @@ cp -r "$root/modules/edulibra" "$work/modules/edulibra"
 
 export TF_CLI_CONFIG_FILE="$work/terraformrc" CHECKPOINT_DISABLE=1 HOME="$work/home"
 # The moto emulator lacks these APIs (docs/aws-emulator-gaps.md): the provider leaves them out.
-export TF_VAR_skip_resource_types='["aws_elasticache_subnet_group", "aws_elasticache_user_group", "aws_backup_selection"]'
+TF_VAR_skip_resource_types="$(python3 -c 'import json, sys; print(json.dumps(list(json.load(open(sys.argv[1])))))' "$root/tests/rig/moto-gaps.json")"
+export TF_VAR_skip_resource_types
 export AWS_ACCESS_KEY_ID=testing AWS_SECRET_ACCESS_KEY=testing AWS_EC2_METADATA_DISABLED=true NO_PROXY=127.0.0.1
 tf="$tools/bin/terraform"
 cd "$work/examples/$example"

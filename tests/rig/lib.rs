@@ -450,27 +450,26 @@ fn unsafe_kill(pid: u32) {
 /// variable, and the provider block in eu-central-1 with `settings` (extra lines) added.
 /// The child types whose API the moto server (5.2.5) lacks, with what it lacks: the tests tell
 /// the provider to leave them out (`skip_resource_types`), and say so (docs/aws-emulator-gaps.md).
-pub const MOTO_GAPS: &[(&str, &str)] = &[
-    (
-        "aws_elasticache_subnet_group",
-        "moto has no DeleteCacheSubnetGroup",
-    ),
-    (
-        "aws_elasticache_user_group",
-        "moto has no ElastiCache user groups",
-    ),
-    ("aws_backup_selection", "moto has no AWS Backup selections"),
-];
-
-/// `skip_resource_types` for the moto server, as HCL.
-pub fn moto_skip_types() -> String {
-    let types: Vec<String> = MOTO_GAPS.iter().map(|(t, _)| format!("{t:?}")).collect();
-    format!("[{}]", types.join(", "))
+/// One file, `rig/moto-gaps.json`, read by the demo and the benchmarks too.
+pub fn moto_gaps() -> Vec<(String, String)> {
+    let v: serde_json::Value =
+        serde_json::from_str(include_str!("moto-gaps.json")).expect("rig/moto-gaps.json is JSON");
+    v.as_object()
+        .expect("rig/moto-gaps.json is an object of type: reason")
+        .iter()
+        .map(|(t, why)| (t.clone(), why.as_str().unwrap_or_default().to_string()))
+        .collect()
 }
 
-/// Prints, once per test, what the emulator's gaps leave unchecked.
+/// `skip_resource_types` for the moto server, as HCL (a JSON list is one).
+pub fn moto_skip_types() -> String {
+    let types: Vec<String> = moto_gaps().into_iter().map(|(t, _)| t).collect();
+    serde_json::to_string(&types).expect("strings serialise")
+}
+
+/// Prints what the emulator's gaps leave unchecked.
 pub fn say_moto_gaps() {
-    for (t, why) in MOTO_GAPS {
+    for (t, why) in moto_gaps() {
         eprintln!("skipped against moto: {t} and the children that depend on it ({why})");
     }
 }
@@ -666,8 +665,9 @@ pub mod engine {
     }
 
     /// Per type, how many children the state's topology holds that apply creates against the
-    /// emulator: every child but those of the types in `MOTO_GAPS` and their dependents.
+    /// emulator: every child but those of the types in `moto_gaps()` and their dependents.
     pub fn planned_counts(env: &serde_json::Value) -> BTreeMap<String, usize> {
+        let gaps = super::moto_gaps();
         let mut left_out = std::collections::BTreeSet::new();
         let mut out = BTreeMap::new();
         // The topology lists children in creation order: dependencies come first.
@@ -679,7 +679,7 @@ pub mod engine {
                 .into_iter()
                 .flatten()
                 .any(|d| d.as_str().is_some_and(|d| left_out.contains(d)));
-            if waits || super::MOTO_GAPS.iter().any(|(g, _)| *g == t) {
+            if waits || gaps.iter().any(|(g, _)| *g == t) {
                 left_out.insert(address);
             } else if PROVISIONED.contains(&t.as_str()) {
                 *out.entry(t).or_insert(0) += 1;
