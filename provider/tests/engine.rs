@@ -374,3 +374,25 @@ async fn the_plan_names_the_children_apply_will_replace() {
         "{text}"
     );
 }
+
+#[tokio::test]
+async fn a_new_task_definition_revision_updates_the_service_in_the_plan() {
+    let t = topology();
+    let cloud = Arc::new(FakeCloud::default());
+    let out = engine(&cloud).apply(&t, &Prior::default()).await;
+    let mut prior = prior_from(&t, &out);
+    // The state says the task definition had other cpu: apply registers a new revision.
+    if let Some(Value::Map(v)) = prior.values.get_mut("aws_ecs_task_definition.app") {
+        v.insert("cpu".into(), Value::String("4096".into()));
+    }
+    let changes = kinds::changes(&t, &prior, &Default::default());
+    assert_eq!(
+        changes.actions["aws_ecs_task_definition.app"],
+        Action::Update(vec!["cpu".into()])
+    );
+    assert_eq!(
+        changes.actions["aws_ecs_service.app"],
+        Action::Update(vec!["task_definition".into()]),
+        "the service moves to the new revision, and the plan says so"
+    );
+}

@@ -511,6 +511,10 @@ pub fn blocked(topology: &Topology, skip: &BTreeSet<String>) -> BTreeMap<String,
     out
 }
 
+/// Types whose in-place update gives the child new ids: a task definition change registers a new
+/// revision (a new ARN), so what refers to it changes too, and the plan must say so.
+const NEW_IDS_ON_UPDATE: &[&str] = &["aws_ecs_task_definition"];
+
 /// What apply will do with each child it can provision, given the prior state.
 pub struct Changes {
     /// The engine's decision per child (children it cannot provision are absent).
@@ -541,7 +545,12 @@ pub fn changes(t: &Topology, prior: &Prior, skip: &BTreeSet<String>) -> Changes 
                 .then(|| prior.values.get(&child.address))
                 .flatten();
             let action = decide(child.kind, &desired, before);
-            if matches!(action, Action::Keep | Action::Update(_)) {
+            let same_ids = match &action {
+                Action::Keep => true,
+                Action::Update(_) => !NEW_IDS_ON_UPDATE.contains(&child.kind),
+                _ => false,
+            };
+            if same_ids {
                 if let Some(a) = prior.provisioned.get(&child.address) {
                     c.staying.insert(child.address.clone(), a.clone());
                 }
