@@ -58,6 +58,19 @@ impl CallError {
         )
     }
 
+    /// The error made transient when its code is one of `codes`: what a service answers while an
+    /// earlier change is still settling (a lock moved on, a cluster still draining).
+    pub fn transient_on(self, codes: &[&str]) -> CallError {
+        if codes.contains(&self.code.as_str()) {
+            CallError {
+                class: ErrorClass::Transient,
+                ..self
+            }
+        } else {
+            self
+        }
+    }
+
     pub fn is_not_found(&self) -> bool {
         self.class == ErrorClass::NotFound
     }

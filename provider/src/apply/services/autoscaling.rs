@@ -24,14 +24,7 @@ const POLICY: &str = "aws_appautoscaling_policy";
 /// Application Auto Scaling refuses a change while another one on the same target is in
 /// flight: worth retrying.
 fn settling(e: CallError) -> CallError {
-    if e.code == "ConcurrentUpdateException" {
-        CallError {
-            class: ErrorClass::Transient,
-            ..e
-        }
-    } else {
-        e
-    }
+    e.transient_on(&["ConcurrentUpdateException"])
 }
 
 /// What identifies a scalable target, and the policies on it.

@@ -45,18 +45,6 @@ pub struct CloudFront {
     reads: Client,
 }
 
-/// `e`, made transient when its code is one of `codes`.
-fn retry_later(e: CallError, codes: &[&str]) -> CallError {
-    if codes.contains(&e.code.as_str()) {
-        CallError {
-            class: ErrorClass::Transient,
-            ..e
-        }
-    } else {
-        e
-    }
-}
-
 /// A non-empty string of a nested block (hashicorp/aws shapes leave unset strings empty).
 fn text<'a>(m: &'a Obj, k: &str) -> Option<&'a str> {
     m.get(k).and_then(Json::as_str).filter(|s| !s.is_empty())
@@ -413,7 +401,7 @@ impl CloudFront {
                         .send()
                         .await
                         .op("UpdateOriginAccessControl")
-                        .map_err(|e| retry_later(e, ETAG_MOVED))?;
+                        .map_err(|e| e.transient_on(ETAG_MOVED))?;
                 }
                 id
             }
@@ -832,7 +820,7 @@ impl CloudFront {
                 .send()
                 .await
                 .op("UpdateDistribution")
-                .map_err(|e| retry_later(e, ETAG_MOVED))?;
+                .map_err(|e| e.transient_on(ETAG_MOVED))?;
         }
         Ok(())
     }
@@ -905,7 +893,7 @@ impl CloudFront {
                     .send()
                     .await
                     .op("UpdateDistribution")
-                    .map_err(|e| retry_later(e, ETAG_MOVED)),
+                    .map_err(|e| e.transient_on(ETAG_MOVED)),
             )?;
         }
         wait_until(id, DEPLOYED_WITHIN, || async {
@@ -927,14 +915,11 @@ impl CloudFront {
                 .op("DeleteDistribution")
                 // Not disabled yet as far as the delete can see: the disabling still spreads.
                 .map_err(|e| {
-                    retry_later(
-                        e,
-                        &[
-                            "DistributionNotDisabled",
-                            "PreconditionFailed",
-                            "InvalidIfMatchVersion",
-                        ],
-                    )
+                    e.transient_on(&[
+                        "DistributionNotDisabled",
+                        "PreconditionFailed",
+                        "InvalidIfMatchVersion",
+                    ])
                 }),
         )?;
         wait_until(id, Duration::from_secs(600), || async {
@@ -1045,14 +1030,11 @@ impl CloudFront {
                         .op("DeleteOriginAccessControl")
                         // The distribution that used it may still be going away.
                         .map_err(|e| {
-                            retry_later(
-                                e,
-                                &[
-                                    "OriginAccessControlInUse",
-                                    "PreconditionFailed",
-                                    "InvalidIfMatchVersion",
-                                ],
-                            )
+                            e.transient_on(&[
+                                "OriginAccessControlInUse",
+                                "PreconditionFailed",
+                                "InvalidIfMatchVersion",
+                            ])
                         }),
                 )?;
                 Ok(())

@@ -46,14 +46,7 @@ const SETTLING: &[&str] = &[
 ];
 
 fn settling(e: CallError) -> CallError {
-    if SETTLING.contains(&e.code.as_str()) {
-        CallError {
-            class: ErrorClass::Transient,
-            ..e
-        }
-    } else {
-        e
-    }
+    e.transient_on(SETTLING)
 }
 
 /// ECS says a revision does not exist (or was deleted) with a generic `ClientException`.

@@ -379,6 +379,21 @@ mod tests {
     use super::*;
 
     #[test]
+    fn a_settling_code_is_retried_and_others_are_left_alone() {
+        let e = CallError::new(
+            "UpdateService",
+            "UpdateInProgressException",
+            "",
+            ErrorClass::Permanent,
+        );
+        assert_eq!(
+            e.clone().transient_on(&["UpdateInProgressException"]).class,
+            ErrorClass::Transient
+        );
+        assert_eq!(e.transient_on(&["Other"]).class, ErrorClass::Permanent);
+    }
+
+    #[test]
     fn errors_are_classified_by_code_and_status() {
         assert_eq!(classify("Throttling", Some(400), ""), ErrorClass::Transient);
         assert_eq!(classify("", Some(503), ""), ErrorClass::Transient);
