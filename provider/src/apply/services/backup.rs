@@ -167,20 +167,6 @@ fn plan_input(name: &str, rules: &[Rule]) -> Result<BackupPlanInput, CallError> 
     )
 }
 
-/// A role whose policies have not reached AWS Backup yet is refused as "not authorized to call
-/// tag:GetResources" (beside the "cannot be assumed" that `classify` already waits for): worth
-/// waiting for, like any IAM propagation.
-fn role_propagation(mut e: CallError) -> CallError {
-    if e.code == "InvalidParameterValueException"
-        && e.message
-            .to_ascii_lowercase()
-            .contains("is not authorized to call")
-    {
-        e.class = ErrorClass::Transient;
-    }
-    e
-}
-
 fn not_visible(operation: &str, what: &str) -> CallError {
     CallError::new(
         operation,
@@ -669,8 +655,7 @@ impl Backup {
             .backup_selection(selection)
             .send()
             .await
-            .op("CreateBackupSelection")
-            .map_err(role_propagation)?;
+            .op("CreateBackupSelection")?;
         Ok(Self::selection_attrs(
             out.selection_id().unwrap_or(""),
             plan_id,

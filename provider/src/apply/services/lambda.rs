@@ -158,19 +158,6 @@ impl Settings {
     }
 }
 
-/// The role may have been given its network-interface permissions a moment ago (the policy
-/// attachment is another child): AWS then refuses a VPC function until IAM has caught up.
-fn iam_propagation(e: CallError) -> CallError {
-    if e.message.contains("CreateNetworkInterface") {
-        CallError {
-            class: ErrorClass::Transient,
-            ..e
-        }
-    } else {
-        e
-    }
-}
-
 /// What API Gateway calls to invoke `arn` (`arn:partition:lambda:region:account:function:name`).
 fn invoke_arn(arn: &str) -> String {
     match arn.split(':').collect::<Vec<_>>().as_slice() {
@@ -248,7 +235,7 @@ impl Lambda {
     /// The code to deploy: the zip the child names, read now, or the built-in placeholder.
     async fn package(&self, d: &Desired<'_>) -> Result<Vec<u8>, CallError> {
         let file = d.str("filename")?;
-        if file == lambda_package::PLACEHOLDER {
+        if file == crate::topology::PLACEHOLDER_PACKAGE {
             return lambda_package::placeholder(d.str("runtime")?, d.str("handler")?)
                 .map_err(|why| CallError::bad_value(d.address, "filename", &why));
         }
@@ -336,8 +323,7 @@ impl Lambda {
             .publish(false)
             .send()
             .await
-            .op("CreateFunction")
-            .map_err(iam_propagation)?;
+            .op("CreateFunction")?;
         Ok(())
     }
 
@@ -372,8 +358,7 @@ impl Lambda {
                         .environment(settings.environment())
                         .send()
                         .await
-                        .op("UpdateFunctionConfiguration")
-                        .map_err(iam_propagation)?;
+                        .op("UpdateFunctionConfiguration")?;
                     self.wait_ready(name, true).await?;
                 }
                 if c.code_sha256() != Some(digest.as_str()) {

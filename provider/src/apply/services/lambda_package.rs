@@ -7,9 +7,6 @@
 
 use base64::Engine as _;
 
-/// The `filename` the topology gives a function whose configuration names no package.
-pub const PLACEHOLDER: &str = crate::topology::PLACEHOLDER_PACKAGE;
-
 /// What the placeholder answers, as the body of an API Gateway proxy response.
 const BODY: &str = r#"{"status":"ok","service":"edulibra","placeholder":true}"#;
 

@@ -150,6 +150,12 @@ const PROPAGATION_PHRASES: &[&str] = &[
     "unable to assume",
     "not authorized to perform: sts:assumerole",
     "role is not valid",
+    // Lambda: a VPC function whose role was just given its network-interface permissions (the
+    // policy attachment is another child).
+    "permissions to call createnetworkinterface",
+    // AWS Backup: a selection whose role's policies have not reached it yet ("... is not
+    // authorized to call tag:GetResources").
+    "is not authorized to call",
 ];
 
 pub fn classify(code: &str, status: Option<u16>, message: &str) -> ErrorClass {
@@ -426,6 +432,24 @@ mod tests {
         assert_eq!(
             classify("InvalidParameterValue", Some(400), ""),
             ErrorClass::Permanent
+        );
+        assert_eq!(
+            classify(
+                "InvalidParameterValueException",
+                Some(400),
+                "The provided execution role does not have permissions to call CreateNetworkInterface on EC2"
+            ),
+            ErrorClass::Transient,
+            "Lambda's view of IAM propagation"
+        );
+        assert_eq!(
+            classify(
+                "InvalidParameterValueException",
+                Some(400),
+                "arn:aws:iam::1:role/x is not authorized to call tag:GetResources"
+            ),
+            ErrorClass::Transient,
+            "AWS Backup's view of IAM propagation"
         );
     }
 }
