@@ -451,25 +451,28 @@ fn unsafe_kill(pid: u32) {
 /// The child types whose API the moto server (5.2.5) lacks, with what it lacks: the tests tell
 /// the provider to leave them out (`skip_resource_types`), and say so (docs/aws-emulator-gaps.md).
 /// One file, `rig/moto-gaps.json`, read by the demo and the benchmarks too.
-pub fn moto_gaps() -> Vec<(String, String)> {
-    let v: serde_json::Value =
-        serde_json::from_str(include_str!("moto-gaps.json")).expect("rig/moto-gaps.json is JSON");
-    v.as_object()
-        .expect("rig/moto-gaps.json is an object of type: reason")
-        .iter()
-        .map(|(t, why)| (t.clone(), why.as_str().unwrap_or_default().to_string()))
-        .collect()
+pub fn moto_gaps() -> &'static [(String, String)] {
+    static GAPS: std::sync::OnceLock<Vec<(String, String)>> = std::sync::OnceLock::new();
+    GAPS.get_or_init(|| {
+        let v: serde_json::Value = serde_json::from_str(include_str!("moto-gaps.json"))
+            .expect("rig/moto-gaps.json is JSON");
+        v.as_object()
+            .expect("rig/moto-gaps.json is an object of type: reason")
+            .iter()
+            .map(|(t, why)| (t.clone(), why.as_str().unwrap_or_default().to_string()))
+            .collect()
+    })
 }
 
 /// `skip_resource_types` for the moto server, as HCL (a JSON list is one).
 pub fn moto_skip_types() -> String {
-    let types: Vec<String> = moto_gaps().into_iter().map(|(t, _)| t).collect();
+    let types: Vec<&str> = moto_gaps().iter().map(|(t, _)| t.as_str()).collect();
     serde_json::to_string(&types).expect("strings serialise")
 }
 
 /// Prints what the emulator's gaps leave unchecked.
 pub fn say_moto_gaps() {
-    for (t, why) in moto_gaps() {
+    for (t, why) in moto_gaps().iter() {
         eprintln!("skipped against moto: {t} and the children that depend on it ({why})");
     }
 }
