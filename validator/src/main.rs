@@ -1,7 +1,7 @@
 //! The `edulibra-validate` command line. Exit codes: 0 pass, 1 findings at or above
 //! `--fail-on`, 2 anything it could not read or run (the gate never passes on those).
 
-use std::io::IsTerminal;
+use std::io::{IsTerminal, Write as _};
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Duration;
@@ -32,7 +32,7 @@ struct Cli {
     command: Command,
 }
 
-#[derive(Clone, Copy, ValueEnum)]
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
 enum EngineArg {
     Auto,
     Interpreter,
@@ -122,6 +122,9 @@ enum Command {
     },
 }
 
+/// Plans larger than this (in all) take longer to parse than the built-in rules take to compile.
+const PRECOMPILE_ABOVE_BYTES: u64 = 2 << 20;
+
 fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
         Ok(c) => c,
@@ -171,9 +174,24 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
         } => {
             profile::phase("start");
             // Rules and plans are read at once: they do not depend on each other.
+            // Beside a large plan's parse the rule thread has time to spare, so it compiles the
+            // built-in rules there and then instead of after the parse; for a small plan, only
+            // the rules with something to judge are compiled, later.
+            let plan_bytes: u64 = plans
+                .iter()
+                .filter_map(|p| std::fs::metadata(p).ok())
+                .map(|m| m.len())
+                .sum();
+            let precompile = plan_bytes > PRECOMPILE_ABOVE_BYTES && engine == EngineArg::Auto;
             let (rules, loaded) = std::thread::scope(|scope| {
-                let rules = scope
-                    .spawn(|| RuleSet::load(!no_builtin, &policies, Duration::from_secs(timeout)));
+                let rules = scope.spawn(|| {
+                    let mut rules =
+                        RuleSet::load(!no_builtin, &policies, Duration::from_secs(timeout))?;
+                    if precompile {
+                        rules.compile_builtin()?;
+                    }
+                    Ok::<_, edulibra_validate::rules::RuleError>(rules)
+                });
                 let loaded: Result<Vec<plan::Plan>, _> =
                     plans.iter().map(|p| plan::load_file(p)).collect();
                 (rules.join().expect("the rule loader panicked"), loaded)
@@ -203,12 +221,21 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
             let color = output.is_none()
                 && std::io::stdout().is_terminal()
                 && std::env::var_os("NO_COLOR").is_none();
-            let text = report::render(format, &report, &rules.rules, color);
             match output {
                 Some(p) => {
-                    std::fs::write(&p, text).with_context(|| format!("writing {}", p.display()))?
+                    let file = std::fs::File::create(&p)
+                        .with_context(|| format!("writing {}", p.display()))?;
+                    let mut out = std::io::BufWriter::with_capacity(1 << 20, file);
+                    report::write(format, &report, &rules.rules, color, &mut out)
+                        .and_then(|()| out.flush())
+                        .with_context(|| format!("writing {}", p.display()))?;
                 }
-                None => print!("{text}"),
+                None => {
+                    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+                    report::write(format, &report, &rules.rules, color, &mut out)
+                        .and_then(|()| out.flush())
+                        .context("writing the report to stdout")?;
+                }
             }
             profile::phase("report");
             let code = if report.blocking(fail_on.as_str()) > 0 {

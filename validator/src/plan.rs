@@ -229,7 +229,7 @@ pub fn load_bytes(path: &str, bytes: &[u8]) -> Result<Plan, PlanError> {
         return Err(PlanError::Empty { path: path.into() });
     }
     let text = decode_text(path, bytes)?;
-    let raw = strict_json::parse(&text).map_err(|e| PlanError::Json {
+    let raw = strict_json::parse_plan(&text).map_err(|e| PlanError::Json {
         path: path.into(),
         reason: e.to_string(),
     })?;

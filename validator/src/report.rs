@@ -28,6 +28,24 @@ pub fn render(format: Format, report: &Report, rules: &[Rule], color: bool) -> S
     }
 }
 
+/// Renders straight into `out`: the JSON report of a large plan is tens of MB, not worth
+/// holding as one string first.
+pub fn write(
+    format: Format,
+    report: &Report,
+    rules: &[Rule],
+    color: bool,
+    out: &mut dyn std::io::Write,
+) -> std::io::Result<()> {
+    match format {
+        Format::Json => {
+            serde_json::to_writer_pretty(&mut *out, report).map_err(std::io::Error::other)?;
+            out.write_all(b"\n")
+        }
+        other => out.write_all(render(other, report, rules, color).as_bytes()),
+    }
+}
+
 fn text(r: &Report, color: bool) -> String {
     let paint = |code: &str, s: &str| {
         if color {

@@ -364,6 +364,14 @@ impl RuleSet {
         Ok(())
     }
 
+    /// Compiles every built-in rule for the RVM now rather than on first use.
+    pub fn compile_builtin(&mut self) -> Result<(), RuleError> {
+        for rule in self.rules.iter().filter(|r| r.builtin) {
+            self.programs.get(rule, self.limit)?;
+        }
+        Ok(())
+    }
+
     pub fn find(&self, id: &str) -> Option<&Rule> {
         self.rules
             .iter()
