@@ -429,9 +429,18 @@ fn normalise(path: &str, mut raw: Value, keep: RawPlan) -> Result<Plan, PlanErro
     crate::profile::phase("resources");
     link_reverse_references(&mut resources);
     crate::profile::phase("reverse references");
-    for r in resources.iter_mut() {
-        collect_json_documents(&r.values, "", &mut r.parsed);
-    }
+    // Each resource's documents are its own: the cores share the resources.
+    let workers = std::thread::available_parallelism().map_or(1, |n| n.get().min(8));
+    let chunk = resources.len().div_ceil(workers).max(1);
+    std::thread::scope(|scope| {
+        for part in resources.chunks_mut(chunk) {
+            scope.spawn(move || {
+                for r in part {
+                    collect_json_documents(&r.values, "", &mut r.parsed);
+                }
+            });
+        }
+    });
     crate::profile::phase("documents");
     drop(raw);
     crate::profile::phase("drop");
