@@ -122,7 +122,8 @@ enum Command {
     },
 }
 
-/// Plans larger than this (in all) take longer to parse than the built-in rules take to compile.
+/// Plans larger than this (in all) have subjects for nearly every built-in rule, so compiling
+/// them all costs no more than compiling the ones needed, and it can happen beside the parse.
 const PRECOMPILE_ABOVE_BYTES: u64 = 2 << 20;
 
 fn main() -> ExitCode {
@@ -174,9 +175,8 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
         } => {
             profile::phase("start");
             // Rules and plans are read at once: they do not depend on each other.
-            // Beside a large plan's parse the rule thread has time to spare, so it compiles the
-            // built-in rules there and then instead of after the parse; for a small plan, only
-            // the rules with something to judge are compiled, later.
+            // For a large plan the rule thread compiles the built-in rules beside the parse
+            // instead of after it; for a small plan only the rules with subjects are compiled.
             let plan_bytes: u64 = plans
                 .iter()
                 .filter_map(|p| std::fs::metadata(p).ok())
@@ -221,22 +221,21 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
             let color = output.is_none()
                 && std::io::stdout().is_terminal()
                 && std::env::var_os("NO_COLOR").is_none();
-            match output {
+            let (mut out, destination): (Box<dyn std::io::Write>, String) = match &output {
                 Some(p) => {
-                    let file = std::fs::File::create(&p)
+                    let file = std::fs::File::create(p)
                         .with_context(|| format!("writing {}", p.display()))?;
-                    let mut out = std::io::BufWriter::with_capacity(1 << 20, file);
-                    report::write(format, &report, &rules.rules, color, &mut out)
-                        .and_then(|()| out.flush())
-                        .with_context(|| format!("writing {}", p.display()))?;
+                    let out = std::io::BufWriter::with_capacity(1 << 20, file);
+                    (Box::new(out), p.display().to_string())
                 }
-                None => {
-                    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
-                    report::write(format, &report, &rules.rules, color, &mut out)
-                        .and_then(|()| out.flush())
-                        .context("writing the report to stdout")?;
-                }
-            }
+                None => (
+                    Box::new(std::io::BufWriter::new(std::io::stdout().lock())),
+                    "the report to stdout".into(),
+                ),
+            };
+            report::write(format, &report, &rules.rules, color, &mut out)
+                .and_then(|()| out.flush())
+                .with_context(|| format!("writing {destination}"))?;
             profile::phase("report");
             let code = if report.blocking(fail_on.as_str()) > 0 {
                 1

@@ -430,8 +430,7 @@ fn normalise(path: &str, mut raw: Value, keep: RawPlan) -> Result<Plan, PlanErro
     link_reverse_references(&mut resources);
     crate::profile::phase("reverse references");
     // Each resource's documents are its own: the cores share the resources.
-    let workers = std::thread::available_parallelism().map_or(1, |n| n.get().min(8));
-    let chunk = resources.len().div_ceil(workers).max(1);
+    let chunk = resources.len().div_ceil(crate::eval::workers()).max(1);
     std::thread::scope(|scope| {
         for part in resources.chunks_mut(chunk) {
             scope.spawn(move || {

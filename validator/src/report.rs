@@ -17,17 +17,6 @@ pub enum Format {
     Markdown,
 }
 
-pub fn render(format: Format, report: &Report, rules: &[Rule], color: bool) -> String {
-    match format {
-        Format::Text => text(report, color),
-        Format::Json => serde_json::to_string_pretty(report).expect("report serialises") + "\n",
-        Format::Sarif => sarif(report, rules),
-        Format::Junit => junit(report, rules),
-        Format::Github => github(report),
-        Format::Markdown => markdown(report),
-    }
-}
-
 /// Renders straight into `out`: the JSON report of a large plan is tens of MB, not worth
 /// holding as one string first.
 pub fn write(
@@ -37,13 +26,18 @@ pub fn write(
     color: bool,
     out: &mut dyn std::io::Write,
 ) -> std::io::Result<()> {
-    match format {
+    let text = match format {
         Format::Json => {
             serde_json::to_writer_pretty(&mut *out, report).map_err(std::io::Error::other)?;
-            out.write_all(b"\n")
+            return out.write_all(b"\n");
         }
-        other => out.write_all(render(other, report, rules, color).as_bytes()),
-    }
+        Format::Text => text(report, color),
+        Format::Sarif => sarif(report, rules),
+        Format::Junit => junit(report, rules),
+        Format::Github => github(report),
+        Format::Markdown => markdown(report),
+    };
+    out.write_all(text.as_bytes())
 }
 
 fn text(r: &Report, color: bool) -> String {

@@ -3,7 +3,8 @@
 //!
 //! A plan is mostly data the gate never reads (`planned_values` repeats every resource's values,
 //! `relevant_attributes`, `prior_state`): [`parse_plan`] checks those parts as strictly as the
-//! rest but builds nothing for them, which saves a third of the parse and of the memory.
+//! rest but builds nothing for them: on a generated plan, a quarter of the parse's instructions
+//! and a seventh of the peak memory.
 
 use std::borrow::Cow;
 use std::cell::RefCell;
@@ -300,7 +301,10 @@ mod tests {
         let v = super::parse_plan(text).unwrap();
         assert_eq!(v["planned_values"], serde_json::Value::Null);
         assert!(v.as_object().unwrap().contains_key("planned_values"));
-        assert_eq!(v["resource_changes"], super::parse(text).unwrap()["resource_changes"]);
+        assert_eq!(
+            v["resource_changes"],
+            super::parse(text).unwrap()["resource_changes"]
+        );
         // The parts it drops are held to the same rules as the parts it keeps.
         for bad in [
             r#"{"format_version":"1.2","planned_values":{"a":{"x":1,"x":2}}}"#,
@@ -310,9 +314,16 @@ mod tests {
             r#"{"format_version":"1.2","planned_values":[1,2}"#,
         ] {
             let e = super::parse_plan(bad).unwrap_err().to_string();
-            assert!(e.contains("duplicate key") || e.contains("expected"), "{bad}: {e}");
+            assert!(
+                e.contains("duplicate key") || e.contains("expected"),
+                "{bad}: {e}"
+            );
         }
-        let deep = format!(r#"{{"planned_values":{}{}}}"#, "[".repeat(10_000), "]".repeat(10_000));
+        let deep = format!(
+            r#"{{"planned_values":{}{}}}"#,
+            "[".repeat(10_000),
+            "]".repeat(10_000)
+        );
         assert!(super::parse_plan(&deep).is_err());
         // A top level that is not an object is returned for the loader to refuse.
         assert_eq!(super::parse_plan("[1]").unwrap(), serde_json::json!([1]));
