@@ -21,8 +21,8 @@ resource_types := {
 
 # (input.resource is read directly: a package-level rule costs a lookup per evaluation)
 
-# [[attr, JSON statement]]: once per evaluation; each deny body tests cheap conditions on the raw statement first
-raw_statements := lib.identity_raw_statements(input.resource)
+# the normalised statements of the resource's identity policies, worked out once per resource (lib.identity)
+identity := lib.identity(input.resource)
 
 credentials_exposure_actions := {
 	"chime:createapikey", "codepipeline:pollforjobs", "cognito-identity:getopenidtoken",
@@ -37,19 +37,14 @@ credentials_exposure_actions := {
 }
 
 deny contains msg if {
-	some x in raw_statements
-	lib.raw_wildcard_resource(x[1])
-	st := lib.lite_statement(x[1])
-	lib.wildcard_resource(st)
-	granted := sort(lib.granted(st, credentials_exposure_actions))
+	some x in identity.statements
+	x.wildcard_resource
+	granted := sort(lib.granted(x.st, credentials_exposure_actions))
 	count(granted) > 0
-	msg := sprintf("%s %s allows credentials exposure on every resource (%s)", [input.resource.address, x[0], concat(", ", granted)])
+	msg := sprintf("%s %s allows credentials exposure on every resource (%s)", [input.resource.address, x.attr, concat(", ", granted)])
 }
 
 unknown contains msg if {
-	# cheap necessary condition first: some policy attribute is flagged unknown
-	some k in ["policy", "inline_policy", "statement"]
-	input.resource.unknown[k]
-	some attr in lib.unknown_policy_attrs(input.resource)
+	some attr in identity.unknown_attrs
 	msg := sprintf("%s: %s is known only after apply", [input.resource.address, attr])
 }

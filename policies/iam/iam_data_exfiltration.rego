@@ -21,8 +21,8 @@ resource_types := {
 
 # (input.resource is read directly: a package-level rule costs a lookup per evaluation)
 
-# [[attr, JSON statement]]: once per evaluation; each deny body tests cheap conditions on the raw statement first
-raw_statements := lib.identity_raw_statements(input.resource)
+# the normalised statements of the resource's identity policies, worked out once per resource (lib.identity)
+identity := lib.identity(input.resource)
 
 data_exfiltration_actions := {
 	"s3:getobject", "s3:getobjectversion", "ssm:getparameter", "ssm:getparameters", "ssm:getparametersbypath",
@@ -30,14 +30,12 @@ data_exfiltration_actions := {
 }
 
 # "arn:aws:s3:::*" and "arn:aws:s3:::*/*" are every bucket too.
-# every_resource(s), on the JSON statement s: Resource "*" / NotResource, or "arn:aws:s3:::*" and "arn:aws:s3:::*/*"
-# (every bucket), every SSM parameter or every secret.
-every_resource(s) if {
-	lib.raw_wildcard_resource(s)
+# every_resource(x), on a statement of lib.identity: Resource "*" / NotResource, or "arn:aws:s3:::*" and
+# "arn:aws:s3:::*/*" (every bucket), every SSM parameter or every secret.
+every_resource(x) if {
+	x.wildcard_resource
 } else if {
-	rs := object.get(s, "Resource", [])
-	some res in object.get({"array": rs}, type_name(rs), [rs])
-	is_string(res)
+	some res in x.st.resources
 	# cheap necessary condition first: regex.match compiles its pattern on every call
 	some part in ["s3:::*", ":parameter", ":secret:*"]
 	contains(res, part)
@@ -45,18 +43,14 @@ every_resource(s) if {
 }
 
 deny contains msg if {
-	some x in raw_statements
-	every_resource(x[1])
-	st := lib.lite_statement(x[1])
-	granted := sort(lib.granted(st, data_exfiltration_actions))
+	some x in identity.statements
+	every_resource(x)
+	granted := sort(lib.granted(x.st, data_exfiltration_actions))
 	count(granted) > 0
-	msg := sprintf("%s %s allows data exfiltration from every resource (%s)", [input.resource.address, x[0], concat(", ", granted)])
+	msg := sprintf("%s %s allows data exfiltration from every resource (%s)", [input.resource.address, x.attr, concat(", ", granted)])
 }
 
 unknown contains msg if {
-	# cheap necessary condition first: some policy attribute is flagged unknown
-	some k in ["policy", "inline_policy", "statement"]
-	input.resource.unknown[k]
-	some attr in lib.unknown_policy_attrs(input.resource)
+	some attr in identity.unknown_attrs
 	msg := sprintf("%s: %s is known only after apply", [input.resource.address, attr])
 }

@@ -21,8 +21,8 @@ resource_types := {
 
 # (input.resource is read directly: a package-level rule costs a lookup per evaluation)
 
-# [[attr, JSON statement]]: once per evaluation; each deny body tests cheap conditions on the raw statement first
-raw_statements := lib.identity_raw_statements(input.resource)
+# the normalised statements of the resource's identity policies, worked out once per resource (lib.identity)
+identity := lib.identity(input.resource)
 
 permissions_management_actions := {
 	"iam:attachgrouppolicy", "iam:attachrolepolicy", "iam:attachuserpolicy", "iam:createpolicy",
@@ -46,19 +46,14 @@ permissions_management_actions := {
 }
 
 deny contains msg if {
-	some x in raw_statements
-	lib.raw_wildcard_resource(x[1])
-	st := lib.lite_statement(x[1])
-	lib.wildcard_resource(st)
-	granted := sort(lib.granted(st, permissions_management_actions))
+	some x in identity.statements
+	x.wildcard_resource
+	granted := sort(lib.granted(x.st, permissions_management_actions))
 	count(granted) > 0
-	msg := sprintf("%s %s allows permissions management on every resource (%s)", [input.resource.address, x[0], concat(", ", granted)])
+	msg := sprintf("%s %s allows permissions management on every resource (%s)", [input.resource.address, x.attr, concat(", ", granted)])
 }
 
 unknown contains msg if {
-	# cheap necessary condition first: some policy attribute is flagged unknown
-	some k in ["policy", "inline_policy", "statement"]
-	input.resource.unknown[k]
-	some attr in lib.unknown_policy_attrs(input.resource)
+	some attr in identity.unknown_attrs
 	msg := sprintf("%s: %s is known only after apply", [input.resource.address, attr])
 }

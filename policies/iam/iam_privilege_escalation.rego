@@ -49,7 +49,10 @@ escalation_methods := {
 	"PassRoleToSageMakerNotebook": ["iam:passrole", "sagemaker:createnotebookinstance"],
 }
 
-statements := [lib.lite_statement(x[1]) | some x in lib.identity_raw_statements(input.resource)]
+# the normalised statements of the resource's identity policies, worked out once per resource (lib.identity)
+identity := lib.identity(input.resource)
+
+statements := [x.st | some x in identity.statements]
 
 # iam:PassRole counts only on wildcard role resources (passing one named role is the intended pattern);
 # sts:AssumeRole counts only on wildcard resources; every other action counts on any resource.
@@ -88,9 +91,6 @@ deny contains msg if {
 }
 
 unknown contains msg if {
-	# cheap necessary condition first: some policy attribute is flagged unknown
-	some k in ["policy", "inline_policy", "statement"]
-	input.resource.unknown[k]
-	some attr in lib.unknown_policy_attrs(input.resource)
+	some attr in identity.unknown_attrs
 	msg := sprintf("%s: %s is known only after apply", [input.resource.address, attr])
 }

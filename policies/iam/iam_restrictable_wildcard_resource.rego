@@ -21,8 +21,8 @@ resource_types := {
 
 # (input.resource is read directly: a package-level rule costs a lookup per evaluation)
 
-# [[attr, JSON statement]]: once per evaluation; each deny body tests cheap conditions on the raw statement first
-raw_statements := lib.identity_raw_statements(input.resource)
+# the normalised statements of the resource's identity policies, worked out once per resource (lib.identity)
+identity := lib.identity(input.resource)
 
 # Actions that accept only Resource "*" (no resource-level permissions).
 unrestrictable_actions := {
@@ -46,33 +46,25 @@ unrestrictable(p) if {
 }
 
 deny contains msg if {
-	some x in raw_statements
-	lib.raw_allow(x[1])
-	lib.raw_wildcard_resource(x[1])
-	st := lib.lite_statement(x[1])
+	some x in identity.statements
+	x.wildcard_resource
+	st := x.st
 	st.effect == "Allow"
-	lib.wildcard_resource(st)
 	restrictable := sort({p | some p in st.actions; not unrestrictable(p)})
 	count(restrictable) > 0
-	msg := sprintf("%s %s uses Resource \"*\" for actions that accept resource ARNs (%s)", [input.resource.address, x[0], concat(", ", restrictable)])
+	msg := sprintf("%s %s uses Resource \"*\" for actions that accept resource ARNs (%s)", [input.resource.address, x.attr, concat(", ", restrictable)])
 }
 
 deny contains msg if {
-	some x in raw_statements
-	"NotAction" in object.keys(x[1])
-	lib.raw_allow(x[1])
-	lib.raw_wildcard_resource(x[1])
-	st := lib.lite_statement(x[1])
-	st.effect == "Allow"
-	lib.wildcard_resource(st)
+	some x in identity.statements
+	x.wildcard_resource
+	st := x.st
 	st.has_not_action
-	msg := sprintf("%s %s uses Resource \"*\" with %s", [input.resource.address, x[0], lib.action_display(st)])
+	st.effect == "Allow"
+	msg := sprintf("%s %s uses Resource \"*\" with %s", [input.resource.address, x.attr, lib.action_display(st)])
 }
 
 unknown contains msg if {
-	# cheap necessary condition first: some policy attribute is flagged unknown
-	some k in ["policy", "inline_policy", "statement"]
-	input.resource.unknown[k]
-	some attr in lib.unknown_policy_attrs(input.resource)
+	some attr in identity.unknown_attrs
 	msg := sprintf("%s: %s is known only after apply", [input.resource.address, attr])
 }

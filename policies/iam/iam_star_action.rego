@@ -21,21 +21,16 @@ resource_types := {
 
 # (input.resource is read directly: a package-level rule costs a lookup per evaluation)
 
-# [[attr, JSON statement]]: once per evaluation; each deny body tests cheap conditions on the raw statement first
-raw_statements := lib.identity_raw_statements(input.resource)
+# the normalised statements of the resource's identity policies, worked out once per resource (lib.identity)
+identity := lib.identity(input.resource)
 
 deny contains msg if {
-	some x in raw_statements
-	lib.raw_all_actions(x[1])
-	st := lib.lite_statement(x[1])
-	lib.all_actions(st)
-	msg := sprintf("%s %s allows every action (%s)", [input.resource.address, x[0], lib.action_display(st)])
+	some x in identity.statements
+	x.all_actions
+	msg := sprintf("%s %s allows every action (%s)", [input.resource.address, x.attr, lib.action_display(x.st)])
 }
 
 unknown contains msg if {
-	# cheap necessary condition first: some policy attribute is flagged unknown
-	some k in ["policy", "inline_policy", "statement"]
-	input.resource.unknown[k]
-	some attr in lib.unknown_policy_attrs(input.resource)
+	some attr in identity.unknown_attrs
 	msg := sprintf("%s: %s is known only after apply", [input.resource.address, attr])
 }

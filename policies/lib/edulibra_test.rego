@@ -124,3 +124,24 @@ test_is_prod if {
 	not lib.is_prod(res({"tags": {"Stage": "dev"}}, {}, {}))
 	not lib.is_prod(res({"tags": null}, {}, {}))
 }
+
+test_identity_facts_of_a_policy if {
+	doc := `{"Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}, {"Effect": "Deny", "NotAction": "s3:*", "Resource": "arn:aws:s3:::b"}]}`
+	r := object.union(res({"policy": doc}, {}, {}), {"type": "aws_iam_policy", "parsed": {"policy": [json.unmarshal(doc)]}})
+	f := lib.identity(r)
+	[x.attr | some x in f.statements] == ["policy", "policy"]
+	[x.all_actions | some x in f.statements] == [true, false]
+	[x.wildcard_resource | some x in f.statements] == [true, false]
+	f.statements[1].st.has_not_action
+	f.statements[1].st.not_actions == ["s3:*"]
+	f.unknown_attrs == set()
+}
+
+test_identity_reads_the_engine_facts_when_present if {
+	facts := {"statements": [], "unknown_attrs": {"policy"}}
+	doc := `{"Statement": {"Action": "*"}}`
+	r := object.union(res({"policy": doc}, {}, {}), {"type": "aws_iam_policy", "parsed": {"policy": [json.unmarshal(doc)]}, "identity": facts})
+	lib.identity(r) == facts
+	# without them, the same resource's facts are worked out
+	count(lib.identity(object.remove(r, ["identity"])).statements) == 1
+}

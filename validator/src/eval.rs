@@ -150,7 +150,7 @@ fn judge(
     };
     let resources = &inputs.resources;
     let mut verdicts: BTreeMap<usize, (Vec<String>, Vec<String>)> = BTreeMap::new();
-    let mut vm = program.map(|p| Vm::new(p.clone(), rule, limit));
+    let mut vm = program.map(|p| Vm::new(p.clone(), limit));
     let mut run = |input: &regorus::Value| -> Result<(regorus::Value, regorus::Value), RuleError> {
         if let Some(vm) = vm.as_mut() {
             return vm.run(input).map_err(|m| err(m));
@@ -244,6 +244,54 @@ pub(crate) fn workers() -> usize {
         .clamp(1, 8)
 }
 
+/// Adds `identity` facts to the rule inputs of the resources of the library's types, the cores
+/// sharing the work (see `identity`).
+fn add_identity_facts(
+    program: &Arc<Program>,
+    limit: Duration,
+    resources: &[&Resource],
+    values: &[regorus::Value],
+    per_resource: &mut [regorus::Value],
+) -> Result<(), RuleError> {
+    let err = |message: String| RuleError::Runtime {
+        path: "builtin:policies/lib/edulibra.rego".into(),
+        package: "data.edulibra.lib".into(),
+        message: one_line(&message),
+    };
+    let types = crate::identity::subject_types(program, limit).map_err(err)?;
+    let subjects: Vec<usize> = (0..resources.len())
+        .filter(|&i| types.contains(&resources[i].kind))
+        .collect();
+    if subjects.is_empty() {
+        return Ok(());
+    }
+    let chunk = subjects.len().div_ceil(workers()).max(1);
+    let inputs: &[regorus::Value] = per_resource;
+    let facts: Vec<Result<Vec<regorus::Value>, String>> = std::thread::scope(|scope| {
+        let handles: Vec<_> = subjects
+            .chunks(chunk)
+            .map(|part| {
+                scope.spawn(move || {
+                    let part: Vec<&regorus::Value> = part.iter().map(|&i| &inputs[i]).collect();
+                    crate::identity::facts(program, limit, &part)
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| h.join().expect("an identity worker panicked"))
+            .collect()
+    });
+    let mut facts_in_order = Vec::with_capacity(subjects.len());
+    for part in facts {
+        facts_in_order.extend(part.map_err(err)?);
+    }
+    for (&i, facts) in subjects.iter().zip(facts_in_order) {
+        per_resource[i] = crate::identity::with_facts(&values[i], facts);
+    }
+    Ok(())
+}
+
 pub fn evaluate(
     rules: &mut RuleSet,
     plans: &[Plan],
@@ -274,8 +322,9 @@ pub fn evaluate(
     let chunk = resources.len().div_ceil(workers()).max(1);
     let (rule_list, cache, limit) = (&rules.rules, &mut rules.programs, rules.limit);
     let (converted, programs) = std::thread::scope(|scope| {
-        let compiling = scope.spawn(|| -> Result<Vec<Option<Arc<Program>>>, RuleError> {
-            rule_list
+        type Compiled = (Vec<Option<Arc<Program>>>, Option<Arc<Program>>);
+        let compiling = scope.spawn(|| -> Result<Compiled, RuleError> {
+            let programs = rule_list
                 .iter()
                 .zip(&subjects)
                 .map(|(rule, subjects)| {
@@ -283,7 +332,14 @@ pub fn evaluate(
                         opts.engine == EngineChoice::Auto && rule.builtin && !subjects.is_empty();
                     compiled.then(|| cache.get(rule, limit)).transpose()
                 })
-                .collect()
+                .collect::<Result<Vec<_>, _>>()?;
+            // The facts serve only compiled rules; interpreted ones work them out themselves.
+            let identity = programs
+                .iter()
+                .any(Option::is_some)
+                .then(|| cache.identity(limit))
+                .transpose()?;
+            Ok((programs, identity))
         });
         let handles: Vec<_> = resources
             .chunks(chunk)
@@ -298,9 +354,9 @@ pub fn evaluate(
         let programs = compiling.join().expect("the rule compiler panicked");
         (converted, programs)
     });
-    let programs = programs?;
+    let (programs, identity) = programs?;
     let all: Vec<regorus::Value> = converted.into_iter().flatten().collect();
-    let per_resource: Vec<regorus::Value> = all
+    let mut per_resource: Vec<regorus::Value> = all
         .iter()
         .map(|v| {
             let mut obj = regorus::Value::new_object();
@@ -310,6 +366,11 @@ pub fn evaluate(
             obj
         })
         .collect();
+    crate::profile::phase("inputs and compile");
+    if let Some(program) = identity {
+        add_identity_facts(&program, limit, &resources, &all, &mut per_resource)?;
+        crate::profile::phase("identity facts");
+    }
     let mut whole_plan = regorus::Value::new_object();
     whole_plan
         .as_object_mut()
@@ -320,7 +381,6 @@ pub fn evaluate(
         per_resource,
         whole_plan,
     };
-    crate::profile::phase("inputs and compile");
 
     let mut summary = Summary {
         resources: inputs.resources.len(),

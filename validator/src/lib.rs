@@ -5,6 +5,7 @@
 
 pub mod compiled;
 pub mod eval;
+pub mod identity;
 pub mod plan;
 pub mod profile;
 pub mod report;

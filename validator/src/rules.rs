@@ -115,7 +115,7 @@ fn collect_rego(dir: &Path, out: &mut Vec<PathBuf>) -> Result<(), RuleError> {
 }
 
 /// Which of the given rule names a policy defines at the start of a line (rule heads).
-fn defined_heads(source: &str, names: &[&'static str]) -> Vec<&'static str> {
+pub(crate) fn defined_heads(source: &str, names: &[&'static str]) -> Vec<&'static str> {
     names
         .iter()
         .copied()
@@ -369,6 +369,7 @@ impl RuleSet {
         for rule in self.rules.iter().filter(|r| r.builtin) {
             self.programs.get(rule, self.limit)?;
         }
+        self.programs.identity(self.limit)?;
         Ok(())
     }
 

@@ -294,3 +294,189 @@ fn rule_input_is_the_resource_json() {
     }
     assert!(checked > 100, "only {checked} resources compared");
 }
+
+/// Identity policies in every shape the IAM rules read (Action / NotAction, Resource /
+/// NotResource, wildcards, Deny, odd types, a lone Statement object, statement blocks, role
+/// inline policies, policies known only after apply): the compiled rules read the facts the
+/// engine works out once per resource (`src/identity.rs`), the interpreter works them out in
+/// each rule; the verdicts must be the same.
+#[test]
+fn compiled_rules_agree_with_the_interpreter_on_identity_policies() {
+    let effects = [
+        json!("Allow"),
+        json!("Deny"),
+        json!("deny"),
+        json!(5),
+        Value::Null,
+    ];
+    let actions = [
+        json!("*"),
+        json!("iam:*"),
+        json!(["s3:GetObject", "iam:PassRole", "ec2:RunInstances"]),
+        json!(["S3:*", "sts:AssumeRole"]),
+        json!("iam:Put*"),
+        json!(["lambda:Create?unction", 7]),
+        Value::Null,
+    ];
+    let not_actions = [Value::Null, json!(["s3:*"])];
+    let resources = [
+        json!("*"),
+        json!("arn:aws:s3:::*"),
+        json!(["arn:aws:iam::123456789012:role/*"]),
+        json!(["arn:aws:ssm:eu-central-1:123456789012:parameter/*"]),
+        Value::Null,
+    ];
+    let not_resources = [Value::Null, json!("arn:aws:s3:::keep")];
+    let mut statements = Vec::new();
+    for e in &effects {
+        for a in &actions {
+            for na in &not_actions {
+                for r in &resources {
+                    for nr in &not_resources {
+                        let mut s = serde_json::Map::new();
+                        for (k, v) in [
+                            ("Effect", e),
+                            ("Action", a),
+                            ("NotAction", na),
+                            ("Resource", r),
+                            ("NotResource", nr),
+                        ] {
+                            if !v.is_null() {
+                                s.insert(k.into(), v.clone());
+                            }
+                        }
+                        statements.push(Value::Object(s));
+                    }
+                }
+            }
+        }
+    }
+    let mut changes = Vec::new();
+    let mut add = |kind: &str, mode: &str, after: Value, unknown: Value| {
+        let n = changes.len();
+        let prefix = if mode == "data" { "data." } else { "" };
+        changes.push(json!({
+            "address": format!("{prefix}{kind}.r{n}"),
+            "mode": mode,
+            "type": kind,
+            "name": format!("r{n}"),
+            "change": {"actions": ["create"], "after": after, "after_unknown": unknown},
+        }));
+    };
+    let doc = |sts: &[Value]| json!({"Version": "2012-10-17", "Statement": sts}).to_string();
+    for (i, st) in statements.iter().enumerate() {
+        let kind = [
+            "aws_iam_policy",
+            "aws_iam_role_policy",
+            "aws_iam_user_policy",
+        ][i % 3];
+        add(
+            kind,
+            "managed",
+            json!({"policy": doc(std::slice::from_ref(st))}),
+            json!({}),
+        );
+    }
+    for pair in statements.chunks(2) {
+        // a lone Statement object, two statements, an SSO inline policy, a role's inline policies
+        let lone = json!({"Statement": pair[0]}).to_string();
+        add(
+            "aws_iam_group_policy",
+            "managed",
+            json!({"policy": lone}),
+            json!({}),
+        );
+        add(
+            "aws_iam_policy",
+            "managed",
+            json!({"policy": doc(pair)}),
+            json!({}),
+        );
+        add(
+            "aws_ssoadmin_permission_set_inline_policy",
+            "managed",
+            json!({"inline_policy": doc(pair)}),
+            json!({}),
+        );
+        let blocks: Vec<Value> = pair
+            .iter()
+            .map(|s| json!({"name": "p", "policy": doc(std::slice::from_ref(s))}))
+            .collect();
+        add(
+            "aws_iam_role",
+            "managed",
+            json!({"name": "r", "inline_policy": blocks}),
+            json!({}),
+        );
+    }
+    // statement blocks of data.aws_iam_policy_document
+    for (i, st) in statements.iter().enumerate().step_by(3) {
+        let field = |k: &str| st.get(k).cloned().unwrap_or(Value::Null);
+        let block = json!({
+            "effect": field("Effect"),
+            "actions": field("Action"),
+            "not_actions": field("NotAction"),
+            "resources": field("Resource"),
+            "not_resources": field("NotResource"),
+        });
+        let json_doc = if i % 2 == 0 {
+            Value::Null
+        } else {
+            json!(doc(std::slice::from_ref(st)))
+        };
+        add(
+            "aws_iam_policy_document",
+            "data",
+            json!({"statement": [block], "json": json_doc}),
+            json!({}),
+        );
+    }
+    // known only after apply
+    add(
+        "aws_iam_policy",
+        "managed",
+        json!({}),
+        json!({"policy": true}),
+    );
+    add(
+        "aws_iam_role",
+        "managed",
+        json!({"inline_policy": [{"name": "p"}]}),
+        json!({"inline_policy": [{"policy": true}]}),
+    );
+    add(
+        "aws_ssoadmin_permission_set_inline_policy",
+        "managed",
+        json!({}),
+        json!({"inline_policy": true}),
+    );
+    add(
+        "aws_iam_policy_document",
+        "data",
+        json!({}),
+        json!({"statement": true, "json": true}),
+    );
+    add(
+        "aws_iam_role",
+        "managed",
+        json!({"name": "r"}),
+        json!({"inline_policy": true}),
+    );
+    let count = changes.len();
+    let plan = json!({"format_version": "1.2", "resource_changes": changes});
+    let plan = load("identity policies", plan).expect("the identity plan loads");
+    assert_eq!(plan.resources.len(), count);
+    let mut rules = rules();
+    let mut seen = Disagreements::default();
+    seen.compare(&mut rules, &plan, "identity policies");
+    seen.assert_none();
+    // The plan must exercise the rules, not only pass them.
+    let found = verdicts(&mut rules, &plan, EngineChoice::Auto).expect("judged");
+    let iam_rules: BTreeSet<&str> = found
+        .iter()
+        .map(|f| f.0.as_str())
+        .filter(|id| id.starts_with("EDU-IAM-"))
+        .collect();
+    assert!(iam_rules.len() >= 9, "only {iam_rules:?} raised findings");
+    assert!(found.iter().any(|f| f.2 == "Unknown"), "no unknown verdict");
+}
