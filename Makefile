@@ -6,7 +6,7 @@ TOOLS := $(CURDIR)/.tools
 PROVIDER_BIN := $(CARGO_TARGET_DIR)/debug/terraform-provider-edulibra
 VALIDATE_BIN := $(CARGO_TARGET_DIR)/debug/edulibra-validate
 
-.PHONY: tools build test demo bench bench-tools bench-validator docs fmt clean fuzz
+.PHONY: tools build test demo bench bench-tools bench-validator validator-dist docs fmt clean fuzz
 
 tools:
 	bash scripts/install-tools.sh
@@ -33,8 +33,11 @@ bench-tools:
 	  $(TOOLS)/bench/bin/pip install --quiet checkov==3.3.30 && \
 	  $(TOOLS)/bench/bin/pip install --quiet --ignore-requires-python opa-golib-python-bindings==0.4.4)
 
-bench-validator: bench-tools
-	cargo build --release -p edulibra-validate
+# The gate as CI pipelines should run it: target/dist/edulibra-validate (see [profile.dist]).
+validator-dist:
+	cargo build --profile dist -p edulibra-validate
+
+bench-validator: bench-tools validator-dist
 	python3 bench/compare_validators.py
 
 # Coverage-guided fuzzing of the validator, FUZZ_SECONDS per target (default 600); not in `make test`.

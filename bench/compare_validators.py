@@ -4,7 +4,7 @@
 usage: bench/compare_validators.py [--sizes 1000 10000 50000] [--timeout 900]
 
 Runs, for each size, on one plan from ../shared/tools/gen_plan.py (seed 1):
-  - edulibra-validate check (release build, the full built-in rule set)
+  - edulibra-validate check (the dist build CI pipelines run, the full built-in rule set)
   - checkov -f plan.json --framework terraform_plan (its whole AWS check set)
   - Go OPA (PyPI opa-golib-python-bindings) evaluating the *same* Rego rules over the *same*
     normalised input (from `edulibra-validate input`), through a driver that applies each rule to
@@ -24,7 +24,7 @@ import time
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 SHARED = ROOT.parent / "shared"
 TARGET = pathlib.Path(os.environ.get("CARGO_TARGET_DIR", ROOT / "target"))
-VALIDATE = TARGET / "release" / "edulibra-validate"
+VALIDATE = TARGET / "dist" / "edulibra-validate"
 BENCH_VENV = ROOT / ".tools" / "bench"
 
 
@@ -70,7 +70,7 @@ def main():
     ap.add_argument("--repeat", type=int, default=5, help="runs of edulibra-validate per size (median kept)")
     a = ap.parse_args()
     if not VALIDATE.exists():
-        sys.exit(f"{VALIDATE} is missing: cargo build --release -p edulibra-validate")
+        sys.exit(f"{VALIDATE} is missing: make validator-dist")
     tmp = pathlib.Path(tempfile.mkdtemp(prefix="edulibra-bench-"))
     rows = []
     for n in a.sizes:
