@@ -52,7 +52,26 @@ escalation_methods := {
 # the normalised statements of the resource's identity policies, worked out once per resource (lib.identity)
 identity := lib.identity(input.resource)
 
-statements := [x.st | some x in identity.statements]
+# The statements that may grant a method action: an Allow with NotAction (everything it does not list), or with an
+# action of a method's service or a wildcard in the service part ("*", "iam*", "i?m:passrole"); lib.granted finds
+# nothing in the others, so they are left out before it runs.
+statements := [x.st | some x in identity.statements; x.st.effect == "Allow"; may_grant(x)]
+
+may_grant(x) if x.st.has_not_action
+
+may_grant(x) if {
+	some svc in x.services
+	svc in method_services
+}
+
+may_grant(x) if {
+	some svc in x.services
+	lib.is_wildcard_pattern(svc)
+}
+
+# {lib.service_of(a) | some actions in escalation_methods; some a in actions}, written out; test_method_services_match
+# checks it.
+method_services := {"cloudformation", "codebuild", "datapipeline", "ec2", "ecs", "glue", "iam", "lambda", "sagemaker", "sts"}
 
 # iam:PassRole counts only on wildcard role resources (passing one named role is the intended pattern);
 # sts:AssumeRole counts only on wildcard resources; every other action counts on any resource.

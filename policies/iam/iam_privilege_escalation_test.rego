@@ -2,6 +2,8 @@ package edulibra.rules.iam_privilege_escalation_test
 
 import rego.v1
 
+import data.edulibra.lib
+
 import data.edulibra.lib.testing
 
 import data.edulibra.rules.iam_privilege_escalation as rule
@@ -75,4 +77,21 @@ test_update_function_code_fails if {
 
 test_method_actions_match if {
 	rule.unscoped_method_actions == {a | some actions in rule.escalation_methods; some a in actions} - rule.scoped_actions
+}
+
+test_method_services_match if {
+	rule.method_services == {lib.service_of(a) | some actions in rule.escalation_methods; some a in actions}
+}
+
+test_wildcard_services_and_not_action_still_count if {
+	# a wildcard in the service part matches iam and ec2 actions
+	count(rule.deny) > 0 with input as {"resource": testing.resource(policy([{"Effect": "Allow", "Action": ["i?m:CreateAccessKey"], "Resource": "*"}]))}
+	count(rule.deny) > 0 with input as {"resource": testing.resource(policy([{"Effect": "Allow", "Action": ["*:CreateAccessKey"], "Resource": "*"}]))}
+	# NotAction grants what it does not list
+	count(rule.deny) > 0 with input as {"resource": testing.resource(policy([{"Effect": "Allow", "NotAction": ["s3:*"], "Resource": "*"}]))}
+	# only services no method uses, or a Deny: nothing to escalate with
+	count(rule.deny) == 0 with input as {"resource": testing.resource(policy([
+		{"Effect": "Allow", "Action": ["s3:GetObject", "kms:Decrypt"], "Resource": "*"},
+		{"Effect": "Deny", "Action": "iam:*", "Resource": "*"},
+	]))}
 }
