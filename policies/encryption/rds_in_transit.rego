@@ -18,7 +18,10 @@ resource_types := {"aws_db_instance"}
 
 scope := "plan"
 
-plan_resources := [r | some r in input.resources; r.type in {"aws_db_instance", "aws_db_parameter_group"}]
+# The only resource types this rule reads: the engine gives compiled runs just these (docs/rules.md).
+plan_types := {"aws_db_instance", "aws_db_parameter_group"}
+
+plan_resources := [r | some r in input.resources; r.type in plan_types]
 
 instances := [r | some r in plan_resources; r.type == "aws_db_instance"; object.get(r, "mode", "managed") != "data"]
 

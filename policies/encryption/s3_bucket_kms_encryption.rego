@@ -20,7 +20,10 @@ scope := "plan"
 
 kms_algorithms := {"aws:kms", "aws:kms:dsse"}
 
-plan_resources := [r | some r in input.resources; r.type in {"aws_s3_bucket", "aws_s3_bucket_server_side_encryption_configuration"}]
+# The only resource types this rule reads: the engine gives compiled runs just these (docs/rules.md).
+plan_types := {"aws_s3_bucket", "aws_s3_bucket_server_side_encryption_configuration"}
+
+plan_resources := [r | some r in input.resources; r.type in plan_types]
 
 buckets := [b | some b in plan_resources; b.type == "aws_s3_bucket"; object.get(b, "mode", "managed") != "data"]
 

@@ -18,7 +18,10 @@ resource_types := {"aws_s3_bucket"}
 
 scope := "plan"
 
-plan_resources := [r | some r in input.resources; r.type in {"aws_s3_bucket", "aws_s3_bucket_policy", "aws_iam_policy_document"}]
+# The only resource types this rule reads: the engine gives compiled runs just these (docs/rules.md).
+plan_types := {"aws_s3_bucket", "aws_s3_bucket_policy", "aws_iam_policy_document"}
+
+plan_resources := [r | some r in input.resources; r.type in plan_types]
 
 buckets := [b | some b in plan_resources; b.type == "aws_s3_bucket"; object.get(b, "mode", "managed") != "data"]
 

@@ -20,7 +20,8 @@ scope := "plan"
 
 companion_types := {"aws_s3_bucket_public_access_block"}
 
-relevant_types := resource_types | companion_types
+# The only resource types this rule reads: the engine gives compiled runs just these (docs/rules.md).
+plan_types := resource_types | companion_types
 
 link_paths := ["bucket"]
 
@@ -34,7 +35,7 @@ companion_ok(c) if {
 }
 
 # One pass over the plan for the subjects and their companions.
-plan_resources := [r | some r in input.resources; r.type in relevant_types]
+plan_resources := [r | some r in input.resources; r.type in plan_types]
 
 subjects := [s | some s in plan_resources; s.type in resource_types; object.get(s, "mode", "managed") != "data"]
 

@@ -20,7 +20,8 @@ scope := "plan"
 
 companion_types := {"aws_s3_bucket_logging"}
 
-relevant_types := resource_types | companion_types
+# The only resource types this rule reads: the engine gives compiled runs just these (docs/rules.md).
+plan_types := resource_types | companion_types
 
 link_paths := ["bucket"]
 
@@ -85,7 +86,7 @@ exempt := {s.address |
 }
 
 # One pass over the plan for the subjects and their companions.
-plan_resources := [r | some r in input.resources; r.type in relevant_types]
+plan_resources := [r | some r in input.resources; r.type in plan_types]
 
 subjects := [s | some s in plan_resources; s.type in resource_types; object.get(s, "mode", "managed") != "data"]
 

@@ -20,7 +20,8 @@ scope := "plan"
 
 companion_types := {"aws_flow_log"}
 
-relevant_types := resource_types | companion_types
+# The only resource types this rule reads: the engine gives compiled runs just these (docs/rules.md).
+plan_types := resource_types | companion_types
 
 link_paths := ["vpc_id"]
 
@@ -30,7 +31,7 @@ companion_ok(_) := true
 companion_always_ok := true
 
 # One pass over the plan for the subjects and their companions.
-plan_resources := [r | some r in input.resources; r.type in relevant_types]
+plan_resources := [r | some r in input.resources; r.type in plan_types]
 
 subjects := [s | some s in plan_resources; s.type in resource_types; object.get(s, "mode", "managed") != "data"]
 

@@ -18,7 +18,10 @@ resource_types := {"aws_lb", "aws_alb"}
 
 scope := "plan"
 
-plan_resources := [r | some r in input.resources; r.type in {"aws_lb", "aws_alb", "aws_subnet"}]
+# The only resource types this rule reads: the engine gives compiled runs just these (docs/rules.md).
+plan_types := {"aws_lb", "aws_alb", "aws_subnet"}
+
+plan_resources := [r | some r in input.resources; r.type in plan_types]
 
 lbs := [l | some l in plan_resources; l.type in resource_types; object.get(l, "mode", "managed") != "data"]
 

@@ -18,7 +18,10 @@ resource_types := {"aws_vpc"}
 
 scope := "plan"
 
-plan_resources := [r | some r in input.resources; r.type in {"aws_vpc", "aws_subnet"}]
+# The only resource types this rule reads: the engine gives compiled runs just these (docs/rules.md).
+plan_types := {"aws_vpc", "aws_subnet"}
+
+plan_resources := [r | some r in input.resources; r.type in plan_types]
 
 vpcs := [v | some v in plan_resources; v.type == "aws_vpc"; object.get(v, "mode", "managed") != "data"]
 

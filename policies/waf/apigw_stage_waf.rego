@@ -20,7 +20,8 @@ scope := "plan"
 
 companion_types := {"aws_wafv2_web_acl_association", "aws_wafregional_web_acl_association"}
 
-relevant_types := resource_types | companion_types
+# The only resource types this rule reads: the engine gives compiled runs just these (docs/rules.md).
+plan_types := resource_types | companion_types
 
 link_paths := ["resource_arn"]
 
@@ -32,7 +33,7 @@ companion_always_ok := true
 inline_ok := {s.address | some s in subjects; lib.is_configured(s, "web_acl_arn")}
 
 # One pass over the plan for the subjects and their companions.
-plan_resources := [r | some r in input.resources; r.type in relevant_types]
+plan_resources := [r | some r in input.resources; r.type in plan_types]
 
 subjects := [s | some s in plan_resources; s.type in resource_types; object.get(s, "mode", "managed") != "data"]
 

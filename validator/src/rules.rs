@@ -59,6 +59,10 @@ pub struct Rule {
     pub metadata: Metadata,
     pub resource_types: BTreeSet<String>,
     pub scope: Scope,
+    /// A plan rule's `plan_types`: the only resource types it reads from `input.resources`, so
+    /// compiled runs are given just those (see `eval`). None: it is given every resource.
+    #[serde(skip)]
+    pub plan_types: Option<BTreeSet<String>>,
     pub has_unknown: bool,
     pub builtin: bool,
 }
@@ -323,7 +327,7 @@ impl RuleSet {
                 if resource_types.is_empty() {
                     return Err(meta_err("resource_types is missing or empty".into()));
                 }
-                let heads = defined_heads(&source, &["scope", "unknown", "deny"]);
+                let heads = defined_heads(&source, &["scope", "unknown", "deny", "plan_types"]);
                 if !heads.contains(&"deny") {
                     return Err(meta_err("defines no deny rule".into()));
                 }
@@ -340,6 +344,34 @@ impl RuleSet {
                 } else {
                     Scope::Resource
                 };
+                let plan_types = if heads.contains(&"plan_types") {
+                    let v = self
+                        .engine
+                        .eval_rule(format!("{package}.plan_types"))
+                        .map_err(|e| meta_err(one_line(&e.to_string())))?;
+                    let types = v
+                        .as_set()
+                        .ok()
+                        .and_then(|set| {
+                            set.iter()
+                                .map(|t| t.as_string().ok().map(|s| s.to_string()))
+                                .collect::<Option<BTreeSet<String>>>()
+                        })
+                        .ok_or_else(|| meta_err("plan_types is not a set of strings".into()))?;
+                    if scope != Scope::Plan {
+                        return Err(meta_err(
+                            "plan_types is for rules with scope \"plan\"".into(),
+                        ));
+                    }
+                    if let Some(t) = resource_types.iter().find(|t| !types.contains(*t)) {
+                        return Err(meta_err(format!(
+                            "plan_types leaves out {t}, one of its resource_types"
+                        )));
+                    }
+                    Some(types)
+                } else {
+                    None
+                };
                 self.rules.push(Rule {
                     package,
                     builtin: path.starts_with("builtin:"),
@@ -347,6 +379,7 @@ impl RuleSet {
                     metadata,
                     resource_types,
                     scope,
+                    plan_types,
                     has_unknown: heads.contains(&"unknown"),
                 });
             } else {

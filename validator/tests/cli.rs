@@ -512,3 +512,55 @@ fn docs_rules_md_lists_every_rule_as_generated() {
         "docs/rules.md is out of date: run `make docs`"
     );
 }
+
+/// A plan rule's `plan_types` narrows what compiled runs give it; one that is not a set of
+/// strings, or that leaves out the rule's own subjects, is refused when the rules load.
+#[test]
+fn plan_types_that_cannot_hold_are_refused() {
+    let d = tmp("plan-types");
+    let plan = common::shared().join("fixtures/plans/tfc__sqs_kms.json");
+    let rule = |plan_types: &str| {
+        format!(
+            "package edulibra.rules.custom_pt\nimport rego.v1\n\nmetadata := {{\"id\": \"CUSTOM-PT-1\", \"title\": \"t\", \"severity\": \"low\", \"category\": \"custom\"}}\n\nresource_types := {{\"aws_sqs_queue\"}}\n\nscope := \"plan\"\n\nplan_types := {plan_types}\n\ndeny contains {{\"resource\": r.address, \"msg\": \"m\"}} if {{\n  some r in input.resources\n  r.type in plan_types\n  false\n}}\n"
+        )
+    };
+    for (name, plan_types, expected) in [
+        (
+            "list",
+            r#"["aws_sqs_queue"]"#,
+            "plan_types is not a set of strings",
+        ),
+        ("numbers", "{1, 2}", "plan_types is not a set of strings"),
+        (
+            "narrow",
+            r#"{"aws_kms_key"}"#,
+            "plan_types leaves out aws_sqs_queue",
+        ),
+    ] {
+        let dir = d.join(name);
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join("custom_pt.rego"), rule(plan_types)).unwrap();
+        let o = check(&[plan.to_str().unwrap(), "--policy", dir.to_str().unwrap()]);
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(2), "{name}: {err}");
+        assert!(
+            err.contains(expected) && err.contains("custom_pt.rego"),
+            "{name}: {err}"
+        );
+    }
+    // A set that covers the subjects loads, and the rule runs.
+    let dir = d.join("fine");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(
+        dir.join("custom_pt.rego"),
+        rule(r#"{"aws_sqs_queue", "aws_kms_key"}"#),
+    )
+    .unwrap();
+    let o = check(&[plan.to_str().unwrap(), "--policy", dir.to_str().unwrap()]);
+    assert_ne!(
+        o.status.code(),
+        Some(2),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+}
