@@ -455,17 +455,30 @@ fn normalise(path: &str, mut raw: Value, keep: RawPlan) -> Result<Plan, PlanErro
     crate::profile::phase("resources");
     link_reverse_references(&mut resources);
     crate::profile::phase("reverse references");
-    // Each resource's documents are its own: the cores share the resources.
+    // Each resource's documents are its own: the cores share the resources. The first refusal
+    // in the plan's order is reported.
     let chunk = resources.len().div_ceil(crate::eval::workers()).max(1);
-    std::thread::scope(|scope| {
-        for part in resources.chunks_mut(chunk) {
-            scope.spawn(move || {
-                for r in part {
-                    collect_json_documents(&r.values, "", &mut r.parsed);
-                }
-            });
-        }
+    let refused: Vec<Option<PlanError>> = std::thread::scope(|scope| {
+        let handles: Vec<_> = resources
+            .chunks_mut(chunk)
+            .map(|part| {
+                scope.spawn(move || {
+                    part.iter_mut().find_map(|r| {
+                        collect_json_documents(&r.values, "", &mut r.parsed)
+                            .err()
+                            .map(|reason| malformed(path, &r.address, reason))
+                    })
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| h.join().expect("a document parser panicked"))
+            .collect()
     });
+    if let Some(e) = refused.into_iter().flatten().next() {
+        return Err(e);
+    }
     crate::profile::phase("documents");
     drop(raw);
     crate::profile::phase("drop");
@@ -478,14 +491,28 @@ fn normalise(path: &str, mut raw: Value, keep: RawPlan) -> Result<Plan, PlanErro
 }
 
 /// Parses string leaves that hold a JSON object or array. Invalid JSON is left alone: the rule
-/// still sees the string in `values`.
-fn collect_json_documents(v: &Value, path: &str, out: &mut BTreeMap<String, Vec<Value>>) {
+/// still sees the string in `values`. A document with a duplicate key is refused, as in the plan
+/// itself: the gate would read one of the values (`{"Effect": "Deny", "Effect": "Allow"}`) and
+/// AWS or a reviewer may read the other, and leaving it out as invalid would let every rule
+/// skip it.
+fn collect_json_documents(
+    v: &Value,
+    path: &str,
+    out: &mut BTreeMap<String, Vec<Value>>,
+) -> Result<(), String> {
     match v {
         Value::String(s) => {
             let t = s.trim_start();
             if t.starts_with('{') || t.starts_with('[') {
-                if let Ok(doc) = serde_json::from_str::<Value>(s) {
-                    out.entry(path.to_string()).or_default().push(doc);
+                match strict_json::parse(s) {
+                    Ok(doc) => out.entry(path.to_string()).or_default().push(doc),
+                    // the parse's only data error: a duplicate key (syntax and depth are others)
+                    Err(e) if e.classify() == serde_json::error::Category::Data => {
+                        return Err(format!(
+                            "{path} holds a JSON document with a {e}; it could be read two ways"
+                        ));
+                    }
+                    Err(_) => {}
                 }
             }
         }
@@ -496,12 +523,17 @@ fn collect_json_documents(v: &Value, path: &str, out: &mut BTreeMap<String, Vec<
                 } else {
                     format!("{path}.{k}")
                 };
-                collect_json_documents(x, &p, out);
+                collect_json_documents(x, &p, out)?;
             }
         }
-        Value::Array(a) => a.iter().for_each(|x| collect_json_documents(x, path, out)),
+        Value::Array(a) => {
+            for x in a {
+                collect_json_documents(x, path, out)?;
+            }
+        }
         _ => {}
     }
+    Ok(())
 }
 
 /// Fills `referenced_by` from every resource's `references`. A reference may name a resource

@@ -134,12 +134,23 @@ fn malformed_inputs_exit_2_with_one_line() {
         ("duplicate-keys", br#"{"format_version":"1.2","resource_changes":[{"address":"aws_db_instance.a","type":"aws_db_instance","name":"a","change":{"actions":["create"],"after":{"storage_encrypted":false,"storage_encrypted":true}}}]}"#.to_vec()),
         ("lookalike-type", "{\"format_version\":\"1.2\",\"resource_changes\":[{\"address\":\"\u{430}ws_db_instance.a\",\"type\":\"\u{430}ws_db_instance\",\"name\":\"a\",\"change\":{\"actions\":[\"create\"],\"after\":{}}}]}".as_bytes().to_vec()),
         ("bad-utf8", vec![0x7b, 0xff, 0xfe, 0x7d]),
+        // a policy string whose statement says Deny and then Allow
+        ("duplicate-keys-in-policy", br#"{"format_version":"1.2","resource_changes":[{"address":"aws_iam_policy.p","type":"aws_iam_policy","name":"p","change":{"actions":["create"],"after":{"policy":"{\"Statement\":[{\"Effect\":\"Deny\",\"Action\":\"*\",\"Resource\":\"*\",\"Effect\":\"Allow\"}]}"}}}]}"#.to_vec()),
     ];
     for (name, bytes) in cases {
         let p = d.join(format!("{name}.json"));
         std::fs::write(&p, bytes).unwrap();
         expect_exit_2(&p, name);
     }
+    // The refusal names the resource, the attribute and the key.
+    let o = check(&[d.join("duplicate-keys-in-policy.json").to_str().unwrap()]);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains(
+            "aws_iam_policy.p: policy holds a JSON document with a duplicate key \"Effect\""
+        ),
+        "{err}"
+    );
     // 100 MB of nesting: refused at the depth limit, quickly and without a stack overflow.
     let p = d.join("deep.json");
     let mut deep = Vec::with_capacity(100 << 20);
