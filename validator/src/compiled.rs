@@ -41,7 +41,7 @@ pub struct Programs {
     policy: Option<regorus::CompiledPolicy>,
     by_package: BTreeMap<String, Arc<Program>>,
     /// The library's identity facts and their resource types (see `identity`).
-    identity: Option<Arc<Program>>,
+    identity: Option<Arc<crate::identity::Facts>>,
 }
 
 /// Lowers the built-in rules around two faults of the RVM in regorus 0.14, leaving heads, strings
@@ -255,21 +255,24 @@ impl Programs {
         Ok(program)
     }
 
-    /// The library's program for `identity`: entry 0 the facts of one resource, entry 1 the
-    /// resource types they are for.
-    pub fn identity(&mut self, limit: Duration) -> Result<Arc<Program>, RuleError> {
-        if let Some(p) = &self.identity {
-            return Ok(p.clone());
+    /// The library's program for `identity` (entry 0 the facts of one resource, entry 1 the
+    /// resource types they are for) with those types.
+    pub fn identity(&mut self, limit: Duration) -> Result<Arc<crate::identity::Facts>, RuleError> {
+        if let Some(f) = &self.identity {
+            return Ok(f.clone());
         }
+        let (path, package) = ("builtin:policies/lib/edulibra.rego", "data.edulibra.lib");
         let entries = [crate::identity::FACTS_ENTRY, crate::identity::TYPES_ENTRY];
-        let program = self.compile(
-            &entries,
-            limit,
-            "builtin:policies/lib/edulibra.rego",
-            "data.edulibra.lib",
-        )?;
-        self.identity = Some(program.clone());
-        Ok(program)
+        let program = self.compile(&entries, limit, path, package)?;
+        let facts =
+            crate::identity::Facts::new(program, limit).map_err(|m| RuleError::Runtime {
+                path: path.into(),
+                package: package.into(),
+                message: one_line(&m),
+            })?;
+        let facts = Arc::new(facts);
+        self.identity = Some(facts.clone());
+        Ok(facts)
     }
 
     fn compile(

@@ -9,7 +9,7 @@ use std::time::Duration;
 use regorus::rvm::program::Program;
 
 use crate::compiled::{EngineChoice, Vm};
-use crate::plan::{Plan, Resource};
+use crate::plan::{object, Plan, Resource};
 use crate::rules::{one_line, Rule, RuleError, RuleSet, Scope};
 use crate::waivers::Waivers;
 
@@ -251,49 +251,36 @@ pub(crate) fn workers() -> usize {
 /// Adds `identity` facts to the rule inputs of the resources of the library's types, the cores
 /// sharing the work (see `identity`).
 fn add_identity_facts(
-    program: &Arc<Program>,
+    facts: &crate::identity::Facts,
     limit: Duration,
     resources: &[&Resource],
-    values: &[regorus::Value],
     per_resource: &mut [regorus::Value],
 ) -> Result<(), RuleError> {
-    let err = |message: String| RuleError::Runtime {
-        path: "builtin:policies/lib/edulibra.rego".into(),
-        package: "data.edulibra.lib".into(),
-        message: one_line(&message),
-    };
-    let types = crate::identity::subject_types(program, limit).map_err(err)?;
-    let subjects: Vec<usize> = (0..resources.len())
-        .filter(|&i| types.contains(&resources[i].kind))
+    let mut subjects: Vec<&mut regorus::Value> = per_resource
+        .iter_mut()
+        .zip(resources)
+        .filter(|(_, r)| facts.types.contains(&r.kind))
+        .map(|(input, _)| input)
         .collect();
-    if subjects.is_empty() {
-        return Ok(());
-    }
     let chunk = subjects.len().div_ceil(workers()).max(1);
-    let inputs: &[regorus::Value] = per_resource;
-    let facts: Vec<Result<Vec<regorus::Value>, String>> = std::thread::scope(|scope| {
+    let added: Vec<Result<(), String>> = std::thread::scope(|scope| {
         let handles: Vec<_> = subjects
-            .chunks(chunk)
-            .map(|part| {
-                scope.spawn(move || {
-                    let part: Vec<&regorus::Value> = part.iter().map(|&i| &inputs[i]).collect();
-                    crate::identity::facts(program, limit, &part)
-                })
-            })
+            .chunks_mut(chunk)
+            .map(|part| scope.spawn(move || facts.add_to(limit, part)))
             .collect();
         handles
             .into_iter()
             .map(|h| h.join().expect("an identity worker panicked"))
             .collect()
     });
-    let mut facts_in_order = Vec::with_capacity(subjects.len());
-    for part in facts {
-        facts_in_order.extend(part.map_err(err)?);
-    }
-    for (&i, facts) in subjects.iter().zip(facts_in_order) {
-        per_resource[i] = crate::identity::with_facts(&values[i], facts);
-    }
-    Ok(())
+    added
+        .into_iter()
+        .collect::<Result<(), String>>()
+        .map_err(|message| RuleError::Runtime {
+            path: "builtin:policies/lib/edulibra.rego".into(),
+            package: "data.edulibra.lib".into(),
+            message: one_line(&message),
+        })
 }
 
 pub fn evaluate(
@@ -326,7 +313,10 @@ pub fn evaluate(
     let chunk = resources.len().div_ceil(workers()).max(1);
     let (rule_list, cache, limit) = (&rules.rules, &mut rules.programs, rules.limit);
     let (converted, programs) = std::thread::scope(|scope| {
-        type Compiled = (Vec<Option<Arc<Program>>>, Option<Arc<Program>>);
+        type Compiled = (
+            Vec<Option<Arc<Program>>>,
+            Option<Arc<crate::identity::Facts>>,
+        );
         let compiling = scope.spawn(|| -> Result<Compiled, RuleError> {
             let programs = rule_list
                 .iter()
@@ -362,26 +352,18 @@ pub fn evaluate(
     let all: Vec<regorus::Value> = converted.into_iter().flatten().collect();
     let mut per_resource: Vec<regorus::Value> = all
         .iter()
-        .map(|v| {
-            let mut obj = regorus::Value::new_object();
-            obj.as_object_mut()
-                .expect("new object")
-                .insert(regorus::Value::from("resource"), v.clone());
-            obj
-        })
+        .map(|v| object([(regorus::Value::from("resource"), v.clone())]))
         .collect();
     crate::profile::phase("inputs and compile");
-    if let Some(program) = identity {
-        add_identity_facts(&program, limit, &resources, &all, &mut per_resource)?;
+    if let Some(facts) = identity {
+        add_identity_facts(&facts, limit, &resources, &mut per_resource)?;
         crate::profile::phase("identity facts");
     }
     let plan_of = |list: Vec<regorus::Value>| {
-        let mut plan = regorus::Value::new_object();
-        plan.as_object_mut().expect("new object").insert(
+        object([(
             regorus::Value::from("resources"),
             regorus::Value::from(list),
-        );
-        plan
+        )])
     };
     // A compiled plan rule that declares its plan_types is given only those resources: each plan
     // rule otherwise walks every resource to pick out its few types (14 rules over 10,000

@@ -21,48 +21,44 @@ use crate::compiled::Vm;
 pub const FACTS_ENTRY: &str = "data.edulibra.lib.engine_identity";
 /// The library constant that lists the resource types the facts are for.
 pub const TYPES_ENTRY: &str = "data.edulibra.lib.iam_policy_subject_types";
-/// The key the facts take in a resource's input.
-const KEY: &str = "identity";
 
-/// The resource types whose inputs get facts, read from the library.
-pub fn subject_types(program: &Arc<Program>, limit: Duration) -> Result<BTreeSet<String>, String> {
-    let mut vm = Vm::new(program.clone(), limit);
-    let types = vm.entry(1, &regorus::Value::new_object())?;
-    let set = types
-        .as_set()
-        .map_err(|_| format!("{TYPES_ENTRY} is not a set of strings"))?;
-    set.iter()
-        .map(|t| {
-            t.as_string()
-                .map(|s| s.to_string())
-                .map_err(|_| format!("{TYPES_ENTRY} is not a set of strings"))
-        })
-        .collect()
+/// The compiled library's facts program and the resource types it is for, made once per
+/// process (`compiled::Programs::identity`).
+pub struct Facts {
+    program: Arc<Program>,
+    pub types: BTreeSet<String>,
 }
 
-/// The facts for each of `resources` (rule inputs `{"resource": r}`), in their order.
-pub fn facts(
-    program: &Arc<Program>,
-    limit: Duration,
-    resources: &[&regorus::Value],
-) -> Result<Vec<regorus::Value>, String> {
-    let mut vm = Vm::new(program.clone(), limit);
-    resources.iter().map(|input| vm.entry(0, input)).collect()
-}
-
-/// The resource's input with its facts added: `{"resource": r ∪ {"identity": facts}}`.
-/// Undefined facts are left out, and `lib.identity` works them out again.
-pub fn with_facts(resource: &regorus::Value, facts: regorus::Value) -> regorus::Value {
-    let mut r = resource.clone();
-    if facts != regorus::Value::Undefined {
-        if let Ok(map) = r.as_object_mut() {
-            map.insert(regorus::Value::from(KEY), facts);
-        }
+impl Facts {
+    /// Reads the resource types from the program (entry 1) once.
+    pub fn new(program: Arc<Program>, limit: Duration) -> Result<Facts, String> {
+        let types = Vm::new(program.clone(), limit).entry(1, &regorus::Value::new_object())?;
+        let types = crate::rules::string_set(&types)
+            .ok_or_else(|| format!("{TYPES_ENTRY} is not a set of strings"))?;
+        Ok(Facts { program, types })
     }
-    let mut input = regorus::Value::new_object();
-    input
-        .as_object_mut()
-        .expect("new object")
-        .insert(regorus::Value::from("resource"), r);
-    input
+
+    /// Adds its facts to each of the rule inputs (`{"resource": r}` becomes
+    /// `{"resource": r ∪ {"identity": facts}}`). Undefined facts are left out, and
+    /// `lib.identity` works them out again.
+    pub fn add_to(
+        &self,
+        limit: Duration,
+        inputs: &mut [&mut regorus::Value],
+    ) -> Result<(), String> {
+        let mut vm = Vm::new(self.program.clone(), limit);
+        let key = regorus::Value::from("resource");
+        for input in inputs {
+            let facts = vm.entry(0, input)?;
+            if facts == regorus::Value::Undefined {
+                continue;
+            }
+            if let Some(resource) = input.as_object_mut().ok().and_then(|m| m.get_mut(&key)) {
+                if let Ok(r) = resource.as_object_mut() {
+                    r.insert(regorus::Value::from("identity"), facts);
+                }
+            }
+        }
+        Ok(())
+    }
 }

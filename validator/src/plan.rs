@@ -112,8 +112,10 @@ impl Resource {
 }
 
 /// A regorus object of the entries, in regorus' compact storage: the entries are collected and
-/// sorted once rather than inserted one by one.
-fn object(entries: impl IntoIterator<Item = (regorus::Value, regorus::Value)>) -> regorus::Value {
+/// sorted once rather than inserted one by one. Every rule input is built with it.
+pub(crate) fn object(
+    entries: impl IntoIterator<Item = (regorus::Value, regorus::Value)>,
+) -> regorus::Value {
     let map: BTreeMap<regorus::Value, regorus::Value> = entries.into_iter().collect();
     if map.is_empty() {
         regorus::Value::new_object()
@@ -126,7 +128,7 @@ fn object(entries: impl IntoIterator<Item = (regorus::Value, regorus::Value)>) -
 /// u64, i64 or f64 as serde_json holds them, objects in compact storage), built directly
 /// (a tenth of a large check went through serde's visitor machinery before);
 /// `tests/engines.rs::rule_input_is_the_resource_json` holds the two equal.
-pub(crate) fn rule_value(v: &Value) -> regorus::Value {
+fn rule_value(v: &Value) -> regorus::Value {
     match v {
         Value::Null => regorus::Value::Null,
         Value::Bool(b) => regorus::Value::Bool(*b),

@@ -349,14 +349,7 @@ impl RuleSet {
                         .engine
                         .eval_rule(format!("{package}.plan_types"))
                         .map_err(|e| meta_err(one_line(&e.to_string())))?;
-                    let types = v
-                        .as_set()
-                        .ok()
-                        .and_then(|set| {
-                            set.iter()
-                                .map(|t| t.as_string().ok().map(|s| s.to_string()))
-                                .collect::<Option<BTreeSet<String>>>()
-                        })
+                    let types = string_set(&v)
                         .ok_or_else(|| meta_err("plan_types is not a set of strings".into()))?;
                     if scope != Scope::Plan {
                         return Err(meta_err(
@@ -411,6 +404,16 @@ impl RuleSet {
             .iter()
             .find(|r| r.metadata.id.eq_ignore_ascii_case(id))
     }
+}
+
+/// The strings of a Rego set of strings; None for anything else (an array, a set holding a
+/// number).
+pub(crate) fn string_set(v: &regorus::Value) -> Option<BTreeSet<String>> {
+    v.as_set()
+        .ok()?
+        .iter()
+        .map(|t| t.as_string().ok().map(|s| s.to_string()))
+        .collect()
 }
 
 /// regorus errors span lines; gates print one line per problem.
