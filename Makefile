@@ -33,7 +33,7 @@ bench-tools:
 	  $(TOOLS)/bench/bin/pip install --quiet checkov==3.3.30 && \
 	  $(TOOLS)/bench/bin/pip install --quiet --ignore-requires-python opa-golib-python-bindings==0.4.4)
 
-# The gate as CI pipelines should run it: target/dist/edulibra-validate (see [profile.dist]).
+# The gate as CI pipelines should run it: $(CARGO_TARGET_DIR)/dist/edulibra-validate ([profile.dist]).
 validator-dist:
 	cargo build --profile dist -p edulibra-validate
 
