@@ -10,14 +10,24 @@ port="$(python3 -c 'import socket;s=socket.socket();s.bind(("127.0.0.1",0));prin
 
 cleanup() {
   [ -n "${moto_pid:-}" ] && kill "$moto_pid" 2>/dev/null || true
+  [ -n "${rules_pid:-}" ] && kill "$rules_pid" 2>/dev/null || true
   rm -rf "$work"
 }
 trap cleanup EXIT
 
 echo "== moto server on 127.0.0.1:$port"
-MOTO_IAM_LOAD_MANAGED_POLICIES=true "$tools/bin/moto_server" -H 127.0.0.1 -p "$port" >"$work/moto.log" 2>&1 &
+MOTO_IAM_LOAD_MANAGED_POLICIES=true MOTO_ECS_SERVICE_RUNNING=100 "$tools/bin/moto_server" -H 127.0.0.1 -p "$port" >"$work/moto.log" 2>&1 &
 moto_pid=$!
 for _ in $(seq 1 100); do (echo >"/dev/tcp/127.0.0.1/$port") 2>/dev/null && break; sleep 0.1; done
+# The provider reaches moto through the rig's AWS rules (tests/rig/awsrules.py): what AWS
+# refuses and moto accepts is refused here too (docs/aws-emulator-gaps.md).
+moto_port="$port"
+port="$(python3 -c 'import socket;s=socket.socket();s.bind(("127.0.0.1",0));print(s.getsockname()[1])')"
+echo '{"rules": []}' >"$work/faults.json"
+"$tools/moto/bin/python" "$root/tests/rig/faultproxy.py" "$port" "http://127.0.0.1:$moto_port" "$work/faults.json" --aws-rules >"$work/rules.log" 2>&1 &
+rules_pid=$!
+for _ in $(seq 1 100); do (echo >"/dev/tcp/127.0.0.1/$port") 2>/dev/null && break; sleep 0.1; done
+echo "== AWS rules proxy on 127.0.0.1:$port"
 
 mirror="$work/mirror/registry.terraform.io/edulibra/edulibra/0.1.0/linux_amd64"
 mkdir -p "$mirror" "$work/home"

@@ -29,6 +29,8 @@ resource "edulibra_environment" "this" {
     min_count       = lookup(var.containers, "min_count", null)
     max_count       = lookup(var.containers, "max_count", null)
     certificate_arn = lookup(var.containers, "certificate_arn", null)
+
+    health_check_path = lookup(var.containers, "health_check_path", null)
   }
 
   functions {
@@ -36,6 +38,8 @@ resource "edulibra_environment" "this" {
     handler     = lookup(var.functions, "handler", null)
     memory_size = lookup(var.functions, "memory_size", null)
     package     = lookup(var.functions, "package", null)
+
+    reserved_concurrency = lookup(var.functions, "reserved_concurrency", null)
   }
 
   cdn {

@@ -37,22 +37,22 @@ variable "cidr_block" {
 }
 
 variable "az_count" {
-  description = "Availability zones (2 to 6; 1 only in dev). Null picks the stage default (2, or 3 in prod)."
+  description = "Availability zones (2 to 6, and no more than the region offers the account: the provider reads them from EC2). Null picks the stage default (2, or 3 in prod)."
   type        = number
   default     = null
   validation {
-    condition     = var.az_count == null ? true : (var.az_count >= 1 && var.az_count <= 6)
-    error_message = "The az_count must be between 1 and 6."
+    condition     = var.az_count == null ? true : (var.az_count >= 2 && var.az_count <= 6)
+    error_message = "The az_count must be between 2 and 6: an RDS subnet group and a load balancer need two zones."
   }
 }
 
 variable "nat_gateways" {
-  description = "none, single or per_az. Null picks the stage default (single in dev, per_az otherwise)."
+  description = "single or per_az. Null picks the stage default (single in dev, per_az otherwise)."
   type        = string
   default     = null
   validation {
-    condition     = var.nat_gateways == null ? true : contains(["none", "single", "per_az"], var.nat_gateways)
-    error_message = "The nat_gateways must be none, single or per_az."
+    condition     = var.nat_gateways == null ? true : contains(["single", "per_az"], var.nat_gateways)
+    error_message = "The nat_gateways must be single or per_az: without a NAT gateway Fargate cannot pull its image and Lambda cannot reach Secrets Manager."
   }
 }
 
@@ -63,13 +63,13 @@ variable "database" {
 }
 
 variable "containers" {
-  description = "Container settings (image, cpu, memory, desired_count, min_count, max_count, certificate_arn); unset keys take the stage defaults."
+  description = "Container settings (image, cpu, memory, desired_count, min_count, max_count, certificate_arn, health_check_path); unset keys take the stage defaults. The image must listen on 8080 with a read-only root file system; a certificate_arn needs cdn.domain_name and cdn.zone_id (CloudFront reaches the ALB as api.<domain_name>)."
   type        = map(string)
   default     = {}
 }
 
 variable "functions" {
-  description = "Lambda settings (runtime, handler, memory_size, package); unset keys take the defaults."
+  description = "Lambda settings (runtime, handler, memory_size, package, reserved_concurrency); unset keys take the defaults (no reserved concurrency: new accounts may have a quota of 10)."
   type        = map(string)
   default     = {}
 }

@@ -123,6 +123,19 @@ impl AwsContext {
         })
     }
 
+    /// The same configuration for another region (the provider's credentials and endpoints).
+    pub fn in_region(&self, region: &str) -> AwsContext {
+        AwsContext {
+            sdk: self
+                .sdk
+                .clone()
+                .into_builder()
+                .region(Region::new(region.to_string()))
+                .build(),
+            settings: self.settings.clone(),
+        }
+    }
+
     /// The endpoint for one service: its own override, else the common `endpoint`.
     pub fn endpoint_for(&self, service: &str) -> Option<&str> {
         self.settings

@@ -84,10 +84,7 @@ pub fn read_topology(
         }
     };
     let topo = topology::expand(&spec, placement, default_tags).map_err(|e| {
-        vec![Diagnostic::error(
-            "Cannot expand the environment",
-            e.to_string(),
-        )]
+        vec![Diagnostic::error("Cannot expand the environment", e.to_string()).at(e.attribute())]
     })?;
     let mut state = config.as_map().cloned().unwrap_or_default();
     spec::fill_defaults(&mut state, &spec);

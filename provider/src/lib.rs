@@ -3,7 +3,7 @@
 //!
 //! The crate is cut by concern: the wire (`proto`, `codec`, `value`, `schema`, `diag`), the
 //! process (`handshake`, `tls`, `server`, `logging`), the provider (`provider`, `config`,
-//! `aws`), and the domain (`environment`, `topology`, `data_sources`). `topology` is pure.
+//! `aws`), and the domain (`environment`, `topology`, `data_sources`). `topology` and `lambda_package` are pure.
 
 pub mod apply;
 pub mod aws;
@@ -13,6 +13,7 @@ pub mod data_sources;
 pub mod diag;
 pub mod environment;
 pub mod handshake;
+pub mod lambda_package;
 pub mod logging;
 pub mod proto;
 pub mod provider;

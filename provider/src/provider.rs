@@ -42,6 +42,7 @@ pub struct Configured {
     /// The validator's rules, checked on every planned environment (None when off).
     pub gate: Option<verdicts::Gate>,
     identity: OnceCell<Result<Arc<CallerIdentity>, String>>,
+    zones: OnceCell<Result<Arc<Vec<String>>, String>>,
     /// The apply engine's drivers (SDK clients), built on first use and shared by every call.
     registry: std::sync::OnceLock<Arc<dyn apply::Registry>>,
 }
@@ -71,6 +72,38 @@ impl Configured {
                     arn: out.arn().unwrap_or_default().to_string(),
                     user_id: out.user_id().unwrap_or_default().to_string(),
                 }))
+            })
+            .await
+            .clone()
+    }
+
+    /// The region's availability zones as this account sees them, asked of EC2 once per
+    /// process: standard zones that are available (no Local or Wavelength Zones, which most
+    /// services do not serve), ordered by zone id. Zone names are mapped per account in the
+    /// older regions and ids are not ("AZ IDs", AWS Regions and Availability Zones), so ordering
+    /// by id picks the same physical zones for every account.
+    async fn zones(&self) -> Result<Arc<Vec<String>>, String> {
+        let aws = self
+            .aws
+            .as_ref()
+            .ok_or_else(|| "the provider configuration is not known yet".to_string())?;
+        self.zones
+            .get_or_init(|| async {
+                use aws_sdk_ec2::types::Filter;
+                let out = aws
+                    .ec2(crate::aws::Calls::Reads)
+                    .describe_availability_zones()
+                    .filters(Filter::builder().name("zone-type").values("availability-zone").build())
+                    .filters(Filter::builder().name("state").values("available").build())
+                    .send()
+                    .await
+                    .map_err(|e| describe_sdk_error(&e))?;
+                Ok(Arc::new(zone_names(
+                    out.availability_zones()
+                        .iter()
+                        .filter_map(|z| Some((z.zone_id()?.to_string(), z.zone_name()?.to_string())))
+                        .collect(),
+                )))
             })
             .await
             .clone()
@@ -159,8 +192,14 @@ impl ProviderService {
             .identity()
             .await
             .map_err(|e| Diagnostic::error("Cannot determine the AWS account", format!("STS GetCallerIdentity failed: {e}. Check the provider's credentials and endpoint.")))?;
+        let zones = c.zones().await.map_err(|e| {
+            Diagnostic::error(
+                "Cannot read the region's availability zones",
+                format!("EC2 DescribeAvailabilityZones in {region} failed: {e}. The environment places its subnets in the zones the account really has, so it needs this call (ec2:DescribeAvailabilityZones)."),
+            )
+        })?;
         Ok((
-            Some(Placement::new(&region, &identity.account_id)),
+            Some(Placement::new(&region, &identity.account_id, zones.to_vec())),
             c.settings.default_tags.clone(),
         ))
     }
@@ -467,6 +506,7 @@ impl pb::provider_server::Provider for ProviderService {
             aws,
             gate,
             identity: OnceCell::new(),
+            zones: OnceCell::new(),
             registry: std::sync::OnceLock::new(),
         }));
         Ok(Response::new(pb::configure::Response {
@@ -723,4 +763,11 @@ impl pb::provider_server::Provider for ProviderService {
             error: String::new(),
         }))
     }
+}
+
+/// Zone names in zone-id order, from (zone id, zone name) pairs.
+pub fn zone_names(mut zones: Vec<(String, String)>) -> Vec<String> {
+    zones.sort();
+    zones.dedup();
+    zones.into_iter().map(|(_, name)| name).collect()
 }

@@ -133,7 +133,7 @@ fn topology() -> Topology {
     };
     expand(
         &s,
-        &Placement::new("eu-central-1", "123456789012"),
+        &Placement::new("eu-central-1", "123456789012", ["eu-central-1a", "eu-central-1b", "eu-central-1c"].map(String::from).to_vec()),
         &BTreeMap::new(),
     )
     .unwrap()
@@ -151,6 +151,7 @@ fn engine(cloud: &Arc<FakeCloud>) -> Engine {
                 retries: 2,
                 base: Duration::from_millis(1),
                 cap: Duration::from_millis(2),
+                ..RetryPolicy::default()
             },
             stop,
             skip: Default::default(),
@@ -281,17 +282,25 @@ async fn read_asks_each_type_in_one_batch_and_drops_what_is_gone() {
             stop,
             skip: Default::default(),
         },
-        placement: Placement::new("eu-central-1", "123456789012"),
+        placement: Placement::new("eu-central-1", "123456789012", ["eu-central-1a", "eu-central-1b", "eu-central-1c"].map(String::from).to_vec()),
         default_tags: BTreeMap::new(),
     };
     let read = lifecycle::read(&setup, &state).await.unwrap();
     let reads = cloud.reads.lock().unwrap().clone();
-    let types: std::collections::BTreeSet<&str> = out
+    // One batch per type and region (what CloudFront needs lives in us-east-1).
+    let types: std::collections::BTreeSet<(&str, String)> = out
         .provisioned
         .keys()
-        .map(|a| t.get(a).unwrap().kind)
+        .map(|a| {
+            let c = t.get(a).unwrap();
+            let region = match c.value("region") {
+                Some(edulibra_provider::topology::V::Str(r)) => r.clone(),
+                other => panic!("{a} has no region: {other:?}"),
+            };
+            (c.kind, region)
+        })
         .collect();
-    assert_eq!(reads.len(), types.len(), "one batch per type: {reads:?}");
+    assert_eq!(reads.len(), types.len(), "one batch per type and region: {reads:?}");
     assert_eq!(
         reads.iter().map(|(_, n)| n).sum::<usize>(),
         out.provisioned.len()

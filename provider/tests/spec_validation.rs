@@ -56,6 +56,27 @@ fn each_validation_points_at_its_attribute() {
         path_of(base(json!({"network": {"nat_gateways": "two"}}))),
         "network.nat_gateways"
     );
+    // No NAT leaves Fargate and Lambda without a route out: refused at the attribute.
+    assert_eq!(
+        path_of(base(json!({"network": {"nat_gateways": "none"}}))),
+        "network.nat_gateways"
+    );
+    assert_eq!(
+        path_of(base(json!({"network": {"az_count": 1}, "stage": "dev"}))),
+        "network.az_count"
+    );
+    assert_eq!(
+        path_of(base(json!({"containers": {"health_check_path": "health"}}))),
+        "containers.health_check_path"
+    );
+    assert_eq!(
+        path_of(base(json!({"functions": {"package": "/no/such/package.zip"}}))),
+        "functions.package"
+    );
+    assert_eq!(
+        path_of(base(json!({"containers": {"certificate_arn": "arn:aws:acm:eu-central-1:1:certificate/x"}}))),
+        "containers.certificate_arn"
+    );
     assert_eq!(path_of(base(json!({"stage": "qa"}))), "stage");
     assert_eq!(path_of(base(json!({"compute": "vm"}))), "compute");
     assert_eq!(
@@ -100,10 +121,11 @@ fn each_validation_points_at_its_attribute() {
 }
 
 #[test]
-fn one_az_is_allowed_in_dev_and_the_longest_name_fits_every_derived_name() {
-    assert!(
-        errors(json!({"name": "edulibra", "stage": "dev", "network": {"az_count": 1}})).is_empty()
-    );
+fn one_az_is_refused_in_every_stage_and_the_longest_name_fits_every_derived_name() {
+    // An RDS subnet group and an ALB need subnets in two AZs, in dev as anywhere.
+    let e = errors(json!({"name": "edulibra", "stage": "dev", "network": {"az_count": 1}}));
+    assert_eq!(e.len(), 1);
+    assert_eq!(e[0].0, "network.az_count");
     // ALB and target group names (32 characters) bound the name: with "staging" 20 characters fit.
     assert!(errors(json!({"name": "abcdefghijklmnopqrst", "stage": "staging"})).is_empty());
     let e = errors(json!({"name": "abcdefghijklmnopqrstu", "stage": "staging"}));

@@ -1,7 +1,10 @@
 #!/usr/bin/env python3
 """A fault-injecting HTTP proxy between the provider and the moto server, for tests.
 
-usage: faultproxy.py PORT UPSTREAM RULES_FILE
+usage: faultproxy.py PORT UPSTREAM RULES_FILE [--aws-rules]
+
+With --aws-rules the proxy also refuses what AWS refuses and moto accepts (rig/awsrules.py):
+GET /__rules answers what it refused, paged and recorded as latent faults.
 
 RULES_FILE is JSON, read again on every request so a test can change the faults mid-run:
   {"seed": 7, "rules": [{"service": "*", "operation": "*", "rate": 0.2,
@@ -31,6 +34,11 @@ import time
 import urllib.parse
 
 PORT, UPSTREAM, RULES = int(sys.argv[1]), urllib.parse.urlparse(sys.argv[2]), sys.argv[3]
+AWS_RULES = "--aws-rules" in sys.argv[4:]
+if AWS_RULES:
+    import os
+    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+    import awsrules
 lock = threading.Lock()
 stats = {"requests": 0, "injected": {}}
 rng = None
@@ -47,6 +55,11 @@ def rules():
         if rng is None:
             rng = random.Random(cfg.get("seed", 1))
     return cfg.get("rules", [])
+
+
+def region_of(headers):
+    m = re.search(r"Credential=[^/]+/[^/]+/([^/]+)/[^/]+/", headers.get("Authorization", ""))
+    return m.group(1) if m else ""
 
 
 def identify(headers, path, body):
@@ -97,7 +110,16 @@ class Proxy(http.server.BaseHTTPRequestHandler):
     def log_message(self, *args):
         pass
 
+    def answer(self, status, ctype, data):
+        self.send_response(status)
+        self.send_header("Content-Type", ctype)
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
     def handle_any(self):
+        if self.path == "/__rules":
+            return self.answer(200, "application/json", json.dumps(awsrules.report() if AWS_RULES else {}).encode())
         if self.path == "/__faults":
             with lock:
                 body = json.dumps(stats).encode()
@@ -140,6 +162,16 @@ class Proxy(http.server.BaseHTTPRequestHandler):
             self.end_headers()
             self.wfile.write(data)
             return
+        ctx = None
+        if AWS_RULES:
+            ctx = awsrules.Request(service, operation, self.command, self.path, self.headers, body, region_of(self.headers))
+            refusal = awsrules.check(ctx)
+            if refusal is not None:
+                ctype, text = error_body(service, refusal.code, refusal.message)
+                return self.answer(refusal.status, ctype, text.encode())
+            own = awsrules.own_answer(ctx)
+            if own is not None:
+                return self.answer(200, "application/x-amz-json-1.1", own)
         if fault == "slow":
             time.sleep(delay / 1000)
         up = http.client.HTTPConnection(UPSTREAM.hostname, UPSTREAM.port, timeout=60)
@@ -148,6 +180,8 @@ class Proxy(http.server.BaseHTTPRequestHandler):
         resp = up.getresponse()
         data = resp.read()
         up.close()
+        if ctx is not None:
+            data = awsrules.rewrite(ctx, resp.status, data)
         if fault == "drop":
             self.close_connection = True
             self.connection.shutdown(2)
@@ -160,7 +194,20 @@ class Proxy(http.server.BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(data)
 
-    do_GET = do_POST = do_PUT = do_DELETE = do_HEAD = do_PATCH = handle_any
+    def handle_safely(self):
+        # A fault of the rig itself answers as such (HTTP 500, code RigError, on stderr too),
+        # never as a closed connection a client would take for the network.
+        try:
+            self.handle_any()
+        except Exception as e:  # noqa: BLE001
+            import traceback
+            traceback.print_exc()
+            try:
+                self.answer(500, "application/json", json.dumps({"__type": "RigError", "message": f"the test proxy failed: {e!r}"}).encode())
+            except OSError:
+                pass
+
+    do_GET = do_POST = do_PUT = do_DELETE = do_HEAD = do_PATCH = handle_safely
 
 
 class Server(http.server.ThreadingHTTPServer):

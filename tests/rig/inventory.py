@@ -3,8 +3,11 @@
 never through the provider: the end-to-end tests compare these counts with the topology.
 
 usage: inventory.py ENDPOINT REGION ENVIRONMENT  -> JSON {resource type: [ids]}
-Every resource tagged edulibra:environment=ENVIRONMENT is listed, plus the untaggable
-children found through their parents (routes, associations, bucket settings, role policies).
+Every resource tagged edulibra:environment=ENVIRONMENT (and, where it carries one,
+edulibra:region=REGION: one environment name may live in several regions) is listed, plus the
+untaggable children found through their parents (routes, associations, bucket settings, role
+policies). What the environment keeps in us-east-1 for CloudFront (the CLOUDFRONT-scope web
+ACL's log group and its key) is looked for there too.
 """
 import json
 import sys
@@ -22,7 +25,15 @@ out = defaultdict(list)
 
 def tagged(tags, key="Key", value="Value"):
     d = {t[key]: t[value] for t in tags or []}
-    return d.get("edulibra:environment") == env, d.get("edulibra:component")
+    return owned(d), d.get("edulibra:component")
+
+
+def owned(d):
+    return d.get("edulibra:environment") == env and d.get("edulibra:region", region) == region
+
+
+EDGE = "us-east-1"
+regions = [region] + ([EDGE] if region != EDGE else [])
 
 
 ec2 = boto3.client("ec2", **kw)
@@ -66,18 +77,19 @@ for r in iam.list_roles()["Roles"]:
         for p in iam.list_attached_role_policies(RoleName=name)["AttachedPolicies"]:
             out["aws_iam_role_policy_attachment"].append(f"{name}/{p['PolicyArn']}")
 
-kms = boto3.client("kms", **kw)
-live_keys = set()
-for k in kms.list_keys()["Keys"]:
-    meta = kms.describe_key(KeyId=k["KeyId"])["KeyMetadata"]
-    if meta["KeyState"] in ("PendingDeletion", "PendingReplicaDeletion"):
-        continue
-    if tagged(kms.list_resource_tags(KeyId=k["KeyId"])["Tags"], "TagKey", "TagValue")[0]:
-        out["aws_kms_key"].append(k["KeyId"])
-        live_keys.add(k["KeyId"])
-for a in kms.list_aliases()["Aliases"]:
-    if a.get("TargetKeyId") in live_keys:
-        out["aws_kms_alias"].append(a["AliasName"])
+for r in regions:
+    kms = boto3.client("kms", **{**kw, "region_name": r})
+    live_keys = set()
+    for k in kms.list_keys()["Keys"]:
+        meta = kms.describe_key(KeyId=k["KeyId"])["KeyMetadata"]
+        if meta["KeyState"] in ("PendingDeletion", "PendingReplicaDeletion"):
+            continue
+        if tagged(kms.list_resource_tags(KeyId=k["KeyId"])["Tags"], "TagKey", "TagValue")[0]:
+            out["aws_kms_key"].append(k["KeyId"])
+            live_keys.add(k["KeyId"])
+    for a in kms.list_aliases()["Aliases"]:
+        if a.get("TargetKeyId") in live_keys:
+            out["aws_kms_alias"].append(a["AliasName"])
 
 s3 = boto3.client("s3", **kw)
 for b in s3.list_buckets()["Buckets"]:
@@ -105,13 +117,19 @@ for b in s3.list_buckets()["Buckets"]:
         out["aws_s3_bucket_versioning"].append(name)
     if s3.get_bucket_logging(Bucket=name).get("LoggingEnabled"):
         out["aws_s3_bucket_logging"].append(name)
+    try:
+        s3.get_bucket_ownership_controls(Bucket=name)
+        out["aws_s3_bucket_ownership_controls"].append(name)
+    except Exception:
+        pass
 
-logs = boto3.client("logs", **kw)
-for g in logs.describe_log_groups()["logGroups"]:
-    arn = g["arn"].removesuffix(":*")
-    tags = logs.list_tags_for_resource(resourceArn=arn).get("tags", {})
-    if tags.get("edulibra:environment") == env:
-        out["aws_cloudwatch_log_group"].append(g["logGroupName"])
+for r in regions:
+    logs = boto3.client("logs", **{**kw, "region_name": r})
+    for g in logs.describe_log_groups()["logGroups"]:
+        arn = g["arn"].removesuffix(":*")
+        tags = logs.list_tags_for_resource(resourceArn=arn).get("tags", {})
+        if owned(tags):
+            out["aws_cloudwatch_log_group"].append(g["logGroupName"])
 
 sm = boto3.client("secretsmanager", **kw)
 for s in sm.list_secrets()["SecretList"]:
@@ -243,7 +261,7 @@ for tg in elb.describe_target_groups()["TargetGroups"]:
 lam = boto3.client("lambda", **kw)
 for f in lam.list_functions()["Functions"]:
     name = f["FunctionName"]
-    if lam.list_tags(Resource=f["FunctionArn"]).get("Tags", {}).get("edulibra:environment") != env:
+    if not owned(lam.list_tags(Resource=f["FunctionArn"]).get("Tags", {})):
         continue
     out["aws_lambda_function"].append(name)
     try:
@@ -254,8 +272,12 @@ for f in lam.list_functions()["Functions"]:
         out["aws_lambda_permission"].append(f"{name}:{s['Sid']}")
 
 apigw = boto3.client("apigateway", **kw)
+env_roles = set(out.get("aws_iam_role", []))
+account_role = apigw.get_account().get("cloudwatchRoleArn") or ""
+if account_role.rsplit("/", 1)[-1] in env_roles:
+    out["aws_api_gateway_account"].append(account_role)
 for api in apigw.get_rest_apis(limit=500)["items"]:
-    if (api.get("tags") or {}).get("edulibra:environment") != env:
+    if not owned(api.get("tags") or {}):
         continue
     api_id = api["id"]
     out["aws_api_gateway_rest_api"].append(api_id)
@@ -274,9 +296,9 @@ for dist in (cf.list_distributions()["DistributionList"].get("Items") or []):
     if tagged(tags)[0]:
         out["aws_cloudfront_distribution"].append(dist["Id"])
         cdn_domains.add(dist["DomainName"].rstrip("."))
-# Untaggable: named after the environment.
+# Untaggable: named after the environment and its region.
 for c in (cf.list_origin_access_controls()["OriginAccessControlList"].get("Items") or []):
-    if c["Name"].startswith(env + "-"):
+    if c["Name"].startswith(f"{env}-{region}-"):
         out["aws_cloudfront_origin_access_control"].append(c["Id"])
 
 r53 = boto3.client("route53", **kw)
@@ -306,12 +328,12 @@ for arn in protected:
 
 backup = boto3.client("backup", **kw)
 for v in backup.list_backup_vaults()["BackupVaultList"]:
-    if backup.list_tags(ResourceArn=v["BackupVaultArn"]).get("Tags", {}).get("edulibra:environment") == env:
+    if owned(backup.list_tags(ResourceArn=v["BackupVaultArn"]).get("Tags", {})):
         out["aws_backup_vault"].append(v["BackupVaultName"])
 for p in backup.list_backup_plans()["BackupPlansList"]:
     if p.get("DeletionDate"):
         continue
-    if backup.list_tags(ResourceArn=p["BackupPlanArn"]).get("Tags", {}).get("edulibra:environment") == env:
+    if owned(backup.list_tags(ResourceArn=p["BackupPlanArn"]).get("Tags", {})):
         out["aws_backup_plan"].append(p["BackupPlanId"])
         try:
             sels = backup.list_backup_selections(BackupPlanId=p["BackupPlanId"])["BackupSelectionsList"]

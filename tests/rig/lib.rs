@@ -69,10 +69,14 @@ pub fn free_port() -> u16 {
         .expect("a free loopback port")
 }
 
-/// A moto server for one test; killed when dropped.
+/// A moto server for one test behind the AWS rules proxy (`rig/awsrules.py`: the proxy refuses
+/// what AWS refuses and moto accepts); both killed when dropped. `endpoint()` is the proxy's:
+/// the provider always goes through the rules. `direct_endpoint()` is moto's own, for the rig's
+/// inventory and for changes made behind Terraform's back.
 pub struct Moto {
     child: Child,
     pub port: u16,
+    rules: Option<FaultProxy>,
 }
 
 impl Moto {
@@ -83,14 +87,26 @@ impl Moto {
         let child = Command::new(tools_dir().join("bin/moto_server"))
             .args(["-H", "127.0.0.1", "-p", &port.to_string()])
             .env("MOTO_IAM_LOAD_MANAGED_POLICIES", "true")
+            // moto runs no tasks; this many "running" lets an ECS deployment complete, as the
+            // scheduler would once tasks pass their health checks.
+            .env("MOTO_ECS_SERVICE_RUNNING", "100")
             .stdout(log.try_clone()?)
             .stderr(log)
             .spawn()
             .context("starting moto_server")?;
-        let mut moto = Moto { child, port };
+        let mut moto = Moto {
+            child,
+            port,
+            rules: None,
+        };
         let deadline = Instant::now() + Duration::from_secs(30);
         while Instant::now() < deadline {
             if TcpStream::connect(("127.0.0.1", port)).is_ok() {
+                moto.rules = Some(FaultProxy::spawn(
+                    &moto.direct_endpoint(),
+                    &serde_json::json!({"rules": []}),
+                    true,
+                )?);
                 return Ok(moto);
             }
             if let Some(status) = moto.child.try_wait()? {
@@ -101,8 +117,26 @@ impl Moto {
         bail!("moto_server did not listen on {port} within 30 s")
     }
 
+    /// The endpoint the provider uses: the AWS rules proxy in front of moto.
     pub fn endpoint(&self) -> String {
+        match &self.rules {
+            Some(p) => p.endpoint(),
+            None => self.direct_endpoint(),
+        }
+    }
+
+    /// moto itself, without the rules.
+    pub fn direct_endpoint(&self) -> String {
         format!("http://127.0.0.1:{}", self.port)
+    }
+
+    /// What the rules refused, the listings they paged and the latent faults they recorded:
+    /// `{"refused": {rule: N}, "paged": N, "latent": [{rule, fault}]}`.
+    pub fn rules_report(&self) -> Result<serde_json::Value> {
+        match &self.rules {
+            Some(p) => p.get("/__rules"),
+            None => Ok(serde_json::json!({})),
+        }
     }
 }
 
@@ -368,7 +402,7 @@ pub fn inventory(
 ) -> Result<std::collections::BTreeMap<String, Vec<String>>> {
     let out = Command::new(tools_dir().join("moto/bin/python"))
         .arg(repo_root().join("tests/rig/inventory.py"))
-        .args([&moto.endpoint(), region, environment])
+        .args([&moto.direct_endpoint(), region, environment])
         .env("NO_PROXY", "127.0.0.1")
         .output()
         .context("running rig/inventory.py")?;
@@ -384,9 +418,15 @@ pub fn inventory(
 /// Runs a boto3 snippet against the emulator (to change things behind Terraform's back).
 /// `client(service)` is in scope.
 pub fn boto3(moto: &Moto, region: &str, code: &str) -> Result<String> {
+    boto3_at(&moto.direct_endpoint(), region, code)
+}
+
+/// Runs a boto3 snippet against `endpoint` (the rules proxy, `moto.endpoint()`, to see what it
+/// refuses).
+pub fn boto3_at(endpoint: &str, region: &str, code: &str) -> Result<String> {
     let script = format!(
         "import boto3\ndef client(s):\n    return boto3.client(s, endpoint_url={:?}, region_name={:?}, aws_access_key_id='testing', aws_secret_access_key='testing')\n{code}\n",
-        moto.endpoint(),
+        endpoint,
         region
     );
     let out = Command::new(tools_dir().join("moto/bin/python"))
@@ -478,6 +518,11 @@ pub fn say_moto_gaps() {
 }
 
 pub fn provider_config(settings: &str) -> String {
+    provider_config_in("eu-central-1", settings)
+}
+
+/// `provider_config` in another region.
+pub fn provider_config_in(region: &str, settings: &str) -> String {
     say_moto_gaps();
     format!(
         r#"
@@ -488,7 +533,7 @@ terraform {{
 }}
 variable "endpoint" {{ type = string }}
 provider "edulibra" {{
-  region   = "eu-central-1"
+  region   = "{region}"
   endpoint = var.endpoint
   skip_resource_types = {skip}
 {settings}
@@ -508,15 +553,21 @@ pub struct FaultProxy {
 }
 
 impl FaultProxy {
+    /// A fault proxy in front of `moto` (and so in front of its AWS rules).
     pub fn start(moto: &Moto, rules: &serde_json::Value) -> Result<FaultProxy> {
+        FaultProxy::spawn(&moto.endpoint(), rules, false)
+    }
+
+    fn spawn(upstream: &str, rules: &serde_json::Value, aws_rules: bool) -> Result<FaultProxy> {
         let dir = TempDir::new("faults");
         let path = dir.0.join("rules.json");
         std::fs::write(&path, rules.to_string())?;
         let port = free_port();
         let child = Command::new(tools_dir().join("moto/bin/python"))
             .arg(repo_root().join("tests/rig/faultproxy.py"))
-            .args([&port.to_string(), &moto.endpoint()])
+            .args([&port.to_string(), upstream])
             .arg(&path)
+            .args(aws_rules.then_some("--aws-rules"))
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
@@ -550,9 +601,13 @@ impl FaultProxy {
 
     /// `{"requests": N, "injected": {fault: N}}` so far.
     pub fn stats(&self) -> Result<serde_json::Value> {
+        self.get("/__faults")
+    }
+
+    fn get(&self, path: &str) -> Result<serde_json::Value> {
         let mut s = TcpStream::connect(("127.0.0.1", self.port))?;
         use std::io::Write;
-        s.write_all(b"GET /__faults HTTP/1.1\r\nHost: proxy\r\nConnection: close\r\n\r\n")?;
+        s.write_all(format!("GET {path} HTTP/1.1\r\nHost: proxy\r\nConnection: close\r\n\r\n").as_bytes())?;
         let mut text = String::new();
         s.read_to_string(&mut text)?;
         let body = text.split("\r\n\r\n").nth(1).unwrap_or("{}");
@@ -601,6 +656,7 @@ pub mod engine {
         "aws_s3_bucket_policy",
         "aws_s3_bucket_lifecycle_configuration",
         "aws_s3_bucket_logging",
+        "aws_s3_bucket_ownership_controls",
         "aws_cloudwatch_log_group",
         "aws_secretsmanager_secret",
         "aws_dynamodb_table",
@@ -628,6 +684,7 @@ pub mod engine {
         "aws_api_gateway_deployment",
         "aws_api_gateway_stage",
         "aws_api_gateway_method_settings",
+        "aws_api_gateway_account",
         "aws_cloudfront_origin_access_control",
         "aws_cloudfront_distribution",
         "aws_wafv2_web_acl",

@@ -98,12 +98,33 @@ fn whole_platform(stage: &str, compute: &str) {
         "{stage}/{compute}: a second plan has no changes:\n{text}"
     );
 
+    // Every request went through the AWS rules (rig/awsrules.py); nothing AWS would fail
+    // without an error (CloudFront unable to decrypt the site bucket) was recorded either.
+    let rules = moto.rules_report().unwrap();
+    assert_eq!(
+        rules["latent"],
+        serde_json::json!([]),
+        "{stage}/{compute}: {rules}"
+    );
+
     destroy(&ws);
     let left = inventory(&moto, REGION, &env_id).unwrap();
-    assert!(
-        left.is_empty(),
-        "{stage}/{compute}: destroy leaves nothing tagged with the environment: {left:?}"
-    );
+    if stage == "dev" {
+        assert!(
+            left.is_empty(),
+            "{stage}/{compute}: destroy leaves nothing tagged with the environment: {left:?}"
+        );
+    } else {
+        // Outside dev the final database snapshot is kept, and with it the key that encrypts
+        // it (tagged edulibra:retain-on-destroy): only that key is left.
+        let kept: Vec<&String> = left.keys().collect();
+        assert_eq!(
+            kept,
+            ["aws_kms_key"],
+            "{stage}/{compute}: destroy leaves only the retained key: {left:?}"
+        );
+        assert_eq!(left["aws_kms_key"].len(), 1, "{left:?}");
+    }
 }
 
 #[test]

@@ -9,6 +9,13 @@ use serde_json::{Map, Value as Json};
 /// What AWS assigned to a child and others refer to: `id`, `arn`, `name`, ...
 pub type Attrs = BTreeMap<String, String>;
 
+/// The region a child lives in, from its values (every child the expansion makes carries
+/// `region`); None means the provider's region (and a state written before children carried
+/// one: they were all there).
+pub fn child_region(values: Option<&crate::value::Value>) -> Option<&str> {
+    values.and_then(|v| v.get("region").as_str())
+}
+
 /// What AWS assigned to `address` under `attr`, from a map of provisioned children: the lookup
 /// that resolves references between children.
 pub fn assigned(p: &BTreeMap<String, Attrs>, address: &str, attr: &str) -> Option<String> {
@@ -127,6 +134,28 @@ impl<'a> Desired<'a> {
             .and_then(Json::as_object)
     }
 
+    /// The region of the environment this child belongs to (its `edulibra:region` tag), which
+    /// may differ from where the child lives (us-east-1, for CloudFront's needs).
+    pub fn environment_region(&self) -> Option<String> {
+        self.tags()
+            .into_iter()
+            .find(|(k, _)| k == "edulibra:region")
+            .map(|(_, v)| v)
+    }
+
+    /// True when a resource with `tags` is this child: the same environment and component, and,
+    /// where both say, the same environment region (one environment name may live in several
+    /// regions of an account, and what is global must not be adopted across them).
+    pub fn owns(&self, tags: &BTreeMap<String, String>) -> bool {
+        let region = self.environment_region();
+        tags.get("edulibra:component").map(String::as_str) == Some(self.address)
+            && tags.get("edulibra:environment").map(String::as_str) == Some(self.environment)
+            && match (tags.get("edulibra:region"), region) {
+                (Some(theirs), Some(ours)) => *theirs == ours,
+                _ => true,
+            }
+    }
+
     /// The child's tags (every taggable child carries the `edulibra:*` tags).
     pub fn tags(&self) -> Vec<(String, String)> {
         self.get("tags")
@@ -191,6 +220,12 @@ pub trait ManifestStore: Send + Sync {
 /// Finds the driver of a resource type.
 pub trait Registry: Send + Sync {
     fn driver(&self, kind: &str) -> Option<&dyn Driver>;
+
+    /// The driver of `kind` for a child that lives in `region` (see [`child_region`]). A
+    /// registry of one region answers with `driver`.
+    fn driver_in(&self, kind: &str, _region: Option<&str>) -> Option<&dyn Driver> {
+        self.driver(kind)
+    }
 
     fn manifests(&self) -> Option<&dyn ManifestStore> {
         None

@@ -9,7 +9,7 @@ use tokio::sync::watch;
 use super::driver::{assigned, Attrs, CallError, Desired, Registry};
 use super::graph::{self, Ran, Status};
 use super::kinds::{self, Action};
-use super::retry::{with_retry, RetryPolicy};
+use super::retry::{with_retry, with_retry_creating, RetryPolicy};
 use crate::topology::{Child, Topology};
 use crate::value::Value;
 
@@ -78,6 +78,9 @@ struct Shared {
     provisioned: Mutex<BTreeMap<String, Attrs>>,
     values: Mutex<BTreeMap<String, Value>>,
     counts: Mutex<Counts>,
+    /// Replaced children of the kinds created before their old resource is destroyed
+    /// (`kinds::CREATE_BEFORE_DESTROY`): the old ones, deleted once the rest is in place.
+    retired: Mutex<Vec<(String, String, Attrs, Option<String>)>>,
 }
 
 impl Shared {
@@ -88,6 +91,7 @@ impl Shared {
             provisioned: Mutex::new(prior.provisioned.clone()),
             values: Mutex::new(prior.values.clone()),
             counts: Mutex::new(Counts::default()),
+            retired: Mutex::new(Vec::new()),
         })
     }
 }
@@ -114,6 +118,8 @@ impl Engine {
                 .children
                 .iter()
                 .filter(|c| matches!(changes.actions.get(&c.address), Some(Action::Replace(_))))
+                // Those created before the old one goes (under a new name) are not deleted here.
+                .filter(|c| !created_first(desired, prior, &c.address, &c.kind))
                 .cloned()
                 .collect()
         };
@@ -198,7 +204,26 @@ impl Engine {
         out.stopped = *self.opts.stop.borrow();
 
         // Children of the prior topology that are no longer wanted go once the rest is in place,
-        // so nothing still in use is removed first.
+        // so nothing still in use is removed first; so do the old resources of children
+        // replaced by creating the new one first.
+        if out.succeeded() {
+            let retired = std::mem::take(&mut *shared.retired.lock().unwrap());
+            for (address, kind, attrs, region) in retired {
+                let Some(driver) = self.registry.driver_in(&kind, region.as_deref()) else {
+                    continue;
+                };
+                tracing::info!(child = %address, "replaced: deleting the old resource, now unused");
+                match with_retry(&self.opts.retry, &address, &self.opts.stop, || {
+                    driver.delete(&kind, &attrs)
+                })
+                .await
+                {
+                    Ok(()) => {}
+                    Err(e) if e.is_not_found() => {}
+                    Err(e) => out.failures.push((address, e)),
+                }
+            }
+        }
         if out.succeeded() {
             let wanted: BTreeSet<&str> = index.keys().copied().collect();
             let gone: Vec<PriorChild> = prior
@@ -285,6 +310,24 @@ fn finish(mut out: Outcome, shared: &Shared) -> Outcome {
     out
 }
 
+/// True when the child at `address` is replaced by creating the new resource first: its kind
+/// allows it and its new name differs from the old.
+fn created_first(desired: &Topology, prior: &Prior, address: &str, kind: &str) -> bool {
+    let new_name = desired
+        .get(address)
+        .and_then(|c| c.value("name"))
+        .and_then(|v| match v {
+            crate::topology::V::Str(s) => Some(s.as_str()),
+            _ => None,
+        });
+    let old_name = prior
+        .provisioned
+        .get(address)
+        .and_then(|a| a.get("name"))
+        .map(String::as_str);
+    kinds::CREATE_BEFORE_DESTROY.contains(&kind) && new_name.is_some() && new_name != old_name
+}
+
 async fn apply_child(
     registry: &dyn Registry,
     shared: &Shared,
@@ -293,9 +336,6 @@ async fn apply_child(
     prior_attrs: Option<Attrs>,
     prior_value: Option<Value>,
 ) -> Result<Ran, CallError> {
-    let Some(driver) = registry.driver(child.kind) else {
-        return Ok(Ran::Skipped(format!("{} has no driver", child.kind)));
-    };
     let desired = {
         let provisioned = shared.provisioned.lock().unwrap();
         child.resolve(&|a, k| assigned(&provisioned, a, k))
@@ -314,6 +354,10 @@ async fn apply_child(
     );
     let json = desired.to_json();
     let values = json.as_object().cloned().unwrap_or_default();
+    let region = super::driver::child_region(Some(&desired)).map(str::to_string);
+    let Some(driver) = registry.driver_in(child.kind, region.as_deref()) else {
+        return Ok(Ran::Skipped(format!("{} has no driver", child.kind)));
+    };
     let d = Desired {
         address: &child.address,
         kind: child.kind,
@@ -337,11 +381,35 @@ async fn apply_child(
         }
         // `apply` deletes what `kinds::changes` says to replace before anything starts; a child
         // whose decision changes while the run resolves its references is replaced here.
+        // The new name must differ from the old for both to exist together; when the name's
+        // hash happens to be the same, the child is replaced the ordinary way below.
+        (Action::Replace(keys), Some(a))
+            if kinds::CREATE_BEFORE_DESTROY.contains(&child.kind)
+                && a.get("name").map(String::as_str) != d.opt_str("name") =>
+        {
+            // The new resource (under a new name) first; what uses the old one moves to it as
+            // its dependents apply, and the old one goes at the end (see `apply`).
+            tracing::info!(child = label, because = ?keys, "replacing: creating the new resource before deleting the old");
+            let attrs = with_retry_creating(&opts.retry, label, &opts.stop, || {
+                driver.ensure(&d, None)
+            })
+            .await?;
+            shared.retired.lock().unwrap().push((
+                child.address.clone(),
+                child.kind.to_string(),
+                a.clone(),
+                super::driver::child_region(prior_value.as_ref()).map(str::to_string),
+            ));
+            shared.counts.lock().unwrap().replaced += 1;
+            attrs
+        }
         (Action::Replace(keys), Some(a)) => {
             tracing::info!(child = label, because = ?keys, "replacing: deleting the old resource");
-            let gone = with_retry(&opts.retry, label, &opts.stop, || {
-                driver.delete(child.kind, a)
-            })
+            // The old resource lives where the state says, which may not be where the new goes.
+            let old = registry
+                .driver_in(child.kind, super::driver::child_region(prior_value.as_ref()))
+                .unwrap_or(driver);
+            let gone = with_retry(&opts.retry, label, &opts.stop, || old.delete(child.kind, a))
             .await;
             match gone {
                 Ok(()) => {}
@@ -350,8 +418,10 @@ async fn apply_child(
             }
             shared.provisioned.lock().unwrap().remove(&child.address);
             tracing::info!(child = label, "replacing: creating the new resource");
-            let attrs =
-                with_retry(&opts.retry, label, &opts.stop, || driver.ensure(&d, None)).await?;
+            let attrs = with_retry_creating(&opts.retry, label, &opts.stop, || {
+                driver.ensure(&d, None)
+            })
+            .await?;
             shared.counts.lock().unwrap().replaced += 1;
             attrs
         }
@@ -361,8 +431,10 @@ async fn apply_child(
                 kind = child.kind,
                 "creating (or adopting the tagged resource)"
             );
-            let attrs =
-                with_retry(&opts.retry, label, &opts.stop, || driver.ensure(&d, None)).await?;
+            let attrs = with_retry_creating(&opts.retry, label, &opts.stop, || {
+                driver.ensure(&d, None)
+            })
+            .await?;
             shared.counts.lock().unwrap().created += 1;
             attrs
         }
@@ -400,7 +472,13 @@ async fn delete_child(
     let Some(attrs) = attrs else {
         return Ok(Ran::Done); // never created
     };
-    let Some(driver) = registry.driver(&child.kind) else {
+    let region = shared
+        .values
+        .lock()
+        .unwrap()
+        .get(&child.address)
+        .and_then(|v| super::driver::child_region(Some(v)).map(str::to_string));
+    let Some(driver) = registry.driver_in(&child.kind, region.as_deref()) else {
         return Ok(Ran::Skipped(format!("{} has no driver", child.kind)));
     };
     let label = child.address.as_str();

@@ -145,6 +145,11 @@ const IN_PLACE: &[(&str, Service, InPlace)] = &[
         InPlace::AllBut(&["bucket"]),
     ),
     (
+        "aws_s3_bucket_ownership_controls",
+        Service::S3,
+        InPlace::AllBut(&["bucket"]),
+    ),
+    (
         "aws_cloudwatch_log_group",
         Service::Logs,
         InPlace::Keys(&["tags", "retention_in_days", "kms_key_id"]),
@@ -172,7 +177,7 @@ const IN_PLACE: &[(&str, Service, InPlace)] = &[
     (
         "aws_sns_topic",
         Service::Sns,
-        InPlace::Keys(&["tags", "kms_master_key_id"]),
+        InPlace::Keys(&["tags", "kms_master_key_id", "policy"]),
     ),
     (
         "aws_sns_topic_subscription",
@@ -200,6 +205,11 @@ const IN_PLACE: &[(&str, Service, InPlace)] = &[
             "backup_retention_period",
             "allocated_storage",
             "max_allocated_storage",
+            // A version upgrade keeps the data (ModifyDBInstance with
+            // AllowMajorVersionUpgrade); a replacement would lose it.
+            "engine_version",
+            "monitoring_interval",
+            "monitoring_role_arn",
             // Read at destroy time only.
             "skip_final_snapshot",
             "final_snapshot_identifier",
@@ -327,9 +337,16 @@ const IN_PLACE: &[(&str, Service, InPlace)] = &[
         ]),
     ),
     (
+        "aws_api_gateway_account",
+        Service::ApiGateway,
+        InPlace::Keys(&["cloudwatch_role_arn"]),
+    ),
+    (
         "aws_api_gateway_deployment",
         Service::ApiGateway,
-        InPlace::Keys(&["description"]),
+        // A change makes a new deployment (a new id) for the stage to point at: the old one
+        // stays until the API goes, as a stage may still serve it until then.
+        InPlace::Keys(&["description", "triggers"]),
     ),
     (
         "aws_api_gateway_stage",
@@ -465,6 +482,9 @@ pub fn decide(kind: &str, desired: &Value, prior: Option<&Value>) -> Action {
     let keys: BTreeSet<&String> = d.keys().chain(p.keys()).collect();
     let changed: Vec<String> = keys
         .into_iter()
+        // A state written before children carried their `region` put them in the
+        // environment's region, where the expansion still puts them: not a change.
+        .filter(|k| !(k.as_str() == "region" && !p.contains_key(*k)))
         .filter(|k| {
             let dv = d.get(*k).unwrap_or(&Value::Null);
             !dv.is_wholly_known() || dv != p.get(*k).unwrap_or(&Value::Null)
@@ -511,9 +531,15 @@ pub fn blocked(topology: &Topology, skip: &BTreeSet<String>) -> BTreeMap<String,
     out
 }
 
+/// Types replaced by creating the new resource first and deleting the old one once nothing uses
+/// it: a target group cannot be deleted while a listener or a service still points at it
+/// (`ResourceInUse`, after minutes of retries). Their names carry a hash of what forces the
+/// replacement, so old and new can exist together.
+pub const CREATE_BEFORE_DESTROY: &[&str] = &["aws_lb_target_group"];
+
 /// Types whose in-place update gives the child new ids: a task definition change registers a new
 /// revision (a new ARN), so what refers to it changes too, and the plan must say so.
-const NEW_IDS_ON_UPDATE: &[&str] = &["aws_ecs_task_definition"];
+const NEW_IDS_ON_UPDATE: &[&str] = &["aws_ecs_task_definition", "aws_api_gateway_deployment"];
 
 /// What apply will do with each child it can provision, given the prior state.
 pub struct Changes {

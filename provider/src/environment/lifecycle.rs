@@ -206,17 +206,18 @@ pub async fn import(
     let blocked = crate::apply::kinds::blocked(&topology, &opts.skip);
     let mut out = Outcome::default();
     for c in &topology.children {
-        let Some(driver) = registry
-            .driver(c.kind)
-            .filter(|_| !blocked.contains_key(&c.address))
-        else {
+        if blocked.contains_key(&c.address) {
             continue;
-        };
+        }
         let desired = c.resolve(&|a, k| assigned(&out.provisioned, a, k));
         if !desired.is_wholly_known() {
             continue; // something it refers to was not found
         }
         let values = desired.to_json().as_object().cloned().unwrap_or_default();
+        let region = crate::apply::driver::child_region(Some(&desired)).map(str::to_string);
+        let Some(driver) = registry.driver_in(c.kind, region.as_deref()) else {
+            continue;
+        };
         let d = crate::apply::Desired {
             address: &c.address,
             kind: c.kind,
@@ -246,21 +247,23 @@ pub async fn read(setup: &Setup, current: &Value) -> Result<Value, Vec<Diagnosti
     }
     // One batch per type (at most READ_BATCH children): drivers answer a batch with as few
     // describe calls as their API allows, and batches of different types run concurrently.
-    let mut by_kind: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
+    let mut by_kind: BTreeMap<(&str, Option<&str>), Vec<&str>> = BTreeMap::new();
     for c in &prior.children {
         if prior.provisioned.contains_key(&c.address) {
+            let region = crate::apply::driver::child_region(prior.values.get(&c.address));
             by_kind
-                .entry(c.kind.as_str())
+                .entry((c.kind.as_str(), region))
                 .or_default()
                 .push(c.address.as_str());
         }
     }
-    let batches: Vec<(String, Vec<String>)> = by_kind
+    let batches: Vec<(String, Option<String>, Vec<String>)> = by_kind
         .iter()
-        .flat_map(|(kind, addresses)| {
+        .flat_map(|((kind, region), addresses)| {
             addresses.chunks(READ_BATCH).map(|chunk| {
                 (
                     kind.to_string(),
+                    region.map(str::to_string),
                     chunk.iter().map(|a| a.to_string()).collect(),
                 )
             })
@@ -271,17 +274,17 @@ pub async fn read(setup: &Setup, current: &Value) -> Result<Value, Vec<Diagnosti
     let deps = vec![Vec::new(); batches.len()];
     let names: Vec<String> = batches
         .iter()
-        .map(|(kind, addresses)| format!("{kind} ({} children)", addresses.len()))
+        .map(|(kind, _, addresses)| format!("{kind} ({} children)", addresses.len()))
         .collect();
     let status = graph::run(&deps, &names, opts.max_concurrency, &opts.stop, |i| {
-        let (kind, addresses) = batches[i].clone();
+        let (kind, region, addresses) = batches[i].clone();
         let attrs: Vec<Attrs> = addresses
             .iter()
             .map(|a| prior.provisioned.get(a).cloned().unwrap_or_default())
             .collect();
         let (registry, found, opts) = (registry.clone(), found.clone(), opts.clone());
         async move {
-            let Some(driver) = registry.driver(&kind) else {
+            let Some(driver) = registry.driver_in(&kind, region.as_deref()) else {
                 return Ok(Ran::Skipped(format!("{kind} has no driver")));
             };
             let seen = with_retry(&opts.retry, &kind, &opts.stop, || {

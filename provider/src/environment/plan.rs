@@ -127,7 +127,7 @@ pub fn plan(ctx: &PlanContext, prior: &Value, proposed: &Value, config: &Value) 
             Ok(t) => Some(t),
             Err(e) => {
                 let d = Diagnostic::error("Cannot expand the environment", e.to_string())
-                    .at("network.cidr_block");
+                    .at(e.attribute());
                 return Planned {
                     state: Value::Map(planned),
                     requires_replace,

@@ -91,6 +91,8 @@ pub struct Containers {
     pub min_count: i64,
     pub max_count: i64,
     pub certificate_arn: Option<String>,
+    /// The path the load balancer checks; the image must answer it with 200.
+    pub health_check_path: String,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -100,6 +102,11 @@ pub struct Functions {
     pub memory_size: i64,
     /// Path of a zip archive; None deploys the built-in placeholder handler.
     pub package: Option<String>,
+    /// Concurrency reserved for the function; None reserves none (the account's pool).
+    pub reserved_concurrency: Option<i64>,
+    /// The package's SHA-256 in base64, as Lambda reports `CodeSha256`: new code under the same
+    /// file name is a change the plan shows (`source_code_hash`). None with no package.
+    pub package_sha256: Option<String>,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -218,10 +225,10 @@ pub fn block_schema() -> Block {
         .attr(A::computed("database_secret_arn", Type::String, "ARN of the AWS-managed master password secret."))
         .block("network", Nesting::Group, Block::new("The VPC: public, private and data subnets in each AZ.")
             .attr(A::optional_computed("cidr_block", Type::String, "IPv4 block of the VPC, /16 to /22. Default `10.0.0.0/16`. Changing it replaces the environment."))
-            .attr(A::optional_computed("az_count", Type::Number, "Availability zones, 2 to 6 (1 only in `dev`). Default 2 in dev and staging, 3 in prod. Changing it replaces the environment."))
-            .attr(A::optional_computed("nat_gateways", Type::String, "`none`, `single` or `per_az`. Default `single` in dev, `per_az` otherwise.")))
+            .attr(A::optional_computed("az_count", Type::Number, "Availability zones, 2 to 6 and no more than the region offers the account (read from EC2 when the provider is configured; RDS subnet groups and load balancers need two). Default 2 in dev and staging, 3 in prod. Changing it replaces the environment."))
+            .attr(A::optional_computed("nat_gateways", Type::String, "`single` or `per_az`. Default `single` in dev, `per_az` otherwise. (`none` is refused: Fargate pulls its image and writes its logs, and Lambda reaches Secrets Manager, through the NAT.)")))
         .block("database", Nesting::Group, Block::new("RDS PostgreSQL, encrypted with the environment key; the master password is managed by AWS and never in state.")
-            .attr(A::optional_computed("engine_version", Type::String, "PostgreSQL version. Default `16.4`."))
+            .attr(A::optional_computed("engine_version", Type::String, "PostgreSQL version: a major version (`16`: RDS picks its current default minor, and upgrades minors itself) or a full `16.x`. Default `16`. A change upgrades the database in place."))
             .attr(A::optional_computed("instance_class", Type::String, "Instance class. Default `db.t4g.micro` in dev, `db.r6g.large` otherwise."))
             .attr(A::optional_computed("allocated_storage", Type::Number, "GiB, 20 to 65536. Default 20 in dev, 100 otherwise."))
             .attr(A::optional_computed("multi_az", Type::Bool, "Standby in a second AZ. Default true outside dev."))
@@ -231,18 +238,20 @@ pub fn block_schema() -> Block {
             .attr(A::optional_computed("node_type", Type::String, "Node type. Default `cache.t4g.micro` in dev, `cache.r7g.large` otherwise."))
             .attr(A::optional_computed("replicas", Type::Number, "Read replicas, 0 to 5; above 0 enables automatic failover across AZs. Default 0 in dev, 1 otherwise.")))
         .block("containers", Nesting::Group, Block::new("The application tier in `containers` mode: ECS on Fargate behind an ALB.")
-            .attr(A::optional_computed("image", Type::String, "Container image. Default `public.ecr.aws/nginx/nginx:stable`."))
+            .attr(A::optional_computed("image", Type::String, "Container image; it must listen on 8080 and run with a read-only root file system (`/tmp` is writable). Default `public.ecr.aws/nginx/nginx-unprivileged:stable`, which does."))
             .attr(A::optional_computed("cpu", Type::Number, "Fargate cpu units (256, 512, 1024, 2048, 4096, 8192, 16384)."))
             .attr(A::optional_computed("memory", Type::Number, "MiB; must be a size Fargate allows for `cpu`."))
             .attr(A::optional_computed("desired_count", Type::Number, "Tasks to run."))
             .attr(A::optional_computed("min_count", Type::Number, "Auto scaling minimum."))
             .attr(A::optional_computed("max_count", Type::Number, "Auto scaling maximum."))
-            .attr(A::optional("certificate_arn", Type::String, "ACM certificate for the ALB's HTTPS listener. Without it the ALB listens on HTTP only (the validator reports it).")))
+            .attr(A::optional("certificate_arn", Type::String, "ACM certificate for the ALB's HTTPS listener. Without it the ALB listens on HTTP only (the validator reports it). It must cover `api.<cdn.domain_name>`, the name CloudFront reaches the ALB by, so `cdn.domain_name` and `cdn.zone_id` are required with it."))
+            .attr(A::optional_computed("health_check_path", Type::String, "Path the load balancer checks; the image must answer 200 there. Default `/`.")))
         .block("functions", Nesting::Group, Block::new("The application tier in `serverless` mode: Lambda behind API Gateway.")
             .attr(A::optional_computed("runtime", Type::String, "Lambda runtime. Default `python3.12`."))
             .attr(A::optional_computed("handler", Type::String, "Handler. Default `index.handler`."))
             .attr(A::optional_computed("memory_size", Type::Number, "MiB, 128 to 10240. Default 256 in dev, 1024 otherwise."))
-            .attr(A::optional("package", Type::String, "Path of the zip archive to deploy. Without it a small built-in placeholder handler is deployed.")))
+            .attr(A::optional("package", Type::String, "Path of the zip archive to deploy. Without it a small built-in placeholder handler is deployed."))
+            .attr(A::optional("reserved_concurrency", Type::Number, "Concurrent executions reserved for the function. Unset by default: a new account's whole concurrency quota can be as small as 10, and AWS keeps 100 (or the whole quota, if smaller) unreserved. When set, apply checks the account's unreserved concurrency first.")))
         .block("cdn", Nesting::Group, Block::new("CloudFront in front of the static-site bucket (origin access control) and the API.")
             .attr(A::optional("domain_name", Type::String, "Custom domain; Route 53 alias records are created when `zone_id` is also set."))
             .attr(A::optional("zone_id", Type::String, "Route 53 hosted zone of `domain_name`."))
@@ -361,11 +370,26 @@ pub fn derived_name_limits(prefix: &str) -> Vec<(String, usize, &'static str)> {
         ),
         (format!("{prefix}-default"), 40, "ElastiCache user id"),
         (format!("{prefix}-alb"), 32, "load balancer name"),
-        (format!("{prefix}-app"), 32, "target group name"),
-        (format!("{prefix}-task-execution"), 64, "IAM role name"),
-        (format!("{prefix}-rds-monitoring"), 64, "IAM role name"),
+        (format!("{prefix}-XXX"), 32, "target group name"),
+        // Names unique per account carry the region (the longest region name has 14
+        // characters): see `Builder::global_name`.
         (
-            format!("aws-waf-logs-{prefix}-cloudfront"),
+            format!("{prefix}-XXXXXXXXXXXXXX-task-execution"),
+            64,
+            "IAM role name",
+        ),
+        (
+            format!("{prefix}-XXXXXXXXXXXXXX-rds-monitoring"),
+            64,
+            "IAM role name",
+        ),
+        (
+            format!("{prefix}-XXXXXXXXXXXXXX-cloudfront"),
+            128,
+            "WAF web ACL name",
+        ),
+        (
+            format!("aws-waf-logs-{prefix}-XXXXXXXXXXXXXX-cloudfront"),
             512,
             "WAF log group name",
         ),
@@ -463,15 +487,15 @@ pub fn read(config: &Value) -> SpecOutcome {
         },
     };
     let az_default = if prod { 3 } else { 2 };
-    let az_count = r.int("network.az_count", az_default, 1, 6);
-    if az_count == 1 && !dev && r.raw("network.az_count").is_some() {
+    // Two at least in every stage: an RDS subnet group and an ALB each need subnets in two AZs
+    // (CreateDBSubnetGroup, CreateLoadBalancer: "at least two subnets in two different
+    // Availability Zones").
+    let az_count = r.int("network.az_count", az_default, 2, 6);
+    if r.string("network.nat_gateways").as_deref() == Some("none") {
         r.error(
-            "network.az_count",
-            "Invalid az_count",
-            format!(
-                "A single AZ is allowed only with stage = \"dev\"; {} needs 2 to 6.",
-                stage.as_str()
-            ),
+            "network.nat_gateways",
+            "No route out of the private subnets",
+            "nat_gateways = \"none\" leaves Fargate unable to pull its image and write its logs, and Lambda unable to reach Secrets Manager and DynamoDB: use \"single\" (one NAT gateway) or \"per_az\".".into(),
         );
     }
     let nat_gateways = r.choice(
@@ -491,7 +515,7 @@ pub fn read(config: &Value) -> SpecOutcome {
     // database
     let engine_version = r
         .string("database.engine_version")
-        .unwrap_or_else(|| "16.4".into());
+        .unwrap_or_else(|| "16".into());
     if !engine_version
         .split('.')
         .all(|p| !p.is_empty() && p.bytes().all(|c| c.is_ascii_digit()))
@@ -499,7 +523,7 @@ pub fn read(config: &Value) -> SpecOutcome {
         r.error(
             "database.engine_version",
             "Invalid engine_version",
-            format!("{engine_version:?} is not a PostgreSQL version such as 16.4."),
+            format!("{engine_version:?} is not a PostgreSQL version such as 16 or 16.6."),
         );
     }
     let instance_class = r
@@ -633,14 +657,26 @@ pub fn read(config: &Value) -> SpecOutcome {
     let containers = Containers {
         image: r
             .string("containers.image")
-            .unwrap_or_else(|| "public.ecr.aws/nginx/nginx:stable".into()),
+            // nginx's unprivileged build listens on 8080, runs as a non-root user and writes
+            // only below /tmp, which the task mounts: it works with the task as shaped.
+            .unwrap_or_else(|| "public.ecr.aws/nginx/nginx-unprivileged:stable".into()),
         cpu,
         memory,
         desired_count,
         min_count,
         max_count,
         certificate_arn: r.string("containers.certificate_arn"),
+        health_check_path: r
+            .string("containers.health_check_path")
+            .unwrap_or_else(|| "/".into()),
     };
+    if !containers.health_check_path.starts_with('/') {
+        r.error(
+            "containers.health_check_path",
+            "Invalid health_check_path",
+            format!("{:?} is not a path; it starts with /.", containers.health_check_path),
+        );
+    }
 
     let runtime = r
         .string("functions.runtime")
@@ -652,6 +688,24 @@ pub fn read(config: &Value) -> SpecOutcome {
             format!("{runtime:?} is not one of {}.", LAMBDA_RUNTIMES.join(", ")),
         );
     }
+    // Read here, where the configuration is read, so that the plan shows new code under the
+    // same file name; a package that cannot be read is refused at its attribute now rather than
+    // half-way through an apply.
+    let package = r.string("functions.package");
+    let package_sha256 = match &package {
+        Some(path) => match std::fs::read(path) {
+            Ok(bytes) => Some(crate::lambda_package::code_sha256(&bytes)),
+            Err(e) => {
+                r.error(
+                    "functions.package",
+                    "Cannot read the package",
+                    format!("{path}: {e}"),
+                );
+                None
+            }
+        },
+        None => None,
+    };
     let functions = Functions {
         runtime,
         handler: r
@@ -663,7 +717,12 @@ pub fn read(config: &Value) -> SpecOutcome {
             128,
             10240,
         ),
-        package: r.string("functions.package"),
+        package,
+        package_sha256,
+        reserved_concurrency: r
+            .raw("functions.reserved_concurrency")
+            .filter(|v| !v.is_null())
+            .map(|_| r.int("functions.reserved_concurrency", 0, 0, 100_000)),
     };
 
     let price_class = r
@@ -694,6 +753,19 @@ pub fn read(config: &Value) -> SpecOutcome {
             "cdn.certificate_arn",
             "Missing certificate",
             "A custom domain_name needs an ACM certificate in us-east-1 for CloudFront.".into(),
+        );
+    }
+
+    // CloudFront reaches the ALB over HTTPS by a name its certificate covers; the ALB's own
+    // `*.elb.amazonaws.com` name is never on a certificate of ours, and viewers would get 502s.
+    if containers.certificate_arn.is_some()
+        && (cdn.domain_name.is_none() || cdn.zone_id.is_none())
+        && !r.unknown
+    {
+        r.error(
+            "containers.certificate_arn",
+            "No name for the HTTPS origin",
+            "With an ALB certificate CloudFront reaches the ALB as api.<cdn.domain_name>, a name the certificate must cover: set cdn.domain_name and cdn.zone_id (the record is created in that zone).".into(),
         );
     }
 
@@ -876,6 +948,11 @@ pub fn fill_defaults(planned: &mut BTreeMap<String, Value>, spec: &EnvironmentSp
     );
     set(k, "min_count", Value::int(spec.containers.min_count));
     set(k, "max_count", Value::int(spec.containers.max_count));
+    set(
+        k,
+        "health_check_path",
+        spec.containers.health_check_path.clone().into(),
+    );
     let f = group(planned, "functions");
     set(f, "runtime", spec.functions.runtime.clone().into());
     set(f, "handler", spec.functions.handler.clone().into());

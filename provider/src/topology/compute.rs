@@ -5,7 +5,7 @@ use super::{
     block, ids, json, obj, reference, strings, Builder, ComputeOut, NetworkOut, SecurityOut,
     StorageOut, V,
 };
-use crate::environment::spec::{Compute, Stage};
+use crate::environment::spec::Compute;
 
 /// The `filename` of the Lambda function when the configuration gives no package: the apply
 /// engine deploys a small built-in handler that answers health checks.
@@ -94,6 +94,16 @@ fn containers(
         ("essential", true.into()),
         ("readonlyRootFilesystem", true.into()),
         ("privileged", false.into()),
+        // The root file system is read-only; /tmp is task storage, where nginx (the default
+        // image) and most servers keep their pid and temporary files.
+        (
+            "mountPoints",
+            V::List(vec![obj([
+                ("sourceVolume", "tmp".into()),
+                ("containerPath", "/tmp".into()),
+                ("readOnly", false.into()),
+            ])]),
+        ),
         (
             "portMappings",
             V::List(vec![obj([
@@ -137,6 +147,7 @@ fn containers(
             ),
             ("task_role_arn", reference(&sec.app_role, "arn")),
             ("container_definitions", json(V::List(vec![container]))),
+            ("volume", V::List(vec![obj([("name", "tmp".into())])])),
             (
                 "runtime_platform",
                 block([
@@ -146,7 +157,7 @@ fn containers(
             ),
         ]),
     );
-    let alb = b.add(
+    let alb = b.add_after(
         "aws_lb",
         "main",
         obj([
@@ -179,21 +190,34 @@ fn containers(
                 ]),
             ),
         ]),
+        // An internet-facing ALB is refused while its VPC's gateway attaches ("InvalidSubnet:
+        // VPC ... has no internet gateway"): the public route through it comes first.
+        &["aws_route.public_internet", "aws_route_table_association.public[0]"],
     );
+    // What replaces a target group, hashed into its name: a replacement is created beside the
+    // old one, which goes once the listener and the service have moved (see
+    // `kinds::CREATE_BEFORE_DESTROY`).
+    let (port, protocol, target_type) = (8080i64, "HTTP", "ip");
     let tg = b.add(
         "aws_lb_target_group",
         "app",
         obj([
-            ("name", b.name("app").into()),
-            ("port", 8080.into()),
-            ("protocol", "HTTP".into()),
-            ("target_type", "ip".into()),
+            // Three hex digits keep the name as long as `<prefix>-app` was (32 characters
+            // bound the environment's name); the rare equal hash falls back to delete first.
+            (
+                "name",
+                b.name(&short_hash(&format!("{port}/{protocol}/{target_type}"))[..3])
+                    .into(),
+            ),
+            ("port", port.into()),
+            ("protocol", protocol.into()),
+            ("target_type", target_type.into()),
             ("vpc_id", reference(&net.vpc, "id")),
             ("deregistration_delay", "30".into()),
             (
                 "health_check",
                 block([
-                    ("path", "/health".into()),
+                    ("path", c.health_check_path.clone().into()),
                     ("matcher", "200".into()),
                     ("interval", 15.into()),
                     ("healthy_threshold", 2.into()),
@@ -324,6 +348,26 @@ fn b_children_last<'b>(b: &'b mut Builder) -> Option<&'b mut super::Child> {
     b.last_child()
 }
 
+/// Six hex digits of the SHA-256 of `text`: enough to tell apart a name's generations.
+fn short_hash(text: &str) -> String {
+    crate::lambda_package::sha256(text.as_bytes())[..3]
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// The code's SHA-256 as Lambda reports it: the package read with the configuration, or the
+/// built-in placeholder for this runtime and handler.
+fn source_code_hash(f: &crate::environment::spec::Functions) -> String {
+    match &f.package_sha256 {
+        Some(h) => h.clone(),
+        None => crate::lambda_package::placeholder(&f.runtime, &f.handler)
+            .map(|zip| crate::lambda_package::code_sha256(&zip))
+            // No placeholder for this runtime: the driver says why at apply.
+            .unwrap_or_default(),
+    }
+}
+
 fn serverless(
     b: &mut Builder,
     net: &NetworkOut,
@@ -369,9 +413,13 @@ fn serverless(
                 ]),
             ),
             ("environment", block([("variables", V::Obj(variables))])),
+            ("source_code_hash", source_code_hash(f).into()),
+            // Unset unless asked for: reserving fails on accounts whose concurrency quota is
+            // small (new accounts get as little as 10, and AWS keeps 100 unreserved; "Configuring
+            // reserved concurrency", Lambda Developer Guide).
             (
                 "reserved_concurrent_executions",
-                (if spec.stage == Stage::Prod { 100 } else { 10 }).into(),
+                f.reserved_concurrency.map(V::Int).unwrap_or(V::Null),
             ),
         ]),
         &[&group],
@@ -428,6 +476,7 @@ fn serverless(
             ]),
         ),
     ]);
+    let openapi_for_hash = openapi.clone();
     let api = b.add(
         "aws_api_gateway_rest_api",
         "main",
@@ -454,12 +503,18 @@ fn serverless(
             ),
         ]),
     );
+    // A new body is served only once deployed: the body's hash in `triggers` makes a changed
+    // API a new deployment, which the stage then points at (hashicorp/aws's documented way).
+    let body_hash = crate::lambda_package::code_sha256(
+        json(openapi_for_hash.clone()).to_json().as_str().unwrap_or("").as_bytes(),
+    );
     let deployment = b.add(
         "aws_api_gateway_deployment",
         "main",
         obj([
             ("rest_api_id", reference(&api, "id")),
             ("description", "EduLibra API".into()),
+            ("triggers", obj([("redeployment", body_hash.into())])),
         ]),
     );
     let access = log_group(
@@ -477,7 +532,44 @@ fn serverless(
         ("status", "$context.status".into()),
         ("responseLength", "$context.responseLength".into()),
     ]);
-    let stage = b.add(
+    // Access and execution logging need the region's API Gateway CloudWatch role, which a fresh account
+    // lacks: the environment brings one, and sets it where none is set (see the driver).
+    let logs_role = b.add(
+        "aws_iam_role",
+        "apigateway_cloudwatch",
+        obj([
+            ("name", b.global_name("apigw-logs").into()),
+            (
+                "description",
+                "API Gateway writes execution logs to CloudWatch Logs".into(),
+            ),
+            (
+                "assume_role_policy",
+                super::security::service_trust(b, "apigateway.amazonaws.com"),
+            ),
+        ]),
+    );
+    let logs_policy = b.add(
+        "aws_iam_role_policy_attachment",
+        "apigateway_cloudwatch",
+        obj([
+            ("role", reference(&logs_role, "name")),
+            (
+                "policy_arn",
+                super::security::managed_policy(
+                    b,
+                    "service-role/AmazonAPIGatewayPushToCloudWatchLogs",
+                ),
+            ),
+        ]),
+    );
+    let account = b.add_after(
+        "aws_api_gateway_account",
+        "main",
+        obj([("cloudwatch_role_arn", reference(&logs_role, "arn"))]),
+        &[&logs_policy],
+    );
+    let stage = b.add_after(
         "aws_api_gateway_stage",
         "main",
         obj([
@@ -494,10 +586,9 @@ fn serverless(
                 ]),
             ),
         ]),
+        &[&account],
     );
-    // Execution logging needs the account's API Gateway CloudWatch role (an account-wide
-    // setting the environment does not own); see docs/architecture.md.
-    b.add(
+    b.add_after(
         "aws_api_gateway_method_settings",
         "all",
         obj([
@@ -515,6 +606,7 @@ fn serverless(
                 ]),
             ),
         ]),
+        &[&account],
     );
     ComputeOut {
         api_origin: stage.clone(),

@@ -1,7 +1,9 @@
 //! CloudFront with origin access control, WAFv2 web ACLs (CLOUDFRONT and REGIONAL) with their
 //! logging, and Route 53 aliases when a domain is given.
 
-use super::{block, obj, reference, strings, Builder, ComputeOut, SecurityOut, StorageOut, V};
+use super::{
+    block, obj, reference, strings, Builder, ComputeOut, SecurityOut, StorageOut, GLOBAL_REGION, V,
+};
 
 /// CloudFront's managed cache and origin request policies (fixed ids across all accounts).
 const CACHING_OPTIMIZED: &str = "658327ea-f89d-4fab-a63d-7e88639e58f6";
@@ -20,6 +22,20 @@ fn visibility(metric: &str) -> V {
 
 fn web_acl(b: &mut Builder, id: &str, scope: &str, sec: &SecurityOut) -> String {
     let spec = b.spec;
+    // A CLOUDFRONT-scope ACL lives in us-east-1, and so must its log group ("Configure the log
+    // group ... in the same Region as the web ACL", AWS WAF Developer Guide) and the key of that
+    // group (KMS keys are regional). Its name is unique in us-east-1 across the account's
+    // environments, whatever region each lives in.
+    let global = scope == "CLOUDFRONT";
+    let (region, acl_name, key) = if global {
+        (
+            GLOBAL_REGION.to_string(),
+            b.global_name(id),
+            sec.edge_kms_key.clone(),
+        )
+    } else {
+        (b.at.region.clone(), b.name(id), sec.kms_key.clone())
+    };
     let mut rules = Vec::new();
     for (i, group) in spec.waf.managed_rule_groups.iter().enumerate() {
         rules.push(obj([
@@ -59,7 +75,8 @@ fn web_acl(b: &mut Builder, id: &str, scope: &str, sec: &SecurityOut) -> String 
         "aws_wafv2_web_acl",
         id,
         obj([
-            ("name", b.name(id).into()),
+            ("region", region.clone().into()),
+            ("name", acl_name.clone().into()),
             (
                 "description",
                 // WAF descriptions allow no parentheses.
@@ -68,26 +85,28 @@ fn web_acl(b: &mut Builder, id: &str, scope: &str, sec: &SecurityOut) -> String 
             ("scope", scope.into()),
             ("default_action", block([("allow", V::List(vec![obj([])]))])),
             ("rule", V::List(rules)),
-            ("visibility_config", visibility(&b.name(id))),
+            ("visibility_config", visibility(&acl_name)),
         ]),
     );
     let group = b.add(
         "aws_cloudwatch_log_group",
         &format!("waf_{id}"),
         obj([
+            ("region", region.clone().into()),
             // WAF delivers only to log groups named aws-waf-logs-*.
-            ("name", format!("aws-waf-logs-{}-{id}", b.prefix()).into()),
+            ("name", format!("aws-waf-logs-{acl_name}").into()),
             (
                 "retention_in_days",
                 spec.observability.log_retention_days.into(),
             ),
-            ("kms_key_id", reference(&sec.kms_key, "arn")),
+            ("kms_key_id", reference(&key, "arn")),
         ]),
     );
     b.add(
         "aws_wafv2_web_acl_logging_configuration",
         id,
         obj([
+            ("region", region.into()),
             ("resource_arn", reference(&acl, "arn")),
             (
                 "log_destination_configs",
@@ -123,7 +142,7 @@ pub fn build(b: &mut Builder, sec: &SecurityOut, store: &StorageOut, app: &Compu
         "aws_cloudfront_origin_access_control",
         "site",
         obj([
-            ("name", b.name("site").into()),
+            ("name", b.global_name("site").into()),
             (
                 "description",
                 "CloudFront reads the site bucket with SigV4".into(),
@@ -138,15 +157,38 @@ pub fn build(b: &mut Builder, sec: &SecurityOut, store: &StorageOut, app: &Compu
         store.site_bucket_name, b.at.region
     );
     let (api_domain, api_path, api_protocol) = match (&app.alb, &app.stage) {
-        (Some(alb), _) => (
-            reference(alb, "dns_name"),
-            "",
-            if spec.containers.certificate_arn.is_some() {
-                "https-only"
-            } else {
-                "http-only"
-            },
-        ),
+        // Over HTTPS CloudFront checks the ALB's certificate against the origin's name, and the
+        // ALB's own `*.elb.amazonaws.com` name is on no certificate of ours: it reaches the ALB
+        // as `api.<domain>`, an alias in the environment's zone (the spec requires both with a
+        // certificate).
+        (Some(alb), _) => match (
+            &spec.containers.certificate_arn,
+            &spec.cdn.domain_name,
+            &spec.cdn.zone_id,
+        ) {
+            (Some(_), Some(domain), Some(zone)) => {
+                let origin = format!("api.{domain}");
+                b.add(
+                    "aws_route53_record",
+                    "api_origin",
+                    obj([
+                        ("zone_id", zone.clone().into()),
+                        ("name", origin.clone().into()),
+                        ("type", "A".into()),
+                        (
+                            "alias",
+                            block([
+                                ("name", reference(alb, "dns_name")),
+                                ("zone_id", reference(alb, "zone_id")),
+                                ("evaluate_target_health", true.into()),
+                            ]),
+                        ),
+                    ]),
+                );
+                (V::Str(origin), "", "https-only")
+            }
+            _ => (reference(alb, "dns_name"), "", "http-only"),
+        },
         (None, Some(_)) => (
             V::Concat(vec![
                 reference(
@@ -172,7 +214,7 @@ pub fn build(b: &mut Builder, sec: &SecurityOut, store: &StorageOut, app: &Compu
             ("minimum_protocol_version", "TLSv1.2_2021".into()),
         ]),
     };
-    let cdn = b.add(
+    let cdn = b.add_after(
         "aws_cloudfront_distribution",
         "main",
         obj([
@@ -264,6 +306,8 @@ pub fn build(b: &mut Builder, sec: &SecurityOut, store: &StorageOut, app: &Compu
                 ]),
             ),
         ]),
+        // CloudFront checks the log bucket's ACL support when logging is set.
+        &["aws_s3_bucket_ownership_controls.logs"],
     );
 
     if let (Some(domain), Some(zone)) = (&spec.cdn.domain_name, &spec.cdn.zone_id) {

@@ -27,10 +27,20 @@ pub struct Placement {
     pub partition: String,
     pub region: String,
     pub account_id: String,
+    /// The region's availability zones as the account sees them (`DescribeAvailabilityZones`,
+    /// available standard zones, in zone-id order). Never invented: zone names are mapped per
+    /// account and some letters do not exist (ap-northeast-1 has no `b` for new accounts,
+    /// us-west-1 offers two zones).
+    pub zones: Vec<String>,
 }
 
+/// CloudFront, its CLOUDFRONT-scope web ACL, and the logs of that ACL live in us-east-1
+/// whatever the environment's region ("you must create your log group in US East (N. Virginia)",
+/// AWS WAF Developer Guide, "CloudWatch Logs" logging destination).
+pub const GLOBAL_REGION: &str = "us-east-1";
+
 impl Placement {
-    pub fn new(region: &str, account_id: &str) -> Placement {
+    pub fn new(region: &str, account_id: &str, zones: Vec<String>) -> Placement {
         let partition = if region.starts_with("cn-") {
             "aws-cn"
         } else if region.starts_with("us-gov-") {
@@ -42,10 +52,12 @@ impl Placement {
             partition: partition.into(),
             region: region.into(),
             account_id: account_id.into(),
+            zones,
         }
     }
+    /// The `i`th zone; `expand` checks first that there are enough.
     pub fn az(&self, i: usize) -> String {
-        format!("{}{}", self.region, (b'a' + i as u8) as char)
+        self.zones[i].clone()
     }
     pub fn arn(&self, service: &str, region: &str, resource: &str) -> String {
         let account = if service == "s3" {
@@ -283,6 +295,22 @@ pub enum TopologyError {
     Duplicate { address: String },
     #[error("the VPC block {cidr} is too small for {needed} subnets")]
     NoRoom { cidr: String, needed: usize },
+    #[error("{region} offers {} availability zone(s) to this account ({}); az_count = {wanted} needs {wanted}", zones.len(), zones.join(", "))]
+    NotEnoughZones {
+        region: String,
+        wanted: usize,
+        zones: Vec<String>,
+    },
+}
+
+impl TopologyError {
+    /// The environment argument that caused the error, for the diagnostic's attribute path.
+    pub fn attribute(&self) -> &'static str {
+        match self {
+            TopologyError::NotEnoughZones { .. } => "network.az_count",
+            _ => "network.cidr_block",
+        }
+    }
 }
 
 /// Collects children while the expansion runs, tagging them and recording dependencies.
@@ -291,6 +319,20 @@ pub struct Builder<'a> {
     pub at: &'a Placement,
     pub default_tags: &'a BTreeMap<String, String>,
     children: Vec<Child>,
+}
+
+/// The region a child of `kind` lives in when the expansion does not say: global services keep
+/// their resources in us-east-1 (IAM, CloudFront and Route 53 are served from there), everything
+/// else in the environment's region.
+pub fn region_of<'r>(kind: &str, environment_region: &'r str) -> &'r str {
+    let global = kind.starts_with("aws_iam_")
+        || kind.starts_with("aws_cloudfront_")
+        || kind.starts_with("aws_route53_");
+    if global {
+        GLOBAL_REGION
+    } else {
+        environment_region
+    }
 }
 
 /// Resource types that take `tags` in hashicorp/aws.
@@ -305,6 +347,7 @@ fn taggable(kind: &str) -> bool {
             | "aws_s3_bucket_policy"
             | "aws_s3_bucket_lifecycle_configuration"
             | "aws_s3_bucket_logging"
+            | "aws_s3_bucket_ownership_controls"
             | "aws_iam_role_policy"
             | "aws_iam_role_policy_attachment"
             | "aws_kms_alias"
@@ -318,6 +361,7 @@ fn taggable(kind: &str) -> bool {
             | "aws_cloudfront_origin_access_control"
             | "aws_lambda_permission"
             | "aws_api_gateway_method_settings"
+            | "aws_api_gateway_account"
     )
 }
 
@@ -350,12 +394,20 @@ impl<'a> Builder<'a> {
             }
             tags.insert("edulibra:environment".into(), V::Str(self.spec.prefix()));
             tags.insert("edulibra:stage".into(), self.spec.stage.as_str().into());
+            // Part of the ownership key: the same environment may live in several regions of
+            // one account, and global resources (IAM, CloudFront) must not be adopted across.
+            tags.insert("edulibra:region".into(), V::Str(self.at.region.clone()));
             tags.insert("edulibra:component".into(), V::Str(address.clone()));
             if let Some(V::Obj(extra)) = values.remove("tags") {
                 tags.extend(extra);
             }
             values.insert("tags".into(), V::Obj(tags));
         }
+        // Where the child lives, as hashicorp/aws 6 writes it: the environment's region unless
+        // the expansion placed it elsewhere (us-east-1 for what CloudFront needs).
+        values
+            .entry("region".into())
+            .or_insert_with(|| V::Str(region_of(kind, &self.at.region).to_string()));
         let mut refs = Vec::new();
         for v in values.values() {
             v.refs(&mut refs);
@@ -374,6 +426,14 @@ impl<'a> Builder<'a> {
     pub fn name(&self, suffix: &str) -> String {
         format!("{}-{suffix}", self.prefix())
     }
+
+    /// The name of a resource whose name is unique per account rather than per region (IAM
+    /// roles, CloudFront origin access controls, CLOUDFRONT-scope web ACLs and what lives with
+    /// them in us-east-1, multi-region trails): it carries the environment's region, so one
+    /// environment name can be applied in two regions of an account.
+    pub fn global_name(&self, suffix: &str) -> String {
+        format!("{}-{}-{suffix}", self.prefix(), self.at.region)
+    }
 }
 
 /// Expands an environment. Errors only for inputs the spec reader let through but the
@@ -383,6 +443,13 @@ pub fn expand(
     at: &Placement,
     default_tags: &BTreeMap<String, String>,
 ) -> Result<Topology, TopologyError> {
+    if spec.network.az_count > at.zones.len() {
+        return Err(TopologyError::NotEnoughZones {
+            region: at.region.clone(),
+            wanted: spec.network.az_count,
+            zones: at.zones.clone(),
+        });
+    }
     let mut b = Builder {
         spec,
         at,
@@ -498,11 +565,16 @@ pub struct NetworkOut {
 
 pub struct SecurityOut {
     pub kms_key: String,
+    /// The key for what lives in us-east-1 for CloudFront: the main key when the environment
+    /// is in us-east-1.
+    pub edge_kms_key: String,
     pub secret: String,
     pub app_role: String,
     pub task_execution_role: Option<String>,
     pub backup_role: String,
     pub rds_monitoring_role: String,
+    /// The monitoring role's policy: RDS refuses a role it cannot yet use with it.
+    pub rds_monitoring_policy: String,
 }
 
 pub struct StorageOut {

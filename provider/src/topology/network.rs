@@ -373,7 +373,7 @@ pub fn flow_logs(b: &mut Builder, vpc: &str, kms_key: &str) {
         "aws_iam_role",
         "flow_logs",
         obj([
-            ("name", b.name("flow-logs").into()),
+            ("name", b.global_name("flow-logs").into()),
             (
                 "description",
                 "Lets VPC flow logs write to their log group".into(),

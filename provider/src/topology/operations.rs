@@ -14,14 +14,97 @@ struct Alarm<'a> {
     description: &'a str,
 }
 
+/// The alarm topic's policy: the account keeps the owner's rights (what the default policy
+/// gives), CloudWatch alarms of this account publish, and so does the environment's trail, which
+/// CloudTrail refuses to create without it (`InsufficientSnsTopicPolicyException`; "Amazon SNS
+/// topic policy for CloudTrail", CloudTrail User Guide, with the `aws:SourceArn` condition it
+/// recommends).
+fn topic_policy(b: &Builder, topic_name: &str, trail_name: &str) -> V {
+    let topic_arn = b.at.arn("sns", &b.at.region, topic_name);
+    let account = b.at.account_id.clone();
+    let publish = |sid: &str, service: &str, condition: V| {
+        obj([
+            ("Sid", sid.into()),
+            ("Effect", "Allow".into()),
+            ("Principal", obj([("Service", service.into())])),
+            ("Action", "SNS:Publish".into()),
+            ("Resource", topic_arn.clone().into()),
+            ("Condition", condition),
+        ])
+    };
+    super::json(obj([
+        ("Version", "2012-10-17".into()),
+        (
+            "Statement",
+            V::List(vec![
+                obj([
+                    ("Sid", "AccountOwnsTopic".into()),
+                    ("Effect", "Allow".into()),
+                    (
+                        "Principal",
+                        obj([(
+                            "AWS",
+                            format!("arn:{}:iam::{account}:root", b.at.partition).into(),
+                        )]),
+                    ),
+                    (
+                        "Action",
+                        super::strings([
+                            "SNS:GetTopicAttributes",
+                            "SNS:SetTopicAttributes",
+                            "SNS:AddPermission",
+                            "SNS:RemovePermission",
+                            "SNS:DeleteTopic",
+                            "SNS:Subscribe",
+                            "SNS:ListSubscriptionsByTopic",
+                            "SNS:Publish",
+                        ]),
+                    ),
+                    ("Resource", topic_arn.clone().into()),
+                ]),
+                publish(
+                    "CloudWatchAlarmsPublish",
+                    "cloudwatch.amazonaws.com",
+                    obj([(
+                        "StringEquals",
+                        obj([("aws:SourceAccount", account.clone().into())]),
+                    )]),
+                ),
+                publish(
+                    "CloudTrailPublishes",
+                    "cloudtrail.amazonaws.com",
+                    obj([(
+                        "StringEquals",
+                        obj([(
+                            "AWS:SourceArn",
+                            b.at
+                                .arn(
+                                    "cloudtrail",
+                                    &b.at.region,
+                                    &format!("trail/{trail_name}"),
+                                )
+                                .into(),
+                        )]),
+                    )]),
+                ),
+            ]),
+        ),
+    ]))
+}
+
 pub fn build(b: &mut Builder, sec: &SecurityOut, store: &StorageOut, app: &ComputeOut) {
     let spec = b.spec;
+    // A multi-region trail's name is unique across the account's regions (its shadow trails
+    // appear in every region), so it carries the environment's region.
+    let trail_name = b.global_name("trail");
+    let topic_name = b.name("alarms");
     let topic = b.add(
         "aws_sns_topic",
         "alarms",
         obj([
-            ("name", b.name("alarms").into()),
+            ("name", topic_name.clone().into()),
             ("kms_master_key_id", reference(&sec.kms_key, "arn")),
+            ("policy", topic_policy(b, &topic_name, &trail_name)),
         ]),
     );
     if let Some(email) = &spec.observability.alarm_email {
@@ -166,7 +249,7 @@ pub fn build(b: &mut Builder, sec: &SecurityOut, store: &StorageOut, app: &Compu
         "aws_iam_role",
         "cloudtrail",
         obj([
-            ("name", b.name("cloudtrail").into()),
+            ("name", b.global_name("cloudtrail").into()),
             (
                 "description",
                 "CloudTrail delivers events to CloudWatch Logs".into(),
@@ -182,7 +265,7 @@ pub fn build(b: &mut Builder, sec: &SecurityOut, store: &StorageOut, app: &Compu
         &b.at.region,
         &format!("log-group:/edulibra/{}/cloudtrail", b.prefix()),
     );
-    b.add(
+    let trail_role_policy = b.add(
         "aws_iam_role_policy",
         "cloudtrail",
         obj([
@@ -202,7 +285,7 @@ pub fn build(b: &mut Builder, sec: &SecurityOut, store: &StorageOut, app: &Compu
         "aws_cloudtrail",
         "main",
         obj([
-            ("name", b.prefix().into()),
+            ("name", trail_name.into()),
             ("s3_bucket_name", reference(&store.logs_bucket, "id")),
             ("s3_key_prefix", "cloudtrail".into()),
             ("is_multi_region_trail", true.into()),
@@ -217,7 +300,9 @@ pub fn build(b: &mut Builder, sec: &SecurityOut, store: &StorageOut, app: &Compu
             ("cloud_watch_logs_role_arn", reference(&trail_role, "arn")),
             ("sns_topic_name", reference(&topic, "name")),
         ]),
-        &["aws_s3_bucket_policy.logs"],
+        // CloudTrail checks at CreateTrail that its role may write to the log group and that
+        // the bucket and topic policies let it deliver: the policies come first.
+        &["aws_s3_bucket_policy.logs", &trail_role_policy],
     );
 
     let vault = b.add(

@@ -61,9 +61,12 @@ pub fn kms_use(b: &Builder, actions: &[&str]) -> V {
     ])
 }
 
-fn key_policy(b: &Builder) -> V {
+/// The environment key's policy in `region` (the main key in the environment's region, the edge
+/// key in us-east-1): the account administers it; each service that encrypts for the
+/// environment may use it, each under the condition its documentation gives.
+pub fn key_policy(b: &Builder, region: &str) -> V {
     let root = format!("arn:{}:iam::{}:root", b.at.partition, b.at.account_id);
-    let region = &b.at.region;
+    let account = b.at.account_id.clone();
     let encrypt = [
         "kms:Encrypt*",
         "kms:Decrypt*",
@@ -71,6 +74,16 @@ fn key_policy(b: &Builder) -> V {
         "kms:GenerateDataKey*",
         "kms:Describe*",
     ];
+    let service_statement = |sid: &str, services: Vec<String>, actions: &[&str], condition: V| {
+        obj([
+            ("Sid", sid.into()),
+            ("Effect", "Allow".into()),
+            ("Principal", obj([("Service", strings(services))])),
+            ("Action", strings(actions.iter().copied())),
+            ("Resource", "*".into()),
+            ("Condition", condition),
+        ])
+    };
     json(obj([
         ("Version", "2012-10-17".into()),
         (
@@ -83,38 +96,63 @@ fn key_policy(b: &Builder) -> V {
                     ("Action", "kms:*".into()),
                     ("Resource", "*".into()),
                 ]),
-                obj([
-                    ("Sid", "ServicesEncryptForThisAccount".into()),
-                    ("Effect", "Allow".into()),
-                    (
-                        "Principal",
+                // CloudWatch Logs names the log group in the encryption context; AWS documents
+                // `kms:EncryptionContext:aws:logs:arn` as the condition ("Encrypt log data in
+                // CloudWatch Logs using AWS KMS", CloudWatch Logs User Guide), and the principal
+                // must be the service in the key's own region.
+                service_statement(
+                    "LogsEncryptThisAccountsLogGroups",
+                    vec![format!("logs.{region}.amazonaws.com")],
+                    &encrypt,
+                    obj([(
+                        "ArnLike",
                         obj([(
-                            "Service",
-                            strings([
-                                format!("logs.{region}.amazonaws.com"),
-                                "cloudtrail.amazonaws.com".to_string(),
-                                "sns.amazonaws.com".to_string(),
-                                "cloudwatch.amazonaws.com".to_string(),
-                                "delivery.logs.amazonaws.com".to_string(),
-                            ]),
+                            "kms:EncryptionContext:aws:logs:arn",
+                            b.at.arn("logs", region, "*").into(),
                         )]),
-                    ),
-                    ("Action", strings(encrypt)),
-                    ("Resource", "*".into()),
-                    (
-                        "Condition",
+                    )]),
+                ),
+                service_statement(
+                    "ServicesEncryptForThisAccount",
+                    vec![
+                        "cloudtrail.amazonaws.com".to_string(),
+                        "sns.amazonaws.com".to_string(),
+                        "cloudwatch.amazonaws.com".to_string(),
+                        "delivery.logs.amazonaws.com".to_string(),
+                    ],
+                    &encrypt,
+                    obj([(
+                        "StringEquals",
+                        obj([("aws:SourceAccount", account.clone().into())]),
+                    )]),
+                ),
+                // The site bucket is SSE-KMS and CloudFront reads it through origin access
+                // control: without this, every object answers 403 ("Restrict access to an
+                // Amazon S3 origin", SSE-KMS, CloudFront Developer Guide). Reads only, and only
+                // for this account's distributions (the distribution's id is known after the
+                // key exists; the bucket policy is scoped the same way).
+                service_statement(
+                    "CloudFrontReadsThroughOriginAccessControl",
+                    vec!["cloudfront.amazonaws.com".to_string()],
+                    &["kms:Decrypt"],
+                    obj([(
+                        "StringLike",
                         obj([(
-                            "StringEquals",
-                            obj([("aws:SourceAccount", b.at.account_id.clone().into())]),
+                            "AWS:SourceArn",
+                            format!(
+                                "arn:{}:cloudfront::{account}:distribution/*",
+                                b.at.partition
+                            )
+                            .into(),
                         )]),
-                    ),
-                ]),
+                    )]),
+                ),
             ]),
         ),
     ]))
 }
 
-fn managed_policy(b: &Builder, name: &str) -> V {
+pub fn managed_policy(b: &Builder, name: &str) -> V {
     format!("arn:{}:iam::aws:policy/{name}", b.at.partition).into()
 }
 
@@ -140,7 +178,21 @@ pub fn build(b: &mut Builder, net: &NetworkOut) -> SecurityOut {
             ),
             ("key_usage", "ENCRYPT_DECRYPT".into()),
             ("customer_master_key_spec", "SYMMETRIC_DEFAULT".into()),
-            ("policy", key_policy(b)),
+            ("policy", key_policy(b, &b.at.region.clone())),
+            // Outside dev, destroy keeps a final database snapshot (and the vault's recovery
+            // points may outlive it), all encrypted with this key: destroy keeps the key too,
+            // and the tag says so in the plan. A later apply of the same environment adopts it.
+            (
+                "tags",
+                if spec.stage == Stage::Dev {
+                    obj([])
+                } else {
+                    obj([(
+                        "edulibra:retain-on-destroy",
+                        "final database snapshot and backups".into(),
+                    )])
+                },
+            ),
         ]),
     );
     b.add(
@@ -151,6 +203,48 @@ pub fn build(b: &mut Builder, net: &NetworkOut) -> SecurityOut {
             ("target_key_id", reference(&key, "key_id")),
         ]),
     );
+
+    // What lives in us-east-1 for CloudFront (the CLOUDFRONT-scope WAF's log group) needs a key
+    // there: a key encrypts only in its own region.
+    let edge_key = if b.at.region != super::GLOBAL_REGION && spec.waf.enabled {
+        let edge = b.add(
+            "aws_kms_key",
+            "edge",
+            obj([
+                ("region", super::GLOBAL_REGION.into()),
+                (
+                    "description",
+                    format!(
+                        "EduLibra {} ({}): encrypts what CloudFront needs in us-east-1",
+                        b.prefix(),
+                        b.at.region
+                    )
+                    .into(),
+                ),
+                ("enable_key_rotation", true.into()),
+                ("rotation_period_in_days", 365.into()),
+                (
+                    "deletion_window_in_days",
+                    (if spec.stage == Stage::Dev { 7 } else { 30 }).into(),
+                ),
+                ("key_usage", "ENCRYPT_DECRYPT".into()),
+                ("customer_master_key_spec", "SYMMETRIC_DEFAULT".into()),
+                ("policy", key_policy(b, super::GLOBAL_REGION)),
+            ]),
+        );
+        b.add(
+            "aws_kms_alias",
+            "edge",
+            obj([
+                ("region", super::GLOBAL_REGION.into()),
+                ("name", format!("alias/{}", b.global_name("edge")).into()),
+                ("target_key_id", reference(&edge, "key_id")),
+            ]),
+        );
+        edge
+    } else {
+        key.clone()
+    };
 
     super::network::flow_logs(b, &net.vpc, &key);
 
@@ -245,7 +339,7 @@ pub fn build(b: &mut Builder, net: &NetworkOut) -> SecurityOut {
                 "aws_iam_role",
                 "task_execution",
                 obj([
-                    ("name", b.name("task-execution").into()),
+                    ("name", b.global_name("task-execution").into()),
                     (
                         "description",
                         "ECS pulls the image and writes container logs".into(),
@@ -271,7 +365,7 @@ pub fn build(b: &mut Builder, net: &NetworkOut) -> SecurityOut {
                 "aws_iam_role",
                 "task",
                 obj([
-                    ("name", b.name("task").into()),
+                    ("name", b.global_name("task").into()),
                     ("description", "The application's own permissions".into()),
                     (
                         "assume_role_policy",
@@ -296,7 +390,7 @@ pub fn build(b: &mut Builder, net: &NetworkOut) -> SecurityOut {
                 "aws_iam_role",
                 "lambda",
                 obj([
-                    ("name", b.name("lambda").into()),
+                    ("name", b.global_name("lambda").into()),
                     ("description", "The API function's permissions".into()),
                     (
                         "assume_role_policy",
@@ -348,7 +442,7 @@ pub fn build(b: &mut Builder, net: &NetworkOut) -> SecurityOut {
         "aws_iam_role",
         "backup",
         obj([
-            ("name", b.name("backup").into()),
+            ("name", b.global_name("backup").into()),
             (
                 "description",
                 "AWS Backup snapshots the database and tables".into(),
@@ -374,7 +468,7 @@ pub fn build(b: &mut Builder, net: &NetworkOut) -> SecurityOut {
         "aws_iam_role",
         "rds_monitoring",
         obj([
-            ("name", b.name("rds-monitoring").into()),
+            ("name", b.global_name("rds-monitoring").into()),
             (
                 "description",
                 "RDS enhanced monitoring publishes OS metrics".into(),
@@ -385,7 +479,7 @@ pub fn build(b: &mut Builder, net: &NetworkOut) -> SecurityOut {
             ),
         ]),
     );
-    b.add(
+    let rds_monitoring_policy = b.add(
         "aws_iam_role_policy_attachment",
         "rds_monitoring",
         obj([
@@ -398,6 +492,8 @@ pub fn build(b: &mut Builder, net: &NetworkOut) -> SecurityOut {
     );
 
     SecurityOut {
+        rds_monitoring_policy,
+        edge_kms_key: edge_key,
         kms_key: key,
         secret,
         app_role,

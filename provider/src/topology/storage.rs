@@ -158,14 +158,54 @@ fn bucket(b: &mut Builder, sec: &SecurityOut, p: BucketPlan) -> (String, String)
     (addr, name)
 }
 
+/// The Elastic Load Balancing account that writes access logs in the regions available before
+/// August 2022; None elsewhere, where the `logdelivery.elasticloadbalancing.amazonaws.com`
+/// principal writes them. Source: "Enable access logs for your Application Load Balancer",
+/// Elastic Load Balancing User Guide (table of 2026-12; Jakarta and the China regions as
+/// terraform-provider-aws' aws_elb_service_account lists them from the same page).
+pub fn elb_account(region: &str) -> Option<&'static str> {
+    Some(match region {
+        "us-east-1" => "127311923021",
+        "us-east-2" => "033677994240",
+        "us-west-1" => "027434742980",
+        "us-west-2" => "797873946194",
+        "af-south-1" => "098369216593",
+        "ca-central-1" => "985666609251",
+        "eu-central-1" => "054676820928",
+        "eu-west-1" => "156460612806",
+        "eu-west-2" => "652711504416",
+        "eu-south-1" => "635631232127",
+        "eu-west-3" => "009996457667",
+        "eu-north-1" => "897822967062",
+        "ap-east-1" => "754344448648",
+        "ap-northeast-1" => "582318560864",
+        "ap-northeast-2" => "600734575887",
+        "ap-northeast-3" => "383597477331",
+        "ap-southeast-1" => "114774131450",
+        "ap-southeast-2" => "783225319266",
+        "ap-southeast-3" => "589379963580",
+        "ap-south-1" => "718504428378",
+        "me-south-1" => "076674570225",
+        "sa-east-1" => "507241528517",
+        "us-gov-west-1" => "048591011584",
+        "us-gov-east-1" => "190560391635",
+        "cn-north-1" => "638102146993",
+        "cn-northwest-1" => "037604701340",
+        _ => return None,
+    })
+}
+
 pub fn build(b: &mut Builder, net: &NetworkOut, sec: &SecurityOut) -> StorageOut {
     let spec = b.spec;
     let account = b.at.account_id.clone();
     let partition = b.at.partition.clone();
     let logs_name = bucket_name(b, "logs");
     let logs_arn = format!("arn:{partition}:s3:::{logs_name}");
-    let trail_arn =
-        b.at.arn("cloudtrail", &b.at.region, &format!("trail/{}", b.prefix()));
+    let trail_arn = b.at.arn(
+        "cloudtrail",
+        &b.at.region,
+        &format!("trail/{}", b.global_name("trail")),
+    );
     let cloudtrail_statements = vec![
         obj([
             ("Sid", "CloudTrailAclCheck".into()),
@@ -211,28 +251,51 @@ pub fn build(b: &mut Builder, net: &NetworkOut, sec: &SecurityOut) -> StorageOut
     let mut cloudtrail_statements = cloudtrail_statements;
     // One statement per delivery service: S3 (and the moto server's check of it) looks for the
     // S3 logging principal on its own.
-    for (sid, service) in [
-        ("AccessLogDelivery", "logging.s3.amazonaws.com"),
+    cloudtrail_statements.push(obj([
+        ("Sid", "AccessLogDelivery".into()),
+        ("Effect", "Allow".into()),
         (
-            "LoadBalancerLogDelivery",
-            "logdelivery.elasticloadbalancing.amazonaws.com",
+            "Principal",
+            obj([("Service", "logging.s3.amazonaws.com".into())]),
         ),
-    ] {
-        cloudtrail_statements.push(obj([
-            ("Sid", sid.into()),
+        ("Action", "s3:PutObject".into()),
+        ("Resource", format!("{logs_arn}/*").into()),
+        (
+            "Condition",
+            obj([(
+                "StringEquals",
+                obj([("aws:SourceAccount", account.clone().into())]),
+            )]),
+        ),
+    ]));
+    // Load balancers write as their region's Elastic Load Balancing account in the regions
+    // opened before August 2022, and as the log-delivery service elsewhere.
+    let alb_logs = format!("{logs_arn}/alb/AWSLogs/{account}/*");
+    cloudtrail_statements.push(match elb_account(&b.at.region) {
+        Some(elb) => obj([
+            ("Sid", "LoadBalancerLogDelivery".into()),
             ("Effect", "Allow".into()),
-            ("Principal", obj([("Service", service.into())])),
-            ("Action", "s3:PutObject".into()),
-            ("Resource", format!("{logs_arn}/*").into()),
             (
-                "Condition",
+                "Principal",
+                obj([("AWS", format!("arn:{partition}:iam::{elb}:root").into())]),
+            ),
+            ("Action", "s3:PutObject".into()),
+            ("Resource", alb_logs.into()),
+        ]),
+        None => obj([
+            ("Sid", "LoadBalancerLogDelivery".into()),
+            ("Effect", "Allow".into()),
+            (
+                "Principal",
                 obj([(
-                    "StringEquals",
-                    obj([("aws:SourceAccount", account.clone().into())]),
+                    "Service",
+                    "logdelivery.elasticloadbalancing.amazonaws.com".into(),
                 )]),
             ),
-        ]));
-    }
+            ("Action", "s3:PutObject".into()),
+            ("Resource", alb_logs.into()),
+        ]),
+    });
     let logs = bucket(
         b,
         sec,
@@ -243,6 +306,21 @@ pub fn build(b: &mut Builder, net: &NetworkOut, sec: &SecurityOut) -> StorageOut
             expire_days: Some(spec.observability.log_retention_days.max(90)),
             log_to: None,
         },
+    );
+    // CloudFront's standard logs are delivered with an ACL grant, which a bucket with the
+    // default BucketOwnerEnforced ownership refuses ("Don't choose an Amazon S3 bucket with S3
+    // Object Ownership set to bucket owner enforced", CloudFront Developer Guide, standard
+    // logging): the logs bucket keeps ACLs, its objects still owned by the account.
+    b.add(
+        "aws_s3_bucket_ownership_controls",
+        "logs",
+        obj([
+            ("bucket", reference(&logs.0, "id")),
+            (
+                "rule",
+                block([("object_ownership", "BucketOwnerPreferred".into())]),
+            ),
+        ]),
     );
     let site_name = bucket_name(b, "site");
     let site_read = obj([
@@ -301,7 +379,7 @@ pub fn build(b: &mut Builder, net: &NetworkOut, sec: &SecurityOut) -> StorageOut
         ]),
     );
     let db_spec = &spec.database;
-    let db = b.add(
+    let db = b.add_after(
         "aws_db_instance",
         "main",
         obj([
@@ -363,6 +441,10 @@ pub fn build(b: &mut Builder, net: &NetworkOut, sec: &SecurityOut) -> StorageOut
             ("auto_minor_version_upgrade", true.into()),
             ("copy_tags_to_snapshot", true.into()),
         ]),
+        // RDS checks the monitoring role's permissions at CreateDBInstance ("IAM role ARN
+        // value is invalid or does not include the required permissions for:
+        // ENHANCED_MONITORING"): the policy is attached first.
+        &[&sec.rds_monitoring_policy],
     );
 
     let mut tables = Vec::new();

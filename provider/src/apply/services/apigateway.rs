@@ -28,6 +28,14 @@ const REST_API: &str = "aws_api_gateway_rest_api";
 const DEPLOYMENT: &str = "aws_api_gateway_deployment";
 const STAGE: &str = "aws_api_gateway_stage";
 const METHOD_SETTINGS: &str = "aws_api_gateway_method_settings";
+/// The region's API Gateway account settings: the role API Gateway writes execution logs with.
+/// "You must set the cloudWatchRoleArn property separately for each AWS Region" ("Set up
+/// CloudWatch logging for REST APIs", API Gateway Developer Guide); a fresh account has none,
+/// and a stage that logs is refused with `BadRequestException: CloudWatch Logs role ARN must be
+/// set in account settings to enable logging`.
+const ACCOUNT: &str = "aws_api_gateway_account";
+/// The id hashicorp/aws gives the account settings.
+const ACCOUNT_ID: &str = "api-gateway-account";
 
 /// The `settings` keys of hashicorp/aws and the UpdateStage path segment each one patches.
 const SETTINGS: &[(&str, &str)] = &[
@@ -218,6 +226,29 @@ fn newest_described<'a>(
     all.iter()
         .filter(|x| x.description().unwrap_or("") == description.unwrap_or(""))
         .max_by_key(|x| x.created_date().map(|t| t.secs()).unwrap_or(0))
+}
+
+/// A deployment is a snapshot of the API: a new body (its hash in `triggers`) needs a new one,
+/// and the hash in the description is how a rerun finds the one it made.
+fn deployment_description(d: &Desired<'_>) -> String {
+    let text = d.opt_str("description").unwrap_or("");
+    match d
+        .get("triggers")
+        .and_then(|t| t.get("redeployment"))
+        .and_then(Json::as_str)
+    {
+        Some(hash) => format!("{text} {hash}").trim().to_string(),
+        None => text.to_string(),
+    }
+}
+
+/// The description as the topology writes it: without the body's hash that
+/// `deployment_description` adds (a SHA-256 in base64: 44 characters ending in `=`).
+fn without_body_hash(text: &str) -> &str {
+    match text.rsplit_once(' ') {
+        Some((head, hash)) if hash.len() == 44 && hash.ends_with('=') => head,
+        _ => text,
+    }
 }
 
 impl ApiGateway {
@@ -530,29 +561,21 @@ impl ApiGateway {
         existing: Option<&Attrs>,
     ) -> Result<Attrs, CallError> {
         let api = d.str("rest_api_id")?;
-        let description = d.opt_str("description");
+        let description = deployment_description(d);
+        let description = Some(description.as_str());
         let all = self
             .deployments(api)
             .await?
             .ok_or_else(|| gone("GetDeployments", format!("REST API {api}")))?;
+        let same = |x: &&Deployment| {
+            x.description().unwrap_or("") == description.unwrap_or("")
+        };
         let by_id = existing
             .and_then(|a| a.get("id"))
-            .and_then(|id| all.iter().find(|x| x.id() == Some(id.as_str())));
+            .and_then(|id| all.iter().find(|x| x.id() == Some(id.as_str())))
+            .filter(same);
         let id = match by_id.or_else(|| newest_described(&all, description)) {
-            Some(x) => {
-                let id = x.id().unwrap_or("").to_string();
-                if x.description().unwrap_or("") != description.unwrap_or("") {
-                    self.client
-                        .update_deployment()
-                        .rest_api_id(api)
-                        .deployment_id(&id)
-                        .patch_operations(replace("/description", description.unwrap_or("")))
-                        .send()
-                        .await
-                        .op("UpdateDeployment")?;
-                }
-                id
-            }
+            Some(x) => x.id().unwrap_or("").to_string(),
             None => self
                 .client
                 .create_deployment()
@@ -779,7 +802,7 @@ impl ApiGateway {
                 let Some(all) = self.deployments(api).await? else {
                     return Ok(None);
                 };
-                Ok(newest_described(&all, d.opt_str("description"))
+                Ok(newest_described(&all, Some(&deployment_description(d)))
                     .and_then(|x| x.id())
                     .map(|id| self.deployment_attrs(api, id)))
             }
@@ -793,6 +816,16 @@ impl ApiGateway {
                     None => Ok(None),
                 }
             }
+            ACCOUNT => Ok(self.account_role().await?.map(|role| {
+                attrs([
+                    ("id", ACCOUNT_ID.to_string()),
+                    (
+                        "set_by_environment",
+                        (d.opt_str("cloudwatch_role_arn") == Some(role.as_str())).to_string(),
+                    ),
+                    ("cloudwatch_role_arn", role),
+                ])
+            })),
             METHOD_SETTINGS => {
                 let (api, stage) = (d.str("rest_api_id")?, d.str("stage_name")?);
                 let path = d.str("method_path")?;
@@ -818,8 +851,47 @@ impl ApiGateway {
             DEPLOYMENT => self.ensure_deployment(d, existing).await,
             STAGE => self.ensure_stage(d).await,
             METHOD_SETTINGS => self.ensure_method_settings(d).await,
+            ACCOUNT => self.ensure_account(d).await,
             other => Err(unsupported(other)),
         }
+    }
+
+    /// The role the region's API Gateway logs with, if one is set.
+    async fn account_role(&self) -> Result<Option<String>, CallError> {
+        let a = self.reads.get_account().send().await.op("GetAccount")?;
+        Ok(a.cloudwatch_role_arn()
+            .filter(|r| !r.is_empty())
+            .map(str::to_string))
+    }
+
+    /// Sets the environment's role when the region has none. A role that is already set is
+    /// the account's (another environment's, or its owner's) and is left alone: it serves our
+    /// stages as well, and overwriting it would take it from whoever set it.
+    async fn ensure_account(&self, d: &Desired<'_>) -> Result<Attrs, CallError> {
+        let ours = d.str("cloudwatch_role_arn")?;
+        let current = self.account_role().await?;
+        let role = match current {
+            Some(r) => {
+                if r != ours {
+                    tracing::info!(role = %r, "the region's API Gateway already logs with a role; leaving it");
+                }
+                r
+            }
+            None => {
+                self.client
+                    .update_account()
+                    .patch_operations(replace("/cloudwatchRoleArn", ours))
+                    .send()
+                    .await
+                    .op("UpdateAccount")?;
+                ours.to_string()
+            }
+        };
+        Ok(attrs([
+            ("id", ACCOUNT_ID.to_string()),
+            ("set_by_environment", (role == ours).to_string()),
+            ("cloudwatch_role_arn", role),
+        ]))
     }
 
     async fn read_kind(
@@ -828,6 +900,18 @@ impl ApiGateway {
         a: &Attrs,
     ) -> Result<Option<Map<String, Json>>, CallError> {
         match kind {
+            // Account settings always exist. The role is observed only where the environment
+            // set it: a role someone else set is theirs and no drift of ours.
+            ACCOUNT => {
+                if a.get("set_by_environment").map(String::as_str) != Some("true") {
+                    return Ok(Some(Map::new()));
+                }
+                let role = self.account_role().await?;
+                Ok(Some(observed([(
+                    "cloudwatch_role_arn",
+                    role.map(Json::from).unwrap_or(Json::Null),
+                )])))
+            }
             REST_API => {
                 let Some(api) = self.rest_api(attr(a, "id")?).await? else {
                     return Ok(None);
@@ -846,7 +930,9 @@ impl ApiGateway {
                 Ok(all.iter().find(|x| x.id() == Some(id)).map(|x| {
                     observed([(
                         "description",
-                        x.description().map(Json::from).unwrap_or(Json::Null),
+                        x.description()
+                            .map(|t| Json::from(without_body_hash(t)))
+                            .unwrap_or(Json::Null),
                     )])
                 }))
             }
@@ -934,6 +1020,21 @@ impl ApiGateway {
                         .await
                         .op("DeleteStage"),
                 )?;
+                Ok(())
+            }
+            ACCOUNT => {
+                // Only a role this environment set is taken back: its role is about to go, and
+                // an account left pointing at a deleted role fails every stage that logs.
+                let ours = a.get("set_by_environment").map(String::as_str) == Some("true");
+                let role = a.get("cloudwatch_role_arn");
+                if ours && self.account_role().await?.as_ref() == role {
+                    self.client
+                        .update_account()
+                        .patch_operations(replace("/cloudwatchRoleArn", ""))
+                        .send()
+                        .await
+                        .op("UpdateAccount")?;
+                }
                 Ok(())
             }
             METHOD_SETTINGS => {

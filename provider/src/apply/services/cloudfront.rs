@@ -546,9 +546,9 @@ impl CloudFront {
             let Some(tags) = absent_ok(self.tags(&arn).await)? else {
                 continue;
             };
-            if tags.get("edulibra:environment").map(String::as_str) == Some(d.environment)
-                && tags.get("edulibra:component").map(String::as_str) == Some(d.address)
-            {
+            // Distributions are global: the region tag tells this environment's from the same
+            // environment's in another region.
+            if d.owns(&tags) {
                 return Ok(Some(id));
             }
         }
@@ -777,7 +777,12 @@ impl CloudFront {
     /// Creates the distribution; a caller reference already used means an earlier attempt
     /// made it (its answer lost), and that distribution is adopted.
     async fn create_distribution(&self, d: &Desired<'_>) -> Result<String, CallError> {
-        let reference = format!("edulibra:{}:{}", d.environment, d.address);
+        // Distributions are global: the environment's region keeps one environment name's
+        // distributions in two regions apart.
+        let reference = match d.environment_region() {
+            Some(region) => format!("edulibra:{}:{region}:{}", d.environment, d.address),
+            None => format!("edulibra:{}:{}", d.environment, d.address),
+        };
         match self.create_with(d, &reference).await {
             Err(e) if e.code == "DistributionAlreadyExists" => {
                 if let Some(id) = self.find_distribution(d).await? {

@@ -189,10 +189,21 @@ impl DynamoDb {
         }
         // Point-in-time recovery and later settings need an ACTIVE table.
         wait_until(name, Duration::from_secs(600), || async {
-            Ok(self
-                .table(name)
-                .await?
-                .is_some_and(|t| t.table_status() == Some(&TableStatus::Active)))
+            match self.table(name).await?.and_then(|t| t.table_status().cloned()) {
+                Some(TableStatus::Active) => Ok(true),
+                // States a table does not leave by itself ("TableStatus", DynamoDB API
+                // Reference): its key is disabled or gone, or it was archived for that.
+                Some(
+                    s @ (TableStatus::InaccessibleEncryptionCredentials
+                    | TableStatus::Archived
+                    | TableStatus::Archiving),
+                ) => Err(super::terminal(
+                    "DescribeTable",
+                    &format!("table {name}"),
+                    s.as_str(),
+                )),
+                _ => Ok(false),
+            }
         })
         .await?;
         let table = self.table(name).await?.ok_or_else(|| {

@@ -10,8 +10,8 @@ use aws_sdk_ecs::types::{
     ClusterSetting, ClusterSettingName, Compatibility, ContainerDefinition, CpuArchitecture,
     DeploymentCircuitBreaker, DeploymentConfiguration, HealthCheck, KeyValuePair, LaunchType,
     LoadBalancer, LogConfiguration, LogDriver, NetworkConfiguration, NetworkMode, OsFamily,
-    PortMapping, PropagateTags, RuntimePlatform, Secret, Service, ServiceField, SortOrder, Tag,
-    TaskDefinition, TaskDefinitionField, TaskDefinitionStatus, TransportProtocol,
+    MountPoint, PortMapping, PropagateTags, RuntimePlatform, Secret, Service, ServiceField, SortOrder, Tag,
+    TaskDefinition, TaskDefinitionField, TaskDefinitionStatus, TransportProtocol, Volume,
 };
 use aws_sdk_ecs::Client;
 use serde_json::{json, Map, Value as Json};
@@ -26,9 +26,12 @@ const CLUSTER: &str = "aws_ecs_cluster";
 const TASK_DEFINITION: &str = "aws_ecs_task_definition";
 const SERVICE: &str = "aws_ecs_service";
 
-/// A new cluster or service is ACTIVE within seconds (moto: at once). Only that is waited for,
-/// never running tasks: moto runs none, and a service's tasks are its deployment's business.
+/// A new cluster or service is ACTIVE within seconds (moto: at once).
 const ACTIVE_WITHIN: Duration = Duration::from_secs(10 * 60);
+
+/// A service's deployment is done when its tasks run and pass the load balancer's health
+/// checks; the deployment circuit breaker fails it before this when tasks keep failing.
+const ROLLED_OUT_WITHIN: Duration = Duration::from_secs(30 * 60);
 
 /// A deleted service drains until its tasks have stopped: the target group's deregistration
 /// delay plus the containers' stop timeout, more when AWS is slow to place the stops.
@@ -178,6 +181,45 @@ fn revision_of(arn: &str) -> i64 {
         .unwrap_or(0)
 }
 
+/// True when the service's PRIMARY deployment has COMPLETED; an error naming AWS's reason and
+/// the service's latest events when it FAILED (the circuit breaker rolled it back).
+fn rolled_out(name: &str, s: &Service) -> Result<bool, CallError> {
+    let Some(primary) = s
+        .deployments()
+        .iter()
+        .find(|d| d.status() == Some("PRIMARY"))
+    else {
+        return Ok(false);
+    };
+    match primary.rollout_state().map(|r| r.as_str()) {
+        Some("COMPLETED") => Ok(true),
+        Some("FAILED") => {
+            let events: Vec<&str> = s
+                .events()
+                .iter()
+                .take(3)
+                .filter_map(|e| e.message())
+                .collect();
+            Err(CallError::new(
+                "DescribeServices",
+                "DeploymentFailed",
+                format!(
+                    "service {name}: deployment {} failed: {}; latest events: {}",
+                    primary.id().unwrap_or(""),
+                    primary.rollout_state_reason().unwrap_or("no reason given"),
+                    events.join(" | ")
+                ),
+                ErrorClass::Permanent,
+            ))
+        }
+        // IN_PROGRESS; or no rollout state at all (a deployment controller other than ECS's):
+        // then the counts say it.
+        Some(_) => Ok(false),
+        None => Ok(primary.running_count() >= primary.desired_count()
+            && primary.desired_count() > 0),
+    }
+}
+
 // ---------------------------------------------------------------------------------------------
 // Container definitions: hashicorp/aws passes the ECS API's own JSON (camelCase) as a string.
 
@@ -203,11 +245,11 @@ const CONTAINER_KEYS: &[&str] = &[
     "healthCheck",
     "startTimeout",
     "stopTimeout",
+    "mountPoints",
 ];
 
 /// Keys AWS answers with empty lists by default: accepted when empty, since they say nothing.
 const EMPTY_OK: &[&str] = &[
-    "mountPoints",
     "volumesFrom",
     "systemControls",
     "links",
@@ -354,6 +396,17 @@ fn container(address: &str, i: usize, v: &Json) -> Result<ContainerDefinition, C
                 .build(),
         );
     }
+    let mut mounts = Vec::new();
+    for m in c.list("mountPoints")? {
+        m.only(&["sourceVolume", "containerPath", "readOnly"])?;
+        mounts.push(
+            MountPoint::builder()
+                .set_source_volume(m.str("sourceVolume")?)
+                .set_container_path(m.str("containerPath")?)
+                .set_read_only(m.bool("readOnly")?)
+                .build(),
+        );
+    }
     let mut environment = Vec::new();
     for e in c.list("environment")? {
         e.only(&["name", "value"])?;
@@ -427,6 +480,7 @@ fn container(address: &str, i: usize, v: &Json) -> Result<ContainerDefinition, C
         .set_start_timeout(c.int("startTimeout")?)
         .set_stop_timeout(c.int("stopTimeout")?)
         .set_port_mappings((!ports.is_empty()).then_some(ports))
+        .set_mount_points((!mounts.is_empty()).then_some(mounts))
         .set_environment((!environment.is_empty()).then_some(environment))
         .set_secrets((!secrets.is_empty()).then_some(secrets))
         .set_log_configuration(log)
@@ -492,9 +546,21 @@ fn shape(c: &ContainerDefinition) -> Json {
             "startPeriod": h.start_period().unwrap_or(0),
         })
     });
+    let mounts: Vec<Json> = c
+        .mount_points()
+        .iter()
+        .map(|m| {
+            json!({
+                "sourceVolume": m.source_volume(),
+                "containerPath": m.container_path(),
+                "readOnly": m.read_only().unwrap_or(false),
+            })
+        })
+        .collect();
     json!({
         "name": c.name(),
         "image": c.image(),
+        "mountPoints": mounts,
         "cpu": c.cpu(),
         "memory": c.memory(),
         "memoryReservation": c.memory_reservation(),
@@ -528,6 +594,9 @@ struct TaskSpec {
     task_role_arn: Option<String>,
     os_family: Option<String>,
     cpu_architecture: Option<String>,
+    /// Task volumes by name: on Fargate, a volume with no host is task storage (a writable
+    /// /tmp for a container whose root file system is read-only).
+    volumes: Vec<String>,
 }
 
 impl TaskSpec {
@@ -547,6 +616,20 @@ impl TaskSpec {
             task_role_arn: d.opt_str("task_role_arn").map(str::to_string),
             os_family: rp("operating_system_family"),
             cpu_architecture: rp("cpu_architecture"),
+            volumes: {
+                let mut v: Vec<String> = d
+                    .get("volume")
+                    .and_then(Json::as_array)
+                    .map(|l| {
+                        l.iter()
+                            .filter_map(|x| x.get("name").and_then(Json::as_str))
+                            .map(str::to_string)
+                            .collect()
+                    })
+                    .unwrap_or_default();
+                v.sort();
+                v
+            },
         })
     }
 
@@ -582,6 +665,11 @@ impl TaskSpec {
                     .map(|x| x.as_str()),
             )
             && current == wanted
+            && {
+                let mut names: Vec<&str> = td.volumes().iter().filter_map(|v| v.name()).collect();
+                names.sort();
+                names == self.volumes.iter().map(String::as_str).collect::<Vec<_>>()
+            }
     }
 
     fn runtime_platform(&self) -> Option<RuntimePlatform> {
@@ -922,10 +1010,17 @@ impl Ecs {
                 .ok_or_else(|| empty_answer("CreateCluster", name))?,
         };
         wait_until(name, ACTIVE_WITHIN, || async {
-            Ok(self
-                .cluster(name)
-                .await?
-                .is_some_and(|c| c.status() == Some("ACTIVE")))
+            match self.cluster(name).await?.as_ref().and_then(|c| c.status()) {
+                Some("ACTIVE") => Ok(true),
+                // "FAILED: the cluster's resources could not be created" (Cluster.status, ECS
+                // API Reference): it stays so.
+                Some("FAILED") => Err(super::terminal(
+                    "DescribeClusters",
+                    &format!("cluster {name}"),
+                    "FAILED",
+                )),
+                _ => Ok(false),
+            }
         })
         .await?;
         Ok(cluster_attrs(&cluster))
@@ -1036,6 +1131,12 @@ impl Ecs {
             .set_execution_role_arn(spec.execution_role_arn.clone())
             .set_task_role_arn(spec.task_role_arn.clone())
             .set_runtime_platform(spec.runtime_platform())
+            .set_volumes((!spec.volumes.is_empty()).then(|| {
+                spec.volumes
+                    .iter()
+                    .map(|n| Volume::builder().name(n).build())
+                    .collect()
+            }))
             .set_tags(ecs_tags(d))
             .send()
             .await
@@ -1292,6 +1393,15 @@ impl Ecs {
                 .service(cluster, name)
                 .await?
                 .is_some_and(|s| s.status() == Some("ACTIVE")))
+        })
+        .await?;
+        // ACTIVE says nothing of the tasks: an image that never turns healthy leaves the
+        // service ACTIVE for ever. The apply is done when the deployment is.
+        wait_until(name, ROLLED_OUT_WITHIN, || async {
+            match self.service(cluster, name).await? {
+                Some(s) => rolled_out(name, &s),
+                None => Ok(false),
+            }
         })
         .await?;
         let s = self

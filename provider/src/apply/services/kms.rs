@@ -23,6 +23,15 @@ fn gone(state: Option<&KeyState>) -> bool {
     )
 }
 
+/// The tag on a key that destroy keeps: the expansion puts it where the stage keeps encrypted
+/// data after the environment is gone.
+pub const RETAIN_TAG: &str = "edulibra:retain-on-destroy";
+
+/// An error that says the caller may not use the key: a key of someone else's, skipped.
+fn denied(e: &CallError) -> bool {
+    e.code.contains("AccessDenied") || e.code == "KMSInvalidStateException"
+}
+
 impl Kms {
     pub fn new(client: Client, reads: Client) -> Kms {
         Kms { client, reads }
@@ -66,34 +75,88 @@ impl Kms {
                 "deletion_window_in_days",
                 d.int("deletion_window_in_days").unwrap_or(30).to_string(),
             ),
+            (
+                "retain_on_destroy",
+                d.tags()
+                    .iter()
+                    .any(|(k, _)| k == RETAIN_TAG)
+                    .to_string(),
+            ),
         ]))
     }
 
+    /// The key of this child. Keys are found by their aliases first (`alias/<environment>` and
+    /// the environment's other aliases): one ListAliases instead of a DescribeKey per key in the
+    /// account. Only when no alias leads to it (an alias deleted, a create killed before its
+    /// alias) are the account's other keys read, skipping AWS-managed keys and keys whose
+    /// policy does not let the caller read them.
     async fn find_key(&self, d: &Desired<'_>) -> Result<Option<String>, CallError> {
+        let mut ours = Vec::new();
+        let mut skip = std::collections::BTreeSet::new();
+        let mut pages = self.reads.list_aliases().into_paginator().send();
+        while let Some(page) = pages.next().await {
+            for a in page.op("ListAliases")?.aliases() {
+                let (Some(name), Some(target)) = (a.alias_name(), a.target_key_id()) else {
+                    continue;
+                };
+                if name.starts_with("alias/aws/") {
+                    skip.insert(target.to_string());
+                } else if name
+                    .strip_prefix("alias/")
+                    .is_some_and(|n| n.starts_with(d.environment))
+                {
+                    ours.push(target.to_string());
+                }
+            }
+        }
+        for id in &ours {
+            if self.is_this(id, d).await? {
+                return Ok(Some(id.clone()));
+            }
+            skip.insert(id.clone());
+        }
         let mut pages = self.reads.list_keys().into_paginator().send();
         while let Some(page) = pages.next().await {
-            let page = page.op("ListKeys")?;
-            for k in page.keys() {
+            for k in page.op("ListKeys")?.keys() {
                 let Some(id) = k.key_id() else { continue };
-                let meta = self
-                    .client
-                    .describe_key()
-                    .key_id(id)
-                    .send()
-                    .await
-                    .op("DescribeKey")?;
-                if gone(meta.key_metadata().and_then(|m| m.key_state())) {
-                    continue;
-                }
-                let tags = self.tags(id).await?;
-                if tags.get("edulibra:component").map(String::as_str) == Some(d.address)
-                    && tags.get("edulibra:environment").map(String::as_str) == Some(d.environment)
-                {
+                if !skip.contains(id) && self.is_this(id, d).await? {
                     return Ok(Some(id.to_string()));
                 }
             }
         }
         Ok(None)
+    }
+
+    /// True when key `id` carries this child's tags and is not on its way out. A key whose
+    /// policy denies the caller is someone else's: not an error.
+    async fn is_this(&self, id: &str, d: &Desired<'_>) -> Result<bool, CallError> {
+        let tags = match self
+            .reads
+            .list_resource_tags()
+            .key_id(id)
+            .send()
+            .await
+            .op("ListResourceTags")
+        {
+            Ok(r) => r
+                .tags()
+                .iter()
+                .map(|t| (t.tag_key().to_string(), t.tag_value().to_string()))
+                .collect(),
+            Err(e) if denied(&e) || e.is_not_found() => return Ok(false),
+            Err(e) => return Err(e),
+        };
+        if !d.owns(&tags) {
+            return Ok(false);
+        }
+        let meta = self
+            .reads
+            .describe_key()
+            .key_id(id)
+            .send()
+            .await
+            .op("DescribeKey")?;
+        Ok(!gone(meta.key_metadata().and_then(|m| m.key_state())))
     }
 
     async fn alias_target(&self, name: &str) -> Result<Option<String>, CallError> {
@@ -331,6 +394,12 @@ impl Kms {
                     .map(|m| gone(m.key_state()))
                     .unwrap_or(true)
                 {
+                    return Ok(());
+                }
+                if a.get("retain_on_destroy").map(String::as_str) == Some("true") {
+                    // Encrypted data outlives the environment (the final database snapshot,
+                    // the vault's recovery points): the key stays, or they become unrestorable.
+                    tracing::warn!(key = id, "keeping the environment's KMS key: it encrypts the final database snapshot and retained backups (tag {RETAIN_TAG})");
                     return Ok(());
                 }
                 // KMS keys are never deleted at once: scheduled deletion is the end of their life.

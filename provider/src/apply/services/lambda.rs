@@ -18,7 +18,7 @@ use aws_sdk_lambda::types::{
 use aws_sdk_lambda::Client;
 use serde_json::{Map, Value as Json};
 
-use super::lambda_package;
+use crate::lambda_package;
 use super::{
     absent_ok, attr, attrs, observed, stale_keys, tag_map, tags_missing, unsupported, wait_until,
     Call,
@@ -410,6 +410,35 @@ impl Lambda {
     }
 
     /// Reserved concurrency has its own API; -1 or no value means unreserved.
+    /// Refuses a reservation the account cannot give, before asking for it: AWS keeps
+    /// min(100, the account's quota) unreserved ("You can reserve up to the Unreserved account
+    /// concurrency value minus 100", Lambda Developer Guide, reserved concurrency), and new
+    /// accounts' quotas can be as small as 10.
+    async fn check_reservable(&self, name: &str, want: i32, held: i32) -> Result<(), CallError> {
+        let settings = self
+            .reads
+            .get_account_settings()
+            .send()
+            .await
+            .op("GetAccountSettings")?;
+        let Some(limit) = settings.account_limit() else {
+            return Ok(());
+        };
+        let (total, unreserved) = (
+            limit.concurrent_executions(),
+            limit.unreserved_concurrent_executions().unwrap_or(0),
+        );
+        if let Some(why) = reservation_refused(want, held, total, unreserved) {
+            return Err(CallError::new(
+                "PutFunctionConcurrency",
+                "InsufficientConcurrency",
+                format!("{name}: {why}; leave functions.reserved_concurrency unset, or ask AWS for a higher Lambda concurrency quota"),
+                ErrorClass::Permanent,
+            ));
+        }
+        Ok(())
+    }
+
     async fn ensure_concurrency(&self, d: &Desired<'_>, name: &str) -> Result<(), CallError> {
         let want = int32(d, "reserved_concurrent_executions")?.filter(|n| *n >= 0);
         let have = self
@@ -422,6 +451,7 @@ impl Lambda {
             .reserved_concurrent_executions();
         match (want, have) {
             (Some(w), h) if h != Some(w) => {
+                self.check_reservable(name, w, h.unwrap_or(0)).await?;
                 self.client
                     .put_function_concurrency()
                     .function_name(name)
@@ -631,3 +661,30 @@ impl Lambda {
 }
 
 delegate_driver!(Lambda);
+
+/// Why reserving `want` for a function that holds `held` fails on an account whose concurrency
+/// quota is `total` with `unreserved` left; None when it fits.
+pub(crate) fn reservation_refused(want: i32, held: i32, total: i32, unreserved: i32) -> Option<String> {
+    let floor = total.min(100);
+    let available = unreserved + held - floor;
+    (want > available).then(|| {
+        format!(
+            "reserving {want} would leave less than the {floor} AWS keeps unreserved (account quota {total}, unreserved {unreserved}, at most {} can be reserved)",
+            available.max(0)
+        )
+    })
+}
+
+#[cfg(test)]
+mod reservation_tests {
+    use super::reservation_refused;
+
+    #[test]
+    fn a_new_accounts_small_quota_refuses_a_reservation() {
+        assert!(reservation_refused(10, 0, 10, 10).is_some());
+        assert!(reservation_refused(100, 0, 1000, 1000).is_none());
+        assert!(reservation_refused(901, 0, 1000, 1000).is_some());
+        // What the function already holds counts as available to it.
+        assert!(reservation_refused(150, 100, 1000, 900).is_none());
+    }
+}

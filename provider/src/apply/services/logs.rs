@@ -26,17 +26,25 @@ impl Logs {
         &self,
         name: &str,
     ) -> Result<Option<aws_sdk_cloudwatchlogs::types::LogGroup>, CallError> {
-        let r = self
+        // A prefix matches other groups too (`/aws/lambda/x` and `/aws/lambda/x-y`), and the
+        // answer comes in pages: every page is read until the group is found.
+        let mut pages = self
             .reads
             .describe_log_groups()
             .log_group_name_prefix(name)
-            .send()
-            .await
-            .op("DescribeLogGroups")?;
-        Ok(r.log_groups()
-            .iter()
-            .find(|g| g.log_group_name() == Some(name))
-            .cloned())
+            .into_paginator()
+            .send();
+        while let Some(page) = pages.next().await {
+            let page = page.op("DescribeLogGroups")?;
+            if let Some(g) = page
+                .log_groups()
+                .iter()
+                .find(|g| g.log_group_name() == Some(name))
+            {
+                return Ok(Some(g.clone()));
+            }
+        }
+        Ok(None)
     }
 
     async fn tags(

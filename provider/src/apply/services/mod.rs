@@ -16,8 +16,30 @@ use crate::aws::{
     Calls::{Reads, Writes},
 };
 
-/// Every driver this version has, built from one provider configuration.
+/// Every driver this version has, for the environment's region and for the other regions its
+/// children live in (us-east-1, for what CloudFront needs there).
 pub struct AwsRegistry {
+    home: Drivers,
+    others: Vec<(String, Drivers)>,
+}
+
+impl AwsRegistry {
+    pub fn new(aws: &AwsContext) -> AwsRegistry {
+        let home_region = aws.sdk.region().map(|r| r.to_string()).unwrap_or_default();
+        let others = [crate::topology::GLOBAL_REGION]
+            .into_iter()
+            .filter(|r| *r != home_region)
+            .map(|r| (r.to_string(), Drivers::new(&aws.in_region(r))))
+            .collect();
+        AwsRegistry {
+            home: Drivers::new(aws),
+            others,
+        }
+    }
+}
+
+/// The drivers of one region.
+struct Drivers {
     apigateway: apigateway::ApiGateway,
     autoscaling: autoscaling::AppAutoScaling,
     backup: backup::Backup,
@@ -41,10 +63,10 @@ pub struct AwsRegistry {
     sns: sns::Sns,
 }
 
-impl AwsRegistry {
-    pub fn new(aws: &AwsContext) -> AwsRegistry {
+impl Drivers {
+    fn new(aws: &AwsContext) -> Drivers {
         let region = aws.sdk.region().map(|r| r.to_string()).unwrap_or_default();
-        AwsRegistry {
+        Drivers {
             apigateway: apigateway::ApiGateway::new(
                 aws.apigateway(Writes),
                 aws.apigateway(Reads),
@@ -88,6 +110,26 @@ impl AwsRegistry {
 
 impl Registry for AwsRegistry {
     fn driver(&self, kind: &str) -> Option<&dyn Driver> {
+        self.home.get(kind)
+    }
+
+    fn driver_in(&self, kind: &str, region: Option<&str>) -> Option<&dyn Driver> {
+        match region {
+            Some(r) => match self.others.iter().find(|(name, _)| name == r) {
+                Some((_, drivers)) => drivers.get(kind),
+                None => self.home.get(kind),
+            },
+            None => self.home.get(kind),
+        }
+    }
+
+    fn manifests(&self) -> Option<&dyn super::driver::ManifestStore> {
+        Some(&self.home.s3)
+    }
+}
+
+impl Drivers {
+    fn get(&self, kind: &str) -> Option<&dyn Driver> {
         Some(match kinds::service(kind)? {
             Service::Ec2 => &self.ec2,
             Service::Iam => &self.iam,
@@ -111,10 +153,6 @@ impl Registry for AwsRegistry {
             Service::Route53 => &self.route53,
             Service::Backup => &self.backup,
         })
-    }
-
-    fn manifests(&self) -> Option<&dyn super::driver::ManifestStore> {
-        Some(&self.s3)
     }
 }
 
@@ -141,28 +179,23 @@ const TRANSIENT_CODES: &[&str] = &[
     "ConcurrentModificationException",
     "OperationAborted",
     "IncorrectState",
-];
-
-/// How AWS words a role that was just created but is not visible to the service yet (IAM is
-/// eventually consistent): worth waiting for, unlike a role that is really wrong.
-const PROPAGATION_PHRASES: &[&str] = &[
-    "cannot be assumed",
-    "unable to assume",
-    "not authorized to perform: sts:assumerole",
-    "role is not valid",
-    // Lambda: a VPC function whose role was just given its network-interface permissions (the
-    // policy attachment is another child).
-    "permissions to call createnetworkinterface",
-    // AWS Backup: a selection whose role's policies have not reached it yet ("... is not
-    // authorized to call tag:GetResources").
-    "is not authorized to call",
+    // DynamoDB answers this to UpdateContinuousBackups for a while after CreateTable, even once
+    // the table is ACTIVE ("Backups are being enabled for the table"; UpdateContinuousBackups,
+    // Amazon DynamoDB API Reference).
+    "ContinuousBackupsUnavailableException",
+    // CloudTrail, while the delivery role, its policy or the topic policy propagate.
+    "InvalidCloudWatchLogsRoleArnException",
+    "InvalidCloudWatchLogsLogGroupArnException",
+    "InsufficientSnsTopicPolicyException",
 ];
 
 pub fn classify(code: &str, status: Option<u16>, message: &str) -> ErrorClass {
     let lower = message.to_ascii_lowercase();
     if TRANSIENT_CODES.contains(&code)
         || matches!(status, Some(429) | Some(500..=599))
-        || PROPAGATION_PHRASES.iter().any(|p| lower.contains(p))
+        || super::retry::PROPAGATION_PHRASES
+            .iter()
+            .any(|p| lower.contains(p))
     {
         ErrorClass::Transient
     } else if code.contains("NotFound")
@@ -217,8 +250,10 @@ pub(crate) fn absent_ok<T>(r: Result<T, CallError>) -> Result<Option<T>, CallErr
     }
 }
 
-/// Polls `check` until it returns true (the child is usable, or gone). A timeout is transient:
-/// the engine's retry gives it more time before giving up.
+/// Polls `check` until it returns true (the child is usable, or gone). `check` fails for good
+/// on a terminal state (the driver's table says which), with AWS's status in the error. A wait
+/// that runs out of `limit` fails for good too: each wait is capped once, here, and the engine
+/// does not start it over (a timeout repeated nine times was hours of an apply).
 pub(crate) async fn wait_until<F, Fut>(
     what: &str,
     limit: Duration,
@@ -237,15 +272,26 @@ where
         if start.elapsed() > limit {
             return Err(CallError::new(
                 "wait",
-                "Timeout",
+                "WaitTimeout",
                 format!("{what}: not ready after {}s", limit.as_secs()),
-                ErrorClass::Transient,
+                ErrorClass::Permanent,
             ));
         }
         tracing::info!(what, "waiting");
         tokio::time::sleep(pause).await;
         pause = (pause * 2).min(Duration::from_secs(10));
     }
+}
+
+/// A resource that reached a state it does not leave by itself: the wait stops with AWS's
+/// status instead of polling until its limit.
+pub(crate) fn terminal(operation: &str, what: &str, status: &str) -> CallError {
+    CallError::new(
+        operation,
+        "TerminalState",
+        format!("{what} is `{status}`, a state it does not leave by itself"),
+        ErrorClass::Permanent,
+    )
 }
 
 /// Tags as the topology shapes them: a JSON object of strings.
@@ -342,7 +388,7 @@ mod elbv2;
 mod iam;
 mod kms;
 mod lambda;
-mod lambda_package;
+
 mod logs;
 mod rds;
 mod route53;

@@ -17,9 +17,79 @@ use crate::apply::driver::{Attrs, CallError, Desired, ErrorClass};
 const SUBNET_GROUP: &str = "aws_db_subnet_group";
 const INSTANCE: &str = "aws_db_instance";
 
-/// How long a new or modified instance may take to become `available` (AWS: minutes; moto: at
-/// once). A timeout is transient, so the engine's retry extends it.
-const AVAILABLE_WITHIN: Duration = Duration::from_secs(40 * 60);
+/// How long a new or modified instance may take to become `available` (AWS: minutes, a
+/// multi-AZ create 15 to 20; moto: at once).
+const AVAILABLE_WITHIN: Duration = Duration::from_secs(60 * 60);
+
+/// Statuses an instance does not leave without someone acting ("Viewing Amazon RDS DB instance
+/// status", RDS User Guide, 2026): a wait for `available` stops at once on them. The SDK's
+/// `wait_until_db_instance_available` knows only `failed`, `incompatible-restore` and
+/// `incompatible-parameters` of these (and treats `deleted`/`deleting` as failures too, which
+/// this table adds), so the wait is written here from the guide's table.
+const TERMINAL_STATUSES: &[&str] = &[
+    "failed",
+    "inaccessible-encryption-credentials",
+    "inaccessible-encryption-credentials-recoverable",
+    "incompatible-network",
+    "incompatible-option-group",
+    "incompatible-parameters",
+    "incompatible-restore",
+    "incompatible-credentials",
+    "insufficient-capacity",
+    "restore-error",
+    "storage-full",
+    "deleting",
+    "deleted",
+];
+
+/// True when the instance is usable; an error when it is in a terminal status.
+pub(crate) fn instance_ready(identifier: &str, status: Option<&str>) -> Result<bool, CallError> {
+    match status {
+        // storage-optimization: usable while storage is reorganised (hours).
+        Some("available") | Some("storage-optimization") => Ok(true),
+        Some(s) if TERMINAL_STATUSES.contains(&s) => Err(super::terminal(
+            "DescribeDBInstances",
+            &format!("DB instance {identifier}"),
+            s,
+        )),
+        _ => Ok(false),
+    }
+}
+
+/// The final snapshot's identifier for one destroy: the configured prefix and the time, so a
+/// second destroy of a re-created environment never meets the first one's snapshot
+/// (`DBSnapshotAlreadyExists`). AWS allows 1 to 255 letters, digits and hyphens, starting with a
+/// letter, with no double or trailing hyphen (DeleteDBInstance, RDS API Reference).
+pub(crate) fn final_snapshot_id(prefix: &str, unix_seconds: u64) -> String {
+    let mut base: String = prefix
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' })
+        .collect();
+    while base.contains("--") {
+        base = base.replace("--", "-");
+    }
+    let base = base.trim_matches('-');
+    let base = if base.starts_with(|c: char| c.is_ascii_alphabetic()) {
+        base.to_string()
+    } else {
+        format!("db-{base}")
+    };
+    let stamp = format!("-{unix_seconds}");
+    let room = 255 - stamp.len();
+    let base = base[..base.len().min(room)].trim_end_matches('-');
+    format!("{base}{stamp}")
+}
+
+/// True when `desired` asks for another version than `current` runs: `16` is satisfied by any
+/// 16.x (RDS picks the default minor of a major given alone and may upgrade minors itself), a
+/// full `16.6` only by itself.
+pub(crate) fn version_differs(desired: &str, current: &str) -> bool {
+    if desired.contains('.') {
+        desired != current
+    } else {
+        current.split('.').next() != Some(desired)
+    }
+}
 
 pub struct Rds {
     client: Client,
@@ -149,10 +219,10 @@ impl Rds {
 
     async fn wait_available(&self, identifier: &str) -> Result<DbInstance, CallError> {
         wait_until(identifier, AVAILABLE_WITHIN, || async {
-            Ok(self
-                .instance(identifier)
-                .await?
-                .is_some_and(|i| i.db_instance_status() == Some("available")))
+            match self.instance(identifier).await? {
+                Some(i) => instance_ready(identifier, i.db_instance_status()),
+                None => Ok(false),
+            }
         })
         .await?;
         self.instance(identifier).await?.ok_or_else(|| {
@@ -272,6 +342,29 @@ impl Rds {
         if let Some(c) = d.opt_str("instance_class") {
             if i.db_instance_class() != Some(c) {
                 m = m.db_instance_class(c);
+                changed = true;
+            }
+        }
+        if let Some(v) = d.opt_str("engine_version") {
+            let current = i.engine_version().unwrap_or("");
+            if version_differs(v, current) {
+                // A major version upgrade in place (RDS refuses a downgrade with its own error);
+                // the data stays, unlike a replacement.
+                m = m.engine_version(v).allow_major_version_upgrade(
+                    current.split('.').next() != v.split('.').next(),
+                );
+                changed = true;
+            }
+        }
+        if let Some(v) = int("monitoring_interval") {
+            if i.monitoring_interval() != Some(v) {
+                m = m.monitoring_interval(v);
+                changed = true;
+            }
+        }
+        if let Some(v) = d.opt_str("monitoring_role_arn") {
+            if i.monitoring_role_arn() != Some(v) {
+                m = m.monitoring_role_arn(v);
                 changed = true;
             }
         }
@@ -417,16 +510,29 @@ impl Rds {
                 // A final snapshot is taken unless the state says the stage skips it (a state
                 // that cannot say keeps the data).
                 let skip = a.get("skip_final_snapshot").map(String::as_str) == Some("true");
+                if i.db_instance_status() == Some("deleting") {
+                    // An earlier attempt's delete was accepted: wait for it, do not ask again.
+                    return wait_until(identifier, AVAILABLE_WITHIN, || async {
+                        Ok(self.instance(identifier).await?.is_none())
+                    })
+                    .await;
+                }
                 let mut call = self
                     .client
                     .delete_db_instance()
                     .db_instance_identifier(identifier)
                     .skip_final_snapshot(skip);
                 if !skip {
-                    let name = a
+                    let prefix = a
                         .get("final_snapshot_identifier")
                         .cloned()
                         .unwrap_or_else(|| format!("{identifier}-final"));
+                    let now = std::time::SystemTime::now()
+                        .duration_since(std::time::UNIX_EPOCH)
+                        .map(|d| d.as_secs())
+                        .unwrap_or(0);
+                    let name = final_snapshot_id(&prefix, now);
+                    tracing::info!(identifier, snapshot = %name, "deleting the database after a final snapshot, which is kept");
                     call = call.final_db_snapshot_identifier(name);
                 }
                 absent_ok(call.send().await.op("DeleteDBInstance"))?;
@@ -443,3 +549,39 @@ impl Rds {
 }
 
 super::delegate_driver!(Rds);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn terminal_statuses_stop_the_wait_and_name_the_status() {
+        assert_eq!(instance_ready("db", Some("available")), Ok(true));
+        assert_eq!(instance_ready("db", Some("backing-up")), Ok(false));
+        assert_eq!(instance_ready("db", Some("creating")), Ok(false));
+        let e = instance_ready("db", Some("storage-full")).unwrap_err();
+        assert_eq!(e.class, ErrorClass::Permanent);
+        assert!(e.message.contains("`storage-full`"), "{}", e.message);
+        assert!(instance_ready("db", Some("inaccessible-encryption-credentials")).is_err());
+    }
+
+    #[test]
+    fn final_snapshots_are_unique_and_valid_identifiers() {
+        let a = final_snapshot_id("edulibra-prod-db-final", 1_800_000_000);
+        let b = final_snapshot_id("edulibra-prod-db-final", 1_800_000_001);
+        assert_ne!(a, b);
+        assert_eq!(a, "edulibra-prod-db-final-1800000000");
+        let odd = final_snapshot_id("9--x_", 5);
+        assert!(odd.starts_with(|c: char| c.is_ascii_alphabetic()), "{odd}");
+        assert!(!odd.contains("--") && !odd.ends_with('-'), "{odd}");
+        assert!(final_snapshot_id(&"a".repeat(300), 1).len() <= 255);
+    }
+
+    #[test]
+    fn a_major_version_is_met_by_any_of_its_minors() {
+        assert!(!version_differs("16", "16.6"));
+        assert!(version_differs("17", "16.6"));
+        assert!(version_differs("16.8", "16.6"));
+        assert!(!version_differs("16.6", "16.6"));
+    }
+}

@@ -6,7 +6,8 @@ use aws_sdk_s3::types::{
     AbortIncompleteMultipartUpload, BucketLifecycleConfiguration, BucketLocationConstraint,
     BucketLoggingStatus, BucketVersioningStatus, CreateBucketConfiguration, Delete,
     ExpirationStatus, LifecycleExpiration, LifecycleRule, LifecycleRuleFilter, LoggingEnabled,
-    NoncurrentVersionExpiration, ObjectIdentifier, PublicAccessBlockConfiguration,
+    NoncurrentVersionExpiration, ObjectIdentifier, ObjectOwnership, OwnershipControls,
+    OwnershipControlsRule, PublicAccessBlockConfiguration,
     ServerSideEncryption, ServerSideEncryptionByDefault, ServerSideEncryptionConfiguration,
     ServerSideEncryptionRule, Tag, Tagging, VersioningConfiguration,
 };
@@ -176,6 +177,30 @@ impl S3 {
                     .send()
                     .await
                     .op("PutPublicAccessBlock")?;
+            }
+            "aws_s3_bucket_ownership_controls" => {
+                let ownership = d
+                    .block("rule")
+                    .and_then(|r| r.get("object_ownership"))
+                    .and_then(Json::as_str)
+                    .ok_or_else(|| {
+                        CallError::bad_value(d.address, "rule.object_ownership", "is missing")
+                    })?;
+                let rule = built(
+                    OwnershipControlsRule::builder()
+                        .object_ownership(ObjectOwnership::from(ownership))
+                        .build(),
+                    "ownership rule",
+                )?;
+                c.put_bucket_ownership_controls()
+                    .bucket(bucket)
+                    .ownership_controls(built(
+                        OwnershipControls::builder().rules(rule).build(),
+                        "ownership controls",
+                    )?)
+                    .send()
+                    .await
+                    .op("PutBucketOwnershipControls")?;
             }
             "aws_s3_bucket_policy" => {
                 c.put_bucket_policy()
@@ -524,6 +549,26 @@ impl Driver for S3 {
                     Err(e) if missing(&e) => None,
                     Err(e) => return Err(e),
                 },
+                "aws_s3_bucket_ownership_controls" => match self
+                    .reads
+                    .get_bucket_ownership_controls()
+                    .bucket(bucket)
+                    .send()
+                    .await
+                    .op("GetBucketOwnershipControls")
+                {
+                    Ok(r) => r
+                        .ownership_controls()
+                        .and_then(|o| o.rules().first())
+                        .map(|rule| {
+                            observed([(
+                                "rule",
+                                json!([{ "object_ownership": rule.object_ownership().as_str() }]),
+                            )])
+                        }),
+                    Err(e) if missing(&e) => None,
+                    Err(e) => return Err(e),
+                },
                 "aws_s3_bucket_logging" => {
                     let r = self
                         .reads
@@ -587,6 +632,13 @@ impl Driver for S3 {
                     .send()
                     .await
                     .op("DeletePublicAccessBlock")
+                    .map(|_| ()),
+                "aws_s3_bucket_ownership_controls" => c
+                    .delete_bucket_ownership_controls()
+                    .bucket(bucket)
+                    .send()
+                    .await
+                    .op("DeleteBucketOwnershipControls")
                     .map(|_| ()),
                 "aws_s3_bucket_policy" => c
                     .delete_bucket_policy()
