@@ -182,7 +182,7 @@ fn an_apply_killed_midway_resumes_without_duplicates_or_orphans() {
         "10.0.0.0/16",
         1,
     );
-    let total: usize = 100; // children apply creates here (all but the moto gaps and their dependents)
+    let total: usize = 106; // children apply creates here (all but the moto gaps and their dependents)
     for (round, point) in [5usize, 30, 60].into_iter().enumerate() {
         // The provider logs a line per child that is ready: the kill lands after `point` of them.
         let log = ws.dir.join(format!("apply-{round}.log"));
