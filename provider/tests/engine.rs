@@ -31,11 +31,22 @@ struct FakeCloud {
     fail_on: Mutex<Option<String>>,
     /// (type, children) of every batch read.
     reads: Mutex<Vec<(String, usize)>>,
+    /// "ensure KEY" and "delete KEY", in the order they happened.
+    events: Mutex<Vec<String>>,
+}
+
+/// Where the fake keeps a child: by address, and a target group also by its name (as AWS finds
+/// one), so a replacement under a new name is a second resource beside the first.
+fn key_of(d: &Desired<'_>) -> String {
+    match (d.kind, d.opt_str("name")) {
+        ("aws_lb_target_group", Some(name)) => format!("{}#{name}", d.address),
+        _ => d.address.to_string(),
+    }
 }
 
 impl Driver for FakeCloud {
     fn find<'a>(&'a self, d: &'a Desired<'a>) -> Fut<'a, Option<Attrs>> {
-        Box::pin(async move { Ok(self.resources.lock().unwrap().get(d.address).cloned()) })
+        Box::pin(async move { Ok(self.resources.lock().unwrap().get(&key_of(d)).cloned()) })
     }
     fn ensure<'a>(&'a self, d: &'a Desired<'a>, _existing: Option<&'a Attrs>) -> Fut<'a, Attrs> {
         Box::pin(async move {
@@ -48,8 +59,10 @@ impl Driver for FakeCloud {
                     ErrorClass::Permanent,
                 ));
             }
+            let key = key_of(d);
+            self.events.lock().unwrap().push(format!("ensure {key}"));
             let mut r = self.resources.lock().unwrap();
-            if let Some(a) = r.get(d.address) {
+            if let Some(a) = r.get(&key) {
                 return Ok(a.clone());
             }
             // Ids are never reused, as in AWS.
@@ -77,7 +90,7 @@ impl Driver for FakeCloud {
             .iter()
             .map(|k| (k.to_string(), format!("{k}-{n}")))
             .collect();
-            r.insert(d.address.to_string(), a.clone());
+            r.insert(key, a.clone());
             Ok(a)
         })
     }
@@ -110,6 +123,7 @@ impl Driver for FakeCloud {
             let address = r.iter().find(|(_, x)| *x == a).map(|(k, _)| k.clone());
             if let Some(address) = address {
                 r.remove(&address);
+                self.events.lock().unwrap().push(format!("delete {address}"));
                 self.deleted.lock().unwrap().push(address);
             }
             Ok(())
@@ -404,4 +418,51 @@ async fn a_new_task_definition_revision_updates_the_service_in_the_plan() {
         Action::Update(vec!["task_definition".into()]),
         "the service moves to the new revision, and the plan says so"
     );
+}
+
+#[tokio::test]
+async fn a_target_group_is_replaced_by_creating_the_new_one_before_deleting_the_old() {
+    let t = topology();
+    let cloud = Arc::new(FakeCloud::default());
+    let out = engine(&cloud).apply(&t, &Prior::default()).await;
+    assert!(out.succeeded(), "{:?}", out.failures);
+    let old_name = match t.get("aws_lb_target_group.app").unwrap().value("name") {
+        Some(edulibra_provider::topology::V::Str(n)) => n.clone(),
+        other => panic!("{other:?}"),
+    };
+    // Another port: a replacement, under another name.
+    let mut t2 = t.clone();
+    let tg = t2
+        .children
+        .iter_mut()
+        .find(|c| c.address == "aws_lb_target_group.app")
+        .unwrap();
+    tg.values
+        .insert("port".into(), edulibra_provider::topology::V::Int(9090));
+    tg.values.insert(
+        "name".into(),
+        edulibra_provider::topology::V::Str("edulibra-prod-new".into()),
+    );
+    cloud.events.lock().unwrap().clear();
+    let out2 = engine(&cloud).apply(&t2, &prior_from(&t, &out)).await;
+    assert!(out2.succeeded(), "{:?}", out2.failures);
+    let events = cloud.events.lock().unwrap().clone();
+    let at = |e: &str| {
+        events
+            .iter()
+            .position(|x| x == e)
+            .unwrap_or_else(|| panic!("no `{e}` in {events:?}"))
+    };
+    let created = at("ensure aws_lb_target_group.app#edulibra-prod-new");
+    let old_gone = at(&format!("delete aws_lb_target_group.app#{old_name}"));
+    let listener = events
+        .iter()
+        .position(|x| x.starts_with("ensure aws_lb_listener."))
+        .expect("the listener moves to the new group");
+    assert!(created < listener && listener < old_gone, "{events:?}");
+    assert!(cloud
+        .resources
+        .lock()
+        .unwrap()
+        .contains_key("aws_lb_target_group.app#edulibra-prod-new"));
 }

@@ -45,6 +45,7 @@ state = {
     "key_policy": {},  # key id -> policy (str)
     "apigw_role": {},  # region -> cloudWatchRoleArn
     "pages": {},  # token -> remaining items (JSON listings the proxy pages)
+    "foreign_keys": set(),  # KMS keys whose policy does not let the caller in
 }
 counts = {"refused": {}, "paged": 0}
 latent = []
@@ -167,6 +168,9 @@ def record_answer(ctx, status, body):
         if key and ctx.params.get("Policy"):
             with lock:
                 state["key_policy"][key] = ctx.params["Policy"]
+        if key and ctx.operation == "CreateKey" and ctx.params.get("Description", "").startswith("rig:foreign"):
+            with lock:
+                state["foreign_keys"].add(key)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -382,7 +386,23 @@ def rds_monitoring_role(ctx):
     return None
 
 
-RULES = [cloudtrail_topic_policy, cloudtrail_role, cloudfront_log_bucket, cloudfront_oac_kms,
+def kms_foreign_key(ctx):
+    """An account holds keys whose key policy does not let this caller in (another team's, a
+    service's): every call on them is refused, AccessDeniedException 400 ("Key policies in AWS
+    KMS", AWS KMS Developer Guide: without a statement allowing it, no principal can use the
+    key, not even the account's administrators). A test makes one with a description starting
+    `rig:foreign`."""
+    if ctx.service != "kms" or ctx.operation in ("ListKeys", "ListAliases", "CreateKey"):
+        return None
+    key = (ctx.params.get("KeyId") or "").rsplit("/", 1)[-1]
+    if key not in state["foreign_keys"]:
+        return None
+    return Refusal(400, "AccessDeniedException",
+                   f"User: arn:aws:iam::123456789012:user/edulibra is not authorized to perform: kms:{ctx.operation} on resource: {key} because no resource-based policy allows the kms:{ctx.operation} action",
+                   "kms_foreign_key")
+
+
+RULES = [kms_foreign_key, cloudtrail_topic_policy, cloudtrail_role, cloudfront_log_bucket, cloudfront_oac_kms,
          waf_cloudfront_logs, apigateway_logging_role, apigateway_account_role, lambda_concurrency,
          lambda_role, rds_engine_version, rds_monitoring_role]
 
@@ -473,9 +493,27 @@ def page_answer(ctx, status, body):
     return json.dumps(paged(spec, items)).encode()
 
 
+def sns_pending_email(ctx, status, body):
+    """An e-mail subscription stays unconfirmed until someone clicks the link, and AWS lists it
+    with the SubscriptionArn `PendingConfirmation` (ListSubscriptionsByTopic, Amazon SNS API
+    Reference); moto confirms at once. The proxy lists them as AWS does."""
+    if ctx.service != "sns" or ctx.operation not in ("ListSubscriptionsByTopic", "ListSubscriptions") or status != 200:
+        return body
+    text = body.decode("utf-8", "replace")
+
+    def pend(m):
+        member = m.group(0)
+        if re.search(r"<Protocol>email(-json)?</Protocol>", member):
+            member = re.sub(r"<SubscriptionArn>[^<]*</SubscriptionArn>", "<SubscriptionArn>PendingConfirmation</SubscriptionArn>", member)
+        return member
+
+    return re.sub(r"<member>.*?</member>", pend, text, flags=re.S).encode()
+
+
 def rewrite(ctx, status, body):
     record(ctx, status)
     record_answer(ctx, status, body)
+    body = sns_pending_email(ctx, status, body)
     return page_answer(ctx, status, body)
 
 

@@ -4,7 +4,7 @@
 use std::collections::BTreeSet;
 
 use edulibra_e2e::engine::{destroy, plan_exit};
-use edulibra_e2e::{inventory, provider_config_in, Moto, Workspace};
+use edulibra_e2e::{boto3_at, inventory, provider_config_in, Moto, Workspace};
 
 fn environment(region: &str, name: &str, stage: &str, network: &str) -> String {
     let head = provider_config_in(region, "  policy_enforcement = \"off\"");
@@ -125,6 +125,14 @@ fn one_name_applies_in_two_regions_of_one_account() {
             )
         })
         .collect();
+    // A key in the account whose policy keeps this caller out: finding the environment's key
+    // must not trip over it (rig rule `kms_foreign_key`).
+    boto3_at(
+        &moto.endpoint(),
+        regions[0],
+        "client('kms').create_key(Description='rig:foreign key of another team')",
+    )
+    .unwrap();
     for ws in &spaces {
         ws.tf_ok(
             ".",

@@ -1566,3 +1566,47 @@ impl Ecs {
 }
 
 super::delegate_driver!(Ecs);
+
+#[cfg(test)]
+mod rollout_tests {
+    use super::*;
+    use aws_sdk_ecs::types::{Deployment, DeploymentRolloutState, ServiceEvent};
+
+    fn service(state: Option<DeploymentRolloutState>) -> Service {
+        Service::builder()
+            .deployments(
+                Deployment::builder()
+                    .status("PRIMARY")
+                    .id("ecs-svc/1")
+                    .set_rollout_state(state)
+                    .rollout_state_reason("tasks failed their health checks")
+                    .desired_count(2)
+                    .running_count(0)
+                    .build(),
+            )
+            .events(
+                ServiceEvent::builder()
+                    .message("(service app) task stopped: unhealthy in target group")
+                    .build(),
+            )
+            .build()
+    }
+
+    #[test]
+    fn an_apply_is_done_when_the_deployment_is_and_fails_with_its_reason() {
+        assert_eq!(
+            rolled_out("app", &service(Some(DeploymentRolloutState::Completed))),
+            Ok(true)
+        );
+        assert_eq!(
+            rolled_out("app", &service(Some(DeploymentRolloutState::InProgress))),
+            Ok(false),
+            "ACTIVE with tasks not yet healthy is not done"
+        );
+        let e = rolled_out("app", &service(Some(DeploymentRolloutState::Failed))).unwrap_err();
+        assert_eq!(e.class, ErrorClass::Permanent);
+        assert!(e.message.contains("failed their health checks"), "{}", e.message);
+        assert!(e.message.contains("unhealthy in target group"), "{}", e.message);
+        assert_eq!(rolled_out("app", &service(None)), Ok(false), "0 of 2 running");
+    }
+}

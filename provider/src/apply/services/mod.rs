@@ -481,6 +481,24 @@ mod tests {
         );
         assert_eq!(
             classify(
+                "ContinuousBackupsUnavailableException",
+                Some(400),
+                "Backups are being enabled for the table: t. Please retry later"
+            ),
+            ErrorClass::Transient,
+            "a new table's backups are settling"
+        );
+        assert_eq!(
+            classify(
+                "InvalidParameterValue",
+                Some(400),
+                "IAM role ARN value is invalid or does not include the required permissions for: ENHANCED_MONITORING"
+            ),
+            ErrorClass::Transient,
+            "RDS's view of IAM propagation"
+        );
+        assert_eq!(
+            classify(
                 "InvalidParameterValueException",
                 Some(400),
                 "The provided execution role does not have permissions to call CreateNetworkInterface on EC2"
