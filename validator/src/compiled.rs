@@ -13,14 +13,11 @@
 //! generated plans and thousands of damaged resources. Reviewers' rules have no such proof, so
 //! they stay on the interpreter, whose semantics are OPA's.
 
-use std::collections::BTreeMap;
-use std::num::NonZeroU32;
 use std::sync::Arc;
 use std::time::Duration;
 
 use regorus::languages::rego::compiler::Compiler;
 use regorus::rvm::program::Program;
-use regorus::rvm::vm::RegoVM;
 
 use crate::rules::{one_line, Rule, RuleError};
 
@@ -34,15 +31,7 @@ pub enum EngineChoice {
     Interpreter,
 }
 
-/// Programs already compiled, by rule package: the provider judges many plans per process.
-#[derive(Default)]
-pub struct Programs {
-    /// The built-in pack (no tests), lowered for the RVM and compiled; made on first use.
-    policy: Option<regorus::CompiledPolicy>,
-    by_package: BTreeMap<String, Arc<Program>>,
-    /// The library's identity facts and their resource types (see `identity`).
-    identity: Option<Arc<crate::identity::Facts>>,
-}
+pub use crate::programs::Programs;
 
 /// Lowers the built-in rules around two faults of the RVM in regorus 0.14, leaving heads, strings
 /// and comments alone, and every line where it was, so errors keep their line numbers.
@@ -207,7 +196,8 @@ fn guard_at_depth(out: &mut Vec<u8>, pending: &mut Vec<(usize, String)>, depth: 
 /// for `deny` and then `unknown` paid that setup twice per resource and computed twice what both
 /// read (a package's normalised statements, say). One entry point that yields both halves the
 /// executions of a gate (65,000 on 10,000 resources).
-const VERDICT: &str = "edulibra_engine_verdict";
+use crate::vm::VERDICT;
+pub use crate::vm::Vm;
 
 /// The built-in rules and library, lowered, in an engine of their own.
 fn builtin_engine(limit: Duration) -> Result<regorus::Engine, RuleError> {
@@ -241,6 +231,17 @@ fn builtin_engine(limit: Duration) -> Result<regorus::Engine, RuleError> {
 /// The entry point of a rule's program.
 fn entry_point(rule: &Rule) -> String {
     format!("{}.{VERDICT}", rule.package)
+}
+
+impl crate::rules::RuleSet {
+    /// Compiles every built-in rule for the RVM now rather than on first use.
+    pub fn compile_builtin(&mut self) -> Result<(), RuleError> {
+        for rule in self.rules.iter().filter(|r| r.builtin) {
+            self.programs.get(rule, self.limit)?;
+        }
+        self.programs.identity(self.limit)?;
+        Ok(())
+    }
 }
 
 impl Programs {
@@ -300,59 +301,6 @@ impl Programs {
         let program =
             Compiler::compile_from_policy(policy, entries).map_err(|e| err(e.to_string()))?;
         Ok(Arc::new((*program).clone()))
-    }
-}
-
-/// One rule's program loaded in a VM of its own, with the interpreter's limits.
-pub struct Vm {
-    vm: RegoVM,
-}
-
-impl Vm {
-    pub fn new(program: Arc<Program>, limit: Duration) -> Vm {
-        let mut vm = RegoVM::new();
-        vm.load_program(program);
-        vm.set_strict_builtin_errors(true);
-        // The VM's own default stops at 25,000 instructions, which a plan rule over thousands of
-        // resources exceeds; the time limit is the bound, as for the interpreter.
-        vm.set_max_instructions(usize::MAX);
-        vm.set_execution_timer_config(Some(regorus::utils::limits::ExecutionTimerConfig {
-            limit,
-            check_interval: NonZeroU32::new(64).expect("non-zero"),
-        }));
-        Vm { vm }
-    }
-
-    /// The value of the program's entry point `index` for one input.
-    pub fn entry(
-        &mut self,
-        index: usize,
-        input: &regorus::Value,
-    ) -> Result<regorus::Value, String> {
-        self.vm.set_input(input.clone());
-        self.vm
-            .execute_entry_point_by_index(index)
-            .map_err(|e| e.to_string())
-    }
-
-    /// `(deny, unknown)` for one input.
-    pub fn run(
-        &mut self,
-        input: &regorus::Value,
-    ) -> Result<(regorus::Value, regorus::Value), String> {
-        let verdict = self.entry(0, input)?;
-        match verdict.as_array().map(|a| a.as_slice()) {
-            Ok([deny, unknown]) => Ok((deny.clone(), unknown.clone())),
-            // `[deny, unknown]` is undefined only when one half is: the interpreter reads an
-            // undefined partial set as no findings, and so does this.
-            _ if verdict == regorus::Value::Undefined => {
-                Ok((regorus::Value::Undefined, regorus::Value::Undefined))
-            }
-            _ => Err(format!(
-                "{VERDICT} is not [deny, unknown]: {}",
-                verdict.to_json_str().unwrap_or_default()
-            )),
-        }
     }
 }
 

@@ -13,31 +13,9 @@ use crate::plan::{object, Plan, Resource};
 use crate::rules::{one_line, Rule, RuleError, RuleSet, Scope};
 use crate::waivers::Waivers;
 
-#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Status {
-    Fail,
-    Unknown,
-    Waived,
-}
-
-#[derive(Clone, Debug, serde::Serialize)]
-pub struct Finding {
-    pub rule_id: String,
-    pub title: String,
-    pub severity: String,
-    pub category: String,
-    pub status: Status,
-    pub resource: String,
-    pub resource_type: String,
-    pub message: String,
-    pub remediation: String,
-    pub references: Vec<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub waiver: Option<String>,
-    #[serde(skip)]
-    pub source: String,
-}
+// What a judgement is lives below the judging (`finding`), so that waivers and reports use it
+// without depending on `eval`.
+pub use crate::finding::{Finding, Status};
 
 #[derive(Clone, Debug, Default, serde::Serialize)]
 pub struct Summary {
@@ -239,14 +217,7 @@ fn judge(
 /// Subjects of a resource rule per task.
 const CHUNK: usize = 256;
 
-/// How many threads share a pass over the resources (judging, converting, parsing documents):
-/// the machine's cores, at most 8.
-pub(crate) fn workers() -> usize {
-    std::thread::available_parallelism()
-        .map(|n| n.get())
-        .unwrap_or(1)
-        .clamp(1, 8)
-}
+pub(crate) use crate::plan::workers;
 
 /// Adds `identity` facts to the rule inputs of the resources of the library's types, the cores
 /// sharing the work (see `identity`).

@@ -15,7 +15,7 @@ use std::time::Duration;
 
 use regorus::rvm::program::Program;
 
-use crate::compiled::Vm;
+use crate::vm::Vm;
 
 /// The library rule that yields one resource's facts.
 pub const FACTS_ENTRY: &str = "data.edulibra.lib.engine_identity";
@@ -33,7 +33,7 @@ impl Facts {
     /// Reads the resource types from the program (entry 1) once.
     pub fn new(program: Arc<Program>, limit: Duration) -> Result<Facts, String> {
         let types = Vm::new(program.clone(), limit).entry(1, &regorus::Value::new_object())?;
-        let types = crate::rules::string_set(&types)
+        let types = crate::vm::string_set(&types)
             .ok_or_else(|| format!("{TYPES_ENTRY} is not a set of strings"))?;
         Ok(Facts { program, types })
     }

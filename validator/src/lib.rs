@@ -5,11 +5,14 @@
 
 pub mod compiled;
 pub mod eval;
+pub mod finding;
 pub mod identity;
 pub mod plan;
 pub mod profile;
+pub mod programs;
 pub mod report;
 pub mod rules;
 pub mod strict_json;
 pub mod testing;
+pub mod vm;
 pub mod waivers;

@@ -459,7 +459,7 @@ fn normalise(path: &str, mut raw: Value, keep: RawPlan) -> Result<Plan, PlanErro
     crate::profile::phase("reverse references");
     // Each resource's documents are its own: the cores share the resources. The first refusal
     // in the plan's order is reported.
-    let chunk = resources.len().div_ceil(crate::eval::workers()).max(1);
+    let chunk = resources.len().div_ceil(workers()).max(1);
     let refused: Vec<Option<PlanError>> = std::thread::scope(|scope| {
         let handles: Vec<_> = resources
             .chunks_mut(chunk)
@@ -808,4 +808,13 @@ fn collect_expr_refs(
             _ => {}
         }
     }
+}
+
+/// How many threads share a pass over the resources (judging, converting, parsing documents):
+/// the machine's cores, at most 8.
+pub(crate) fn workers() -> usize {
+    std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(1)
+        .clamp(1, 8)
 }

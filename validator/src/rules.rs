@@ -85,7 +85,7 @@ pub struct RuleSet {
     /// The evaluation time limit (per rule and input).
     pub limit: Duration,
     /// Built-in rules compiled for the RVM, on first use.
-    pub programs: crate::compiled::Programs,
+    pub programs: crate::programs::Programs,
 }
 
 pub const SEVERITIES: &[&str] = &["info", "low", "medium", "high", "critical"];
@@ -349,7 +349,7 @@ impl RuleSet {
                         .engine
                         .eval_rule(format!("{package}.plan_types"))
                         .map_err(|e| meta_err(one_line(&e.to_string())))?;
-                    let types = string_set(&v)
+                    let types = crate::vm::string_set(&v)
                         .ok_or_else(|| meta_err("plan_types is not a set of strings".into()))?;
                     if scope != Scope::Plan {
                         return Err(meta_err(
@@ -390,30 +390,11 @@ impl RuleSet {
         Ok(())
     }
 
-    /// Compiles every built-in rule for the RVM now rather than on first use.
-    pub fn compile_builtin(&mut self) -> Result<(), RuleError> {
-        for rule in self.rules.iter().filter(|r| r.builtin) {
-            self.programs.get(rule, self.limit)?;
-        }
-        self.programs.identity(self.limit)?;
-        Ok(())
-    }
-
     pub fn find(&self, id: &str) -> Option<&Rule> {
         self.rules
             .iter()
             .find(|r| r.metadata.id.eq_ignore_ascii_case(id))
     }
-}
-
-/// The strings of a Rego set of strings; None for anything else (an array, a set holding a
-/// number).
-pub(crate) fn string_set(v: &regorus::Value) -> Option<BTreeSet<String>> {
-    v.as_set()
-        .ok()?
-        .iter()
-        .map(|t| t.as_string().ok().map(|s| s.to_string()))
-        .collect()
 }
 
 /// regorus errors span lines; gates print one line per problem.

@@ -3,7 +3,7 @@
 
 use std::path::Path;
 
-use crate::eval::{Finding, Status};
+use crate::finding::{Finding, Status};
 
 #[derive(Debug, thiserror::Error)]
 pub enum WaiverError {

@@ -24,24 +24,9 @@ pub struct Options {
     pub skip: BTreeSet<String>,
 }
 
-/// A child recorded in the state: enough to delete it in dependency order.
-#[derive(Clone, Debug, PartialEq)]
-pub struct PriorChild {
-    pub address: String,
-    pub kind: String,
-    pub depends_on: Vec<String>,
-}
-
-/// What the state held before this run.
-#[derive(Clone, Debug, Default)]
-pub struct Prior {
-    /// What AWS assigned to each provisioned child.
-    pub provisioned: BTreeMap<String, Attrs>,
-    /// Each child's values as last applied or read.
-    pub values: BTreeMap<String, Value>,
-    /// The prior topology's children in creation order.
-    pub children: Vec<PriorChild>,
-}
+// What the state held lives with the decisions made from it (`kinds`), which the engine carries
+// out: the engine depends on `kinds`, never the other way round.
+pub use super::kinds::{Prior, PriorChild};
 
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Counts {

@@ -5,9 +5,27 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use super::driver::{assigned, Attrs};
-use super::engine::Prior;
 use crate::topology::Topology;
 use crate::value::Value;
+
+/// A child recorded in the state: enough to delete it in dependency order.
+#[derive(Clone, Debug, PartialEq)]
+pub struct PriorChild {
+    pub address: String,
+    pub kind: String,
+    pub depends_on: Vec<String>,
+}
+
+/// What the state held before this run.
+#[derive(Clone, Debug, Default)]
+pub struct Prior {
+    /// What AWS assigned to each provisioned child.
+    pub provisioned: BTreeMap<String, Attrs>,
+    /// Each child's values as last applied or read.
+    pub values: BTreeMap<String, Value>,
+    /// The prior topology's children in creation order.
+    pub children: Vec<PriorChild>,
+}
 
 /// The AWS service whose driver handles a resource type.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

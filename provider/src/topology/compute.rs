@@ -545,7 +545,7 @@ fn serverless(
             ),
             (
                 "assume_role_policy",
-                super::security::service_trust(b, "apigateway.amazonaws.com"),
+                super::iam::service_trust(b, "apigateway.amazonaws.com"),
             ),
         ]),
     );
@@ -556,7 +556,7 @@ fn serverless(
             ("role", reference(&logs_role, "name")),
             (
                 "policy_arn",
-                super::security::managed_policy(
+                super::iam::managed_policy(
                     b,
                     "service-role/AmazonAPIGatewayPushToCloudWatchLogs",
                 ),

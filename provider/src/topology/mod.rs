@@ -11,6 +11,7 @@ mod compute;
 pub use compute::PLACEHOLDER_PACKAGE;
 pub mod diagram;
 mod edge;
+mod iam;
 mod network;
 mod operations;
 mod security;

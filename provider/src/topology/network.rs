@@ -380,7 +380,7 @@ pub fn flow_logs(b: &mut Builder, vpc: &str, kms_key: &str) {
             ),
             (
                 "assume_role_policy",
-                super::security::service_trust(b, "vpc-flow-logs.amazonaws.com"),
+                super::iam::service_trust(b, "vpc-flow-logs.amazonaws.com"),
             ),
         ]),
     );

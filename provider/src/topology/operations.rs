@@ -1,6 +1,6 @@
 //! Alarms to an encrypted SNS topic, CloudTrail, and AWS Backup over the database and tables.
 
-use super::security::{policy, service_trust, statement};
+use super::iam::{policy, service_trust, statement};
 use super::{block, obj, reference, Builder, ComputeOut, SecurityOut, StorageOut, V};
 
 struct Alarm<'a> {

@@ -1,65 +1,9 @@
 //! The environment's KMS key, its application secret and the IAM roles, each scoped to the
 //! resources it touches.
 
+use super::iam::{kms_use, managed_policy, policy, service_trust, statement};
 use super::{json, obj, reference, strings, Builder, NetworkOut, SecurityOut, V};
 use crate::environment::spec::{Compute, Stage};
-
-pub fn statement(effect: &str, actions: &[&str], resources: Vec<String>) -> V {
-    obj([
-        ("Effect", effect.into()),
-        ("Action", strings(actions.iter().copied())),
-        ("Resource", strings(resources)),
-    ])
-}
-
-pub fn policy(statements: Vec<V>) -> V {
-    json(obj([
-        ("Version", "2012-10-17".into()),
-        ("Statement", V::List(statements)),
-    ]))
-}
-
-/// Trust policy for an AWS service, limited to this account.
-pub fn service_trust(b: &Builder, service: &str) -> V {
-    json(obj([
-        ("Version", "2012-10-17".into()),
-        (
-            "Statement",
-            V::List(vec![obj([
-                ("Effect", "Allow".into()),
-                ("Principal", obj([("Service", service.into())])),
-                ("Action", "sts:AssumeRole".into()),
-                (
-                    "Condition",
-                    obj([(
-                        "StringEquals",
-                        obj([("aws:SourceAccount", b.at.account_id.clone().into())]),
-                    )]),
-                ),
-            ])]),
-        ),
-    ]))
-}
-
-/// KMS permissions scoped to the environment's key by its alias (the key's ARN is only known
-/// after apply; alias-based access keeps the policy known, and so checkable, at plan time).
-pub fn kms_use(b: &Builder, actions: &[&str]) -> V {
-    obj([
-        ("Effect", "Allow".into()),
-        ("Action", strings(actions.iter().copied())),
-        ("Resource", b.at.arn("kms", &b.at.region, "key/*").into()),
-        (
-            "Condition",
-            obj([(
-                "ForAnyValue:StringEquals",
-                obj([(
-                    "kms:ResourceAliases",
-                    format!("alias/{}", b.prefix()).into(),
-                )]),
-            )]),
-        ),
-    ])
-}
 
 /// The environment key's policy in `region` (the main key in the environment's region, the edge
 /// key in us-east-1): the account administers it; each service that encrypts for the
@@ -152,9 +96,6 @@ pub fn key_policy(b: &Builder, region: &str) -> V {
     ]))
 }
 
-pub fn managed_policy(b: &Builder, name: &str) -> V {
-    format!("arn:{}:iam::aws:policy/{name}", b.at.partition).into()
-}
 
 pub fn build(b: &mut Builder, net: &NetworkOut) -> SecurityOut {
     let spec = b.spec;

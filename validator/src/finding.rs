@@ -1,0 +1,28 @@
+//! A judgement of one rule on one resource: what `eval` produces and `waivers` and `report`
+//! read. Plain data, so that none of them depends on another for it.
+
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Status {
+    Fail,
+    Unknown,
+    Waived,
+}
+
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct Finding {
+    pub rule_id: String,
+    pub title: String,
+    pub severity: String,
+    pub category: String,
+    pub status: Status,
+    pub resource: String,
+    pub resource_type: String,
+    pub message: String,
+    pub remediation: String,
+    pub references: Vec<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub waiver: Option<String>,
+    #[serde(skip)]
+    pub source: String,
+}
