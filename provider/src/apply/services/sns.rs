@@ -119,6 +119,24 @@ impl Sns {
         }
     }
 
+    /// Subscribes, or finds the subscription of this endpoint (Subscribe is idempotent), with
+    /// its real ARN even before the address confirms, so destroy can remove it.
+    async fn subscribe(&self, topic: &str, protocol: &str, endpoint: &str) -> Result<String, CallError> {
+        Ok(self
+            .client
+            .subscribe()
+            .topic_arn(topic)
+            .protocol(protocol)
+            .endpoint(endpoint)
+            .return_subscription_arn(true)
+            .send()
+            .await
+            .op("Subscribe")?
+            .subscription_arn()
+            .unwrap_or("")
+            .to_string())
+    }
+
     fn topic_attrs(arn: &str) -> Attrs {
         attrs([
             ("id", arn.to_string()),
@@ -134,14 +152,21 @@ impl Sns {
                 .await?
                 .map(|arn| Self::topic_attrs(&arn))),
             // A subscription still waiting for its address to confirm is listed with the ARN
-            // `PendingConfirmation`, which no later call accepts: ensure subscribes again, which
-            // answers the real ARN.
-            SUBSCRIPTION => Ok(self
-                .subscription(d.str("topic_arn")?, d.str("protocol")?, d.str("endpoint")?)
-                .await?
-                .and_then(|s| s.subscription_arn().map(str::to_string))
-                .filter(|arn| is_arn(arn))
-                .map(|arn| attrs([("id", arn.clone()), ("arn", arn)]))),
+            // `PendingConfirmation`, which no later call accepts. The only call that names its
+            // ARN is Subscribe, idempotent for the same topic, protocol and endpoint (with
+            // ReturnSubscriptionArn; it may send the confirmation again): import needs it.
+            SUBSCRIPTION => {
+                let (topic, protocol, endpoint) =
+                    (d.str("topic_arn")?, d.str("protocol")?, d.str("endpoint")?);
+                let Some(found) = self.subscription(topic, protocol, endpoint).await? else {
+                    return Ok(None);
+                };
+                let arn = match found.subscription_arn().filter(|a| is_arn(a)) {
+                    Some(arn) => arn.to_string(),
+                    None => self.subscribe(topic, protocol, endpoint).await?,
+                };
+                Ok(Some(attrs([("id", arn.clone()), ("arn", arn)])))
+            }
             other => Err(unsupported(other)),
         }
     }
@@ -163,20 +188,7 @@ impl Sns {
                     .filter(|arn| is_arn(arn));
                 let arn = match found {
                     Some(arn) => arn,
-                    None => self
-                        .client
-                        .subscribe()
-                        .topic_arn(topic)
-                        .protocol(protocol)
-                        .endpoint(endpoint)
-                        // The real ARN even before the address confirms, so destroy can remove it.
-                        .return_subscription_arn(true)
-                        .send()
-                        .await
-                        .op("Subscribe")?
-                        .subscription_arn()
-                        .unwrap_or("")
-                        .to_string(),
+                    None => self.subscribe(topic, protocol, endpoint).await?,
                 };
                 Ok(attrs([("id", arn.clone()), ("arn", arn)]))
             }

@@ -1,0 +1,168 @@
+//! The tested range of Terraform: the smoke path (init, plan, apply, a second plan empty, an
+//! in-place update, import into an empty state, destroy) on each Terraform there is: 1.0.3 and
+//! 1.15.5 (installed by `scripts/install-tools.sh`) and the `terraform` on PATH when the machine
+//! has one of another version. Each prints `terraform X.Y.Z: N passed, M failed`.
+
+use edulibra_e2e::engine::config;
+use edulibra_e2e::{terraform_versions, Moto, Terraform, Workspace, TERRAFORM_LATEST, TERRAFORM_OLDEST};
+
+struct Steps<'a> {
+    tf: &'a Terraform,
+    passed: usize,
+    failed: Vec<String>,
+}
+
+impl Steps<'_> {
+    fn check(&mut self, step: &str, ok: bool, detail: impl FnOnce() -> String) {
+        if ok {
+            self.passed += 1;
+        } else {
+            self.failed.push(format!("{step}: {}", detail()));
+        }
+        eprintln!("terraform-{}: {step}: {}", self.tf.version, if ok { "ok" } else { "FAILED" });
+    }
+}
+
+/// What a non-empty plan changes, child by child (for the failure message).
+fn changed_children(ws: &Workspace, text: &str) -> String {
+    let Ok(shown) = ws.tf(".", &["show", "-json", "after.tfplan"]) else {
+        return text.to_string();
+    };
+    let Ok(plan) = serde_json::from_str::<serde_json::Value>(&shown.stdout) else {
+        return text.to_string();
+    };
+    let mut out = Vec::new();
+    for r in plan["resource_changes"].as_array().into_iter().flatten() {
+        let (before, after) = (&r["change"]["before"], &r["change"]["after"]);
+        for key in ["topology"] {
+            let b = before[key].as_array().cloned().unwrap_or_default();
+            let a = after[key].as_array().cloned().unwrap_or_default();
+            for (x, y) in b.iter().zip(a.iter()) {
+                if x != y {
+                    out.push(format!("{}:\n  before {}\n  after  {}", x["address"], x["values"], y["values"]));
+                }
+            }
+        }
+        for (k, v) in after.as_object().into_iter().flatten() {
+            if k != "topology" && k != "provisioned" && before.get(k) != Some(v) {
+                out.push(format!("{k}: {} -> {v}", before.get(k).cloned().unwrap_or_default()));
+            }
+        }
+    }
+    out.join("\n")
+}
+
+fn workspace(moto: &Moto, tf: &Terraform, tag: &str, retention: u32) -> Workspace {
+    let mut ws = Workspace::new(tag).unwrap();
+    ws.terraform = tf.path.clone();
+    ws.extra_env
+        .push(("TF_VAR_endpoint".into(), moto.endpoint()));
+    ws.write("main.tf", &config(retention, "platform", "10.0.0.0/16", 8))
+        .unwrap();
+    ws
+}
+
+fn smoke(tf: &Terraform) {
+    let moto = Moto::start().unwrap();
+    let mut s = Steps {
+        tf,
+        passed: 0,
+        failed: Vec::new(),
+    };
+    let ws = workspace(&moto, tf, &format!("tf-{}", tf.version), 30);
+    let run = |ws: &Workspace, args: &[&str]| ws.tf(".", args).unwrap();
+    let init = run(&ws, &["init", "-input=false", "-no-color"]);
+    s.check("init", init.ok, || init.combined());
+    let plan = run(&ws, &["plan", "-input=false", "-no-color"]);
+    s.check("plan", plan.ok && plan.stdout.contains("edulibra_environment.env will be created"), || plan.combined());
+    let apply = run(&ws, &["apply", "-auto-approve", "-input=false", "-no-color"]);
+    s.check("apply", apply.ok, || apply.combined());
+    let again = run(&ws, &["plan", "-input=false", "-no-color", "-detailed-exitcode"]);
+    s.check("second plan empty", again.ok && again.stdout.contains("No changes"), || again.combined());
+    // An in-place update: log retention.
+    ws.write("main.tf", &config(90, "platform", "10.0.0.0/16", 8))
+        .unwrap();
+    let update = run(&ws, &["apply", "-auto-approve", "-input=false", "-no-color"]);
+    s.check(
+        "in-place update",
+        update.ok && update.stdout.contains("1 changed"),
+        || update.combined(),
+    );
+    // Import into an empty state, beside the first.
+    let other = workspace(&moto, tf, &format!("tf-{}-import", tf.version), 90);
+    let init = run(&other, &["init", "-input=false", "-no-color"]);
+    let import = run(
+        &other,
+        &["import", "-input=false", "-no-color", "edulibra_environment.env", "engine-dev"],
+    );
+    s.check("import", init.ok && import.ok, || import.combined());
+    let after = run(&other, &["plan", "-input=false", "-no-color", "-out=after.tfplan"]);
+    let empty = after.ok && after.stdout.contains("No changes");
+    s.check("plan after import empty", empty, || {
+        let keys = |w: &Workspace| -> std::collections::BTreeSet<String> {
+            edulibra_e2e::engine::state_env(w)["provisioned"]
+                .as_object()
+                .map(|m| m.keys().cloned().collect())
+                .unwrap_or_default()
+        };
+        let (applied, imported) = (keys(&ws), keys(&other));
+        format!(
+            "not found by import: {:?}\nonly imported: {:?}\n{}",
+            applied.difference(&imported).collect::<Vec<_>>(),
+            imported.difference(&applied).collect::<Vec<_>>(),
+            changed_children(&other, &after.combined())
+        )
+    });
+    let destroy = run(&ws, &["destroy", "-auto-approve", "-input=false", "-no-color"]);
+    s.check("destroy", destroy.ok, || destroy.combined());
+
+    // Straight to the terminal, past the harness's capture: `make test` lists the matrix.
+    use std::io::Write;
+    let _ = writeln!(
+        std::io::stderr(),
+        "terraform-{}: {} passed, {} failed",
+        tf.version,
+        s.passed,
+        s.failed.len()
+    );
+    assert!(s.failed.is_empty(), "terraform {}:\n{}", tf.version, s.failed.join("\n\n"));
+}
+
+fn version(v: &str) -> Terraform {
+    terraform_versions()
+        .unwrap()
+        .into_iter()
+        .find(|t| t.version == v)
+        .unwrap_or_else(|| panic!("terraform {v} is installed by scripts/install-tools.sh"))
+}
+
+#[test]
+fn smoke_on_the_oldest_supported_terraform() {
+    smoke(&version(TERRAFORM_OLDEST));
+}
+
+#[test]
+fn smoke_on_the_newest_terraform() {
+    smoke(&version(TERRAFORM_LATEST));
+}
+
+/// The machine's own `terraform`, when there is one of a version not tested above.
+#[test]
+fn smoke_on_the_terraform_on_path_if_any() {
+    let others: Vec<Terraform> = terraform_versions()
+        .unwrap()
+        .into_iter()
+        .filter(|t| t.version != TERRAFORM_OLDEST && t.version != TERRAFORM_LATEST)
+        .collect();
+    if others.is_empty() {
+        use std::io::Write;
+        let _ = writeln!(
+            std::io::stderr(),
+            "no other terraform on PATH: the smoke path ran on {TERRAFORM_OLDEST} and {TERRAFORM_LATEST} only"
+        );
+        return;
+    }
+    for tf in &others {
+        smoke(tf);
+    }
+}
