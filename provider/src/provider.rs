@@ -357,6 +357,28 @@ impl pb::provider_server::Provider for ProviderService {
             .collect(),
             diagnostics: vec![],
             provider_meta: None,
+            server_capabilities: Some(server_capabilities()),
+        }))
+    }
+
+    /// What the provider serves, without the schemas (Terraform 1.6 and later ask first).
+    async fn get_metadata(
+        &self,
+        _: Request<pb::get_metadata::Request>,
+    ) -> Result<Response<pb::get_metadata::Response>, Status> {
+        use pb::get_metadata::{DataSourceMetadata, ResourceMetadata};
+        Ok(Response::new(pb::get_metadata::Response {
+            server_capabilities: Some(server_capabilities()),
+            diagnostics: vec![],
+            data_sources: [CALLER_IDENTITY, TOPOLOGY]
+                .iter()
+                .map(|t| DataSourceMetadata {
+                    type_name: t.to_string(),
+                })
+                .collect(),
+            resources: vec![ResourceMetadata {
+                type_name: ENVIRONMENT.to_string(),
+            }],
         }))
     }
 
@@ -578,10 +600,12 @@ impl pb::provider_server::Provider for ProviderService {
         );
         let config = try_diag!(decode_dv(req.config.as_ref(), &ty, "configuration"), empty);
         if proposed.is_null() {
-            // Destroy: nothing to plan.
+            // Destroy (Terraform sends it since we announce `plan_destroy`): nothing to plan,
+            // but the plan says what the destroy will keep and what would stop it.
             return Ok(Response::new(pb::plan_resource_change::Response {
                 planned_state: req.proposed_new_state,
                 planned_private: req.prior_private,
+                diagnostics: diag::to_proto(&plan::destroy_notes(&prior)),
                 ..Default::default()
             }));
         }
@@ -770,4 +794,13 @@ pub fn zone_names(mut zones: Vec<(String, String)>) -> Vec<String> {
     zones.sort();
     zones.dedup();
     zones.into_iter().map(|(_, name)| name).collect()
+}
+
+/// The protocol capabilities this provider announces (GetProviderSchema and GetMetadata).
+fn server_capabilities() -> pb::ServerCapabilities {
+    pb::ServerCapabilities {
+        plan_destroy: true,
+        get_provider_schema_optional: false,
+        move_resource_state: false,
+    }
 }

@@ -328,3 +328,49 @@ fn a_new_package_a_new_body_and_a_new_version_change_in_place() {
         Action::Keep
     );
 }
+
+#[test]
+fn a_destroy_plan_names_what_destroy_keeps_and_what_stops_it() {
+    use edulibra_provider::environment::plan::destroy_notes;
+    let state = |stage: &str, skip_final: &str, force: bool, protect: bool| {
+        let mut v = spec::config_from_json(&json!({
+            "name": "edulibra", "stage": stage, "force_destroy": force,
+            "database": {"deletion_protection": protect},
+        }));
+        if let Value::Map(m) = &mut v {
+            m.insert(
+                "provisioned".into(),
+                Value::Map(
+                    [
+                        ("aws_db_instance.main", vec![("skip_final_snapshot", skip_final)]),
+                        ("aws_kms_key.main", vec![("id", "k")]),
+                    ]
+                    .into_iter()
+                    .map(|(a, kv)| {
+                        (
+                            a.to_string(),
+                            Value::Map(
+                                kv.into_iter()
+                                    .map(|(k, v)| (k.to_string(), Value::String(v.into())))
+                                    .collect(),
+                            ),
+                        )
+                    })
+                    .collect(),
+                ),
+            );
+        }
+        destroy_notes(&v)
+            .iter()
+            .map(|d| format!("{}: {}", d.summary, d.detail))
+            .collect::<Vec<_>>()
+            .join("\n")
+    };
+    let prod = state("prod", "false", false, true);
+    assert!(prod.contains("final snapshot"), "{prod}");
+    assert!(prod.contains("KMS key"), "{prod}");
+    assert!(prod.contains("deletion protection"), "{prod}");
+    assert!(prod.contains("force_destroy is off"), "{prod}");
+    let dev = state("dev", "true", true, false);
+    assert_eq!(dev, "", "dev keeps nothing and nothing stops it");
+}

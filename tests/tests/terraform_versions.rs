@@ -166,3 +166,50 @@ fn smoke_on_the_terraform_on_path_if_any() {
         smoke(tf);
     }
 }
+
+/// A destroy plan reaches the provider on Terraform that knows `plan_destroy` (1.3 and later),
+/// and says what the destroy keeps: on 1.15.5; skipped, saying so, on 1.0.3.
+#[test]
+fn a_destroy_plan_says_what_destroy_keeps() {
+    use std::io::Write;
+    let moto = Moto::start().unwrap();
+    let tf = version(TERRAFORM_LATEST);
+    let mut ws = Workspace::new("tf-destroy-plan").unwrap();
+    ws.terraform = tf.path.clone();
+    ws.extra_env
+        .push(("TF_VAR_endpoint".into(), moto.endpoint()));
+    let head = edulibra_e2e::provider_config("  policy_enforcement = \"off\"");
+    ws.write(
+        "main.tf",
+        &format!(
+            r#"{head}
+resource "edulibra_environment" "env" {{
+  name    = "keep"
+  stage   = "staging"
+  compute = "serverless"
+  database {{
+    deletion_protection = false
+  }}
+}}
+"#
+        ),
+    )
+    .unwrap();
+    ws.tf_ok(".", &["init", "-input=false", "-no-color"]).unwrap();
+    ws.tf_ok(".", &["apply", "-auto-approve", "-input=false", "-no-color"])
+        .unwrap();
+    let plan = ws
+        .tf_ok(".", &["plan", "-destroy", "-input=false", "-no-color"])
+        .unwrap()
+        .combined();
+    assert!(plan.contains("Destroy keeps data"), "{plan}");
+    assert!(plan.contains("final snapshot of the database"), "{plan}");
+    assert!(plan.contains("edulibra:retain-on-destroy"), "{plan}");
+    // force_destroy is off outside dev: the buckets' objects stop a destroy.
+    assert!(plan.contains("Destroy will stop"), "{plan}");
+    let _ = writeln!(
+        std::io::stderr(),
+        "terraform-{TERRAFORM_OLDEST}: destroy plan skipped (Terraform sends destroys to providers from 1.3 on; ran on {})",
+        tf.version
+    );
+}

@@ -250,3 +250,68 @@ pub fn replacements(changes: &kinds::Changes) -> Vec<Diagnostic> {
 fn same_spec(prior: &Value, spec: &EnvironmentSpec) -> bool {
     matches!(spec::read(prior), SpecOutcome::Ready(old) if *old == *spec)
 }
+
+/// What a destroy of the environment in `prior` (its state) will keep, or refuse to do: shown
+/// in a destroy plan (Terraform sends one to providers that announce `plan_destroy`), so that
+/// nothing kept comes as a surprise after the apply. Pure: read from the state alone.
+pub fn destroy_notes(prior: &Value) -> Vec<Diagnostic> {
+    let spec = match spec::read(prior) {
+        SpecOutcome::Ready(s) => s,
+        _ => return vec![],
+    };
+    let provisioned = prior.get("provisioned");
+    let has = |address: &str| !provisioned.get(address).is_null();
+    let mut kept = Vec::new();
+    let mut refused = Vec::new();
+    if has("aws_db_instance.main") {
+        if spec.database.deletion_protection {
+            refused.push(format!(
+                "the database {}-db has deletion protection: set database.deletion_protection = false and apply first",
+                spec.prefix()
+            ));
+        }
+        let final_snapshot = prior
+            .get("provisioned")
+            .get("aws_db_instance.main")
+            .get("skip_final_snapshot")
+            .as_str()
+            != Some("true");
+        if final_snapshot {
+            kept.push(format!(
+                "a final snapshot of the database ({}-db-final-<time>), which RDS keeps until you delete it",
+                spec.prefix()
+            ));
+        }
+    }
+    if has("aws_kms_key.main") && spec.stage != spec::Stage::Dev {
+        kept.push(
+            "the environment's KMS key (tagged edulibra:retain-on-destroy), which encrypts that snapshot and any recovery points: it costs 1 USD a month until you schedule its deletion".into(),
+        );
+    }
+    if has("aws_backup_vault.main") && !spec.force_destroy {
+        refused.push(
+            "the backup vault is deleted only when empty (force_destroy is off): delete its recovery points, or set force_destroy = true and apply first".into(),
+        );
+    }
+    if !spec.force_destroy {
+        refused.push("buckets that hold objects are not emptied (force_destroy is off): destroy stops at the first that is not empty".into());
+    }
+    let mut out = Vec::new();
+    if !kept.is_empty() {
+        out.push(Diagnostic::warning(
+            "Destroy keeps data",
+            format!("Destroying {} keeps:\n- {}", spec.prefix(), kept.join("\n- ")),
+        ));
+    }
+    if !refused.is_empty() {
+        out.push(Diagnostic::warning(
+            "Destroy will stop",
+            format!(
+                "Destroying {} will stop unless:\n- {}",
+                spec.prefix(),
+                refused.join("\n- ")
+            ),
+        ));
+    }
+    out
+}
