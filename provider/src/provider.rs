@@ -12,7 +12,7 @@ use crate::codec;
 use crate::config::{self, Settings};
 use crate::data_sources::{self, CallerIdentity};
 use crate::diag::{self, Diagnostic};
-use crate::environment::{lifecycle, plan, spec, verdicts};
+use crate::environment::{self, lifecycle, plan, spec, verdicts};
 use crate::proto::tfplugin5 as pb;
 use crate::schema::{self, Schema};
 use crate::topology::Placement;
@@ -206,6 +206,20 @@ impl ProviderService {
 }
 
 impl ProviderService {
+    /// The identity of the environment `state` describes, for the wire; None while the
+    /// provider's placement or the environment's name is not known (Terraform then keeps none).
+    async fn identity_data(&self, state: &Value) -> Option<pb::ResourceIdentityData> {
+        if state.is_null() {
+            return None;
+        }
+        let (placement, _) = self.placement().await.ok()?;
+        let identity = environment::identity::of_state(state, &placement?)?;
+        let dv = encode_dv(&identity, &environment::identity::identity_type(), "identity").ok()?;
+        Some(pb::ResourceIdentityData {
+            identity_data: Some(dv),
+        })
+    }
+
     /// The engine's drivers and options for one environment (`id`), with where it lives.
     async fn engine(&self, id: &str) -> Result<lifecycle::Setup, Diagnostic> {
         let c = self.configured().await?;
@@ -379,6 +393,56 @@ impl pb::provider_server::Provider for ProviderService {
             resources: vec![ResourceMetadata {
                 type_name: ENVIRONMENT.to_string(),
             }],
+        }))
+    }
+
+    async fn get_resource_identity_schemas(
+        &self,
+        _: Request<pb::get_resource_identity_schemas::Request>,
+    ) -> Result<Response<pb::get_resource_identity_schemas::Response>, Status> {
+        use environment::identity::{ATTRIBUTES, VERSION};
+        use pb::resource_identity_schema::IdentityAttribute;
+        let schema = pb::ResourceIdentitySchema {
+            version: VERSION,
+            identity_attributes: ATTRIBUTES
+                .iter()
+                .map(|(name, required, description)| IdentityAttribute {
+                    name: name.to_string(),
+                    r#type: crate::value::Type::String.to_json_bytes(),
+                    required_for_import: *required,
+                    optional_for_import: !*required,
+                    description: description.to_string(),
+                })
+                .collect(),
+        };
+        Ok(Response::new(pb::get_resource_identity_schemas::Response {
+            identity_schemas: [(ENVIRONMENT.to_string(), schema)].into_iter().collect(),
+            diagnostics: vec![],
+        }))
+    }
+
+    /// Version 0 is the only identity there has been: it comes back as it is.
+    async fn upgrade_resource_identity(
+        &self,
+        req: Request<pb::upgrade_resource_identity::Request>,
+    ) -> Result<Response<pb::upgrade_resource_identity::Response>, Status> {
+        let req = req.into_inner();
+        let empty = pb::upgrade_resource_identity::Response::default();
+        let ty = environment::identity::identity_type();
+        let raw = req.raw_identity.map(|r| r.json).unwrap_or_default();
+        let identity = try_diag!(
+            crate::codec::decode_state_json(&raw, &ty).map_err(|e| Diagnostic::error(
+                "Cannot read the stored identity",
+                e.to_string()
+            )),
+            empty
+        );
+        let dv = try_diag!(encode_dv(&identity, &ty, "identity"), empty);
+        Ok(Response::new(pb::upgrade_resource_identity::Response {
+            upgraded_identity: Some(pb::ResourceIdentityData {
+                identity_data: Some(dv),
+            }),
+            diagnostics: vec![],
         }))
     }
 
@@ -556,6 +620,7 @@ impl pb::provider_server::Provider for ProviderService {
             new_state: Some(unchanged),
             diagnostics: vec![],
             private: req.private.clone(),
+            new_identity: self.identity_data(&current).await,
         };
         if current.is_null() || current.get("provisioned").is_null() {
             return Ok(Response::new(kept));
@@ -576,6 +641,7 @@ impl pb::provider_server::Provider for ProviderService {
             new_state: Some(dv),
             diagnostics: vec![],
             private: req.private,
+            new_identity: self.identity_data(&read).await,
         }))
     }
 
@@ -647,6 +713,7 @@ impl pb::provider_server::Provider for ProviderService {
         }
         let dv = try_diag!(encode_dv(&planned.state, &ty, "planned state"), empty);
         Ok(Response::new(pb::plan_resource_change::Response {
+            planned_identity: self.identity_data(&planned.state).await,
             planned_state: Some(dv),
             requires_replace: planned
                 .requires_replace
@@ -697,6 +764,7 @@ impl pb::provider_server::Provider for ProviderService {
             private: req.planned_private,
             diagnostics: diag::to_proto(&applied.diagnostics),
             legacy_type_system: false,
+            new_identity: self.identity_data(&applied.state).await,
         }))
     }
 
@@ -708,8 +776,30 @@ impl pb::provider_server::Provider for ProviderService {
         let empty = pb::import_resource_state::Response::default();
         let schema = try_diag!(self.resource_schema(&req.type_name), empty);
         let ty = schema.block.implied_type();
-        let setup = try_diag!(self.engine(&req.id).await, empty);
-        let state = match lifecycle::import(&setup, &req.id, &ty).await {
+        // `import { identity = {...} }` (Terraform 1.12+) sends an identity and no id.
+        let id = match req.identity.as_ref().and_then(|i| i.identity_data.as_ref()) {
+            Some(dv) if req.id.is_empty() => {
+                let identity = try_diag!(
+                    decode_dv(Some(dv), &environment::identity::identity_type(), "identity"),
+                    empty
+                );
+                let (placement, _) = try_diag!(self.placement().await, empty);
+                let placement = try_diag!(
+                    placement.ok_or_else(|| Diagnostic::error(
+                        "Provider configuration not known",
+                        "Import by identity needs the provider's region and account."
+                    )),
+                    empty
+                );
+                try_diag!(
+                    environment::identity::import_id(&identity, &placement),
+                    empty
+                )
+            }
+            _ => req.id.clone(),
+        };
+        let setup = try_diag!(self.engine(&id).await, empty);
+        let state = match lifecycle::import(&setup, &id, &ty).await {
             Ok(s) => s,
             Err(d) => {
                 return Ok(Response::new(pb::import_resource_state::Response {
@@ -721,6 +811,7 @@ impl pb::provider_server::Provider for ProviderService {
         let dv = try_diag!(encode_dv(&state, &ty, "imported state"), empty);
         Ok(Response::new(pb::import_resource_state::Response {
             imported_resources: vec![pb::import_resource_state::ImportedResource {
+                identity: self.identity_data(&state).await,
                 type_name: req.type_name,
                 state: Some(dv),
                 private: vec![],

@@ -213,3 +213,69 @@ resource "edulibra_environment" "env" {{
         tf.version
     );
 }
+
+/// `import { identity = {...} }` (Terraform 1.12 and later): the environment is found by its
+/// name and stage, imports with no changes, and an identity that names nothing is an error that
+/// names it. On 1.15.5; skipped, saying so, on 1.0.3.
+#[test]
+fn import_by_identity() {
+    use std::io::Write;
+    let moto = Moto::start().unwrap();
+    let tf = version(TERRAFORM_LATEST);
+    let first = workspace(&moto, &tf, "tf-identity-apply", 30);
+    first.tf_ok(".", &["init", "-input=false", "-no-color"]).unwrap();
+    first
+        .tf_ok(".", &["apply", "-auto-approve", "-input=false", "-no-color"])
+        .unwrap();
+
+    let importing = |tag: &str, identity: &str| {
+        let ws = workspace(&moto, &tf, tag, 30);
+        let cfg = format!(
+            "{}\nimport {{\n  to       = edulibra_environment.env\n  identity = {{ {identity} }}\n}}\n",
+            config(30, "platform", "10.0.0.0/16", 8)
+        );
+        ws.write("main.tf", &cfg).unwrap();
+        ws.tf_ok(".", &["init", "-input=false", "-no-color"]).unwrap();
+        ws
+    };
+    let ws = importing("tf-identity", "name = \"engine\", stage = \"dev\"");
+    let plan = ws
+        .tf_ok(".", &["plan", "-input=false", "-no-color"])
+        .unwrap()
+        .combined();
+    assert!(
+        plan.contains("1 to import, 0 to add, 0 to change, 0 to destroy"),
+        "{plan}"
+    );
+    ws.tf_ok(".", &["apply", "-auto-approve", "-input=false", "-no-color"])
+        .unwrap();
+    let again = ws
+        .tf_ok(".", &["plan", "-input=false", "-no-color"])
+        .unwrap()
+        .combined();
+    assert!(again.contains("No changes"), "{again}");
+    let shown: serde_json::Value =
+        serde_json::from_str(&ws.tf_ok(".", &["show", "-json"]).unwrap().stdout).unwrap();
+    let identity = &shown["values"]["root_module"]["resources"][0]["identity"];
+    assert_eq!(identity["name"], "engine", "{shown}");
+    assert_eq!(identity["region"], "eu-central-1", "{identity}");
+
+    let nothing = importing("tf-identity-none", "name = \"nothing\", stage = \"dev\"");
+    let out = nothing.tf(".", &["plan", "-input=false", "-no-color"]).unwrap();
+    assert!(!out.ok, "{}", out.combined());
+    assert!(out.combined().contains("nothing-dev"), "{}", out.combined());
+    let elsewhere = importing(
+        "tf-identity-region",
+        "name = \"engine\", stage = \"dev\", region = \"us-west-2\"",
+    );
+    let out = elsewhere.tf(".", &["plan", "-input=false", "-no-color"]).unwrap();
+    assert!(!out.ok && out.combined().contains("us-west-2"), "{}", out.combined());
+    let _ = writeln!(
+        std::io::stderr(),
+        "terraform-{TERRAFORM_OLDEST}: import by identity skipped (Terraform 1.12 and later; ran on {})",
+        tf.version
+    );
+    first
+        .tf_ok(".", &["destroy", "-auto-approve", "-input=false", "-no-color"])
+        .unwrap();
+}
