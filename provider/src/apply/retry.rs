@@ -30,7 +30,7 @@ pub enum Patience {
 }
 
 /// Codes services use for throttling (the SDKs' own lists of throttling errors).
-const THROTTLE_CODES: &[&str] = &[
+pub const THROTTLE_CODES: &[&str] = &[
     "Throttling",
     "ThrottlingException",
     "ThrottledException",

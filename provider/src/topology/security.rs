@@ -97,45 +97,47 @@ pub fn key_policy(b: &Builder, region: &str) -> V {
 }
 
 
+/// A customer-managed key of the environment in `region`: rotated yearly, deleted after a
+/// waiting period that is short only in dev.
+fn key_values(b: &Builder, region: &str, description: String, tags: V) -> V {
+    obj([
+        ("description", description.into()),
+        ("enable_key_rotation", true.into()),
+        ("rotation_period_in_days", 365.into()),
+        (
+            "deletion_window_in_days",
+            (if b.spec.stage == Stage::Dev { 7 } else { 30 }).into(),
+        ),
+        ("key_usage", "ENCRYPT_DECRYPT".into()),
+        ("customer_master_key_spec", "SYMMETRIC_DEFAULT".into()),
+        ("policy", key_policy(b, region)),
+        ("tags", tags),
+    ])
+}
+
 pub fn build(b: &mut Builder, net: &NetworkOut) -> SecurityOut {
     let spec = b.spec;
-    let key = b.add(
-        "aws_kms_key",
-        "main",
-        obj([
-            (
-                "description",
-                format!(
-                    "EduLibra {}: encrypts every data store of the environment",
-                    b.prefix()
-                )
-                .into(),
-            ),
-            ("enable_key_rotation", true.into()),
-            ("rotation_period_in_days", 365.into()),
-            (
-                "deletion_window_in_days",
-                (if spec.stage == Stage::Dev { 7 } else { 30 }).into(),
-            ),
-            ("key_usage", "ENCRYPT_DECRYPT".into()),
-            ("customer_master_key_spec", "SYMMETRIC_DEFAULT".into()),
-            ("policy", key_policy(b, &b.at.region.clone())),
-            // Outside dev, destroy keeps a final database snapshot (and the vault's recovery
-            // points may outlive it), all encrypted with this key: destroy keeps the key too,
-            // and the tag says so in the plan. A later apply of the same environment adopts it.
-            (
-                "tags",
-                if spec.stage == Stage::Dev {
-                    obj([])
-                } else {
-                    obj([(
-                        "edulibra:retain-on-destroy",
-                        "final database snapshot and backups".into(),
-                    )])
-                },
-            ),
-        ]),
+    // Outside dev, destroy keeps a final database snapshot (and the vault's recovery points may
+    // outlive it), all encrypted with this key: destroy keeps the key too, and the tag says so
+    // in the plan. A later apply of the same environment adopts it.
+    let retained = if spec.stage == Stage::Dev {
+        obj([])
+    } else {
+        obj([(
+            "edulibra:retain-on-destroy",
+            "final database snapshot and backups".into(),
+        )])
+    };
+    let main_key = key_values(
+        b,
+        &b.at.region.clone(),
+        format!(
+            "EduLibra {}: encrypts every data store of the environment",
+            b.prefix()
+        ),
+        retained,
     );
+    let key = b.add("aws_kms_key", "main", main_key);
     b.add(
         "aws_kms_alias",
         "main",
@@ -148,31 +150,20 @@ pub fn build(b: &mut Builder, net: &NetworkOut) -> SecurityOut {
     // What lives in us-east-1 for CloudFront (the CLOUDFRONT-scope WAF's log group) needs a key
     // there: a key encrypts only in its own region.
     let edge_key = if b.at.region != super::GLOBAL_REGION && spec.waf.enabled {
-        let edge = b.add(
-            "aws_kms_key",
-            "edge",
-            obj([
-                ("region", super::GLOBAL_REGION.into()),
-                (
-                    "description",
-                    format!(
-                        "EduLibra {} ({}): encrypts what CloudFront needs in us-east-1",
-                        b.prefix(),
-                        b.at.region
-                    )
-                    .into(),
-                ),
-                ("enable_key_rotation", true.into()),
-                ("rotation_period_in_days", 365.into()),
-                (
-                    "deletion_window_in_days",
-                    (if spec.stage == Stage::Dev { 7 } else { 30 }).into(),
-                ),
-                ("key_usage", "ENCRYPT_DECRYPT".into()),
-                ("customer_master_key_spec", "SYMMETRIC_DEFAULT".into()),
-                ("policy", key_policy(b, super::GLOBAL_REGION)),
-            ]),
+        let mut values = key_values(
+            b,
+            super::GLOBAL_REGION,
+            format!(
+                "EduLibra {} ({}): encrypts what CloudFront needs in us-east-1",
+                b.prefix(),
+                b.at.region
+            ),
+            obj([]),
         );
+        if let V::Obj(m) = &mut values {
+            m.insert("region".into(), super::GLOBAL_REGION.into());
+        }
+        let edge = b.add("aws_kms_key", "edge", values);
         b.add(
             "aws_kms_alias",
             "edge",

@@ -156,16 +156,9 @@ impl Drivers {
     }
 }
 
-/// Error codes AWS uses for throttling, brief outages and eventual consistency.
+/// Error codes AWS uses for brief outages and eventual consistency (throttling's are
+/// `retry::THROTTLE_CODES`).
 const TRANSIENT_CODES: &[&str] = &[
-    "Throttling",
-    "ThrottlingException",
-    "ThrottledException",
-    "RequestLimitExceeded",
-    "TooManyRequestsException",
-    "RequestThrottled",
-    "RequestThrottledException",
-    "SlowDown",
     "ServiceUnavailable",
     "ServiceUnavailableException",
     "InternalError",
@@ -192,6 +185,7 @@ const TRANSIENT_CODES: &[&str] = &[
 pub fn classify(code: &str, status: Option<u16>, message: &str) -> ErrorClass {
     let lower = message.to_ascii_lowercase();
     if TRANSIENT_CODES.contains(&code)
+        || super::retry::THROTTLE_CODES.contains(&code)
         || matches!(status, Some(429) | Some(500..=599))
         || super::retry::PROPAGATION_PHRASES
             .iter()
