@@ -11,6 +11,7 @@ pub mod codec;
 pub mod config;
 pub mod data_sources;
 pub mod diag;
+pub mod ephemeral;
 pub mod environment;
 pub mod handshake;
 pub mod lambda_package;

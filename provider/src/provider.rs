@@ -31,6 +31,7 @@ struct Inner {
     environment: Schema,
     caller_identity: Schema,
     topology: Schema,
+    database_credentials: Schema,
     configured: RwLock<Option<Arc<Configured>>>,
     stop: watch::Sender<bool>,
 }
@@ -132,6 +133,7 @@ impl ProviderService {
                 environment: spec::schema(),
                 caller_identity: data_sources::caller_identity_schema(),
                 topology: data_sources::topology_schema(),
+                database_credentials: crate::ephemeral::database_credentials_schema(),
                 configured: RwLock::new(None),
                 stop,
             }),
@@ -144,6 +146,16 @@ impl ProviderService {
             other => Err(Diagnostic::error(
                 "Unknown resource type",
                 format!("This provider has no resource type {other:?}; it has {ENVIRONMENT}."),
+            )),
+        }
+    }
+
+    fn ephemeral_schema(&self, type_name: &str) -> Result<&Schema, Diagnostic> {
+        match type_name {
+            crate::ephemeral::DATABASE_CREDENTIALS => Ok(&self.inner.database_credentials),
+            other => Err(Diagnostic::error(
+                "Unknown ephemeral resource type",
+                format!("This provider has no ephemeral resource {other:?}; it has {}.", crate::ephemeral::DATABASE_CREDENTIALS),
             )),
         }
     }
@@ -372,6 +384,12 @@ impl pb::provider_server::Provider for ProviderService {
             diagnostics: vec![],
             provider_meta: None,
             server_capabilities: Some(server_capabilities()),
+            ephemeral_resource_schemas: [(
+                crate::ephemeral::DATABASE_CREDENTIALS.to_string(),
+                schema_to_proto(&i.database_credentials),
+            )]
+            .into_iter()
+            .collect(),
         }))
     }
 
@@ -393,7 +411,83 @@ impl pb::provider_server::Provider for ProviderService {
             resources: vec![ResourceMetadata {
                 type_name: ENVIRONMENT.to_string(),
             }],
+            ephemeral_resources: vec![pb::get_metadata::EphemeralMetadata {
+                type_name: crate::ephemeral::DATABASE_CREDENTIALS.to_string(),
+            }],
         }))
+    }
+
+    async fn validate_ephemeral_resource_config(
+        &self,
+        req: Request<pb::validate_ephemeral_resource_config::Request>,
+    ) -> Result<Response<pb::validate_ephemeral_resource_config::Response>, Status> {
+        let req = req.into_inner();
+        let empty = pb::validate_ephemeral_resource_config::Response::default();
+        let schema = try_diag!(self.ephemeral_schema(&req.type_name), empty);
+        let config = try_diag!(
+            decode_dv(req.config.as_ref(), &schema.block.implied_type(), "configuration"),
+            empty
+        );
+        let id = config.get("environment_id");
+        let bad = id.as_str().is_some_and(|s| s.rsplit_once('-').is_none());
+        Ok(Response::new(pb::validate_ephemeral_resource_config::Response {
+            diagnostics: if bad {
+                errs(Diagnostic::error("Invalid environment_id", "An environment id is `<name>-<stage>`, such as `edulibra-prod` (`edulibra_environment.x.id`).").at("environment_id"))
+            } else {
+                vec![]
+            },
+        }))
+    }
+
+    async fn open_ephemeral_resource(
+        &self,
+        req: Request<pb::open_ephemeral_resource::Request>,
+    ) -> Result<Response<pb::open_ephemeral_resource::Response>, Status> {
+        let req = req.into_inner();
+        let empty = pb::open_ephemeral_resource::Response::default();
+        let schema = try_diag!(self.ephemeral_schema(&req.type_name), empty);
+        let ty = schema.block.implied_type();
+        let config = try_diag!(decode_dv(req.config.as_ref(), &ty, "configuration"), empty);
+        let id = try_diag!(
+            config.get("environment_id").as_str().map(str::to_string).ok_or_else(|| {
+                Diagnostic::error("environment_id not known", "The environment id must be known when the credentials are read.").at("environment_id")
+            }),
+            empty
+        );
+        let c = try_diag!(self.configured().await, empty);
+        let aws = try_diag!(
+            c.aws.as_ref().ok_or_else(|| Diagnostic::error(
+                "AWS is not configured",
+                "The provider has no usable AWS configuration (region, credentials); see the provider block."
+            )),
+            empty
+        );
+        let value = try_diag!(crate::ephemeral::open(aws, &id).await, empty);
+        let dv = try_diag!(encode_dv(&value, &ty, "credentials"), empty);
+        Ok(Response::new(pb::open_ephemeral_resource::Response {
+            diagnostics: vec![],
+            result: Some(dv),
+            private: None,
+        }))
+    }
+
+    /// Nothing to renew: the credentials hold for the run.
+    async fn renew_ephemeral_resource(
+        &self,
+        req: Request<pb::renew_ephemeral_resource::Request>,
+    ) -> Result<Response<pb::renew_ephemeral_resource::Response>, Status> {
+        Ok(Response::new(pb::renew_ephemeral_resource::Response {
+            diagnostics: vec![],
+            private: req.into_inner().private,
+        }))
+    }
+
+    /// Nothing to close: reading the secret opened nothing.
+    async fn close_ephemeral_resource(
+        &self,
+        _: Request<pb::close_ephemeral_resource::Request>,
+    ) -> Result<Response<pb::close_ephemeral_resource::Response>, Status> {
+        Ok(Response::new(pb::close_ephemeral_resource::Response::default()))
     }
 
     async fn get_resource_identity_schemas(

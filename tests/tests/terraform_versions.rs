@@ -279,3 +279,90 @@ fn import_by_identity() {
         .tf_ok(".", &["destroy", "-auto-approve", "-input=false", "-no-color"])
         .unwrap();
 }
+
+/// The ephemeral `edulibra_database_credentials` (Terraform 1.10 and later) feeds a provisioner
+/// the database's master password, which appears neither in `terraform show -json` nor in the
+/// state file; an environment without a database is an error at `environment_id`. On 1.15.5;
+/// skipped, saying so, on 1.0.3.
+#[test]
+fn ephemeral_database_credentials_stay_out_of_plan_and_state() {
+    use std::io::Write;
+    let moto = Moto::start().unwrap();
+    let tf = version(TERRAFORM_LATEST);
+    let env = workspace(&moto, &tf, "tf-ephemeral-env", 30);
+    env.tf_ok(".", &["init", "-input=false", "-no-color"]).unwrap();
+    env.tf_ok(".", &["apply", "-auto-approve", "-input=false", "-no-color"])
+        .unwrap();
+    let secret = edulibra_e2e::boto3(
+        &moto,
+        "eu-central-1",
+        "import json\nrds = client('rds')\narn = rds.describe_db_instances(DBInstanceIdentifier='engine-dev-db')['DBInstances'][0]['MasterUserSecret']['SecretArn']\nprint(json.loads(client('secretsmanager').get_secret_value(SecretId=arn)['SecretString'])['password'], end='')",
+    )
+    .unwrap();
+    assert!(secret.len() >= 8, "moto keeps a password: {secret:?}");
+
+    let using = |tag: &str, id: &str| {
+        let mut ws = Workspace::new(tag).unwrap();
+        ws.terraform = tf.path.clone();
+        ws.extra_env
+            .push(("TF_VAR_endpoint".into(), moto.endpoint()));
+        let head = edulibra_e2e::provider_config("");
+        ws.write(
+            "main.tf",
+            &format!(
+                r#"{head}
+ephemeral "edulibra_database_credentials" "db" {{
+  environment_id = "{id}"
+}}
+resource "terraform_data" "uses" {{
+  provisioner "local-exec" {{
+    command     = "printf %s \"$PW\" | sha256sum | cut -c1-64 > used.txt"
+    environment = {{ PW = ephemeral.edulibra_database_credentials.db.password }}
+  }}
+}}
+"#
+            ),
+        )
+        .unwrap();
+        ws.tf_ok(".", &["init", "-input=false", "-no-color"]).unwrap();
+        ws
+    };
+    let ws = using("tf-ephemeral", "engine-dev");
+    ws.tf_ok(".", &["apply", "-auto-approve", "-input=false", "-no-color"])
+        .unwrap();
+    let used = std::fs::read_to_string(ws.dir.join("used.txt")).unwrap();
+    let digest: String = sha256_hex(secret.as_bytes());
+    assert_eq!(used.trim(), digest, "the provisioner got the password");
+    let shown = ws.tf_ok(".", &["show", "-json"]).unwrap().stdout;
+    assert!(!shown.contains(&secret), "the password is not in `terraform show -json`");
+    let state = std::fs::read_to_string(ws.dir.join("terraform.tfstate")).unwrap();
+    assert!(!state.contains(&secret), "the password is not in the state file");
+
+    let none = using("tf-ephemeral-none", "nothing-dev");
+    let out = none.tf(".", &["apply", "-auto-approve", "-input=false", "-no-color"]).unwrap();
+    assert!(!out.ok, "{}", out.combined());
+    assert!(out.combined().contains("No database"), "{}", out.combined());
+    assert!(out.combined().contains("environment_id"), "{}", out.combined());
+    let _ = writeln!(
+        std::io::stderr(),
+        "terraform-{TERRAFORM_OLDEST}: ephemeral credentials skipped (Terraform 1.10 and later; ran on {})",
+        tf.version
+    );
+    env.tf_ok(".", &["destroy", "-auto-approve", "-input=false", "-no-color"])
+        .unwrap();
+}
+
+/// SHA-256 in hex, as `sha256sum` prints it.
+fn sha256_hex(bytes: &[u8]) -> String {
+    let out = std::process::Command::new("sha256sum")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .and_then(|mut c| {
+            use std::io::Write;
+            c.stdin.take().unwrap().write_all(bytes)?;
+            c.wait_with_output()
+        })
+        .unwrap();
+    String::from_utf8_lossy(&out.stdout)[..64].to_string()
+}
