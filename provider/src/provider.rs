@@ -32,6 +32,7 @@ struct Inner {
     caller_identity: Schema,
     topology: Schema,
     database_credentials: Schema,
+    environment_list: Schema,
     configured: RwLock<Option<Arc<Configured>>>,
     stop: watch::Sender<bool>,
 }
@@ -134,6 +135,7 @@ impl ProviderService {
                 caller_identity: data_sources::caller_identity_schema(),
                 topology: data_sources::topology_schema(),
                 database_credentials: crate::ephemeral::database_credentials_schema(),
+                environment_list: environment::listing::schema(),
                 configured: RwLock::new(None),
                 stop,
             }),
@@ -148,6 +150,46 @@ impl ProviderService {
                 format!("This provider has no resource type {other:?}; it has {ENVIRONMENT}."),
             )),
         }
+    }
+
+    fn list_schema(&self, type_name: &str) -> Result<&Schema, Diagnostic> {
+        match type_name {
+            ENVIRONMENT => Ok(&self.inner.environment_list),
+            other => Err(Diagnostic::error(
+                "Unknown list resource type",
+                format!("This provider lists {ENVIRONMENT} only, not {other:?}."),
+            )),
+        }
+    }
+
+    async fn list_events(
+        &self,
+        req: &pb::list_resource::Request,
+    ) -> Result<Vec<pb::list_resource::Event>, Diagnostic> {
+        let schema = self.list_schema(&req.type_name)?;
+        let config = decode_dv(req.config.as_ref(), &schema.block.implied_type(), "list configuration")?;
+        let (stage, prefix) = environment::listing::filters(&config)?;
+        let setup = self.engine("list").await?;
+        let ty = self.inner.environment.block.implied_type();
+        let found = lifecycle::list(&setup, stage.as_deref(), prefix.as_deref(), &ty)
+            .await
+            .map_err(|mut d| d.remove(0))?;
+        let limit = if req.limit > 0 { req.limit as usize } else { usize::MAX };
+        let mut events = Vec::new();
+        for (id, args) in found.into_iter().take(limit) {
+            let resource_object = if req.include_resource_object {
+                Some(encode_dv(&args, &ty, "environment")?)
+            } else {
+                None
+            };
+            events.push(pb::list_resource::Event {
+                identity: self.identity_data(&args).await,
+                display_name: id,
+                resource_object,
+                diagnostic: vec![],
+            });
+        }
+        Ok(events)
     }
 
     fn ephemeral_schema(&self, type_name: &str) -> Result<&Schema, Diagnostic> {
@@ -390,6 +432,9 @@ impl pb::provider_server::Provider for ProviderService {
             )]
             .into_iter()
             .collect(),
+            list_resource_schemas: [(ENVIRONMENT.to_string(), schema_to_proto(&i.environment_list))]
+                .into_iter()
+                .collect(),
         }))
     }
 
@@ -414,6 +459,51 @@ impl pb::provider_server::Provider for ProviderService {
             ephemeral_resources: vec![pb::get_metadata::EphemeralMetadata {
                 type_name: crate::ephemeral::DATABASE_CREDENTIALS.to_string(),
             }],
+            list_resources: vec![pb::get_metadata::ListResourceMetadata {
+                type_name: ENVIRONMENT.to_string(),
+            }],
+        }))
+    }
+
+    type ListResourceStream = std::pin::Pin<
+        Box<dyn tokio_stream::Stream<Item = Result<pb::list_resource::Event, Status>> + Send>,
+    >;
+
+    /// The environments there are, each by its identity (and, when asked, its arguments as
+    /// recorded, from which `-generate-config-out` writes configuration).
+    async fn list_resource(
+        &self,
+        req: Request<pb::list_resource::Request>,
+    ) -> Result<Response<Self::ListResourceStream>, Status> {
+        let req = req.into_inner();
+        let events = match self.list_events(&req).await {
+            Ok(e) => e,
+            Err(d) => vec![pb::list_resource::Event {
+                diagnostic: diag::to_proto(&[d]),
+                ..Default::default()
+            }],
+        };
+        Ok(Response::new(Box::pin(tokio_stream::iter(
+            events.into_iter().map(Ok),
+        ))))
+    }
+
+    async fn validate_list_resource_config(
+        &self,
+        req: Request<pb::validate_list_resource_config::Request>,
+    ) -> Result<Response<pb::validate_list_resource_config::Response>, Status> {
+        let req = req.into_inner();
+        let empty = pb::validate_list_resource_config::Response::default();
+        let schema = try_diag!(self.list_schema(&req.type_name), empty);
+        let config = try_diag!(
+            decode_dv(req.config.as_ref(), &schema.block.implied_type(), "list configuration"),
+            empty
+        );
+        Ok(Response::new(pb::validate_list_resource_config::Response {
+            diagnostics: match environment::listing::filters(&config) {
+                Ok(_) => vec![],
+                Err(d) => errs(d),
+            },
         }))
     }
 

@@ -366,3 +366,79 @@ fn sha256_hex(bytes: &[u8]) -> String {
         .unwrap();
     String::from_utf8_lossy(&out.stdout)[..64].to_string()
 }
+
+/// `terraform query` (Terraform 1.14 and later) with a `list "edulibra_environment"` block finds
+/// the environments in the account by their records, filtered by stage; `-generate-config-out`
+/// writes configuration whose plan imports them with no other change; a bad filter is an error
+/// at its attribute. On 1.15.5; skipped, saying so, on 1.0.3.
+#[test]
+fn query_finds_environments_and_writes_their_import_configuration() {
+    use std::io::Write;
+    let moto = Moto::start().unwrap();
+    let tf = version(TERRAFORM_LATEST);
+    let head = edulibra_e2e::provider_config("  policy_enforcement = \"off\"");
+    let env = |name: &str| {
+        format!(
+            "resource \"edulibra_environment\" \"{name}\" {{\n  name    = \"{name}\"\n  stage   = \"dev\"\n  compute = \"serverless\"\n}}\n"
+        )
+    };
+    let mut apply = Workspace::new("tf-query-apply").unwrap();
+    apply.terraform = tf.path.clone();
+    apply
+        .extra_env
+        .push(("TF_VAR_endpoint".into(), moto.endpoint()));
+    apply
+        .write("main.tf", &format!("{head}{}{}", env("alpha"), env("beta")))
+        .unwrap();
+    apply.tf_ok(".", &["init", "-input=false", "-no-color"]).unwrap();
+    apply
+        .tf_ok(".", &["apply", "-auto-approve", "-input=false", "-no-color"])
+        .unwrap();
+
+    let mut query = Workspace::new("tf-query").unwrap();
+    query.terraform = tf.path.clone();
+    query
+        .extra_env
+        .push(("TF_VAR_endpoint".into(), moto.endpoint()));
+    query.write("main.tf", &head).unwrap();
+    query
+        .write(
+            "envs.tfquery.hcl",
+            "list \"edulibra_environment\" \"dev\" {\n  provider = edulibra\n  config {\n    stage = \"dev\"\n  }\n}\n",
+        )
+        .unwrap();
+    query.tf_ok(".", &["init", "-input=false", "-no-color"]).unwrap();
+    let found = query
+        .tf_ok(".", &["query", "-no-color", "-generate-config-out=generated.tf"])
+        .unwrap()
+        .combined();
+    assert!(found.contains("alpha-dev") && found.contains("beta-dev"), "{found}");
+    let generated = std::fs::read_to_string(query.dir.join("generated.tf")).unwrap();
+    assert!(generated.contains("import {"), "{generated}");
+    let plan = query
+        .tf_ok(".", &["plan", "-input=false", "-no-color"])
+        .unwrap()
+        .combined();
+    assert!(
+        plan.contains("2 to import, 0 to add, 0 to change, 0 to destroy"),
+        "{plan}\n---\n{generated}"
+    );
+
+    query
+        .write(
+            "envs.tfquery.hcl",
+            "list \"edulibra_environment\" \"bad\" {\n  provider = edulibra\n  config {\n    stage = \"qa\"\n  }\n}\n",
+        )
+        .unwrap();
+    let bad = query.tf(".", &["query", "-no-color"]).unwrap();
+    assert!(!bad.ok, "{}", bad.combined());
+    assert!(bad.combined().contains("Invalid stage"), "{}", bad.combined());
+    let _ = writeln!(
+        std::io::stderr(),
+        "terraform-{TERRAFORM_OLDEST}: terraform query skipped (Terraform 1.14 and later; ran on {})",
+        tf.version
+    );
+    apply
+        .tf_ok(".", &["destroy", "-auto-approve", "-input=false", "-no-color"])
+        .unwrap();
+}

@@ -215,6 +215,10 @@ pub trait ManifestStore: Send + Sync {
     fn put<'a>(&'a self, bucket: &'a str, body: Vec<u8>) -> Fut<'a, ()>;
     /// None when there is no record (or no bucket).
     fn get<'a>(&'a self, bucket: &'a str) -> Fut<'a, Option<Vec<u8>>>;
+    /// The buckets there are, where records may be (`list` discovers environments by them).
+    fn buckets<'a>(&'a self) -> Fut<'a, Vec<String>> {
+        Box::pin(async { Ok(vec![]) })
+    }
 }
 
 /// Finds the driver of a resource type.

@@ -166,6 +166,52 @@ const READ_BATCH: usize = 100;
 
 /// `terraform import`: the arguments from the environment's record, then every child found in
 /// AWS by its tags or unique name. What is not found is created by the next apply.
+/// The environments this account holds in the provider's region, found by the records their
+/// logs buckets keep (`<id>-<region>-logs`), each with its arguments as recorded; filtered by
+/// stage and name prefix (`terraform query`, the list resource).
+pub async fn list(
+    setup: &Setup,
+    stage: Option<&str>,
+    name_prefix: Option<&str>,
+    ty: &crate::value::Type,
+) -> Result<Vec<(String, Value)>, Vec<Diagnostic>> {
+    let (registry, opts, placement) = (&setup.registry, &setup.opts, &setup.placement);
+    let one = |summary: &str, detail: String| vec![Diagnostic::error(summary, detail)];
+    let store = registry
+        .manifests()
+        .ok_or_else(|| one("Cannot list environments", "no record store is configured".into()))?;
+    let suffix = format!("-{}-logs", placement.region);
+    let buckets = with_retry(&opts.retry, "list", &opts.stop, || store.buckets())
+        .await
+        .map_err(|e| one("Cannot list environments", e.to_string()))?;
+    let mut out = Vec::new();
+    for bucket in buckets {
+        let Some(id) = bucket.strip_suffix(&suffix) else {
+            continue;
+        };
+        let Some(body) = with_retry(&opts.retry, id, &opts.stop, || store.get(&bucket))
+            .await
+            .map_err(|e| one("Cannot list environments", format!("reading the record of s3://{bucket}: {e}")))?
+        else {
+            continue; // a bucket of that shape that is not an environment's
+        };
+        let Ok(args) = crate::codec::decode_state_json(&body, ty) else {
+            continue;
+        };
+        let SpecOutcome::Ready(spec) = spec::read(&args) else {
+            continue;
+        };
+        if stage.is_some_and(|s| s != spec.stage.as_str())
+            || name_prefix.is_some_and(|p| !spec.name.starts_with(p))
+        {
+            continue;
+        }
+        out.push((id.to_string(), args));
+    }
+    out.sort_by(|a, b| a.0.cmp(&b.0));
+    Ok(out)
+}
+
 pub async fn import(
     setup: &Setup,
     id: &str,

@@ -3,6 +3,7 @@
 
 pub mod identity;
 pub mod lifecycle;
+pub mod listing;
 pub mod plan;
 pub mod spec;
 pub mod state;

@@ -49,9 +49,11 @@ fn by_component(d: &Desired) -> Vec<Filter> {
         .build()]
 }
 
+/// True when a resource with `tags` is this child. The environment filter of the describe call
+/// is checked again here: a filter an endpoint ignores (the moto server ignores it on
+/// DescribeAddresses) must not let another environment's resource be adopted.
 fn is_child(tags: &[Tag], d: &Desired) -> bool {
-    tags.iter()
-        .any(|t| t.key() == Some("edulibra:component") && t.value() == Some(d.address))
+    d.owns(&tags_of(Some(tags)))
 }
 
 fn filter(name: &str, value: &str) -> Filter {

@@ -683,6 +683,16 @@ fn is_record(key: &str) -> bool {
 }
 
 impl ManifestStore for S3 {
+    fn buckets<'a>(&'a self) -> Fut<'a, Vec<String>> {
+        Box::pin(async move {
+            let r = self.reads.list_buckets().send().await.op("ListBuckets")?;
+            Ok(r.buckets()
+                .iter()
+                .filter_map(|b| b.name().map(str::to_string))
+                .collect())
+        })
+    }
+
     fn put<'a>(&'a self, bucket: &'a str, body: Vec<u8>) -> Fut<'a, ()> {
         Box::pin(async move {
             use base64::Engine as _;
