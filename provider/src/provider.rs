@@ -718,9 +718,13 @@ impl pb::provider_server::Provider for ProviderService {
             }));
         }
         let ty = schema.block.implied_type();
+        // Every version so far has had the same arguments (see spec::SCHEMA_VERSION): each
+        // step from req.version up is the identity, and the JSON reads as the current shape.
         let value = try_diag!(
-            codec::decode_state_json(&raw.json, &ty)
-                .map_err(|e| Diagnostic::error("Cannot read the stored state", e.to_string())),
+            codec::decode_state_json(&raw.json, &ty).map_err(|e| Diagnostic::error(
+                "Cannot read the stored state",
+                format!("{e} (state of schema version {})", req.version)
+            )),
             empty
         );
         let dv = try_diag!(encode_dv(&value, &ty, "upgraded state"), empty);

@@ -79,6 +79,13 @@ fn smoke(tf: &Terraform) {
     s.check("apply", apply.ok, || apply.combined());
     let again = run(&ws, &["plan", "-input=false", "-no-color", "-detailed-exitcode"]);
     s.check("second plan empty", again.ok && again.stdout.contains("No changes"), || again.combined());
+    // A state written by schema version 0 upgrades and plans empty.
+    let path = ws.dir.join("terraform.tfstate");
+    let state = std::fs::read_to_string(&path).unwrap();
+    assert!(state.contains("\"schema_version\": 1"), "the state is at schema version 1");
+    std::fs::write(&path, state.replace("\"schema_version\": 1", "\"schema_version\": 0")).unwrap();
+    let upgraded = run(&ws, &["plan", "-input=false", "-no-color"]);
+    s.check("state of schema version 0 upgrades", upgraded.ok && upgraded.stdout.contains("No changes"), || upgraded.combined());
     // An in-place update: log retention.
     ws.write("main.tf", &config(90, "platform", "10.0.0.0/16", 8))
         .unwrap();

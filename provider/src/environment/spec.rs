@@ -268,8 +268,14 @@ pub fn block_schema() -> Block {
             .attr(A::optional_computed("retention_days", Type::Number, "Days to keep backups. Default 7 in dev, 14 in staging, 35 in prod.")))
 }
 
+/// The schema's version. 1: children carry their `region` and names unique per account carry
+/// the environment's region (issue "First real apply"); the arguments are those of version 0,
+/// so a version-0 state upgrades as it is (`UpgradeResourceState`), and the next plan shows
+/// the children the new names replace. A change of arguments adds a version and its step.
+pub const SCHEMA_VERSION: i64 = 1;
+
 pub fn schema() -> Schema {
-    Schema::new(0, block_schema()).expect("edulibra_environment schema is valid")
+    Schema::new(SCHEMA_VERSION, block_schema()).expect("edulibra_environment schema is valid")
 }
 
 /// Why a spec could not be built: either an error to report or a value not known yet.
