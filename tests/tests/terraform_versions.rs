@@ -431,6 +431,25 @@ fn query_finds_environments_and_writes_their_import_configuration() {
         "{plan}\n---\n{generated}"
     );
 
+    // A stale copy of alpha's record in another bucket: the same identity twice, both named.
+    edulibra_e2e::boto3(
+        &moto,
+        "eu-central-1",
+        "s3 = client('s3')\ntags = s3.get_bucket_tagging(Bucket='alpha-dev-eu-central-1-logs')['TagSet']\ns3.create_bucket(Bucket='copy-dev-eu-central-1-logs', CreateBucketConfiguration={'LocationConstraint': 'eu-central-1'})\ns3.put_bucket_tagging(Bucket='copy-dev-eu-central-1-logs', Tagging={'TagSet': tags})",
+    )
+    .unwrap();
+    let twice = query.tf(".", &["query", "-no-color"]).unwrap();
+    assert!(!twice.ok, "{}", twice.combined());
+    for named in ["alpha-dev-eu-central-1-logs", "copy-dev-eu-central-1-logs"] {
+        assert!(twice.combined().contains(named), "{}", twice.combined());
+    }
+    edulibra_e2e::boto3(
+        &moto,
+        "eu-central-1",
+        "client('s3').delete_bucket(Bucket='copy-dev-eu-central-1-logs')",
+    )
+    .unwrap();
+
     query
         .write(
             "envs.tfquery.hcl",

@@ -206,6 +206,20 @@ pub async fn list(
         {
             continue;
         }
+        // A record copied into another bucket claims the same environment twice: which is
+        // real cannot be told from here, so neither is offered.
+        if let Some((other, _)) = out.iter().find(|(_, a): &&(String, Value)| {
+            a.get("name") == args.get("name") && a.get("stage") == args.get("stage")
+        }) {
+            return Err(one(
+                "Two environments with one identity",
+                format!(
+                    "The logs buckets {other}{suffix} and {bucket} both record environment {}-{}: delete the stale record (its edulibra:record tags) from one of them.",
+                    spec.name,
+                    spec.stage.as_str()
+                ),
+            ));
+        }
         out.push((id.to_string(), args));
     }
     out.sort_by(|a, b| a.0.cmp(&b.0));
