@@ -53,7 +53,7 @@ pub fn schema() -> Schema {
         .attr(Attribute::optional("token", Type::String, "Session token for temporary credentials.").sensitive())
         .attr(Attribute::optional("endpoint", Type::String, "One endpoint URL for every service, e.g. a local AWS emulator such as `http://127.0.0.1:5055`. S3 then uses path-style addressing."))
         .attr(Attribute::optional("default_tags", Type::map(Type::String), "Tags applied to every AWS resource the provider creates, under each environment's own `tags`."))
-        .attr(Attribute::optional("max_retries", Type::Number, "Attempts after the first for a throttled or failed AWS call (default 8)."))
+        .attr(Attribute::optional("max_retries", Type::Number, "Attempts after the first for an AWS call that failed with a 5xx or no answer (default 8). Throttling, IAM propagation, resources still being released and changes still settling each have a time budget of their own (see docs/architecture.md)."))
         .attr(Attribute::optional("max_concurrency", Type::Number, "How many AWS resources the apply engine creates or deletes at once (default 8)."))
         .attr(Attribute::optional("skip_resource_types", Type::list(Type::String), "Child resource types that apply leaves out, for an endpoint that does not implement their API (such as an emulator): they stay in the plan and are judged by the rules, but neither they nor the children that depend on them are created; the plan and apply say which. Default: none."))
         .attr(Attribute::optional("policy_enforcement", Type::String, "What `terraform plan` does with the validator's findings on each environment: `warn` (default) reports them as warnings, `strict` fails the plan, `off` skips the check."))

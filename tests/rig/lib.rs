@@ -292,7 +292,11 @@ impl Workspace {
             rc,
             // Read by the examples (undeclared TF_VAR_ variables are ignored).
             extra_env: vec![("TF_VAR_skip_resource_types".into(), moto_skip_types())],
-            terraform: default_terraform(),
+            terraform: {
+                let t = default_terraform();
+                say_terraform(&t);
+                t
+            },
         })
     }
 
@@ -580,6 +584,24 @@ pub fn moto_skip_types() -> String {
 }
 
 /// Prints what the emulator's gaps leave unchecked.
+/// Names, in the output of the test that makes the workspace, the Terraform it runs on (the
+/// version is asked once per path and process).
+pub fn say_terraform(path: &Path) {
+    static KNOWN: std::sync::Mutex<Vec<(PathBuf, String)>> = std::sync::Mutex::new(Vec::new());
+    let mut known = KNOWN.lock().unwrap();
+    let version = match known.iter().find(|(p, _)| p == path) {
+        Some((_, v)) => v.clone(),
+        None => {
+            let v = Terraform::at(path)
+                .map(|t| t.version)
+                .unwrap_or_else(|| "that does not run".into());
+            known.push((path.to_path_buf(), v.clone()));
+            v
+        }
+    };
+    eprintln!("terraform {version} ({})", path.display());
+}
+
 pub fn say_moto_gaps() {
     for (t, why) in moto_gaps().iter() {
         eprintln!("skipped against moto: {t} and the children that depend on it ({why})");
