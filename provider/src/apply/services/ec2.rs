@@ -56,6 +56,27 @@ fn is_child(tags: &[Tag], d: &Desired) -> bool {
     d.owns(&tags_of(Some(tags)))
 }
 
+/// The id (`$id`) of the first resource a paginated describe call lists, on any page, that is
+/// this child (`is_child`) and, where given, not on its way out (`$live`): the one lookup of
+/// every tagged EC2 type. The two-argument form filters by the environment (`set_filters`).
+macro_rules! find_tagged {
+    ($call:expr, $filters:expr, $op:literal, $d:expr, $id:ident) => {
+        find_tagged!($call.set_filters($filters), $op, $d, $id, |_: &_| true)
+    };
+    ($call:expr, $op:literal, $d:expr, $id:ident, $live:expr) => {{
+        let mut items = $call.into_paginator().items().send();
+        let mut found = None;
+        while let Some(x) = items.next().await {
+            let x = x.op($op)?;
+            if is_child(x.tags(), $d) && ($live)(&x) {
+                found = x.$id().map(str::to_string);
+                break;
+            }
+        }
+        found
+    }};
+}
+
 fn filter(name: &str, value: &str) -> Filter {
     Filter::builder().name(name).values(value).build()
 }
@@ -136,43 +157,19 @@ impl Ec2 {
 
     async fn find_id(&self, d: &Desired<'_>) -> Result<Option<String>, CallError> {
         let f = Some(by_component(d));
+        let reads = &self.reads;
         let id = match d.kind {
-            "aws_vpc" => self
-                .reads
-                .describe_vpcs()
-                .set_filters(f)
-                .send()
-                .await
-                .op("DescribeVpcs")?
-                .vpcs()
-                .iter()
-                .find(|x| is_child(x.tags(), d))
-                .and_then(|x| x.vpc_id())
-                .map(str::to_string),
-            "aws_subnet" => self
-                .reads
-                .describe_subnets()
-                .set_filters(f)
-                .send()
-                .await
-                .op("DescribeSubnets")?
-                .subnets()
-                .iter()
-                .find(|x| is_child(x.tags(), d))
-                .and_then(|x| x.subnet_id())
-                .map(str::to_string),
-            "aws_internet_gateway" => self
-                .reads
-                .describe_internet_gateways()
-                .set_filters(f)
-                .send()
-                .await
-                .op("DescribeInternetGateways")?
-                .internet_gateways()
-                .iter()
-                .find(|x| is_child(x.tags(), d))
-                .and_then(|x| x.internet_gateway_id())
-                .map(str::to_string),
+            "aws_vpc" => find_tagged!(reads.describe_vpcs(), f, "DescribeVpcs", d, vpc_id),
+            "aws_subnet" => {
+                find_tagged!(reads.describe_subnets(), f, "DescribeSubnets", d, subnet_id)
+            }
+            "aws_internet_gateway" => find_tagged!(
+                reads.describe_internet_gateways(),
+                f,
+                "DescribeInternetGateways",
+                d,
+                internet_gateway_id
+            ),
             "aws_eip" => self
                 .reads
                 .describe_addresses()
@@ -185,84 +182,51 @@ impl Ec2 {
                 .find(|x| is_child(x.tags(), d))
                 .and_then(|x| x.allocation_id())
                 .map(str::to_string),
-            "aws_nat_gateway" => self
-                .reads
-                .describe_nat_gateways()
-                .set_filter(f)
-                .send()
-                .await
-                .op("DescribeNatGateways")?
-                .nat_gateways()
-                .iter()
-                .find(|n| {
-                    is_child(n.tags(), d)
-                        && !matches!(
-                            n.state().map(|s| s.as_str()),
-                            Some("deleted") | Some("deleting") | Some("failed")
-                        )
-                })
-                .and_then(|x| x.nat_gateway_id())
-                .map(str::to_string),
-            "aws_route_table" => self
-                .reads
-                .describe_route_tables()
-                .set_filters(f)
-                .send()
-                .await
-                .op("DescribeRouteTables")?
-                .route_tables()
-                .iter()
-                .find(|x| is_child(x.tags(), d))
-                .and_then(|x| x.route_table_id())
-                .map(str::to_string),
-            "aws_security_group" => self
-                .reads
-                .describe_security_groups()
-                .set_filters(f)
-                .send()
-                .await
-                .op("DescribeSecurityGroups")?
-                .security_groups()
-                .iter()
-                .find(|x| is_child(x.tags(), d))
-                .and_then(|x| x.group_id())
-                .map(str::to_string),
-            "aws_vpc_endpoint" => self
-                .reads
-                .describe_vpc_endpoints()
-                .set_filters(f)
-                .send()
-                .await
-                .op("DescribeVpcEndpoints")?
-                .vpc_endpoints()
-                .iter()
-                .find(|e| {
-                    is_child(e.tags(), d)
-                        && !matches!(
-                            e.state().map(|s| s.as_str()),
-                            Some("deleted") | Some("deleting")
-                        )
-                })
-                .and_then(|x| x.vpc_endpoint_id())
-                .map(str::to_string),
+            "aws_nat_gateway" => find_tagged!(
+                reads.describe_nat_gateways().set_filter(f),
+                "DescribeNatGateways",
+                d,
+                nat_gateway_id,
+                |n: &aws_sdk_ec2::types::NatGateway| !matches!(
+                    n.state().map(|s| s.as_str()),
+                    Some("deleted") | Some("deleting") | Some("failed")
+                )
+            ),
+            "aws_route_table" => find_tagged!(
+                reads.describe_route_tables(),
+                f,
+                "DescribeRouteTables",
+                d,
+                route_table_id
+            ),
+            "aws_security_group" => find_tagged!(
+                reads.describe_security_groups(),
+                f,
+                "DescribeSecurityGroups",
+                d,
+                group_id
+            ),
+            "aws_vpc_endpoint" => find_tagged!(
+                reads.describe_vpc_endpoints().set_filters(f),
+                "DescribeVpcEndpoints",
+                d,
+                vpc_endpoint_id,
+                |e: &aws_sdk_ec2::types::VpcEndpoint| !matches!(
+                    e.state().map(|s| s.as_str()),
+                    Some("deleted") | Some("deleting")
+                )
+            ),
             "aws_flow_log" => {
                 let vpc = d.str("vpc_id")?;
-                self.reads
-                    .describe_flow_logs()
-                    .filter(filter("resource-id", vpc))
-                    .send()
-                    .await
-                    .op("DescribeFlowLogs")?
-                    .flow_logs()
-                    .iter()
-                    .find(|l| {
-                        tags_of(Some(l.tags()))
-                            .get("edulibra:component")
-                            .map(String::as_str)
-                            == Some(d.address)
-                    })
-                    .and_then(|x| x.flow_log_id())
-                    .map(str::to_string)
+                find_tagged!(
+                    reads
+                        .describe_flow_logs()
+                        .filter(filter("resource-id", vpc)),
+                    "DescribeFlowLogs",
+                    d,
+                    flow_log_id,
+                    |_: &_| true
+                )
             }
             "aws_route" => {
                 let rt = d.str("route_table_id")?;
