@@ -77,6 +77,23 @@ macro_rules! find_tagged {
     }};
 }
 
+/// What one describe call by ids observes of each resource it lists (`$observed`, built from
+/// `$v`), by id, for the resources not on their way out (`$live`): the read of every tagged EC2
+/// type in one call per batch.
+macro_rules! observe_many {
+    ($out:ident, $call:expr, $op:literal, $list:ident, $id:ident, |$v:ident| $observed:expr) => {
+        observe_many!($out, $call, $op, $list, $id, |_: &_| true, |$v| $observed)
+    };
+    ($out:ident, $call:expr, $op:literal, $list:ident, $id:ident, $live:expr, |$v:ident| $observed:expr) => {{
+        let r = $call.send().await.op($op)?;
+        for $v in r.$list() {
+            if ($live)($v) {
+                $out.insert($v.$id().unwrap_or("").to_string(), $observed);
+            }
+        }
+    }};
+}
+
 fn filter(name: &str, value: &str) -> Filter {
     Filter::builder().name(name).values(value).build()
 }
@@ -741,170 +758,106 @@ impl Ec2 {
         let tags = |t: &[Tag]| tag_map(tags_of(Some(t)));
         let some = Some(ids);
         let mut out = BTreeMap::new();
+        let reads = &self.reads;
         match kind {
-            "aws_vpc" => {
-                let r = self
-                    .reads
-                    .describe_vpcs()
-                    .set_vpc_ids(some)
-                    .send()
-                    .await
-                    .op("DescribeVpcs")?;
-                for v in r.vpcs() {
-                    out.insert(
-                        v.vpc_id().unwrap_or("").to_string(),
-                        observed([
-                            ("tags", tags(v.tags())),
-                            ("cidr_block", v.cidr_block().unwrap_or("").into()),
-                        ]),
-                    );
-                }
-            }
-            "aws_subnet" => {
-                let r = self
-                    .reads
-                    .describe_subnets()
-                    .set_subnet_ids(some)
-                    .send()
-                    .await
-                    .op("DescribeSubnets")?;
-                for v in r.subnets() {
-                    out.insert(
-                        v.subnet_id().unwrap_or("").to_string(),
-                        observed([
-                            ("tags", tags(v.tags())),
-                            ("cidr_block", v.cidr_block().unwrap_or("").into()),
-                            (
-                                "availability_zone",
-                                v.availability_zone().unwrap_or("").into(),
-                            ),
-                            (
-                                "map_public_ip_on_launch",
-                                v.map_public_ip_on_launch().unwrap_or(false).into(),
-                            ),
-                        ]),
-                    );
-                }
-            }
-            "aws_internet_gateway" => {
-                let r = self
-                    .reads
-                    .describe_internet_gateways()
-                    .set_internet_gateway_ids(some)
-                    .send()
-                    .await
-                    .op("DescribeInternetGateways")?;
-                for v in r.internet_gateways() {
-                    out.insert(
-                        v.internet_gateway_id().unwrap_or("").to_string(),
-                        observed([("tags", tags(v.tags()))]),
-                    );
-                }
-            }
-            "aws_eip" => {
-                let r = self
-                    .reads
-                    .describe_addresses()
-                    .set_allocation_ids(some)
-                    .send()
-                    .await
-                    .op("DescribeAddresses")?;
-                for v in r.addresses() {
-                    out.insert(
-                        v.allocation_id().unwrap_or("").to_string(),
-                        observed([("tags", tags(v.tags()))]),
-                    );
-                }
-            }
-            "aws_nat_gateway" => {
-                let r = self
-                    .reads
-                    .describe_nat_gateways()
-                    .set_nat_gateway_ids(some)
-                    .send()
-                    .await
-                    .op("DescribeNatGateways")?;
-                for v in r.nat_gateways() {
-                    if !matches!(
-                        v.state().map(|s| s.as_str()),
-                        Some("deleted") | Some("deleting") | Some("failed")
-                    ) {
-                        out.insert(
-                            v.nat_gateway_id().unwrap_or("").to_string(),
-                            observed([("tags", tags(v.tags()))]),
-                        );
-                    }
-                }
-            }
-            "aws_route_table" => {
-                let r = self
-                    .reads
-                    .describe_route_tables()
-                    .set_route_table_ids(some)
-                    .send()
-                    .await
-                    .op("DescribeRouteTables")?;
-                for v in r.route_tables() {
-                    out.insert(
-                        v.route_table_id().unwrap_or("").to_string(),
-                        observed([("tags", tags(v.tags()))]),
-                    );
-                }
-            }
-            "aws_security_group" => {
-                let r = self
-                    .reads
-                    .describe_security_groups()
-                    .set_group_ids(some)
-                    .send()
-                    .await
-                    .op("DescribeSecurityGroups")?;
-                for v in r.security_groups() {
-                    out.insert(
-                        v.group_id().unwrap_or("").to_string(),
-                        observed([
-                            ("tags", tags(v.tags())),
-                            ("name", v.group_name().unwrap_or("").into()),
-                            ("description", v.description().unwrap_or("").into()),
-                        ]),
-                    );
-                }
-            }
-            "aws_vpc_endpoint" => {
-                let r = self
-                    .reads
-                    .describe_vpc_endpoints()
-                    .set_vpc_endpoint_ids(some)
-                    .send()
-                    .await
-                    .op("DescribeVpcEndpoints")?;
-                for v in r.vpc_endpoints() {
-                    if !matches!(
-                        v.state().map(|s| s.as_str()),
-                        Some("deleted") | Some("deleting")
-                    ) {
-                        out.insert(
-                            v.vpc_endpoint_id().unwrap_or("").to_string(),
-                            observed([("tags", tags(v.tags()))]),
-                        );
-                    }
-                }
-            }
-            "aws_flow_log" => {
-                let r = self
-                    .reads
-                    .describe_flow_logs()
-                    .set_flow_log_ids(some)
-                    .send()
-                    .await
-                    .op("DescribeFlowLogs")?;
-                for v in r.flow_logs() {
-                    out.insert(
-                        v.flow_log_id().unwrap_or("").to_string(),
-                        observed([("tags", tags(v.tags()))]),
-                    );
-                }
-            }
+            "aws_vpc" => observe_many!(
+                out,
+                reads.describe_vpcs().set_vpc_ids(some),
+                "DescribeVpcs",
+                vpcs,
+                vpc_id,
+                |v| observed([
+                    ("tags", tags(v.tags())),
+                    ("cidr_block", v.cidr_block().unwrap_or("").into()),
+                ])
+            ),
+            "aws_subnet" => observe_many!(
+                out,
+                reads.describe_subnets().set_subnet_ids(some),
+                "DescribeSubnets",
+                subnets,
+                subnet_id,
+                |v| observed([
+                    ("tags", tags(v.tags())),
+                    ("cidr_block", v.cidr_block().unwrap_or("").into()),
+                    (
+                        "availability_zone",
+                        v.availability_zone().unwrap_or("").into(),
+                    ),
+                    (
+                        "map_public_ip_on_launch",
+                        v.map_public_ip_on_launch().unwrap_or(false).into(),
+                    ),
+                ])
+            ),
+            "aws_internet_gateway" => observe_many!(
+                out,
+                reads.describe_internet_gateways().set_internet_gateway_ids(some),
+                "DescribeInternetGateways",
+                internet_gateways,
+                internet_gateway_id,
+                |v| observed([("tags", tags(v.tags()))])
+            ),
+            "aws_eip" => observe_many!(
+                out,
+                reads.describe_addresses().set_allocation_ids(some),
+                "DescribeAddresses",
+                addresses,
+                allocation_id,
+                |v| observed([("tags", tags(v.tags()))])
+            ),
+            "aws_nat_gateway" => observe_many!(
+                out,
+                reads.describe_nat_gateways().set_nat_gateway_ids(some),
+                "DescribeNatGateways",
+                nat_gateways,
+                nat_gateway_id,
+                |v: &aws_sdk_ec2::types::NatGateway| !matches!(
+                    v.state().map(|s| s.as_str()),
+                    Some("deleted") | Some("deleting") | Some("failed")
+                ),
+                |v| observed([("tags", tags(v.tags()))])
+            ),
+            "aws_route_table" => observe_many!(
+                out,
+                reads.describe_route_tables().set_route_table_ids(some),
+                "DescribeRouteTables",
+                route_tables,
+                route_table_id,
+                |v| observed([("tags", tags(v.tags()))])
+            ),
+            "aws_security_group" => observe_many!(
+                out,
+                reads.describe_security_groups().set_group_ids(some),
+                "DescribeSecurityGroups",
+                security_groups,
+                group_id,
+                |v| observed([
+                    ("tags", tags(v.tags())),
+                    ("name", v.group_name().unwrap_or("").into()),
+                    ("description", v.description().unwrap_or("").into()),
+                ])
+            ),
+            "aws_vpc_endpoint" => observe_many!(
+                out,
+                reads.describe_vpc_endpoints().set_vpc_endpoint_ids(some),
+                "DescribeVpcEndpoints",
+                vpc_endpoints,
+                vpc_endpoint_id,
+                |v: &aws_sdk_ec2::types::VpcEndpoint| !matches!(
+                    v.state().map(|s| s.as_str()),
+                    Some("deleted") | Some("deleting")
+                ),
+                |v| observed([("tags", tags(v.tags()))])
+            ),
+            "aws_flow_log" => observe_many!(
+                out,
+                reads.describe_flow_logs().set_flow_log_ids(some),
+                "DescribeFlowLogs",
+                flow_logs,
+                flow_log_id,
+                |v| observed([("tags", tags(v.tags()))])
+            ),
             // Routes and associations live in their route tables: one call for all the tables.
             "aws_route" | "aws_route_table_association" => {
                 let mut tables: Vec<String> = batch
