@@ -22,7 +22,13 @@ fn bench(c: &mut Criterion) {
         SpecOutcome::Ready(s) => *s,
         _ => panic!("valid configuration"),
     };
-    let at = Placement::new("eu-central-1", "123456789012", ["eu-central-1a", "eu-central-1b", "eu-central-1c"].map(String::from).to_vec());
+    let at = Placement::new(
+        "eu-central-1",
+        "123456789012",
+        ["eu-central-1a", "eu-central-1b", "eu-central-1c"]
+            .map(String::from)
+            .to_vec(),
+    );
     let tags = BTreeMap::from([("owner".to_string(), "platform".to_string())]);
     println!(
         "children: {}",

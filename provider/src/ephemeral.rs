@@ -28,7 +28,8 @@ pub fn database_credentials_schema() -> Schema {
 /// Reads the credentials of environment `id`'s database.
 pub async fn open(aws: &AwsContext, id: &str) -> Result<Value, Diagnostic> {
     let identifier = format!("{id}-db");
-    let fail = |summary: &str, detail: String| Diagnostic::error(summary, detail).at("environment_id");
+    let fail =
+        |summary: &str, detail: String| Diagnostic::error(summary, detail).at("environment_id");
     let described = aws
         .rds(Calls::Reads)
         .describe_db_instances()
@@ -66,7 +67,10 @@ pub async fn open(aws: &AwsContext, id: &str) -> Result<Value, Diagnostic> {
     let endpoint = db.endpoint();
     Ok(Value::object([
         ("environment_id", Value::from(id)),
-        ("host", Value::from(endpoint.and_then(|e| e.address()).unwrap_or_default())),
+        (
+            "host",
+            Value::from(endpoint.and_then(|e| e.address()).unwrap_or_default()),
+        ),
         (
             "port",
             Value::int(endpoint.and_then(|e| e.port()).unwrap_or(5432) as i64),

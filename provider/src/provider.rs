@@ -95,7 +95,12 @@ impl Configured {
                 let out = aws
                     .ec2(crate::aws::Calls::Reads)
                     .describe_availability_zones()
-                    .filters(Filter::builder().name("zone-type").values("availability-zone").build())
+                    .filters(
+                        Filter::builder()
+                            .name("zone-type")
+                            .values("availability-zone")
+                            .build(),
+                    )
                     .filters(Filter::builder().name("state").values("available").build())
                     .send()
                     .await
@@ -103,7 +108,9 @@ impl Configured {
                 Ok(Arc::new(zone_names(
                     out.availability_zones()
                         .iter()
-                        .filter_map(|z| Some((z.zone_id()?.to_string(), z.zone_name()?.to_string())))
+                        .filter_map(|z| {
+                            Some((z.zone_id()?.to_string(), z.zone_name()?.to_string()))
+                        })
                         .collect(),
                 )))
             })
@@ -167,14 +174,22 @@ impl ProviderService {
         req: &pb::list_resource::Request,
     ) -> Result<Vec<pb::list_resource::Event>, Diagnostic> {
         let schema = self.list_schema(&req.type_name)?;
-        let config = decode_dv(req.config.as_ref(), &schema.block.implied_type(), "list configuration")?;
+        let config = decode_dv(
+            req.config.as_ref(),
+            &schema.block.implied_type(),
+            "list configuration",
+        )?;
         let (stage, prefix) = environment::listing::filters(&config)?;
         let setup = self.engine("list").await?;
         let ty = self.inner.environment.block.implied_type();
         let found = lifecycle::list(&setup, stage.as_deref(), prefix.as_deref(), &ty)
             .await
             .map_err(|mut d| d.remove(0))?;
-        let limit = if req.limit > 0 { req.limit as usize } else { usize::MAX };
+        let limit = if req.limit > 0 {
+            req.limit as usize
+        } else {
+            usize::MAX
+        };
         let mut events = Vec::new();
         for (id, args) in found.into_iter().take(limit) {
             let resource_object = if req.include_resource_object {
@@ -197,7 +212,10 @@ impl ProviderService {
             crate::ephemeral::DATABASE_CREDENTIALS => Ok(&self.inner.database_credentials),
             other => Err(Diagnostic::error(
                 "Unknown ephemeral resource type",
-                format!("This provider has no ephemeral resource {other:?}; it has {}.", crate::ephemeral::DATABASE_CREDENTIALS),
+                format!(
+                    "This provider has no ephemeral resource {other:?}; it has {}.",
+                    crate::ephemeral::DATABASE_CREDENTIALS
+                ),
             )),
         }
     }
@@ -253,7 +271,11 @@ impl ProviderService {
             )
         })?;
         Ok((
-            Some(Placement::new(&region, &identity.account_id, zones.to_vec())),
+            Some(Placement::new(
+                &region,
+                &identity.account_id,
+                zones.to_vec(),
+            )),
             c.settings.default_tags.clone(),
         ))
     }
@@ -268,7 +290,12 @@ impl ProviderService {
         }
         let (placement, _) = self.placement().await.ok()?;
         let identity = environment::identity::of_state(state, &placement?)?;
-        let dv = encode_dv(&identity, &environment::identity::identity_type(), "identity").ok()?;
+        let dv = encode_dv(
+            &identity,
+            &environment::identity::identity_type(),
+            "identity",
+        )
+        .ok()?;
         Some(pb::ResourceIdentityData {
             identity_data: Some(dv),
         })
@@ -432,9 +459,12 @@ impl pb::provider_server::Provider for ProviderService {
             )]
             .into_iter()
             .collect(),
-            list_resource_schemas: [(ENVIRONMENT.to_string(), schema_to_proto(&i.environment_list))]
-                .into_iter()
-                .collect(),
+            list_resource_schemas: [(
+                ENVIRONMENT.to_string(),
+                schema_to_proto(&i.environment_list),
+            )]
+            .into_iter()
+            .collect(),
         }))
     }
 
@@ -496,7 +526,11 @@ impl pb::provider_server::Provider for ProviderService {
         let empty = pb::validate_list_resource_config::Response::default();
         let schema = try_diag!(self.list_schema(&req.type_name), empty);
         let config = try_diag!(
-            decode_dv(req.config.as_ref(), &schema.block.implied_type(), "list configuration"),
+            decode_dv(
+                req.config.as_ref(),
+                &schema.block.implied_type(),
+                "list configuration"
+            ),
             empty
         );
         Ok(Response::new(pb::validate_list_resource_config::Response {
@@ -515,18 +549,24 @@ impl pb::provider_server::Provider for ProviderService {
         let empty = pb::validate_ephemeral_resource_config::Response::default();
         let schema = try_diag!(self.ephemeral_schema(&req.type_name), empty);
         let config = try_diag!(
-            decode_dv(req.config.as_ref(), &schema.block.implied_type(), "configuration"),
+            decode_dv(
+                req.config.as_ref(),
+                &schema.block.implied_type(),
+                "configuration"
+            ),
             empty
         );
         let id = config.get("environment_id");
         let bad = id.as_str().is_some_and(|s| s.rsplit_once('-').is_none());
-        Ok(Response::new(pb::validate_ephemeral_resource_config::Response {
-            diagnostics: if bad {
-                errs(Diagnostic::error("Invalid environment_id", "An environment id is `<name>-<stage>`, such as `edulibra-prod` (`edulibra_environment.x.id`).").at("environment_id"))
-            } else {
-                vec![]
+        Ok(Response::new(
+            pb::validate_ephemeral_resource_config::Response {
+                diagnostics: if bad {
+                    errs(Diagnostic::error("Invalid environment_id", "An environment id is `<name>-<stage>`, such as `edulibra-prod` (`edulibra_environment.x.id`).").at("environment_id"))
+                } else {
+                    vec![]
+                },
             },
-        }))
+        ))
     }
 
     async fn open_ephemeral_resource(
@@ -539,9 +579,17 @@ impl pb::provider_server::Provider for ProviderService {
         let ty = schema.block.implied_type();
         let config = try_diag!(decode_dv(req.config.as_ref(), &ty, "configuration"), empty);
         let id = try_diag!(
-            config.get("environment_id").as_str().map(str::to_string).ok_or_else(|| {
-                Diagnostic::error("environment_id not known", "The environment id must be known when the credentials are read.").at("environment_id")
-            }),
+            config
+                .get("environment_id")
+                .as_str()
+                .map(str::to_string)
+                .ok_or_else(|| {
+                    Diagnostic::error(
+                        "environment_id not known",
+                        "The environment id must be known when the credentials are read.",
+                    )
+                    .at("environment_id")
+                }),
             empty
         );
         let c = try_diag!(self.configured().await, empty);
@@ -577,7 +625,9 @@ impl pb::provider_server::Provider for ProviderService {
         &self,
         _: Request<pb::close_ephemeral_resource::Request>,
     ) -> Result<Response<pb::close_ephemeral_resource::Response>, Status> {
-        Ok(Response::new(pb::close_ephemeral_resource::Response::default()))
+        Ok(Response::new(
+            pb::close_ephemeral_resource::Response::default(),
+        ))
     }
 
     async fn get_resource_identity_schemas(
@@ -615,10 +665,8 @@ impl pb::provider_server::Provider for ProviderService {
         let ty = environment::identity::identity_type();
         let raw = req.raw_identity.map(|r| r.json).unwrap_or_default();
         let identity = try_diag!(
-            crate::codec::decode_state_json(&raw, &ty).map_err(|e| Diagnostic::error(
-                "Cannot read the stored identity",
-                e.to_string()
-            )),
+            crate::codec::decode_state_json(&raw, &ty)
+                .map_err(|e| Diagnostic::error("Cannot read the stored identity", e.to_string())),
             empty
         );
         let dv = try_diag!(encode_dv(&identity, &ty, "identity"), empty);
@@ -968,7 +1016,11 @@ impl pb::provider_server::Provider for ProviderService {
         let id = match req.identity.as_ref().and_then(|i| i.identity_data.as_ref()) {
             Some(dv) if req.id.is_empty() => {
                 let identity = try_diag!(
-                    decode_dv(Some(dv), &environment::identity::identity_type(), "identity"),
+                    decode_dv(
+                        Some(dv),
+                        &environment::identity::identity_type(),
+                        "identity"
+                    ),
                     empty
                 );
                 let (placement, _) = try_diag!(self.placement().await, empty);

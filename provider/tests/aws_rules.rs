@@ -84,7 +84,10 @@ fn zones_are_those_the_account_has_never_letters_made_up() {
         zones(&["us-west-1a", "us-west-1b"]),
     );
     let err = expand(&s, &california, &BTreeMap::new()).unwrap_err();
-    assert!(matches!(err, TopologyError::NotEnoughZones { wanted: 3, .. }));
+    assert!(matches!(
+        err,
+        TopologyError::NotEnoughZones { wanted: 3, .. }
+    ));
     assert_eq!(err.attribute(), "network.az_count");
 }
 
@@ -177,7 +180,10 @@ fn policies_let_each_service_do_what_the_platform_asks_of_it() {
     assert!(trail_stmt["Condition"]["StringEquals"]["AWS:SourceArn"]
         .as_str()
         .unwrap()
-        .ends_with(&format!("trail/{}", text(child(&t, "aws_cloudtrail.main").value("name")))));
+        .ends_with(&format!(
+            "trail/{}",
+            text(child(&t, "aws_cloudtrail.main").value("name"))
+        )));
     // Load balancers write their logs as the region's ELB account where AWS documents one.
     let logs = document(child(&t, "aws_s3_bucket_policy.logs"), "policy").to_string();
     assert!(logs.contains("arn:aws:iam::054676820928:root"), "{logs}");
@@ -189,7 +195,12 @@ fn policies_let_each_service_do_what_the_platform_asks_of_it() {
     );
     // The CloudFront log bucket keeps ACLs, and the distribution waits for that.
     let ownership = child(&t, "aws_s3_bucket_ownership_controls.logs");
-    assert!(ownership.value("rule").unwrap().to_json().to_string().contains("BucketOwnerPreferred"));
+    assert!(ownership
+        .value("rule")
+        .unwrap()
+        .to_json()
+        .to_string()
+        .contains("BucketOwnerPreferred"));
     assert!(child(&t, "aws_cloudfront_distribution.main")
         .depends_on
         .contains("aws_s3_bucket_ownership_controls.logs"));
@@ -299,7 +310,12 @@ fn a_new_package_a_new_body_and_a_new_version_change_in_place() {
         .to_json();
     assert_eq!(triggers["redeployment"].as_str().unwrap().len(), 44);
     let m = |pairs: &[(&str, Value)]| {
-        Value::Map(pairs.iter().map(|(k, v)| (k.to_string(), v.clone())).collect())
+        Value::Map(
+            pairs
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.clone()))
+                .collect(),
+        )
     };
     assert!(matches!(
         decide(
@@ -342,7 +358,10 @@ fn a_destroy_plan_names_what_destroy_keeps_and_what_stops_it() {
                 "provisioned".into(),
                 Value::Map(
                     [
-                        ("aws_db_instance.main", vec![("skip_final_snapshot", skip_final)]),
+                        (
+                            "aws_db_instance.main",
+                            vec![("skip_final_snapshot", skip_final)],
+                        ),
                         ("aws_kms_key.main", vec![("id", "k")]),
                     ]
                     .into_iter()

@@ -17,7 +17,13 @@ fn readme_diagram_is_current() {
     };
     let t = expand(
         &spec,
-        &Placement::new("eu-central-1", "123456789012", ["eu-central-1a", "eu-central-1b", "eu-central-1c"].map(String::from).to_vec()),
+        &Placement::new(
+            "eu-central-1",
+            "123456789012",
+            ["eu-central-1a", "eu-central-1b", "eu-central-1c"]
+                .map(String::from)
+                .to_vec(),
+        ),
         &BTreeMap::new(),
     )
     .unwrap();

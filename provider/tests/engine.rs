@@ -123,7 +123,10 @@ impl Driver for FakeCloud {
             let address = r.iter().find(|(_, x)| *x == a).map(|(k, _)| k.clone());
             if let Some(address) = address {
                 r.remove(&address);
-                self.events.lock().unwrap().push(format!("delete {address}"));
+                self.events
+                    .lock()
+                    .unwrap()
+                    .push(format!("delete {address}"));
                 self.deleted.lock().unwrap().push(address);
             }
             Ok(())
@@ -147,7 +150,13 @@ fn topology() -> Topology {
     };
     expand(
         &s,
-        &Placement::new("eu-central-1", "123456789012", ["eu-central-1a", "eu-central-1b", "eu-central-1c"].map(String::from).to_vec()),
+        &Placement::new(
+            "eu-central-1",
+            "123456789012",
+            ["eu-central-1a", "eu-central-1b", "eu-central-1c"]
+                .map(String::from)
+                .to_vec(),
+        ),
         &BTreeMap::new(),
     )
     .unwrap()
@@ -296,7 +305,13 @@ async fn read_asks_each_type_in_one_batch_and_drops_what_is_gone() {
             stop,
             skip: Default::default(),
         },
-        placement: Placement::new("eu-central-1", "123456789012", ["eu-central-1a", "eu-central-1b", "eu-central-1c"].map(String::from).to_vec()),
+        placement: Placement::new(
+            "eu-central-1",
+            "123456789012",
+            ["eu-central-1a", "eu-central-1b", "eu-central-1c"]
+                .map(String::from)
+                .to_vec(),
+        ),
         default_tags: BTreeMap::new(),
     };
     let read = lifecycle::read(&setup, &state).await.unwrap();
@@ -314,7 +329,11 @@ async fn read_asks_each_type_in_one_batch_and_drops_what_is_gone() {
             (c.kind, region)
         })
         .collect();
-    assert_eq!(reads.len(), types.len(), "one batch per type and region: {reads:?}");
+    assert_eq!(
+        reads.len(),
+        types.len(),
+        "one batch per type and region: {reads:?}"
+    );
     assert_eq!(
         reads.iter().map(|(_, n)| n).sum::<usize>(),
         out.provisioned.len()

@@ -70,11 +70,15 @@ fn each_validation_points_at_its_attribute() {
         "containers.health_check_path"
     );
     assert_eq!(
-        path_of(base(json!({"functions": {"package": "/no/such/package.zip"}}))),
+        path_of(base(
+            json!({"functions": {"package": "/no/such/package.zip"}})
+        )),
         "functions.package"
     );
     assert_eq!(
-        path_of(base(json!({"containers": {"certificate_arn": "arn:aws:acm:eu-central-1:1:certificate/x"}}))),
+        path_of(base(
+            json!({"containers": {"certificate_arn": "arn:aws:acm:eu-central-1:1:certificate/x"}})
+        )),
         "containers.certificate_arn"
     );
     assert_eq!(path_of(base(json!({"stage": "qa"}))), "stage");

@@ -18,7 +18,13 @@ fn spec_for(j: serde_json::Value) -> EnvironmentSpec {
 }
 
 fn at() -> Placement {
-    Placement::new("eu-central-1", "123456789012", ["eu-central-1a", "eu-central-1b", "eu-central-1c"].map(String::from).to_vec())
+    Placement::new(
+        "eu-central-1",
+        "123456789012",
+        ["eu-central-1a", "eu-central-1b", "eu-central-1c"]
+            .map(String::from)
+            .to_vec(),
+    )
 }
 
 fn expand_pair(stage: &str, compute: &str) -> Topology {

@@ -35,7 +35,9 @@ pub fn tools_dir() -> PathBuf {
 pub fn ensure_tools() -> Result<()> {
     let tools = tools_dir();
     if tools.join("bin/terraform").exists()
-        && tools.join(format!("bin/terraform-{TERRAFORM_LATEST}")).exists()
+        && tools
+            .join(format!("bin/terraform-{TERRAFORM_LATEST}"))
+            .exists()
         && tools.join("bin/moto_server").exists()
     {
         return Ok(());
@@ -100,7 +102,11 @@ pub fn terraform_versions() -> Result<Vec<Terraform>> {
         out.push(Terraform::at(&p).ok_or_else(|| anyhow!("{} does not run", p.display()))?);
     }
     let on_path = std::env::var_os("PATH")
-        .map(|p| std::env::split_paths(&p).map(|d| d.join("terraform")).collect::<Vec<_>>())
+        .map(|p| {
+            std::env::split_paths(&p)
+                .map(|d| d.join("terraform"))
+                .collect::<Vec<_>>()
+        })
         .unwrap_or_default()
         .into_iter()
         .find(|p| p.is_file());
@@ -698,7 +704,9 @@ impl FaultProxy {
     fn get(&self, path: &str) -> Result<serde_json::Value> {
         let mut s = TcpStream::connect(("127.0.0.1", self.port))?;
         use std::io::Write;
-        s.write_all(format!("GET {path} HTTP/1.1\r\nHost: proxy\r\nConnection: close\r\n\r\n").as_bytes())?;
+        s.write_all(
+            format!("GET {path} HTTP/1.1\r\nHost: proxy\r\nConnection: close\r\n\r\n").as_bytes(),
+        )?;
         let mut text = String::new();
         s.read_to_string(&mut text)?;
         let body = text.split("\r\n\r\n").nth(1).unwrap_or("{}");

@@ -104,7 +104,9 @@ fn graph(root: &Path) -> BTreeMap<PathBuf, BTreeSet<PathBuf>> {
                 base.extend(parts);
                 parts = base;
             }
-            let Some(target) = file_of(root, &parts) else { continue };
+            let Some(target) = file_of(root, &parts) else {
+                continue;
+            };
             let them = module_of(root, &target);
             let related = them.starts_with(&me) || me.starts_with(&them);
             if !related {
@@ -155,7 +157,11 @@ fn circles(krate: &str) -> Vec<String> {
 fn no_module_of_the_provider_or_the_validator_reaches_back_to_itself() {
     for krate in ["provider", "validator"] {
         let found = circles(krate);
-        assert!(found.is_empty(), "{krate}: import circles:\n{}", found.join("\n"));
+        assert!(
+            found.is_empty(),
+            "{krate}: import circles:\n{}",
+            found.join("\n")
+        );
     }
 }
 
@@ -165,7 +171,11 @@ fn the_checker_sees_a_circle() {
     let src = dir.join("src");
     std::fs::create_dir_all(src.join("a")).unwrap();
     std::fs::write(src.join("lib.rs"), "pub mod a;\n").unwrap();
-    std::fs::write(src.join("a/mod.rs"), "pub mod b;\npub mod c;\nuse self::b::X;\n").unwrap();
+    std::fs::write(
+        src.join("a/mod.rs"),
+        "pub mod b;\npub mod c;\nuse self::b::X;\n",
+    )
+    .unwrap();
     std::fs::write(src.join("a/b.rs"), "use super::c::Y;\npub struct X;\n").unwrap();
     std::fs::write(src.join("a/c.rs"), "pub struct Y(crate::a::b::X);\n").unwrap();
     let g = graph(&src);

@@ -57,7 +57,12 @@ fn planned_zones(ws: &Workspace) -> Result<BTreeSet<String>, String> {
         .unwrap()
         .iter()
         .filter(|c| c["type"] == "aws_subnet")
-        .map(|c| c["values"]["availability_zone"].as_str().unwrap().to_string())
+        .map(|c| {
+            c["values"]["availability_zone"]
+                .as_str()
+                .unwrap()
+                .to_string()
+        })
         .collect())
 }
 
@@ -85,7 +90,10 @@ fn subnets_go_only_to_zones_the_region_has() {
         &environment("us-west-1", "zones", "prod", ""),
     );
     let err = planned_zones(&california).unwrap_err();
-    assert!(err.contains("az_count"), "the error names the attribute:\n{err}");
+    assert!(
+        err.contains("az_count"),
+        "the error names the attribute:\n{err}"
+    );
     assert!(
         err.contains("us-west-1 offers 2 availability zone"),
         "and says what the region has:\n{err}"
@@ -149,10 +157,14 @@ fn one_name_applies_in_two_regions_of_one_account() {
         assert_eq!(code, 0, "{r}: a second plan is empty:\n{text}");
     }
     // Neither region adopted the other's global resources: two sets of roles.
-    let roles = |i: usize| -> BTreeSet<String> {
-        before[i]["aws_iam_role"].iter().cloned().collect()
-    };
-    assert!(roles(0).is_disjoint(&roles(1)), "{:?} {:?}", roles(0), roles(1));
+    let roles =
+        |i: usize| -> BTreeSet<String> { before[i]["aws_iam_role"].iter().cloned().collect() };
+    assert!(
+        roles(0).is_disjoint(&roles(1)),
+        "{:?} {:?}",
+        roles(0),
+        roles(1)
+    );
 
     destroy(&spaces[0]);
     let left = inventory(&moto, regions[0], "twin-dev").unwrap();

@@ -4,7 +4,9 @@
 //! has one of another version. Each prints `terraform X.Y.Z: N passed, M failed`.
 
 use edulibra_e2e::engine::config;
-use edulibra_e2e::{terraform_versions, Moto, Terraform, Workspace, TERRAFORM_LATEST, TERRAFORM_OLDEST};
+use edulibra_e2e::{
+    terraform_versions, Moto, Terraform, Workspace, TERRAFORM_LATEST, TERRAFORM_OLDEST,
+};
 
 struct Steps<'a> {
     tf: &'a Terraform,
@@ -19,7 +21,11 @@ impl Steps<'_> {
         } else {
             self.failed.push(format!("{step}: {}", detail()));
         }
-        eprintln!("terraform-{}: {step}: {}", self.tf.version, if ok { "ok" } else { "FAILED" });
+        eprintln!(
+            "terraform-{}: {step}: {}",
+            self.tf.version,
+            if ok { "ok" } else { "FAILED" }
+        );
     }
 }
 
@@ -39,13 +45,19 @@ fn changed_children(ws: &Workspace, text: &str) -> String {
             let a = after[key].as_array().cloned().unwrap_or_default();
             for (x, y) in b.iter().zip(a.iter()) {
                 if x != y {
-                    out.push(format!("{}:\n  before {}\n  after  {}", x["address"], x["values"], y["values"]));
+                    out.push(format!(
+                        "{}:\n  before {}\n  after  {}",
+                        x["address"], x["values"], y["values"]
+                    ));
                 }
             }
         }
         for (k, v) in after.as_object().into_iter().flatten() {
             if k != "topology" && k != "provisioned" && before.get(k) != Some(v) {
-                out.push(format!("{k}: {} -> {v}", before.get(k).cloned().unwrap_or_default()));
+                out.push(format!(
+                    "{k}: {} -> {v}",
+                    before.get(k).cloned().unwrap_or_default()
+                ));
             }
         }
     }
@@ -74,22 +86,53 @@ fn smoke(tf: &Terraform) {
     let init = run(&ws, &["init", "-input=false", "-no-color"]);
     s.check("init", init.ok, || init.combined());
     let plan = run(&ws, &["plan", "-input=false", "-no-color"]);
-    s.check("plan", plan.ok && plan.stdout.contains("edulibra_environment.env will be created"), || plan.combined());
-    let apply = run(&ws, &["apply", "-auto-approve", "-input=false", "-no-color"]);
+    s.check(
+        "plan",
+        plan.ok
+            && plan
+                .stdout
+                .contains("edulibra_environment.env will be created"),
+        || plan.combined(),
+    );
+    let apply = run(
+        &ws,
+        &["apply", "-auto-approve", "-input=false", "-no-color"],
+    );
     s.check("apply", apply.ok, || apply.combined());
-    let again = run(&ws, &["plan", "-input=false", "-no-color", "-detailed-exitcode"]);
-    s.check("second plan empty", again.ok && again.stdout.contains("No changes"), || again.combined());
+    let again = run(
+        &ws,
+        &["plan", "-input=false", "-no-color", "-detailed-exitcode"],
+    );
+    s.check(
+        "second plan empty",
+        again.ok && again.stdout.contains("No changes"),
+        || again.combined(),
+    );
     // A state written by schema version 0 upgrades and plans empty.
     let path = ws.dir.join("terraform.tfstate");
     let state = std::fs::read_to_string(&path).unwrap();
-    assert!(state.contains("\"schema_version\": 1"), "the state is at schema version 1");
-    std::fs::write(&path, state.replace("\"schema_version\": 1", "\"schema_version\": 0")).unwrap();
+    assert!(
+        state.contains("\"schema_version\": 1"),
+        "the state is at schema version 1"
+    );
+    std::fs::write(
+        &path,
+        state.replace("\"schema_version\": 1", "\"schema_version\": 0"),
+    )
+    .unwrap();
     let upgraded = run(&ws, &["plan", "-input=false", "-no-color"]);
-    s.check("state of schema version 0 upgrades", upgraded.ok && upgraded.stdout.contains("No changes"), || upgraded.combined());
+    s.check(
+        "state of schema version 0 upgrades",
+        upgraded.ok && upgraded.stdout.contains("No changes"),
+        || upgraded.combined(),
+    );
     // An in-place update: log retention.
     ws.write("main.tf", &config(90, "platform", "10.0.0.0/16", 8))
         .unwrap();
-    let update = run(&ws, &["apply", "-auto-approve", "-input=false", "-no-color"]);
+    let update = run(
+        &ws,
+        &["apply", "-auto-approve", "-input=false", "-no-color"],
+    );
     s.check(
         "in-place update",
         update.ok && update.stdout.contains("1 changed"),
@@ -100,10 +143,19 @@ fn smoke(tf: &Terraform) {
     let init = run(&other, &["init", "-input=false", "-no-color"]);
     let import = run(
         &other,
-        &["import", "-input=false", "-no-color", "edulibra_environment.env", "engine-dev"],
+        &[
+            "import",
+            "-input=false",
+            "-no-color",
+            "edulibra_environment.env",
+            "engine-dev",
+        ],
     );
     s.check("import", init.ok && import.ok, || import.combined());
-    let after = run(&other, &["plan", "-input=false", "-no-color", "-out=after.tfplan"]);
+    let after = run(
+        &other,
+        &["plan", "-input=false", "-no-color", "-out=after.tfplan"],
+    );
     let empty = after.ok && after.stdout.contains("No changes");
     s.check("plan after import empty", empty, || {
         let keys = |w: &Workspace| -> std::collections::BTreeSet<String> {
@@ -120,7 +172,10 @@ fn smoke(tf: &Terraform) {
             changed_children(&other, &after.combined())
         )
     });
-    let destroy = run(&ws, &["destroy", "-auto-approve", "-input=false", "-no-color"]);
+    let destroy = run(
+        &ws,
+        &["destroy", "-auto-approve", "-input=false", "-no-color"],
+    );
     s.check("destroy", destroy.ok, || destroy.combined());
 
     // Straight to the terminal, past the harness's capture: `make test` lists the matrix.
@@ -132,7 +187,12 @@ fn smoke(tf: &Terraform) {
         s.passed,
         s.failed.len()
     );
-    assert!(s.failed.is_empty(), "terraform {}:\n{}", tf.version, s.failed.join("\n\n"));
+    assert!(
+        s.failed.is_empty(),
+        "terraform {}:\n{}",
+        tf.version,
+        s.failed.join("\n\n")
+    );
 }
 
 fn version(v: &str) -> Terraform {
@@ -202,9 +262,13 @@ resource "edulibra_environment" "env" {{
         ),
     )
     .unwrap();
-    ws.tf_ok(".", &["init", "-input=false", "-no-color"]).unwrap();
-    ws.tf_ok(".", &["apply", "-auto-approve", "-input=false", "-no-color"])
+    ws.tf_ok(".", &["init", "-input=false", "-no-color"])
         .unwrap();
+    ws.tf_ok(
+        ".",
+        &["apply", "-auto-approve", "-input=false", "-no-color"],
+    )
+    .unwrap();
     let plan = ws
         .tf_ok(".", &["plan", "-destroy", "-input=false", "-no-color"])
         .unwrap()
@@ -230,9 +294,14 @@ fn import_by_identity() {
     let moto = Moto::start().unwrap();
     let tf = version(TERRAFORM_LATEST);
     let first = workspace(&moto, &tf, "tf-identity-apply", 30);
-    first.tf_ok(".", &["init", "-input=false", "-no-color"]).unwrap();
     first
-        .tf_ok(".", &["apply", "-auto-approve", "-input=false", "-no-color"])
+        .tf_ok(".", &["init", "-input=false", "-no-color"])
+        .unwrap();
+    first
+        .tf_ok(
+            ".",
+            &["apply", "-auto-approve", "-input=false", "-no-color"],
+        )
         .unwrap();
 
     let importing = |tag: &str, identity: &str| {
@@ -242,7 +311,8 @@ fn import_by_identity() {
             config(30, "platform", "10.0.0.0/16", 8)
         );
         ws.write("main.tf", &cfg).unwrap();
-        ws.tf_ok(".", &["init", "-input=false", "-no-color"]).unwrap();
+        ws.tf_ok(".", &["init", "-input=false", "-no-color"])
+            .unwrap();
         ws
     };
     let ws = importing("tf-identity", "name = \"engine\", stage = \"dev\"");
@@ -254,8 +324,11 @@ fn import_by_identity() {
         plan.contains("1 to import, 0 to add, 0 to change, 0 to destroy"),
         "{plan}"
     );
-    ws.tf_ok(".", &["apply", "-auto-approve", "-input=false", "-no-color"])
-        .unwrap();
+    ws.tf_ok(
+        ".",
+        &["apply", "-auto-approve", "-input=false", "-no-color"],
+    )
+    .unwrap();
     let again = ws
         .tf_ok(".", &["plan", "-input=false", "-no-color"])
         .unwrap()
@@ -268,22 +341,33 @@ fn import_by_identity() {
     assert_eq!(identity["region"], "eu-central-1", "{identity}");
 
     let nothing = importing("tf-identity-none", "name = \"nothing\", stage = \"dev\"");
-    let out = nothing.tf(".", &["plan", "-input=false", "-no-color"]).unwrap();
+    let out = nothing
+        .tf(".", &["plan", "-input=false", "-no-color"])
+        .unwrap();
     assert!(!out.ok, "{}", out.combined());
     assert!(out.combined().contains("nothing-dev"), "{}", out.combined());
     let elsewhere = importing(
         "tf-identity-region",
         "name = \"engine\", stage = \"dev\", region = \"us-west-2\"",
     );
-    let out = elsewhere.tf(".", &["plan", "-input=false", "-no-color"]).unwrap();
-    assert!(!out.ok && out.combined().contains("us-west-2"), "{}", out.combined());
+    let out = elsewhere
+        .tf(".", &["plan", "-input=false", "-no-color"])
+        .unwrap();
+    assert!(
+        !out.ok && out.combined().contains("us-west-2"),
+        "{}",
+        out.combined()
+    );
     let _ = writeln!(
         std::io::stderr(),
         "terraform-{TERRAFORM_OLDEST}: import by identity skipped (Terraform 1.12 and later; ran on {})",
         tf.version
     );
     first
-        .tf_ok(".", &["destroy", "-auto-approve", "-input=false", "-no-color"])
+        .tf_ok(
+            ".",
+            &["destroy", "-auto-approve", "-input=false", "-no-color"],
+        )
         .unwrap();
 }
 
@@ -297,9 +381,13 @@ fn ephemeral_database_credentials_stay_out_of_plan_and_state() {
     let moto = Moto::start().unwrap();
     let tf = version(TERRAFORM_LATEST);
     let env = workspace(&moto, &tf, "tf-ephemeral-env", 30);
-    env.tf_ok(".", &["init", "-input=false", "-no-color"]).unwrap();
-    env.tf_ok(".", &["apply", "-auto-approve", "-input=false", "-no-color"])
+    env.tf_ok(".", &["init", "-input=false", "-no-color"])
         .unwrap();
+    env.tf_ok(
+        ".",
+        &["apply", "-auto-approve", "-input=false", "-no-color"],
+    )
+    .unwrap();
     let secret = edulibra_e2e::boto3(
         &moto,
         "eu-central-1",
@@ -331,32 +419,54 @@ resource "terraform_data" "uses" {{
             ),
         )
         .unwrap();
-        ws.tf_ok(".", &["init", "-input=false", "-no-color"]).unwrap();
+        ws.tf_ok(".", &["init", "-input=false", "-no-color"])
+            .unwrap();
         ws
     };
     let ws = using("tf-ephemeral", "engine-dev");
-    ws.tf_ok(".", &["apply", "-auto-approve", "-input=false", "-no-color"])
-        .unwrap();
+    ws.tf_ok(
+        ".",
+        &["apply", "-auto-approve", "-input=false", "-no-color"],
+    )
+    .unwrap();
     let used = std::fs::read_to_string(ws.dir.join("used.txt")).unwrap();
     let digest: String = sha256_hex(secret.as_bytes());
     assert_eq!(used.trim(), digest, "the provisioner got the password");
     let shown = ws.tf_ok(".", &["show", "-json"]).unwrap().stdout;
-    assert!(!shown.contains(&secret), "the password is not in `terraform show -json`");
+    assert!(
+        !shown.contains(&secret),
+        "the password is not in `terraform show -json`"
+    );
     let state = std::fs::read_to_string(ws.dir.join("terraform.tfstate")).unwrap();
-    assert!(!state.contains(&secret), "the password is not in the state file");
+    assert!(
+        !state.contains(&secret),
+        "the password is not in the state file"
+    );
 
     let none = using("tf-ephemeral-none", "nothing-dev");
-    let out = none.tf(".", &["apply", "-auto-approve", "-input=false", "-no-color"]).unwrap();
+    let out = none
+        .tf(
+            ".",
+            &["apply", "-auto-approve", "-input=false", "-no-color"],
+        )
+        .unwrap();
     assert!(!out.ok, "{}", out.combined());
     assert!(out.combined().contains("No database"), "{}", out.combined());
-    assert!(out.combined().contains("environment_id"), "{}", out.combined());
+    assert!(
+        out.combined().contains("environment_id"),
+        "{}",
+        out.combined()
+    );
     let _ = writeln!(
         std::io::stderr(),
         "terraform-{TERRAFORM_OLDEST}: ephemeral credentials skipped (Terraform 1.10 and later; ran on {})",
         tf.version
     );
-    env.tf_ok(".", &["destroy", "-auto-approve", "-input=false", "-no-color"])
-        .unwrap();
+    env.tf_ok(
+        ".",
+        &["destroy", "-auto-approve", "-input=false", "-no-color"],
+    )
+    .unwrap();
 }
 
 /// SHA-256 in hex, as `sha256sum` prints it.
@@ -397,9 +507,14 @@ fn query_finds_environments_and_writes_their_import_configuration() {
     apply
         .write("main.tf", &format!("{head}{}{}", env("alpha"), env("beta")))
         .unwrap();
-    apply.tf_ok(".", &["init", "-input=false", "-no-color"]).unwrap();
     apply
-        .tf_ok(".", &["apply", "-auto-approve", "-input=false", "-no-color"])
+        .tf_ok(".", &["init", "-input=false", "-no-color"])
+        .unwrap();
+    apply
+        .tf_ok(
+            ".",
+            &["apply", "-auto-approve", "-input=false", "-no-color"],
+        )
         .unwrap();
 
     let mut query = Workspace::new("tf-query").unwrap();
@@ -414,12 +529,20 @@ fn query_finds_environments_and_writes_their_import_configuration() {
             "list \"edulibra_environment\" \"dev\" {\n  provider = edulibra\n  config {\n    stage = \"dev\"\n  }\n}\n",
         )
         .unwrap();
-    query.tf_ok(".", &["init", "-input=false", "-no-color"]).unwrap();
+    query
+        .tf_ok(".", &["init", "-input=false", "-no-color"])
+        .unwrap();
     let found = query
-        .tf_ok(".", &["query", "-no-color", "-generate-config-out=generated.tf"])
+        .tf_ok(
+            ".",
+            &["query", "-no-color", "-generate-config-out=generated.tf"],
+        )
         .unwrap()
         .combined();
-    assert!(found.contains("alpha-dev") && found.contains("beta-dev"), "{found}");
+    assert!(
+        found.contains("alpha-dev") && found.contains("beta-dev"),
+        "{found}"
+    );
     let generated = std::fs::read_to_string(query.dir.join("generated.tf")).unwrap();
     assert!(generated.contains("import {"), "{generated}");
     let plan = query
@@ -458,13 +581,20 @@ fn query_finds_environments_and_writes_their_import_configuration() {
         .unwrap();
     let bad = query.tf(".", &["query", "-no-color"]).unwrap();
     assert!(!bad.ok, "{}", bad.combined());
-    assert!(bad.combined().contains("Invalid stage"), "{}", bad.combined());
+    assert!(
+        bad.combined().contains("Invalid stage"),
+        "{}",
+        bad.combined()
+    );
     let _ = writeln!(
         std::io::stderr(),
         "terraform-{TERRAFORM_OLDEST}: terraform query skipped (Terraform 1.14 and later; ran on {})",
         tf.version
     );
     apply
-        .tf_ok(".", &["destroy", "-auto-approve", "-input=false", "-no-color"])
+        .tf_ok(
+            ".",
+            &["destroy", "-auto-approve", "-input=false", "-no-color"],
+        )
         .unwrap();
 }

@@ -190,6 +190,7 @@ fn guard_at_depth(out: &mut Vec<u8>, pending: &mut Vec<(usize, String)>, depth: 
     }
 }
 
+pub use crate::vm::Vm;
 /// The rule each built-in rule's package gains for the RVM: `[deny, unknown]` in one value.
 ///
 /// Every execution of an entry point resets the VM and starts with empty rule caches, so asking
@@ -197,7 +198,6 @@ fn guard_at_depth(out: &mut Vec<u8>, pending: &mut Vec<(usize, String)>, depth: 
 /// read (a package's normalised statements, say). One entry point that yields both halves the
 /// executions of a gate (65,000 on 10,000 resources).
 use crate::vm::VERDICT;
-pub use crate::vm::Vm;
 
 /// The built-in rules and library, lowered, in an engine of their own.
 fn builtin_engine(limit: Duration) -> Result<regorus::Engine, RuleError> {

@@ -375,10 +375,9 @@ async fn apply_child(
             // The new resource (under a new name) first; what uses the old one moves to it as
             // its dependents apply, and the old one goes at the end (see `apply`).
             tracing::info!(child = label, because = ?keys, "replacing: creating the new resource before deleting the old");
-            let attrs = with_retry_creating(&opts.retry, label, &opts.stop, || {
-                driver.ensure(&d, None)
-            })
-            .await?;
+            let attrs =
+                with_retry_creating(&opts.retry, label, &opts.stop, || driver.ensure(&d, None))
+                    .await?;
             shared.retired.lock().unwrap().push((
                 child.address.clone(),
                 child.kind.to_string(),
@@ -392,10 +391,13 @@ async fn apply_child(
             tracing::info!(child = label, because = ?keys, "replacing: deleting the old resource");
             // The old resource lives where the state says, which may not be where the new goes.
             let old = registry
-                .driver_in(child.kind, super::driver::child_region(prior_value.as_ref()))
+                .driver_in(
+                    child.kind,
+                    super::driver::child_region(prior_value.as_ref()),
+                )
                 .unwrap_or(driver);
-            let gone = with_retry(&opts.retry, label, &opts.stop, || old.delete(child.kind, a))
-            .await;
+            let gone =
+                with_retry(&opts.retry, label, &opts.stop, || old.delete(child.kind, a)).await;
             match gone {
                 Ok(()) => {}
                 Err(e) if e.is_not_found() => {}
@@ -403,10 +405,9 @@ async fn apply_child(
             }
             shared.provisioned.lock().unwrap().remove(&child.address);
             tracing::info!(child = label, "replacing: creating the new resource");
-            let attrs = with_retry_creating(&opts.retry, label, &opts.stop, || {
-                driver.ensure(&d, None)
-            })
-            .await?;
+            let attrs =
+                with_retry_creating(&opts.retry, label, &opts.stop, || driver.ensure(&d, None))
+                    .await?;
             shared.counts.lock().unwrap().replaced += 1;
             attrs
         }
@@ -416,10 +417,9 @@ async fn apply_child(
                 kind = child.kind,
                 "creating (or adopting the tagged resource)"
             );
-            let attrs = with_retry_creating(&opts.retry, label, &opts.stop, || {
-                driver.ensure(&d, None)
-            })
-            .await?;
+            let attrs =
+                with_retry_creating(&opts.retry, label, &opts.stop, || driver.ensure(&d, None))
+                    .await?;
             shared.counts.lock().unwrap().created += 1;
             attrs
         }

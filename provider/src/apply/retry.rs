@@ -405,7 +405,12 @@ mod tests {
 
     #[tokio::test]
     async fn throttling_does_not_use_up_the_outage_attempts() {
-        let throttled = CallError::new("PutRolePolicy", "Throttling", "Rate exceeded", ErrorClass::Transient);
+        let throttled = CallError::new(
+            "PutRolePolicy",
+            "Throttling",
+            "Rate exceeded",
+            ErrorClass::Transient,
+        );
         let (r, calls) = failing_for(&quick(400), false, throttled, 100).await;
         assert!(r.is_ok());
         assert!(calls > 3, "{calls} calls, more than the 2 outage retries");
@@ -414,12 +419,39 @@ mod tests {
     #[test]
     fn each_error_draws_on_the_budget_that_fits_it() {
         let e = |code: &str, msg: &str| CallError::new("Op", code, msg, ErrorClass::Transient);
-        assert_eq!(patience(&e("RequestLimitExceeded", ""), false), Some(Patience::Throttle));
-        assert_eq!(patience(&e("DependencyViolation", "resource sg-1 has a dependent object"), false), Some(Patience::Release));
-        assert_eq!(patience(&role_not_visible(), false), Some(Patience::Propagation));
-        assert_eq!(patience(&e("InvalidCloudWatchLogsRoleArnException", "Access denied. Check the trust relationships for your role."), false), Some(Patience::Propagation));
+        assert_eq!(
+            patience(&e("RequestLimitExceeded", ""), false),
+            Some(Patience::Throttle)
+        );
+        assert_eq!(
+            patience(
+                &e(
+                    "DependencyViolation",
+                    "resource sg-1 has a dependent object"
+                ),
+                false
+            ),
+            Some(Patience::Release)
+        );
+        assert_eq!(
+            patience(&role_not_visible(), false),
+            Some(Patience::Propagation)
+        );
+        assert_eq!(
+            patience(
+                &e(
+                    "InvalidCloudWatchLogsRoleArnException",
+                    "Access denied. Check the trust relationships for your role."
+                ),
+                false
+            ),
+            Some(Patience::Propagation)
+        );
         assert_eq!(patience(&e("HTTP 503", ""), false), Some(Patience::Outage));
-        assert_eq!(patience(&e("ConcurrentModificationException", ""), false), Some(Patience::Settling));
+        assert_eq!(
+            patience(&e("ConcurrentModificationException", ""), false),
+            Some(Patience::Settling)
+        );
         let denied = CallError::new("Op", "AccessDenied", "", ErrorClass::Permanent);
         assert_eq!(patience(&denied, true), None);
     }

@@ -14,7 +14,11 @@ pub const VERSION: i64 = 0;
 /// (attribute, required for import, description).
 pub const ATTRIBUTES: [(&str, bool, &str); 4] = [
     ("name", true, "The environment's `name`."),
-    ("stage", true, "The environment's `stage`: dev, staging or prod."),
+    (
+        "stage",
+        true,
+        "The environment's `stage`: dev, staging or prod.",
+    ),
     (
         "region",
         false,

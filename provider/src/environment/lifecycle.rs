@@ -177,9 +177,12 @@ pub async fn list(
 ) -> Result<Vec<(String, Value)>, Vec<Diagnostic>> {
     let (registry, opts, placement) = (&setup.registry, &setup.opts, &setup.placement);
     let one = |summary: &str, detail: String| vec![Diagnostic::error(summary, detail)];
-    let store = registry
-        .manifests()
-        .ok_or_else(|| one("Cannot list environments", "no record store is configured".into()))?;
+    let store = registry.manifests().ok_or_else(|| {
+        one(
+            "Cannot list environments",
+            "no record store is configured".into(),
+        )
+    })?;
     let suffix = format!("-{}-logs", placement.region);
     let buckets = with_retry(&opts.retry, "list", &opts.stop, || store.buckets())
         .await
@@ -191,7 +194,12 @@ pub async fn list(
         };
         let Some(body) = with_retry(&opts.retry, id, &opts.stop, || store.get(&bucket))
             .await
-            .map_err(|e| one("Cannot list environments", format!("reading the record of s3://{bucket}: {e}")))?
+            .map_err(|e| {
+                one(
+                    "Cannot list environments",
+                    format!("reading the record of s3://{bucket}: {e}"),
+                )
+            })?
         else {
             continue; // a bucket of that shape that is not an environment's
         };

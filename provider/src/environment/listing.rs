@@ -29,5 +29,8 @@ pub fn filters(config: &Value) -> Result<(Option<String>, Option<String>), Diagn
             .at("stage"));
         }
     }
-    Ok((stage, config.get("name_prefix").as_str().map(str::to_string)))
+    Ok((
+        stage,
+        config.get("name_prefix").as_str().map(str::to_string),
+    ))
 }

@@ -300,7 +300,11 @@ pub fn destroy_notes(prior: &Value) -> Vec<Diagnostic> {
     if !kept.is_empty() {
         out.push(Diagnostic::warning(
             "Destroy keeps data",
-            format!("Destroying {} keeps:\n- {}", spec.prefix(), kept.join("\n- ")),
+            format!(
+                "Destroying {} keeps:\n- {}",
+                spec.prefix(),
+                kept.join("\n- ")
+            ),
         ));
     }
     if !refused.is_empty() {

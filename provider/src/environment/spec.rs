@@ -680,7 +680,10 @@ pub fn read(config: &Value) -> SpecOutcome {
         r.error(
             "containers.health_check_path",
             "Invalid health_check_path",
-            format!("{:?} is not a path; it starts with /.", containers.health_check_path),
+            format!(
+                "{:?} is not a path; it starts with /.",
+                containers.health_check_path
+            ),
         );
     }
 

@@ -192,7 +192,10 @@ fn containers(
         ]),
         // An internet-facing ALB is refused while its VPC's gateway attaches ("InvalidSubnet:
         // VPC ... has no internet gateway"): the public route through it comes first.
-        &["aws_route.public_internet", "aws_route_table_association.public[0]"],
+        &[
+            "aws_route.public_internet",
+            "aws_route_table_association.public[0]",
+        ],
     );
     // What replaces a target group, hashed into its name: a replacement is created beside the
     // old one, which goes once the listener and the service have moved (see
@@ -506,7 +509,11 @@ fn serverless(
     // A new body is served only once deployed: the body's hash in `triggers` makes a changed
     // API a new deployment, which the stage then points at (hashicorp/aws's documented way).
     let body_hash = crate::lambda_package::code_sha256(
-        json(openapi_for_hash.clone()).to_json().as_str().unwrap_or("").as_bytes(),
+        json(openapi_for_hash.clone())
+            .to_json()
+            .as_str()
+            .unwrap_or("")
+            .as_bytes(),
     );
     let deployment = b.add(
         "aws_api_gateway_deployment",
@@ -556,10 +563,7 @@ fn serverless(
             ("role", reference(&logs_role, "name")),
             (
                 "policy_arn",
-                super::iam::managed_policy(
-                    b,
-                    "service-role/AmazonAPIGatewayPushToCloudWatchLogs",
-                ),
+                super::iam::managed_policy(b, "service-role/AmazonAPIGatewayPushToCloudWatchLogs"),
             ),
         ]),
     );

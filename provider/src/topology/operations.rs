@@ -77,12 +77,7 @@ fn topic_policy(b: &Builder, topic_name: &str, trail_name: &str) -> V {
                         "StringEquals",
                         obj([(
                             "AWS:SourceArn",
-                            b.at
-                                .arn(
-                                    "cloudtrail",
-                                    &b.at.region,
-                                    &format!("trail/{trail_name}"),
-                                )
+                            b.at.arn("cloudtrail", &b.at.region, &format!("trail/{trail_name}"))
                                 .into(),
                         )]),
                     )]),

@@ -96,7 +96,6 @@ pub fn key_policy(b: &Builder, region: &str) -> V {
     ]))
 }
 
-
 /// A customer-managed key of the environment in `region`: rotated yearly, deleted after a
 /// waiting period that is short only in dev.
 fn key_values(b: &Builder, region: &str, description: String, tags: V) -> V {

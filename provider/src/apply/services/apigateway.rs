@@ -567,9 +567,7 @@ impl ApiGateway {
             .deployments(api)
             .await?
             .ok_or_else(|| gone("GetDeployments", format!("REST API {api}")))?;
-        let same = |x: &&Deployment| {
-            x.description().unwrap_or("") == description.unwrap_or("")
-        };
+        let same = |x: &&Deployment| x.description().unwrap_or("") == description.unwrap_or("");
         let by_id = existing
             .and_then(|a| a.get("id"))
             .and_then(|id| all.iter().find(|x| x.id() == Some(id.as_str())))

@@ -189,7 +189,11 @@ impl DynamoDb {
         }
         // Point-in-time recovery and later settings need an ACTIVE table.
         wait_until(name, Duration::from_secs(600), || async {
-            match self.table(name).await?.and_then(|t| t.table_status().cloned()) {
+            match self
+                .table(name)
+                .await?
+                .and_then(|t| t.table_status().cloned())
+            {
                 Some(TableStatus::Active) => Ok(true),
                 // States a table does not leave by itself ("TableStatus", DynamoDB API
                 // Reference): its key is disabled or gone, or it was archived for that.

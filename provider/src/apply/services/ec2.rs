@@ -792,7 +792,9 @@ impl Ec2 {
             ),
             "aws_internet_gateway" => observe_many!(
                 out,
-                reads.describe_internet_gateways().set_internet_gateway_ids(some),
+                reads
+                    .describe_internet_gateways()
+                    .set_internet_gateway_ids(some),
                 "DescribeInternetGateways",
                 internet_gateways,
                 internet_gateway_id,

@@ -9,9 +9,10 @@ use aws_sdk_ecs::types::{
     ApplicationProtocol, AssignPublicIp, AwsVpcConfiguration, Cluster, ClusterField,
     ClusterSetting, ClusterSettingName, Compatibility, ContainerDefinition, CpuArchitecture,
     DeploymentCircuitBreaker, DeploymentConfiguration, HealthCheck, KeyValuePair, LaunchType,
-    LoadBalancer, LogConfiguration, LogDriver, NetworkConfiguration, NetworkMode, OsFamily,
-    MountPoint, PortMapping, PropagateTags, RuntimePlatform, Secret, Service, ServiceField, SortOrder, Tag,
-    TaskDefinition, TaskDefinitionField, TaskDefinitionStatus, TransportProtocol, Volume,
+    LoadBalancer, LogConfiguration, LogDriver, MountPoint, NetworkConfiguration, NetworkMode,
+    OsFamily, PortMapping, PropagateTags, RuntimePlatform, Secret, Service, ServiceField,
+    SortOrder, Tag, TaskDefinition, TaskDefinitionField, TaskDefinitionStatus, TransportProtocol,
+    Volume,
 };
 use aws_sdk_ecs::Client;
 use serde_json::{json, Map, Value as Json};
@@ -215,8 +216,9 @@ fn rolled_out(name: &str, s: &Service) -> Result<bool, CallError> {
         // IN_PROGRESS; or no rollout state at all (a deployment controller other than ECS's):
         // then the counts say it.
         Some(_) => Ok(false),
-        None => Ok(primary.running_count() >= primary.desired_count()
-            && primary.desired_count() > 0),
+        None => {
+            Ok(primary.running_count() >= primary.desired_count() && primary.desired_count() > 0)
+        }
     }
 }
 
@@ -1605,8 +1607,20 @@ mod rollout_tests {
         );
         let e = rolled_out("app", &service(Some(DeploymentRolloutState::Failed))).unwrap_err();
         assert_eq!(e.class, ErrorClass::Permanent);
-        assert!(e.message.contains("failed their health checks"), "{}", e.message);
-        assert!(e.message.contains("unhealthy in target group"), "{}", e.message);
-        assert_eq!(rolled_out("app", &service(None)), Ok(false), "0 of 2 running");
+        assert!(
+            e.message.contains("failed their health checks"),
+            "{}",
+            e.message
+        );
+        assert!(
+            e.message.contains("unhealthy in target group"),
+            "{}",
+            e.message
+        );
+        assert_eq!(
+            rolled_out("app", &service(None)),
+            Ok(false),
+            "0 of 2 running"
+        );
     }
 }

@@ -77,10 +77,7 @@ impl Kms {
             ),
             (
                 "retain_on_destroy",
-                d.tags()
-                    .iter()
-                    .any(|(k, _)| k == RETAIN_TAG)
-                    .to_string(),
+                d.tags().iter().any(|(k, _)| k == RETAIN_TAG).to_string(),
             ),
         ]))
     }

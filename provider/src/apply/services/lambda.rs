@@ -18,12 +18,12 @@ use aws_sdk_lambda::types::{
 use aws_sdk_lambda::Client;
 use serde_json::{Map, Value as Json};
 
-use crate::lambda_package;
 use super::{
     absent_ok, attr, attrs, observed, stale_keys, tag_map, tags_missing, unsupported, wait_until,
     Call,
 };
 use crate::apply::driver::{Attrs, CallError, Desired, ErrorClass};
+use crate::lambda_package;
 
 const FUNCTION: &str = "aws_lambda_function";
 const PERMISSION: &str = "aws_lambda_permission";
@@ -664,7 +664,12 @@ delegate_driver!(Lambda);
 
 /// Why reserving `want` for a function that holds `held` fails on an account whose concurrency
 /// quota is `total` with `unreserved` left; None when it fits.
-pub(crate) fn reservation_refused(want: i32, held: i32, total: i32, unreserved: i32) -> Option<String> {
+pub(crate) fn reservation_refused(
+    want: i32,
+    held: i32,
+    total: i32,
+    unreserved: i32,
+) -> Option<String> {
     let floor = total.min(100);
     let available = unreserved + held - floor;
     (want > available).then(|| {

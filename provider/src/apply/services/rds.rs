@@ -350,9 +350,9 @@ impl Rds {
             if version_differs(v, current) {
                 // A major version upgrade in place (RDS refuses a downgrade with its own error);
                 // the data stays, unlike a replacement.
-                m = m.engine_version(v).allow_major_version_upgrade(
-                    current.split('.').next() != v.split('.').next(),
-                );
+                m = m
+                    .engine_version(v)
+                    .allow_major_version_upgrade(current.split('.').next() != v.split('.').next());
                 changed = true;
             }
         }

@@ -121,7 +121,12 @@ impl Sns {
 
     /// Subscribes, or finds the subscription of this endpoint (Subscribe is idempotent), with
     /// its real ARN even before the address confirms, so destroy can remove it.
-    async fn subscribe(&self, topic: &str, protocol: &str, endpoint: &str) -> Result<String, CallError> {
+    async fn subscribe(
+        &self,
+        topic: &str,
+        protocol: &str,
+        endpoint: &str,
+    ) -> Result<String, CallError> {
         Ok(self
             .client
             .subscribe()
@@ -327,7 +332,10 @@ impl Sns {
                 if !is_arn(arn) {
                     // A state written before the real ARN was kept: nothing can unsubscribe it,
                     // and SNS deletes unconfirmed subscriptions itself after 48 hours.
-                    tracing::warn!(subscription = arn, "not an ARN; SNS removes an unconfirmed subscription after 48 hours");
+                    tracing::warn!(
+                        subscription = arn,
+                        "not an ARN; SNS removes an unconfirmed subscription after 48 hours"
+                    );
                     return Ok(());
                 }
                 absent_ok(
