@@ -393,3 +393,17 @@ fn a_destroy_plan_names_what_destroy_keeps_and_what_stops_it() {
     let dev = state("dev", "true", true, false);
     assert_eq!(dev, "", "dev keeps nothing and nothing stops it");
 }
+
+#[test]
+fn global_services_live_in_their_partitions_home_region() {
+    for (region, home) in [
+        ("eu-central-1", "us-east-1"),
+        ("us-gov-east-1", "us-gov-west-1"),
+        ("cn-northwest-1", "cn-north-1"),
+    ] {
+        let t = in_region(region, json!({"name": "edulibra", "stage": "prod"}));
+        let role = t.of_kind("aws_iam_role").next().unwrap();
+        assert_eq!(text(role.value("region")), home, "{region}");
+        assert!(text(role.value("name")).contains(region), "{region}");
+    }
+}

@@ -1,9 +1,7 @@
 //! CloudFront with origin access control, WAFv2 web ACLs (CLOUDFRONT and REGIONAL) with their
 //! logging, and Route 53 aliases when a domain is given.
 
-use super::{
-    block, obj, reference, strings, Builder, ComputeOut, SecurityOut, StorageOut, GLOBAL_REGION, V,
-};
+use super::{block, obj, reference, strings, Builder, ComputeOut, SecurityOut, StorageOut, V};
 
 /// CloudFront's managed cache and origin request policies (fixed ids across all accounts).
 const CACHING_OPTIMIZED: &str = "658327ea-f89d-4fab-a63d-7e88639e58f6";
@@ -29,7 +27,7 @@ fn web_acl(b: &mut Builder, id: &str, scope: &str, sec: &SecurityOut) -> String 
     let global = scope == "CLOUDFRONT";
     let (region, acl_name, key) = if global {
         (
-            GLOBAL_REGION.to_string(),
+            b.at.global_region().to_string(),
             b.global_name(id),
             sec.edge_kms_key.clone(),
         )

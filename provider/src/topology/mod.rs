@@ -40,15 +40,31 @@ pub struct Placement {
 /// AWS WAF Developer Guide, "CloudWatch Logs" logging destination).
 pub const GLOBAL_REGION: &str = "us-east-1";
 
+/// The partition of a region: `aws-cn` for China, `aws-us-gov` for GovCloud, else `aws`.
+pub fn partition_of(region: &str) -> &'static str {
+    if region.starts_with("cn-") {
+        "aws-cn"
+    } else if region.starts_with("us-gov-") {
+        "aws-us-gov"
+    } else {
+        "aws"
+    }
+}
+
+/// Where a partition's global services (IAM, CloudFront, Route 53) keep their resources: the
+/// region of their endpoints (`iam.amazonaws.com` is us-east-1; GovCloud's IAM is us-gov-west-1,
+/// China's cn-north-1: "AWS Identity and Access Management endpoints and quotas").
+pub fn global_region(partition: &str) -> &'static str {
+    match partition {
+        "aws-cn" => "cn-north-1",
+        "aws-us-gov" => "us-gov-west-1",
+        _ => GLOBAL_REGION,
+    }
+}
+
 impl Placement {
     pub fn new(region: &str, account_id: &str, zones: Vec<String>) -> Placement {
-        let partition = if region.starts_with("cn-") {
-            "aws-cn"
-        } else if region.starts_with("us-gov-") {
-            "aws-us-gov"
-        } else {
-            "aws"
-        };
+        let partition = partition_of(region);
         Placement {
             partition: partition.into(),
             region: region.into(),
@@ -57,6 +73,11 @@ impl Placement {
         }
     }
     /// The `i`th zone; `expand` checks first that there are enough.
+    /// Where this partition's global services keep their resources (see `global_region`).
+    pub fn global_region(&self) -> &'static str {
+        global_region(&self.partition)
+    }
+
     pub fn az(&self, i: usize) -> String {
         self.zones[i].clone()
     }
@@ -330,7 +351,7 @@ pub fn region_of<'r>(kind: &str, environment_region: &'r str) -> &'r str {
         || kind.starts_with("aws_cloudfront_")
         || kind.starts_with("aws_route53_");
     if global {
-        GLOBAL_REGION
+        global_region(partition_of(environment_region))
     } else {
         environment_region
     }

@@ -148,26 +148,27 @@ pub fn build(b: &mut Builder, net: &NetworkOut) -> SecurityOut {
 
     // What lives in us-east-1 for CloudFront (the CLOUDFRONT-scope WAF's log group) needs a key
     // there: a key encrypts only in its own region.
-    let edge_key = if b.at.region != super::GLOBAL_REGION && spec.waf.enabled {
+    let edge_key = if b.at.region != b.at.global_region() && spec.waf.enabled {
         let mut values = key_values(
             b,
-            super::GLOBAL_REGION,
+            b.at.global_region(),
             format!(
-                "EduLibra {} ({}): encrypts what CloudFront needs in us-east-1",
+                "EduLibra {} ({}): encrypts what CloudFront needs in {}",
                 b.prefix(),
-                b.at.region
+                b.at.region,
+                b.at.global_region()
             ),
             obj([]),
         );
         if let V::Obj(m) = &mut values {
-            m.insert("region".into(), super::GLOBAL_REGION.into());
+            m.insert("region".into(), b.at.global_region().into());
         }
         let edge = b.add("aws_kms_key", "edge", values);
         b.add(
             "aws_kms_alias",
             "edge",
             obj([
-                ("region", super::GLOBAL_REGION.into()),
+                ("region", b.at.global_region().into()),
                 ("name", format!("alias/{}", b.global_name("edge")).into()),
                 ("target_key_id", reference(&edge, "key_id")),
             ]),

@@ -26,7 +26,8 @@ pub struct AwsRegistry {
 impl AwsRegistry {
     pub fn new(aws: &AwsContext) -> AwsRegistry {
         let home_region = aws.sdk.region().map(|r| r.to_string()).unwrap_or_default();
-        let others = [crate::topology::GLOBAL_REGION]
+        let global = crate::topology::global_region(crate::topology::partition_of(&home_region));
+        let others = [global]
             .into_iter()
             .filter(|r| *r != home_region)
             .map(|r| (r.to_string(), Drivers::new(&aws.in_region(r))))
