@@ -17,3 +17,15 @@ pub fn manifest_dir() -> std::path::PathBuf {
             .unwrap_or_else(|_| env!("CARGO_MANIFEST_DIR").to_string()),
     )
 }
+
+/// The placement the tests expand in: eu-central-1 with its three zones, the emulator's account.
+#[allow(dead_code)] // not every test binary expands
+pub fn frankfurt() -> edulibra_provider::topology::Placement {
+    edulibra_provider::topology::Placement::new(
+        "eu-central-1",
+        "123456789012",
+        ["eu-central-1a", "eu-central-1b", "eu-central-1c"]
+            .map(String::from)
+            .to_vec(),
+    )
+}

@@ -6,7 +6,7 @@ mod common;
 use std::collections::BTreeMap;
 
 use edulibra_provider::environment::spec::{self, SpecOutcome};
-use edulibra_provider::topology::{diagram, expand, Placement};
+use edulibra_provider::topology::{diagram, expand};
 
 #[test]
 fn readme_diagram_is_current() {
@@ -15,18 +15,7 @@ fn readme_diagram_is_current() {
     )) else {
         panic!("valid")
     };
-    let t = expand(
-        &spec,
-        &Placement::new(
-            "eu-central-1",
-            "123456789012",
-            ["eu-central-1a", "eu-central-1b", "eu-central-1c"]
-                .map(String::from)
-                .to_vec(),
-        ),
-        &BTreeMap::new(),
-    )
-    .unwrap();
+    let t = expand(&spec, &common::frankfurt(), &BTreeMap::new()).unwrap();
     let generated = diagram::to_mermaid(&t, "stage = prod, compute = containers");
     let readme_path = common::manifest_dir().join("../README.md");
     let readme = std::fs::read_to_string(&readme_path).unwrap();

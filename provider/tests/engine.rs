@@ -18,7 +18,7 @@ use edulibra_provider::environment::lifecycle::{self, Setup};
 use edulibra_provider::environment::plan;
 use edulibra_provider::environment::spec::{self, SpecOutcome};
 use edulibra_provider::environment::state::after_apply;
-use edulibra_provider::topology::{expand, Placement, Topology};
+use edulibra_provider::topology::{expand, Topology};
 use edulibra_provider::value::Value;
 use serde_json::{json, Map, Value as Json};
 
@@ -148,18 +148,7 @@ fn topology() -> Topology {
         SpecOutcome::Ready(s) => *s,
         _ => panic!("valid spec"),
     };
-    expand(
-        &s,
-        &Placement::new(
-            "eu-central-1",
-            "123456789012",
-            ["eu-central-1a", "eu-central-1b", "eu-central-1c"]
-                .map(String::from)
-                .to_vec(),
-        ),
-        &BTreeMap::new(),
-    )
-    .unwrap()
+    expand(&s, &common::frankfurt(), &BTreeMap::new()).unwrap()
 }
 
 fn engine(cloud: &Arc<FakeCloud>) -> Engine {
@@ -305,13 +294,7 @@ async fn read_asks_each_type_in_one_batch_and_drops_what_is_gone() {
             stop,
             skip: Default::default(),
         },
-        placement: Placement::new(
-            "eu-central-1",
-            "123456789012",
-            ["eu-central-1a", "eu-central-1b", "eu-central-1c"]
-                .map(String::from)
-                .to_vec(),
-        ),
+        placement: common::frankfurt(),
         default_tags: BTreeMap::new(),
     };
     let read = lifecycle::read(&setup, &state).await.unwrap();

@@ -6,7 +6,7 @@ mod common;
 use std::collections::{BTreeMap, BTreeSet};
 
 use edulibra_provider::environment::spec::{self, EnvironmentSpec, SpecOutcome};
-use edulibra_provider::topology::{expand, Placement, Topology, V};
+use edulibra_provider::topology::{expand, Topology, V};
 use serde_json::json;
 
 fn spec_for(j: serde_json::Value) -> EnvironmentSpec {
@@ -17,21 +17,11 @@ fn spec_for(j: serde_json::Value) -> EnvironmentSpec {
     }
 }
 
-fn at() -> Placement {
-    Placement::new(
-        "eu-central-1",
-        "123456789012",
-        ["eu-central-1a", "eu-central-1b", "eu-central-1c"]
-            .map(String::from)
-            .to_vec(),
-    )
-}
-
 fn expand_pair(stage: &str, compute: &str) -> Topology {
     let tags = BTreeMap::from([("owner".to_string(), "platform".to_string())]);
     expand(
         &spec_for(json!({"name": "edulibra", "stage": stage, "compute": compute})),
-        &at(),
+        &common::frankfurt(),
         &tags,
     )
     .unwrap()
@@ -297,7 +287,7 @@ fn waf_off_drops_the_web_acls_and_a_domain_adds_route53() {
         json!({"name": "edu", "stage": "prod", "compute": "serverless", "waf": {"enabled": false},
         "cdn": {"domain_name": "learn.example.com", "zone_id": "Z123", "certificate_arn": "arn:aws:acm:us-east-1:123456789012:certificate/x"}}),
     );
-    let t = expand(&s, &at(), &tags).unwrap();
+    let t = expand(&s, &common::frankfurt(), &tags).unwrap();
     assert_eq!(t.of_kind("aws_wafv2_web_acl").count(), 0);
     assert_eq!(t.of_kind("aws_route53_record").count(), 2);
 }

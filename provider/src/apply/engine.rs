@@ -104,7 +104,16 @@ impl Engine {
                 .iter()
                 .filter(|c| matches!(changes.actions.get(&c.address), Some(Action::Replace(_))))
                 // Those created before the old one goes (under a new name) are not deleted here.
-                .filter(|c| !created_first(desired, prior, &c.address, &c.kind))
+                .filter(|c| {
+                    let new_name = desired
+                        .get(&c.address)
+                        .and_then(|d| d.value("name"))
+                        .and_then(|v| match v {
+                            crate::topology::V::Str(s) => Some(s.as_str()),
+                            _ => None,
+                        });
+                    !created_first(&c.kind, new_name, prior.provisioned.get(&c.address))
+                })
                 .cloned()
                 .collect()
         };
@@ -295,21 +304,10 @@ fn finish(mut out: Outcome, shared: &Shared) -> Outcome {
     out
 }
 
-/// True when the child at `address` is replaced by creating the new resource first: its kind
-/// allows it and its new name differs from the old.
-fn created_first(desired: &Topology, prior: &Prior, address: &str, kind: &str) -> bool {
-    let new_name = desired
-        .get(address)
-        .and_then(|c| c.value("name"))
-        .and_then(|v| match v {
-            crate::topology::V::Str(s) => Some(s.as_str()),
-            _ => None,
-        });
-    let old_name = prior
-        .provisioned
-        .get(address)
-        .and_then(|a| a.get("name"))
-        .map(String::as_str);
+/// True when a replacement of a child of `kind` creates the new resource first: its kind allows
+/// it and its new name differs from the old (both must exist together for a while).
+fn created_first(kind: &str, new_name: Option<&str>, old: Option<&Attrs>) -> bool {
+    let old_name = old.and_then(|a| a.get("name")).map(String::as_str);
     kinds::CREATE_BEFORE_DESTROY.contains(&kind) && new_name.is_some() && new_name != old_name
 }
 
@@ -369,8 +367,7 @@ async fn apply_child(
         // The new name must differ from the old for both to exist together; when the name's
         // hash happens to be the same, the child is replaced the ordinary way below.
         (Action::Replace(keys), Some(a))
-            if kinds::CREATE_BEFORE_DESTROY.contains(&child.kind)
-                && a.get("name").map(String::as_str) != d.opt_str("name") =>
+            if created_first(child.kind, d.opt_str("name"), Some(a)) =>
         {
             // The new resource (under a new name) first; what uses the old one moves to it as
             // its dependents apply, and the old one goes at the end (see `apply`).
