@@ -6,12 +6,16 @@
 //! calls a [`driver::Driver`] for the child's type. The drivers (`services`) are the only code
 //! that talks to AWS.
 
+pub mod calls;
 pub mod driver;
 pub mod engine;
 pub mod graph;
 pub mod kinds;
+pub mod pages;
 pub mod retry;
 pub mod services;
+pub mod tags;
+pub mod wait;
 
 pub use driver::{assigned, Attrs, CallError, Desired, Driver, ErrorClass, Registry};
 pub use engine::{Engine, Options, Outcome, Prior};

@@ -18,6 +18,7 @@ use aws_sdk_apigateway::Client;
 use serde_json::{json, Map, Value as Json};
 use tokio::sync::OnceCell;
 
+use super::not_visible;
 use super::{
     absent_ok, attr, attrs, observed, stale_keys, tag_map, tags_missing, unsupported, wait_until,
     Call,
@@ -135,15 +136,6 @@ fn gone(operation: &str, what: String) -> CallError {
         "NotFoundException",
         format!("{what} does not exist"),
         ErrorClass::NotFound,
-    )
-}
-
-fn not_visible(operation: &str, what: &str) -> CallError {
-    CallError::new(
-        operation,
-        "NotVisible",
-        format!("{what} was created but is not described yet"),
-        ErrorClass::Transient,
     )
 }
 
@@ -1054,4 +1046,7 @@ impl ApiGateway {
     }
 }
 
-delegate_driver!(ApiGateway);
+super::delegate_driver!(
+    ApiGateway,
+    [REST_API, DEPLOYMENT, STAGE, METHOD_SETTINGS, ACCOUNT]
+);

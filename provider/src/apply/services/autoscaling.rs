@@ -187,16 +187,9 @@ fn same_tracking(
         && metric(want) == metric(got)
 }
 
-pub struct AppAutoScaling {
-    client: Client,
-    reads: Client,
-}
+super::service_driver!(AppAutoScaling, Client, [TARGET, POLICY]);
 
 impl AppAutoScaling {
-    pub fn new(client: Client, reads: Client) -> AppAutoScaling {
-        AppAutoScaling { client, reads }
-    }
-
     async fn target(&self, k: &Key<'_>) -> Result<Option<ScalableTarget>, CallError> {
         let mut token = None;
         loop {
@@ -453,5 +446,3 @@ impl AppAutoScaling {
         Ok(())
     }
 }
-
-super::delegate_driver!(AppAutoScaling);

@@ -15,6 +15,7 @@ use aws_sdk_backup::types::{
 use aws_sdk_backup::Client;
 use serde_json::{json, Map, Value as Json};
 
+use super::not_visible;
 use super::{
     absent_ok, attr, attrs, built, observed, stale_keys, tag_map, tags_missing, unsupported,
     wait_until, Call,
@@ -36,10 +37,7 @@ const GONE_WITHIN: Duration = Duration::from_secs(5 * 60);
 /// so the engine's retry extends it.
 const EMPTIED_WITHIN: Duration = Duration::from_secs(30 * 60);
 
-pub struct Backup {
-    client: Client,
-    reads: Client,
-}
+super::service_driver!(Backup, Client, [VAULT, PLAN, SELECTION]);
 
 /// One backup rule in the terms of the topology's `rule` block: what is compared, created and
 /// read back. Settings the topology leaves out are AWS's to default.
@@ -167,20 +165,7 @@ fn plan_input(name: &str, rules: &[Rule]) -> Result<BackupPlanInput, CallError> 
     )
 }
 
-fn not_visible(operation: &str, what: &str) -> CallError {
-    CallError::new(
-        operation,
-        "NotVisible",
-        format!("{what} was listed but cannot be read yet"),
-        ErrorClass::Transient,
-    )
-}
-
 impl Backup {
-    pub fn new(client: Client, reads: Client) -> Backup {
-        Backup { client, reads }
-    }
-
     // --- tags (vault and plan) -------------------------------------------------------------
 
     async fn tags(&self, arn: &str) -> Result<BTreeMap<String, String>, CallError> {
@@ -789,5 +774,3 @@ impl Backup {
         }
     }
 }
-
-super::delegate_driver!(Backup);

@@ -18,6 +18,7 @@ use aws_sdk_cloudfront::types::{
 use aws_sdk_cloudfront::Client;
 use serde_json::{json, Map, Value as Json};
 
+use super::not_visible;
 use super::{
     absent_ok, attr, attrs, built, observed, stale_keys, tag_map, tags_missing, unsupported,
     wait_until, Call,
@@ -838,14 +839,9 @@ impl CloudFront {
                 .is_some_and(|x| x.status() == "Deployed"))
         })
         .await?;
-        self.distribution(id).await?.ok_or_else(|| {
-            CallError::new(
-                "GetDistribution",
-                "NotVisible",
-                format!("{id} was created but is not described yet"),
-                ErrorClass::Transient,
-            )
-        })
+        self.distribution(id)
+            .await?
+            .ok_or_else(|| not_visible("GetDistribution", id))
     }
 
     fn distribution_attrs(x: &Distribution) -> Attrs {
@@ -1050,4 +1046,4 @@ impl CloudFront {
     }
 }
 
-super::delegate_driver!(CloudFront);
+super::delegate_driver!(CloudFront, [OAC, DISTRIBUTION]);

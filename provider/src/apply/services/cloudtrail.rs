@@ -6,6 +6,7 @@ use aws_sdk_cloudtrail::types::{Tag, Trail};
 use aws_sdk_cloudtrail::Client;
 use serde_json::{Map, Value as Json};
 
+use super::not_visible;
 use super::{
     absent_ok, attr, attrs, built, observed, stale_keys, tag_map, tags_missing, unsupported, Call,
 };
@@ -13,16 +14,9 @@ use crate::apply::driver::{Attrs, CallError, Desired, ErrorClass};
 
 const KIND: &str = "aws_cloudtrail";
 
-pub struct CloudTrail {
-    client: Client,
-    reads: Client,
-}
+super::service_driver!(CloudTrail, Client, [KIND]);
 
 impl CloudTrail {
-    pub fn new(client: Client, reads: Client) -> CloudTrail {
-        CloudTrail { client, reads }
-    }
-
     async fn trail(&self, name: &str) -> Result<Option<Trail>, CallError> {
         let r = absent_ok(
             self.reads
@@ -78,9 +72,6 @@ impl CloudTrail {
     }
 
     async fn find_kind(&self, d: &Desired<'_>) -> Result<Option<Attrs>, CallError> {
-        if d.kind != KIND {
-            return Err(unsupported(d.kind));
-        }
         Ok(self
             .trail(d.str("name")?)
             .await?
@@ -93,9 +84,6 @@ impl CloudTrail {
         d: &Desired<'_>,
         _existing: Option<&Attrs>,
     ) -> Result<Attrs, CallError> {
-        if d.kind != KIND {
-            return Err(unsupported(d.kind));
-        }
         let name = d.str("name")?;
         let text = |k: &str| d.opt_str(k).map(str::to_string);
         // CreateTrail and UpdateTrail take the same settings, on builders of different types.
@@ -157,14 +145,7 @@ impl CloudTrail {
                 Some(t)
             }
         };
-        let trail = trail.ok_or_else(|| {
-            CallError::new(
-                "GetTrail",
-                "NotVisible",
-                format!("{name} was created but is not described yet"),
-                ErrorClass::Transient,
-            )
-        })?;
+        let trail = trail.ok_or_else(|| not_visible("GetTrail", name))?;
         let want = d.bool("enable_logging").unwrap_or(true);
         if self.logging(name).await? != want {
             if want {
@@ -191,9 +172,6 @@ impl CloudTrail {
         kind: &str,
         a: &Attrs,
     ) -> Result<Option<Map<String, Json>>, CallError> {
-        if kind != KIND {
-            return Err(unsupported(kind));
-        }
         let name = attr(a, "name")?;
         let Some(t) = self.trail(name).await? else {
             return Ok(None);
@@ -206,9 +184,6 @@ impl CloudTrail {
     }
 
     async fn delete_kind(&self, kind: &str, a: &Attrs) -> Result<(), CallError> {
-        if kind != KIND {
-            return Err(unsupported(kind));
-        }
         absent_ok(
             self.client
                 .delete_trail()
@@ -220,5 +195,3 @@ impl CloudTrail {
         Ok(())
     }
 }
-
-super::delegate_driver!(CloudTrail);

@@ -8,23 +8,23 @@ use aws_sdk_cloudwatch::types::{ComparisonOperator, Dimension, MetricAlarm, Stat
 use aws_sdk_cloudwatch::Client;
 use serde_json::{Map, Value as Json};
 
+use super::not_visible;
 use super::{
     absent_ok, attr, attrs, observed, stale_keys, tag_map, tags_missing, unsupported, Call,
 };
 use crate::apply::driver::{Attrs, CallError, Desired, ErrorClass};
+use crate::apply::tags::{self, Tagging};
 
 const KIND: &str = "aws_cloudwatch_metric_alarm";
 
-pub struct CloudWatch {
-    client: Client,
-    reads: Client,
-}
+super::service_driver!(CloudWatch, Client, [KIND]);
+super::sdk_tag!(Tag, infallible);
+tags::tagging!(list Client, Tag, resource_arn;
+    list_tags_for_resource "ListTagsForResource" => tags,
+    tag_resource "TagResource" => set_tags,
+    untag_resource "UntagResource" => set_tag_keys);
 
 impl CloudWatch {
-    pub fn new(client: Client, reads: Client) -> CloudWatch {
-        CloudWatch { client, reads }
-    }
-
     async fn alarm(&self, name: &str) -> Result<Option<MetricAlarm>, CallError> {
         let r = self
             .reads
@@ -39,23 +39,6 @@ impl CloudWatch {
             .cloned())
     }
 
-    async fn tags(
-        &self,
-        arn: &str,
-    ) -> Result<std::collections::BTreeMap<String, String>, CallError> {
-        let r = self
-            .reads
-            .list_tags_for_resource()
-            .resource_arn(arn)
-            .send()
-            .await
-            .op("ListTagsForResource")?;
-        Ok(r.tags()
-            .iter()
-            .filter_map(|t| Some((t.key()?.to_string(), t.value()?.to_string())))
-            .collect())
-    }
-
     fn attrs_of(a: &MetricAlarm) -> Attrs {
         let name = a.alarm_name().unwrap_or("").to_string();
         attrs([
@@ -66,9 +49,6 @@ impl CloudWatch {
     }
 
     async fn find_kind(&self, d: &Desired<'_>) -> Result<Option<Attrs>, CallError> {
-        if d.kind != KIND {
-            return Err(unsupported(d.kind));
-        }
         Ok(self
             .alarm(d.str("alarm_name")?)
             .await?
@@ -81,9 +61,6 @@ impl CloudWatch {
         d: &Desired<'_>,
         _existing: Option<&Attrs>,
     ) -> Result<Attrs, CallError> {
-        if d.kind != KIND {
-            return Err(unsupported(d.kind));
-        }
         let name = d.str("alarm_name")?;
         let dimensions: Vec<Dimension> = d
             .get("dimensions")
@@ -122,35 +99,12 @@ impl CloudWatch {
             .send()
             .await
             .op("PutMetricAlarm")?;
-        let alarm = self.alarm(name).await?.ok_or_else(|| {
-            CallError::new(
-                "DescribeAlarms",
-                "NotVisible",
-                format!("{name} was put but is not described yet"),
-                ErrorClass::Transient,
-            )
-        })?;
+        let alarm = self
+            .alarm(name)
+            .await?
+            .ok_or_else(|| not_visible("DescribeAlarms", name))?;
         let arn = alarm.alarm_arn().unwrap_or("").to_string();
-        let current = self.tags(&arn).await?;
-        let stale = stale_keys(&current, &d.tags());
-        if !stale.is_empty() {
-            self.client
-                .untag_resource()
-                .resource_arn(&arn)
-                .set_tag_keys(Some(stale))
-                .send()
-                .await
-                .op("UntagResource")?;
-        }
-        if tags_missing(&current, &d.tags()) {
-            self.client
-                .tag_resource()
-                .resource_arn(&arn)
-                .set_tags(Some(tags))
-                .send()
-                .await
-                .op("TagResource")?;
-        }
+        tags::sync(&self.client, &arn, &d.tags()).await?;
         Ok(Self::attrs_of(&alarm))
     }
 
@@ -159,13 +113,13 @@ impl CloudWatch {
         kind: &str,
         a: &Attrs,
     ) -> Result<Option<Map<String, Json>>, CallError> {
-        if kind != KIND {
-            return Err(unsupported(kind));
-        }
         let Some(alarm) = self.alarm(attr(a, "name")?).await? else {
             return Ok(None);
         };
-        let tags = self.tags(alarm.alarm_arn().unwrap_or("")).await?;
+        let tags = self
+            .reads
+            .read_tags(alarm.alarm_arn().unwrap_or(""))
+            .await?;
         let int = |v: Option<i32>| v.map(Json::from).unwrap_or(Json::Null);
         Ok(Some(observed([
             ("tags", tag_map(tags)),
@@ -182,9 +136,6 @@ impl CloudWatch {
     }
 
     async fn delete_kind(&self, kind: &str, a: &Attrs) -> Result<(), CallError> {
-        if kind != KIND {
-            return Err(unsupported(kind));
-        }
         absent_ok(
             self.client
                 .delete_alarms()
@@ -196,5 +147,3 @@ impl CloudWatch {
         Ok(())
     }
 }
-
-delegate_driver!(CloudWatch);

@@ -11,22 +11,31 @@ use serde_json::{json, Map, Value as Json};
 use std::time::Duration;
 
 use super::{
-    absent_ok, attr, attrs, built, observed, stale_keys, tag_map, unsupported, wait_until, Call,
+    absent_ok, attr, attrs, built, for_states, not_visible, observed, sdk_tag, service_driver,
+    tag_map, Absent, Call, States,
 };
-use crate::apply::driver::{Attrs, CallError, Desired, ErrorClass};
+use crate::apply::driver::{Attrs, CallError, Desired};
+use crate::apply::tags::{self, Tagging};
 
-const KIND: &str = "aws_dynamodb_table";
+service_driver!(DynamoDb, Client, ["aws_dynamodb_table"]);
+sdk_tag!(Tag, fallible);
+tags::tagging!(list Client, Tag, resource_arn;
+    list_tags_of_resource "ListTagsOfResource" => tags,
+    tag_resource "TagResource" => set_tags,
+    untag_resource "UntagResource" => set_tag_keys);
 
-pub struct DynamoDb {
-    client: Client,
-    reads: Client,
-}
+/// "TableStatus", Amazon DynamoDB API Reference: the states a table does not leave by itself
+/// are a key disabled or gone, or the archive made for that.
+const TABLE: States = States {
+    ready: &["ACTIVE"],
+    terminal: &[
+        "INACCESSIBLE_ENCRYPTION_CREDENTIALS",
+        "ARCHIVED",
+        "ARCHIVING",
+    ],
+};
 
 impl DynamoDb {
-    pub fn new(client: Client, reads: Client) -> DynamoDb {
-        DynamoDb { client, reads }
-    }
-
     async fn table(&self, name: &str) -> Result<Option<TableDescription>, CallError> {
         let r = absent_ok(
             self.reads
@@ -46,23 +55,6 @@ impl DynamoDb {
             ("name", name),
             ("arn", t.table_arn().unwrap_or("").to_string()),
         ])
-    }
-
-    async fn tags(
-        &self,
-        arn: &str,
-    ) -> Result<std::collections::BTreeMap<String, String>, CallError> {
-        let r = self
-            .reads
-            .list_tags_of_resource()
-            .resource_arn(arn)
-            .send()
-            .await
-            .op("ListTagsOfResource")?;
-        Ok(r.tags()
-            .iter()
-            .map(|t| (t.key().to_string(), t.value().to_string()))
-            .collect())
     }
 
     async fn point_in_time_recovery(&self, name: &str) -> Result<bool, CallError> {
@@ -140,11 +132,6 @@ impl DynamoDb {
                 "range_key",
             )?);
         }
-        let tags = d
-            .tags()
-            .into_iter()
-            .map(|(k, v)| built(Tag::builder().key(k).value(v).build(), "tags"))
-            .collect::<Result<Vec<_>, _>>()?;
         self.client
             .create_table()
             .table_name(name)
@@ -155,7 +142,7 @@ impl DynamoDb {
             ))
             .sse_specification(Self::sse(d))
             .deletion_protection_enabled(d.bool("deletion_protection_enabled").unwrap_or(false))
-            .set_tags(Some(tags))
+            .set_tags(Some(tags::sdk(&d.tags())?))
             .send()
             .await
             .op("CreateTable")?;
@@ -163,9 +150,6 @@ impl DynamoDb {
     }
 
     async fn find_kind(&self, d: &Desired<'_>) -> Result<Option<Attrs>, CallError> {
-        if d.kind != KIND {
-            return Err(unsupported(d.kind));
-        }
         Ok(self
             .table(d.str("name")?)
             .await?
@@ -178,9 +162,6 @@ impl DynamoDb {
         d: &Desired<'_>,
         _existing: Option<&Attrs>,
     ) -> Result<Attrs, CallError> {
-        if d.kind != KIND {
-            return Err(unsupported(d.kind));
-        }
         let name = d.str("name")?;
         let existing = self.table(name).await?;
         let fresh = existing.is_none();
@@ -188,36 +169,25 @@ impl DynamoDb {
             self.create(d).await?;
         }
         // Point-in-time recovery and later settings need an ACTIVE table.
-        wait_until(name, Duration::from_secs(600), || async {
-            match self
-                .table(name)
-                .await?
-                .and_then(|t| t.table_status().cloned())
-            {
-                Some(TableStatus::Active) => Ok(true),
-                // States a table does not leave by itself ("TableStatus", DynamoDB API
-                // Reference): its key is disabled or gone, or it was archived for that.
-                Some(
-                    s @ (TableStatus::InaccessibleEncryptionCredentials
-                    | TableStatus::Archived
-                    | TableStatus::Archiving),
-                ) => Err(super::terminal(
-                    "DescribeTable",
-                    &format!("table {name}"),
-                    s.as_str(),
-                )),
-                _ => Ok(false),
-            }
-        })
+        let what = format!("table {name}");
+        for_states(
+            "DescribeTable",
+            &what,
+            Duration::from_secs(600),
+            &TABLE,
+            Absent::Pending,
+            || async {
+                Ok(self
+                    .table(name)
+                    .await?
+                    .and_then(|t| t.table_status().map(|s| s.as_str().to_string())))
+            },
+        )
         .await?;
-        let table = self.table(name).await?.ok_or_else(|| {
-            CallError::new(
-                "DescribeTable",
-                "NotVisible",
-                format!("{name} was created but is not described yet"),
-                ErrorClass::Transient,
-            )
-        })?;
+        let table = self
+            .table(name)
+            .await?
+            .ok_or_else(|| not_visible("DescribeTable", name))?;
         let arn = table.table_arn().unwrap_or("").to_string();
         if !fresh {
             let want = d.bool("deletion_protection_enabled").unwrap_or(false);
@@ -248,30 +218,7 @@ impl DynamoDb {
                     .await
                     .op("UpdateTable")?;
             }
-            let stale = stale_keys(&self.tags(&arn).await?, &d.tags());
-            if !stale.is_empty() {
-                self.client
-                    .untag_resource()
-                    .resource_arn(&arn)
-                    .set_tag_keys(Some(stale))
-                    .send()
-                    .await
-                    .op("UntagResource")?;
-            }
-            let tags = d
-                .tags()
-                .into_iter()
-                .map(|(k, v)| built(Tag::builder().key(k).value(v).build(), "tags"))
-                .collect::<Result<Vec<_>, _>>()?;
-            if !tags.is_empty() {
-                self.client
-                    .tag_resource()
-                    .resource_arn(&arn)
-                    .set_tags(Some(tags))
-                    .send()
-                    .await
-                    .op("TagResource")?;
-            }
+            tags::sync(&self.client, &arn, &d.tags()).await?;
         }
         let want_pitr = Self::wants_pitr(d);
         if self.point_in_time_recovery(name).await? != want_pitr {
@@ -296,14 +243,11 @@ impl DynamoDb {
         kind: &str,
         a: &Attrs,
     ) -> Result<Option<Map<String, Json>>, CallError> {
-        if kind != KIND {
-            return Err(unsupported(kind));
-        }
         let name = attr(a, "name")?;
         let Some(t) = self.table(name).await? else {
             return Ok(None);
         };
-        let tags = self.tags(t.table_arn().unwrap_or("")).await?;
+        let tags = self.reads.read_tags(t.table_arn().unwrap_or("")).await?;
         let pitr = self.point_in_time_recovery(name).await?;
         Ok(Some(observed([
             ("tags", tag_map(tags)),
@@ -316,9 +260,6 @@ impl DynamoDb {
     }
 
     async fn delete_kind(&self, kind: &str, a: &Attrs) -> Result<(), CallError> {
-        if kind != KIND {
-            return Err(unsupported(kind));
-        }
         // A table with deletion protection refuses, and the apply stops with AWS's own words:
         // protection is switched off by changing the environment, never behind its back.
         absent_ok(
@@ -332,5 +273,3 @@ impl DynamoDb {
         Ok(())
     }
 }
-
-delegate_driver!(DynamoDb);

@@ -409,7 +409,7 @@ impl Ec2 {
                         "Unsuccessful",
                         msg,
                         // The log-delivery role may still be propagating.
-                        super::classify("Unsuccessful", None, msg),
+                        crate::apply::calls::classify("Unsuccessful", None, msg),
                     ));
                 }
                 out.flow_log_ids().first().cloned()

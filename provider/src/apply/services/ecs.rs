@@ -21,7 +21,9 @@ use super::{
     absent_ok, attr, attrs, built, observed, stale_keys, tag_map, tags_missing, unsupported,
     wait_until, Call,
 };
+use super::{empty_answer, not_visible};
 use crate::apply::driver::{Attrs, CallError, Desired, ErrorClass};
+use crate::apply::tags::{self, Tagging};
 
 const CLUSTER: &str = "aws_ecs_cluster";
 const TASK_DEFINITION: &str = "aws_ecs_task_definition";
@@ -69,39 +71,6 @@ fn gone_ok<T>(r: Result<T, CallError>) -> Result<(), CallError> {
         Err(e) if e.is_not_found() || e.code == "ServiceNotActiveException" => Ok(()),
         Err(e) => Err(e),
     }
-}
-
-fn empty_answer(operation: &str, what: &str) -> CallError {
-    CallError::new(
-        operation,
-        "EmptyAnswer",
-        format!("no resource in the answer for {what}"),
-        ErrorClass::Transient,
-    )
-}
-
-fn not_visible(operation: &str, what: &str) -> CallError {
-    CallError::new(
-        operation,
-        "NotVisible",
-        format!("{what} was created but is not described yet"),
-        ErrorClass::Transient,
-    )
-}
-
-fn tags_of(list: &[Tag]) -> BTreeMap<String, String> {
-    list.iter()
-        .filter_map(|t| Some((t.key()?.to_string(), t.value().unwrap_or("").to_string())))
-        .collect()
-}
-
-fn ecs_tags(d: &Desired<'_>) -> Option<Vec<Tag>> {
-    let tags: Vec<Tag> = d
-        .tags()
-        .into_iter()
-        .map(|(k, v)| Tag::builder().key(k).value(v).build())
-        .collect();
-    (!tags.is_empty()).then_some(tags)
 }
 
 fn m_str<'a>(m: &'a Map<String, Json>, k: &str) -> Option<&'a str> {
@@ -916,46 +885,15 @@ fn setting_map(list: &[ClusterSetting]) -> BTreeMap<String, String> {
         .collect()
 }
 
-pub struct Ecs {
-    client: Client,
-    reads: Client,
-}
+super::sdk_tag!(Tag, infallible);
+tags::tagging!(list Client, Tag, resource_arn;
+    list_tags_for_resource "ListTagsForResource" => tags,
+    tag_resource "TagResource" => set_tags,
+    untag_resource "UntagResource" => set_tag_keys);
+
+super::service_driver!(Ecs, Client, [CLUSTER, TASK_DEFINITION, SERVICE]);
 
 impl Ecs {
-    pub fn new(client: Client, reads: Client) -> Ecs {
-        Ecs { client, reads }
-    }
-
-    /// Makes a resource's tags exactly the desired ones.
-    async fn retag(
-        &self,
-        arn: &str,
-        current: &BTreeMap<String, String>,
-        d: &Desired<'_>,
-    ) -> Result<(), CallError> {
-        let desired = d.tags();
-        let stale = stale_keys(current, &desired);
-        if !stale.is_empty() {
-            self.client
-                .untag_resource()
-                .resource_arn(arn)
-                .set_tag_keys(Some(stale))
-                .send()
-                .await
-                .op("UntagResource")?;
-        }
-        if tags_missing(current, &desired) {
-            self.client
-                .tag_resource()
-                .resource_arn(arn)
-                .set_tags(ecs_tags(d))
-                .send()
-                .await
-                .op("TagResource")?;
-        }
-        Ok(())
-    }
-
     // --- clusters ---
 
     /// The cluster, unless it is deleted: ECS (and moto, for ever) keeps describing a deleted
@@ -994,8 +932,7 @@ impl Ecs {
                         .op("UpdateCluster")
                         .map_err(settling)?;
                 }
-                self.retag(c.cluster_arn().unwrap_or(""), &tags_of(c.tags()), d)
-                    .await?;
+                tags::sync(&self.client, c.cluster_arn().unwrap_or(""), &d.tags()).await?;
                 c
             }
             None => self
@@ -1003,7 +940,7 @@ impl Ecs {
                 .create_cluster()
                 .cluster_name(name)
                 .set_settings((!settings.is_empty()).then_some(settings))
-                .set_tags(ecs_tags(d))
+                .set_tags(Some(tags::sdk(&d.tags())?))
                 .send()
                 .await
                 .op("CreateCluster")?
@@ -1139,7 +1076,7 @@ impl Ecs {
                     .map(|n| Volume::builder().name(n).build())
                     .collect()
             }))
-            .set_tags(ecs_tags(d))
+            .set_tags(Some(tags::sdk(&d.tags())?))
             .send()
             .await
             .op("RegisterTaskDefinition")?;
@@ -1152,9 +1089,13 @@ impl Ecs {
         let spec = TaskSpec::of(d)?;
         let td = match self.latest_revision(&spec.family).await? {
             // Only the tags differ: they change on the revision itself.
-            Some((td, tags)) if spec.matches(&td) => {
-                self.retag(td.task_definition_arn().unwrap_or(""), &tags_of(&tags), d)
-                    .await?;
+            Some((td, _)) if spec.matches(&td) => {
+                tags::sync(
+                    &self.client,
+                    td.task_definition_arn().unwrap_or(""),
+                    &d.tags(),
+                )
+                .await?;
                 td
             }
             // Earlier revisions stay ACTIVE: the service runs on one until it moves to the new
@@ -1279,7 +1220,7 @@ impl Ecs {
             .set_network_configuration(spec.network_configuration()?)
             .set_load_balancers((!lbs.is_empty()).then_some(lbs))
             .set_deployment_configuration(spec.deployment())
-            .set_tags(ecs_tags(d))
+            .set_tags(Some(tags::sdk(&d.tags())?))
             .send()
             .await
             .op("CreateService")
@@ -1385,8 +1326,7 @@ impl Ecs {
                     .and_then(|a| a.get("desired_count"))
                     .and_then(|n| n.parse().ok());
                 self.update_service(&spec, &s, prior).await?;
-                self.retag(s.service_arn().unwrap_or(""), &tags_of(s.tags()), d)
-                    .await?;
+                tags::sync(&self.client, s.service_arn().unwrap_or(""), &d.tags()).await?;
             }
             None => self.create_service(&spec, d).await?,
         }
@@ -1503,7 +1443,7 @@ impl Ecs {
                     .map(|s| json!({ "name": s.name().map(|n| n.as_str()), "value": s.value() }))
                     .collect();
                 Ok(Some(observed([
-                    ("tags", tag_map(tags_of(c.tags()))),
+                    ("tags", tag_map(tags::read(c.tags()))),
                     ("setting", Json::Array(settings)),
                 ])))
             }
@@ -1517,7 +1457,7 @@ impl Ecs {
                     return Ok(None);
                 }
                 Ok(Some(observed([
-                    ("tags", tag_map(tags_of(&tags))),
+                    ("tags", tag_map(tags::read(&tags))),
                     ("cpu", t.cpu().map(Json::from).unwrap_or(Json::Null)),
                     ("memory", t.memory().map(Json::from).unwrap_or(Json::Null)),
                 ])))
@@ -1531,7 +1471,7 @@ impl Ecs {
                     return Ok(None);
                 };
                 Ok(Some(observed([
-                    ("tags", tag_map(tags_of(s.tags()))),
+                    ("tags", tag_map(tags::read(s.tags()))),
                     (
                         "task_definition",
                         s.task_definition().map(Json::from).unwrap_or(Json::Null),
@@ -1566,8 +1506,6 @@ impl Ecs {
         }
     }
 }
-
-super::delegate_driver!(Ecs);
 
 #[cfg(test)]
 mod rollout_tests {

@@ -14,10 +14,12 @@ use aws_sdk_elasticache::types::{
 use aws_sdk_elasticache::Client;
 use serde_json::{json, Map, Value as Json};
 
+use super::not_visible;
 use super::{
     attr, attrs, observed, stale_keys, tag_map, tags_missing, unsupported, wait_until, Call,
 };
 use crate::apply::driver::{Attrs, CallError, Desired, ErrorClass};
+use crate::apply::tags::{self, Tagging};
 
 const SUBNET_GROUP: &str = "aws_elasticache_subnet_group";
 const USER: &str = "aws_elasticache_user";
@@ -48,10 +50,11 @@ const RELEASED_WITHIN: Duration = Duration::from_secs(30 * 60);
 /// permanent failure instead of the engine's retries.
 const DELETED_WITHIN: Duration = Duration::from_secs(20 * 60);
 
-pub struct ElastiCache {
-    client: Client,
-    reads: Client,
-}
+super::service_driver!(
+    ElastiCache,
+    Client,
+    [SUBNET_GROUP, USER, USER_GROUP, REPLICATION_GROUP]
+);
 
 /// A call whose `code` means "absent". Other NotFound-looking codes (the service-linked role's
 /// `ServiceLinkedRoleNotFoundFault`) are failures, not absence, so they are made permanent
@@ -78,18 +81,11 @@ fn accepted(r: Result<(), CallError>, busy: &[&str]) -> Result<bool, CallError> 
     }
 }
 
-fn tags_of(list: &[Tag]) -> BTreeMap<String, String> {
-    list.iter()
-        .filter_map(|t| Some((t.key()?.to_string(), t.value()?.to_string())))
-        .collect()
-}
-
-fn cache_tags(d: &Desired<'_>) -> Vec<Tag> {
-    d.tags()
-        .into_iter()
-        .map(|(k, v)| Tag::builder().key(k).value(v).build())
-        .collect()
-}
+super::sdk_tag!(Tag, infallible);
+tags::tagging!(list Client, Tag, resource_name;
+    list_tags_for_resource "ListTagsForResource" => tag_list,
+    add_tags_to_resource "AddTagsToResource" => set_tags,
+    remove_tags_from_resource "RemoveTagsFromResource" => set_tag_keys);
 
 fn sorted(mut v: Vec<String>) -> Vec<String> {
     v.sort();
@@ -167,10 +163,6 @@ fn same_version(running: &str, wanted: &str) -> bool {
 }
 
 impl ElastiCache {
-    pub fn new(client: Client, reads: Client) -> ElastiCache {
-        ElastiCache { client, reads }
-    }
-
     async fn subnet_group(&self, name: &str) -> Result<Option<CacheSubnetGroup>, CallError> {
         let r = absent_on(
             self.reads
@@ -257,42 +249,6 @@ impl ElastiCache {
             CLUSTER_NOT_FOUND,
         )?;
         Ok(r.and_then(|r| r.cache_clusters().first().cloned()))
-    }
-
-    async fn tags(&self, arn: &str) -> Result<BTreeMap<String, String>, CallError> {
-        let r = self
-            .reads
-            .list_tags_for_resource()
-            .resource_name(arn)
-            .send()
-            .await
-            .op("ListTagsForResource")?;
-        Ok(tags_of(r.tag_list()))
-    }
-
-    /// Makes the resource's tags exactly the desired ones.
-    async fn retag(&self, arn: &str, d: &Desired<'_>) -> Result<(), CallError> {
-        let current = self.tags(arn).await?;
-        let stale = stale_keys(&current, &d.tags());
-        if !stale.is_empty() {
-            self.client
-                .remove_tags_from_resource()
-                .resource_name(arn)
-                .set_tag_keys(Some(stale))
-                .send()
-                .await
-                .op("RemoveTagsFromResource")?;
-        }
-        if tags_missing(&current, &d.tags()) {
-            self.client
-                .add_tags_to_resource()
-                .resource_name(arn)
-                .set_tags(Some(cache_tags(d)))
-                .send()
-                .await
-                .op("AddTagsToResource")?;
-        }
-        Ok(())
     }
 
     fn subnet_group_attrs(g: &CacheSubnetGroup) -> Attrs {
@@ -463,7 +419,7 @@ impl ElastiCache {
                         .await
                         .op("ModifyCacheSubnetGroup")?;
                 }
-                self.retag(g.arn().unwrap_or(""), d).await?;
+                tags::sync(&self.client, g.arn().unwrap_or(""), &d.tags()).await?;
                 g
             }
             None => self
@@ -472,7 +428,7 @@ impl ElastiCache {
                 .cache_subnet_group_name(name)
                 .cache_subnet_group_description(description)
                 .set_subnet_ids(Some(subnets))
-                .set_tags(Some(cache_tags(d)))
+                .set_tags(Some(tags::sdk(&d.tags())?))
                 .send()
                 .await
                 .op("CreateCacheSubnetGroup")?
@@ -509,7 +465,7 @@ impl ElastiCache {
                     .engine(d.opt_str("engine").unwrap_or("redis"))
                     .access_string(d.str("access_string")?)
                     .set_authentication_mode(auth_mode(d))
-                    .set_tags(Some(cache_tags(d)))
+                    .set_tags(Some(tags::sdk(&d.tags())?))
                     .send()
                     .await
                     .op("CreateUser")?;
@@ -537,7 +493,7 @@ impl ElastiCache {
                     })
                     .await?;
                 }
-                self.retag(u.arn().unwrap_or(""), d).await?;
+                tags::sync(&self.client, u.arn().unwrap_or(""), &d.tags()).await?;
             }
         }
         let u = self.wait_user_active(id).await?;
@@ -562,7 +518,7 @@ impl ElastiCache {
                     .user_group_id(id)
                     .engine(d.opt_str("engine").unwrap_or("redis"))
                     .set_user_ids(Some(wanted))
-                    .set_tags(Some(cache_tags(d)))
+                    .set_tags(Some(tags::sdk(&d.tags())?))
                     .send()
                     .await
                     .op("CreateUserGroup")?;
@@ -599,7 +555,7 @@ impl ElastiCache {
                     })
                     .await?;
                 }
-                self.retag(g.arn().unwrap_or(""), d).await?;
+                tags::sync(&self.client, g.arn().unwrap_or(""), &d.tags()).await?;
             }
         }
         let g = self.wait_user_group_active(id).await?;
@@ -628,7 +584,7 @@ impl ElastiCache {
             .set_user_group_ids(non_empty(d.strings("user_group_ids")))
             .set_snapshot_retention_limit(int("snapshot_retention_limit"))
             .set_auto_minor_version_upgrade(wanted_minor_upgrades(d))
-            .set_tags(Some(cache_tags(d)))
+            .set_tags(Some(tags::sdk(&d.tags())?))
             .send()
             .await
             .op("CreateReplicationGroup")?;
@@ -808,7 +764,7 @@ impl ElastiCache {
         // It may still be creating or modifying, which refuses further changes.
         let g = self.wait_available(id).await?;
         self.modify_replication_group(d, &g, recorded).await?;
-        self.retag(g.arn().unwrap_or(""), d).await?;
+        tags::sync(&self.client, g.arn().unwrap_or(""), &d.tags()).await?;
         let g = self.wait_available(id).await?;
         let members = match recorded {
             Some(_) => want_count,
@@ -868,7 +824,7 @@ impl ElastiCache {
                 let Some(g) = self.subnet_group(attr(a, "name")?).await? else {
                     return Ok(None);
                 };
-                let tags = self.tags(g.arn().unwrap_or("")).await?;
+                let tags = self.reads.read_tags(g.arn().unwrap_or("")).await?;
                 Ok(Some(observed([
                     ("tags", tag_map(tags)),
                     (
@@ -887,7 +843,7 @@ impl ElastiCache {
                 else {
                     return Ok(None);
                 };
-                let tags = self.tags(u.arn().unwrap_or("")).await?;
+                let tags = self.reads.read_tags(u.arn().unwrap_or("")).await?;
                 // The access string is left out: AWS rewrites some spellings of it.
                 Ok(Some(observed([
                     ("tags", tag_map(tags)),
@@ -907,7 +863,7 @@ impl ElastiCache {
                 else {
                     return Ok(None);
                 };
-                let tags = self.tags(g.arn().unwrap_or("")).await?;
+                let tags = self.reads.read_tags(g.arn().unwrap_or("")).await?;
                 Ok(Some(observed([("tags", tag_map(tags))])))
             }
             REPLICATION_GROUP => {
@@ -917,7 +873,7 @@ impl ElastiCache {
                 else {
                     return Ok(None);
                 };
-                let tags = self.tags(g.arn().unwrap_or("")).await?;
+                let tags = self.reads.read_tags(g.arn().unwrap_or("")).await?;
                 let opt_bool = |v: Option<bool>| v.map(Json::Bool).unwrap_or(Json::Null);
                 Ok(Some(observed([
                     ("tags", tag_map(tags)),
@@ -1039,14 +995,3 @@ impl ElastiCache {
         Ok(())
     }
 }
-
-fn not_visible(operation: &str, id: &str) -> CallError {
-    CallError::new(
-        operation,
-        "NotVisible",
-        format!("{id} was created but is not described yet"),
-        ErrorClass::Transient,
-    )
-}
-
-super::delegate_driver!(ElastiCache);

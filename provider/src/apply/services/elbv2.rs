@@ -16,6 +16,8 @@ use aws_sdk_elasticloadbalancingv2::types::{
 use aws_sdk_elasticloadbalancingv2::Client;
 use serde_json::{json, Map, Value as Json};
 
+use super::empty_answer;
+use super::not_visible;
 use super::{
     absent_ok, attr, attrs, observed, stale_keys, tag_map, tags_missing, unsupported, wait_until,
     Call,
@@ -106,10 +108,7 @@ const TG_ATTRIBUTES: &[(&str, &str)] = &[
     ),
 ];
 
-pub struct Elbv2 {
-    client: Client,
-    reads: Client,
-}
+super::service_driver!(Elbv2, Client, [LOAD_BALANCER, TARGET_GROUP, LISTENER]);
 
 /// An argument as ELB attributes and string parameters spell it ("true", "60", "alb").
 fn attribute_text(v: &Json) -> Option<String> {
@@ -166,15 +165,6 @@ fn balancer_suffix(arn: &str) -> String {
 
 fn target_group_suffix(arn: &str) -> String {
     arn.rsplit(':').next().unwrap_or("").to_string()
-}
-
-fn empty_answer(operation: &str, what: &str) -> CallError {
-    CallError::new(
-        operation,
-        "EmptyAnswer",
-        format!("no {what} in the answer"),
-        ErrorClass::Transient,
-    )
 }
 
 /// AWS checks that it may write to the log bucket when access logs are switched on; a bucket
@@ -448,10 +438,6 @@ impl ListenerSpec {
 }
 
 impl Elbv2 {
-    pub fn new(client: Client, reads: Client) -> Elbv2 {
-        Elbv2 { client, reads }
-    }
-
     // ----- lookups -------------------------------------------------------------------------
 
     async fn balancer_named(&self, name: &str) -> Result<Option<LoadBalancer>, CallError> {
@@ -657,14 +643,9 @@ impl Elbv2 {
             }
         })
         .await?;
-        self.balancer(arn).await?.ok_or_else(|| {
-            CallError::new(
-                "DescribeLoadBalancers",
-                "NotVisible",
-                format!("{arn} was created but is not described yet"),
-                ErrorClass::Transient,
-            )
-        })
+        self.balancer(arn)
+            .await?
+            .ok_or_else(|| not_visible("DescribeLoadBalancers", arn))
     }
 
     /// The attributes the topology's values ask for, by key.
@@ -1229,5 +1210,3 @@ impl Elbv2 {
         Ok(())
     }
 }
-
-super::delegate_driver!(Elbv2);

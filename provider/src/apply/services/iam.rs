@@ -9,24 +9,24 @@ use serde_json::{Map, Value as Json};
 
 use super::{absent_ok, attr as get, attrs, observed, stale_keys, tag_map, unsupported, Call};
 use crate::apply::driver::{Attrs, CallError, Desired, ErrorClass};
+use crate::apply::tags::{self, Tagging};
 
-pub struct Iam {
-    client: Client,
-    /// The same service for calls that only read: the SDK retries those itself.
-    reads: Client,
-}
+super::sdk_tag!(Tag, fallible);
+tags::tagging!(list Client, Tag, role_name;
+    list_role_tags "ListRoleTags" => tags,
+    tag_role "TagRole" => set_tags,
+    untag_role "UntagRole" => set_tag_keys);
 
-fn tags_of(tags: &[Tag]) -> BTreeMap<String, String> {
-    tags.iter()
-        .map(|t| (t.key().to_string(), t.value().to_string()))
-        .collect()
-}
-
+super::service_driver!(
+    Iam,
+    Client,
+    [
+        "aws_iam_role",
+        "aws_iam_role_policy",
+        "aws_iam_role_policy_attachment"
+    ]
+);
 impl Iam {
-    pub fn new(client: Client, reads: Client) -> Iam {
-        Iam { client, reads }
-    }
-
     async fn role(&self, name: &str) -> Result<Option<aws_sdk_iam::types::Role>, CallError> {
         Ok(absent_ok(
             self.reads
@@ -55,7 +55,7 @@ impl Iam {
                     return Ok(None);
                 };
                 // A role of the same name that another environment (or someone) owns is not ours.
-                let owner = tags_of(role.tags()).get("edulibra:environment").cloned();
+                let owner = tags::read(role.tags()).get("edulibra:environment").cloned();
                 if owner.as_deref() != Some(d.environment) {
                     return Err(CallError::new(
                         "GetRole",
@@ -131,11 +131,6 @@ impl Iam {
                     Some(_) => self.role(name).await?,
                     None => self.find_kind(d).await?.and(self.role(name).await?),
                 };
-                let tags: Vec<Tag> = d
-                    .tags()
-                    .into_iter()
-                    .filter_map(|(k, v)| Tag::builder().key(k).value(v).build().ok())
-                    .collect();
                 let role = match found {
                     Some(role) => {
                         c.update_assume_role_policy()
@@ -150,22 +145,7 @@ impl Iam {
                             .send()
                             .await
                             .op("UpdateRole")?;
-                        let current = tags_of(role.tags());
-                        let stale = stale_keys(&current, &d.tags());
-                        if !stale.is_empty() {
-                            c.untag_role()
-                                .role_name(name)
-                                .set_tag_keys(Some(stale))
-                                .send()
-                                .await
-                                .op("UntagRole")?;
-                        }
-                        c.tag_role()
-                            .role_name(name)
-                            .set_tags(Some(tags))
-                            .send()
-                            .await
-                            .op("TagRole")?;
+                        tags::sync(c, name, &d.tags()).await?;
                         role
                     }
                     None => c
@@ -173,7 +153,7 @@ impl Iam {
                         .role_name(name)
                         .assume_role_policy_document(d.str("assume_role_policy")?)
                         .set_description(d.opt_str("description").map(str::to_string))
-                        .set_tags(Some(tags))
+                        .set_tags(Some(tags::sdk(&d.tags())?))
                         .send()
                         .await
                         .op("CreateRole")?
@@ -231,7 +211,7 @@ impl Iam {
         match kind {
             "aws_iam_role" => Ok(self.role(get(a, "name")?).await?.map(|r| {
                 observed([
-                    ("tags", tag_map(tags_of(r.tags()))),
+                    ("tags", tag_map(tags::read(r.tags()))),
                     ("description", r.description().unwrap_or("").into()),
                 ])
             })),
@@ -339,5 +319,3 @@ impl Iam {
         Ok(())
     }
 }
-
-super::delegate_driver!(Iam);

@@ -10,11 +10,7 @@ use serde_json::{Map, Value as Json};
 use super::{absent_ok, attr as get, attrs, observed, stale_keys, tag_map, unsupported, Call};
 use crate::apply::driver::{Attrs, CallError, Desired, ErrorClass};
 
-pub struct Kms {
-    client: Client,
-    /// The same service for calls that only read: the SDK retries those itself.
-    reads: Client,
-}
+super::service_driver!(Kms, Client, ["aws_kms_key", "aws_kms_alias"]);
 
 fn gone(state: Option<&KeyState>) -> bool {
     matches!(
@@ -33,10 +29,6 @@ fn denied(e: &CallError) -> bool {
 }
 
 impl Kms {
-    pub fn new(client: Client, reads: Client) -> Kms {
-        Kms { client, reads }
-    }
-
     async fn tags(&self, key_id: &str) -> Result<BTreeMap<String, String>, CallError> {
         let r = self
             .client
@@ -419,5 +411,3 @@ impl Kms {
         Ok(())
     }
 }
-
-super::delegate_driver!(Kms);

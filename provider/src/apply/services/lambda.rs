@@ -18,6 +18,7 @@ use aws_sdk_lambda::types::{
 use aws_sdk_lambda::Client;
 use serde_json::{Map, Value as Json};
 
+use super::not_visible;
 use super::{
     absent_ok, attr, attrs, observed, stale_keys, tag_map, tags_missing, unsupported, wait_until,
     Call,
@@ -28,10 +29,7 @@ use crate::lambda_package;
 const FUNCTION: &str = "aws_lambda_function";
 const PERMISSION: &str = "aws_lambda_permission";
 
-pub struct Lambda {
-    client: Client,
-    reads: Client,
-}
+super::service_driver!(Lambda, Client, [FUNCTION, PERMISSION]);
 
 /// The settings of a function that UpdateFunctionConfiguration changes, as the child wants them.
 struct Settings {
@@ -168,15 +166,6 @@ fn invoke_arn(arn: &str) -> String {
     }
 }
 
-fn not_visible(what: &str, name: &str) -> CallError {
-    CallError::new(
-        what,
-        "NotVisible",
-        format!("{name} was created but is not described yet"),
-        ErrorClass::Transient,
-    )
-}
-
 /// The principal of a resource-policy statement: Lambda writes the service of AddPermission as
 /// `{"Service": x}`, and the source ARN as an `ArnLike` condition.
 fn statement_principal(s: &Json) -> Option<&str> {
@@ -206,10 +195,6 @@ fn statement_action(s: &Json) -> Option<&str> {
 }
 
 impl Lambda {
-    pub fn new(client: Client, reads: Client) -> Lambda {
-        Lambda { client, reads }
-    }
-
     async fn function(&self, name: &str) -> Result<Option<GetFunctionOutput>, CallError> {
         absent_ok(
             self.reads
@@ -659,8 +644,6 @@ impl Lambda {
         }
     }
 }
-
-delegate_driver!(Lambda);
 
 /// Why reserving `want` for a function that holds `held` fails on an account whose concurrency
 /// quota is `total` with `unreserved` left; None when it fits.

@@ -9,10 +9,11 @@ use aws_sdk_rds::Client;
 use serde_json::{Map, Value as Json};
 
 use super::{
-    absent_ok, attr, attrs, observed, stale_keys, tag_map, tags_missing, unsupported, wait_until,
-    Call,
+    absent_ok, attr, attrs, not_visible, observed, sdk_tag, tag_map, unsupported, wait_until,
+    Absent, Call, States,
 };
 use crate::apply::driver::{Attrs, CallError, Desired, ErrorClass};
+use crate::apply::tags::{self, Tagging};
 
 const SUBNET_GROUP: &str = "aws_db_subnet_group";
 const INSTANCE: &str = "aws_db_instance";
@@ -21,39 +22,35 @@ const INSTANCE: &str = "aws_db_instance";
 /// multi-AZ create 15 to 20; moto: at once).
 const AVAILABLE_WITHIN: Duration = Duration::from_secs(60 * 60);
 
-/// Statuses an instance does not leave without someone acting ("Viewing Amazon RDS DB instance
-/// status", RDS User Guide, 2026): a wait for `available` stops at once on them. The SDK's
-/// `wait_until_db_instance_available` knows only `failed`, `incompatible-restore` and
+/// An instance's statuses ("Viewing Amazon RDS DB instance status", RDS User Guide, 2026): a
+/// wait for `available` stops at once on those it does not leave without someone acting. The
+/// SDK's `wait_until_db_instance_available` knows only `failed`, `incompatible-restore` and
 /// `incompatible-parameters` of these (and treats `deleted`/`deleting` as failures too, which
-/// this table adds), so the wait is written here from the guide's table.
-const TERMINAL_STATUSES: &[&str] = &[
-    "failed",
-    "inaccessible-encryption-credentials",
-    "inaccessible-encryption-credentials-recoverable",
-    "incompatible-network",
-    "incompatible-option-group",
-    "incompatible-parameters",
-    "incompatible-restore",
-    "incompatible-credentials",
-    "insufficient-capacity",
-    "restore-error",
-    "storage-full",
-    "deleting",
-    "deleted",
-];
+/// this table adds), so the table is written here from the guide's.
+const INSTANCE_STATES: States = States {
+    // storage-optimization: usable while storage is reorganised (hours).
+    ready: &["available", "storage-optimization"],
+    terminal: &[
+        "failed",
+        "inaccessible-encryption-credentials",
+        "inaccessible-encryption-credentials-recoverable",
+        "incompatible-network",
+        "incompatible-option-group",
+        "incompatible-parameters",
+        "incompatible-restore",
+        "incompatible-credentials",
+        "insufficient-capacity",
+        "restore-error",
+        "storage-full",
+        "deleting",
+        "deleted",
+    ],
+};
 
 /// True when the instance is usable; an error when it is in a terminal status.
 pub(crate) fn instance_ready(identifier: &str, status: Option<&str>) -> Result<bool, CallError> {
-    match status {
-        // storage-optimization: usable while storage is reorganised (hours).
-        Some("available") | Some("storage-optimization") => Ok(true),
-        Some(s) if TERMINAL_STATUSES.contains(&s) => Err(super::terminal(
-            "DescribeDBInstances",
-            &format!("DB instance {identifier}"),
-            s,
-        )),
-        _ => Ok(false),
-    }
+    let what = format!("DB instance {identifier}");
+    INSTANCE_STATES.judge("DescribeDBInstances", &what, status, Absent::Pending)
 }
 
 /// The final snapshot's identifier for one destroy: the configured prefix and the time, so a
@@ -91,29 +88,15 @@ pub(crate) fn version_differs(desired: &str, current: &str) -> bool {
     }
 }
 
-pub struct Rds {
-    client: Client,
-    reads: Client,
-}
+super::service_driver!(Rds, Client, [SUBNET_GROUP, INSTANCE]);
 
-fn tags_of(list: &[Tag]) -> BTreeMap<String, String> {
-    list.iter()
-        .filter_map(|t| Some((t.key()?.to_string(), t.value()?.to_string())))
-        .collect()
-}
-
-fn rds_tags(d: &Desired<'_>) -> Vec<Tag> {
-    d.tags()
-        .into_iter()
-        .map(|(k, v)| Tag::builder().key(k).value(v).build())
-        .collect()
-}
+sdk_tag!(Tag, infallible);
+tags::tagging!(list Client, Tag, resource_name;
+    list_tags_for_resource "ListTagsForResource" => tag_list,
+    add_tags_to_resource "AddTagsToResource" => set_tags,
+    remove_tags_from_resource "RemoveTagsFromResource" => set_tag_keys);
 
 impl Rds {
-    pub fn new(client: Client, reads: Client) -> Rds {
-        Rds { client, reads }
-    }
-
     async fn subnet_group(&self, name: &str) -> Result<Option<DbSubnetGroup>, CallError> {
         let r = absent_ok(
             self.reads
@@ -136,42 +119,6 @@ impl Rds {
                 .op("DescribeDBInstances"),
         )?;
         Ok(r.and_then(|r| r.db_instances().first().cloned()))
-    }
-
-    async fn tags(&self, arn: &str) -> Result<BTreeMap<String, String>, CallError> {
-        let r = self
-            .reads
-            .list_tags_for_resource()
-            .resource_name(arn)
-            .send()
-            .await
-            .op("ListTagsForResource")?;
-        Ok(tags_of(r.tag_list()))
-    }
-
-    /// Makes the resource's tags exactly the desired ones.
-    async fn retag(&self, arn: &str, d: &Desired<'_>) -> Result<(), CallError> {
-        let current = self.tags(arn).await?;
-        let stale = stale_keys(&current, &d.tags());
-        if !stale.is_empty() {
-            self.client
-                .remove_tags_from_resource()
-                .resource_name(arn)
-                .set_tag_keys(Some(stale))
-                .send()
-                .await
-                .op("RemoveTagsFromResource")?;
-        }
-        if tags_missing(&current, &d.tags()) {
-            self.client
-                .add_tags_to_resource()
-                .resource_name(arn)
-                .set_tags(Some(rds_tags(d)))
-                .send()
-                .await
-                .op("AddTagsToResource")?;
-        }
-        Ok(())
     }
 
     fn group_attrs(g: &DbSubnetGroup) -> Attrs {
@@ -219,20 +166,13 @@ impl Rds {
 
     async fn wait_available(&self, identifier: &str) -> Result<DbInstance, CallError> {
         wait_until(identifier, AVAILABLE_WITHIN, || async {
-            match self.instance(identifier).await? {
-                Some(i) => instance_ready(identifier, i.db_instance_status()),
-                None => Ok(false),
-            }
+            let i = self.instance(identifier).await?;
+            instance_ready(identifier, i.as_ref().and_then(|i| i.db_instance_status()))
         })
         .await?;
-        self.instance(identifier).await?.ok_or_else(|| {
-            CallError::new(
-                "DescribeDBInstances",
-                "NotVisible",
-                format!("{identifier} was created but is not described yet"),
-                ErrorClass::Transient,
-            )
-        })
+        self.instance(identifier)
+            .await?
+            .ok_or_else(|| not_visible("DescribeDBInstances", identifier))
     }
 
     async fn ensure_subnet_group(&self, d: &Desired<'_>) -> Result<Attrs, CallError> {
@@ -259,7 +199,12 @@ impl Rds {
                         .await
                         .op("ModifyDBSubnetGroup")?;
                 }
-                self.retag(g.db_subnet_group_arn().unwrap_or(""), d).await?;
+                tags::sync(
+                    &self.client,
+                    g.db_subnet_group_arn().unwrap_or(""),
+                    &d.tags(),
+                )
+                .await?;
                 g
             }
             None => self
@@ -268,7 +213,7 @@ impl Rds {
                 .db_subnet_group_name(name)
                 .db_subnet_group_description(description)
                 .set_subnet_ids(Some(subnets))
-                .set_tags(Some(rds_tags(d)))
+                .set_tags(Some(tags::sdk(&d.tags())?))
                 .send()
                 .await
                 .op("CreateDBSubnetGroup")?
@@ -323,7 +268,7 @@ impl Rds {
             .set_monitoring_role_arn(d.opt_str("monitoring_role_arn").map(str::to_string))
             .set_auto_minor_version_upgrade(d.bool("auto_minor_version_upgrade"))
             .set_copy_tags_to_snapshot(d.bool("copy_tags_to_snapshot"))
-            .set_tags(Some(rds_tags(d)))
+            .set_tags(Some(tags::sdk(&d.tags())?))
             .send()
             .await
             .op("CreateDBInstance")?;
@@ -432,7 +377,8 @@ impl Rds {
                     None => self.create_instance(d).await?,
                     Some(i) => {
                         self.modify_instance(d, &i).await?;
-                        self.retag(i.db_instance_arn().unwrap_or(""), d).await?;
+                        tags::sync(&self.client, i.db_instance_arn().unwrap_or(""), &d.tags())
+                            .await?;
                     }
                 }
                 let i = self.wait_available(identifier).await?;
@@ -452,14 +398,20 @@ impl Rds {
                 let Some(g) = self.subnet_group(attr(a, "name")?).await? else {
                     return Ok(None);
                 };
-                let tags = self.tags(g.db_subnet_group_arn().unwrap_or("")).await?;
+                let tags = self
+                    .reads
+                    .read_tags(g.db_subnet_group_arn().unwrap_or(""))
+                    .await?;
                 Ok(Some(observed([("tags", tag_map(tags))])))
             }
             INSTANCE => {
                 let Some(i) = self.instance(attr(a, "identifier")?).await? else {
                     return Ok(None);
                 };
-                let tags = self.tags(i.db_instance_arn().unwrap_or("")).await?;
+                let tags = self
+                    .reads
+                    .read_tags(i.db_instance_arn().unwrap_or(""))
+                    .await?;
                 let opt_bool = |v: Option<bool>| v.map(Json::Bool).unwrap_or(Json::Null);
                 Ok(Some(observed([
                     ("tags", tag_map(tags)),
@@ -547,8 +499,6 @@ impl Rds {
         Ok(())
     }
 }
-
-super::delegate_driver!(Rds);
 
 #[cfg(test)]
 mod tests {

@@ -19,10 +19,7 @@ const RECORD: &str = "aws_route53_record";
 /// moto: at once). A timeout is transient, so the engine's retry extends it.
 const INSYNC_WITHIN: Duration = Duration::from_secs(15 * 60);
 
-pub struct Route53 {
-    client: Client,
-    reads: Client,
-}
+super::service_driver!(Route53, Client, [RECORD]);
 
 /// A DNS name as Route 53 compares names: no final dot, lower case, `*` unescaped (answers
 /// carry the final dot and the `\052` escape).
@@ -84,10 +81,6 @@ fn record_attrs(zone: &str, name: &str, kind: &str) -> Attrs {
 }
 
 impl Route53 {
-    pub fn new(client: Client, reads: Client) -> Route53 {
-        Route53 { client, reads }
-    }
-
     /// The simple (not weighted, not failover...) record set of this name and type, if any.
     async fn record(
         &self,
@@ -275,5 +268,3 @@ impl Route53 {
         }
     }
 }
-
-super::delegate_driver!(Route53);

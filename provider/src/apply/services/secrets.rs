@@ -5,38 +5,30 @@ use aws_sdk_secretsmanager::types::Tag;
 use aws_sdk_secretsmanager::Client;
 use serde_json::{Map, Value as Json};
 
-use super::{absent_ok, attrs, observed, stale_keys, tag_map, unsupported, Call};
-use crate::apply::driver::{Attrs, CallError, Desired, Driver, ErrorClass, Fut};
+use super::{absent_ok, attrs, not_visible, observed, tag_map, Call};
+use crate::apply::driver::{Attrs, CallError, Desired};
+use crate::apply::tags::{self, Tagging};
 
-pub struct Secrets {
-    client: Client,
-    /// The same service for calls that only read: the SDK retries those itself.
-    reads: Client,
+const KIND: &str = "aws_secretsmanager_secret";
+
+super::service_driver!(Secrets, Client, [KIND]);
+super::sdk_tag!(Tag, infallible);
+tags::tagging!(list Client, Tag, secret_id;
+    describe_secret "DescribeSecret" => tags,
+    tag_resource "TagResource" => set_tags,
+    untag_resource "UntagResource" => set_tag_keys);
+
+/// The state's ARN; an empty one is a secret that is not there.
+fn arn_of(a: &Attrs) -> &str {
+    a.get("arn").map(String::as_str).unwrap_or("")
 }
 
 type Described = aws_sdk_secretsmanager::operation::describe_secret::DescribeSecretOutput;
 
-fn tags_of(s: &Described) -> std::collections::BTreeMap<String, String> {
-    s.tags()
-        .iter()
-        .filter_map(|t| Some((t.key()?.to_string(), t.value().unwrap_or("").to_string())))
-        .collect()
-}
-
 impl Secrets {
-    pub fn new(client: Client, reads: Client) -> Secrets {
-        Secrets { client, reads }
-    }
-
     async fn describe(&self, id: &str) -> Result<Option<Described>, CallError> {
-        absent_ok(
-            self.reads
-                .describe_secret()
-                .secret_id(id)
-                .send()
-                .await
-                .op("DescribeSecret"),
-        )
+        let r = self.reads.describe_secret().secret_id(id).send().await;
+        absent_ok(r.op("DescribeSecret"))
     }
 
     fn attrs_of(s: &Described, d: Option<&Desired<'_>>, window: Option<String>) -> Attrs {
@@ -54,135 +46,83 @@ impl Secrets {
             ("recovery_window_in_days", window),
         ])
     }
-}
 
-impl Driver for Secrets {
-    fn find<'a>(&'a self, d: &'a Desired<'a>) -> Fut<'a, Option<Attrs>> {
-        Box::pin(async move {
-            if d.kind != "aws_secretsmanager_secret" {
-                return Err(unsupported(d.kind));
-            }
-            Ok(self
-                .describe(d.str("name")?)
-                .await?
-                .filter(|s| s.deleted_date().is_none())
-                .map(|s| Self::attrs_of(&s, Some(d), None)))
-        })
+    async fn find_kind(&self, d: &Desired<'_>) -> Result<Option<Attrs>, CallError> {
+        Ok(self
+            .describe(d.str("name")?)
+            .await?
+            .filter(|s| s.deleted_date().is_none())
+            .map(|s| Self::attrs_of(&s, Some(d), None)))
     }
 
-    fn ensure<'a>(&'a self, d: &'a Desired<'a>, _existing: Option<&'a Attrs>) -> Fut<'a, Attrs> {
-        Box::pin(async move {
-            if d.kind != "aws_secretsmanager_secret" {
-                return Err(unsupported(d.kind));
-            }
-            let c = &self.client;
-            let name = d.str("name")?;
-            let tags: Vec<Tag> = d
-                .tags()
-                .into_iter()
-                .map(|(k, v)| Tag::builder().key(k).value(v).build())
-                .collect();
-            let s = match self.describe(name).await? {
-                Some(s) => {
-                    if s.deleted_date().is_some() {
-                        // Destroyed with a recovery window: take it back rather than fail on the name.
-                        c.restore_secret()
-                            .secret_id(name)
-                            .send()
-                            .await
-                            .op("RestoreSecret")?;
-                    }
-                    c.update_secret()
-                        .secret_id(name)
-                        .set_description(d.opt_str("description").map(str::to_string))
-                        .set_kms_key_id(d.opt_str("kms_key_id").map(str::to_string))
-                        .send()
-                        .await
-                        .op("UpdateSecret")?;
-                    let stale = stale_keys(&tags_of(&s), &d.tags());
-                    if !stale.is_empty() {
-                        c.untag_resource()
-                            .secret_id(name)
-                            .set_tag_keys(Some(stale))
-                            .send()
-                            .await
-                            .op("UntagResource")?;
-                    }
-                    c.tag_resource()
-                        .secret_id(name)
-                        .set_tags(Some(tags))
-                        .send()
-                        .await
-                        .op("TagResource")?;
-                    s
+    async fn ensure_kind(
+        &self,
+        d: &Desired<'_>,
+        _existing: Option<&Attrs>,
+    ) -> Result<Attrs, CallError> {
+        let c = &self.client;
+        let name = d.str("name")?;
+        let description = d.opt_str("description").map(str::to_string);
+        let key = d.opt_str("kms_key_id").map(str::to_string);
+        let s = match self.describe(name).await? {
+            Some(s) => {
+                if s.deleted_date().is_some() {
+                    // Destroyed with a recovery window: take it back rather than fail on the name.
+                    let r = c.restore_secret().secret_id(name).send().await;
+                    r.op("RestoreSecret")?;
                 }
-                None => {
-                    c.create_secret()
-                        .name(name)
-                        .set_description(d.opt_str("description").map(str::to_string))
-                        .set_kms_key_id(d.opt_str("kms_key_id").map(str::to_string))
-                        .set_tags(Some(tags))
-                        .send()
-                        .await
-                        .op("CreateSecret")?;
-                    self.describe(name).await?.ok_or_else(|| {
-                        CallError::new(
-                            "CreateSecret",
-                            "NotVisible",
-                            format!("{name} is not visible yet"),
-                            ErrorClass::Transient,
-                        )
-                    })?
-                }
-            };
-            Ok(Self::attrs_of(&s, Some(d), None))
-        })
+                let update = c.update_secret().secret_id(name);
+                let r = update.set_description(description).set_kms_key_id(key);
+                r.send().await.op("UpdateSecret")?;
+                tags::sync(c, name, &d.tags()).await?;
+                s
+            }
+            None => {
+                c.create_secret()
+                    .name(name)
+                    .set_description(description)
+                    .set_kms_key_id(key)
+                    .set_tags(Some(tags::sdk(&d.tags())?))
+                    .send()
+                    .await
+                    .op("CreateSecret")?;
+                let found = self.describe(name).await?;
+                found.ok_or_else(|| not_visible("DescribeSecret", name))?
+            }
+        };
+        Ok(Self::attrs_of(&s, Some(d), None))
     }
 
-    fn read_one<'a>(&'a self, kind: &'a str, a: &'a Attrs) -> Fut<'a, Option<Map<String, Json>>> {
-        Box::pin(async move {
-            if kind != "aws_secretsmanager_secret" {
-                return Err(unsupported(kind));
-            }
-            let Some(s) = self
-                .describe(a.get("arn").map(String::as_str).unwrap_or(""))
-                .await?
-            else {
-                return Ok(None);
-            };
-            if s.deleted_date().is_some() {
-                return Ok(None);
-            }
-            Ok(Some(observed([
-                ("tags", tag_map(tags_of(&s))),
-                (
-                    "description",
-                    s.description().map(Json::from).unwrap_or(Json::Null),
-                ),
-            ])))
-        })
+    async fn read_kind(
+        &self,
+        _kind: &str,
+        a: &Attrs,
+    ) -> Result<Option<Map<String, Json>>, CallError> {
+        let Some(s) = self.describe(arn_of(a)).await? else {
+            return Ok(None);
+        };
+        if s.deleted_date().is_some() {
+            return Ok(None);
+        }
+        let description = s.description().map(Json::from).unwrap_or(Json::Null);
+        Ok(Some(observed([
+            ("tags", tag_map(tags::read(s.tags()))),
+            ("description", description),
+        ])))
     }
 
-    fn delete<'a>(&'a self, kind: &'a str, a: &'a Attrs) -> Fut<'a, ()> {
-        Box::pin(async move {
-            if kind != "aws_secretsmanager_secret" {
-                return Err(unsupported(kind));
-            }
-            let window: i64 = a
-                .get("recovery_window_in_days")
-                .and_then(|s| s.parse().ok())
-                .unwrap_or(30);
-            let mut call = self
-                .client
-                .delete_secret()
-                .secret_id(a.get("arn").map(String::as_str).unwrap_or(""));
-            call = if window == 0 {
-                call.force_delete_without_recovery(true)
-            } else {
-                call.recovery_window_in_days(window)
-            };
-            absent_ok(call.send().await.op("DeleteSecret"))?;
-            Ok(())
-        })
+    async fn delete_kind(&self, _kind: &str, a: &Attrs) -> Result<(), CallError> {
+        let window: i64 = a
+            .get("recovery_window_in_days")
+            .and_then(|s| s.parse().ok())
+            .unwrap_or(30);
+        let call = self.client.delete_secret().secret_id(arn_of(a));
+        let call = if window == 0 {
+            call.force_delete_without_recovery(true)
+        } else {
+            call.recovery_window_in_days(window)
+        };
+        absent_ok(call.send().await.op("DeleteSecret"))?;
+        Ok(())
     }
 }

@@ -7,14 +7,18 @@ use serde_json::{Map, Value as Json};
 
 use super::{absent_ok, attr, attrs, built, observed, stale_keys, tag_map, unsupported, Call};
 use crate::apply::driver::{Attrs, CallError, Desired};
+use crate::apply::tags::{self, Tagging};
 
 const TOPIC: &str = "aws_sns_topic";
 const SUBSCRIPTION: &str = "aws_sns_topic_subscription";
 
-pub struct Sns {
-    client: Client,
-    reads: Client,
-}
+super::sdk_tag!(Tag, fallible);
+tags::tagging!(list Client, Tag, resource_arn;
+    list_tags_for_resource "ListTagsForResource" => tags,
+    tag_resource "TagResource" => set_tags,
+    untag_resource "UntagResource" => set_tag_keys);
+
+super::service_driver!(Sns, Client, [TOPIC, SUBSCRIPTION]);
 
 /// The topic name an ARN ends with (`arn:aws:sns:region:account:name`).
 fn topic_name(arn: &str) -> &str {
@@ -22,10 +26,6 @@ fn topic_name(arn: &str) -> &str {
 }
 
 impl Sns {
-    pub fn new(client: Client, reads: Client) -> Sns {
-        Sns { client, reads }
-    }
-
     async fn topic_arn(&self, name: &str) -> Result<Option<String>, CallError> {
         let mut token = None;
         loop {
@@ -49,23 +49,6 @@ impl Sns {
                 _ => return Ok(None),
             }
         }
-    }
-
-    async fn topic_tags(
-        &self,
-        arn: &str,
-    ) -> Result<std::collections::BTreeMap<String, String>, CallError> {
-        let r = self
-            .reads
-            .list_tags_for_resource()
-            .resource_arn(arn)
-            .send()
-            .await
-            .op("ListTagsForResource")?;
-        Ok(r.tags()
-            .iter()
-            .map(|t| (t.key().to_string(), t.value().to_string()))
-            .collect())
     }
 
     async fn kms_key(&self, arn: &str) -> Result<Option<Option<String>>, CallError> {
@@ -204,11 +187,6 @@ impl Sns {
     async fn ensure_topic(&self, d: &Desired<'_>) -> Result<Attrs, CallError> {
         let name = d.str("name")?;
         let key = d.opt_str("kms_master_key_id");
-        let tags: Vec<Tag> = d
-            .tags()
-            .into_iter()
-            .map(|(k, v)| built(Tag::builder().key(k).value(v).build(), "tags"))
-            .collect::<Result<_, _>>()?;
         let arn = match self.topic_arn(name).await? {
             Some(arn) => {
                 if self.kms_key(&arn).await?.flatten().as_deref() != key {
@@ -231,29 +209,15 @@ impl Sns {
                         .await
                         .op("SetTopicAttributes")?;
                 }
-                let stale = stale_keys(&self.topic_tags(&arn).await?, &d.tags());
-                if !stale.is_empty() {
-                    self.client
-                        .untag_resource()
-                        .resource_arn(&arn)
-                        .set_tag_keys(Some(stale))
-                        .send()
-                        .await
-                        .op("UntagResource")?;
-                }
-                if !tags.is_empty() {
-                    self.client
-                        .tag_resource()
-                        .resource_arn(&arn)
-                        .set_tags(Some(tags))
-                        .send()
-                        .await
-                        .op("TagResource")?;
-                }
+                tags::sync(&self.client, &arn, &d.tags()).await?;
                 arn
             }
             None => {
-                let mut create = self.client.create_topic().name(name).set_tags(Some(tags));
+                let mut create = self
+                    .client
+                    .create_topic()
+                    .name(name)
+                    .set_tags(Some(tags::sdk(&d.tags())?));
                 if let Some(k) = key {
                     create = create.attributes("KmsMasterKeyId", k);
                 }
@@ -284,7 +248,7 @@ impl Sns {
                 let Some(key) = self.kms_key(arn).await? else {
                     return Ok(None);
                 };
-                let tags = self.topic_tags(arn).await?;
+                let tags = self.reads.read_tags(arn).await?;
                 Ok(Some(observed([
                     ("tags", tag_map(tags)),
                     (
@@ -352,8 +316,6 @@ impl Sns {
         Ok(())
     }
 }
-
-delegate_driver!(Sns);
 
 /// SNS answers `PendingConfirmation` (or `pending confirmation`) where a listing has no ARN yet.
 fn is_arn(s: &str) -> bool {

@@ -17,6 +17,7 @@ use aws_sdk_wafv2::types::{
 use aws_sdk_wafv2::Client;
 use serde_json::{json, Map, Value as Json};
 
+use super::not_visible;
 use super::{
     absent_ok, attr, attrs, built, observed, stale_keys, tag_map, tags_missing, unsupported,
     wait_until, Call,
@@ -65,15 +66,6 @@ fn desired_scope(d: &Desired<'_>) -> Result<Scope, CallError> {
             "must be CLOUDFRONT or REGIONAL",
         )),
     }
-}
-
-fn not_visible(what: &str) -> CallError {
-    CallError::new(
-        "GetWebACL",
-        "NotVisible",
-        format!("{what} was created but is not described yet"),
-        ErrorClass::Transient,
-    )
 }
 
 fn waf_tags(tags: &[(String, String)]) -> Result<Vec<Tag>, CallError> {
@@ -594,17 +586,17 @@ impl Wafv2 {
                     .await?
                     .as_ref()
                     .and_then(Self::acl_attrs)
-                    .ok_or_else(|| not_visible(name))?,
+                    .ok_or_else(|| not_visible("GetWebACL", name))?,
             };
             return Ok(made);
         };
-        let found_attrs = Self::acl_attrs(&found).ok_or_else(|| not_visible(name))?;
+        let found_attrs = Self::acl_attrs(&found).ok_or_else(|| not_visible("GetWebACL", name))?;
         let id = attr(&found_attrs, "id")?;
         let arn = attr(&found_attrs, "arn")?;
         let (acl, token) = self
             .acl(&scope, name, id)
             .await?
-            .ok_or_else(|| not_visible(name))?;
+            .ok_or_else(|| not_visible("GetWebACL", name))?;
         if spec.differs(&acl) {
             // A conflicting change in between answers WAFOptimisticLockException, which is
             // transient: the retry reads a fresh token.
@@ -929,4 +921,4 @@ impl Wafv2 {
     }
 }
 
-super::delegate_driver!(Wafv2);
+super::delegate_driver!(Wafv2, [ACL, ASSOCIATION, LOGGING]);

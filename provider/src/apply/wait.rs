@@ -1,0 +1,205 @@
+//! Waiting for AWS: polls a resource until it is ready or gone, within a budget, and stops at
+//! once on a state that the resource does not leave by itself. Each type's states are a table
+//! ([`States`]) taken from its service's API reference, the way the SDK's own waiters are built
+//! from each service's model (acceptors for success, retry and failure).
+
+use std::future::Future;
+use std::time::{Duration, Instant};
+
+use super::driver::{CallError, ErrorClass};
+
+/// Polls `check` until it returns true (the child is usable, or gone). `check` fails for good
+/// on a terminal state (the driver's table says which), with AWS's status in the error. A wait
+/// that runs out of `limit` fails for good too: each wait is capped once, here, and the engine
+/// does not start it over (a timeout repeated nine times was hours of an apply).
+pub(crate) async fn wait_until<F, Fut>(
+    what: &str,
+    limit: Duration,
+    mut check: F,
+) -> Result<(), CallError>
+where
+    F: FnMut() -> Fut,
+    Fut: Future<Output = Result<bool, CallError>>,
+{
+    let start = Instant::now();
+    let mut pause = Duration::from_millis(250);
+    loop {
+        if check().await? {
+            return Ok(());
+        }
+        if start.elapsed() > limit {
+            return Err(CallError::new(
+                "wait",
+                "WaitTimeout",
+                format!("{what}: not ready after {}s", limit.as_secs()),
+                ErrorClass::Permanent,
+            ));
+        }
+        tracing::info!(what, "waiting");
+        tokio::time::sleep(pause).await;
+        pause = (pause * 2).min(Duration::from_secs(10));
+    }
+}
+
+/// A resource that reached a state it does not leave by itself: the wait stops with AWS's
+/// status instead of polling until its limit.
+pub(crate) fn terminal(operation: &str, what: &str, status: &str) -> CallError {
+    CallError::new(
+        operation,
+        "TerminalState",
+        format!("{what} is `{status}`, a state it does not leave by itself"),
+        ErrorClass::Permanent,
+    )
+}
+
+/// A resource type's statuses as its API reference lists them: which mean usable, and which
+/// it never leaves by itself. Any other status is in between, and the wait goes on.
+pub(crate) struct States {
+    pub ready: &'static [&'static str],
+    pub terminal: &'static [&'static str],
+}
+
+/// What an absent resource means to a wait.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Absent {
+    /// Not listed yet: reads are eventually consistent after a create.
+    Pending,
+    /// Gone: what a delete waits for.
+    Done,
+}
+
+impl States {
+    /// One poll's verdict on `status` (None: the resource is absent).
+    pub(crate) fn judge(
+        &self,
+        operation: &str,
+        what: &str,
+        status: Option<&str>,
+        absent: Absent,
+    ) -> Result<bool, CallError> {
+        match status {
+            None => Ok(absent == Absent::Done),
+            Some(s) if self.ready.iter().any(|r| r.eq_ignore_ascii_case(s)) => Ok(true),
+            Some(s) if self.terminal.iter().any(|t| t.eq_ignore_ascii_case(s)) => {
+                Err(terminal(operation, what, s))
+            }
+            Some(_) => Ok(false),
+        }
+    }
+}
+
+/// Polls `status` (the resource's status, None when it is absent) until `states` calls it
+/// ready, or, with [`Absent::Done`], until it is gone.
+pub(crate) async fn for_states<F, Fut>(
+    operation: &str,
+    what: &str,
+    limit: Duration,
+    states: &States,
+    absent: Absent,
+    mut status: F,
+) -> Result<(), CallError>
+where
+    F: FnMut() -> Fut,
+    Fut: Future<Output = Result<Option<String>, CallError>>,
+{
+    wait_until(what, limit, || {
+        let poll = status();
+        async move { states.judge(operation, what, poll.await?.as_deref(), absent) }
+    })
+    .await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const DB: States = States {
+        ready: &["available"],
+        terminal: &["failed", "incompatible-parameters"],
+    };
+
+    #[test]
+    fn a_status_is_ready_in_between_or_terminal_by_the_table() {
+        assert_eq!(
+            DB.judge("Describe", "db", Some("available"), Absent::Pending),
+            Ok(true)
+        );
+        assert_eq!(
+            DB.judge("Describe", "db", Some("Available"), Absent::Pending),
+            Ok(true)
+        );
+        assert_eq!(
+            DB.judge("Describe", "db", Some("creating"), Absent::Pending),
+            Ok(false)
+        );
+        let e = DB
+            .judge("Describe", "db", Some("failed"), Absent::Pending)
+            .unwrap_err();
+        assert_eq!(
+            (e.code.as_str(), e.class),
+            ("TerminalState", ErrorClass::Permanent)
+        );
+        assert!(e.message.contains("`failed`"), "{}", e.message);
+    }
+
+    #[test]
+    fn absence_is_pending_after_a_create_and_done_after_a_delete() {
+        assert_eq!(DB.judge("Describe", "db", None, Absent::Pending), Ok(false));
+        assert_eq!(DB.judge("Describe", "db", None, Absent::Done), Ok(true));
+    }
+
+    #[tokio::test]
+    async fn a_wait_polls_until_ready_and_a_terminal_state_stops_it_at_once() {
+        let mut answers = vec![Some("creating"), None, Some("available")].into_iter();
+        let polls = std::cell::Cell::new(0);
+        for_states(
+            "Describe",
+            "db",
+            Duration::from_secs(60),
+            &DB,
+            Absent::Pending,
+            || {
+                polls.set(polls.get() + 1);
+                let a = answers.next().flatten().map(str::to_string);
+                async move { Ok(a) }
+            },
+        )
+        .await
+        .unwrap();
+        assert_eq!(polls.get(), 3);
+
+        polls.set(0);
+        let e = for_states(
+            "Describe",
+            "db",
+            Duration::from_secs(60),
+            &DB,
+            Absent::Pending,
+            || {
+                polls.set(polls.get() + 1);
+                async { Ok(Some("failed".to_string())) }
+            },
+        )
+        .await
+        .unwrap_err();
+        assert_eq!((e.code.as_str(), polls.get()), ("TerminalState", 1));
+    }
+
+    #[tokio::test]
+    async fn a_wait_that_runs_out_fails_for_good() {
+        let e = for_states(
+            "Describe",
+            "db",
+            Duration::ZERO,
+            &DB,
+            Absent::Pending,
+            || async { Ok(Some("creating".to_string())) },
+        )
+        .await
+        .unwrap_err();
+        assert_eq!(
+            (e.code.as_str(), e.class),
+            ("WaitTimeout", ErrorClass::Permanent)
+        );
+    }
+}
