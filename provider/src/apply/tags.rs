@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use serde_json::{Map, Value as Json};
 
-use super::driver::{CallError, Fut};
+use super::driver::CallError;
 
 /// Tags as the topology shapes them: a JSON object of strings.
 pub(crate) fn tag_map<I: IntoIterator<Item = (String, String)>>(tags: I) -> Json {
@@ -28,29 +28,20 @@ pub(crate) fn stale_keys(
         .collect()
 }
 
-/// True when some desired tag is absent from `current` or has another value there: a tagging
-/// call is needed.
-pub(crate) fn tags_missing(
-    current: &BTreeMap<String, String>,
-    desired: &[(String, String)],
-) -> bool {
-    desired.iter().any(|(k, v)| current.get(k) != Some(v))
-}
-
 /// A service's tagging API for one resource: the one read path and the one write path that
 /// every driver of the service uses. `tagging!` implements it on the SDK's client.
-pub(crate) trait Tagging: Sync {
-    fn read_tags<'a>(&'a self, resource: &'a str) -> Fut<'a, BTreeMap<String, String>>;
-    fn untag<'a>(&'a self, resource: &'a str, keys: Vec<String>) -> Fut<'a, ()>;
+pub(crate) trait Tagging {
+    async fn read_tags(&self, resource: &str) -> Result<BTreeMap<String, String>, CallError>;
+    async fn untag(&self, resource: &str, keys: Vec<String>) -> Result<(), CallError>;
     /// Adds or overwrites `tags` (every tagging API upserts).
-    fn tag<'a>(&'a self, resource: &'a str, tags: Vec<(String, String)>) -> Fut<'a, ()>;
+    async fn tag(&self, resource: &str, tags: Vec<(String, String)>) -> Result<(), CallError>;
 }
 
 /// Makes a resource's tags exactly `desired`: removes the stale keys and writes only the tags
 /// that are missing or differ (AWS counts tags against a per-resource quota), each call made
 /// only when needed.
 pub(crate) async fn sync(
-    api: &dyn Tagging,
+    api: &impl Tagging,
     resource: &str,
     desired: &[(String, String)],
 ) -> Result<(), CallError> {
@@ -87,37 +78,32 @@ macro_rules! tagging {
      $add:ident $add_op:literal => $set_tags:ident,
      $remove:ident $remove_op:literal => $set_keys:ident) => {
         impl crate::apply::tags::Tagging for $client {
-            fn read_tags<'a>(
-                &'a self,
-                resource: &'a str,
-            ) -> crate::apply::driver::Fut<'a, std::collections::BTreeMap<String, String>> {
+            async fn read_tags(
+                &self,
+                resource: &str,
+            ) -> Result<std::collections::BTreeMap<String, String>, crate::apply::driver::CallError>
+            {
                 use crate::apply::calls::Call;
-                Box::pin(async move {
-                    let r = self.$read().$id(resource).send().await.op($read_op)?;
-                    Ok($from(r.$answer()))
-                })
+                let r = self.$read().$id(resource).send().await.op($read_op)?;
+                Ok($from(r.$answer()))
             }
-            fn untag<'a>(
-                &'a self,
-                resource: &'a str,
+            async fn untag(
+                &self,
+                resource: &str,
                 keys: Vec<String>,
-            ) -> crate::apply::driver::Fut<'a, ()> {
+            ) -> Result<(), crate::apply::driver::CallError> {
                 use crate::apply::calls::Call;
-                Box::pin(async move {
-                    let b = self.$remove().$id(resource).$set_keys(Some(keys));
-                    b.send().await.op($remove_op).map(drop)
-                })
+                let b = self.$remove().$id(resource).$set_keys(Some(keys));
+                b.send().await.op($remove_op).map(drop)
             }
-            fn tag<'a>(
-                &'a self,
-                resource: &'a str,
+            async fn tag(
+                &self,
+                resource: &str,
                 tags: Vec<(String, String)>,
-            ) -> crate::apply::driver::Fut<'a, ()> {
+            ) -> Result<(), crate::apply::driver::CallError> {
                 use crate::apply::calls::Call;
-                Box::pin(async move {
-                    let b = self.$add().$id(resource).$set_tags(Some($to(&tags)?));
-                    b.send().await.op($add_op).map(drop)
-                })
+                let b = self.$add().$id(resource).$set_tags(Some($to(&tags)?));
+                b.send().await.op($add_op).map(drop)
             }
         }
     };
@@ -224,26 +210,26 @@ mod tests {
     }
 
     impl Tagging for Recorded {
-        fn read_tags<'a>(&'a self, _: &'a str) -> Fut<'a, BTreeMap<String, String>> {
-            Box::pin(async { Ok(self.tags.lock().unwrap().clone()) })
+        async fn read_tags(&self, _: &str) -> Result<BTreeMap<String, String>, CallError> {
+            Ok(self.tags.lock().unwrap().clone())
         }
-        fn untag<'a>(&'a self, _: &'a str, keys: Vec<String>) -> Fut<'a, ()> {
+        async fn untag(&self, _: &str, keys: Vec<String>) -> Result<(), CallError> {
             self.calls
                 .lock()
                 .unwrap()
                 .push(format!("untag {}", keys.join(",")));
             keys.iter()
                 .for_each(|k| drop(self.tags.lock().unwrap().remove(k)));
-            Box::pin(async { Ok(()) })
+            Ok(())
         }
-        fn tag<'a>(&'a self, _: &'a str, tags: Vec<(String, String)>) -> Fut<'a, ()> {
+        async fn tag(&self, _: &str, tags: Vec<(String, String)>) -> Result<(), CallError> {
             let keys: Vec<&str> = tags.iter().map(|(k, _)| k.as_str()).collect();
             self.calls
                 .lock()
                 .unwrap()
                 .push(format!("tag {}", keys.join(",")));
             self.tags.lock().unwrap().extend(tags);
-            Box::pin(async { Ok(()) })
+            Ok(())
         }
     }
 

@@ -109,6 +109,60 @@ where
     .await
 }
 
+/// A `busy` test for [`while_busy`]: AWS answered one of `codes`.
+pub(crate) fn codes<'a>(codes: &'a [&'a str]) -> impl Fn(&CallError) -> bool + 'a {
+    move |e| codes.contains(&e.code.as_str())
+}
+
+/// Polls until `exists` answers false: what a delete waits for before what the resource used
+/// can go too.
+pub(crate) async fn until_gone<F, Fut>(
+    what: &str,
+    limit: Duration,
+    mut exists: F,
+) -> Result<(), CallError>
+where
+    F: FnMut() -> Fut,
+    Fut: Future<Output = Result<bool, CallError>>,
+{
+    wait_until(what, limit, || {
+        let poll = exists();
+        async move { Ok(!poll.await?) }
+    })
+    .await
+}
+
+/// Repeats `call` while AWS refuses it as `busy` says: what a service answers while the resource
+/// is still in use or changing (a group still attached, a cluster still modifying, a bucket
+/// policy not yet seen).
+pub(crate) async fn while_busy<F, Fut, T, B>(
+    what: &str,
+    limit: Duration,
+    busy: B,
+    mut call: F,
+) -> Result<(), CallError>
+where
+    F: FnMut() -> Fut,
+    Fut: Future<Output = Result<T, CallError>>,
+    B: Fn(&CallError) -> bool,
+{
+    let busy = &busy;
+    wait_until(what, limit, || {
+        let attempt = call();
+        async move {
+            match attempt.await {
+                Ok(_) => Ok(true),
+                Err(e) if busy(&e) => {
+                    tracing::info!(what, error = %e, "busy, trying again");
+                    Ok(false)
+                }
+                Err(e) => Err(e),
+            }
+        }
+    })
+    .await
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -183,6 +237,51 @@ mod tests {
         .await
         .unwrap_err();
         assert_eq!((e.code.as_str(), polls.get()), ("TerminalState", 1));
+    }
+
+    #[tokio::test]
+    async fn a_busy_call_is_repeated_and_another_error_stops_it() {
+        let tries = std::cell::Cell::new(0);
+        while_busy("group", Duration::from_secs(60), codes(&["InUse"]), || {
+            tries.set(tries.get() + 1);
+            let answer = if tries.get() < 2 {
+                Err(CallError::new("Delete", "InUse", "", ErrorClass::Permanent))
+            } else {
+                Ok(())
+            };
+            async move { answer }
+        })
+        .await
+        .unwrap();
+        assert_eq!(tries.get(), 2);
+        let e = while_busy(
+            "group",
+            Duration::from_secs(60),
+            codes(&["InUse"]),
+            || async {
+                Err::<(), _>(CallError::new(
+                    "Delete",
+                    "AccessDenied",
+                    "",
+                    ErrorClass::Permanent,
+                ))
+            },
+        )
+        .await
+        .unwrap_err();
+        assert_eq!(e.code, "AccessDenied");
+    }
+
+    #[tokio::test]
+    async fn a_wait_for_gone_ends_when_the_resource_is_absent() {
+        let mut answers = vec![true, false].into_iter();
+        until_gone("db", Duration::from_secs(60), || {
+            let exists = answers.next().unwrap();
+            async move { Ok(exists) }
+        })
+        .await
+        .unwrap();
+        assert!(answers.next().is_none());
     }
 
     #[tokio::test]

@@ -19,11 +19,9 @@ use serde_json::{json, Map, Value as Json};
 use tokio::sync::OnceCell;
 
 use super::not_visible;
-use super::{
-    absent_ok, attr, attrs, observed, stale_keys, tag_map, tags_missing, unsupported, wait_until,
-    Call,
-};
+use super::{absent_ok, attr, attrs, observed, tag_map, unsupported, wait_until, Call};
 use crate::apply::driver::{Attrs, CallError, Desired, ErrorClass};
+use crate::apply::tags;
 
 const REST_API: &str = "aws_api_gateway_rest_api";
 const DEPLOYMENT: &str = "aws_api_gateway_deployment";
@@ -57,6 +55,11 @@ const SETTINGS: &[(&str, &str)] = &[
         "caching/unauthorizedCacheControlHeaderStrategy",
     ),
 ];
+
+tags::tagging!(map Client, resource_arn;
+    get_tags "GetTags" => tags,
+    tag_resource "TagResource" => set_tags,
+    untag_resource "UntagResource" => set_tag_keys);
 
 pub struct ApiGateway {
     client: Client,
@@ -100,12 +103,6 @@ macro_rules! api_of {
 fn tag<'a>(tags: Option<&'a HashMap<String, String>>, key: &str) -> Option<&'a str> {
     tags.and_then(|t| t.get(key)).map(String::as_str)
 }
-
-fn tag_tree(tags: Option<&HashMap<String, String>>) -> BTreeMap<String, String> {
-    tags.map(|t| t.iter().map(|(k, v)| (k.clone(), v.clone())).collect())
-        .unwrap_or_default()
-}
-
 fn patch(op: Op, path: &str, value: Option<&str>) -> PatchOperation {
     PatchOperation::builder()
         .op(op)
@@ -332,34 +329,6 @@ impl ApiGateway {
         ))
     }
 
-    async fn untag_and_tag(
-        &self,
-        arn: &str,
-        current: &BTreeMap<String, String>,
-        desired: &[(String, String)],
-    ) -> Result<(), CallError> {
-        let stale = stale_keys(current, desired);
-        if !stale.is_empty() {
-            self.client
-                .untag_resource()
-                .resource_arn(arn)
-                .set_tag_keys(Some(stale))
-                .send()
-                .await
-                .op("UntagResource")?;
-        }
-        if tags_missing(current, desired) {
-            self.client
-                .tag_resource()
-                .resource_arn(arn)
-                .set_tags(Some(desired.iter().cloned().collect()))
-                .send()
-                .await
-                .op("TagResource")?;
-        }
-        Ok(())
-    }
-
     // ---- REST API ----
 
     async fn rest_api(&self, id: &str) -> Result<Option<Api>, CallError> {
@@ -506,8 +475,7 @@ impl ApiGateway {
                 .op("UpdateRestApi")?;
             api.name = name.to_string();
         }
-        self.untag_and_tag(&self.api_arn(&id), &api.tags, &d.tags())
-            .await?;
+        tags::sync(&self.client, &self.api_arn(&id), &d.tags()).await?;
         self.api_attrs(&api).await
     }
 
@@ -703,12 +671,7 @@ impl ApiGateway {
                 .await
                 .op("UpdateStage")?;
         }
-        self.untag_and_tag(
-            &self.stage_arn(api, name),
-            &tag_tree(current.tags()),
-            &d.tags(),
-        )
-        .await?;
+        tags::sync(&self.client, &self.stage_arn(api, name), &d.tags()).await?;
         self.stage_attrs(api, name, deployment).await
     }
 
@@ -932,7 +895,7 @@ impl ApiGateway {
                     return Ok(None);
                 };
                 Ok(Some(observed([
-                    ("tags", tag_map(tag_tree(s.tags()))),
+                    ("tags", tag_map(tags::from_map(s.tags()))),
                     ("xray_tracing_enabled", Json::Bool(s.tracing_enabled())),
                     (
                         "deployment_id",

@@ -16,11 +16,9 @@ use aws_sdk_backup::Client;
 use serde_json::{json, Map, Value as Json};
 
 use super::not_visible;
-use super::{
-    absent_ok, attr, attrs, built, observed, stale_keys, tag_map, tags_missing, unsupported,
-    wait_until, Call,
-};
-use crate::apply::driver::{Attrs, CallError, Desired, ErrorClass};
+use super::{absent_ok, attr, attrs, built, observed, tag_map, unsupported, wait_until, Call};
+use crate::apply::driver::{Attrs, CallError, Desired};
+use crate::apply::tags::{self, Tagging};
 
 const VAULT: &str = "aws_backup_vault";
 const PLAN: &str = "aws_backup_plan";
@@ -165,63 +163,39 @@ fn plan_input(name: &str, rules: &[Rule]) -> Result<BackupPlanInput, CallError> 
     )
 }
 
-impl Backup {
-    // --- tags (vault and plan) -------------------------------------------------------------
-
-    async fn tags(&self, arn: &str) -> Result<BTreeMap<String, String>, CallError> {
+/// Vaults and plans: ListTags pages.
+impl Tagging for Client {
+    async fn read_tags(&self, arn: &str) -> Result<BTreeMap<String, String>, CallError> {
+        let mut pages = self.list_tags().resource_arn(arn).into_paginator().send();
         let mut out = BTreeMap::new();
-        let mut token = None;
-        loop {
-            let r = self
-                .reads
-                .list_tags()
-                .resource_arn(arn)
-                .set_next_token(token)
-                .send()
-                .await
-                .op("ListTags")?;
-            if let Some(t) = r.tags() {
-                out.extend(t.iter().map(|(k, v)| (k.clone(), v.clone())));
-            }
-            match r.next_token() {
-                Some(t) if !t.is_empty() => token = Some(t.to_string()),
-                _ => return Ok(out),
-            }
+        while let Some(page) = pages.next().await {
+            out.extend(tags::from_map(page.op("ListTags")?.tags()));
         }
+        Ok(out)
     }
-
-    /// Makes the resource's tags exactly the desired ones.
-    async fn retag(&self, arn: &str, d: &Desired<'_>) -> Result<(), CallError> {
-        let want = d.tags();
-        let current = self.tags(arn).await?;
-        let stale = stale_keys(&current, &want);
-        if !stale.is_empty() {
-            self.client
-                .untag_resource()
-                .resource_arn(arn)
-                .set_tag_key_list(Some(stale))
-                .send()
-                .await
-                .op("UntagResource")?;
-        }
-        if tags_missing(&current, &want) {
-            self.client
-                .tag_resource()
-                .resource_arn(arn)
-                .set_tags(Some(want.into_iter().collect()))
-                .send()
-                .await
-                .op("TagResource")?;
-        }
-        Ok(())
+    async fn untag(&self, arn: &str, keys: Vec<String>) -> Result<(), CallError> {
+        let r = self
+            .untag_resource()
+            .resource_arn(arn)
+            .set_tag_key_list(Some(keys));
+        r.send().await.op("UntagResource").map(drop)
     }
+    async fn tag(&self, arn: &str, tags: Vec<(String, String)>) -> Result<(), CallError> {
+        let r = self
+            .tag_resource()
+            .resource_arn(arn)
+            .set_tags(Some(tags::to_map(&tags)?));
+        r.send().await.op("TagResource").map(drop)
+    }
+}
 
+impl Backup {
     /// The observed tags, or nothing when AWS answers with none. Every child of ours carries
     /// the `edulibra:*` tags, so an empty answer says more about the endpoint than about the
     /// resource: moto answers the Rust SDK's ListTags (sent without the trailing slash boto3
     /// sends) with no tags at all, which would show as drift on every plan.
     async fn observed_tags(&self, arn: &str) -> Result<Option<Json>, CallError> {
-        let tags = self.tags(arn).await?;
+        let tags = self.reads.read_tags(arn).await?;
         Ok((!tags.is_empty()).then(|| tag_map(tags)))
     }
 
@@ -291,7 +265,7 @@ impl Backup {
         if let Some(v) = self.vault(name).await? {
             // The key cannot change in place (kinds.rs replaces the vault); only tags converge.
             let arn = v.backup_vault_arn().unwrap_or("").to_string();
-            self.retag(&arn, d).await?;
+            tags::sync(&self.client, &arn, &d.tags()).await?;
             return Ok(Self::vault_attrs(name, &arn, d));
         }
         let created = self
@@ -312,7 +286,7 @@ impl Backup {
             Err(e) if e.code == "AlreadyExistsException" => match self.vault(name).await? {
                 Some(v) => {
                     let arn = v.backup_vault_arn().unwrap_or("").to_string();
-                    self.retag(&arn, d).await?;
+                    tags::sync(&self.client, &arn, &d.tags()).await?;
                     Ok(Self::vault_attrs(name, &arn, d))
                 }
                 None => Err(e),
@@ -526,7 +500,7 @@ impl Backup {
                 version = v.to_string();
             }
         }
-        self.retag(&arn, d).await?;
+        tags::sync(&self.client, &arn, &d.tags()).await?;
         Ok(Self::plan_attrs(&id, &arn, name, &version))
     }
 

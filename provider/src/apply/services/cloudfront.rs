@@ -19,11 +19,9 @@ use aws_sdk_cloudfront::Client;
 use serde_json::{json, Map, Value as Json};
 
 use super::not_visible;
-use super::{
-    absent_ok, attr, attrs, built, observed, stale_keys, tag_map, tags_missing, unsupported,
-    wait_until, Call,
-};
+use super::{absent_ok, attr, attrs, built, observed, tag_map, unsupported, wait_until, Call};
 use crate::apply::driver::{Attrs, CallError, Desired, ErrorClass};
+use crate::apply::tags::{self, Tagging};
 
 const OAC: &str = "aws_cloudfront_origin_access_control";
 const DISTRIBUTION: &str = "aws_cloudfront_distribution";
@@ -125,11 +123,7 @@ fn allowed_methods(m: &Obj) -> Result<Option<AllowedMethods>, CallError> {
 }
 
 fn cloudfront_tags(d: &Desired<'_>) -> Result<Tags, CallError> {
-    let items = d
-        .tags()
-        .into_iter()
-        .map(|(k, v)| built(Tag::builder().key(k).value(v).build(), "tags"))
-        .collect::<Result<Vec<_>, _>>()?;
+    let items = tags::sdk(&d.tags())?;
     Ok(Tags::builder().set_items(Some(items)).build())
 }
 
@@ -284,6 +278,31 @@ fn oac_shape(c: &OriginAccessControlConfig) -> [&str; 5] {
         c.signing_behavior().as_str(),
         c.origin_access_control_origin_type().as_str(),
     ]
+}
+
+super::sdk_tag!(Tag, fallible);
+
+/// Distributions: the tags sit in an `items` list.
+impl Tagging for Client {
+    async fn read_tags(&self, arn: &str) -> Result<BTreeMap<String, String>, CallError> {
+        let r = self.list_tags_for_resource().resource(arn).send().await;
+        Ok(tags::read(
+            r.op("ListTagsForResource")?
+                .tags()
+                .map(|t| t.items())
+                .unwrap_or_default(),
+        ))
+    }
+    async fn untag(&self, arn: &str, keys: Vec<String>) -> Result<(), CallError> {
+        let keys = TagKeys::builder().set_items(Some(keys)).build();
+        let r = self.untag_resource().resource(arn).tag_keys(keys);
+        r.send().await.op("UntagResource").map(drop)
+    }
+    async fn tag(&self, arn: &str, tags: Vec<(String, String)>) -> Result<(), CallError> {
+        let tags = Tags::builder().set_items(Some(tags::sdk(&tags)?)).build();
+        let r = self.tag_resource().resource(arn).tags(tags);
+        r.send().await.op("TagResource").map(drop)
+    }
 }
 
 impl CloudFront {
@@ -465,48 +484,6 @@ impl CloudFront {
         }
     }
 
-    async fn tags(&self, arn: &str) -> Result<BTreeMap<String, String>, CallError> {
-        let r = self
-            .reads
-            .list_tags_for_resource()
-            .resource(arn)
-            .send()
-            .await
-            .op("ListTagsForResource")?;
-        Ok(r.tags()
-            .map(|t| t.items())
-            .unwrap_or_default()
-            .iter()
-            .map(|t| (t.key().to_string(), t.value().unwrap_or("").to_string()))
-            .collect())
-    }
-
-    /// Makes the distribution's tags exactly the desired ones.
-    async fn retag(&self, arn: &str, d: &Desired<'_>) -> Result<(), CallError> {
-        let current = self.tags(arn).await?;
-        let desired = d.tags();
-        let stale = stale_keys(&current, &desired);
-        if !stale.is_empty() {
-            self.client
-                .untag_resource()
-                .resource(arn)
-                .tag_keys(TagKeys::builder().set_items(Some(stale)).build())
-                .send()
-                .await
-                .op("UntagResource")?;
-        }
-        if tags_missing(&current, &desired) {
-            self.client
-                .tag_resource()
-                .resource(arn)
-                .tags(cloudfront_tags(d)?)
-                .send()
-                .await
-                .op("TagResource")?;
-        }
-        Ok(())
-    }
-
     /// The distribution whose tags name this child, by listing: CloudFront has no tag filter.
     async fn find_distribution(&self, d: &Desired<'_>) -> Result<Option<String>, CallError> {
         let comment = d.opt_str("comment").unwrap_or("");
@@ -544,7 +521,7 @@ impl CloudFront {
         // Ours carry our comment: those are asked for their tags first.
         candidates.sort_by_key(|c| c.0);
         for (_, id, arn) in candidates {
-            let Some(tags) = absent_ok(self.tags(&arn).await)? else {
+            let Some(tags) = absent_ok(self.reads.read_tags(&arn).await)? else {
                 continue;
             };
             // Distributions are global: the region tag tells this environment's from the same
@@ -874,7 +851,7 @@ impl CloudFront {
         // A fresh distribution already matches (one read); an adopted one may not.
         self.converge(d, &id).await?;
         let dist = self.wait_deployed(&id).await?;
-        self.retag(dist.arn(), d).await?;
+        tags::sync(&self.client, dist.arn(), &d.tags()).await?;
         Ok(Self::distribution_attrs(&dist))
     }
 
@@ -992,7 +969,7 @@ impl CloudFront {
                 let Some(x) = self.distribution(attr(a, "id")?).await? else {
                     return Ok(None);
                 };
-                let tags = self.tags(x.arn()).await?;
+                let tags = self.reads.read_tags(x.arn()).await?;
                 let c = x.distribution_config();
                 Ok(Some(observed([
                     ("tags", tag_map(tags)),

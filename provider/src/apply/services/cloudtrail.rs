@@ -7,14 +7,45 @@ use aws_sdk_cloudtrail::Client;
 use serde_json::{Map, Value as Json};
 
 use super::not_visible;
-use super::{
-    absent_ok, attr, attrs, built, observed, stale_keys, tag_map, tags_missing, unsupported, Call,
-};
-use crate::apply::driver::{Attrs, CallError, Desired, ErrorClass};
+use super::{absent_ok, attr, attrs, built, observed, tag_map, Call};
+use crate::apply::driver::{Attrs, CallError, Desired};
+use crate::apply::tags::{self, Tagging};
 
 const KIND: &str = "aws_cloudtrail";
 
 super::service_driver!(CloudTrail, Client, [KIND]);
+super::sdk_tag!(Tag, fallible);
+
+/// Trails: ListTags answers per resource, and RemoveTags takes tags (keys only).
+impl Tagging for Client {
+    async fn read_tags(&self, arn: &str) -> Result<BTreeMap<String, String>, CallError> {
+        let r = self
+            .list_tags()
+            .resource_id_list(arn)
+            .send()
+            .await
+            .op("ListTags")?;
+        Ok(r.resource_tag_list()
+            .iter()
+            .flat_map(|t| tags::read(t.tags_list()))
+            .collect())
+    }
+    async fn untag(&self, arn: &str, keys: Vec<String>) -> Result<(), CallError> {
+        let gone = keys
+            .iter()
+            .map(|k| built(Tag::builder().key(k).build(), "tags"));
+        let r = self.remove_tags().resource_id(arn);
+        let r = r.set_tags_list(Some(gone.collect::<Result<_, _>>()?));
+        r.send().await.op("RemoveTags").map(drop)
+    }
+    async fn tag(&self, arn: &str, tags: Vec<(String, String)>) -> Result<(), CallError> {
+        let r = self
+            .add_tags()
+            .resource_id(arn)
+            .set_tags_list(Some(tags::sdk(&tags)?));
+        r.send().await.op("AddTags").map(drop)
+    }
+}
 
 impl CloudTrail {
     async fn trail(&self, name: &str) -> Result<Option<Trail>, CallError> {
@@ -40,21 +71,6 @@ impl CloudTrail {
         Ok(r.is_logging().unwrap_or(false))
     }
 
-    async fn tags(&self, arn: &str) -> Result<BTreeMap<String, String>, CallError> {
-        let r = self
-            .reads
-            .list_tags()
-            .resource_id_list(arn)
-            .send()
-            .await
-            .op("ListTags")?;
-        Ok(r.resource_tag_list()
-            .iter()
-            .flat_map(|t| t.tags_list())
-            .filter_map(|t| Some((t.key().to_string(), t.value()?.to_string())))
-            .collect())
-    }
-
     fn attrs_of(t: &Trail) -> Attrs {
         let name = t.name().unwrap_or("").to_string();
         attrs([
@@ -62,13 +78,6 @@ impl CloudTrail {
             ("name", name),
             ("arn", t.trail_arn().unwrap_or("").to_string()),
         ])
-    }
-
-    fn trail_tags(d: &Desired<'_>) -> Result<Vec<Tag>, CallError> {
-        d.tags()
-            .into_iter()
-            .map(|(k, v)| built(Tag::builder().key(k).value(v).build(), "tags"))
-            .collect()
     }
 
     async fn find_kind(&self, d: &Desired<'_>) -> Result<Option<Attrs>, CallError> {
@@ -105,7 +114,7 @@ impl CloudTrail {
         let trail = match self.trail(name).await? {
             None => {
                 with_settings!(self.client.create_trail())
-                    .set_tags_list(Some(Self::trail_tags(d)?))
+                    .set_tags_list(Some(tags::sdk(&d.tags())?))
                     .send()
                     .await
                     .op("CreateTrail")?;
@@ -118,30 +127,7 @@ impl CloudTrail {
                     .await
                     .op("UpdateTrail")?;
                 let arn = t.trail_arn().unwrap_or("").to_string();
-                let current = self.tags(&arn).await?;
-                let stale = stale_keys(&current, &d.tags());
-                if !stale.is_empty() {
-                    let gone = stale
-                        .into_iter()
-                        .map(|k| built(Tag::builder().key(k).build(), "tags"))
-                        .collect::<Result<Vec<_>, _>>()?;
-                    self.client
-                        .remove_tags()
-                        .resource_id(&arn)
-                        .set_tags_list(Some(gone))
-                        .send()
-                        .await
-                        .op("RemoveTags")?;
-                }
-                if tags_missing(&current, &d.tags()) {
-                    self.client
-                        .add_tags()
-                        .resource_id(&arn)
-                        .set_tags_list(Some(Self::trail_tags(d)?))
-                        .send()
-                        .await
-                        .op("AddTags")?;
-                }
+                tags::sync(&self.client, &arn, &d.tags()).await?;
                 Some(t)
             }
         };
@@ -169,21 +155,21 @@ impl CloudTrail {
 
     async fn read_kind(
         &self,
-        kind: &str,
+        _kind: &str,
         a: &Attrs,
     ) -> Result<Option<Map<String, Json>>, CallError> {
         let name = attr(a, "name")?;
         let Some(t) = self.trail(name).await? else {
             return Ok(None);
         };
-        let tags = self.tags(t.trail_arn().unwrap_or("")).await?;
+        let tags = self.reads.read_tags(t.trail_arn().unwrap_or("")).await?;
         Ok(Some(observed([
             ("tags", tag_map(tags)),
             ("enable_logging", Json::Bool(self.logging(name).await?)),
         ])))
     }
 
-    async fn delete_kind(&self, kind: &str, a: &Attrs) -> Result<(), CallError> {
+    async fn delete_kind(&self, _kind: &str, a: &Attrs) -> Result<(), CallError> {
         absent_ok(
             self.client
                 .delete_trail()

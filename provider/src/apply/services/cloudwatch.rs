@@ -9,10 +9,8 @@ use aws_sdk_cloudwatch::Client;
 use serde_json::{Map, Value as Json};
 
 use super::not_visible;
-use super::{
-    absent_ok, attr, attrs, observed, stale_keys, tag_map, tags_missing, unsupported, Call,
-};
-use crate::apply::driver::{Attrs, CallError, Desired, ErrorClass};
+use super::{absent_ok, attr, attrs, observed, tag_map, Call};
+use crate::apply::driver::{Attrs, CallError, Desired};
 use crate::apply::tags::{self, Tagging};
 
 const KIND: &str = "aws_cloudwatch_metric_alarm";
@@ -110,7 +108,7 @@ impl CloudWatch {
 
     async fn read_kind(
         &self,
-        kind: &str,
+        _kind: &str,
         a: &Attrs,
     ) -> Result<Option<Map<String, Json>>, CallError> {
         let Some(alarm) = self.alarm(attr(a, "name")?).await? else {
@@ -135,7 +133,7 @@ impl CloudWatch {
         ])))
     }
 
-    async fn delete_kind(&self, kind: &str, a: &Attrs) -> Result<(), CallError> {
+    async fn delete_kind(&self, _kind: &str, a: &Attrs) -> Result<(), CallError> {
         absent_ok(
             self.client
                 .delete_alarms()

@@ -4,15 +4,15 @@
 use aws_sdk_dynamodb::types::{
     AttributeDefinition, BillingMode, KeySchemaElement, KeyType, PointInTimeRecoverySpecification,
     PointInTimeRecoveryStatus, ScalarAttributeType, SseSpecification, SseType, TableDescription,
-    TableStatus, Tag,
+    Tag,
 };
 use aws_sdk_dynamodb::Client;
 use serde_json::{json, Map, Value as Json};
 use std::time::Duration;
 
 use super::{
-    absent_ok, attr, attrs, built, for_states, not_visible, observed, sdk_tag, service_driver,
-    tag_map, Absent, Call, States,
+    absent_ok, attr, attrs, built, for_states, not_visible, observed, sdk_tag, tag_map, Absent,
+    Call, States,
 };
 use crate::apply::driver::{Attrs, CallError, Desired};
 use crate::apply::tags::{self, Tagging};
@@ -240,7 +240,7 @@ impl DynamoDb {
 
     async fn read_kind(
         &self,
-        kind: &str,
+        _kind: &str,
         a: &Attrs,
     ) -> Result<Option<Map<String, Json>>, CallError> {
         let name = attr(a, "name")?;
@@ -259,7 +259,7 @@ impl DynamoDb {
         ])))
     }
 
-    async fn delete_kind(&self, kind: &str, a: &Attrs) -> Result<(), CallError> {
+    async fn delete_kind(&self, _kind: &str, a: &Attrs) -> Result<(), CallError> {
         // A table with deletion protection refuses, and the apply stops with AWS's own words:
         // protection is switched off by changing the environment, never behind its back.
         absent_ok(

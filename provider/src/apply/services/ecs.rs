@@ -17,13 +17,10 @@ use aws_sdk_ecs::types::{
 use aws_sdk_ecs::Client;
 use serde_json::{json, Map, Value as Json};
 
-use super::{
-    absent_ok, attr, attrs, built, observed, stale_keys, tag_map, tags_missing, unsupported,
-    wait_until, Call,
-};
+use super::{absent_ok, attr, attrs, built, observed, tag_map, unsupported, wait_until, Call};
 use super::{empty_answer, not_visible};
 use crate::apply::driver::{Attrs, CallError, Desired, ErrorClass};
-use crate::apply::tags::{self, Tagging};
+use crate::apply::tags;
 
 const CLUSTER: &str = "aws_ecs_cluster";
 const TASK_DEFINITION: &str = "aws_ecs_task_definition";

@@ -3,7 +3,6 @@
 //! group, and the Redis replication group (encrypted at rest with the environment key and in
 //! transit, user group attached). All four are found by their unique ids.
 
-use std::collections::BTreeMap;
 use std::time::Duration;
 
 use aws_sdk_elasticache::types::{
@@ -16,7 +15,8 @@ use serde_json::{json, Map, Value as Json};
 
 use super::not_visible;
 use super::{
-    attr, attrs, observed, stale_keys, tag_map, tags_missing, unsupported, wait_until, Call,
+    attr, attrs, codes, for_states, observed, tag_map, unsupported, until_gone, wait_until,
+    while_busy, Absent, Call, States,
 };
 use crate::apply::driver::{Attrs, CallError, Desired, ErrorClass};
 use crate::apply::tags::{self, Tagging};
@@ -35,6 +35,20 @@ const CLUSTER_NOT_FOUND: &str = "CacheClusterNotFound";
 /// How long a new or modified replication group may take to become `available` (AWS: ten to
 /// twenty minutes, more with replicas; moto: at once). A timeout is transient, so the engine's
 /// retry extends it.
+/// Users and user groups ("Status", ElastiCache API Reference: active, creating, modifying,
+/// deleting); none is terminal.
+const ACTIVE: States = States {
+    ready: &["active"],
+    terminal: &[],
+};
+
+/// Replication groups ("Status", ElastiCache API Reference): `create-failed` is a group AWS
+/// could not make, which stays so until someone deletes it.
+const REPLICATION_GROUP_STATES: States = States {
+    ready: &["available"],
+    terminal: &["create-failed"],
+};
+
 const AVAILABLE_WITHIN: Duration = Duration::from_secs(60 * 60);
 
 /// Users and user groups settle in seconds to a few minutes.
@@ -67,16 +81,6 @@ fn absent_on<T>(r: Result<T, CallError>, code: &str) -> Result<Option<T>, CallEr
             class: ErrorClass::Permanent,
             ..e
         }),
-        Err(e) => Err(e),
-    }
-}
-
-/// For a `wait_until` that repeats a call: accepted (true), refused because the resource is
-/// busy with something else for now (false: try again), or failed.
-fn accepted(r: Result<(), CallError>, busy: &[&str]) -> Result<bool, CallError> {
-    match r {
-        Ok(()) => Ok(true),
-        Err(e) if busy.contains(&e.code.as_str()) => Ok(false),
         Err(e) => Err(e),
     }
 }
@@ -316,60 +320,74 @@ impl ElastiCache {
     }
 
     async fn wait_user_active(&self, id: &str) -> Result<User, CallError> {
-        wait_until(id, ACTIVE_WITHIN, || async {
-            Ok(self
-                .user(id)
-                .await?
-                .is_some_and(|u| u.status() == Some("active")))
-        })
+        for_states(
+            "DescribeUsers",
+            id,
+            ACTIVE_WITHIN,
+            &ACTIVE,
+            Absent::Pending,
+            || async {
+                Ok(self
+                    .user(id)
+                    .await?
+                    .and_then(|u| u.status().map(str::to_string)))
+            },
+        )
         .await?;
-        self.user(id)
-            .await?
-            .ok_or_else(|| not_visible("DescribeUsers", id))
+        let user = self.user(id).await?;
+        user.ok_or_else(|| not_visible("DescribeUsers", id))
     }
 
     async fn wait_user_group_active(&self, id: &str) -> Result<UserGroup, CallError> {
-        wait_until(id, ACTIVE_WITHIN, || async {
-            Ok(self
-                .user_group(id)
-                .await?
-                .is_some_and(|g| g.status() == Some("active")))
-        })
+        for_states(
+            "DescribeUserGroups",
+            id,
+            ACTIVE_WITHIN,
+            &ACTIVE,
+            Absent::Pending,
+            || async {
+                Ok(self
+                    .user_group(id)
+                    .await?
+                    .and_then(|g| g.status().map(str::to_string)))
+            },
+        )
         .await?;
-        self.user_group(id)
-            .await?
-            .ok_or_else(|| not_visible("DescribeUserGroups", id))
+        let group = self.user_group(id).await?;
+        group.ok_or_else(|| not_visible("DescribeUserGroups", id))
     }
 
     async fn wait_available(&self, id: &str) -> Result<ReplicationGroup, CallError> {
-        wait_until(id, AVAILABLE_WITHIN, || async {
-            match self.replication_group(id).await? {
-                Some(g) if g.status() == Some("create-failed") => Err(CallError::new(
-                    "DescribeReplicationGroups",
-                    "CreateFailed",
-                    format!("{id}: AWS could not create the replication group (status create-failed): delete it, then apply again"),
-                    ErrorClass::Permanent,
-                )),
-                Some(g) => Ok(g.status() == Some("available")),
-                None => Ok(false),
-            }
-        })
+        let what = format!("replication group {id} (delete it, then apply again)");
+        let states = &REPLICATION_GROUP_STATES;
+        for_states(
+            "DescribeReplicationGroups",
+            &what,
+            AVAILABLE_WITHIN,
+            states,
+            Absent::Pending,
+            || async {
+                Ok(self
+                    .replication_group(id)
+                    .await?
+                    .and_then(|g| g.status().map(str::to_string)))
+            },
+        )
         .await?;
-        self.replication_group(id)
-            .await?
-            .ok_or_else(|| not_visible("DescribeReplicationGroups", id))
+        let group = self.replication_group(id).await?;
+        group.ok_or_else(|| not_visible("DescribeReplicationGroups", id))
     }
 
     async fn wait_user_gone(&self, id: &str) -> Result<(), CallError> {
-        wait_until(id, RELEASED_WITHIN, || async {
-            Ok(self.user(id).await?.is_none())
+        until_gone(id, RELEASED_WITHIN, || async {
+            Ok(self.user(id).await?.is_some())
         })
         .await
     }
 
     async fn wait_user_group_gone(&self, id: &str) -> Result<(), CallError> {
-        wait_until(id, RELEASED_WITHIN, || async {
-            Ok(self.user_group(id).await?.is_none())
+        until_gone(id, RELEASED_WITHIN, || async {
+            Ok(self.user_group(id).await?.is_some())
         })
         .await
     }
@@ -377,12 +395,12 @@ impl ElastiCache {
     /// Waits until a replication group of this id, being deleted, is gone, so that a new one
     /// can take the id.
     async fn wait_replication_group_gone(&self, id: &str) -> Result<(), CallError> {
-        wait_until(id, DELETED_WITHIN, || async {
-            Ok(self.replication_group(id).await?.is_none())
+        until_gone(id, DELETED_WITHIN, || async {
+            Ok(self.replication_group(id).await?.is_some())
         })
         .await
         .map_err(|e| {
-            if e.code == "Timeout" {
+            if e.code == "WaitTimeout" {
                 CallError::new(
                     "wait",
                     "StillDeleting",
@@ -485,11 +503,8 @@ impl ElastiCache {
                         m = m.set_authentication_mode(auth_mode(d));
                     }
                     // A user whose group is changing refuses changes for a moment.
-                    wait_until(id, ACTIVE_WITHIN, || async {
-                        accepted(
-                            m.clone().send().await.op("ModifyUser").map(|_| ()),
-                            &["InvalidUserState"],
-                        )
+                    while_busy(id, ACTIVE_WITHIN, codes(&["InvalidUserState"]), || async {
+                        m.clone().send().await.op("ModifyUser")
                     })
                     .await?;
                 }
@@ -537,8 +552,11 @@ impl ElastiCache {
                     .cloned()
                     .collect();
                 if !add.is_empty() || !remove.is_empty() {
-                    wait_until(id, ACTIVE_WITHIN, || async {
-                        accepted(
+                    while_busy(
+                        id,
+                        ACTIVE_WITHIN,
+                        codes(&["InvalidUserGroupState"]),
+                        || async {
                             self.client
                                 .modify_user_group()
                                 .user_group_id(id)
@@ -549,10 +567,8 @@ impl ElastiCache {
                                 .send()
                                 .await
                                 .op("ModifyUserGroup")
-                                .map(|_| ()),
-                            &["InvalidUserGroupState"],
-                        )
-                    })
+                        },
+                    )
                     .await?;
                 }
                 tags::sync(&self.client, g.arn().unwrap_or(""), &d.tags()).await?;
@@ -685,15 +701,8 @@ impl ElastiCache {
         }
         let busy = &["InvalidReplicationGroupState", "InvalidCacheClusterState"];
         let send_modify = || async {
-            wait_until(id, AVAILABLE_WITHIN, || async {
-                accepted(
-                    m.clone()
-                        .send()
-                        .await
-                        .op("ModifyReplicationGroup")
-                        .map(|_| ()),
-                    busy,
-                )
+            while_busy(id, AVAILABLE_WITHIN, codes(busy), || async {
+                m.clone().send().await.op("ModifyReplicationGroup")
             })
             .await?;
             self.wait_available(id).await.map(|_| ())
@@ -704,8 +713,8 @@ impl ElastiCache {
         let want_count = d.int("num_cache_clusters").unwrap_or(1);
         if let Some(have) = recorded.filter(|&r| r != want_count) {
             let replicas = (want_count - 1).max(0) as i32;
-            wait_until(id, AVAILABLE_WITHIN, || async {
-                let r = if want_count > have {
+            while_busy(id, AVAILABLE_WITHIN, codes(busy), || async {
+                if want_count > have {
                     self.client
                         .increase_replica_count()
                         .replication_group_id(id)
@@ -725,8 +734,7 @@ impl ElastiCache {
                         .await
                         .op("DecreaseReplicaCount")
                         .map(|_| ())
-                };
-                accepted(r, busy)
+                }
             })
             .await?;
             self.wait_available(id).await?;
@@ -899,8 +907,11 @@ impl ElastiCache {
         match kind {
             SUBNET_GROUP => {
                 let name = attr(a, "name")?;
-                wait_until(name, RELEASED_WITHIN, || async {
-                    accepted(
+                while_busy(
+                    name,
+                    RELEASED_WITHIN,
+                    codes(&["CacheSubnetGroupInUse"]),
+                    || async {
                         absent_on(
                             self.client
                                 .delete_cache_subnet_group()
@@ -910,17 +921,18 @@ impl ElastiCache {
                                 .op("DeleteCacheSubnetGroup"),
                             SUBNET_GROUP_NOT_FOUND,
                         )
-                        .map(|_| ()),
-                        &["CacheSubnetGroupInUse"],
-                    )
-                })
+                    },
+                )
                 .await?;
             }
             USER => {
                 let id = attr(a, "user_id")?;
                 // Refused while its user group is being deleted or changed.
-                wait_until(id, RELEASED_WITHIN, || async {
-                    accepted(
+                while_busy(
+                    id,
+                    RELEASED_WITHIN,
+                    codes(&["InvalidUserState", "DefaultUserAssociatedToUserGroup"]),
+                    || async {
                         absent_on(
                             self.client
                                 .delete_user()
@@ -930,18 +942,19 @@ impl ElastiCache {
                                 .op("DeleteUser"),
                             USER_NOT_FOUND,
                         )
-                        .map(|_| ()),
-                        &["InvalidUserState", "DefaultUserAssociatedToUserGroup"],
-                    )
-                })
+                    },
+                )
                 .await?;
                 self.wait_user_gone(id).await?;
             }
             USER_GROUP => {
                 let id = attr(a, "user_group_id")?;
                 // Refused while the replication group that uses it is being deleted.
-                wait_until(id, RELEASED_WITHIN, || async {
-                    accepted(
+                while_busy(
+                    id,
+                    RELEASED_WITHIN,
+                    codes(&["InvalidUserGroupState"]),
+                    || async {
                         absent_on(
                             self.client
                                 .delete_user_group()
@@ -951,10 +964,8 @@ impl ElastiCache {
                                 .op("DeleteUserGroup"),
                             USER_GROUP_NOT_FOUND,
                         )
-                        .map(|_| ()),
-                        &["InvalidUserGroupState"],
-                    )
-                })
+                    },
+                )
                 .await?;
                 self.wait_user_group_gone(id).await?;
             }
@@ -985,8 +996,8 @@ impl ElastiCache {
                 // `deleting` counts as gone: moto keeps a deleted group `deleting` forever.
                 // What the group used (subnet group, user group) waits in its own delete
                 // until AWS releases it.
-                wait_until(id, AVAILABLE_WITHIN, || async {
-                    Ok(self.live_replication_group(id).await?.is_none())
+                until_gone(id, AVAILABLE_WITHIN, || async {
+                    Ok(self.live_replication_group(id).await?.is_some())
                 })
                 .await?;
             }

@@ -4,7 +4,7 @@
 //! what changed.
 
 use std::collections::BTreeMap;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use aws_sdk_elasticloadbalancingv2::types::{
     Action, ActionTypeEnum, Certificate, FixedResponseActionConfig, IpAddressType, Listener,
@@ -19,10 +19,12 @@ use serde_json::{json, Map, Value as Json};
 use super::empty_answer;
 use super::not_visible;
 use super::{
-    absent_ok, attr, attrs, observed, stale_keys, tag_map, tags_missing, unsupported, wait_until,
-    Call,
+    absent_ok, attr, attrs, codes, observed, tag_map, unsupported, until_gone, wait_until,
+    while_busy, Call,
 };
 use crate::apply::driver::{Attrs, CallError, Desired, ErrorClass};
+use crate::apply::pages;
+use crate::apply::tags::{self, Tagging};
 
 const LOAD_BALANCER: &str = "aws_lb";
 const TARGET_GROUP: &str = "aws_lb_target_group";
@@ -36,7 +38,6 @@ const GONE_WITHIN: Duration = Duration::from_secs(10 * 60);
 const POLICY_WITHIN: Duration = Duration::from_secs(3 * 60);
 /// How long a target group may stay "in use" after the listener that used it was deleted.
 const RELEASE_WITHIN: Duration = Duration::from_secs(3 * 60);
-const PAUSE: Duration = Duration::from_secs(5);
 
 /// hashicorp/aws `aws_lb` arguments that are load balancer attributes, by attribute key.
 const LB_ATTRIBUTES: &[(&str, &str)] = &[
@@ -139,20 +140,41 @@ fn sub_block<'a>(m: &'a Map<String, Json>, k: &str) -> Option<&'a Map<String, Js
         .and_then(|a| a.first())
         .and_then(Json::as_object)
 }
-
-fn tags_of(list: &[Tag]) -> BTreeMap<String, String> {
-    list.iter()
-        .filter_map(|t| Some((t.key()?.to_string(), t.value().unwrap_or("").to_string())))
-        .collect()
+fn elb_tags(d: &Desired<'_>) -> Result<Option<Vec<Tag>>, CallError> {
+    let tags: Vec<Tag> = tags::sdk(&d.tags())?;
+    Ok((!tags.is_empty()).then_some(tags))
 }
 
-fn elb_tags(d: &Desired<'_>) -> Option<Vec<Tag>> {
-    let tags: Vec<Tag> = d
-        .tags()
-        .into_iter()
-        .map(|(k, v)| Tag::builder().key(k).value(v).build())
-        .collect();
-    (!tags.is_empty()).then_some(tags)
+super::sdk_tag!(Tag, infallible);
+
+/// Balancers, target groups and listeners: DescribeTags answers per resource.
+impl Tagging for Client {
+    async fn read_tags(&self, arn: &str) -> Result<BTreeMap<String, String>, CallError> {
+        let r = self
+            .describe_tags()
+            .resource_arns(arn)
+            .send()
+            .await
+            .op("DescribeTags")?;
+        Ok(r.tag_descriptions()
+            .iter()
+            .flat_map(|t| tags::read(t.tags()))
+            .collect())
+    }
+    async fn untag(&self, arn: &str, keys: Vec<String>) -> Result<(), CallError> {
+        let r = self
+            .remove_tags()
+            .resource_arns(arn)
+            .set_tag_keys(Some(keys));
+        r.send().await.op("RemoveTags").map(drop)
+    }
+    async fn tag(&self, arn: &str, tags: Vec<(String, String)>) -> Result<(), CallError> {
+        let r = self
+            .add_tags()
+            .resource_arns(arn)
+            .set_tags(Some(tags::sdk(&tags)?));
+        r.send().await.op("AddTags").map(drop)
+    }
 }
 
 /// What `arn_suffix` means in hashicorp/aws: the part CloudWatch names the resource by
@@ -533,73 +555,15 @@ impl Elbv2 {
 
     /// The balancer's listeners (None: the balancer is gone).
     async fn listeners_of(&self, balancer: &str) -> Result<Option<Vec<Listener>>, CallError> {
-        let mut out = Vec::new();
-        let mut marker = None;
-        loop {
-            let Some(r) = absent_ok(
-                self.reads
-                    .describe_listeners()
-                    .load_balancer_arn(balancer)
-                    .set_marker(marker)
-                    .send()
-                    .await
-                    .op("DescribeListeners"),
-            )?
-            else {
-                return Ok(None);
-            };
-            out.extend(r.listeners().iter().cloned());
-            match r.next_marker() {
-                Some(m) if !m.is_empty() => marker = Some(m.to_string()),
-                _ => return Ok(Some(out)),
-            }
-        }
-    }
-
-    async fn tags(&self, arn: &str) -> Result<BTreeMap<String, String>, CallError> {
-        let r = self
-            .reads
-            .describe_tags()
-            .resource_arns(arn)
-            .send()
-            .await
-            .op("DescribeTags")?;
-        Ok(r.tag_descriptions()
-            .iter()
-            .flat_map(|t| tags_of(t.tags()))
-            .collect())
-    }
-
-    /// Makes the resource's tags exactly the desired ones.
-    async fn retag(&self, arn: &str, d: &Desired<'_>) -> Result<(), CallError> {
-        let current = self.tags(arn).await?;
-        let desired = d.tags();
-        let stale = stale_keys(&current, &desired);
-        if !stale.is_empty() {
-            self.client
-                .remove_tags()
-                .resource_arns(arn)
-                .set_tag_keys(Some(stale))
-                .send()
-                .await
-                .op("RemoveTags")?;
-        }
-        if tags_missing(&current, &desired) {
-            // Only the missing ones: AWS counts tags against a per-resource quota.
-            let add: Vec<Tag> = desired
-                .iter()
-                .filter(|(k, v)| current.get(k) != Some(v))
-                .map(|(k, v)| Tag::builder().key(k).value(v).build())
-                .collect();
-            self.client
-                .add_tags()
-                .resource_arns(arn)
-                .set_tags(Some(add))
-                .send()
-                .await
-                .op("AddTags")?;
-        }
-        Ok(())
+        let pages = self.reads.describe_listeners().load_balancer_arn(balancer);
+        let all = |_: &Listener| true;
+        let listeners = pages::collect(
+            pages.into_paginator().send(),
+            "DescribeListeners",
+            |p| p.listeners(),
+            all,
+        );
+        absent_ok(listeners.await)
     }
 
     // ----- load balancer -------------------------------------------------------------------
@@ -703,30 +667,16 @@ impl Elbv2 {
         if changed.is_empty() {
             return Ok(());
         }
-        let start = Instant::now();
-        loop {
-            match self
+        // Past the wait, AWS's own words: the bucket policy is really wrong.
+        while_busy(arn, POLICY_WITHIN, log_bucket_not_ready, || async {
+            let r = self
                 .client
                 .modify_load_balancer_attributes()
-                .load_balancer_arn(arn)
-                .set_attributes(Some(changed.clone()))
-                .send()
-                .await
-                .op("ModifyLoadBalancerAttributes")
-            {
-                Ok(_) => return Ok(()),
-                Err(e) if log_bucket_not_ready(&e) && start.elapsed() < POLICY_WITHIN => {
-                    tracing::info!(
-                        load_balancer = arn,
-                        error = %e,
-                        "waiting for the log bucket policy"
-                    );
-                    tokio::time::sleep(PAUSE).await;
-                }
-                // Past the wait, AWS's own words: the bucket policy is really wrong.
-                Err(e) => return Err(e),
-            }
-        }
+                .load_balancer_arn(arn);
+            let r = r.set_attributes(Some(changed.clone())).send().await;
+            r.op("ModifyLoadBalancerAttributes")
+        })
+        .await
     }
 
     /// Brings the settings that change in place without an attribute to the desired values.
@@ -773,7 +723,7 @@ impl Elbv2 {
                     .op("SetIpAddressType")?;
             }
         }
-        self.retag(arn, d).await
+        tags::sync(&self.client, arn, &d.tags()).await
     }
 
     async fn ensure_balancer(&self, d: &Desired<'_>) -> Result<Attrs, CallError> {
@@ -806,7 +756,7 @@ impl Elbv2 {
                         d.opt_str("load_balancer_type").unwrap_or("application"),
                     ))
                     .set_ip_address_type(d.opt_str("ip_address_type").map(IpAddressType::from))
-                    .set_tags(elb_tags(d))
+                    .set_tags(elb_tags(d)?)
                     .send()
                     .await
                     .op("CreateLoadBalancer")?;
@@ -886,7 +836,7 @@ impl Elbv2 {
                         .await
                         .op("ModifyTargetGroup")?;
                 }
-                self.retag(arn, d).await?;
+                tags::sync(&self.client, arn, &d.tags()).await?;
                 tg
             }
             None => with_health_check!(self.client.create_target_group(), hc)
@@ -900,7 +850,7 @@ impl Elbv2 {
                     d.opt_str("ip_address_type")
                         .map(TargetGroupIpAddressTypeEnum::from),
                 )
-                .set_tags(elb_tags(d))
+                .set_tags(elb_tags(d)?)
                 .send()
                 .await
                 .op("CreateTargetGroup")?
@@ -954,7 +904,7 @@ impl Elbv2 {
                 .await
                 .op("DescribeTags")?;
             for t in r.tag_descriptions() {
-                let tags = tags_of(t.tags());
+                let tags = tags::read(t.tags());
                 if tags.get("edulibra:environment").map(String::as_str) == Some(d.environment)
                     && tags.get("edulibra:component").map(String::as_str) == Some(d.address)
                 {
@@ -990,7 +940,7 @@ impl Elbv2 {
                         .await
                         .op("ModifyListener")?;
                 }
-                self.retag(&arn, d).await?;
+                tags::sync(&self.client, &arn, &d.tags()).await?;
                 arn
             }
             None => self
@@ -1003,7 +953,7 @@ impl Elbv2 {
                 .set_certificates(spec.certificates())
                 .set_alpn_policy(spec.alpn.clone().map(|a| vec![a]))
                 .set_default_actions(Some(spec.actions.clone()))
-                .set_tags(elb_tags(d))
+                .set_tags(elb_tags(d)?)
                 .send()
                 .await
                 .op("CreateListener")?
@@ -1062,7 +1012,7 @@ impl Elbv2 {
                 let Some(lb) = self.balancer(arn).await? else {
                     return Ok(None);
                 };
-                let tags = self.tags(arn).await?;
+                let tags = self.reads.read_tags(arn).await?;
                 let current = self.balancer_attributes(arn).await?;
                 let flag = |k: &str| current.get(k).map(|v| Json::Bool(v == "true"));
                 let mut m = observed([
@@ -1101,7 +1051,7 @@ impl Elbv2 {
                 let Some(tg) = self.target_group(arn).await? else {
                     return Ok(None);
                 };
-                let tags = self.tags(arn).await?;
+                let tags = self.reads.read_tags(arn).await?;
                 let mut m = observed([("tags", tag_map(tags))]);
                 if let Some(p) = tg.port() {
                     m.insert("port".into(), Json::from(p));
@@ -1115,7 +1065,7 @@ impl Elbv2 {
                 let Some(l) = self.listener(arn).await? else {
                     return Ok(None);
                 };
-                let tags = self.tags(arn).await?;
+                let tags = self.reads.read_tags(arn).await?;
                 let mut m = observed([("tags", tag_map(tags))]);
                 if let Some(p) = l.port() {
                     m.insert("port".into(), Json::from(p));
@@ -1161,33 +1111,25 @@ impl Elbv2 {
                         .await
                         .op("DeleteLoadBalancer"),
                 )?;
-                wait_until(arn, GONE_WITHIN, || async {
-                    Ok(self.balancer(arn).await?.is_none())
+                until_gone(arn, GONE_WITHIN, || async {
+                    Ok(self.balancer(arn).await?.is_some())
                 })
                 .await?;
             }
             TARGET_GROUP => {
-                let start = Instant::now();
-                loop {
-                    match absent_ok(
-                        self.client
-                            .delete_target_group()
-                            .target_group_arn(arn)
-                            .send()
-                            .await
-                            .op("DeleteTargetGroup"),
-                    ) {
-                        Ok(_) => break,
-                        // A listener deleted a moment ago may still hold the group.
-                        Err(e) if e.code == "ResourceInUse" && start.elapsed() < RELEASE_WITHIN => {
-                            tracing::info!(target_group = arn, "still in use, waiting");
-                            tokio::time::sleep(PAUSE).await;
-                        }
-                        Err(e) => return Err(e),
-                    }
-                }
-                wait_until(arn, GONE_WITHIN, || async {
-                    Ok(self.target_group(arn).await?.is_none())
+                // A listener deleted a moment ago may still hold the group.
+                while_busy(arn, RELEASE_WITHIN, codes(&["ResourceInUse"]), || async {
+                    let r = self
+                        .client
+                        .delete_target_group()
+                        .target_group_arn(arn)
+                        .send()
+                        .await;
+                    absent_ok(r.op("DeleteTargetGroup"))
+                })
+                .await?;
+                until_gone(arn, GONE_WITHIN, || async {
+                    Ok(self.target_group(arn).await?.is_some())
                 })
                 .await?;
             }
@@ -1200,8 +1142,8 @@ impl Elbv2 {
                         .await
                         .op("DeleteListener"),
                 )?;
-                wait_until(arn, GONE_WITHIN, || async {
-                    Ok(self.listener(arn).await?.is_none())
+                until_gone(arn, GONE_WITHIN, || async {
+                    Ok(self.listener(arn).await?.is_some())
                 })
                 .await?;
             }

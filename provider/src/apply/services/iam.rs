@@ -1,15 +1,13 @@
 //! IAM roles, their inline policies and managed-policy attachments. Role names are unique in
 //! the account and carry the environment's prefix, so a role is found by its name.
 
-use std::collections::BTreeMap;
-
 use aws_sdk_iam::types::Tag;
 use aws_sdk_iam::Client;
 use serde_json::{Map, Value as Json};
 
-use super::{absent_ok, attr as get, attrs, observed, stale_keys, tag_map, unsupported, Call};
+use super::{absent_ok, attr as get, attrs, observed, tag_map, unsupported, Call};
 use crate::apply::driver::{Attrs, CallError, Desired, ErrorClass};
-use crate::apply::tags::{self, Tagging};
+use crate::apply::tags;
 
 super::sdk_tag!(Tag, fallible);
 tags::tagging!(list Client, Tag, role_name;

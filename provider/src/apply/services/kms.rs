@@ -1,14 +1,13 @@
 //! The environment's KMS key and its alias. Keys have no unique name, so an interrupted create
 //! is found again by its tags.
 
-use std::collections::BTreeMap;
-
 use aws_sdk_kms::types::{KeySpec, KeyState, KeyUsageType, Tag};
 use aws_sdk_kms::Client;
 use serde_json::{Map, Value as Json};
 
-use super::{absent_ok, attr as get, attrs, observed, stale_keys, tag_map, unsupported, Call};
+use super::{absent_ok, attr as get, attrs, observed, tag_map, unsupported, Call};
 use crate::apply::driver::{Attrs, CallError, Desired, ErrorClass};
+use crate::apply::tags::{self, Tagging};
 
 super::service_driver!(Kms, Client, ["aws_kms_key", "aws_kms_alias"]);
 
@@ -28,21 +27,21 @@ fn denied(e: &CallError) -> bool {
     e.code.contains("AccessDenied") || e.code == "KMSInvalidStateException"
 }
 
-impl Kms {
-    async fn tags(&self, key_id: &str) -> Result<BTreeMap<String, String>, CallError> {
-        let r = self
-            .client
-            .list_resource_tags()
-            .key_id(key_id)
-            .send()
-            .await
-            .op("ListResourceTags")?;
-        Ok(r.tags()
-            .iter()
-            .map(|t| (t.tag_key().to_string(), t.tag_value().to_string()))
-            .collect())
+/// KMS names its tag fields `TagKey` and `TagValue`.
+impl tags::SdkTag for Tag {
+    fn pair(&self) -> Option<(String, String)> {
+        Some((self.tag_key().to_string(), self.tag_value().to_string()))
     }
+    fn of(key: &str, value: &str) -> Result<Self, CallError> {
+        super::built(Tag::builder().tag_key(key).tag_value(value).build(), "tags")
+    }
+}
+tags::tagging!(list Client, Tag, key_id;
+    list_resource_tags "ListResourceTags" => tags,
+    tag_resource "TagResource" => set_tags,
+    untag_resource "UntagResource" => set_tag_keys);
 
+impl Kms {
     async fn key_attrs(&self, key_id: &str, d: &Desired<'_>) -> Result<Attrs, CallError> {
         let r = self
             .client
@@ -119,19 +118,8 @@ impl Kms {
     /// True when key `id` carries this child's tags and is not on its way out. A key whose
     /// policy denies the caller is someone else's: not an error.
     async fn is_this(&self, id: &str, d: &Desired<'_>) -> Result<bool, CallError> {
-        let tags = match self
-            .reads
-            .list_resource_tags()
-            .key_id(id)
-            .send()
-            .await
-            .op("ListResourceTags")
-        {
-            Ok(r) => r
-                .tags()
-                .iter()
-                .map(|t| (t.tag_key().to_string(), t.tag_value().to_string()))
-                .collect(),
+        let tags = match self.reads.read_tags(id).await {
+            Ok(tags) => tags,
             Err(e) if denied(&e) || e.is_not_found() => return Ok(false),
             Err(e) => return Err(e),
         };
@@ -193,11 +181,6 @@ impl Kms {
         let c = &self.client;
         match d.kind {
             "aws_kms_key" => {
-                let desired_tags: Vec<Tag> = d
-                    .tags()
-                    .into_iter()
-                    .filter_map(|(k, v)| Tag::builder().tag_key(k).tag_value(v).build().ok())
-                    .collect();
                 let id = match existing.and_then(|a| a.get("key_id")).cloned() {
                     Some(id) => Some(id),
                     None => self.find_key(d).await?,
@@ -219,21 +202,7 @@ impl Kms {
                                 .await
                                 .op("PutKeyPolicy")?;
                         }
-                        let stale = stale_keys(&self.tags(&id).await?, &d.tags());
-                        if !stale.is_empty() {
-                            c.untag_resource()
-                                .key_id(&id)
-                                .set_tag_keys(Some(stale))
-                                .send()
-                                .await
-                                .op("UntagResource")?;
-                        }
-                        c.tag_resource()
-                            .key_id(&id)
-                            .set_tags(Some(desired_tags))
-                            .send()
-                            .await
-                            .op("TagResource")?;
+                        tags::sync(c, &id, &d.tags()).await?;
                         id
                     }
                     None => c
@@ -247,7 +216,7 @@ impl Kms {
                                 .unwrap_or("SYMMETRIC_DEFAULT"),
                         ))
                         .set_policy(d.opt_str("policy").map(str::to_string))
-                        .set_tags(Some(desired_tags))
+                        .set_tags(Some(tags::sdk(&d.tags())?))
                         .send()
                         .await
                         .op("CreateKey")?
@@ -344,7 +313,7 @@ impl Kms {
                     .await
                     .op("GetKeyRotationStatus")?;
                 Ok(Some(observed([
-                    ("tags", tag_map(self.tags(id).await?)),
+                    ("tags", tag_map(self.client.read_tags(id).await?)),
                     ("description", meta.description().unwrap_or("").into()),
                     (
                         "enable_key_rotation",

@@ -19,17 +19,19 @@ use aws_sdk_lambda::Client;
 use serde_json::{Map, Value as Json};
 
 use super::not_visible;
-use super::{
-    absent_ok, attr, attrs, observed, stale_keys, tag_map, tags_missing, unsupported, wait_until,
-    Call,
-};
+use super::{absent_ok, attr, attrs, observed, tag_map, unsupported, wait_until, Call};
 use crate::apply::driver::{Attrs, CallError, Desired, ErrorClass};
+use crate::apply::tags;
 use crate::lambda_package;
 
 const FUNCTION: &str = "aws_lambda_function";
 const PERMISSION: &str = "aws_lambda_permission";
 
 super::service_driver!(Lambda, Client, [FUNCTION, PERMISSION]);
+tags::tagging!(map Client, resource;
+    list_tags "ListTags" => tags,
+    tag_resource "TagResource" => set_tags,
+    untag_resource "UntagResource" => set_tag_keys);
 
 /// The settings of a function that UpdateFunctionConfiguration changes, as the child wants them.
 struct Settings {
@@ -358,29 +360,7 @@ impl Lambda {
                     self.wait_ready(name, true).await?;
                 }
                 let arn = c.function_arn().unwrap_or("");
-                let current: BTreeMap<String, String> = f
-                    .tags()
-                    .map(|t| t.iter().map(|(k, v)| (k.clone(), v.clone())).collect())
-                    .unwrap_or_default();
-                let stale = stale_keys(&current, &d.tags());
-                if !stale.is_empty() {
-                    self.client
-                        .untag_resource()
-                        .resource(arn)
-                        .set_tag_keys(Some(stale))
-                        .send()
-                        .await
-                        .op("UntagResource")?;
-                }
-                if tags_missing(&current, &d.tags()) {
-                    self.client
-                        .tag_resource()
-                        .resource(arn)
-                        .set_tags(Some(d.tags().into_iter().collect()))
-                        .send()
-                        .await
-                        .op("TagResource")?;
-                }
+                tags::sync(&self.client, arn, &d.tags()).await?;
             }
         }
         self.ensure_concurrency(d, name).await?;

@@ -231,11 +231,12 @@ pub(crate) use service_driver;
 
 // The moves every driver shares, each in the module that owns its concern.
 pub(crate) use super::calls::{
-    absent_ok, attr, attrs, built, empty_answer, gone_ok, not_found, not_visible, observed,
-    unsupported, Call,
+    absent_ok, attr, attrs, built, empty_answer, not_visible, observed, unsupported, Call,
 };
-pub(crate) use super::tags::{sdk_tag, stale_keys, tag_map, tags_missing};
-pub(crate) use super::wait::{for_states, terminal, wait_until, Absent, States};
+pub(crate) use super::tags::{sdk_tag, stale_keys, tag_map};
+pub(crate) use super::wait::{
+    codes, for_states, terminal, until_gone, wait_until, while_busy, Absent, States,
+};
 
 mod apigateway;
 mod autoscaling;

@@ -1,7 +1,6 @@
 //! RDS: the database's subnet group and its PostgreSQL instance (encrypted with the environment
 //! key, master password kept by RDS in Secrets Manager). Both are found by their unique names.
 
-use std::collections::BTreeMap;
 use std::time::Duration;
 
 use aws_sdk_rds::types::{DbInstance, DbSubnetGroup, Tag};

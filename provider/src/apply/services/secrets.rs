@@ -7,7 +7,7 @@ use serde_json::{Map, Value as Json};
 
 use super::{absent_ok, attrs, not_visible, observed, tag_map, Call};
 use crate::apply::driver::{Attrs, CallError, Desired};
-use crate::apply::tags::{self, Tagging};
+use crate::apply::tags;
 
 const KIND: &str = "aws_secretsmanager_secret";
 

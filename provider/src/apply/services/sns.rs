@@ -5,7 +5,7 @@ use aws_sdk_sns::types::{Subscription, Tag};
 use aws_sdk_sns::Client;
 use serde_json::{Map, Value as Json};
 
-use super::{absent_ok, attr, attrs, built, observed, stale_keys, tag_map, unsupported, Call};
+use super::{absent_ok, attr, attrs, observed, tag_map, unsupported, Call};
 use crate::apply::driver::{Attrs, CallError, Desired};
 use crate::apply::tags::{self, Tagging};
 

@@ -18,11 +18,9 @@ use aws_sdk_wafv2::Client;
 use serde_json::{json, Map, Value as Json};
 
 use super::not_visible;
-use super::{
-    absent_ok, attr, attrs, built, observed, stale_keys, tag_map, tags_missing, unsupported,
-    wait_until, Call,
-};
+use super::{absent_ok, attr, attrs, built, observed, tag_map, unsupported, wait_until, Call};
 use crate::apply::driver::{Attrs, CallError, Desired, ErrorClass};
+use crate::apply::tags::{self, Tagging};
 
 const ACL: &str = "aws_wafv2_web_acl";
 const ASSOCIATION: &str = "aws_wafv2_web_acl_association";
@@ -68,10 +66,44 @@ fn desired_scope(d: &Desired<'_>) -> Result<Scope, CallError> {
     }
 }
 
-fn waf_tags(tags: &[(String, String)]) -> Result<Vec<Tag>, CallError> {
-    tags.iter()
-        .map(|(k, v)| built(Tag::builder().key(k).value(v).build(), "tags"))
-        .collect()
+super::sdk_tag!(Tag, fallible);
+
+/// Web ACLs of either scope: the tags sit in `tag_info_for_resource`, in pages.
+impl Tagging for Client {
+    async fn read_tags(&self, arn: &str) -> Result<BTreeMap<String, String>, CallError> {
+        let mut out = BTreeMap::new();
+        let mut marker: Option<String> = None;
+        loop {
+            let call = self.list_tags_for_resource().resource_arn(arn).limit(100);
+            let r = call.set_next_marker(marker.clone()).send().await;
+            let r = r.op("ListTagsForResource").map_err(waf)?;
+            let page = r
+                .tag_info_for_resource()
+                .map(|t| t.tag_list())
+                .unwrap_or_default();
+            out.extend(tags::read(page));
+            match r.next_marker() {
+                Some(m) if !m.is_empty() && !page.is_empty() && marker.as_deref() != Some(m) => {
+                    marker = Some(m.to_string())
+                }
+                _ => return Ok(out),
+            }
+        }
+    }
+    async fn untag(&self, arn: &str, keys: Vec<String>) -> Result<(), CallError> {
+        let r = self
+            .untag_resource()
+            .resource_arn(arn)
+            .set_tag_keys(Some(keys));
+        r.send().await.op("UntagResource").map_err(waf).map(drop)
+    }
+    async fn tag(&self, arn: &str, tags: Vec<(String, String)>) -> Result<(), CallError> {
+        let r = self
+            .tag_resource()
+            .resource_arn(arn)
+            .set_tags(Some(tags::sdk(&tags)?));
+        r.send().await.op("TagResource").map_err(waf).map(drop)
+    }
 }
 
 // --- The topology's hashicorp/aws blocks (lists of one object) as SDK shapes.
@@ -491,67 +523,6 @@ impl Wafv2 {
         }))
     }
 
-    async fn tags(&self, scope: &Scope, arn: &str) -> Result<BTreeMap<String, String>, CallError> {
-        let mut out = BTreeMap::new();
-        let mut marker: Option<String> = None;
-        loop {
-            let r = self
-                .reader(scope)
-                .list_tags_for_resource()
-                .resource_arn(arn)
-                .limit(100)
-                .set_next_marker(marker.clone())
-                .send()
-                .await
-                .op("ListTagsForResource")
-                .map_err(waf)?;
-            let page = r
-                .tag_info_for_resource()
-                .map(|t| t.tag_list())
-                .unwrap_or_default();
-            for t in page {
-                out.insert(t.key().to_string(), t.value().to_string());
-            }
-            match r.next_marker() {
-                Some(m) if !m.is_empty() && !page.is_empty() && marker.as_deref() != Some(m) => {
-                    marker = Some(m.to_string())
-                }
-                _ => return Ok(out),
-            }
-        }
-    }
-
-    async fn retag(
-        &self,
-        scope: &Scope,
-        arn: &str,
-        want: &[(String, String)],
-    ) -> Result<(), CallError> {
-        let current = self.tags(scope, arn).await?;
-        let stale = stale_keys(&current, want);
-        if !stale.is_empty() {
-            self.writer(scope)
-                .untag_resource()
-                .resource_arn(arn)
-                .set_tag_keys(Some(stale))
-                .send()
-                .await
-                .op("UntagResource")
-                .map_err(waf)?;
-        }
-        if tags_missing(&current, want) {
-            self.writer(scope)
-                .tag_resource()
-                .resource_arn(arn)
-                .set_tags(Some(waf_tags(want)?))
-                .send()
-                .await
-                .op("TagResource")
-                .map_err(waf)?;
-        }
-        Ok(())
-    }
-
     fn acl_attrs(s: &WebAclSummary) -> Option<Attrs> {
         Some(attrs([
             ("id", s.id()?.to_string()),
@@ -576,7 +547,7 @@ impl Wafv2 {
                 .visibility_config(spec.visibility)
                 .set_description(spec.description);
             if !tags.is_empty() {
-                create = create.set_tags(Some(waf_tags(&tags)?));
+                create = create.set_tags(Some(tags::sdk(&tags)?));
             }
             let r = create.send().await.op("CreateWebACL").map_err(waf)?;
             let made = match r.summary().and_then(Self::acl_attrs) {
@@ -615,7 +586,7 @@ impl Wafv2 {
                 .op("UpdateWebACL")
                 .map_err(waf)?;
         }
-        self.retag(&scope, arn, &tags).await?;
+        tags::sync(self.writer(&scope), arn, &tags).await?;
         Ok(found_attrs)
     }
 
@@ -625,7 +596,7 @@ impl Wafv2 {
         let Some((acl, _)) = self.acl(&scope, attr(a, "name")?, attr(a, "id")?).await? else {
             return Ok(None);
         };
-        let tags = self.tags(&scope, arn).await?;
+        let tags = self.reader(&scope).read_tags(arn).await?;
         let mut out = observed([("tags", tag_map(tags))]);
         if let Some(kind) = default_kind(acl.default_action()) {
             out.insert("default_action".into(), default_action_json(kind));
