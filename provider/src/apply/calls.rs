@@ -138,6 +138,15 @@ pub(crate) fn unsupported(kind: &str) -> CallError {
     )
 }
 
+/// The one item a describe-by-id call answers; None when the service says there is no such
+/// resource (`absent_ok`) or lists none.
+pub(crate) fn first_of<O, T: Clone>(
+    answer: Result<O, CallError>,
+    items: impl Fn(&O) -> &[T],
+) -> Result<Option<T>, CallError> {
+    Ok(absent_ok(answer)?.and_then(|o| items(&o).first().cloned()))
+}
+
 /// A resource just created (or put) that the service's describe call does not list yet: AWS's
 /// reads are eventually consistent, so the engine retries.
 pub(crate) fn not_visible(operation: &str, what: &str) -> CallError {
@@ -167,11 +176,6 @@ pub(crate) fn not_found(operation: &str, what: &str) -> CallError {
         format!("{what} not found"),
         ErrorClass::NotFound,
     )
-}
-
-/// A delete whose NotFound means "already gone".
-pub(crate) fn gone_ok<T>(r: Result<T, CallError>) -> Result<(), CallError> {
-    absent_ok(r).map(drop)
 }
 
 #[cfg(test)]

@@ -16,11 +16,27 @@ pub fn child_region(values: Option<&crate::value::Value>) -> Option<&str> {
     values.and_then(|v| v.get("region").as_str())
 }
 
+/// The strings of a JSON list, as the topology writes ids, CIDRs and names (anything else in it
+/// skipped; no list: none).
+pub fn strings_in(v: Option<&Json>) -> Vec<String> {
+    v.and_then(Json::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(|x| x.as_str().map(str::to_string))
+        .collect()
+}
+
 /// What AWS assigned to `address` under `attr`, from a map of provisioned children: the lookup
 /// that resolves references between children.
 pub fn assigned(p: &BTreeMap<String, Attrs>, address: &str, attr: &str) -> Option<String> {
     p.get(address).and_then(|x| x.get(attr)).cloned()
 }
+
+/// What a driver's four operations answer: the child found (what AWS assigned), the child
+/// made usable, what it reads back of what can drift (None: gone), and a delete.
+pub type Found = Result<Option<Attrs>, CallError>;
+pub type Ensured = Result<Attrs, CallError>;
+pub type Observed = Result<Option<Map<String, Json>>, CallError>;
 
 pub type Fut<'a, T> = Pin<Box<dyn Future<Output = Result<T, CallError>> + Send + 'a>>;
 
@@ -116,14 +132,7 @@ impl<'a> Desired<'a> {
     }
 
     pub fn strings(&self, key: &str) -> Vec<String> {
-        self.get(key)
-            .and_then(Json::as_array)
-            .map(|a| {
-                a.iter()
-                    .filter_map(|x| x.as_str().map(str::to_string))
-                    .collect()
-            })
-            .unwrap_or_default()
+        strings_in(self.get(key))
     }
 
     /// The first object of a nested block (hashicorp/aws shapes blocks as lists of one).

@@ -46,7 +46,18 @@ pub(crate) async fn sync(
     desired: &[(String, String)],
 ) -> Result<(), CallError> {
     let current = api.read_tags(resource).await?;
-    let stale = stale_keys(&current, desired);
+    sync_from(api, resource, &current, desired).await
+}
+
+/// [`sync`] from tags the caller has already read (a describe call that answers them, where the
+/// service's own tag listing is missing or costs a call more).
+pub(crate) async fn sync_from(
+    api: &impl Tagging,
+    resource: &str,
+    current: &BTreeMap<String, String>,
+    desired: &[(String, String)],
+) -> Result<(), CallError> {
+    let stale = stale_keys(current, desired);
     if !stale.is_empty() {
         api.untag(resource, stale).await?;
     }

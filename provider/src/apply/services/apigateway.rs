@@ -19,8 +19,8 @@ use serde_json::{json, Map, Value as Json};
 use tokio::sync::OnceCell;
 
 use super::not_visible;
-use super::{absent_ok, attr, attrs, observed, tag_map, unsupported, wait_until, Call};
-use crate::apply::driver::{Attrs, CallError, Desired, ErrorClass};
+use super::{absent_ok, attr, attrs, observed, tag_map, unsupported, until_gone, Call};
+use crate::apply::driver::{Attrs, CallError, Desired, Ensured, ErrorClass, Found, Observed};
 use crate::apply::tags;
 
 const REST_API: &str = "aws_api_gateway_rest_api";
@@ -56,6 +56,7 @@ const SETTINGS: &[(&str, &str)] = &[
     ),
 ];
 
+// The tags are read from GetRestApi and GetStage (`tags::sync_from`): the emulator lacks GetTags.
 tags::tagging!(map Client, resource_arn;
     get_tags "GetTags" => tags,
     tag_resource "TagResource" => set_tags,
@@ -367,7 +368,7 @@ impl ApiGateway {
         }
     }
 
-    async fn api_attrs(&self, a: &Api) -> Result<Attrs, CallError> {
+    async fn api_attrs(&self, a: &Api) -> Ensured {
         Ok(attrs([
             ("id", a.id.clone()),
             ("name", a.name.clone()),
@@ -377,11 +378,7 @@ impl ApiGateway {
         ]))
     }
 
-    async fn ensure_api(
-        &self,
-        d: &Desired<'_>,
-        existing: Option<&Attrs>,
-    ) -> Result<Attrs, CallError> {
+    async fn ensure_api(&self, d: &Desired<'_>, existing: Option<&Attrs>) -> Ensured {
         let name = d.str("name")?;
         let description = d.opt_str("description");
         let types: Vec<String> = d
@@ -475,7 +472,7 @@ impl ApiGateway {
                 .op("UpdateRestApi")?;
             api.name = name.to_string();
         }
-        tags::sync(&self.client, &self.api_arn(&id), &d.tags()).await?;
+        tags::sync_from(&self.client, &self.api_arn(&id), &api.tags, &d.tags()).await?;
         self.api_attrs(&api).await
     }
 
@@ -515,11 +512,7 @@ impl ApiGateway {
         ])
     }
 
-    async fn ensure_deployment(
-        &self,
-        d: &Desired<'_>,
-        existing: Option<&Attrs>,
-    ) -> Result<Attrs, CallError> {
+    async fn ensure_deployment(&self, d: &Desired<'_>, existing: Option<&Attrs>) -> Ensured {
         let api = d.str("rest_api_id")?;
         let description = deployment_description(d);
         let description = Some(description.as_str());
@@ -563,12 +556,7 @@ impl ApiGateway {
         )
     }
 
-    async fn stage_attrs(
-        &self,
-        api: &str,
-        name: &str,
-        deployment: &str,
-    ) -> Result<Attrs, CallError> {
+    async fn stage_attrs(&self, api: &str, name: &str, deployment: &str) -> Ensured {
         Ok(attrs([
             ("id", format!("ags-{api}-{name}")),
             ("rest_api_id", api.to_string()),
@@ -583,7 +571,7 @@ impl ApiGateway {
         ]))
     }
 
-    async fn ensure_stage(&self, d: &Desired<'_>) -> Result<Attrs, CallError> {
+    async fn ensure_stage(&self, d: &Desired<'_>) -> Ensured {
         let api = d.str("rest_api_id")?;
         let name = d.str("stage_name")?;
         let deployment = d.str("deployment_id")?;
@@ -671,7 +659,14 @@ impl ApiGateway {
                 .await
                 .op("UpdateStage")?;
         }
-        tags::sync(&self.client, &self.stage_arn(api, name), &d.tags()).await?;
+        let current_tags = tags::from_map(current.tags());
+        tags::sync_from(
+            &self.client,
+            &self.stage_arn(api, name),
+            &current_tags,
+            &d.tags(),
+        )
+        .await?;
         self.stage_attrs(api, name, deployment).await
     }
 
@@ -697,7 +692,7 @@ impl ApiGateway {
             .collect()
     }
 
-    async fn ensure_method_settings(&self, d: &Desired<'_>) -> Result<Attrs, CallError> {
+    async fn ensure_method_settings(&self, d: &Desired<'_>) -> Ensured {
         let api = d.str("rest_api_id")?;
         let stage = d.str("stage_name")?;
         let path = d.str("method_path")?;
@@ -744,7 +739,7 @@ impl ApiGateway {
 
     // ---- the driver ----
 
-    async fn find_kind(&self, d: &Desired<'_>) -> Result<Option<Attrs>, CallError> {
+    async fn find_kind(&self, d: &Desired<'_>) -> Found {
         match d.kind {
             REST_API => match self.find_api(d).await? {
                 Some(a) => Ok(Some(self.api_attrs(&a).await?)),
@@ -794,11 +789,7 @@ impl ApiGateway {
         }
     }
 
-    async fn ensure_kind(
-        &self,
-        d: &Desired<'_>,
-        existing: Option<&Attrs>,
-    ) -> Result<Attrs, CallError> {
+    async fn ensure_kind(&self, d: &Desired<'_>, existing: Option<&Attrs>) -> Ensured {
         match d.kind {
             REST_API => self.ensure_api(d, existing).await,
             DEPLOYMENT => self.ensure_deployment(d, existing).await,
@@ -820,7 +811,7 @@ impl ApiGateway {
     /// Sets the environment's role when the region has none. A role that is already set is
     /// the account's (another environment's, or its owner's) and is left alone: it serves our
     /// stages as well, and overwriting it would take it from whoever set it.
-    async fn ensure_account(&self, d: &Desired<'_>) -> Result<Attrs, CallError> {
+    async fn ensure_account(&self, d: &Desired<'_>) -> Ensured {
         let ours = d.str("cloudwatch_role_arn")?;
         let current = self.account_role().await?;
         let role = match current {
@@ -847,11 +838,7 @@ impl ApiGateway {
         ]))
     }
 
-    async fn read_kind(
-        &self,
-        kind: &str,
-        a: &Attrs,
-    ) -> Result<Option<Map<String, Json>>, CallError> {
+    async fn read_kind(&self, kind: &str, a: &Attrs) -> Observed {
         match kind {
             // Account settings always exist. The role is observed only where the environment
             // set it: a role someone else set is theirs and no drift of ours.
@@ -946,8 +933,8 @@ impl ApiGateway {
                         .await
                         .op("DeleteRestApi"),
                 )?;
-                wait_until(id, Duration::from_secs(120), || async {
-                    Ok(self.rest_api(id).await?.is_none())
+                until_gone(id, Duration::from_secs(120), || async {
+                    Ok(self.rest_api(id).await?.is_some())
                 })
                 .await
             }

@@ -16,7 +16,8 @@ use aws_sdk_applicationautoscaling::Client;
 use serde_json::{Map, Value as Json};
 
 use super::{absent_ok, attr, attrs, built, observed, unsupported, Call};
-use crate::apply::driver::{Attrs, CallError, Desired, ErrorClass};
+use crate::apply::driver::{Attrs, CallError, Desired, Ensured, ErrorClass, Found, Observed};
+use crate::apply::pages;
 
 const TARGET: &str = "aws_appautoscaling_target";
 const POLICY: &str = "aws_appautoscaling_policy";
@@ -191,58 +192,42 @@ super::service_driver!(AppAutoScaling, Client, [TARGET, POLICY]);
 
 impl AppAutoScaling {
     async fn target(&self, k: &Key<'_>) -> Result<Option<ScalableTarget>, CallError> {
-        let mut token = None;
-        loop {
-            let r = self
-                .reads
-                .describe_scalable_targets()
-                .service_namespace(k.namespace())
-                .resource_ids(k.resource_id)
-                .scalable_dimension(k.dimension())
-                .set_next_token(token)
-                .send()
-                .await
-                .op("DescribeScalableTargets")?;
-            if let Some(t) = r.scalable_targets().iter().find(|t| {
-                t.resource_id() == k.resource_id && t.scalable_dimension().as_str() == k.dimension
-            }) {
-                return Ok(Some(t.clone()));
-            }
-            match r.next_token() {
-                Some(t) if !t.is_empty() => token = Some(t.to_string()),
-                _ => return Ok(None),
-            }
-        }
+        let call = self
+            .reads
+            .describe_scalable_targets()
+            .service_namespace(k.namespace());
+        let call = call
+            .resource_ids(k.resource_id)
+            .scalable_dimension(k.dimension());
+        pages::find(
+            call.into_paginator().send(),
+            "DescribeScalableTargets",
+            |p| p.scalable_targets(),
+            |t| t.resource_id() == k.resource_id && t.scalable_dimension().as_str() == k.dimension,
+        )
+        .await
     }
 
     /// The named policy on the target. The name filter is repeated in our code: moto ignores
     /// `PolicyNames` and matches the resource id as a substring.
     async fn policy(&self, k: &Key<'_>, name: &str) -> Result<Option<ScalingPolicy>, CallError> {
-        let mut token = None;
-        loop {
-            let r = self
-                .reads
-                .describe_scaling_policies()
-                .policy_names(name)
-                .service_namespace(k.namespace())
-                .resource_id(k.resource_id)
-                .scalable_dimension(k.dimension())
-                .set_next_token(token)
-                .send()
-                .await
-                .op("DescribeScalingPolicies")?;
-            if let Some(p) = r.scaling_policies().iter().find(|p| {
+        let call = self.reads.describe_scaling_policies().policy_names(name);
+        let call = call
+            .service_namespace(k.namespace())
+            .resource_id(k.resource_id);
+        pages::find(
+            call.scalable_dimension(k.dimension())
+                .into_paginator()
+                .send(),
+            "DescribeScalingPolicies",
+            |p| p.scaling_policies(),
+            |p| {
                 p.policy_name() == name
                     && p.resource_id() == k.resource_id
                     && p.scalable_dimension().as_str() == k.dimension
-            }) {
-                return Ok(Some(p.clone()));
-            }
-            match r.next_token() {
-                Some(t) if !t.is_empty() => token = Some(t.to_string()),
-                _ => return Ok(None),
-            }
-        }
+            },
+        )
+        .await
     }
 
     async fn register(
@@ -267,7 +252,7 @@ impl AppAutoScaling {
         Ok(())
     }
 
-    async fn ensure_target(&self, d: &Desired<'_>) -> Result<Attrs, CallError> {
+    async fn ensure_target(&self, d: &Desired<'_>) -> Ensured {
         let k = Key::of(d)?;
         let min = capacity(d, "min_capacity")?;
         let max = capacity(d, "max_capacity")?;
@@ -297,7 +282,7 @@ impl AppAutoScaling {
         Ok(target_attrs(&k, &t))
     }
 
-    async fn ensure_policy(&self, d: &Desired<'_>) -> Result<Attrs, CallError> {
+    async fn ensure_policy(&self, d: &Desired<'_>) -> Ensured {
         let k = Key::of(d)?;
         let name = d.str("name")?;
         if given(d, "step_scaling_policy_configuration") {
@@ -341,7 +326,7 @@ impl AppAutoScaling {
         Ok(policy_attrs(&k, name, &arn, policy_type))
     }
 
-    async fn find_kind(&self, d: &Desired<'_>) -> Result<Option<Attrs>, CallError> {
+    async fn find_kind(&self, d: &Desired<'_>) -> Found {
         match d.kind {
             TARGET => {
                 let k = Key::of(d)?;
@@ -359,11 +344,7 @@ impl AppAutoScaling {
         }
     }
 
-    async fn ensure_kind(
-        &self,
-        d: &Desired<'_>,
-        _existing: Option<&Attrs>,
-    ) -> Result<Attrs, CallError> {
+    async fn ensure_kind(&self, d: &Desired<'_>, _existing: Option<&Attrs>) -> Ensured {
         match d.kind {
             TARGET => self.ensure_target(d).await,
             POLICY => self.ensure_policy(d).await,
@@ -371,11 +352,7 @@ impl AppAutoScaling {
         }
     }
 
-    async fn read_kind(
-        &self,
-        kind: &str,
-        a: &Attrs,
-    ) -> Result<Option<Map<String, Json>>, CallError> {
+    async fn read_kind(&self, kind: &str, a: &Attrs) -> Observed {
         match kind {
             TARGET => {
                 let Some(t) = self.target(&Key::from_state(a)?).await? else {

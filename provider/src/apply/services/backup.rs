@@ -16,8 +16,11 @@ use aws_sdk_backup::Client;
 use serde_json::{json, Map, Value as Json};
 
 use super::not_visible;
-use super::{absent_ok, attr, attrs, built, observed, tag_map, unsupported, wait_until, Call};
-use crate::apply::driver::{Attrs, CallError, Desired};
+use super::{
+    absent_ok, attr, attrs, built, observed, tag_map, unsupported, until_gone, wait_until, Call,
+};
+use crate::apply::driver::{Attrs, CallError, Desired, Ensured, Found, Observed};
+use crate::apply::pages;
 use crate::apply::tags::{self, Tagging};
 
 const VAULT: &str = "aws_backup_vault";
@@ -226,26 +229,13 @@ impl Backup {
     }
 
     async fn vault_listed(&self, name: &str) -> Result<bool, CallError> {
-        let mut token = None;
-        loop {
-            let r = self
-                .reads
-                .list_backup_vaults()
-                .set_next_token(token)
-                .send()
-                .await
-                .op("ListBackupVaults")?;
-            if r.backup_vault_list()
-                .iter()
-                .any(|v| v.backup_vault_name() == Some(name))
-            {
-                return Ok(true);
-            }
-            match r.next_token() {
-                Some(t) if !t.is_empty() => token = Some(t.to_string()),
-                _ => return Ok(false),
-            }
-        }
+        let vaults = pages::find(
+            self.reads.list_backup_vaults().into_paginator().send(),
+            "ListBackupVaults",
+            |p| p.backup_vault_list(),
+            |v| v.backup_vault_name() == Some(name),
+        );
+        Ok(vaults.await?.is_some())
     }
 
     /// What the state keeps of a vault: what AWS assigned, plus whether destroy may delete its
@@ -260,7 +250,7 @@ impl Backup {
         ])
     }
 
-    async fn ensure_vault(&self, d: &Desired<'_>) -> Result<Attrs, CallError> {
+    async fn ensure_vault(&self, d: &Desired<'_>) -> Ensured {
         let name = d.str("name")?;
         if let Some(v) = self.vault(name).await? {
             // The key cannot change in place (kinds.rs replaces the vault); only tags converge.
@@ -299,28 +289,19 @@ impl Backup {
         &self,
         vault: &str,
     ) -> Result<Vec<RecoveryPointByBackupVault>, CallError> {
-        let mut out = Vec::new();
-        let mut token = None;
-        loop {
-            // A vault that is gone holds nothing.
-            let Some(r) = absent_ok(
-                self.reads
-                    .list_recovery_points_by_backup_vault()
-                    .backup_vault_name(vault)
-                    .set_next_token(token)
-                    .send()
-                    .await
-                    .op("ListRecoveryPointsByBackupVault"),
-            )?
-            else {
-                return Ok(out);
-            };
-            out.extend(r.recovery_points().iter().cloned());
-            match r.next_token() {
-                Some(t) if !t.is_empty() => token = Some(t.to_string()),
-                _ => return Ok(out),
-            }
-        }
+        let call = self
+            .reads
+            .list_recovery_points_by_backup_vault()
+            .backup_vault_name(vault);
+        let all = |_: &RecoveryPointByBackupVault| true;
+        let points = pages::collect(
+            call.into_paginator().send(),
+            "ListRecoveryPointsByBackupVault",
+            |p| p.recovery_points(),
+            all,
+        );
+        // A vault that is gone holds nothing.
+        Ok(absent_ok(points.await)?.unwrap_or_default())
     }
 
     /// Deletes every recovery point of the vault (`force_destroy`) and waits until they are gone:
@@ -383,8 +364,8 @@ impl Backup {
             }
             Err(e) => return Err(e),
         }
-        wait_until(name, GONE_WITHIN, || async {
-            Ok(self.vault(name).await?.is_none())
+        until_gone(name, GONE_WITHIN, || async {
+            Ok(self.vault(name).await?.is_some())
         })
         .await
     }
@@ -392,27 +373,13 @@ impl Backup {
     // --- plan ------------------------------------------------------------------------------
 
     async fn plan_by_name(&self, name: &str) -> Result<Option<BackupPlansListMember>, CallError> {
-        let mut token = None;
-        loop {
-            let r = self
-                .reads
-                .list_backup_plans()
-                .set_next_token(token)
-                .send()
-                .await
-                .op("ListBackupPlans")?;
-            if let Some(p) = r
-                .backup_plans_list()
-                .iter()
-                .find(|p| p.backup_plan_name() == Some(name) && p.deletion_date().is_none())
-            {
-                return Ok(Some(p.clone()));
-            }
-            match r.next_token() {
-                Some(t) if !t.is_empty() => token = Some(t.to_string()),
-                _ => return Ok(None),
-            }
-        }
+        pages::find(
+            self.reads.list_backup_plans().into_paginator().send(),
+            "ListBackupPlans",
+            |p| p.backup_plans_list(),
+            |p| p.backup_plan_name() == Some(name) && p.deletion_date().is_none(),
+        )
+        .await
     }
 
     async fn plan(&self, id: &str) -> Result<Option<GetBackupPlanOutput>, CallError> {
@@ -437,12 +404,7 @@ impl Backup {
         ])
     }
 
-    async fn create_plan(
-        &self,
-        d: &Desired<'_>,
-        name: &str,
-        rules: &[Rule],
-    ) -> Result<Attrs, CallError> {
+    async fn create_plan(&self, d: &Desired<'_>, name: &str, rules: &[Rule]) -> Ensured {
         let out = self
             .client
             .create_backup_plan()
@@ -459,7 +421,7 @@ impl Backup {
         ))
     }
 
-    async fn ensure_plan(&self, d: &Desired<'_>) -> Result<Attrs, CallError> {
+    async fn ensure_plan(&self, d: &Desired<'_>) -> Ensured {
         let name = d.str("name")?;
         let rules = desired_rules(d)?;
         let listed = match self.plan_by_name(name).await? {
@@ -515,8 +477,8 @@ impl Backup {
                 .await
                 .op("DeleteBackupPlan"),
         )?;
-        wait_until(id, GONE_WITHIN, || async {
-            Ok(self.plan(id).await?.is_none())
+        until_gone(id, GONE_WITHIN, || async {
+            Ok(self.plan(id).await?.is_some())
         })
         .await
     }
@@ -528,33 +490,15 @@ impl Backup {
         plan_id: &str,
         name: &str,
     ) -> Result<Option<BackupSelectionsListMember>, CallError> {
-        let mut token = None;
-        loop {
-            // No plan, no selection.
-            let Some(r) = absent_ok(
-                self.reads
-                    .list_backup_selections()
-                    .backup_plan_id(plan_id)
-                    .set_next_token(token)
-                    .send()
-                    .await
-                    .op("ListBackupSelections"),
-            )?
-            else {
-                return Ok(None);
-            };
-            if let Some(s) = r
-                .backup_selections_list()
-                .iter()
-                .find(|s| s.selection_name() == Some(name))
-            {
-                return Ok(Some(s.clone()));
-            }
-            match r.next_token() {
-                Some(t) if !t.is_empty() => token = Some(t.to_string()),
-                _ => return Ok(None),
-            }
-        }
+        let call = self.reads.list_backup_selections().backup_plan_id(plan_id);
+        let found = pages::find(
+            call.into_paginator().send(),
+            "ListBackupSelections",
+            |p| p.backup_selections_list(),
+            |s| s.selection_name() == Some(name),
+        );
+        // No plan, no selection.
+        Ok(absent_ok(found.await)?.flatten())
     }
 
     async fn selection_exists(&self, plan_id: &str, id: &str) -> Result<bool, CallError> {
@@ -578,7 +522,7 @@ impl Backup {
         ])
     }
 
-    async fn ensure_selection(&self, d: &Desired<'_>) -> Result<Attrs, CallError> {
+    async fn ensure_selection(&self, d: &Desired<'_>) -> Ensured {
         let plan_id = d.str("plan_id")?;
         let name = d.str("name")?;
         let role = d.str("iam_role_arn")?;
@@ -642,7 +586,7 @@ impl Backup {
 
     // --- the driver ------------------------------------------------------------------------
 
-    async fn find_kind(&self, d: &Desired<'_>) -> Result<Option<Attrs>, CallError> {
+    async fn find_kind(&self, d: &Desired<'_>) -> Found {
         match d.kind {
             VAULT => {
                 let name = d.str("name")?;
@@ -673,11 +617,7 @@ impl Backup {
         }
     }
 
-    async fn ensure_kind(
-        &self,
-        d: &Desired<'_>,
-        _existing: Option<&Attrs>,
-    ) -> Result<Attrs, CallError> {
+    async fn ensure_kind(&self, d: &Desired<'_>, _existing: Option<&Attrs>) -> Ensured {
         match d.kind {
             VAULT => self.ensure_vault(d).await,
             PLAN => self.ensure_plan(d).await,
@@ -686,11 +626,7 @@ impl Backup {
         }
     }
 
-    async fn read_kind(
-        &self,
-        kind: &str,
-        a: &Attrs,
-    ) -> Result<Option<Map<String, Json>>, CallError> {
+    async fn read_kind(&self, kind: &str, a: &Attrs) -> Observed {
         match kind {
             VAULT => {
                 // The key is not read: AWS cannot change a vault's key, so it never drifts.

@@ -9,8 +9,8 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use aws_sdk_cloudfront::types::{
     Aliases, AllowedMethods, CacheBehavior, CacheBehaviors, CachedMethods, CustomOriginConfig,
     DefaultCacheBehavior, Distribution, DistributionConfig, DistributionConfigWithTags,
-    GeoRestriction, GeoRestrictionType, HttpVersion, LoggingConfig, Method, MinimumProtocolVersion,
-    Origin, OriginAccessControlConfig, OriginAccessControlOriginTypes,
+    DistributionSummary, GeoRestriction, GeoRestrictionType, HttpVersion, LoggingConfig, Method,
+    MinimumProtocolVersion, Origin, OriginAccessControlConfig, OriginAccessControlOriginTypes,
     OriginAccessControlSigningBehaviors, OriginAccessControlSigningProtocols, OriginProtocolPolicy,
     OriginSslProtocols, Origins, PriceClass, Restrictions, S3OriginConfig, SslProtocol,
     SslSupportMethod, Tag, TagKeys, Tags, ViewerCertificate, ViewerProtocolPolicy,
@@ -19,8 +19,13 @@ use aws_sdk_cloudfront::Client;
 use serde_json::{json, Map, Value as Json};
 
 use super::not_visible;
-use super::{absent_ok, attr, attrs, built, observed, tag_map, unsupported, wait_until, Call};
-use crate::apply::driver::{Attrs, CallError, Desired, ErrorClass};
+use super::{
+    absent_ok, attr, attrs, built, for_states, observed, tag_map, unsupported, until_gone,
+    wait_until, Absent, Call, States,
+};
+use crate::apply::driver::strings_in;
+use crate::apply::driver::{Attrs, CallError, Desired, Ensured, ErrorClass, Found, Observed};
+use crate::apply::pages;
 use crate::apply::tags::{self, Tagging};
 
 const OAC: &str = "aws_cloudfront_origin_access_control";
@@ -64,14 +69,7 @@ fn number(m: &Obj, k: &str) -> Option<i32> {
 }
 
 fn texts(m: &Obj, k: &str) -> Vec<String> {
-    m.get(k)
-        .and_then(Json::as_array)
-        .map(|a| {
-            a.iter()
-                .filter_map(|x| x.as_str().map(str::to_string))
-                .collect()
-        })
-        .unwrap_or_default()
+    strings_in(m.get(k))
 }
 
 /// The first object of a block inside a block.
@@ -343,33 +341,20 @@ impl CloudFront {
     }
 
     async fn oac_named(&self, name: &str) -> Result<Option<String>, CallError> {
-        let mut marker: Option<String> = None;
-        loop {
-            let r = self
-                .reads
+        let found = pages::find(
+            self.reads
                 .list_origin_access_controls()
-                .set_marker(marker.clone())
-                .send()
-                .await
-                .op("ListOriginAccessControls")?;
-            let Some(list) = r.origin_access_control_list() else {
-                return Ok(None);
-            };
-            if let Some(s) = list.items().iter().find(|s| s.name() == name) {
-                return Ok(Some(s.id().to_string()));
-            }
-            match list.next_marker() {
-                // A marker that does not move on would loop forever (moto ignores markers here).
-                Some(next)
-                    if list.is_truncated()
-                        && !next.is_empty()
-                        && marker.as_deref() != Some(next) =>
-                {
-                    marker = Some(next.to_string())
-                }
-                _ => return Ok(None),
-            }
-        }
+                .into_paginator()
+                .send(),
+            "ListOriginAccessControls",
+            |p| {
+                p.origin_access_control_list()
+                    .map(|l| l.items())
+                    .unwrap_or_default()
+            },
+            |s| s.name() == name,
+        );
+        Ok(found.await?.map(|s| s.id().to_string()))
     }
 
     fn oac_config(d: &Desired<'_>) -> Result<OriginAccessControlConfig, CallError> {
@@ -391,11 +376,7 @@ impl CloudFront {
         )
     }
 
-    async fn ensure_oac(
-        &self,
-        d: &Desired<'_>,
-        existing: Option<&Attrs>,
-    ) -> Result<Attrs, CallError> {
+    async fn ensure_oac(&self, d: &Desired<'_>, existing: Option<&Attrs>) -> Ensured {
         let want = Self::oac_config(d)?;
         let name = want.name().to_string();
         // The id in the state first: a rename is an update of that control, not a new one.
@@ -487,37 +468,24 @@ impl CloudFront {
     /// The distribution whose tags name this child, by listing: CloudFront has no tag filter.
     async fn find_distribution(&self, d: &Desired<'_>) -> Result<Option<String>, CallError> {
         let comment = d.opt_str("comment").unwrap_or("");
-        let mut candidates: Vec<(bool, String, String)> = Vec::new();
-        let mut marker: Option<String> = None;
-        loop {
-            let r = self
-                .reads
-                .list_distributions()
-                .set_marker(marker.clone())
-                .send()
-                .await
-                .op("ListDistributions")?;
-            let Some(list) = r.distribution_list() else {
-                break;
-            };
-            for s in list.items() {
-                candidates.push((
+        let all = |_: &DistributionSummary| true;
+        let listed = pages::collect(
+            self.reads.list_distributions().into_paginator().send(),
+            "ListDistributions",
+            |p| p.distribution_list().map(|l| l.items()).unwrap_or_default(),
+            all,
+        );
+        let mut candidates: Vec<(bool, String, String)> = listed
+            .await?
+            .iter()
+            .map(|s| {
+                (
                     s.comment() != comment,
                     s.id().to_string(),
                     s.arn().to_string(),
-                ));
-            }
-            match list.next_marker() {
-                Some(next)
-                    if list.is_truncated()
-                        && !next.is_empty()
-                        && marker.as_deref() != Some(next) =>
-                {
-                    marker = Some(next.to_string())
-                }
-                _ => break,
-            }
-        }
+                )
+            })
+            .collect();
         // Ours carry our comment: those are asked for their tags first.
         candidates.sort_by_key(|c| c.0);
         for (_, id, arn) in candidates {
@@ -809,12 +777,20 @@ impl CloudFront {
     }
 
     async fn wait_deployed(&self, id: &str) -> Result<Distribution, CallError> {
-        wait_until(id, DEPLOYED_WITHIN, || async {
-            Ok(self
-                .distribution(id)
-                .await?
-                .is_some_and(|x| x.status() == "Deployed"))
-        })
+        // "Distribution.Status", CloudFront API Reference: InProgress until the change has
+        // reached every edge location, then Deployed.
+        let deployed = States {
+            ready: &["Deployed"],
+            terminal: &[],
+        };
+        for_states(
+            "GetDistribution",
+            id,
+            DEPLOYED_WITHIN,
+            &deployed,
+            Absent::Pending,
+            || async { Ok(self.distribution(id).await?.map(|x| x.status().to_string())) },
+        )
         .await?;
         self.distribution(id)
             .await?
@@ -830,11 +806,7 @@ impl CloudFront {
         ])
     }
 
-    async fn ensure_distribution(
-        &self,
-        d: &Desired<'_>,
-        existing: Option<&Attrs>,
-    ) -> Result<Attrs, CallError> {
+    async fn ensure_distribution(&self, d: &Desired<'_>, existing: Option<&Attrs>) -> Ensured {
         let mut id = None;
         if let Some(known) = existing.and_then(|a| a.get("id")) {
             if self.distribution(known).await?.is_some() {
@@ -900,15 +872,15 @@ impl CloudFront {
                     ])
                 }),
         )?;
-        wait_until(id, Duration::from_secs(600), || async {
-            Ok(self.distribution(id).await?.is_none())
+        until_gone(id, Duration::from_secs(600), || async {
+            Ok(self.distribution(id).await?.is_some())
         })
         .await
     }
 
     // ---- the driver ----
 
-    async fn find_kind(&self, d: &Desired<'_>) -> Result<Option<Attrs>, CallError> {
+    async fn find_kind(&self, d: &Desired<'_>) -> Found {
         match d.kind {
             OAC => {
                 let name = d.str("name")?;
@@ -929,11 +901,7 @@ impl CloudFront {
         }
     }
 
-    async fn ensure_kind(
-        &self,
-        d: &Desired<'_>,
-        existing: Option<&Attrs>,
-    ) -> Result<Attrs, CallError> {
+    async fn ensure_kind(&self, d: &Desired<'_>, existing: Option<&Attrs>) -> Ensured {
         match d.kind {
             OAC => self.ensure_oac(d, existing).await,
             DISTRIBUTION => self.ensure_distribution(d, existing).await,
@@ -941,11 +909,7 @@ impl CloudFront {
         }
     }
 
-    async fn read_kind(
-        &self,
-        kind: &str,
-        a: &Attrs,
-    ) -> Result<Option<Map<String, Json>>, CallError> {
+    async fn read_kind(&self, kind: &str, a: &Attrs) -> Observed {
         match kind {
             OAC => {
                 let Some((c, _)) = self.oac(attr(a, "id")?).await? else {

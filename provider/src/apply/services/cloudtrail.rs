@@ -4,11 +4,11 @@ use std::collections::BTreeMap;
 
 use aws_sdk_cloudtrail::types::{Tag, Trail};
 use aws_sdk_cloudtrail::Client;
-use serde_json::{Map, Value as Json};
+use serde_json::Value as Json;
 
 use super::not_visible;
 use super::{absent_ok, attr, attrs, built, observed, tag_map, Call};
-use crate::apply::driver::{Attrs, CallError, Desired};
+use crate::apply::driver::{Attrs, CallError, Desired, Ensured, Found, Observed};
 use crate::apply::tags::{self, Tagging};
 
 const KIND: &str = "aws_cloudtrail";
@@ -80,7 +80,7 @@ impl CloudTrail {
         ])
     }
 
-    async fn find_kind(&self, d: &Desired<'_>) -> Result<Option<Attrs>, CallError> {
+    async fn find_kind(&self, d: &Desired<'_>) -> Found {
         Ok(self
             .trail(d.str("name")?)
             .await?
@@ -88,11 +88,7 @@ impl CloudTrail {
             .map(Self::attrs_of))
     }
 
-    async fn ensure_kind(
-        &self,
-        d: &Desired<'_>,
-        _existing: Option<&Attrs>,
-    ) -> Result<Attrs, CallError> {
+    async fn ensure_kind(&self, d: &Desired<'_>, _existing: Option<&Attrs>) -> Ensured {
         let name = d.str("name")?;
         let text = |k: &str| d.opt_str(k).map(str::to_string);
         // CreateTrail and UpdateTrail take the same settings, on builders of different types.
@@ -153,11 +149,7 @@ impl CloudTrail {
         Ok(Self::attrs_of(&trail))
     }
 
-    async fn read_kind(
-        &self,
-        _kind: &str,
-        a: &Attrs,
-    ) -> Result<Option<Map<String, Json>>, CallError> {
+    async fn read_kind(&self, _kind: &str, a: &Attrs) -> Observed {
         let name = attr(a, "name")?;
         let Some(t) = self.trail(name).await? else {
             return Ok(None);

@@ -6,11 +6,11 @@
 
 use aws_sdk_cloudwatch::types::{ComparisonOperator, Dimension, MetricAlarm, Statistic, Tag};
 use aws_sdk_cloudwatch::Client;
-use serde_json::{Map, Value as Json};
+use serde_json::Value as Json;
 
 use super::not_visible;
 use super::{absent_ok, attr, attrs, observed, tag_map, Call};
-use crate::apply::driver::{Attrs, CallError, Desired};
+use crate::apply::driver::{Attrs, CallError, Desired, Ensured, Found, Observed};
 use crate::apply::tags::{self, Tagging};
 
 const KIND: &str = "aws_cloudwatch_metric_alarm";
@@ -46,7 +46,7 @@ impl CloudWatch {
         ])
     }
 
-    async fn find_kind(&self, d: &Desired<'_>) -> Result<Option<Attrs>, CallError> {
+    async fn find_kind(&self, d: &Desired<'_>) -> Found {
         Ok(self
             .alarm(d.str("alarm_name")?)
             .await?
@@ -54,11 +54,7 @@ impl CloudWatch {
             .map(Self::attrs_of))
     }
 
-    async fn ensure_kind(
-        &self,
-        d: &Desired<'_>,
-        _existing: Option<&Attrs>,
-    ) -> Result<Attrs, CallError> {
+    async fn ensure_kind(&self, d: &Desired<'_>, _existing: Option<&Attrs>) -> Ensured {
         let name = d.str("alarm_name")?;
         let dimensions: Vec<Dimension> = d
             .get("dimensions")
@@ -106,11 +102,7 @@ impl CloudWatch {
         Ok(Self::attrs_of(&alarm))
     }
 
-    async fn read_kind(
-        &self,
-        _kind: &str,
-        a: &Attrs,
-    ) -> Result<Option<Map<String, Json>>, CallError> {
+    async fn read_kind(&self, _kind: &str, a: &Attrs) -> Observed {
         let Some(alarm) = self.alarm(attr(a, "name")?).await? else {
             return Ok(None);
         };

@@ -7,14 +7,14 @@ use aws_sdk_dynamodb::types::{
     Tag,
 };
 use aws_sdk_dynamodb::Client;
-use serde_json::{json, Map, Value as Json};
+use serde_json::{json, Value as Json};
 use std::time::Duration;
 
 use super::{
     absent_ok, attr, attrs, built, for_states, not_visible, observed, sdk_tag, tag_map, Absent,
     Call, States,
 };
-use crate::apply::driver::{Attrs, CallError, Desired};
+use crate::apply::driver::{Attrs, CallError, Desired, Ensured, Found, Observed};
 use crate::apply::tags::{self, Tagging};
 
 service_driver!(DynamoDb, Client, ["aws_dynamodb_table"]);
@@ -149,7 +149,7 @@ impl DynamoDb {
         Ok(())
     }
 
-    async fn find_kind(&self, d: &Desired<'_>) -> Result<Option<Attrs>, CallError> {
+    async fn find_kind(&self, d: &Desired<'_>) -> Found {
         Ok(self
             .table(d.str("name")?)
             .await?
@@ -157,11 +157,7 @@ impl DynamoDb {
             .map(Self::attrs_of))
     }
 
-    async fn ensure_kind(
-        &self,
-        d: &Desired<'_>,
-        _existing: Option<&Attrs>,
-    ) -> Result<Attrs, CallError> {
+    async fn ensure_kind(&self, d: &Desired<'_>, _existing: Option<&Attrs>) -> Ensured {
         let name = d.str("name")?;
         let existing = self.table(name).await?;
         let fresh = existing.is_none();
@@ -238,11 +234,7 @@ impl DynamoDb {
         Ok(Self::attrs_of(&table))
     }
 
-    async fn read_kind(
-        &self,
-        _kind: &str,
-        a: &Attrs,
-    ) -> Result<Option<Map<String, Json>>, CallError> {
+    async fn read_kind(&self, _kind: &str, a: &Attrs) -> Observed {
         let name = attr(a, "name")?;
         let Some(t) = self.table(name).await? else {
             return Ok(None);

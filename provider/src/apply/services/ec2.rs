@@ -11,7 +11,11 @@ use aws_sdk_ec2::types::{
 use aws_sdk_ec2::Client;
 use serde_json::{Map, Value as Json};
 
-use super::{absent_ok, attrs, observed, stale_keys, tag_map, unsupported, wait_until, Call};
+use super::{
+    absent_ok, attrs, for_states, not_found, observed, stale_keys, tag_map, unsupported, Absent,
+    Call, States,
+};
+use crate::apply::driver::strings_in;
 use crate::apply::driver::{Attrs, CallError, Desired, Driver, ErrorClass, Fut};
 
 pub struct Ec2 {
@@ -109,18 +113,37 @@ fn id_of(a: &Attrs) -> Result<&str, CallError> {
     })
 }
 
-fn not_found(op: &str, what: &str) -> CallError {
-    CallError::new(
-        op,
-        "NotFound",
-        format!("{what} not found"),
-        ErrorClass::NotFound,
-    )
-}
-
 const WAIT: Duration = Duration::from_secs(600);
 
+/// "Vpc.State", EC2 API Reference: pending, available; none terminal.
+const VPC_STATES: States = States {
+    ready: &["available"],
+    terminal: &[],
+};
+
+/// "NatGateway.State", EC2 API Reference: a `failed` gateway stays so (its `FailureMessage`
+/// says why) until deleted.
+const NAT_STATES: States = States {
+    ready: &["available"],
+    terminal: &["failed", "deleting", "deleted"],
+};
+
 impl Ec2 {
+    /// A NAT gateway's state (None: not listed).
+    async fn nat_state(&self, id: &str) -> Result<Option<String>, CallError> {
+        let r = self
+            .reads
+            .describe_nat_gateways()
+            .nat_gateway_ids(id)
+            .send()
+            .await;
+        let r = absent_ok(r.op("DescribeNatGateways"))?;
+        let gateway = r.as_ref().and_then(|r| r.nat_gateways().first());
+        Ok(gateway
+            .and_then(|n| n.state())
+            .map(|s| s.as_str().to_string()))
+    }
+
     pub fn new(client: Client, reads: Client) -> Ec2 {
         Ec2 { client, reads }
     }
@@ -468,20 +491,26 @@ impl Ec2 {
                     };
                     call.send().await.op("ModifyVpcAttribute")?;
                 }
-                wait_until(d.address, WAIT, || async {
-                    let r = self
-                        .reads
-                        .describe_vpcs()
-                        .vpc_ids(id)
-                        .send()
-                        .await
-                        .op("DescribeVpcs")?;
-                    Ok(r.vpcs()
-                        .first()
-                        .and_then(|v| v.state())
-                        .map(|s| s.as_str() == "available")
-                        .unwrap_or(false))
-                })
+                for_states(
+                    "DescribeVpcs",
+                    d.address,
+                    WAIT,
+                    &VPC_STATES,
+                    Absent::Pending,
+                    || async {
+                        let r = self
+                            .reads
+                            .describe_vpcs()
+                            .vpc_ids(id)
+                            .send()
+                            .await
+                            .op("DescribeVpcs")?;
+                        Ok(r.vpcs()
+                            .first()
+                            .and_then(|v| v.state())
+                            .map(|s| s.as_str().to_string()))
+                    },
+                )
                 .await?;
             }
             "aws_subnet" => {
@@ -520,30 +549,14 @@ impl Ec2 {
                 }
             }
             "aws_nat_gateway" => {
-                wait_until(d.address, WAIT, || async {
-                    let r = self
-                        .reads
-                        .describe_nat_gateways()
-                        .nat_gateway_ids(id)
-                        .send()
-                        .await
-                        .op("DescribeNatGateways")?;
-                    match r
-                        .nat_gateways()
-                        .first()
-                        .and_then(|n| n.state())
-                        .map(|s| s.as_str().to_string())
-                    {
-                        Some(s) if s == "available" => Ok(true),
-                        Some(s) if s == "failed" => Err(CallError::new(
-                            "CreateNatGateway",
-                            "NatGatewayFailed",
-                            "the NAT gateway failed",
-                            ErrorClass::Permanent,
-                        )),
-                        _ => Ok(false),
-                    }
-                })
+                for_states(
+                    "DescribeNatGateways",
+                    d.address,
+                    WAIT,
+                    &NAT_STATES,
+                    Absent::Pending,
+                    || self.nat_state(id),
+                )
                 .await?;
             }
             "aws_security_group" => self.sync_rules(d, id).await?,
@@ -612,16 +625,7 @@ impl Ec2 {
             .filter_map(Json::as_object)
             .map(|r| {
                 let s = |k: &str| r.get(k).and_then(Json::as_str).unwrap_or("").to_string();
-                let list = |k: &str| -> Vec<String> {
-                    r.get(k)
-                        .and_then(Json::as_array)
-                        .map(|a| {
-                            a.iter()
-                                .filter_map(|x| x.as_str().map(str::to_string))
-                                .collect()
-                        })
-                        .unwrap_or_default()
-                };
+                let list = |k: &str| -> Vec<String> { strings_in(r.get(k)) };
                 let description = s("description");
                 IpPermission::builder()
                     .ip_protocol(s("protocol"))
@@ -1000,22 +1004,12 @@ impl Ec2 {
                     .await
                     .op("DeleteNatGateway")?;
                 // Its network interface keeps the subnet and the EIP busy until it is deleted.
-                wait_until(id, WAIT, || async {
-                    let r = absent_ok(
-                        self.reads
-                            .describe_nat_gateways()
-                            .nat_gateway_ids(id)
-                            .send()
-                            .await
-                            .op("DescribeNatGateways"),
-                    )?;
-                    Ok(r.and_then(|r| {
-                        r.nat_gateways()
-                            .first()
-                            .and_then(|n| n.state())
-                            .map(|s| s.as_str() == "deleted")
-                    })
-                    .unwrap_or(true))
+                let gone = States {
+                    ready: &["deleted"],
+                    terminal: &[],
+                };
+                for_states("DescribeNatGateways", id, WAIT, &gone, Absent::Done, || {
+                    self.nat_state(id)
                 })
                 .await?;
                 // AWS frees the gateway's addresses with it; the moto server keeps them

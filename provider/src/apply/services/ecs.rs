@@ -17,9 +17,14 @@ use aws_sdk_ecs::types::{
 use aws_sdk_ecs::Client;
 use serde_json::{json, Map, Value as Json};
 
-use super::{absent_ok, attr, attrs, built, observed, tag_map, unsupported, wait_until, Call};
+use super::{
+    absent_ok, attr, attrs, built, for_states, observed, tag_map, unsupported, until_gone,
+    wait_until, Absent, Call, States,
+};
 use super::{empty_answer, not_visible};
-use crate::apply::driver::{Attrs, CallError, Desired, ErrorClass};
+use crate::apply::driver::strings_in;
+use crate::apply::driver::{Attrs, CallError, Desired, Ensured, ErrorClass, Found, Observed};
+use crate::apply::pages;
 use crate::apply::tags;
 
 const CLUSTER: &str = "aws_ecs_cluster";
@@ -27,6 +32,21 @@ const TASK_DEFINITION: &str = "aws_ecs_task_definition";
 const SERVICE: &str = "aws_ecs_service";
 
 /// A new cluster or service is ACTIVE within seconds (moto: at once).
+/// "Cluster.status", ECS API Reference: FAILED is a cluster whose resources could not be
+/// created, and it stays so.
+const CLUSTER_STATES: States = States {
+    ready: &["ACTIVE"],
+    terminal: &["FAILED"],
+};
+
+/// "Service.status", ECS API Reference: ACTIVE, DRAINING or INACTIVE. A service re-created
+/// under the name of one just deleted may be described INACTIVE for a moment, so no status is
+/// terminal here; a rollout that fails stops the next wait (`rolled_out`).
+const SERVICE_STATES: States = States {
+    ready: &["ACTIVE"],
+    terminal: &[],
+};
+
 const ACTIVE_WITHIN: Duration = Duration::from_secs(10 * 60);
 
 /// A service's deployment is done when its tasks run and pass the load balancer's health
@@ -75,14 +95,7 @@ fn m_str<'a>(m: &'a Map<String, Json>, k: &str) -> Option<&'a str> {
 }
 
 fn m_strings(m: &Map<String, Json>, k: &str) -> Vec<String> {
-    m.get(k)
-        .and_then(Json::as_array)
-        .map(|a| {
-            a.iter()
-                .filter_map(|x| x.as_str().map(str::to_string))
-                .collect()
-        })
-        .unwrap_or_default()
+    strings_in(m.get(k))
 }
 
 fn m_int(
@@ -910,7 +923,7 @@ impl Ecs {
             .filter(|c| c.status() != Some("INACTIVE")))
     }
 
-    async fn ensure_cluster(&self, d: &Desired<'_>) -> Result<Attrs, CallError> {
+    async fn ensure_cluster(&self, d: &Desired<'_>) -> Ensured {
         let name = d.str("name")?;
         let settings = cluster_settings(d);
         let cluster = match self.cluster(name).await? {
@@ -945,19 +958,20 @@ impl Ecs {
                 .cloned()
                 .ok_or_else(|| empty_answer("CreateCluster", name))?,
         };
-        wait_until(name, ACTIVE_WITHIN, || async {
-            match self.cluster(name).await?.as_ref().and_then(|c| c.status()) {
-                Some("ACTIVE") => Ok(true),
-                // "FAILED: the cluster's resources could not be created" (Cluster.status, ECS
-                // API Reference): it stays so.
-                Some("FAILED") => Err(super::terminal(
-                    "DescribeClusters",
-                    &format!("cluster {name}"),
-                    "FAILED",
-                )),
-                _ => Ok(false),
-            }
-        })
+        let what = format!("cluster {name}");
+        for_states(
+            "DescribeClusters",
+            &what,
+            ACTIVE_WITHIN,
+            &CLUSTER_STATES,
+            Absent::Pending,
+            || async {
+                Ok(self
+                    .cluster(name)
+                    .await?
+                    .and_then(|c| c.status().map(str::to_string)))
+            },
+        )
         .await?;
         Ok(cluster_attrs(&cluster))
     }
@@ -991,30 +1005,18 @@ impl Ecs {
         family: &str,
         status: TaskDefinitionStatus,
     ) -> Result<Vec<String>, CallError> {
-        let mut out = Vec::new();
-        let mut token = None;
-        loop {
-            let r = self
-                .reads
-                .list_task_definitions()
-                .family_prefix(family)
-                .status(status.clone())
-                .sort(SortOrder::Desc)
-                .set_next_token(token)
-                .send()
-                .await
-                .op("ListTaskDefinitions")?;
-            out.extend(
-                r.task_definition_arns()
-                    .iter()
-                    .filter(|a| family_of(a) == Some(family))
-                    .cloned(),
-            );
-            match r.next_token() {
-                Some(t) if !t.is_empty() => token = Some(t.to_string()),
-                _ => return Ok(out),
-            }
-        }
+        let call = self
+            .reads
+            .list_task_definitions()
+            .family_prefix(family)
+            .status(status);
+        pages::collect(
+            call.sort(SortOrder::Desc).into_paginator().send(),
+            "ListTaskDefinitions",
+            |p| p.task_definition_arns(),
+            |a| family_of(a) == Some(family),
+        )
+        .await
     }
 
     /// The family's latest ACTIVE revision: the child. Newest first, so the first page holds it.
@@ -1082,7 +1084,7 @@ impl Ecs {
             .ok_or_else(|| empty_answer("RegisterTaskDefinition", &spec.family))
     }
 
-    async fn ensure_task_definition(&self, d: &Desired<'_>) -> Result<Attrs, CallError> {
+    async fn ensure_task_definition(&self, d: &Desired<'_>) -> Ensured {
         let spec = TaskSpec::of(d)?;
         let td = match self.latest_revision(&spec.family).await? {
             // Only the tags differ: they change on the revision itself.
@@ -1192,11 +1194,9 @@ impl Ecs {
     }
 
     async fn wait_inactive(&self, cluster: &str, name: &str) -> Result<(), CallError> {
-        wait_until(name, DRAINED_WITHIN, || async {
-            Ok(self
-                .service(cluster, name)
-                .await?
-                .is_none_or(|s| s.status() == Some("INACTIVE")))
+        until_gone(name, DRAINED_WITHIN, || async {
+            let s = self.service(cluster, name).await?;
+            Ok(s.is_some_and(|s| s.status() != Some("INACTIVE")))
         })
         .await
     }
@@ -1301,11 +1301,7 @@ impl Ecs {
         Ok(())
     }
 
-    async fn ensure_service(
-        &self,
-        d: &Desired<'_>,
-        existing: Option<&Attrs>,
-    ) -> Result<Attrs, CallError> {
+    async fn ensure_service(&self, d: &Desired<'_>, existing: Option<&Attrs>) -> Ensured {
         let spec = ServiceSpec::of(d)?;
         let (cluster, name) = (spec.cluster.as_str(), spec.name.as_str());
         let mut current = self.service(cluster, name).await?;
@@ -1327,12 +1323,20 @@ impl Ecs {
             }
             None => self.create_service(&spec, d).await?,
         }
-        wait_until(name, ACTIVE_WITHIN, || async {
-            Ok(self
-                .service(cluster, name)
-                .await?
-                .is_some_and(|s| s.status() == Some("ACTIVE")))
-        })
+        let what = format!("service {name}");
+        for_states(
+            "DescribeServices",
+            &what,
+            ACTIVE_WITHIN,
+            &SERVICE_STATES,
+            Absent::Pending,
+            || async {
+                Ok(self
+                    .service(cluster, name)
+                    .await?
+                    .and_then(|s| s.status().map(str::to_string)))
+            },
+        )
         .await?;
         // ACTIVE says nothing of the tasks: an image that never turns healthy leaves the
         // service ACTIVE for ever. The apply is done when the deployment is.
@@ -1388,7 +1392,7 @@ impl Ecs {
 
     // --- the driver ---
 
-    async fn find_kind(&self, d: &Desired<'_>) -> Result<Option<Attrs>, CallError> {
+    async fn find_kind(&self, d: &Desired<'_>) -> Found {
         match d.kind {
             CLUSTER => Ok(self
                 .cluster(d.str("name")?)
@@ -1411,11 +1415,7 @@ impl Ecs {
         }
     }
 
-    async fn ensure_kind(
-        &self,
-        d: &Desired<'_>,
-        existing: Option<&Attrs>,
-    ) -> Result<Attrs, CallError> {
+    async fn ensure_kind(&self, d: &Desired<'_>, existing: Option<&Attrs>) -> Ensured {
         match d.kind {
             CLUSTER => self.ensure_cluster(d).await,
             TASK_DEFINITION => self.ensure_task_definition(d).await,
@@ -1424,11 +1424,7 @@ impl Ecs {
         }
     }
 
-    async fn read_kind(
-        &self,
-        kind: &str,
-        a: &Attrs,
-    ) -> Result<Option<Map<String, Json>>, CallError> {
+    async fn read_kind(&self, kind: &str, a: &Attrs) -> Observed {
         match kind {
             CLUSTER => {
                 let Some(c) = self.cluster(attr(a, "arn")?).await? else {
@@ -1492,8 +1488,8 @@ impl Ecs {
                         .op("DeleteCluster")
                         .map_err(settling),
                 )?;
-                wait_until(arn, ACTIVE_WITHIN, || async {
-                    Ok(self.cluster(arn).await?.is_none())
+                until_gone(arn, ACTIVE_WITHIN, || async {
+                    Ok(self.cluster(arn).await?.is_some())
                 })
                 .await
             }

@@ -11,14 +11,14 @@ use aws_sdk_elasticache::types::{
     UserGroup,
 };
 use aws_sdk_elasticache::Client;
-use serde_json::{json, Map, Value as Json};
+use serde_json::{json, Value as Json};
 
 use super::not_visible;
 use super::{
     attr, attrs, codes, for_states, observed, tag_map, unsupported, until_gone, wait_until,
     while_busy, Absent, Call, States,
 };
-use crate::apply::driver::{Attrs, CallError, Desired, ErrorClass};
+use crate::apply::driver::{Attrs, CallError, Desired, Ensured, ErrorClass, Found, Observed};
 use crate::apply::tags::{self, Tagging};
 
 const SUBNET_GROUP: &str = "aws_elasticache_subnet_group";
@@ -413,7 +413,7 @@ impl ElastiCache {
         })
     }
 
-    async fn ensure_subnet_group(&self, d: &Desired<'_>) -> Result<Attrs, CallError> {
+    async fn ensure_subnet_group(&self, d: &Desired<'_>) -> Ensured {
         let name = d.str("name")?;
         let description = d.opt_str("description").unwrap_or("Managed by EduLibra");
         let subnets = d.strings("subnet_ids");
@@ -464,7 +464,7 @@ impl ElastiCache {
         Ok(Self::subnet_group_attrs(&group))
     }
 
-    async fn ensure_user(&self, d: &Desired<'_>) -> Result<Attrs, CallError> {
+    async fn ensure_user(&self, d: &Desired<'_>) -> Ensured {
         let id = d.str("user_id")?;
         let mut found = self.user(id).await?;
         if found
@@ -515,7 +515,7 @@ impl ElastiCache {
         Ok(Self::user_attrs(&u))
     }
 
-    async fn ensure_user_group(&self, d: &Desired<'_>) -> Result<Attrs, CallError> {
+    async fn ensure_user_group(&self, d: &Desired<'_>) -> Ensured {
         let id = d.str("user_group_id")?;
         let wanted = d.strings("user_ids");
         let mut found = self.user_group(id).await?;
@@ -745,11 +745,7 @@ impl ElastiCache {
         Ok(())
     }
 
-    async fn ensure_replication_group(
-        &self,
-        d: &Desired<'_>,
-        existing: Option<&Attrs>,
-    ) -> Result<Attrs, CallError> {
+    async fn ensure_replication_group(&self, d: &Desired<'_>, existing: Option<&Attrs>) -> Ensured {
         let id = d.str("replication_group_id")?;
         let want_count = d.int("num_cache_clusters").unwrap_or(1);
         let mut found = self.replication_group(id).await?;
@@ -781,7 +777,7 @@ impl ElastiCache {
         Ok(Self::replication_group_attrs(&g, members))
     }
 
-    async fn find_kind(&self, d: &Desired<'_>) -> Result<Option<Attrs>, CallError> {
+    async fn find_kind(&self, d: &Desired<'_>) -> Found {
         match d.kind {
             SUBNET_GROUP => Ok(self
                 .subnet_group(d.str("name")?)
@@ -808,11 +804,7 @@ impl ElastiCache {
         }
     }
 
-    async fn ensure_kind(
-        &self,
-        d: &Desired<'_>,
-        existing: Option<&Attrs>,
-    ) -> Result<Attrs, CallError> {
+    async fn ensure_kind(&self, d: &Desired<'_>, existing: Option<&Attrs>) -> Ensured {
         match d.kind {
             SUBNET_GROUP => self.ensure_subnet_group(d).await,
             USER => self.ensure_user(d).await,
@@ -822,11 +814,7 @@ impl ElastiCache {
         }
     }
 
-    async fn read_kind(
-        &self,
-        kind: &str,
-        a: &Attrs,
-    ) -> Result<Option<Map<String, Json>>, CallError> {
+    async fn read_kind(&self, kind: &str, a: &Attrs) -> Observed {
         match kind {
             SUBNET_GROUP => {
                 let Some(g) = self.subnet_group(attr(a, "name")?).await? else {

@@ -19,10 +19,10 @@ use serde_json::{json, Map, Value as Json};
 use super::empty_answer;
 use super::not_visible;
 use super::{
-    absent_ok, attr, attrs, codes, observed, tag_map, unsupported, until_gone, wait_until,
-    while_busy, Call,
+    absent_ok, attr, attrs, codes, first_of, observed, tag_map, unsupported, until_gone,
+    wait_until, while_busy, Call,
 };
-use crate::apply::driver::{Attrs, CallError, Desired, ErrorClass};
+use crate::apply::driver::{Attrs, CallError, Desired, Ensured, ErrorClass, Found, Observed};
 use crate::apply::pages;
 use crate::apply::tags::{self, Tagging};
 
@@ -463,27 +463,23 @@ impl Elbv2 {
     // ----- lookups -------------------------------------------------------------------------
 
     async fn balancer_named(&self, name: &str) -> Result<Option<LoadBalancer>, CallError> {
-        let r = absent_ok(
-            self.reads
-                .describe_load_balancers()
-                .names(name)
-                .send()
-                .await
-                .op("DescribeLoadBalancers"),
-        )?;
-        Ok(r.and_then(|r| r.load_balancers().first().cloned()))
+        let r = self
+            .reads
+            .describe_load_balancers()
+            .names(name)
+            .send()
+            .await;
+        first_of(r.op("DescribeLoadBalancers"), |r| r.load_balancers())
     }
 
     async fn balancer(&self, arn: &str) -> Result<Option<LoadBalancer>, CallError> {
-        let r = absent_ok(
-            self.reads
-                .describe_load_balancers()
-                .load_balancer_arns(arn)
-                .send()
-                .await
-                .op("DescribeLoadBalancers"),
-        )?;
-        Ok(r.and_then(|r| r.load_balancers().first().cloned()))
+        let r = self
+            .reads
+            .describe_load_balancers()
+            .load_balancer_arns(arn)
+            .send()
+            .await;
+        first_of(r.op("DescribeLoadBalancers"), |r| r.load_balancers())
     }
 
     async fn balancer_attributes(&self, arn: &str) -> Result<BTreeMap<String, String>, CallError> {
@@ -501,27 +497,18 @@ impl Elbv2 {
     }
 
     async fn target_group_named(&self, name: &str) -> Result<Option<TargetGroup>, CallError> {
-        let r = absent_ok(
-            self.reads
-                .describe_target_groups()
-                .names(name)
-                .send()
-                .await
-                .op("DescribeTargetGroups"),
-        )?;
-        Ok(r.and_then(|r| r.target_groups().first().cloned()))
+        let r = self.reads.describe_target_groups().names(name).send().await;
+        first_of(r.op("DescribeTargetGroups"), |r| r.target_groups())
     }
 
     async fn target_group(&self, arn: &str) -> Result<Option<TargetGroup>, CallError> {
-        let r = absent_ok(
-            self.reads
-                .describe_target_groups()
-                .target_group_arns(arn)
-                .send()
-                .await
-                .op("DescribeTargetGroups"),
-        )?;
-        Ok(r.and_then(|r| r.target_groups().first().cloned()))
+        let r = self
+            .reads
+            .describe_target_groups()
+            .target_group_arns(arn)
+            .send()
+            .await;
+        first_of(r.op("DescribeTargetGroups"), |r| r.target_groups())
     }
 
     async fn target_group_attributes(
@@ -542,15 +529,13 @@ impl Elbv2 {
     }
 
     async fn listener(&self, arn: &str) -> Result<Option<Listener>, CallError> {
-        let r = absent_ok(
-            self.reads
-                .describe_listeners()
-                .listener_arns(arn)
-                .send()
-                .await
-                .op("DescribeListeners"),
-        )?;
-        Ok(r.and_then(|r| r.listeners().first().cloned()))
+        let r = self
+            .reads
+            .describe_listeners()
+            .listener_arns(arn)
+            .send()
+            .await;
+        first_of(r.op("DescribeListeners"), |r| r.listeners())
     }
 
     /// The balancer's listeners (None: the balancer is gone).
@@ -726,7 +711,7 @@ impl Elbv2 {
         tags::sync(&self.client, arn, &d.tags()).await
     }
 
-    async fn ensure_balancer(&self, d: &Desired<'_>) -> Result<Attrs, CallError> {
+    async fn ensure_balancer(&self, d: &Desired<'_>) -> Ensured {
         let name = d.str("name")?;
         let (arn, existed) = match self.balancer_named(name).await? {
             Some(lb) => (lb.load_balancer_arn().unwrap_or("").to_string(), true),
@@ -823,7 +808,7 @@ impl Elbv2 {
         Ok(())
     }
 
-    async fn ensure_target_group(&self, d: &Desired<'_>) -> Result<Attrs, CallError> {
+    async fn ensure_target_group(&self, d: &Desired<'_>) -> Ensured {
         let name = d.str("name")?;
         let hc = HealthCheck::of(d);
         let tg = match self.target_group_named(name).await? {
@@ -917,11 +902,7 @@ impl Elbv2 {
         Ok(None)
     }
 
-    async fn ensure_listener(
-        &self,
-        d: &Desired<'_>,
-        known: Option<&Attrs>,
-    ) -> Result<Attrs, CallError> {
+    async fn ensure_listener(&self, d: &Desired<'_>, known: Option<&Attrs>) -> Ensured {
         let spec = ListenerSpec::of(d)?;
         let arn = match self.find_listener(d, known).await? {
             Some(l) => {
@@ -968,7 +949,7 @@ impl Elbv2 {
 
     // ----- the driver ----------------------------------------------------------------------
 
-    async fn find_kind(&self, d: &Desired<'_>) -> Result<Option<Attrs>, CallError> {
+    async fn find_kind(&self, d: &Desired<'_>) -> Found {
         match d.kind {
             LOAD_BALANCER => Ok(self
                 .balancer_named(d.str("name")?)
@@ -988,11 +969,7 @@ impl Elbv2 {
         }
     }
 
-    async fn ensure_kind(
-        &self,
-        d: &Desired<'_>,
-        existing: Option<&Attrs>,
-    ) -> Result<Attrs, CallError> {
+    async fn ensure_kind(&self, d: &Desired<'_>, existing: Option<&Attrs>) -> Ensured {
         match d.kind {
             LOAD_BALANCER => self.ensure_balancer(d).await,
             TARGET_GROUP => self.ensure_target_group(d).await,
@@ -1001,11 +978,7 @@ impl Elbv2 {
         }
     }
 
-    async fn read_kind(
-        &self,
-        kind: &str,
-        a: &Attrs,
-    ) -> Result<Option<Map<String, Json>>, CallError> {
+    async fn read_kind(&self, kind: &str, a: &Attrs) -> Observed {
         let arn = attr(a, "arn")?;
         match kind {
             LOAD_BALANCER => {

@@ -3,10 +3,10 @@
 
 use aws_sdk_iam::types::Tag;
 use aws_sdk_iam::Client;
-use serde_json::{Map, Value as Json};
+use serde_json::Map;
 
 use super::{absent_ok, attr as get, attrs, observed, tag_map, unsupported, Call};
-use crate::apply::driver::{Attrs, CallError, Desired, ErrorClass};
+use crate::apply::driver::{Attrs, CallError, Desired, Ensured, ErrorClass, Found, Observed};
 use crate::apply::tags;
 
 super::sdk_tag!(Tag, fallible);
@@ -46,7 +46,7 @@ impl Iam {
         ])
     }
 
-    async fn find_kind(&self, d: &Desired<'_>) -> Result<Option<Attrs>, CallError> {
+    async fn find_kind(&self, d: &Desired<'_>) -> Found {
         match d.kind {
             "aws_iam_role" => {
                 let Some(role) = self.role(d.str("name")?).await? else {
@@ -116,11 +116,7 @@ impl Iam {
         }
     }
 
-    async fn ensure_kind(
-        &self,
-        d: &Desired<'_>,
-        existing: Option<&Attrs>,
-    ) -> Result<Attrs, CallError> {
+    async fn ensure_kind(&self, d: &Desired<'_>, existing: Option<&Attrs>) -> Ensured {
         let c = &self.client;
         match d.kind {
             "aws_iam_role" => {
@@ -201,11 +197,7 @@ impl Iam {
         }
     }
 
-    async fn read_kind(
-        &self,
-        kind: &str,
-        a: &Attrs,
-    ) -> Result<Option<Map<String, Json>>, CallError> {
+    async fn read_kind(&self, kind: &str, a: &Attrs) -> Observed {
         match kind {
             "aws_iam_role" => Ok(self.role(get(a, "name")?).await?.map(|r| {
                 observed([

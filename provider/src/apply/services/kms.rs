@@ -3,10 +3,9 @@
 
 use aws_sdk_kms::types::{KeySpec, KeyState, KeyUsageType, Tag};
 use aws_sdk_kms::Client;
-use serde_json::{Map, Value as Json};
 
 use super::{absent_ok, attr as get, attrs, observed, tag_map, unsupported, Call};
-use crate::apply::driver::{Attrs, CallError, Desired, ErrorClass};
+use crate::apply::driver::{Attrs, CallError, Desired, Ensured, ErrorClass, Found, Observed};
 use crate::apply::tags::{self, Tagging};
 
 super::service_driver!(Kms, Client, ["aws_kms_key", "aws_kms_alias"]);
@@ -42,7 +41,7 @@ tags::tagging!(list Client, Tag, key_id;
     untag_resource "UntagResource" => set_tag_keys);
 
 impl Kms {
-    async fn key_attrs(&self, key_id: &str, d: &Desired<'_>) -> Result<Attrs, CallError> {
+    async fn key_attrs(&self, key_id: &str, d: &Desired<'_>) -> Ensured {
         let r = self
             .client
             .describe_key()
@@ -156,7 +155,7 @@ impl Kms {
         ])
     }
 
-    async fn find_kind(&self, d: &Desired<'_>) -> Result<Option<Attrs>, CallError> {
+    async fn find_kind(&self, d: &Desired<'_>) -> Found {
         match d.kind {
             "aws_kms_key" => match self.find_key(d).await? {
                 Some(id) => Ok(Some(self.key_attrs(&id, d).await?)),
@@ -173,11 +172,7 @@ impl Kms {
         }
     }
 
-    async fn ensure_kind(
-        &self,
-        d: &Desired<'_>,
-        existing: Option<&Attrs>,
-    ) -> Result<Attrs, CallError> {
+    async fn ensure_kind(&self, d: &Desired<'_>, existing: Option<&Attrs>) -> Ensured {
         let c = &self.client;
         match d.kind {
             "aws_kms_key" => {
@@ -280,11 +275,7 @@ impl Kms {
         }
     }
 
-    async fn read_kind(
-        &self,
-        kind: &str,
-        a: &Attrs,
-    ) -> Result<Option<Map<String, Json>>, CallError> {
+    async fn read_kind(&self, kind: &str, a: &Attrs) -> Observed {
         match kind {
             "aws_kms_key" => {
                 let id = get(a, "key_id")?;

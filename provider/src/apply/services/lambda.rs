@@ -19,8 +19,9 @@ use aws_sdk_lambda::Client;
 use serde_json::{Map, Value as Json};
 
 use super::not_visible;
-use super::{absent_ok, attr, attrs, observed, tag_map, unsupported, wait_until, Call};
-use crate::apply::driver::{Attrs, CallError, Desired, ErrorClass};
+use super::{absent_ok, attr, attrs, observed, tag_map, unsupported, until_gone, wait_until, Call};
+use crate::apply::driver::strings_in;
+use crate::apply::driver::{Attrs, CallError, Desired, Ensured, ErrorClass, Found, Observed};
 use crate::apply::tags;
 use crate::lambda_package;
 
@@ -56,14 +57,7 @@ fn int32(d: &Desired<'_>, key: &str) -> Result<Option<i32>, CallError> {
 }
 
 fn block_strings(b: Option<&Map<String, Json>>, key: &str) -> Vec<String> {
-    b.and_then(|b| b.get(key))
-        .and_then(Json::as_array)
-        .map(|a| {
-            a.iter()
-                .filter_map(|x| x.as_str().map(str::to_string))
-                .collect()
-        })
-        .unwrap_or_default()
+    strings_in(b.and_then(|b| b.get(key)))
 }
 
 fn sorted(v: &[String]) -> Vec<String> {
@@ -314,7 +308,7 @@ impl Lambda {
         Ok(())
     }
 
-    async fn ensure_function(&self, d: &Desired<'_>) -> Result<Attrs, CallError> {
+    async fn ensure_function(&self, d: &Desired<'_>) -> Ensured {
         let name = d.str("function_name")?;
         let settings = Settings::of(d)?;
         let code = self.package(d).await?;
@@ -478,7 +472,7 @@ impl Lambda {
         ])
     }
 
-    async fn ensure_permission(&self, d: &Desired<'_>) -> Result<Attrs, CallError> {
+    async fn ensure_permission(&self, d: &Desired<'_>) -> Ensured {
         let function = d.str("function_name")?;
         let sid = d.str("statement_id")?;
         let action = d.str("action")?;
@@ -515,7 +509,7 @@ impl Lambda {
         Ok(Self::permission_attrs(function, sid))
     }
 
-    async fn find_kind(&self, d: &Desired<'_>) -> Result<Option<Attrs>, CallError> {
+    async fn find_kind(&self, d: &Desired<'_>) -> Found {
         match d.kind {
             FUNCTION => Ok(self
                 .function(d.str("function_name")?)
@@ -532,11 +526,7 @@ impl Lambda {
         }
     }
 
-    async fn ensure_kind(
-        &self,
-        d: &Desired<'_>,
-        _existing: Option<&Attrs>,
-    ) -> Result<Attrs, CallError> {
+    async fn ensure_kind(&self, d: &Desired<'_>, _existing: Option<&Attrs>) -> Ensured {
         match d.kind {
             FUNCTION => self.ensure_function(d).await,
             PERMISSION => self.ensure_permission(d).await,
@@ -544,11 +534,7 @@ impl Lambda {
         }
     }
 
-    async fn read_kind(
-        &self,
-        kind: &str,
-        a: &Attrs,
-    ) -> Result<Option<Map<String, Json>>, CallError> {
+    async fn read_kind(&self, kind: &str, a: &Attrs) -> Observed {
         match kind {
             FUNCTION => {
                 let Some(f) = self.function(attr(a, "function_name")?).await? else {
@@ -603,8 +589,8 @@ impl Lambda {
                         .await
                         .op("DeleteFunction"),
                 )?;
-                wait_until(name, Duration::from_secs(300), || async {
-                    Ok(self.function(name).await?.is_none())
+                until_gone(name, Duration::from_secs(300), || async {
+                    Ok(self.function(name).await?.is_some())
                 })
                 .await
             }

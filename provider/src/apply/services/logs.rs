@@ -2,10 +2,10 @@
 
 use aws_sdk_cloudwatchlogs::types::LogGroup;
 use aws_sdk_cloudwatchlogs::Client;
-use serde_json::{Map, Value as Json};
+use serde_json::Value as Json;
 
 use super::{absent_ok, attrs, not_visible, observed, tag_map, Call};
-use crate::apply::driver::{Attrs, CallError, Desired};
+use crate::apply::driver::{Attrs, CallError, Desired, Ensured, Found, Observed};
 use crate::apply::pages;
 use crate::apply::tags::{self, Tagging};
 
@@ -49,16 +49,12 @@ impl Logs {
         ])
     }
 
-    async fn find_kind(&self, d: &Desired<'_>) -> Result<Option<Attrs>, CallError> {
+    async fn find_kind(&self, d: &Desired<'_>) -> Found {
         let group = self.group(d.str("name")?).await?;
         Ok(group.as_ref().map(Self::attrs_of))
     }
 
-    async fn ensure_kind(
-        &self,
-        d: &Desired<'_>,
-        _existing: Option<&Attrs>,
-    ) -> Result<Attrs, CallError> {
+    async fn ensure_kind(&self, d: &Desired<'_>, _existing: Option<&Attrs>) -> Ensured {
         let c = &self.client;
         let name = d.str("name")?;
         let key = d.opt_str("kms_key_id");
@@ -107,11 +103,7 @@ impl Logs {
         Ok(Self::attrs_of(&group))
     }
 
-    async fn read_kind(
-        &self,
-        _kind: &str,
-        a: &Attrs,
-    ) -> Result<Option<Map<String, Json>>, CallError> {
+    async fn read_kind(&self, _kind: &str, a: &Attrs) -> Observed {
         let Some(g) = self.group(name_of(a)).await? else {
             return Ok(None);
         };

@@ -231,11 +231,12 @@ pub(crate) use service_driver;
 
 // The moves every driver shares, each in the module that owns its concern.
 pub(crate) use super::calls::{
-    absent_ok, attr, attrs, built, empty_answer, not_visible, observed, unsupported, Call,
+    absent_ok, attr, attrs, built, empty_answer, first_of, not_found, not_visible, observed,
+    unsupported, Call,
 };
 pub(crate) use super::tags::{sdk_tag, stale_keys, tag_map};
 pub(crate) use super::wait::{
-    codes, for_states, terminal, until_gone, wait_until, while_busy, Absent, States,
+    codes, for_states, until_gone, wait_until, while_busy, Absent, States,
 };
 
 mod apigateway;

@@ -5,13 +5,13 @@ use std::time::Duration;
 
 use aws_sdk_rds::types::{DbInstance, DbSubnetGroup, Tag};
 use aws_sdk_rds::Client;
-use serde_json::{Map, Value as Json};
+use serde_json::Value as Json;
 
 use super::{
-    absent_ok, attr, attrs, not_visible, observed, sdk_tag, tag_map, unsupported, wait_until,
-    Absent, Call, States,
+    absent_ok, attr, attrs, first_of, not_visible, observed, sdk_tag, tag_map, unsupported,
+    until_gone, wait_until, Absent, Call, States,
 };
-use crate::apply::driver::{Attrs, CallError, Desired, ErrorClass};
+use crate::apply::driver::{Attrs, CallError, Desired, Ensured, ErrorClass, Found, Observed};
 use crate::apply::tags::{self, Tagging};
 
 const SUBNET_GROUP: &str = "aws_db_subnet_group";
@@ -97,27 +97,23 @@ tags::tagging!(list Client, Tag, resource_name;
 
 impl Rds {
     async fn subnet_group(&self, name: &str) -> Result<Option<DbSubnetGroup>, CallError> {
-        let r = absent_ok(
-            self.reads
-                .describe_db_subnet_groups()
-                .db_subnet_group_name(name)
-                .send()
-                .await
-                .op("DescribeDBSubnetGroups"),
-        )?;
-        Ok(r.and_then(|r| r.db_subnet_groups().first().cloned()))
+        let r = self
+            .reads
+            .describe_db_subnet_groups()
+            .db_subnet_group_name(name)
+            .send()
+            .await;
+        first_of(r.op("DescribeDBSubnetGroups"), |r| r.db_subnet_groups())
     }
 
     async fn instance(&self, identifier: &str) -> Result<Option<DbInstance>, CallError> {
-        let r = absent_ok(
-            self.reads
-                .describe_db_instances()
-                .db_instance_identifier(identifier)
-                .send()
-                .await
-                .op("DescribeDBInstances"),
-        )?;
-        Ok(r.and_then(|r| r.db_instances().first().cloned()))
+        let r = self
+            .reads
+            .describe_db_instances()
+            .db_instance_identifier(identifier)
+            .send()
+            .await;
+        first_of(r.op("DescribeDBInstances"), |r| r.db_instances())
     }
 
     fn group_attrs(g: &DbSubnetGroup) -> Attrs {
@@ -174,7 +170,7 @@ impl Rds {
             .ok_or_else(|| not_visible("DescribeDBInstances", identifier))
     }
 
-    async fn ensure_subnet_group(&self, d: &Desired<'_>) -> Result<Attrs, CallError> {
+    async fn ensure_subnet_group(&self, d: &Desired<'_>) -> Ensured {
         let name = d.str("name")?;
         let description = d.opt_str("description").unwrap_or("Managed by EduLibra");
         let subnets = d.strings("subnet_ids");
@@ -348,7 +344,7 @@ impl Rds {
         Ok(())
     }
 
-    async fn find_kind(&self, d: &Desired<'_>) -> Result<Option<Attrs>, CallError> {
+    async fn find_kind(&self, d: &Desired<'_>) -> Found {
         match d.kind {
             SUBNET_GROUP => Ok(self
                 .subnet_group(d.str("name")?)
@@ -363,11 +359,7 @@ impl Rds {
         }
     }
 
-    async fn ensure_kind(
-        &self,
-        d: &Desired<'_>,
-        _existing: Option<&Attrs>,
-    ) -> Result<Attrs, CallError> {
+    async fn ensure_kind(&self, d: &Desired<'_>, _existing: Option<&Attrs>) -> Ensured {
         match d.kind {
             SUBNET_GROUP => self.ensure_subnet_group(d).await,
             INSTANCE => {
@@ -387,11 +379,7 @@ impl Rds {
         }
     }
 
-    async fn read_kind(
-        &self,
-        kind: &str,
-        a: &Attrs,
-    ) -> Result<Option<Map<String, Json>>, CallError> {
+    async fn read_kind(&self, kind: &str, a: &Attrs) -> Observed {
         match kind {
             SUBNET_GROUP => {
                 let Some(g) = self.subnet_group(attr(a, "name")?).await? else {
@@ -463,8 +451,8 @@ impl Rds {
                 let skip = a.get("skip_final_snapshot").map(String::as_str) == Some("true");
                 if i.db_instance_status() == Some("deleting") {
                     // An earlier attempt's delete was accepted: wait for it, do not ask again.
-                    return wait_until(identifier, AVAILABLE_WITHIN, || async {
-                        Ok(self.instance(identifier).await?.is_none())
+                    return until_gone(identifier, AVAILABLE_WITHIN, || async {
+                        Ok(self.instance(identifier).await?.is_some())
                     })
                     .await;
                 }
@@ -488,8 +476,8 @@ impl Rds {
                 }
                 absent_ok(call.send().await.op("DeleteDBInstance"))?;
                 // The subnet group and the key can go only once the instance is gone.
-                wait_until(identifier, AVAILABLE_WITHIN, || async {
-                    Ok(self.instance(identifier).await?.is_none())
+                until_gone(identifier, AVAILABLE_WITHIN, || async {
+                    Ok(self.instance(identifier).await?.is_some())
                 })
                 .await?;
             }

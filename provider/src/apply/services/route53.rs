@@ -4,14 +4,13 @@
 use std::time::Duration;
 
 use aws_sdk_route53::types::{
-    AliasTarget, Change, ChangeAction, ChangeBatch, ChangeStatus, ResourceRecord,
-    ResourceRecordSet, RrType,
+    AliasTarget, Change, ChangeAction, ChangeBatch, ResourceRecord, ResourceRecordSet, RrType,
 };
 use aws_sdk_route53::Client;
 use serde_json::{json, Map, Value as Json};
 
-use super::{absent_ok, attr, attrs, built, unsupported, wait_until, Call};
-use crate::apply::driver::{Attrs, CallError, Desired, ErrorClass};
+use super::{absent_ok, attr, attrs, built, for_states, unsupported, Absent, Call, States};
+use crate::apply::driver::{Attrs, CallError, Desired, Ensured, ErrorClass, Found, Observed};
 
 const RECORD: &str = "aws_route53_record";
 
@@ -176,21 +175,32 @@ impl Route53 {
         let Some(id) = r.change_info().map(|c| c.id().to_string()) else {
             return Ok(());
         };
-        wait_until(&id, INSYNC_WITHIN, || async {
-            let r = self
-                .reads
-                .get_change()
-                .id(&id)
-                .send()
-                .await
-                .op("GetChange")?;
-            Ok(r.change_info()
-                .is_some_and(|c| c.status() == &ChangeStatus::Insync))
-        })
+        // "ChangeInfo.Status", Route 53 API Reference: PENDING, then INSYNC.
+        let insync = States {
+            ready: &["INSYNC"],
+            terminal: &[],
+        };
+        for_states(
+            "GetChange",
+            &id,
+            INSYNC_WITHIN,
+            &insync,
+            Absent::Pending,
+            || async {
+                let r = self
+                    .reads
+                    .get_change()
+                    .id(&id)
+                    .send()
+                    .await
+                    .op("GetChange")?;
+                Ok(r.change_info().map(|c| c.status().as_str().to_string()))
+            },
+        )
         .await
     }
 
-    async fn find_kind(&self, d: &Desired<'_>) -> Result<Option<Attrs>, CallError> {
+    async fn find_kind(&self, d: &Desired<'_>) -> Found {
         if d.kind != RECORD {
             return Err(unsupported(d.kind));
         }
@@ -201,11 +211,7 @@ impl Route53 {
             .map(|_| record_attrs(zone, name, kind)))
     }
 
-    async fn ensure_kind(
-        &self,
-        d: &Desired<'_>,
-        _existing: Option<&Attrs>,
-    ) -> Result<Attrs, CallError> {
+    async fn ensure_kind(&self, d: &Desired<'_>, _existing: Option<&Attrs>) -> Ensured {
         if d.kind != RECORD {
             return Err(unsupported(d.kind));
         }
@@ -221,11 +227,7 @@ impl Route53 {
         Ok(record_attrs(zone, name, kind))
     }
 
-    async fn read_kind(
-        &self,
-        kind: &str,
-        a: &Attrs,
-    ) -> Result<Option<Map<String, Json>>, CallError> {
+    async fn read_kind(&self, kind: &str, a: &Attrs) -> Observed {
         if kind != RECORD {
             return Err(unsupported(kind));
         }

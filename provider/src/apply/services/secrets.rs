@@ -3,10 +3,10 @@
 
 use aws_sdk_secretsmanager::types::Tag;
 use aws_sdk_secretsmanager::Client;
-use serde_json::{Map, Value as Json};
+use serde_json::Value as Json;
 
 use super::{absent_ok, attrs, not_visible, observed, tag_map, Call};
-use crate::apply::driver::{Attrs, CallError, Desired};
+use crate::apply::driver::{Attrs, CallError, Desired, Ensured, Found, Observed};
 use crate::apply::tags;
 
 const KIND: &str = "aws_secretsmanager_secret";
@@ -47,7 +47,7 @@ impl Secrets {
         ])
     }
 
-    async fn find_kind(&self, d: &Desired<'_>) -> Result<Option<Attrs>, CallError> {
+    async fn find_kind(&self, d: &Desired<'_>) -> Found {
         Ok(self
             .describe(d.str("name")?)
             .await?
@@ -55,11 +55,7 @@ impl Secrets {
             .map(|s| Self::attrs_of(&s, Some(d), None)))
     }
 
-    async fn ensure_kind(
-        &self,
-        d: &Desired<'_>,
-        _existing: Option<&Attrs>,
-    ) -> Result<Attrs, CallError> {
+    async fn ensure_kind(&self, d: &Desired<'_>, _existing: Option<&Attrs>) -> Ensured {
         let c = &self.client;
         let name = d.str("name")?;
         let description = d.opt_str("description").map(str::to_string);
@@ -93,11 +89,7 @@ impl Secrets {
         Ok(Self::attrs_of(&s, Some(d), None))
     }
 
-    async fn read_kind(
-        &self,
-        _kind: &str,
-        a: &Attrs,
-    ) -> Result<Option<Map<String, Json>>, CallError> {
+    async fn read_kind(&self, _kind: &str, a: &Attrs) -> Observed {
         let Some(s) = self.describe(arn_of(a)).await? else {
             return Ok(None);
         };

@@ -6,7 +6,8 @@ use aws_sdk_sns::Client;
 use serde_json::{Map, Value as Json};
 
 use super::{absent_ok, attr, attrs, observed, tag_map, unsupported, Call};
-use crate::apply::driver::{Attrs, CallError, Desired};
+use crate::apply::driver::{Attrs, CallError, Desired, Ensured, Found, Observed};
+use crate::apply::pages;
 use crate::apply::tags::{self, Tagging};
 
 const TOPIC: &str = "aws_sns_topic";
@@ -27,28 +28,15 @@ fn topic_name(arn: &str) -> &str {
 
 impl Sns {
     async fn topic_arn(&self, name: &str) -> Result<Option<String>, CallError> {
-        let mut token = None;
-        loop {
-            let r = self
-                .reads
-                .list_topics()
-                .set_next_token(token)
-                .send()
-                .await
-                .op("ListTopics")?;
-            if let Some(arn) = r
-                .topics()
-                .iter()
-                .filter_map(|t| t.topic_arn())
-                .find(|arn| topic_name(arn) == name)
-            {
-                return Ok(Some(arn.to_string()));
-            }
-            match r.next_token() {
-                Some(t) if !t.is_empty() => token = Some(t.to_string()),
-                _ => return Ok(None),
-            }
-        }
+        let topics = pages::find(
+            self.reads.list_topics().into_paginator().send(),
+            "ListTopics",
+            |p| p.topics(),
+            |t| t.topic_arn().is_some_and(|arn| topic_name(arn) == name),
+        );
+        Ok(topics
+            .await?
+            .and_then(|t| t.topic_arn().map(str::to_string)))
     }
 
     async fn kms_key(&self, arn: &str) -> Result<Option<Option<String>>, CallError> {
@@ -74,32 +62,17 @@ impl Sns {
         protocol: &str,
         endpoint: &str,
     ) -> Result<Option<Subscription>, CallError> {
-        let mut token = None;
-        loop {
-            let Some(r) = absent_ok(
-                self.reads
-                    .list_subscriptions_by_topic()
-                    .topic_arn(topic_arn)
-                    .set_next_token(token)
-                    .send()
-                    .await
-                    .op("ListSubscriptionsByTopic"),
-            )?
-            else {
-                return Ok(None);
-            };
-            if let Some(s) = r
-                .subscriptions()
-                .iter()
-                .find(|s| s.protocol() == Some(protocol) && s.endpoint() == Some(endpoint))
-            {
-                return Ok(Some(s.clone()));
-            }
-            match r.next_token() {
-                Some(t) if !t.is_empty() => token = Some(t.to_string()),
-                _ => return Ok(None),
-            }
-        }
+        let call = self
+            .reads
+            .list_subscriptions_by_topic()
+            .topic_arn(topic_arn);
+        let found = pages::find(
+            call.into_paginator().send(),
+            "ListSubscriptionsByTopic",
+            |p| p.subscriptions(),
+            |s| s.protocol() == Some(protocol) && s.endpoint() == Some(endpoint),
+        );
+        Ok(absent_ok(found.await)?.flatten())
     }
 
     /// Subscribes, or finds the subscription of this endpoint (Subscribe is idempotent), with
@@ -133,7 +106,7 @@ impl Sns {
         ])
     }
 
-    async fn find_kind(&self, d: &Desired<'_>) -> Result<Option<Attrs>, CallError> {
+    async fn find_kind(&self, d: &Desired<'_>) -> Found {
         match d.kind {
             TOPIC => Ok(self
                 .topic_arn(d.str("name")?)
@@ -159,11 +132,7 @@ impl Sns {
         }
     }
 
-    async fn ensure_kind(
-        &self,
-        d: &Desired<'_>,
-        _existing: Option<&Attrs>,
-    ) -> Result<Attrs, CallError> {
+    async fn ensure_kind(&self, d: &Desired<'_>, _existing: Option<&Attrs>) -> Ensured {
         match d.kind {
             TOPIC => self.ensure_topic(d).await,
             SUBSCRIPTION => {
@@ -184,7 +153,7 @@ impl Sns {
         }
     }
 
-    async fn ensure_topic(&self, d: &Desired<'_>) -> Result<Attrs, CallError> {
+    async fn ensure_topic(&self, d: &Desired<'_>) -> Ensured {
         let name = d.str("name")?;
         let key = d.opt_str("kms_master_key_id");
         let arn = match self.topic_arn(name).await? {
@@ -237,11 +206,7 @@ impl Sns {
         Ok(Self::topic_attrs(&arn))
     }
 
-    async fn read_kind(
-        &self,
-        kind: &str,
-        a: &Attrs,
-    ) -> Result<Option<Map<String, Json>>, CallError> {
+    async fn read_kind(&self, kind: &str, a: &Attrs) -> Observed {
         match kind {
             TOPIC => {
                 let arn = attr(a, "arn")?;

@@ -18,8 +18,11 @@ use aws_sdk_wafv2::Client;
 use serde_json::{json, Map, Value as Json};
 
 use super::not_visible;
-use super::{absent_ok, attr, attrs, built, observed, tag_map, unsupported, wait_until, Call};
-use crate::apply::driver::{Attrs, CallError, Desired, ErrorClass};
+use super::{
+    absent_ok, attr, attrs, built, codes, observed, tag_map, unsupported, until_gone, while_busy,
+    Call,
+};
+use crate::apply::driver::{Attrs, CallError, Desired, Ensured, ErrorClass, Found, Observed};
 use crate::apply::tags::{self, Tagging};
 
 const ACL: &str = "aws_wafv2_web_acl";
@@ -531,7 +534,7 @@ impl Wafv2 {
         ]))
     }
 
-    async fn ensure_acl(&self, d: &Desired<'_>) -> Result<Attrs, CallError> {
+    async fn ensure_acl(&self, d: &Desired<'_>) -> Ensured {
         let scope = desired_scope(d)?;
         let name = d.str("name")?;
         let spec = AclSpec::of(d)?;
@@ -590,7 +593,7 @@ impl Wafv2 {
         Ok(found_attrs)
     }
 
-    async fn read_acl(&self, a: &Attrs) -> Result<Option<Map<String, Json>>, CallError> {
+    async fn read_acl(&self, a: &Attrs) -> Observed {
         let arn = attr(a, "arn")?;
         let scope = arn_scope(arn);
         let Some((acl, _)) = self.acl(&scope, attr(a, "name")?, attr(a, "id")?).await? else {
@@ -635,8 +638,8 @@ impl Wafv2 {
                 .op("DeleteWebACL")
                 .map_err(waf),
         )?;
-        wait_until(name, Duration::from_secs(120), || async {
-            Ok(self.acl(&scope, name, id).await?.is_none())
+        until_gone(name, Duration::from_secs(120), || async {
+            Ok(self.acl(&scope, name, id).await?.is_some())
         })
         .await
     }
@@ -667,7 +670,7 @@ impl Wafv2 {
         ])
     }
 
-    async fn ensure_association(&self, d: &Desired<'_>) -> Result<Attrs, CallError> {
+    async fn ensure_association(&self, d: &Desired<'_>) -> Ensured {
         let acl = d.str("web_acl_arn")?;
         let resource = d.str("resource_arn")?;
         let current = self.acl_for(resource).await?;
@@ -689,21 +692,14 @@ impl Wafv2 {
         }
         // A just-created ALB, stage or ACL is not visible to WAF for a while
         // (WAFUnavailableEntityException): keep asking, as hashicorp/aws does.
-        wait_until(d.address, Duration::from_secs(300), || async {
-            match self
+        let unavailable = codes(&["WAFUnavailableEntityException"]);
+        while_busy(d.address, Duration::from_secs(300), unavailable, || async {
+            let r = self
                 .client
                 .associate_web_acl()
                 .web_acl_arn(acl)
-                .resource_arn(resource)
-                .send()
-                .await
-                .op("AssociateWebACL")
-                .map_err(waf)
-            {
-                Ok(_) => Ok(true),
-                Err(e) if e.code == "WAFUnavailableEntityException" => Ok(false),
-                Err(e) => Err(e),
-            }
+                .resource_arn(resource);
+            r.send().await.op("AssociateWebACL").map_err(waf)
         })
         .await?;
         Ok(Self::association_attrs(acl, resource))
@@ -731,7 +727,7 @@ impl Wafv2 {
         ])
     }
 
-    async fn ensure_logging(&self, d: &Desired<'_>) -> Result<Attrs, CallError> {
+    async fn ensure_logging(&self, d: &Desired<'_>) -> Ensured {
         let acl = d.str("resource_arn")?;
         let mut want = d.strings("log_destination_configs");
         if want.is_empty() {
@@ -789,7 +785,7 @@ impl Wafv2 {
 
     // --- The driver's four operations.
 
-    async fn find_kind(&self, d: &Desired<'_>) -> Result<Option<Attrs>, CallError> {
+    async fn find_kind(&self, d: &Desired<'_>) -> Found {
         match d.kind {
             ACL => Ok(self
                 .summary(&desired_scope(d)?, d.str("name")?)
@@ -810,11 +806,7 @@ impl Wafv2 {
         }
     }
 
-    async fn ensure_kind(
-        &self,
-        d: &Desired<'_>,
-        _existing: Option<&Attrs>,
-    ) -> Result<Attrs, CallError> {
+    async fn ensure_kind(&self, d: &Desired<'_>, _existing: Option<&Attrs>) -> Ensured {
         match d.kind {
             ACL => self.ensure_acl(d).await,
             ASSOCIATION => self.ensure_association(d).await,
@@ -823,11 +815,7 @@ impl Wafv2 {
         }
     }
 
-    async fn read_kind(
-        &self,
-        kind: &str,
-        a: &Attrs,
-    ) -> Result<Option<Map<String, Json>>, CallError> {
+    async fn read_kind(&self, kind: &str, a: &Attrs) -> Observed {
         match kind {
             ACL => self.read_acl(a).await,
             ASSOCIATION => {
