@@ -34,6 +34,9 @@ pub struct Report {
     /// Waivers past their expiry date (they no longer waive).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub expired_waivers: Vec<String>,
+    /// Waivers in force that matched no finding of this run.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub stale_waivers: Vec<String>,
 }
 
 #[derive(Clone, Debug, Default)]
@@ -527,7 +530,7 @@ pub fn evaluate(
         ..
     } = inputs;
     std::thread::spawn(move || drop((per_resource, whole_plan, plan_inputs)));
-    let expired_waivers = waivers.apply(&mut findings);
+    let applied = waivers.apply(&mut findings);
     for f in &findings {
         match f.status {
             Status::Fail => summary.failed += 1,
@@ -545,7 +548,8 @@ pub fn evaluate(
     Ok(Report {
         summary,
         findings,
-        expired_waivers,
+        expired_waivers: applied.expired,
+        stale_waivers: applied.stale,
     })
 }
 

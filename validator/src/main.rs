@@ -91,6 +91,10 @@ enum Command {
         /// Waivers file (YAML, or TOML by extension).
         #[arg(long)]
         waivers: Option<PathBuf>,
+        /// Fail the gate when a waiver in force matched no finding (fixed, renamed or
+        /// mistyped): stale waivers are otherwise only reported.
+        #[arg(long)]
+        fail_on_stale_waivers: bool,
         /// Time limit of one rule evaluation, in seconds.
         #[arg(long, default_value = "20")]
         timeout: u64,
@@ -183,6 +187,7 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
             fail_on,
             only_changes,
             waivers,
+            fail_on_stale_waivers,
             timeout,
             engine,
         } => {
@@ -250,7 +255,13 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
                 .and_then(|()| out.flush())
                 .with_context(|| format!("writing {destination}"))?;
             profile::phase("report");
-            let code = if report.blocking(fail_on.as_str()) > 0 {
+            let stale = fail_on_stale_waivers && !report.stale_waivers.is_empty();
+            if stale {
+                for w in &report.stale_waivers {
+                    eprintln!("error: stale waiver (matched nothing in this plan): {w}");
+                }
+            }
+            let code = if report.blocking(fail_on.as_str()) > 0 || stale {
                 1
             } else {
                 0

@@ -72,6 +72,9 @@ fn text(r: &Report, color: bool) -> String {
             let _ = writeln!(out, "       waived: {w}");
         }
     }
+    for e in &r.stale_waivers {
+        let _ = writeln!(out, "stale waiver (matched nothing in this plan): {e}");
+    }
     for e in &r.expired_waivers {
         let _ = writeln!(out, "expired waiver (no longer applies): {e}");
     }
@@ -212,11 +215,14 @@ fn junit(r: &Report, rules: &[Rule]) -> String {
 }
 
 fn github(r: &Report) -> String {
-    let esc = |s: &str| {
+    // GitHub's workflow commands (@actions/core `escapeData`, `escapeProperty`): a property
+    // ends at `,` and its name at `:`, so both are escaped there; `%`, CR and LF everywhere.
+    let data = |s: &str| {
         s.replace('%', "%25")
             .replace('\r', "%0D")
             .replace('\n', "%0A")
     };
+    let esc = |s: &str| data(s).replace(':', "%3A").replace(',', "%2C");
     let mut out = String::new();
     for f in &r.findings {
         let level = match (&f.status, f.severity.as_str()) {
@@ -230,7 +236,7 @@ fn github(r: &Report) -> String {
             esc(&f.source),
             esc(&f.rule_id),
             esc(&f.resource),
-            esc(&f.message)
+            data(&f.message)
         );
     }
     let s = &r.summary;

@@ -64,12 +64,31 @@ pub fn civil_from_days(days: i64) -> (i64, i64, i64) {
     (yoe + era * 400 + i64::from(m <= 2), m, d)
 }
 
+/// A real calendar date written `YYYY-MM-DD`: `2027-13-99` or `2027-02-29` is a typo that
+/// would otherwise waive for ever (or never), so it is refused.
 fn valid_date(s: &str) -> bool {
     let b = s.as_bytes();
-    b.len() == 10
-        && b[4] == b'-'
-        && b[7] == b'-'
-        && s.split('-').all(|p| p.bytes().all(|c| c.is_ascii_digit()))
+    if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
+        return false;
+    }
+    let number = |r: std::ops::Range<usize>| -> Option<u32> {
+        let part = &s[r];
+        part.bytes()
+            .all(|c| c.is_ascii_digit())
+            .then(|| part.parse().ok())?
+    };
+    let (Some(year), Some(month), Some(day)) = (number(0..4), number(5..7), number(8..10)) else {
+        return false;
+    };
+    let leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+    let days = match month {
+        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+        4 | 6 | 9 | 11 => 30,
+        2 if leap => 29,
+        2 => 28,
+        _ => return false,
+    };
+    (1..=days).contains(&day)
 }
 
 pub fn glob_match(pattern: &str, text: &str) -> bool {
@@ -95,6 +114,15 @@ pub fn glob_match(pattern: &str, text: &str) -> bool {
         pi += 1;
     }
     pi == p.len()
+}
+
+/// What applying the waivers found besides the findings they waived.
+#[derive(Debug, Default)]
+pub struct Applied {
+    /// Past their expiry date: they no longer waive.
+    pub expired: Vec<String>,
+    /// In force, but no finding of this run matched them: fixed, renamed or mistyped.
+    pub stale: Vec<String>,
 }
 
 impl Waivers {
@@ -137,16 +165,16 @@ impl Waivers {
         })
     }
 
-    /// Marks waived findings; returns descriptions of the expired waivers.
-    pub fn apply(&self, findings: &mut [Finding]) -> Vec<String> {
-        let mut expired = Vec::new();
+    /// Marks waived findings; says which waivers have expired and which matched nothing.
+    pub fn apply(&self, findings: &mut [Finding]) -> Applied {
+        let mut applied = Applied::default();
         for w in &self.items {
             let is_expired = w
                 .expires
                 .as_deref()
                 .is_some_and(|e| e < self.today.as_str());
             if is_expired {
-                expired.push(format!(
+                applied.expired.push(format!(
                     "{} on {} expired {}: {}",
                     w.rule,
                     w.resource,
@@ -155,23 +183,53 @@ impl Waivers {
                 ));
                 continue;
             }
+            let mut matched = false;
             for f in findings.iter_mut() {
-                if f.status != Status::Waived
-                    && (w.rule == "*" || w.rule.eq_ignore_ascii_case(&f.rule_id))
+                if (w.rule == "*" || w.rule.eq_ignore_ascii_case(&f.rule_id))
                     && glob_match(&w.resource, &f.resource)
                 {
-                    f.status = Status::Waived;
-                    f.waiver = Some(w.reason.clone());
+                    matched = true;
+                    if f.status != Status::Waived {
+                        f.status = Status::Waived;
+                        f.waiver = Some(w.reason.clone());
+                    }
                 }
             }
+            if !matched {
+                applied
+                    .stale
+                    .push(format!("{} on {}: {}", w.rule, w.resource, w.reason));
+            }
         }
-        expired
+        applied
     }
 }
 
 #[cfg(test)]
 mod tests {
-    use super::glob_match;
+    use super::{glob_match, valid_date};
+
+    #[test]
+    fn only_real_calendar_dates_are_expiries() {
+        for good in ["2027-06-30", "2028-02-29", "2000-02-29", "2027-12-31"] {
+            assert!(valid_date(good), "{good}");
+        }
+        for bad in [
+            "2027-13-99",
+            "2027-02-29",
+            "1900-02-29",
+            "2027-04-31",
+            "2027-00-10",
+            "2027-06-00",
+            "2027-6-30",
+            "27-06-30xx",
+            "2027-06-3a",
+            "2027/06/30",
+        ] {
+            assert!(!valid_date(bad), "{bad}");
+        }
+    }
+
     #[test]
     fn globs() {
         assert!(glob_match(

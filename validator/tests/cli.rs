@@ -416,6 +416,107 @@ fn waivers_waive_until_they_expire() {
     );
 }
 
+/// A plan of one unencrypted RDS instance at `address` (EDU-ENC-003 fails it).
+fn unencrypted_db_plan(address: &str) -> Value {
+    let values = json!({"storage_encrypted": false, "engine": "postgres"});
+    json!({
+        "format_version": "1.2",
+        "resource_changes": [{"address": address, "type": "aws_db_instance", "name": "db",
+            "mode": "managed", "index": "a,b:c",
+            "change": {"actions": ["create"], "before": null, "after": values, "after_unknown": {}}}],
+        "planned_values": {"root_module": {"resources": [{"address": address,
+            "type": "aws_db_instance", "name": "db", "mode": "managed", "values": values}]}}
+    })
+}
+
+#[test]
+fn waivers_that_match_nothing_are_reported_and_can_fail_the_gate() {
+    let d = tmp("stale-waivers");
+    let p = d.join("plan.json");
+    std::fs::write(&p, unencrypted_db_plan("aws_db_instance.db").to_string()).unwrap();
+    let w = d.join("waivers.yaml");
+    std::fs::write(
+        &w,
+        "waivers:\n  - rule: \"*\"\n    resource: aws_db_instance.db\n    reason: migrating\n  - rule: EDU-ENC-003\n    resource: aws_db_instance.renamed\n    reason: typo\n",
+    )
+    .unwrap();
+    let args = [p.to_str().unwrap(), "--waivers", w.to_str().unwrap()];
+    let r = json_of(&check(&[&args[..], &["--format", "json"]].concat()));
+    let stale: Vec<&str> = r["stale_waivers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s.as_str().unwrap())
+        .collect();
+    assert_eq!(stale.len(), 1, "{stale:?}");
+    assert!(stale[0].contains("aws_db_instance.renamed"), "{stale:?}");
+    let text = check(&args);
+    let out = String::from_utf8_lossy(&text.stdout);
+    assert!(
+        out.contains(
+            "stale waiver (matched nothing in this plan): EDU-ENC-003 on aws_db_instance.renamed"
+        ),
+        "{out}"
+    );
+    assert_eq!(
+        text.status.code(),
+        Some(0),
+        "a stale waiver is reported, not an error"
+    );
+    let strict = check(&[&args[..], &["--fail-on-stale-waivers"]].concat());
+    assert_eq!(
+        strict.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&strict.stderr)
+    );
+    assert!(String::from_utf8_lossy(&strict.stderr).contains("aws_db_instance.renamed"));
+}
+
+#[test]
+fn a_waiver_expiry_that_is_no_date_is_refused_with_its_waiver() {
+    let d = tmp("bad-expiry");
+    let p = d.join("plan.json");
+    std::fs::write(&p, unencrypted_db_plan("aws_db_instance.db").to_string()).unwrap();
+    for bad in ["2027-13-99", "2027-02-29", "2027-04-31"] {
+        let w = d.join("waivers.yaml");
+        let text = format!("waivers:\n  - rule: EDU-ENC-003\n    resource: \"*\"\n    reason: r\n    expires: \"{bad}\"\n");
+        std::fs::write(&w, text).unwrap();
+        let o = check(&[p.to_str().unwrap(), "--waivers", w.to_str().unwrap()]);
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(2), "{bad}: {err}");
+        assert!(
+            err.contains(bad) && err.contains("EDU-ENC-003"),
+            "{bad}: {err}"
+        );
+    }
+}
+
+#[test]
+fn github_annotations_survive_commas_and_colons_in_addresses() {
+    let d = tmp("github-escape");
+    let p = d.join("plan.json");
+    let address = r#"aws_db_instance.db["a,b:c"]"#;
+    std::fs::write(&p, unencrypted_db_plan(address).to_string()).unwrap();
+    let o = check(&[p.to_str().unwrap(), "--format", "github"]);
+    let out = String::from_utf8_lossy(&o.stdout);
+    let line = out
+        .lines()
+        .find(|l| l.contains("EDU-ENC-003"))
+        .unwrap_or_else(|| panic!("{out}"));
+    let (command, message) = line.split_once("::").unwrap().1.split_once("::").unwrap();
+    // Properties are split at `,` and named up to `:` by the runner: neither may stand raw in
+    // a value.
+    let properties = command.split_once(' ').unwrap().1;
+    for property in properties.split(',') {
+        let (name, value) = property.split_once('=').unwrap();
+        assert!(["file", "title"].contains(&name), "{line}");
+        assert!(!value.contains(':'), "{line}");
+    }
+    assert!(properties.contains("a%2Cb%3Ac"), "{line}");
+    assert!(!message.is_empty());
+}
+
 #[test]
 fn sarif_and_junit_have_their_required_shape() {
     let plan = common::shared().join("fixtures/plans/regula__iam_admin_policy.json");
