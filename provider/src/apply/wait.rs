@@ -88,9 +88,25 @@ impl States {
     }
 }
 
+/// One poll's answer: the resource's status, and the reason AWS gives for it where it gives one
+/// (a failed load balancer's or function's), which a terminal state's error carries.
+pub(crate) struct Status {
+    pub state: String,
+    pub reason: Option<String>,
+}
+
+impl From<String> for Status {
+    fn from(state: String) -> Status {
+        Status {
+            state,
+            reason: None,
+        }
+    }
+}
+
 /// Polls `status` (the resource's status, None when it is absent) until `states` calls it
 /// ready, or, with [`Absent::Done`], until it is gone.
-pub(crate) async fn for_states<F, Fut>(
+pub(crate) async fn for_states<F, Fut, S>(
     operation: &str,
     what: &str,
     limit: Duration,
@@ -100,11 +116,23 @@ pub(crate) async fn for_states<F, Fut>(
 ) -> Result<(), CallError>
 where
     F: FnMut() -> Fut,
-    Fut: Future<Output = Result<Option<String>, CallError>>,
+    Fut: Future<Output = Result<Option<S>, CallError>>,
+    S: Into<Status>,
 {
     wait_until(what, limit, || {
         let poll = status();
-        async move { states.judge(operation, what, poll.await?.as_deref(), absent) }
+        async move {
+            let polled: Option<Status> = poll.await?.map(Into::into);
+            let state = polled.as_ref().map(|p| p.state.as_str());
+            states
+                .judge(operation, what, state, absent)
+                .map_err(|mut e| {
+                    if let Some(reason) = polled.and_then(|p| p.reason) {
+                        e.message = format!("{}: {reason}", e.message);
+                    }
+                    e
+                })
+        }
     })
     .await
 }
@@ -237,6 +265,31 @@ mod tests {
         .await
         .unwrap_err();
         assert_eq!((e.code.as_str(), polls.get()), ("TerminalState", 1));
+    }
+
+    #[tokio::test]
+    async fn a_terminal_state_carries_the_reason_aws_gives() {
+        let e = for_states(
+            "Describe",
+            "lb",
+            Duration::from_secs(60),
+            &DB,
+            Absent::Pending,
+            || async {
+                Ok(Some(Status {
+                    state: "failed".into(),
+                    reason: Some("no capacity in eu-west-1a".into()),
+                }))
+            },
+        )
+        .await
+        .unwrap_err();
+        assert!(
+            e.message
+                .ends_with("does not leave by itself: no capacity in eu-west-1a"),
+            "{}",
+            e.message
+        );
     }
 
     #[tokio::test]

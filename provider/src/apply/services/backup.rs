@@ -578,10 +578,7 @@ impl Backup {
                 .op("DeleteBackupSelection"),
         )?;
         // The plan can go only once its selections are gone.
-        wait_until(id, GONE_WITHIN, || async {
-            Ok(!self.selection_exists(plan_id, id).await?)
-        })
-        .await
+        until_gone(id, GONE_WITHIN, || self.selection_exists(plan_id, id)).await
     }
 
     // --- the driver ------------------------------------------------------------------------

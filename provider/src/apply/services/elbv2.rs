@@ -8,10 +8,9 @@ use std::time::Duration;
 
 use aws_sdk_elasticloadbalancingv2::types::{
     Action, ActionTypeEnum, Certificate, FixedResponseActionConfig, IpAddressType, Listener,
-    LoadBalancer, LoadBalancerAttribute, LoadBalancerSchemeEnum, LoadBalancerStateEnum,
-    LoadBalancerTypeEnum, Matcher, ProtocolEnum, RedirectActionConfig,
-    RedirectActionStatusCodeEnum, Tag, TargetGroup, TargetGroupAttribute,
-    TargetGroupIpAddressTypeEnum, TargetTypeEnum,
+    LoadBalancer, LoadBalancerAttribute, LoadBalancerSchemeEnum, LoadBalancerTypeEnum, Matcher,
+    ProtocolEnum, RedirectActionConfig, RedirectActionStatusCodeEnum, Tag, TargetGroup,
+    TargetGroupAttribute, TargetGroupIpAddressTypeEnum, TargetTypeEnum,
 };
 use aws_sdk_elasticloadbalancingv2::Client;
 use serde_json::{json, Map, Value as Json};
@@ -19,8 +18,8 @@ use serde_json::{json, Map, Value as Json};
 use super::empty_answer;
 use super::not_visible;
 use super::{
-    absent_ok, attr, attrs, codes, first_of, observed, tag_map, unsupported, until_gone,
-    wait_until, while_busy, Call,
+    absent_ok, attr, attrs, codes, first_of, for_states, observed, tag_map, unsupported,
+    until_gone, while_busy, Absent, Call, States, Status,
 };
 use crate::apply::driver::{Attrs, CallError, Desired, Ensured, ErrorClass, Found, Observed};
 use crate::apply::pages;
@@ -570,27 +569,31 @@ impl Elbv2 {
     }
 
     async fn wait_active(&self, arn: &str) -> Result<LoadBalancer, CallError> {
-        wait_until(arn, ACTIVE_WITHIN, || async {
-            let Some(lb) = self.balancer(arn).await? else {
-                return Ok(false);
-            };
-            match lb.state().and_then(|s| s.code()) {
-                Some(LoadBalancerStateEnum::Failed) => Err(CallError::new(
-                    "DescribeLoadBalancers",
-                    "LoadBalancerFailed",
-                    format!(
-                        "{arn} failed to provision: {}",
-                        lb.state()
-                            .and_then(|s| s.reason())
-                            .unwrap_or("no reason given")
-                    ),
-                    ErrorClass::Permanent,
-                )),
-                Some(LoadBalancerStateEnum::Provisioning) => Ok(false),
-                // active, active_impaired (serving, short of capacity), or no state reported.
-                _ => Ok(true),
-            }
-        })
+        // "LoadBalancerState", ELB API Reference: provisioning, then active or active_impaired
+        // (serving, short of capacity); `failed` stays so, with a reason.
+        let states = States {
+            ready: &["active", "active_impaired"],
+            terminal: &["failed"],
+        };
+        for_states(
+            "DescribeLoadBalancers",
+            arn,
+            ACTIVE_WITHIN,
+            &states,
+            Absent::Pending,
+            || async {
+                let lb = self.balancer(arn).await?;
+                Ok(lb.map(|lb| Status {
+                    // No state reported: the balancer is listed, so it serves.
+                    state: lb
+                        .state()
+                        .and_then(|s| s.code())
+                        .map_or("active", |c| c.as_str())
+                        .to_string(),
+                    reason: lb.state().and_then(|s| s.reason()).map(str::to_string),
+                }))
+            },
+        )
         .await?;
         self.balancer(arn)
             .await?

@@ -19,7 +19,10 @@ use aws_sdk_lambda::Client;
 use serde_json::{Map, Value as Json};
 
 use super::not_visible;
-use super::{absent_ok, attr, attrs, observed, tag_map, unsupported, until_gone, wait_until, Call};
+use super::{
+    absent_ok, attr, attrs, for_states, observed, tag_map, unsupported, until_gone, Absent, Call,
+    States, Status,
+};
 use crate::apply::driver::strings_in;
 use crate::apply::driver::{Attrs, CallError, Desired, Ensured, ErrorClass, Found, Observed};
 use crate::apply::tags;
@@ -233,49 +236,44 @@ impl Lambda {
     /// Waits while the function is being created or updated: Lambda refuses a change while
     /// another is in progress. `changed`: a failed update is then ours, and an error.
     async fn wait_ready(&self, name: &str, changed: bool) -> Result<(), CallError> {
-        wait_until(name, Duration::from_secs(900), || async {
-            let Some(c) = absent_ok(
-                self.reads
+        // "State" and "LastUpdateStatus", Lambda API Reference: a function is usable when it
+        // is no longer Pending and no update is InProgress. Failed is for good; a failed
+        // update is ours only when we made one.
+        let states = States {
+            ready: &["Ready"],
+            terminal: &["Failed", "UpdateFailed"],
+        };
+        for_states(
+            "GetFunctionConfiguration",
+            name,
+            Duration::from_secs(900),
+            &states,
+            Absent::Pending,
+            || async {
+                let r = self
+                    .reads
                     .get_function_configuration()
                     .function_name(name)
                     .send()
-                    .await
-                    .op("GetFunctionConfiguration"),
-            )?
-            else {
-                return Err(not_visible("GetFunctionConfiguration", name));
-            };
-            match c.state() {
-                Some(State::Failed) => {
-                    return Err(CallError::new(
-                        "GetFunctionConfiguration",
-                        "FunctionFailed",
-                        format!(
-                            "{name}: {}",
-                            c.state_reason()
-                                .unwrap_or("the function failed to become active")
-                        ),
-                        ErrorClass::Permanent,
-                    ))
-                }
-                Some(State::Pending) => return Ok(false),
-                _ => {}
-            }
-            match c.last_update_status() {
-                Some(LastUpdateStatus::InProgress) => Ok(false),
-                Some(LastUpdateStatus::Failed) if changed => Err(CallError::new(
-                    "GetFunctionConfiguration",
-                    "UpdateFailed",
-                    format!(
-                        "{name}: {}",
-                        c.last_update_status_reason()
-                            .unwrap_or("the last update of the function failed")
-                    ),
-                    ErrorClass::Permanent,
-                )),
-                _ => Ok(true),
-            }
-        })
+                    .await;
+                let Some(c) = absent_ok(r.op("GetFunctionConfiguration"))? else {
+                    return Err(not_visible("GetFunctionConfiguration", name));
+                };
+                let (state, reason) = match (c.state(), c.last_update_status()) {
+                    (Some(State::Failed), _) => ("Failed", c.state_reason()),
+                    (Some(State::Pending), _) => ("Pending", None),
+                    (_, Some(LastUpdateStatus::InProgress)) => ("InProgress", None),
+                    (_, Some(LastUpdateStatus::Failed)) if changed => {
+                        ("UpdateFailed", c.last_update_status_reason())
+                    }
+                    _ => ("Ready", None),
+                };
+                Ok(Some(Status {
+                    state: state.to_string(),
+                    reason: reason.map(str::to_string),
+                }))
+            },
+        )
         .await
     }
 

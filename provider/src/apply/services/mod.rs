@@ -236,7 +236,7 @@ pub(crate) use super::calls::{
 };
 pub(crate) use super::tags::{sdk_tag, stale_keys, tag_map};
 pub(crate) use super::wait::{
-    codes, for_states, until_gone, wait_until, while_busy, Absent, States,
+    codes, for_states, until_gone, wait_until, while_busy, Absent, States, Status,
 };
 
 mod apigateway;
