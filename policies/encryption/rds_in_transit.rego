@@ -12,6 +12,11 @@ metadata := {
 	"remediation": "Use an aws_db_parameter_group with parameter { name = \"rds.force_ssl\", value = \"1\" } (PostgreSQL, SQL Server) or require_secure_transport = \"1\" (MySQL, MariaDB) and set parameter_group_name on the aws_db_instance.",
 	"references": ["CKV2_AWS_69"],
 	"description": "Unless the parameter group forces TLS, clients may connect in clear text and database credentials and rows cross the network unencrypted.",
+	"assumes": [
+		"The default parameter group of RDS for PostgreSQL 15 and later sets rds.force_ssl = 1 (Using SSL with a PostgreSQL DB instance, Amazon RDS User Guide; checked 2026-12-07).",
+		"An omitted engine_version gets the Region's default version, \"typically the most recent\" (Amazon RDS for PostgreSQL updates, PostgreSQL Release Notes; majors up to 19 listed), so 15 or later (checked 2026-12-07).",
+		"MySQL, MariaDB and SQL Server default parameter groups do not require TLS (require_secure_transport = 0, rds.force_ssl = 0).",
+	],
 }
 
 resource_types := {"aws_db_instance"}
@@ -72,7 +77,8 @@ engine(r) := lib.lower_str(lib.val(r, "engine"))
 # Per instance (aligned with instances), computed once per evaluation with builtins only:
 #   default_group: uses the engine's default parameter group: parameter_group_name neither set nor referenced, or
 #                  named "default.*";
-#   default_tls:   the default group forces TLS (PostgreSQL 15 and later default to rds.force_ssl = 1);
+#   default_tls:   the default group forces TLS (PostgreSQL 15 and later default to rds.force_ssl = 1, and an
+#                  omitted engine_version is RDS's default, the newest major: see metadata.assumes);
 #   version_pending: engine_version is known only after apply (lib.pending).
 instance_facts := [{"default_group": default_group, "default_tls": default_tls, "version_pending": version_pending} |
 	some r in instances
@@ -91,8 +97,9 @@ instance_facts := [{"default_group": default_group, "default_tls": default_tls, 
 		trim(m, "0123456789") == ""
 		to_number(m) >= 15
 	]) > 0
-	default_tls := [lower(object.get({"string": eng}, type_name(eng), "")), major_15] == ["postgres", true]
 	version_pending := [object.get(r, ["unknown", "engine_version"], null), ev] == [true, null]
+	defaulted := [ev, version_pending] == [null, false]
+	default_tls := [lower(object.get({"string": eng}, type_name(eng), "")), true in {major_15, defaulted}] == ["postgres", true]
 ]
 
 deny contains {"resource": r.address, "msg": msg} if {

@@ -41,3 +41,19 @@ test_group_outside_plan_is_unknown if {
 	count(rule.deny) == 0 with input as inp
 	count(rule.unknown) == 1 with input as inp
 }
+
+# AWS picks its default version, the newest major, when engine_version is left out: its default
+# group forces TLS from PostgreSQL 15 on.
+test_postgres_without_engine_version_passes_on_the_default_group if {
+	count(rule.deny) == 0 with input as {"resources": testing.plan([db({"engine": "postgres"}, {}, {})])}
+}
+
+test_postgres_14_default_group_fails if {
+	count(rule.deny) == 1 with input as {"resources": testing.plan([db({"engine": "postgres", "engine_version": "14.12"}, {}, {})])}
+}
+
+test_postgres_version_known_after_apply_is_unknown if {
+	inp := {"resources": testing.plan([db({"engine": "postgres"}, {"engine_version": true}, {})])}
+	count(rule.deny) == 0 with input as inp
+	count(rule.unknown) == 1 with input as inp
+}

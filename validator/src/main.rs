@@ -346,6 +346,9 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
             if !m.references.is_empty() {
                 println!("checkov: {}", m.references.join(", "));
             }
+            for a in &m.assumes {
+                println!("Assumes: {a}");
+            }
             println!("Source: {}", r.path);
             Ok(0)
         }

@@ -301,5 +301,16 @@ pub fn rules_markdown(rules: &[Rule]) -> String {
             m.references.join(", ")
         );
     }
+    let assuming: Vec<&Rule> = rules
+        .iter()
+        .filter(|r| !r.metadata.assumes.is_empty())
+        .collect();
+    if !assuming.is_empty() {
+        out.push_str("\nWhat the rules assume AWS does when an argument is left out:\n\n| id | assumes |\n|---|---|\n");
+        for r in assuming {
+            let said = r.metadata.assumes.join(" ").replace('|', "\\|");
+            let _ = writeln!(out, "| {} | {} |", r.metadata.id, said);
+        }
+    }
     out
 }

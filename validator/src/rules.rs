@@ -42,6 +42,9 @@ pub struct Metadata {
     pub remediation: String,
     pub references: Vec<String>,
     pub description: String,
+    /// What AWS does when an argument the rule reads is left out, as the rule assumes it, each
+    /// with its source and the date it was checked (metadata `assumes`).
+    pub assumes: Vec<String>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
@@ -296,6 +299,19 @@ impl RuleSet {
                         })
                         .unwrap_or_default(),
                     description: s("description").unwrap_or_default(),
+                    assumes: match meta.get("assumes") {
+                        None => Vec::new(),
+                        Some(v) => v
+                            .as_array()
+                            .and_then(|a| {
+                                a.iter()
+                                    .map(|x| x.as_str().map(str::to_string))
+                                    .collect::<Option<Vec<_>>>()
+                            })
+                            .ok_or_else(|| {
+                                meta_err("metadata \"assumes\" must be a list of strings".into())
+                            })?,
+                    },
                 };
                 if !SEVERITIES.contains(&metadata.severity.as_str()) {
                     return Err(meta_err(format!(

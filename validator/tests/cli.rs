@@ -625,6 +625,37 @@ fn docs_rules_md_lists_every_rule_as_generated() {
     );
 }
 
+/// A rule's `assumes` (the AWS defaults it relies on) is a list of strings; anything else stops
+/// the gate naming the file, and a well-formed one is shown by `explain`.
+#[test]
+fn assumed_aws_defaults_are_a_list_of_strings() {
+    let d = tmp("assumes");
+    let plan = common::shared().join("fixtures/plans/tfc__sqs_kms.json");
+    let rule = |assumes: &str| {
+        format!(
+            "package edulibra.rules.custom_as\nimport rego.v1\n\nmetadata := {{\"id\": \"CUSTOM-AS-1\", \"title\": \"t\", \"category\": \"custom\", \"assumes\": {assumes}}}\n\nresource_types := {{\"aws_sqs_queue\"}}\n\ndeny contains msg if {{\n  false\n  msg := \"m\"\n}}\n"
+        )
+    };
+    for (name, assumes) in [("text", r#""SSE-SQS is on""#), ("numbers", "[1]")] {
+        let dir = d.join(name);
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join("custom_as.rego"), rule(assumes)).unwrap();
+        let o = check(&[plan.to_str().unwrap(), "--policy", dir.to_str().unwrap()]);
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(2), "{name}: {err}");
+        assert!(
+            err.contains("assumes") && err.contains("custom_as.rego"),
+            "{name}: {err}"
+        );
+    }
+    let o = bin().args(["explain", "EDU-ENC-006"]).output().unwrap();
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        out.contains("Assumes: The default parameter group of RDS for PostgreSQL 15"),
+        "{out}"
+    );
+}
+
 /// A plan rule's `plan_types` narrows what compiled runs give it; one that is not a set of
 /// strings, or that leaves out the rule's own subjects, is refused when the rules load.
 #[test]
