@@ -37,6 +37,19 @@ pub struct Report {
     /// Waivers in force that matched no finding of this run.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub stale_waivers: Vec<String>,
+    /// Rules left out of the run (`--check`, `--skip`), with the flag that left each out.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub skipped_rules: Vec<crate::gate::Skipped>,
+    /// What the failing findings do to the gate (`--soft-fail` and friends), once decided.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub gate: Option<GateDecision>,
+}
+
+/// The failing findings that fail the gate, and those that only report.
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct GateDecision {
+    pub blocking: usize,
+    pub reported_only: usize,
 }
 
 #[derive(Clone, Debug, Default)]
@@ -550,6 +563,8 @@ pub fn evaluate(
         findings,
         expired_waivers: applied.expired,
         stale_waivers: applied.stale,
+        skipped_rules: Vec::new(),
+        gate: None,
     })
 }
 

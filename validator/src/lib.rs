@@ -6,6 +6,7 @@
 pub mod compiled;
 pub mod eval;
 pub mod finding;
+pub mod gate;
 pub mod identity;
 pub mod plan;
 pub mod profile;

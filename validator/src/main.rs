@@ -14,7 +14,7 @@ use edulibra_validate::eval::{self, Options};
 use edulibra_validate::report::{self, Format};
 use edulibra_validate::rules::RuleSet;
 use edulibra_validate::waivers::Waivers;
-use edulibra_validate::{plan, profile, testing};
+use edulibra_validate::{gate, plan, profile, testing};
 
 // The gate allocates millions of small values per plan; glibc's allocator spent a fifth of the
 // run in malloc and free.
@@ -85,6 +85,25 @@ enum Command {
         /// Lowest severity of a failing finding that fails the gate.
         #[arg(long, value_enum, default_value = "low")]
         fail_on: Severity,
+        /// Run only the rules named: rule ids, categories or severities (repeatable,
+        /// comma-separated).
+        #[arg(long, value_delimiter = ',')]
+        check: Vec<String>,
+        /// Leave out the rules named: rule ids, categories or severities (repeatable,
+        /// comma-separated).
+        #[arg(long, value_delimiter = ',')]
+        skip: Vec<String>,
+        /// Report every finding but exit 0 (except for what --hard-fail-on names).
+        #[arg(long)]
+        soft_fail: bool,
+        /// Failing findings that report without failing the gate: rule ids, or a severity and
+        /// those below it.
+        #[arg(long, value_delimiter = ',')]
+        soft_fail_on: Vec<String>,
+        /// Failing findings that always fail the gate: rule ids, or a severity and those above
+        /// it. Given alone, nothing else fails the gate (checkov's meaning).
+        #[arg(long, value_delimiter = ',')]
+        hard_fail_on: Vec<String>,
         /// Judge only resources that change (skip no-op and read as well as delete).
         #[arg(long)]
         only_changes: bool,
@@ -185,6 +204,11 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
             format,
             output,
             fail_on,
+            check,
+            skip,
+            soft_fail,
+            soft_fail_on,
+            hard_fail_on,
             only_changes,
             waivers,
             fail_on_stale_waivers,
@@ -216,6 +240,9 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
             });
             let mut rules = rules?;
             let loaded = loaded?;
+            let skipped = gate::select(&mut rules.rules, &check, &skip)?;
+            let fail_policy =
+                gate::FailPolicy::new(fail_on.as_str(), soft_fail, &soft_fail_on, &hard_fail_on)?;
             profile::phase("load");
             let waivers = match waivers {
                 Some(p) => Waivers::load(&p)?,
@@ -224,7 +251,7 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
                     today: edulibra_validate::waivers::today_utc(),
                 },
             };
-            let report = eval::evaluate(
+            let mut report = eval::evaluate(
                 &mut rules,
                 &loaded,
                 &waivers,
@@ -236,6 +263,12 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
                     },
                 },
             )?;
+            report.skipped_rules = skipped;
+            let (blocking, reported_only) = fail_policy.count(&report.findings);
+            report.gate = Some(eval::GateDecision {
+                blocking,
+                reported_only,
+            });
             let color = output.is_none()
                 && std::io::stdout().is_terminal()
                 && std::env::var_os("NO_COLOR").is_none();
@@ -261,11 +294,7 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
                     eprintln!("error: stale waiver (matched nothing in this plan): {w}");
                 }
             }
-            let code = if report.blocking(fail_on.as_str()) > 0 || stale {
-                1
-            } else {
-                0
-            };
+            let code = if blocking > 0 || stale { 1 } else { 0 };
             // The process ends here: freeing hundreds of MB of plan values one by one would only
             // delay the exit.
             std::mem::forget((loaded, rules, report));

@@ -72,6 +72,16 @@ fn text(r: &Report, color: bool) -> String {
             let _ = writeln!(out, "       waived: {w}");
         }
     }
+    for s in &r.skipped_rules {
+        let _ = writeln!(out, "skipped rule {} ({})", s.rule_id, s.by);
+    }
+    if let Some(g) = r.gate.as_ref().filter(|g| g.reported_only > 0) {
+        let _ = writeln!(
+            out,
+            "{} failing finding(s) reported without failing the gate (--soft-fail, --soft-fail-on, --hard-fail-on); {} fail it",
+            g.reported_only, g.blocking
+        );
+    }
     for e in &r.stale_waivers {
         let _ = writeln!(out, "stale waiver (matched nothing in this plan): {e}");
     }

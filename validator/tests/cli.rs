@@ -430,6 +430,109 @@ fn unencrypted_db_plan(address: &str) -> Value {
 }
 
 #[test]
+fn rules_are_selected_by_id_category_or_severity_and_every_skip_is_reported() {
+    let d = tmp("select");
+    let p = d.join("plan.json");
+    std::fs::write(&p, unencrypted_db_plan("aws_db_instance.db").to_string()).unwrap();
+    let run = |extra: &[&str]| {
+        json_of(&check(
+            &[&[p.to_str().unwrap(), "--format", "json"][..], extra].concat(),
+        ))
+    };
+    let failed = |r: &Value| -> Vec<String> {
+        let mut v: Vec<String> = r["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| f["rule_id"].as_str().unwrap().to_string())
+            .collect();
+        v.sort();
+        v
+    };
+    let all = run(&[]);
+    assert!(failed(&all).len() >= 4, "{:?}", failed(&all));
+    assert!(all.get("skipped_rules").is_none());
+
+    let encryption = run(&["--check", "encryption"]);
+    assert!(
+        failed(&encryption)
+            .iter()
+            .all(|id| id.starts_with("EDU-ENC-")),
+        "{:?}",
+        failed(&encryption)
+    );
+    let skipped = encryption["skipped_rules"].as_array().unwrap();
+    assert!(skipped
+        .iter()
+        .any(|s| s["rule_id"] == "EDU-HA-001" && s["by"] == "--check encryption"));
+
+    let without = run(&["--skip", "EDU-ENC-003,high"]);
+    assert!(!failed(&without).contains(&"EDU-ENC-003".to_string()));
+    assert!(
+        !failed(&without).contains(&"EDU-HA-001".to_string()),
+        "high skipped"
+    );
+    assert!(failed(&without).contains(&"EDU-ENC-004".to_string()));
+    let skipped = without["skipped_rules"].as_array().unwrap();
+    assert!(skipped
+        .iter()
+        .any(|s| s["rule_id"] == "EDU-ENC-003" && s["by"] == "--skip EDU-ENC-003"));
+
+    for flag in ["--check", "--skip"] {
+        let o = check(&[p.to_str().unwrap(), flag, "EDU-NOPE-999"]);
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(2), "{flag}: {err}");
+        assert!(err.contains(flag) && err.contains("EDU-NOPE-999"), "{err}");
+    }
+}
+
+#[test]
+fn soft_and_hard_failure_decide_the_exit_but_never_hide_a_finding() {
+    let d = tmp("soft-fail");
+    let p = d.join("plan.json");
+    std::fs::write(&p, unencrypted_db_plan("aws_db_instance.db").to_string()).unwrap();
+    let code = |extra: &[&str]| {
+        let o = check(&[&[p.to_str().unwrap()][..], extra].concat());
+        (
+            o.status.code(),
+            String::from_utf8_lossy(&o.stdout).to_string(),
+        )
+    };
+    assert_eq!(code(&[]).0, Some(1));
+    let (soft, out) = code(&["--soft-fail"]);
+    assert_eq!(soft, Some(0));
+    assert!(out.contains("FAIL EDU-ENC-003"), "{out}");
+    assert!(out.contains("reported without failing the gate"), "{out}");
+    assert_eq!(
+        code(&["--soft-fail", "--hard-fail-on", "EDU-ENC-003"]).0,
+        Some(1)
+    );
+    assert_eq!(
+        code(&["--hard-fail-on", "critical"]).0,
+        Some(0),
+        "nothing critical fails"
+    );
+    assert_eq!(code(&["--hard-fail-on", "high"]).0, Some(1));
+    assert_eq!(
+        code(&["--soft-fail-on", "high"]).0,
+        Some(0),
+        "high and below"
+    );
+    assert_eq!(
+        code(&["--soft-fail-on", "medium"]).0,
+        Some(1),
+        "the high ones still fail"
+    );
+    let o = check(&[p.to_str().unwrap(), "--soft-fail-on", "encryption"]);
+    assert_eq!(
+        o.status.code(),
+        Some(2),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+}
+
+#[test]
 fn waivers_that_match_nothing_are_reported_and_can_fail_the_gate() {
     let d = tmp("stale-waivers");
     let p = d.join("plan.json");
