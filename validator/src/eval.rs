@@ -568,12 +568,7 @@ pub fn evaluate(
     })
 }
 
-pub fn severity_rank(s: &str) -> usize {
-    crate::rules::SEVERITIES
-        .iter()
-        .position(|x| *x == s)
-        .unwrap_or(2)
-}
+pub use crate::rules::severity_rank;
 
 impl Report {
     /// Failing findings at or above the threshold: what makes the gate exit 1.

@@ -2,9 +2,8 @@
 //! category or severity (`--check`, `--skip`), and findings that fail the gate or only report
 //! (`--soft-fail`, `--soft-fail-on`, `--hard-fail-on`), with checkov's meaning for each.
 
-use crate::eval::severity_rank;
 use crate::finding::{Finding, Status};
-use crate::rules::{Rule, SEVERITIES};
+use crate::rules::{severity_rank, Rule, SEVERITIES};
 
 #[derive(Debug, thiserror::Error, PartialEq)]
 pub enum GateError {

@@ -105,6 +105,31 @@ fn sarif_level(sev: &str) -> &'static str {
     }
 }
 
+/// GitHub's code scanning ranks alerts by `security-severity`, a CVSS-like score: over 9.0
+/// critical, 7.0 to 8.9 high, 4.0 to 6.9 medium, 0.1 to 3.9 low ("SARIF support for code
+/// scanning", GitHub Docs).
+fn security_severity(sev: &str) -> &'static str {
+    match sev {
+        "critical" => "9.5",
+        "high" => "8.0",
+        "medium" => "5.5",
+        "low" => "3.0",
+        _ => "0.0",
+    }
+}
+
+/// A finding's identity across runs: its rule and resource address, not its line or message,
+/// so code scanning tracks one alert while the plan around it changes. FNV-1a (64 bits): the
+/// same on every machine and release, unlike std's hasher.
+pub fn fingerprint(rule_id: &str, resource: &str) -> String {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in rule_id.bytes().chain([0u8]).chain(resource.bytes()) {
+        h ^= u64::from(b);
+        h = h.wrapping_mul(0x0100_0000_01b3);
+    }
+    format!("{h:016x}")
+}
+
 fn sarif(r: &Report, rules: &[Rule]) -> String {
     let rule_index: std::collections::BTreeMap<&str, usize> = rules
         .iter()
@@ -114,12 +139,18 @@ fn sarif(r: &Report, rules: &[Rule]) -> String {
     let results: Vec<serde_json::Value> = r
         .findings
         .iter()
-        .filter(|f| f.status != Status::Unknown)
         .map(|f| {
+            // An unknown verdict (a value known only after apply) is a note to look at, not an
+            // alert: dropping it would hide that the gate could not judge.
+            let (level, text) = match f.status {
+                Status::Unknown => ("note", format!("unknown until apply: {}", f.message)),
+                _ => (sarif_level(&f.severity), f.message.clone()),
+            };
             let mut res = json!({
                 "ruleId": f.rule_id,
-                "level": sarif_level(&f.severity),
-                "message": {"text": f.message},
+                "level": level,
+                "message": {"text": text},
+                "partialFingerprints": {"edulibraFinding/v1": fingerprint(&f.rule_id, &f.resource)},
                 "locations": [{
                     "physicalLocation": {"artifactLocation": {"uri": f.source}},
                     "logicalLocations": [{"fullyQualifiedName": f.resource, "kind": "resource"}]
@@ -144,7 +175,7 @@ fn sarif(r: &Report, rules: &[Rule]) -> String {
                 "fullDescription": {"text": if x.metadata.description.is_empty() { &x.metadata.title } else { &x.metadata.description }},
                 "help": {"text": x.metadata.remediation, "markdown": format!("**{}**\n\n{}\n\nReferences: {}", x.metadata.title, x.metadata.remediation, x.metadata.references.join(", "))},
                 "defaultConfiguration": {"level": sarif_level(&x.metadata.severity)},
-                "properties": {"category": x.metadata.category, "severity": x.metadata.severity, "tags": [x.metadata.category]},
+                "properties": {"category": x.metadata.category, "severity": x.metadata.severity, "security-severity": security_severity(&x.metadata.severity), "tags": [x.metadata.category, "security"]},
             })
         })
         .collect();

@@ -92,6 +92,11 @@ pub struct RuleSet {
 }
 
 pub const SEVERITIES: &[&str] = &["info", "low", "medium", "high", "critical"];
+/// A severity's rank in `SEVERITIES` (an unknown one ranks as medium).
+pub fn severity_rank(s: &str) -> usize {
+    SEVERITIES.iter().position(|x| *x == s).unwrap_or(2)
+}
+
 pub const CATEGORIES: &[&str] = &["encryption", "iam", "multi-az", "waf", "logging", "network"];
 
 pub fn new_engine(limit: Duration) -> regorus::Engine {

@@ -430,6 +430,87 @@ fn unencrypted_db_plan(address: &str) -> Value {
 }
 
 #[test]
+fn sarif_alerts_keep_their_fingerprint_rank_by_severity_and_show_unknowns() {
+    let d = tmp("sarif-fingerprints");
+    let sarif_of = |plan: &Value, name: &str| {
+        let p = d.join(name);
+        std::fs::write(&p, plan.to_string()).unwrap();
+        json_of(&check(&[p.to_str().unwrap(), "--format", "sarif"]))
+    };
+    let fingerprint = |doc: &Value, rule: &str, resource: &str| -> String {
+        doc["runs"][0]["results"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| {
+                r["ruleId"] == rule
+                    && r["locations"][0]["logicalLocations"][0]["fullyQualifiedName"] == resource
+            })
+            .unwrap_or_else(|| panic!("{rule} on {resource}"))["partialFingerprints"]
+            ["edulibraFinding/v1"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    };
+    let plan = unencrypted_db_plan("aws_db_instance.db");
+    let first = sarif_of(&plan, "a.json");
+    let again = sarif_of(&plan, "b.json");
+    let fp = fingerprint(&first, "EDU-ENC-003", "aws_db_instance.db");
+    assert_eq!(fp, fingerprint(&again, "EDU-ENC-003", "aws_db_instance.db"));
+    // An unrelated resource joins the plan: the alert keeps its identity.
+    let mut bigger = plan.clone();
+    let mut other = bigger["resource_changes"][0].clone();
+    other["address"] = json!("aws_db_instance.other");
+    bigger["resource_changes"]
+        .as_array_mut()
+        .unwrap()
+        .push(other);
+    let mut other = bigger["planned_values"]["root_module"]["resources"][0].clone();
+    other["address"] = json!("aws_db_instance.other");
+    bigger["planned_values"]["root_module"]["resources"]
+        .as_array_mut()
+        .unwrap()
+        .push(other);
+    let with_other = sarif_of(&bigger, "c.json");
+    assert_eq!(
+        fp,
+        fingerprint(&with_other, "EDU-ENC-003", "aws_db_instance.db")
+    );
+    assert_ne!(
+        fp,
+        fingerprint(&with_other, "EDU-ENC-003", "aws_db_instance.other")
+    );
+    let rules = first["runs"][0]["tool"]["driver"]["rules"]
+        .as_array()
+        .unwrap();
+    let rule = |id: &str| rules.iter().find(|r| r["id"] == id).unwrap().clone();
+    assert_eq!(
+        rule("EDU-ENC-003")["properties"]["security-severity"],
+        "8.0"
+    );
+    assert_eq!(
+        rule("EDU-IAM-001")["properties"]["security-severity"],
+        "9.5"
+    );
+    // A PostgreSQL version known only after apply leaves EDU-ENC-006 unknown: a note, not lost.
+    let mut pending = plan.clone();
+    pending["resource_changes"][0]["change"]["after_unknown"] = json!({"engine_version": true});
+    let notes = sarif_of(&pending, "d.json");
+    let unknown = notes["runs"][0]["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["ruleId"] == "EDU-ENC-006")
+        .expect("the unknown verdict is a result")
+        .clone();
+    assert_eq!(unknown["level"], "note");
+    assert!(unknown["message"]["text"]
+        .as_str()
+        .unwrap()
+        .starts_with("unknown until apply"));
+}
+
+#[test]
 fn rules_are_selected_by_id_category_or_severity_and_every_skip_is_reported() {
     let d = tmp("select");
     let p = d.join("plan.json");
