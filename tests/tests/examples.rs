@@ -154,9 +154,9 @@ fn ci_workflow_plans_gates_with_sarif_and_junit_and_applies_only_on_main() {
     for needed in [
         "terraform plan -out=tfplan",
         "terraform show -json tfplan > plan.json",
-        "--format sarif --output gate.sarif",
-        "--format junit --output gate.xml",
-        "--format github",
+        "--output sarif=gate.sarif",
+        "--output junit=gate.xml",
+        "--output github=-",
         "github/codeql-action/upload-sarif",
         "gate.sarif",
     ] {
@@ -170,20 +170,26 @@ fn ci_workflow_plans_gates_with_sarif_and_junit_and_applies_only_on_main() {
     // The validator takes every option the workflow passes it.
     let plan = std::env::temp_dir().join(format!("ci-plan-{}.json", std::process::id()));
     std::fs::write(&plan, r#"{"format_version":"1.2","resource_changes":[]}"#).unwrap();
-    for format in ["sarif", "junit", "github"] {
-        let o = Command::new(validator_binary().unwrap())
-            .arg("check")
-            .arg(&plan)
-            .args(["--format", format, "--fail-on", "medium"])
-            .output()
-            .unwrap();
-        assert_eq!(
-            o.status.code(),
-            Some(0),
-            "{format}: {}",
-            String::from_utf8_lossy(&o.stderr)
-        );
-    }
+    let dir = plan.with_extension("out");
+    std::fs::create_dir_all(&dir).unwrap();
+    let o = Command::new(validator_binary().unwrap())
+        .arg("check")
+        .arg(&plan)
+        .args(["--fail-on", "medium"])
+        .arg("--output")
+        .arg(format!("sarif={}", dir.join("gate.sarif").display()))
+        .arg("--output")
+        .arg(format!("junit={}", dir.join("gate.xml").display()))
+        .args(["--output", "github=-"])
+        .output()
+        .unwrap();
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    assert!(dir.join("gate.sarif").is_file() && dir.join("gate.xml").is_file());
 }
 
 #[test]

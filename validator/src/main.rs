@@ -78,10 +78,13 @@ enum Command {
         /// Leave the built-in rules out.
         #[arg(long)]
         no_builtin: bool,
+        /// The format of a report whose --output names no format.
         #[arg(long, value_enum, default_value = "text")]
         format: Format,
+        /// Where a report goes: PATH (in --format) or FORMAT=PATH, repeatable (`-` is stdout),
+        /// so one run writes every report CI needs: `-o sarif=gate.sarif -o github=-`.
         #[arg(long, short)]
-        output: Option<PathBuf>,
+        output: Vec<String>,
         /// Lowest severity of a failing finding that fails the gate.
         #[arg(long, value_enum, default_value = "low")]
         fail_on: Severity,
@@ -240,6 +243,7 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
             });
             let mut rules = rules?;
             let loaded = loaded?;
+            let destinations = report::destinations(format, &output).map_err(anyhow::Error::msg)?;
             let skipped = gate::select(&mut rules.rules, &check, &skip)?;
             let fail_policy =
                 gate::FailPolicy::new(fail_on.as_str(), soft_fail, &soft_fail_on, &hard_fail_on)?;
@@ -269,24 +273,26 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
                 blocking,
                 reported_only,
             });
-            let color = output.is_none()
-                && std::io::stdout().is_terminal()
-                && std::env::var_os("NO_COLOR").is_none();
-            let (mut out, destination): (Box<dyn std::io::Write>, String) = match &output {
-                Some(p) => {
-                    let file = std::fs::File::create(p)
-                        .with_context(|| format!("writing {}", p.display()))?;
-                    let out = std::io::BufWriter::with_capacity(1 << 20, file);
-                    (Box::new(out), p.display().to_string())
-                }
-                None => (
-                    Box::new(std::io::BufWriter::new(std::io::stdout().lock())),
-                    "the report to stdout".into(),
-                ),
-            };
-            report::write(format, &report, &rules.rules, color, &mut out)
-                .and_then(|()| out.flush())
-                .with_context(|| format!("writing {destination}"))?;
+            for (format, path) in &destinations {
+                let color = path.is_none()
+                    && std::io::stdout().is_terminal()
+                    && std::env::var_os("NO_COLOR").is_none();
+                let (mut out, destination): (Box<dyn std::io::Write>, String) = match path {
+                    Some(p) => {
+                        let file = std::fs::File::create(p)
+                            .with_context(|| format!("writing {}", p.display()))?;
+                        let out = std::io::BufWriter::with_capacity(1 << 20, file);
+                        (Box::new(out), p.display().to_string())
+                    }
+                    None => (
+                        Box::new(std::io::BufWriter::new(std::io::stdout().lock())),
+                        "the report to stdout".into(),
+                    ),
+                };
+                report::write(*format, &report, &rules.rules, color, &mut out)
+                    .and_then(|()| out.flush())
+                    .with_context(|| format!("writing {destination}"))?;
+            }
             profile::phase("report");
             let stale = fail_on_stale_waivers && !report.stale_waivers.is_empty();
             if stale {

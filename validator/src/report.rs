@@ -17,6 +17,39 @@ pub enum Format {
     Markdown,
 }
 
+/// Where a run's reports go: `--output PATH` (in `--format`) or `--output FORMAT=PATH`,
+/// repeatable, `-` for stdout; none: `--format` to stdout. At most one goes to stdout, so two
+/// reports never interleave there.
+pub fn destinations(
+    default: Format,
+    outputs: &[String],
+) -> Result<Vec<(Format, Option<std::path::PathBuf>)>, String> {
+    let mut out = Vec::new();
+    for o in outputs {
+        let (format, path) = match o.split_once('=') {
+            Some((f, p)) => match <Format as clap::ValueEnum>::from_str(f, true) {
+                Ok(format) => (format, p),
+                Err(_) => (default, o.as_str()),
+            },
+            None => (default, o.as_str()),
+        };
+        if path.is_empty() {
+            return Err(format!("--output {o}: no path (use - for stdout)"));
+        }
+        out.push((
+            format,
+            (path != "-").then(|| std::path::PathBuf::from(path)),
+        ));
+    }
+    if out.is_empty() {
+        out.push((default, None));
+    }
+    if out.iter().filter(|(_, p)| p.is_none()).count() > 1 {
+        return Err("more than one --output goes to stdout (-)".into());
+    }
+    Ok(out)
+}
+
 /// Renders straight into `out`: the JSON report of a large plan is tens of MB, not worth
 /// holding as one string first.
 pub fn write(

@@ -511,6 +511,71 @@ fn sarif_alerts_keep_their_fingerprint_rank_by_severity_and_show_unknowns() {
 }
 
 #[test]
+fn one_run_writes_every_report_asked_for() {
+    let d = tmp("outputs");
+    let p = d.join("plan.json");
+    std::fs::write(&p, unencrypted_db_plan("aws_db_instance.db").to_string()).unwrap();
+    let (sarif, junit, json_path, md) = (
+        d.join("gate.sarif"),
+        d.join("gate.xml"),
+        d.join("gate.json"),
+        d.join("summary.md"),
+    );
+    let arg = |f: &str, p: &Path| format!("{f}={}", p.display());
+    let o = check(&[
+        p.to_str().unwrap(),
+        "--output",
+        &arg("sarif", &sarif),
+        "-o",
+        &arg("junit", &junit),
+        "-o",
+        &arg("JSON", &json_path),
+        "-o",
+        &arg("markdown", &md),
+        "-o",
+        "github=-",
+    ]);
+    assert_eq!(
+        o.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let stdout = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        stdout.lines().any(|l| l.starts_with("::error ")),
+        "{stdout}"
+    );
+    let sarif: Value = serde_json::from_slice(&std::fs::read(&sarif).unwrap()).unwrap();
+    assert_eq!(sarif["version"], "2.1.0");
+    assert!(std::fs::read_to_string(&junit)
+        .unwrap()
+        .starts_with("<?xml"));
+    let json: Value = serde_json::from_slice(&std::fs::read(&json_path).unwrap()).unwrap();
+    assert!(json["summary"]["failed"].as_u64().unwrap() > 0);
+    assert!(std::fs::read_to_string(&md)
+        .unwrap()
+        .contains("EDU-ENC-003"));
+    // A plain path takes --format, as before.
+    let plain = d.join("plain.sarif");
+    let o = check(&[
+        p.to_str().unwrap(),
+        "--format",
+        "sarif",
+        "-o",
+        plain.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(std::fs::read_to_string(&plain)
+        .unwrap()
+        .contains("\"2.1.0\""));
+    // Two reports cannot share stdout.
+    let o = check(&[p.to_str().unwrap(), "-o", "github=-", "-o", "json=-"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("stdout"));
+}
+
+#[test]
 fn rules_are_selected_by_id_category_or_severity_and_every_skip_is_reported() {
     let d = tmp("select");
     let p = d.join("plan.json");
