@@ -193,6 +193,80 @@ fn ci_workflow_plans_gates_with_sarif_and_junit_and_applies_only_on_main() {
 }
 
 #[test]
+fn gitlab_pipeline_gates_once_with_code_quality_and_junit_and_applies_only_on_the_default_branch() {
+    let path = repo_root().join("examples/ci/gitlab-ci.yml");
+    let py = "import json, sys, yaml\nprint(json.dumps(yaml.safe_load(open(sys.argv[1]))))";
+    let out = Command::new(tools_dir().join("moto/bin/python"))
+        .args(["-c", py])
+        .arg(&path)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "not YAML: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let ci: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let gate = &ci["plan-and-gate"];
+    let script = gate["script"].to_string();
+    for needed in [
+        "terraform show -json tfplan > plan.json",
+        "--output gitlab=gl-code-quality-report.json",
+        "--output junit=gate.xml",
+    ] {
+        assert!(script.contains(needed), "the gate job runs {needed:?}");
+    }
+    let reports = &gate["artifacts"]["reports"];
+    assert!(reports["codequality"]
+        .as_str()
+        .unwrap()
+        .ends_with("gl-code-quality-report.json"));
+    assert!(reports["junit"].as_str().unwrap().ends_with("gate.xml"));
+    assert_eq!(
+        gate["artifacts"]["when"], "always",
+        "reports survive a failing gate"
+    );
+    assert!(ci["apply"]["rules"][0]["if"]
+        .as_str()
+        .unwrap()
+        .contains("CI_DEFAULT_BRANCH"));
+
+    // The gate command of the pipeline runs as written (on an empty plan, from a temp dir).
+    let dir = std::env::temp_dir().join(format!("gitlab-ci-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(
+        dir.join("plan.json"),
+        r#"{"format_version":"1.2","resource_changes":[]}"#,
+    )
+    .unwrap();
+    std::fs::write(dir.join("waivers.yaml"), "waivers: []\n").unwrap();
+    let line = gate["script"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|s| s.as_str())
+        .find(|s| s.starts_with("edulibra-validate"))
+        .unwrap();
+    let args: Vec<&str> = line.split_whitespace().skip(1).collect();
+    let o = Command::new(validator_binary().unwrap())
+        .args(&args)
+        .current_dir(&dir)
+        .output()
+        .unwrap();
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let cq: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(dir.join("gl-code-quality-report.json")).unwrap())
+            .unwrap();
+    assert_eq!(cq, serde_json::json!([]), "no findings, no issues");
+    assert!(dir.join("gate.xml").is_file());
+}
+
+#[test]
 fn remote_state_the_second_concurrent_apply_is_refused_by_the_lock_and_nothing_is_lost() {
     let moto = Moto::start().unwrap();
     boto3(&moto, "eu-central-1", "\

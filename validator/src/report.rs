@@ -15,6 +15,8 @@ pub enum Format {
     Junit,
     Github,
     Markdown,
+    /// GitLab Code Quality (`artifacts:reports:codequality`).
+    Gitlab,
 }
 
 /// Where a run's reports go: `--output PATH` (in `--format`) or `--output FORMAT=PATH`,
@@ -69,6 +71,7 @@ pub fn write(
         Format::Junit => junit(report, rules),
         Format::Github => github(report),
         Format::Markdown => markdown(report),
+        Format::Gitlab => gitlab(report),
     };
     out.write_all(text.as_bytes())
 }
@@ -221,6 +224,46 @@ fn sarif(r: &Report, rules: &[Rule]) -> String {
         }]
     });
     serde_json::to_string_pretty(&doc).expect("sarif serialises") + "\n"
+}
+
+/// GitLab's Code Quality report ("Code Quality report format", GitLab Docs): one issue per
+/// failing or unknown finding, with GitLab's severities and a fingerprint that is stable across
+/// runs and unique within one (GitLab shows only the first issue of a fingerprint).
+fn gitlab(r: &Report) -> String {
+    let mut seen = std::collections::BTreeSet::new();
+    let issues: Vec<serde_json::Value> = r
+        .findings
+        .iter()
+        .filter(|f| f.status != Status::Waived)
+        .map(|f| {
+            let severity = match (&f.status, f.severity.as_str()) {
+                (Status::Unknown, _) => "info",
+                (_, "critical") => "blocker",
+                (_, "high") => "critical",
+                (_, "medium") => "major",
+                (_, "low") => "minor",
+                _ => "info",
+            };
+            let mut print = fingerprint(&f.rule_id, &f.resource);
+            if !seen.insert(print.clone()) {
+                print = fingerprint(&f.rule_id, &format!("{}\0{}", f.resource, f.message));
+                seen.insert(print.clone());
+            }
+            let prefix = if f.status == Status::Unknown {
+                "unknown until apply: "
+            } else {
+                ""
+            };
+            json!({
+                "description": format!("{prefix}{} ({})", f.message, f.resource),
+                "check_name": f.rule_id,
+                "fingerprint": print,
+                "severity": severity,
+                "location": {"path": f.source, "lines": {"begin": 1}},
+            })
+        })
+        .collect();
+    serde_json::to_string_pretty(&issues).expect("code quality serialises") + "\n"
 }
 
 fn xml_escape(s: &str) -> String {
