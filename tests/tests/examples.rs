@@ -134,21 +134,26 @@ fn custom_policy_a_reviewers_rule_runs_in_plan_and_in_ci_with_its_waivers() {
     assert_eq!(failing, warned, "plan and CI agree");
 }
 
-#[test]
-fn ci_workflow_plans_gates_with_sarif_and_junit_and_applies_only_on_main() {
-    let path = repo_root().join("examples/ci/edulibra.yml");
+/// A CI file read as YAML by PyYAML (in the tools' Python), as JSON.
+fn yaml(path: &std::path::Path) -> serde_json::Value {
     let py = "import json, sys, yaml\nprint(json.dumps(yaml.safe_load(open(sys.argv[1]))))";
     let out = Command::new(tools_dir().join("moto/bin/python"))
         .args(["-c", py])
-        .arg(&path)
+        .arg(path)
         .output()
         .unwrap();
     assert!(
         out.status.success(),
-        "not YAML: {}",
+        "{} is not YAML: {}",
+        path.display(),
         String::from_utf8_lossy(&out.stderr)
     );
-    let wf: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+#[test]
+fn ci_workflow_plans_gates_with_sarif_and_junit_and_applies_only_on_main() {
+    let wf = yaml(&repo_root().join("examples/ci/edulibra.yml"));
     let steps = |job: &str| -> String { wf["jobs"][job]["steps"].to_string() };
     let gate = steps("plan-and-gate");
     for needed in [
@@ -194,19 +199,7 @@ fn ci_workflow_plans_gates_with_sarif_and_junit_and_applies_only_on_main() {
 
 #[test]
 fn gitlab_pipeline_gates_once_with_code_quality_and_junit_and_applies_only_on_the_default_branch() {
-    let path = repo_root().join("examples/ci/gitlab-ci.yml");
-    let py = "import json, sys, yaml\nprint(json.dumps(yaml.safe_load(open(sys.argv[1]))))";
-    let out = Command::new(tools_dir().join("moto/bin/python"))
-        .args(["-c", py])
-        .arg(&path)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "not YAML: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let ci: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let ci = yaml(&repo_root().join("examples/ci/gitlab-ci.yml"));
     let gate = &ci["plan-and-gate"];
     let script = gate["script"].to_string();
     for needed in [
