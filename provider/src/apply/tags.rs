@@ -39,14 +39,16 @@ pub(crate) trait Tagging {
 
 /// Makes a resource's tags exactly `desired`: removes the stale keys and writes only the tags
 /// that are missing or differ (AWS counts tags against a per-resource quota), each call made
-/// only when needed.
-pub(crate) async fn sync(
-    api: &impl Tagging,
+/// only when needed. The tags are read through `reads`, the client whose calls the SDK retries
+/// itself, and written through `writes`, whose calls only the engine retries.
+pub(crate) async fn sync<T: Tagging>(
+    reads: &T,
+    writes: &T,
     resource: &str,
     desired: &[(String, String)],
 ) -> Result<(), CallError> {
-    let current = api.read_tags(resource).await?;
-    sync_from(api, resource, &current, desired).await
+    let current = reads.read_tags(resource).await?;
+    sync_from(writes, resource, &current, desired).await
 }
 
 /// [`sync`] from tags the caller has already read (a describe call that answers them, where the
@@ -249,7 +251,7 @@ mod tests {
             tags: std::sync::Mutex::new(map(current)),
             calls: std::sync::Mutex::new(Vec::new()),
         };
-        sync(&r, "arn", &list(desired)).await.unwrap();
+        sync(&r, &r, "arn", &list(desired)).await.unwrap();
         assert_eq!(
             *r.tags.lock().unwrap(),
             map(desired),

@@ -255,7 +255,7 @@ impl Backup {
         if let Some(v) = self.vault(name).await? {
             // The key cannot change in place (kinds.rs replaces the vault); only tags converge.
             let arn = v.backup_vault_arn().unwrap_or("").to_string();
-            tags::sync(&self.client, &arn, &d.tags()).await?;
+            tags::sync(&self.reads, &self.client, &arn, &d.tags()).await?;
             return Ok(Self::vault_attrs(name, &arn, d));
         }
         let created = self
@@ -276,7 +276,7 @@ impl Backup {
             Err(e) if e.code == "AlreadyExistsException" => match self.vault(name).await? {
                 Some(v) => {
                     let arn = v.backup_vault_arn().unwrap_or("").to_string();
-                    tags::sync(&self.client, &arn, &d.tags()).await?;
+                    tags::sync(&self.reads, &self.client, &arn, &d.tags()).await?;
                     Ok(Self::vault_attrs(name, &arn, d))
                 }
                 None => Err(e),
@@ -462,7 +462,7 @@ impl Backup {
                 version = v.to_string();
             }
         }
-        tags::sync(&self.client, &arn, &d.tags()).await?;
+        tags::sync(&self.reads, &self.client, &arn, &d.tags()).await?;
         Ok(Self::plan_attrs(&id, &arn, name, &version))
     }
 

@@ -823,7 +823,7 @@ impl CloudFront {
         // A fresh distribution already matches (one read); an adopted one may not.
         self.converge(d, &id).await?;
         let dist = self.wait_deployed(&id).await?;
-        tags::sync(&self.client, dist.arn(), &d.tags()).await?;
+        tags::sync(&self.reads, &self.client, dist.arn(), &d.tags()).await?;
         Ok(Self::distribution_attrs(&dist))
     }
 

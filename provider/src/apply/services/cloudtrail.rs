@@ -123,7 +123,7 @@ impl CloudTrail {
                     .await
                     .op("UpdateTrail")?;
                 let arn = t.trail_arn().unwrap_or("").to_string();
-                tags::sync(&self.client, &arn, &d.tags()).await?;
+                tags::sync(&self.reads, &self.client, &arn, &d.tags()).await?;
                 Some(t)
             }
         };

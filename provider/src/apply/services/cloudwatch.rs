@@ -98,7 +98,7 @@ impl CloudWatch {
             .await?
             .ok_or_else(|| not_visible("DescribeAlarms", name))?;
         let arn = alarm.alarm_arn().unwrap_or("").to_string();
-        tags::sync(&self.client, &arn, &d.tags()).await?;
+        tags::sync(&self.reads, &self.client, &arn, &d.tags()).await?;
         Ok(Self::attrs_of(&alarm))
     }
 

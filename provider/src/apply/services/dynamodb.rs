@@ -214,7 +214,7 @@ impl DynamoDb {
                     .await
                     .op("UpdateTable")?;
             }
-            tags::sync(&self.client, &arn, &d.tags()).await?;
+            tags::sync(&self.reads, &self.client, &arn, &d.tags()).await?;
         }
         let want_pitr = Self::wants_pitr(d);
         if self.point_in_time_recovery(name).await? != want_pitr {

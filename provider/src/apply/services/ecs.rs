@@ -942,7 +942,13 @@ impl Ecs {
                         .op("UpdateCluster")
                         .map_err(settling)?;
                 }
-                tags::sync(&self.client, c.cluster_arn().unwrap_or(""), &d.tags()).await?;
+                tags::sync(
+                    &self.reads,
+                    &self.client,
+                    c.cluster_arn().unwrap_or(""),
+                    &d.tags(),
+                )
+                .await?;
                 c
             }
             None => self
@@ -1090,6 +1096,7 @@ impl Ecs {
             // Only the tags differ: they change on the revision itself.
             Some((td, _)) if spec.matches(&td) => {
                 tags::sync(
+                    &self.reads,
                     &self.client,
                     td.task_definition_arn().unwrap_or(""),
                     &d.tags(),
@@ -1319,7 +1326,13 @@ impl Ecs {
                     .and_then(|a| a.get("desired_count"))
                     .and_then(|n| n.parse().ok());
                 self.update_service(&spec, &s, prior).await?;
-                tags::sync(&self.client, s.service_arn().unwrap_or(""), &d.tags()).await?;
+                tags::sync(
+                    &self.reads,
+                    &self.client,
+                    s.service_arn().unwrap_or(""),
+                    &d.tags(),
+                )
+                .await?;
             }
             None => self.create_service(&spec, d).await?,
         }

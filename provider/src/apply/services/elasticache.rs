@@ -437,7 +437,7 @@ impl ElastiCache {
                         .await
                         .op("ModifyCacheSubnetGroup")?;
                 }
-                tags::sync(&self.client, g.arn().unwrap_or(""), &d.tags()).await?;
+                tags::sync(&self.reads, &self.client, g.arn().unwrap_or(""), &d.tags()).await?;
                 g
             }
             None => self
@@ -508,7 +508,7 @@ impl ElastiCache {
                     })
                     .await?;
                 }
-                tags::sync(&self.client, u.arn().unwrap_or(""), &d.tags()).await?;
+                tags::sync(&self.reads, &self.client, u.arn().unwrap_or(""), &d.tags()).await?;
             }
         }
         let u = self.wait_user_active(id).await?;
@@ -571,7 +571,7 @@ impl ElastiCache {
                     )
                     .await?;
                 }
-                tags::sync(&self.client, g.arn().unwrap_or(""), &d.tags()).await?;
+                tags::sync(&self.reads, &self.client, g.arn().unwrap_or(""), &d.tags()).await?;
             }
         }
         let g = self.wait_user_group_active(id).await?;
@@ -768,7 +768,7 @@ impl ElastiCache {
         // It may still be creating or modifying, which refuses further changes.
         let g = self.wait_available(id).await?;
         self.modify_replication_group(d, &g, recorded).await?;
-        tags::sync(&self.client, g.arn().unwrap_or(""), &d.tags()).await?;
+        tags::sync(&self.reads, &self.client, g.arn().unwrap_or(""), &d.tags()).await?;
         let g = self.wait_available(id).await?;
         let members = match recorded {
             Some(_) => want_count,

@@ -711,7 +711,7 @@ impl Elbv2 {
                     .op("SetIpAddressType")?;
             }
         }
-        tags::sync(&self.client, arn, &d.tags()).await
+        tags::sync(&self.reads, &self.client, arn, &d.tags()).await
     }
 
     async fn ensure_balancer(&self, d: &Desired<'_>) -> Ensured {
@@ -824,7 +824,7 @@ impl Elbv2 {
                         .await
                         .op("ModifyTargetGroup")?;
                 }
-                tags::sync(&self.client, arn, &d.tags()).await?;
+                tags::sync(&self.reads, &self.client, arn, &d.tags()).await?;
                 tg
             }
             None => with_health_check!(self.client.create_target_group(), hc)
@@ -924,7 +924,7 @@ impl Elbv2 {
                         .await
                         .op("ModifyListener")?;
                 }
-                tags::sync(&self.client, &arn, &d.tags()).await?;
+                tags::sync(&self.reads, &self.client, &arn, &d.tags()).await?;
                 arn
             }
             None => self

@@ -139,7 +139,7 @@ impl Iam {
                             .send()
                             .await
                             .op("UpdateRole")?;
-                        tags::sync(c, name, &d.tags()).await?;
+                        tags::sync(&self.reads, c, name, &d.tags()).await?;
                         role
                     }
                     None => c

@@ -197,7 +197,7 @@ impl Kms {
                                 .await
                                 .op("PutKeyPolicy")?;
                         }
-                        tags::sync(c, &id, &d.tags()).await?;
+                        tags::sync(&self.reads, c, &id, &d.tags()).await?;
                         id
                     }
                     None => c

@@ -352,7 +352,7 @@ impl Lambda {
                     self.wait_ready(name, true).await?;
                 }
                 let arn = c.function_arn().unwrap_or("");
-                tags::sync(&self.client, arn, &d.tags()).await?;
+                tags::sync(&self.reads, &self.client, arn, &d.tags()).await?;
             }
         }
         self.ensure_concurrency(d, name).await?;

@@ -72,7 +72,7 @@ impl Logs {
                         }
                     }
                 }
-                tags::sync(c, &bare_arn(g.arn().unwrap_or("")), &d.tags()).await?;
+                tags::sync(&self.reads, c, &bare_arn(g.arn().unwrap_or("")), &d.tags()).await?;
                 g
             }
             None => {

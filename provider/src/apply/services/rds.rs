@@ -195,6 +195,7 @@ impl Rds {
                         .op("ModifyDBSubnetGroup")?;
                 }
                 tags::sync(
+                    &self.reads,
                     &self.client,
                     g.db_subnet_group_arn().unwrap_or(""),
                     &d.tags(),
@@ -368,8 +369,13 @@ impl Rds {
                     None => self.create_instance(d).await?,
                     Some(i) => {
                         self.modify_instance(d, &i).await?;
-                        tags::sync(&self.client, i.db_instance_arn().unwrap_or(""), &d.tags())
-                            .await?;
+                        tags::sync(
+                            &self.reads,
+                            &self.client,
+                            i.db_instance_arn().unwrap_or(""),
+                            &d.tags(),
+                        )
+                        .await?;
                     }
                 }
                 let i = self.wait_available(identifier).await?;

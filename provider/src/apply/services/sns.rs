@@ -178,7 +178,7 @@ impl Sns {
                         .await
                         .op("SetTopicAttributes")?;
                 }
-                tags::sync(&self.client, &arn, &d.tags()).await?;
+                tags::sync(&self.reads, &self.client, &arn, &d.tags()).await?;
                 arn
             }
             None => {

@@ -589,7 +589,7 @@ impl Wafv2 {
                 .op("UpdateWebACL")
                 .map_err(waf)?;
         }
-        tags::sync(self.writer(&scope), arn, &tags).await?;
+        tags::sync(self.reader(&scope), self.writer(&scope), arn, &tags).await?;
         Ok(found_attrs)
     }
 
