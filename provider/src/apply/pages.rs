@@ -34,23 +34,20 @@ where
     Ok(None)
 }
 
-/// Every item of every page that `keep` keeps.
-pub(crate) async fn collect<O, E, T, I, K>(
+/// Every item of every page.
+pub(crate) async fn collect<O, E, T, I>(
     mut pages: Pages<O, E>,
     operation: &str,
     items: I,
-    keep: K,
 ) -> Result<Vec<T>, CallError>
 where
     E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
     T: Clone,
     I: Fn(&O) -> &[T],
-    K: Fn(&T) -> bool,
 {
     let mut out = Vec::new();
     while let Some(page) = pages.next().await {
-        let page = page.op(operation)?;
-        out.extend(items(&page).iter().filter(|x| keep(x)).cloned());
+        out.extend_from_slice(items(&page.op(operation)?));
     }
     Ok(out)
 }
@@ -132,22 +129,19 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn a_collection_holds_every_page_that_passes_the_filter() {
+    async fn a_collection_holds_every_item_of_every_page() {
         let read = Arc::new(AtomicUsize::new(0));
         let pages = vec![vec!["a1", "b1"], vec![], vec!["a2"], vec!["b2", "a3"]];
-        let all = collect(
-            listing(pages, None, read.clone()),
-            "ListKeys",
-            |p| p.keys(),
-            |k| id(k).starts_with('a'),
-        );
+        let all = collect(listing(pages, None, read.clone()), "ListKeys", |p| p.keys());
         let ids: Vec<String> = all
             .await
             .unwrap()
             .iter()
             .map(|k| id(k).to_string())
             .collect();
-        assert_eq!(ids, ["a1", "a2", "a3"]);
+        assert_eq!(ids, ["a1", "b1", "a2", "b2", "a3"]);
+        let a: Vec<&String> = ids.iter().filter(|i| i.starts_with('a')).collect();
+        assert_eq!(a, ["a1", "a2", "a3"]);
         assert_eq!(read.load(Ordering::SeqCst), 4);
     }
 

@@ -293,12 +293,10 @@ impl Backup {
             .reads
             .list_recovery_points_by_backup_vault()
             .backup_vault_name(vault);
-        let all = |_: &RecoveryPointByBackupVault| true;
         let points = pages::collect(
             call.into_paginator().send(),
             "ListRecoveryPointsByBackupVault",
             |p| p.recovery_points(),
-            all,
         );
         // A vault that is gone holds nothing.
         Ok(absent_ok(points.await)?.unwrap_or_default())

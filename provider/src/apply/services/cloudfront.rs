@@ -9,8 +9,8 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use aws_sdk_cloudfront::types::{
     Aliases, AllowedMethods, CacheBehavior, CacheBehaviors, CachedMethods, CustomOriginConfig,
     DefaultCacheBehavior, Distribution, DistributionConfig, DistributionConfigWithTags,
-    DistributionSummary, GeoRestriction, GeoRestrictionType, HttpVersion, LoggingConfig, Method,
-    MinimumProtocolVersion, Origin, OriginAccessControlConfig, OriginAccessControlOriginTypes,
+    GeoRestriction, GeoRestrictionType, HttpVersion, LoggingConfig, Method, MinimumProtocolVersion,
+    Origin, OriginAccessControlConfig, OriginAccessControlOriginTypes,
     OriginAccessControlSigningBehaviors, OriginAccessControlSigningProtocols, OriginProtocolPolicy,
     OriginSslProtocols, Origins, PriceClass, Restrictions, S3OriginConfig, SslProtocol,
     SslSupportMethod, Tag, TagKeys, Tags, ViewerCertificate, ViewerProtocolPolicy,
@@ -468,12 +468,10 @@ impl CloudFront {
     /// The distribution whose tags name this child, by listing: CloudFront has no tag filter.
     async fn find_distribution(&self, d: &Desired<'_>) -> Result<Option<String>, CallError> {
         let comment = d.opt_str("comment").unwrap_or("");
-        let all = |_: &DistributionSummary| true;
         let listed = pages::collect(
             self.reads.list_distributions().into_paginator().send(),
             "ListDistributions",
             |p| p.distribution_list().map(|l| l.items()).unwrap_or_default(),
-            all,
         );
         let mut candidates: Vec<(bool, String, String)> = listed
             .await?

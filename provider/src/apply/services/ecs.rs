@@ -942,13 +942,8 @@ impl Ecs {
                         .op("UpdateCluster")
                         .map_err(settling)?;
                 }
-                tags::sync(
-                    &self.reads,
-                    &self.client,
-                    c.cluster_arn().unwrap_or(""),
-                    &d.tags(),
-                )
-                .await?;
+                let (arn, current) = (c.cluster_arn().unwrap_or(""), tags::read(c.tags()));
+                tags::sync_from(&self.client, arn, &current, &d.tags()).await?;
                 c
             }
             None => self
@@ -1016,13 +1011,15 @@ impl Ecs {
             .list_task_definitions()
             .family_prefix(family)
             .status(status);
-        pages::collect(
+        let arns = pages::collect(
             call.sort(SortOrder::Desc).into_paginator().send(),
             "ListTaskDefinitions",
             |p| p.task_definition_arns(),
-            |a| family_of(a) == Some(family),
-        )
-        .await
+        );
+        // A family prefix matches longer families too (`web` and `web-admin`).
+        let mut arns = arns.await?;
+        arns.retain(|a| family_of(a) == Some(family));
+        Ok(arns)
     }
 
     /// The family's latest ACTIVE revision: the child. Newest first, so the first page holds it.
@@ -1094,14 +1091,9 @@ impl Ecs {
         let spec = TaskSpec::of(d)?;
         let td = match self.latest_revision(&spec.family).await? {
             // Only the tags differ: they change on the revision itself.
-            Some((td, _)) if spec.matches(&td) => {
-                tags::sync(
-                    &self.reads,
-                    &self.client,
-                    td.task_definition_arn().unwrap_or(""),
-                    &d.tags(),
-                )
-                .await?;
+            Some((td, current)) if spec.matches(&td) => {
+                let arn = td.task_definition_arn().unwrap_or("");
+                tags::sync_from(&self.client, arn, &tags::read(&current), &d.tags()).await?;
                 td
             }
             // Earlier revisions stay ACTIVE: the service runs on one until it moves to the new
@@ -1326,13 +1318,8 @@ impl Ecs {
                     .and_then(|a| a.get("desired_count"))
                     .and_then(|n| n.parse().ok());
                 self.update_service(&spec, &s, prior).await?;
-                tags::sync(
-                    &self.reads,
-                    &self.client,
-                    s.service_arn().unwrap_or(""),
-                    &d.tags(),
-                )
-                .await?;
+                let (arn, current) = (s.service_arn().unwrap_or(""), tags::read(s.tags()));
+                tags::sync_from(&self.client, arn, &current, &d.tags()).await?;
             }
             None => self.create_service(&spec, d).await?,
         }

@@ -540,13 +540,9 @@ impl Elbv2 {
     /// The balancer's listeners (None: the balancer is gone).
     async fn listeners_of(&self, balancer: &str) -> Result<Option<Vec<Listener>>, CallError> {
         let pages = self.reads.describe_listeners().load_balancer_arn(balancer);
-        let all = |_: &Listener| true;
-        let listeners = pages::collect(
-            pages.into_paginator().send(),
-            "DescribeListeners",
-            |p| p.listeners(),
-            all,
-        );
+        let listeners = pages::collect(pages.into_paginator().send(), "DescribeListeners", |p| {
+            p.listeners()
+        });
         absent_ok(listeners.await)
     }
 

@@ -139,7 +139,8 @@ impl Iam {
                             .send()
                             .await
                             .op("UpdateRole")?;
-                        tags::sync(&self.reads, c, name, &d.tags()).await?;
+                        let current = tags::read(role.tags());
+                        tags::sync_from(c, name, &current, &d.tags()).await?;
                         role
                     }
                     None => c

@@ -352,7 +352,8 @@ impl Lambda {
                     self.wait_ready(name, true).await?;
                 }
                 let arn = c.function_arn().unwrap_or("");
-                tags::sync(&self.reads, &self.client, arn, &d.tags()).await?;
+                let current = tags::from_map(f.tags());
+                tags::sync_from(&self.client, arn, &current, &d.tags()).await?;
             }
         }
         self.ensure_concurrency(d, name).await?;

@@ -70,7 +70,7 @@ impl Secrets {
                 let update = c.update_secret().secret_id(name);
                 let r = update.set_description(description).set_kms_key_id(key);
                 r.send().await.op("UpdateSecret")?;
-                tags::sync(&self.reads, c, name, &d.tags()).await?;
+                tags::sync_from(c, name, &tags::read(s.tags()), &d.tags()).await?;
                 s
             }
             None => {
