@@ -12,6 +12,7 @@ pub mod engine;
 pub mod graph;
 pub mod kinds;
 pub mod pages;
+pub mod resource;
 pub mod retry;
 pub mod services;
 pub mod tags;

@@ -9,11 +9,13 @@ use serde_json::Value as Json;
 use super::not_visible;
 use super::{absent_ok, attr, attrs, built, observed, tag_map, Call};
 use crate::apply::driver::{Attrs, CallError, Desired, Ensured, Found, Observed};
+use crate::apply::resource::{resources, Resource};
 use crate::apply::tags::{self, Tagging};
 
 const KIND: &str = "aws_cloudtrail";
 
-super::service_driver!(CloudTrail, Client, [KIND]);
+super::service_client!(CloudTrail, Client);
+resources!(CloudTrail, { KIND => Cloudtrail });
 super::sdk_tag!(Tag, fallible);
 
 /// Trails: ListTags answers per resource, and RemoveTags takes tags (keys only).
@@ -79,77 +81,51 @@ impl CloudTrail {
             ("arn", t.trail_arn().unwrap_or("").to_string()),
         ])
     }
+}
 
-    async fn find_kind(&self, d: &Desired<'_>) -> Found {
-        Ok(self
-            .trail(d.str("name")?)
-            .await?
-            .as_ref()
-            .map(Self::attrs_of))
-    }
-
-    async fn ensure_kind(&self, d: &Desired<'_>, _existing: Option<&Attrs>) -> Ensured {
-        let name = d.str("name")?;
+/// CreateTrail and UpdateTrail take the same settings, on builders of different types.
+macro_rules! with_settings {
+    ($call:expr, $d:expr) => {{
+        let d = $d;
         let text = |k: &str| d.opt_str(k).map(str::to_string);
-        // CreateTrail and UpdateTrail take the same settings, on builders of different types.
-        macro_rules! with_settings {
-            ($call:expr) => {
-                $call
-                    .name(name)
-                    .s3_bucket_name(d.str("s3_bucket_name")?)
-                    .set_s3_key_prefix(text("s3_key_prefix"))
-                    .set_is_multi_region_trail(d.bool("is_multi_region_trail"))
-                    .set_include_global_service_events(d.bool("include_global_service_events"))
-                    .set_enable_log_file_validation(d.bool("enable_log_file_validation"))
-                    .set_kms_key_id(text("kms_key_id"))
-                    .set_cloud_watch_logs_log_group_arn(text("cloud_watch_logs_group_arn"))
-                    .set_cloud_watch_logs_role_arn(text("cloud_watch_logs_role_arn"))
-                    .set_sns_topic_name(text("sns_topic_name"))
-            };
-        }
-        let trail = match self.trail(name).await? {
-            None => {
-                with_settings!(self.client.create_trail())
-                    .set_tags_list(Some(tags::sdk(&d.tags())?))
-                    .send()
-                    .await
-                    .op("CreateTrail")?;
-                self.trail(name).await?
-            }
-            Some(t) => {
-                // UpdateTrail sets every argument given, so it converges whatever changed.
-                with_settings!(self.client.update_trail())
-                    .send()
-                    .await
-                    .op("UpdateTrail")?;
-                let arn = t.trail_arn().unwrap_or("").to_string();
-                tags::sync(&self.reads, &self.client, &arn, &d.tags()).await?;
-                Some(t)
-            }
-        };
-        let trail = trail.ok_or_else(|| not_visible("GetTrail", name))?;
-        let want = d.bool("enable_logging").unwrap_or(true);
-        if self.logging(name).await? != want {
-            if want {
-                self.client
-                    .start_logging()
-                    .name(name)
-                    .send()
-                    .await
-                    .op("StartLogging")?;
-            } else {
-                self.client
-                    .stop_logging()
-                    .name(name)
-                    .send()
-                    .await
-                    .op("StopLogging")?;
-            }
-        }
-        Ok(Self::attrs_of(&trail))
+        $call
+            .name(d.str("name")?)
+            .s3_bucket_name(d.str("s3_bucket_name")?)
+            .set_s3_key_prefix(text("s3_key_prefix"))
+            .set_is_multi_region_trail(d.bool("is_multi_region_trail"))
+            .set_include_global_service_events(d.bool("include_global_service_events"))
+            .set_enable_log_file_validation(d.bool("enable_log_file_validation"))
+            .set_kms_key_id(text("kms_key_id"))
+            .set_cloud_watch_logs_log_group_arn(text("cloud_watch_logs_group_arn"))
+            .set_cloud_watch_logs_role_arn(text("cloud_watch_logs_role_arn"))
+            .set_sns_topic_name(text("sns_topic_name"))
+    }};
+}
+
+impl Resource for Cloudtrail<'_> {
+    const KEYS: &'static [&'static str] = &["tags", "enable_logging"];
+    /// UpdateTrail sets every argument given, so one call converges whatever changed.
+    const UNREAD: &'static [&'static str] = &["settings"];
+
+    async fn find(&self, d: &Desired<'_>) -> Found {
+        let trail = self.trail(d.str("name")?).await?;
+        Ok(trail.as_ref().map(CloudTrail::attrs_of))
     }
 
-    async fn read_kind(&self, _kind: &str, a: &Attrs) -> Observed {
+    async fn create(&self, d: &Desired<'_>) -> Ensured {
+        with_settings!(self.client.create_trail(), d)
+            .set_tags_list(Some(tags::sdk(&d.tags())?))
+            .send()
+            .await
+            .op("CreateTrail")?;
+        let name = d.str("name")?;
+        let trail = self.trail(name).await?;
+        Ok(CloudTrail::attrs_of(
+            &trail.ok_or_else(|| not_visible("GetTrail", name))?,
+        ))
+    }
+
+    async fn read(&self, a: &Attrs) -> Observed {
         let name = attr(a, "name")?;
         let Some(t) = self.trail(name).await? else {
             return Ok(None);
@@ -161,15 +137,33 @@ impl CloudTrail {
         ])))
     }
 
-    async fn delete_kind(&self, _kind: &str, a: &Attrs) -> Result<(), CallError> {
-        absent_ok(
-            self.client
-                .delete_trail()
-                .name(attr(a, "name")?)
-                .send()
-                .await
-                .op("DeleteTrail"),
-        )?;
+    async fn update(&self, d: &Desired<'_>, a: &Attrs, changed: &[&str]) -> Result<(), CallError> {
+        let c = &self.client;
+        if changed.contains(&"settings") {
+            let r = with_settings!(c.update_trail(), d);
+            r.send().await.op("UpdateTrail")?;
+        }
+        if changed.contains(&"tags") {
+            tags::sync(&self.reads, c, attr(a, "arn")?, &d.tags()).await?;
+        }
+        if changed.contains(&"enable_logging") {
+            let name = attr(a, "name")?;
+            if d.bool("enable_logging").unwrap_or(true) {
+                c.start_logging()
+                    .name(name)
+                    .send()
+                    .await
+                    .op("StartLogging")?;
+            } else {
+                c.stop_logging().name(name).send().await.op("StopLogging")?;
+            }
+        }
+        Ok(())
+    }
+
+    async fn delete(&self, a: &Attrs) -> Result<(), CallError> {
+        let r = self.client.delete_trail().name(attr(a, "name")?);
+        absent_ok(r.send().await.op("DeleteTrail"))?;
         Ok(())
     }
 }

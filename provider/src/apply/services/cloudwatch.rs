@@ -11,11 +11,13 @@ use serde_json::Value as Json;
 use super::not_visible;
 use super::{absent_ok, attr, attrs, observed, tag_map, Call};
 use crate::apply::driver::{Attrs, CallError, Desired, Ensured, Found, Observed};
+use crate::apply::resource::{resources, Resource};
 use crate::apply::tags::{self, Tagging};
 
 const KIND: &str = "aws_cloudwatch_metric_alarm";
 
-super::service_driver!(CloudWatch, Client, [KIND]);
+super::service_client!(CloudWatch, Client);
+resources!(CloudWatch, { KIND => CloudwatchMetricAlarm });
 super::sdk_tag!(Tag, infallible);
 tags::tagging!(list Client, Tag, resource_arn;
     list_tags_for_resource "ListTagsForResource" => tags,
@@ -46,16 +48,8 @@ impl CloudWatch {
         ])
     }
 
-    async fn find_kind(&self, d: &Desired<'_>) -> Found {
-        Ok(self
-            .alarm(d.str("alarm_name")?)
-            .await?
-            .as_ref()
-            .map(Self::attrs_of))
-    }
-
-    async fn ensure_kind(&self, d: &Desired<'_>, _existing: Option<&Attrs>) -> Ensured {
-        let name = d.str("alarm_name")?;
+    /// PutMetricAlarm, which creates or replaces the whole alarm.
+    async fn put(&self, d: &Desired<'_>) -> Result<(), CallError> {
         let dimensions: Vec<Dimension> = d
             .get("dimensions")
             .and_then(Json::as_object)
@@ -68,14 +62,9 @@ impl CloudWatch {
                 .and_then(Json::as_f64)
                 .ok_or_else(|| CallError::bad_value(d.address, k, "must be a number"))
         };
-        let tags: Vec<Tag> = d
-            .tags()
-            .into_iter()
-            .map(|(k, v)| Tag::builder().key(k).value(v).build())
-            .collect();
         self.client
             .put_metric_alarm()
-            .alarm_name(name)
+            .alarm_name(d.str("alarm_name")?)
             .set_alarm_description(d.opt_str("alarm_description").map(str::to_string))
             .namespace(d.str("namespace")?)
             .metric_name(d.str("metric_name")?)
@@ -88,21 +77,35 @@ impl CloudWatch {
             .set_dimensions(Some(dimensions))
             .set_alarm_actions(Some(d.strings("alarm_actions")))
             .set_ok_actions(Some(d.strings("ok_actions")))
-            // Tags given here apply on creation only; an update goes through TagResource below.
-            .set_tags(Some(tags.clone()))
+            // Tags given here apply on creation only; an update goes through TagResource.
+            .set_tags(Some(tags::sdk(&d.tags())?))
             .send()
             .await
             .op("PutMetricAlarm")?;
-        let alarm = self
-            .alarm(name)
-            .await?
-            .ok_or_else(|| not_visible("DescribeAlarms", name))?;
-        let arn = alarm.alarm_arn().unwrap_or("").to_string();
-        tags::sync(&self.reads, &self.client, &arn, &d.tags()).await?;
-        Ok(Self::attrs_of(&alarm))
+        Ok(())
+    }
+}
+
+impl Resource for CloudwatchMetricAlarm<'_> {
+    const KEYS: &'static [&'static str] =
+        &["tags", "alarm_description", "period", "evaluation_periods"];
+    /// The rest of the definition is put whole on every apply, as PutMetricAlarm takes it.
+    const UNREAD: &'static [&'static str] = &["definition"];
+
+    async fn find(&self, d: &Desired<'_>) -> Found {
+        let alarm = self.alarm(d.str("alarm_name")?).await?;
+        Ok(alarm.as_ref().map(CloudWatch::attrs_of))
     }
 
-    async fn read_kind(&self, _kind: &str, a: &Attrs) -> Observed {
+    async fn create(&self, d: &Desired<'_>) -> Ensured {
+        self.put(d).await?;
+        let name = d.str("alarm_name")?;
+        let alarm = self.alarm(name).await?;
+        let alarm = alarm.ok_or_else(|| not_visible("DescribeAlarms", name))?;
+        Ok(CloudWatch::attrs_of(&alarm))
+    }
+
+    async fn read(&self, a: &Attrs) -> Observed {
         let Some(alarm) = self.alarm(attr(a, "name")?).await? else {
             return Ok(None);
         };
@@ -111,29 +114,28 @@ impl CloudWatch {
             .read_tags(alarm.alarm_arn().unwrap_or(""))
             .await?;
         let int = |v: Option<i32>| v.map(Json::from).unwrap_or(Json::Null);
+        let text = alarm.alarm_description().map(Json::from);
         Ok(Some(observed([
             ("tags", tag_map(tags)),
-            (
-                "alarm_description",
-                alarm
-                    .alarm_description()
-                    .map(Json::from)
-                    .unwrap_or(Json::Null),
-            ),
+            ("alarm_description", text.unwrap_or(Json::Null)),
             ("period", int(alarm.period())),
             ("evaluation_periods", int(alarm.evaluation_periods())),
         ])))
     }
 
-    async fn delete_kind(&self, _kind: &str, a: &Attrs) -> Result<(), CallError> {
-        absent_ok(
-            self.client
-                .delete_alarms()
-                .alarm_names(attr(a, "name")?)
-                .send()
-                .await
-                .op("DeleteAlarms"),
-        )?;
+    async fn update(&self, d: &Desired<'_>, a: &Attrs, changed: &[&str]) -> Result<(), CallError> {
+        if changed.iter().any(|k| *k != "tags") {
+            self.put(d).await?;
+        }
+        if changed.contains(&"tags") {
+            tags::sync(&self.reads, &self.client, attr(a, "arn")?, &d.tags()).await?;
+        }
+        Ok(())
+    }
+
+    async fn delete(&self, a: &Attrs) -> Result<(), CallError> {
+        let r = self.client.delete_alarms().alarm_names(attr(a, "name")?);
+        absent_ok(r.send().await.op("DeleteAlarms"))?;
         Ok(())
     }
 }

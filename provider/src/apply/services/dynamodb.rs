@@ -11,13 +11,15 @@ use serde_json::{json, Value as Json};
 use std::time::Duration;
 
 use super::{
-    absent_ok, attr, attrs, built, for_states, not_visible, observed, sdk_tag, tag_map, Absent,
+    absent_ok, attr, attrs, built, empty_answer, for_states, observed, sdk_tag, tag_map, Absent,
     Call, States,
 };
 use crate::apply::driver::{Attrs, CallError, Desired, Ensured, Found, Observed};
+use crate::apply::resource::{resources, Resource};
 use crate::apply::tags::{self, Tagging};
 
-service_driver!(DynamoDb, Client, ["aws_dynamodb_table"]);
+super::service_client!(DynamoDb, Client);
+resources!(DynamoDb, { "aws_dynamodb_table" => DynamodbTable });
 sdk_tag!(Tag, fallible);
 tags::tagging!(list Client, Tag, resource_arn;
     list_tags_of_resource "ListTagsOfResource" => tags,
@@ -95,7 +97,7 @@ impl DynamoDb {
             .unwrap_or(false)
     }
 
-    async fn create(&self, d: &Desired<'_>) -> Result<(), CallError> {
+    async fn create_table(&self, d: &Desired<'_>) -> Ensured {
         let name = d.str("name")?;
         let hash = d.str("hash_key")?;
         let range = d.opt_str("range_key");
@@ -132,7 +134,8 @@ impl DynamoDb {
                 "range_key",
             )?);
         }
-        self.client
+        let r = self
+            .client
             .create_table()
             .table_name(name)
             .set_attribute_definitions(Some(definitions))
@@ -146,101 +149,59 @@ impl DynamoDb {
             .send()
             .await
             .op("CreateTable")?;
-        Ok(())
+        let table = r.table_description();
+        let table = table.ok_or_else(|| empty_answer("CreateTable", name))?;
+        Ok(Self::attrs_of(table))
+    }
+}
+
+impl Resource for DynamodbTable<'_> {
+    const KEYS: &'static [&'static str] = &[
+        "tags",
+        "deletion_protection_enabled",
+        "point_in_time_recovery",
+        "server_side_encryption",
+    ];
+
+    async fn find(&self, d: &Desired<'_>) -> Found {
+        let table = self.table(d.str("name")?).await?;
+        Ok(table.as_ref().map(DynamoDb::attrs_of))
     }
 
-    async fn find_kind(&self, d: &Desired<'_>) -> Found {
-        Ok(self
-            .table(d.str("name")?)
-            .await?
-            .as_ref()
-            .map(Self::attrs_of))
+    async fn create(&self, d: &Desired<'_>) -> Ensured {
+        self.create_table(d).await
     }
 
-    async fn ensure_kind(&self, d: &Desired<'_>, _existing: Option<&Attrs>) -> Ensured {
+    /// Point-in-time recovery and later settings need an ACTIVE table.
+    async fn ready(&self, d: &Desired<'_>, _a: &Attrs) -> Result<(), CallError> {
         let name = d.str("name")?;
-        let existing = self.table(name).await?;
-        let fresh = existing.is_none();
-        if fresh {
-            self.create(d).await?;
-        }
-        // Point-in-time recovery and later settings need an ACTIVE table.
+        let status = || async {
+            let t = self.table(name).await?;
+            Ok(t.and_then(|t| t.table_status().map(|s| s.as_str().to_string())))
+        };
         let what = format!("table {name}");
+        let budget = Duration::from_secs(600);
         for_states(
             "DescribeTable",
             &what,
-            Duration::from_secs(600),
+            budget,
             &TABLE,
             Absent::Pending,
-            || async {
-                Ok(self
-                    .table(name)
-                    .await?
-                    .and_then(|t| t.table_status().map(|s| s.as_str().to_string())))
-            },
+            status,
         )
-        .await?;
-        let table = self
-            .table(name)
-            .await?
-            .ok_or_else(|| not_visible("DescribeTable", name))?;
-        let arn = table.table_arn().unwrap_or("").to_string();
-        if !fresh {
-            let want = d.bool("deletion_protection_enabled").unwrap_or(false);
-            if table.deletion_protection_enabled() != Some(want) {
-                self.client
-                    .update_table()
-                    .table_name(name)
-                    .deletion_protection_enabled(want)
-                    .send()
-                    .await
-                    .op("UpdateTable")?;
-            }
-            let key = table
-                .sse_description()
-                .and_then(|s| s.kms_master_key_arn())
-                .map(str::to_string);
-            let want_key = d
-                .block("server_side_encryption")
-                .and_then(|b| b.get("kms_key_arn"))
-                .and_then(Json::as_str)
-                .map(str::to_string);
-            if key != want_key {
-                self.client
-                    .update_table()
-                    .table_name(name)
-                    .sse_specification(Self::sse(d))
-                    .send()
-                    .await
-                    .op("UpdateTable")?;
-            }
-            tags::sync(&self.reads, &self.client, &arn, &d.tags()).await?;
-        }
-        let want_pitr = Self::wants_pitr(d);
-        if self.point_in_time_recovery(name).await? != want_pitr {
-            self.client
-                .update_continuous_backups()
-                .table_name(name)
-                .point_in_time_recovery_specification(built(
-                    PointInTimeRecoverySpecification::builder()
-                        .point_in_time_recovery_enabled(want_pitr)
-                        .build(),
-                    "point_in_time_recovery",
-                )?)
-                .send()
-                .await
-                .op("UpdateContinuousBackups")?;
-        }
-        Ok(Self::attrs_of(&table))
+        .await
     }
 
-    async fn read_kind(&self, _kind: &str, a: &Attrs) -> Observed {
+    async fn read(&self, a: &Attrs) -> Observed {
         let name = attr(a, "name")?;
         let Some(t) = self.table(name).await? else {
             return Ok(None);
         };
         let tags = self.reads.read_tags(t.table_arn().unwrap_or("")).await?;
         let pitr = self.point_in_time_recovery(name).await?;
+        let sse = t.sse_description();
+        let key = sse.and_then(|s| s.kms_master_key_arn());
+        let enabled = sse.and_then(|s| s.status()).map(|s| s.as_str()) == Some("ENABLED");
         Ok(Some(observed([
             ("tags", tag_map(tags)),
             (
@@ -248,20 +209,57 @@ impl DynamoDb {
                 Json::Bool(t.deletion_protection_enabled().unwrap_or(false)),
             ),
             ("point_in_time_recovery", json!([{ "enabled": pitr }])),
+            (
+                "server_side_encryption",
+                json!([{ "enabled": enabled, "kms_key_arn": key }]),
+            ),
         ])))
     }
 
-    async fn delete_kind(&self, _kind: &str, a: &Attrs) -> Result<(), CallError> {
-        // A table with deletion protection refuses, and the apply stops with AWS's own words:
-        // protection is switched off by changing the environment, never behind its back.
-        absent_ok(
-            self.client
-                .delete_table()
-                .table_name(attr(a, "name")?)
-                .send()
-                .await
-                .op("DeleteTable"),
-        )?;
+    async fn update(&self, d: &Desired<'_>, a: &Attrs, changed: &[&str]) -> Result<(), CallError> {
+        let name = attr(a, "name")?;
+        for key in changed {
+            let update = self.client.update_table().table_name(name);
+            match *key {
+                "tags" => {
+                    let t = self.table(name).await?;
+                    let arn = t.as_ref().and_then(|t| t.table_arn()).unwrap_or("");
+                    tags::sync(&self.reads, &self.client, arn, &d.tags()).await?;
+                }
+                "deletion_protection_enabled" => {
+                    let want = d.bool("deletion_protection_enabled").unwrap_or(false);
+                    let r = update.deletion_protection_enabled(want);
+                    r.send().await.op("UpdateTable")?;
+                }
+                "server_side_encryption" => {
+                    let r = update.sse_specification(DynamoDb::sse(d));
+                    r.send().await.op("UpdateTable")?;
+                }
+                _ => {
+                    let pitr = PointInTimeRecoverySpecification::builder()
+                        .point_in_time_recovery_enabled(DynamoDb::wants_pitr(d))
+                        .build();
+                    self.client
+                        .update_continuous_backups()
+                        .table_name(name)
+                        .point_in_time_recovery_specification(built(
+                            pitr,
+                            "point_in_time_recovery",
+                        )?)
+                        .send()
+                        .await
+                        .op("UpdateContinuousBackups")?;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// A table with deletion protection refuses, and the apply stops with AWS's own words:
+    /// protection is switched off by changing the environment, never behind its back.
+    async fn delete(&self, a: &Attrs) -> Result<(), CallError> {
+        let r = self.client.delete_table().table_name(attr(a, "name")?);
+        absent_ok(r.send().await.op("DeleteTable"))?;
         Ok(())
     }
 }

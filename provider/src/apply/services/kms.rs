@@ -1,14 +1,16 @@
 //! The environment's KMS key and its alias. Keys have no unique name, so an interrupted create
 //! is found again by its tags.
 
-use aws_sdk_kms::types::{KeySpec, KeyState, KeyUsageType, Tag};
+use aws_sdk_kms::types::{KeyMetadata, KeySpec, KeyState, KeyUsageType, Tag};
 use aws_sdk_kms::Client;
 
-use super::{absent_ok, attr as get, attrs, observed, tag_map, unsupported, Call};
+use super::{absent_ok, attr as get, attrs, empty_answer, observed, tag_map, Call};
 use crate::apply::driver::{Attrs, CallError, Desired, Ensured, ErrorClass, Found, Observed};
+use crate::apply::resource::{resources, Resource};
 use crate::apply::tags::{self, Tagging};
 
-super::service_driver!(Kms, Client, ["aws_kms_key", "aws_kms_alias"]);
+super::service_client!(Kms, Client);
+resources!(Kms, { "aws_kms_key" => KmsKey, "aws_kms_alias" => KmsAlias });
 
 fn gone(state: Option<&KeyState>) -> bool {
     matches!(
@@ -154,220 +156,163 @@ impl Kms {
             ("arn", arn),
         ])
     }
+}
 
-    async fn find_kind(&self, d: &Desired<'_>) -> Found {
-        match d.kind {
-            "aws_kms_key" => match self.find_key(d).await? {
-                Some(id) => Ok(Some(self.key_attrs(&id, d).await?)),
-                None => Ok(None),
-            },
-            "aws_kms_alias" => {
-                let name = d.str("name")?;
-                Ok(self
-                    .alias_target(name)
-                    .await?
-                    .map(|t| Self::alias_attrs(name, &t, String::new())))
-            }
-            k => Err(unsupported(k)),
+impl Kms {
+    /// The key's metadata, unless it is gone or on its way out.
+    async fn live(&self, id: &str) -> Result<Option<KeyMetadata>, CallError> {
+        let r = self.reads.describe_key().key_id(id);
+        let r = absent_ok(r.send().await.op("DescribeKey"))?;
+        Ok(r.and_then(|r| r.key_metadata().filter(|m| !gone(m.key_state())).cloned()))
+    }
+}
+
+impl Resource for KmsKey<'_> {
+    const KEYS: &'static [&'static str] = &["tags", "description", "enable_key_rotation"];
+    /// AWS gives the policy back rewritten, and the rotation period only with rotation on.
+    const UNREAD: &'static [&'static str] = &["policy", "rotation_period_in_days"];
+
+    async fn find(&self, d: &Desired<'_>) -> Found {
+        match self.find_key(d).await? {
+            Some(id) => Ok(Some(self.key_attrs(&id, d).await?)),
+            None => Ok(None),
         }
     }
 
-    async fn ensure_kind(&self, d: &Desired<'_>, existing: Option<&Attrs>) -> Ensured {
-        let c = &self.client;
-        match d.kind {
-            "aws_kms_key" => {
-                let id = match existing.and_then(|a| a.get("key_id")).cloned() {
-                    Some(id) => Some(id),
-                    None => self.find_key(d).await?,
-                };
-                let id = match id {
-                    Some(id) => {
-                        c.update_key_description()
-                            .key_id(&id)
-                            .description(d.opt_str("description").unwrap_or(""))
-                            .send()
-                            .await
-                            .op("UpdateKeyDescription")?;
-                        if let Some(p) = d.opt_str("policy") {
-                            c.put_key_policy()
-                                .key_id(&id)
-                                .policy_name("default")
-                                .policy(p)
-                                .send()
-                                .await
-                                .op("PutKeyPolicy")?;
-                        }
-                        tags::sync(&self.reads, c, &id, &d.tags()).await?;
-                        id
-                    }
-                    None => c
-                        .create_key()
-                        .set_description(d.opt_str("description").map(str::to_string))
-                        .key_usage(KeyUsageType::from(
-                            d.opt_str("key_usage").unwrap_or("ENCRYPT_DECRYPT"),
-                        ))
-                        .key_spec(KeySpec::from(
-                            d.opt_str("customer_master_key_spec")
-                                .unwrap_or("SYMMETRIC_DEFAULT"),
-                        ))
-                        .set_policy(d.opt_str("policy").map(str::to_string))
-                        .set_tags(Some(tags::sdk(&d.tags())?))
-                        .send()
-                        .await
-                        .op("CreateKey")?
-                        .key_metadata()
-                        .map(|m| m.key_id().to_string())
-                        .ok_or_else(|| {
-                            CallError::new(
-                                "CreateKey",
-                                "NoKey",
-                                "AWS returned no key",
-                                ErrorClass::Permanent,
-                            )
-                        })?,
-                };
-                if d.bool("enable_key_rotation").unwrap_or(false) {
-                    c.enable_key_rotation()
-                        .key_id(&id)
-                        .set_rotation_period_in_days(
-                            d.int("rotation_period_in_days").map(|n| n as i32),
-                        )
-                        .send()
-                        .await
-                        .op("EnableKeyRotation")?;
-                } else {
-                    c.disable_key_rotation()
-                        .key_id(&id)
-                        .send()
-                        .await
-                        .op("DisableKeyRotation")?;
-                }
-                self.key_attrs(&id, d).await
-            }
-            "aws_kms_alias" => {
-                let (name, target) = (d.str("name")?, d.str("target_key_id")?);
-                match self.alias_target(name).await? {
-                    Some(t) if t == target => {}
-                    Some(_) => {
-                        c.update_alias()
-                            .alias_name(name)
-                            .target_key_id(target)
-                            .send()
-                            .await
-                            .op("UpdateAlias")?;
-                    }
-                    None => {
-                        c.create_alias()
-                            .alias_name(name)
-                            .target_key_id(target)
-                            .send()
-                            .await
-                            .op("CreateAlias")?;
-                    }
-                }
-                let arn = existing
-                    .and_then(|a| a.get("arn"))
-                    .cloned()
-                    .unwrap_or_default();
-                Ok(Self::alias_attrs(name, target, arn))
-            }
-            k => Err(unsupported(k)),
-        }
+    async fn create(&self, d: &Desired<'_>) -> Ensured {
+        let r = self
+            .client
+            .create_key()
+            .set_description(d.opt_str("description").map(str::to_string))
+            .key_usage(KeyUsageType::from(
+                d.opt_str("key_usage").unwrap_or("ENCRYPT_DECRYPT"),
+            ))
+            .key_spec(KeySpec::from(
+                d.opt_str("customer_master_key_spec")
+                    .unwrap_or("SYMMETRIC_DEFAULT"),
+            ))
+            .set_policy(d.opt_str("policy").map(str::to_string))
+            .set_tags(Some(tags::sdk(&d.tags())?))
+            .send()
+            .await
+            .op("CreateKey")?;
+        let id = r.key_metadata().map(|m| m.key_id().to_string());
+        let id = id.ok_or_else(|| empty_answer("CreateKey", d.address))?;
+        self.key_attrs(&id, d).await
     }
 
-    async fn read_kind(&self, kind: &str, a: &Attrs) -> Observed {
-        match kind {
-            "aws_kms_key" => {
-                let id = get(a, "key_id")?;
-                let Some(meta) = absent_ok(
-                    self.reads
-                        .describe_key()
-                        .key_id(id)
-                        .send()
-                        .await
-                        .op("DescribeKey"),
-                )?
-                else {
-                    return Ok(None);
-                };
-                let Some(meta) = meta.key_metadata() else {
-                    return Ok(None);
-                };
-                if gone(meta.key_state()) {
-                    return Ok(None);
-                }
-                let rotation = self
-                    .reads
-                    .get_key_rotation_status()
+    async fn read(&self, a: &Attrs) -> Observed {
+        let id = get(a, "key_id")?;
+        let Some(meta) = self.live(id).await? else {
+            return Ok(None);
+        };
+        let r = self.reads.get_key_rotation_status().key_id(id);
+        let rotation = r.send().await.op("GetKeyRotationStatus")?;
+        Ok(Some(observed([
+            ("tags", tag_map(self.client.read_tags(id).await?)),
+            ("description", meta.description().unwrap_or("").into()),
+            (
+                "enable_key_rotation",
+                rotation.key_rotation_enabled().into(),
+            ),
+        ])))
+    }
+
+    async fn update(&self, d: &Desired<'_>, a: &Attrs, changed: &[&str]) -> Result<(), CallError> {
+        let (c, id) = (&self.client, get(a, "key_id")?);
+        if changed.contains(&"tags") {
+            tags::sync(&self.reads, c, id, &d.tags()).await?;
+        }
+        if changed.contains(&"description") {
+            let r = c.update_key_description().key_id(id);
+            let r = r.description(d.opt_str("description").unwrap_or(""));
+            r.send().await.op("UpdateKeyDescription")?;
+        }
+        if let Some(p) = d.opt_str("policy").filter(|_| changed.contains(&"policy")) {
+            let r = c
+                .put_key_policy()
+                .key_id(id)
+                .policy_name("default")
+                .policy(p);
+            r.send().await.op("PutKeyPolicy")?;
+        }
+        if changed.contains(&"enable_key_rotation") || changed.contains(&"rotation_period_in_days")
+        {
+            if d.bool("enable_key_rotation").unwrap_or(false) {
+                let period = d.int("rotation_period_in_days").map(|n| n as i32);
+                let r = c
+                    .enable_key_rotation()
                     .key_id(id)
-                    .send()
-                    .await
-                    .op("GetKeyRotationStatus")?;
-                Ok(Some(observed([
-                    ("tags", tag_map(self.client.read_tags(id).await?)),
-                    ("description", meta.description().unwrap_or("").into()),
-                    (
-                        "enable_key_rotation",
-                        rotation.key_rotation_enabled().into(),
-                    ),
-                ])))
+                    .set_rotation_period_in_days(period);
+                r.send().await.op("EnableKeyRotation")?;
+            } else {
+                let r = c.disable_key_rotation().key_id(id);
+                r.send().await.op("DisableKeyRotation")?;
             }
-            "aws_kms_alias" => Ok(self
-                .alias_target(get(a, "name")?)
-                .await?
-                .map(|t| observed([("target_key_id", t.into())]))),
-            k => Err(unsupported(k)),
         }
+        Ok(())
     }
 
-    async fn delete_kind(&self, kind: &str, a: &Attrs) -> Result<(), CallError> {
-        let c = &self.client;
-        match kind {
-            "aws_kms_key" => {
-                let id = get(a, "key_id")?;
-                let window: i32 = a
-                    .get("deletion_window_in_days")
-                    .and_then(|s| s.parse().ok())
-                    .unwrap_or(30);
-                let meta = absent_ok(
-                    self.reads
-                        .describe_key()
-                        .key_id(id)
-                        .send()
-                        .await
-                        .op("DescribeKey"),
-                )?;
-                if meta
-                    .as_ref()
-                    .and_then(|m| m.key_metadata())
-                    .map(|m| gone(m.key_state()))
-                    .unwrap_or(true)
-                {
-                    return Ok(());
-                }
-                if a.get("retain_on_destroy").map(String::as_str) == Some("true") {
-                    // Encrypted data outlives the environment (the final database snapshot,
-                    // the vault's recovery points): the key stays, or they become unrestorable.
-                    tracing::warn!(key = id, "keeping the environment's KMS key: it encrypts the final database snapshot and retained backups (tag {RETAIN_TAG})");
-                    return Ok(());
-                }
-                // KMS keys are never deleted at once: scheduled deletion is the end of their life.
-                c.schedule_key_deletion()
-                    .key_id(id)
-                    .pending_window_in_days(window)
-                    .send()
-                    .await
-                    .op("ScheduleKeyDeletion")?;
-            }
-            "aws_kms_alias" => {
-                c.delete_alias()
-                    .alias_name(get(a, "name")?)
-                    .send()
-                    .await
-                    .op("DeleteAlias")?;
-            }
-            k => return Err(unsupported(k)),
+    async fn delete(&self, a: &Attrs) -> Result<(), CallError> {
+        let id = get(a, "key_id")?;
+        let window: i32 = a
+            .get("deletion_window_in_days")
+            .and_then(|s| s.parse().ok())
+            .unwrap_or(30);
+        if self.live(id).await?.is_none() {
+            return Ok(());
         }
+        if a.get("retain_on_destroy").map(String::as_str) == Some("true") {
+            // Encrypted data outlives the environment (the final database snapshot, the vault's
+            // recovery points): the key stays, or they become unrestorable.
+            tracing::warn!(key = id, "keeping the environment's KMS key: it encrypts the final database snapshot and retained backups (tag {RETAIN_TAG})");
+            return Ok(());
+        }
+        // KMS keys are never deleted at once: scheduled deletion is the end of their life.
+        let r = self.client.schedule_key_deletion().key_id(id);
+        r.pending_window_in_days(window)
+            .send()
+            .await
+            .op("ScheduleKeyDeletion")?;
+        Ok(())
+    }
+}
+
+impl Resource for KmsAlias<'_> {
+    const KEYS: &'static [&'static str] = &["target_key_id"];
+
+    async fn find(&self, d: &Desired<'_>) -> Found {
+        let (name, target) = (d.str("name")?, d.str("target_key_id")?);
+        let found = self.alias_target(name).await?;
+        Ok(found.map(|_| Kms::alias_attrs(name, target, String::new())))
+    }
+
+    async fn create(&self, d: &Desired<'_>) -> Ensured {
+        let (name, target) = (d.str("name")?, d.str("target_key_id")?);
+        let r = self
+            .client
+            .create_alias()
+            .alias_name(name)
+            .target_key_id(target);
+        r.send().await.op("CreateAlias")?;
+        Ok(Kms::alias_attrs(name, target, String::new()))
+    }
+
+    async fn read(&self, a: &Attrs) -> Observed {
+        let target = self.alias_target(get(a, "name")?).await?;
+        Ok(target.map(|t| observed([("target_key_id", t.into())])))
+    }
+
+    async fn update(&self, d: &Desired<'_>, a: &Attrs, _: &[&str]) -> Result<(), CallError> {
+        let r = self.client.update_alias().alias_name(get(a, "name")?);
+        let r = r.target_key_id(d.str("target_key_id")?);
+        r.send().await.op("UpdateAlias")?;
+        Ok(())
+    }
+
+    async fn delete(&self, a: &Attrs) -> Result<(), CallError> {
+        let r = self.client.delete_alias().alias_name(get(a, "name")?);
+        r.send().await.op("DeleteAlias")?;
         Ok(())
     }
 }

@@ -4,14 +4,14 @@ use aws_sdk_cloudwatchlogs::types::LogGroup;
 use aws_sdk_cloudwatchlogs::Client;
 use serde_json::Value as Json;
 
-use super::{absent_ok, attrs, not_visible, observed, tag_map, Call};
+use super::{absent_ok, attr, attrs, not_visible, observed, tag_map, Call};
 use crate::apply::driver::{Attrs, CallError, Desired, Ensured, Found, Observed};
 use crate::apply::pages;
+use crate::apply::resource::{resources, Resource};
 use crate::apply::tags::{self, Tagging};
 
-const KIND: &str = "aws_cloudwatch_log_group";
-
-super::service_driver!(Logs, Client, [KIND]);
+super::service_client!(Logs, Client);
+resources!(Logs, { "aws_cloudwatch_log_group" => CloudwatchLogGroup });
 tags::tagging!(map Client, resource_arn;
     list_tags_for_resource "ListTagsForResource" => tags,
     tag_resource "TagResource" => set_tags,
@@ -48,62 +48,33 @@ impl Logs {
             ("arn", bare_arn(g.arn().unwrap_or(""))),
         ])
     }
+}
 
-    async fn find_kind(&self, d: &Desired<'_>) -> Found {
+impl Resource for CloudwatchLogGroup<'_> {
+    const KEYS: &'static [&'static str] = &["tags", "retention_in_days", "kms_key_id"];
+
+    async fn find(&self, d: &Desired<'_>) -> Found {
         let group = self.group(d.str("name")?).await?;
-        Ok(group.as_ref().map(Self::attrs_of))
+        Ok(group.as_ref().map(Logs::attrs_of))
     }
 
-    async fn ensure_kind(&self, d: &Desired<'_>, _existing: Option<&Attrs>) -> Ensured {
-        let c = &self.client;
+    async fn create(&self, d: &Desired<'_>) -> Ensured {
         let name = d.str("name")?;
-        let key = d.opt_str("kms_key_id");
-        let group = match self.group(name).await? {
-            Some(g) => {
-                if g.kms_key_id() != key {
-                    match key {
-                        Some(k) => {
-                            let r = c.associate_kms_key().log_group_name(name).kms_key_id(k);
-                            r.send().await.op("AssociateKmsKey")?;
-                        }
-                        None => {
-                            let r = c.disassociate_kms_key().log_group_name(name);
-                            r.send().await.op("DisassociateKmsKey")?;
-                        }
-                    }
-                }
-                tags::sync(&self.reads, c, &bare_arn(g.arn().unwrap_or("")), &d.tags()).await?;
-                g
-            }
-            None => {
-                c.create_log_group()
-                    .log_group_name(name)
-                    .set_kms_key_id(key.map(str::to_string))
-                    .set_tags(Some(tags::to_map(&d.tags())?))
-                    .send()
-                    .await
-                    .op("CreateLogGroup")?;
-                let found = self.group(name).await?;
-                found.ok_or_else(|| not_visible("DescribeLogGroups", name))?
-            }
-        };
-        match d.int("retention_in_days").filter(|n| *n > 0) {
-            Some(days) => {
-                let r = c.put_retention_policy().log_group_name(name);
-                r.retention_in_days(days as i32)
-                    .send()
-                    .await
-                    .op("PutRetentionPolicy")?;
-            }
-            None => {
-                let r = c.delete_retention_policy().log_group_name(name);
-                r.send().await.op("DeleteRetentionPolicy")?;
-            }
-        }
-        Ok(Self::attrs_of(&group))
+        self.client
+            .create_log_group()
+            .log_group_name(name)
+            .set_kms_key_id(d.opt_str("kms_key_id").map(str::to_string))
+            .set_tags(Some(tags::to_map(&d.tags())?))
+            .send()
+            .await
+            .op("CreateLogGroup")?;
+        let found = self.group(name).await?;
+        Ok(Logs::attrs_of(
+            &found.ok_or_else(|| not_visible("DescribeLogGroups", name))?,
+        ))
     }
 
-    async fn read_kind(&self, _kind: &str, a: &Attrs) -> Observed {
+    async fn read(&self, a: &Attrs) -> Observed {
         let Some(g) = self.group(name_of(a)).await? else {
             return Ok(None);
         };
@@ -120,7 +91,38 @@ impl Logs {
         ])))
     }
 
-    async fn delete_kind(&self, _kind: &str, a: &Attrs) -> Result<(), CallError> {
+    async fn update(&self, d: &Desired<'_>, a: &Attrs, changed: &[&str]) -> Result<(), CallError> {
+        let (c, name) = (&self.client, name_of(a));
+        for key in changed {
+            match *key {
+                "tags" => tags::sync(&self.reads, c, attr(a, "arn")?, &d.tags()).await?,
+                "retention_in_days" => match d.int("retention_in_days").filter(|n| *n > 0) {
+                    Some(days) => {
+                        let r = c.put_retention_policy().log_group_name(name);
+                        let r = r.retention_in_days(days as i32);
+                        r.send().await.op("PutRetentionPolicy")?;
+                    }
+                    None => {
+                        let r = c.delete_retention_policy().log_group_name(name);
+                        r.send().await.op("DeleteRetentionPolicy")?;
+                    }
+                },
+                _ => match d.opt_str("kms_key_id") {
+                    Some(k) => {
+                        let r = c.associate_kms_key().log_group_name(name).kms_key_id(k);
+                        r.send().await.op("AssociateKmsKey")?;
+                    }
+                    None => {
+                        let r = c.disassociate_kms_key().log_group_name(name);
+                        r.send().await.op("DisassociateKmsKey")?;
+                    }
+                },
+            }
+        }
+        Ok(())
+    }
+
+    async fn delete(&self, a: &Attrs) -> Result<(), CallError> {
         let r = self.client.delete_log_group().log_group_name(name_of(a));
         absent_ok(r.send().await.op("DeleteLogGroup"))?;
         Ok(())

@@ -209,10 +209,9 @@ macro_rules! delegate_driver {
 }
 pub(crate) use delegate_driver;
 
-/// The usual driver: one client for writes and one for reads (`crate::aws::Calls`), and the
-/// resource types it handles.
-macro_rules! service_driver {
-    ($t:ident, $client:ty, [$($kind:expr),+ $(,)?]) => {
+/// The usual driver's clients: one for writes and one for reads (`crate::aws::Calls`).
+macro_rules! service_client {
+    ($t:ident, $client:ty) => {
         pub struct $t {
             client: $client,
             reads: $client,
@@ -223,7 +222,14 @@ macro_rules! service_driver {
                 $t { client, reads }
             }
         }
+    };
+}
+pub(crate) use service_client;
 
+/// The usual driver, handing its four operations to `delegate_driver!`.
+macro_rules! service_driver {
+    ($t:ident, $client:ty, [$($kind:expr),+ $(,)?]) => {
+        crate::apply::services::service_client!($t, $client);
         crate::apply::services::delegate_driver!($t, [$($kind),+]);
     };
 }

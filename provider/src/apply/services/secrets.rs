@@ -7,11 +7,13 @@ use serde_json::Value as Json;
 
 use super::{absent_ok, attrs, not_visible, observed, tag_map, Call};
 use crate::apply::driver::{Attrs, CallError, Desired, Ensured, Found, Observed};
+use crate::apply::resource::{resources, Resource};
 use crate::apply::tags;
 
 const KIND: &str = "aws_secretsmanager_secret";
 
-super::service_driver!(Secrets, Client, [KIND]);
+super::service_client!(Secrets, Client);
+resources!(Secrets, { KIND => SecretsmanagerSecret });
 super::sdk_tag!(Tag, infallible);
 tags::tagging!(list Client, Tag, secret_id;
     describe_secret "DescribeSecret" => tags,
@@ -46,64 +48,72 @@ impl Secrets {
             ("recovery_window_in_days", window),
         ])
     }
+}
 
-    async fn find_kind(&self, d: &Desired<'_>) -> Found {
+impl Resource for SecretsmanagerSecret<'_> {
+    const KEYS: &'static [&'static str] = &["tags", "description", "kms_key_id"];
+
+    async fn find(&self, d: &Desired<'_>) -> Found {
         Ok(self
             .describe(d.str("name")?)
             .await?
             .filter(|s| s.deleted_date().is_none())
-            .map(|s| Self::attrs_of(&s, Some(d), None)))
+            .map(|s| Secrets::attrs_of(&s, Some(d), None)))
     }
 
-    async fn ensure_kind(&self, d: &Desired<'_>, _existing: Option<&Attrs>) -> Ensured {
+    async fn create(&self, d: &Desired<'_>) -> Ensured {
         let c = &self.client;
         let name = d.str("name")?;
-        let description = d.opt_str("description").map(str::to_string);
-        let key = d.opt_str("kms_key_id").map(str::to_string);
-        let s = match self.describe(name).await? {
-            Some(s) => {
-                if s.deleted_date().is_some() {
-                    // Destroyed with a recovery window: take it back rather than fail on the name.
-                    let r = c.restore_secret().secret_id(name).send().await;
-                    r.op("RestoreSecret")?;
-                }
-                let update = c.update_secret().secret_id(name);
-                let r = update.set_description(description).set_kms_key_id(key);
-                r.send().await.op("UpdateSecret")?;
-                tags::sync_from(c, name, &tags::read(s.tags()), &d.tags()).await?;
-                s
-            }
-            None => {
-                c.create_secret()
-                    .name(name)
-                    .set_description(description)
-                    .set_kms_key_id(key)
-                    .set_tags(Some(tags::sdk(&d.tags())?))
-                    .send()
-                    .await
-                    .op("CreateSecret")?;
-                let found = self.describe(name).await?;
-                found.ok_or_else(|| not_visible("DescribeSecret", name))?
-            }
-        };
-        Ok(Self::attrs_of(&s, Some(d), None))
+        if self.describe(name).await?.is_some() {
+            // Destroyed with a recovery window: take it back rather than fail on the name.
+            let r = c.restore_secret().secret_id(name).send().await;
+            r.op("RestoreSecret")?;
+        } else {
+            c.create_secret()
+                .name(name)
+                .set_description(d.opt_str("description").map(str::to_string))
+                .set_kms_key_id(d.opt_str("kms_key_id").map(str::to_string))
+                .set_tags(Some(tags::sdk(&d.tags())?))
+                .send()
+                .await
+                .op("CreateSecret")?;
+        }
+        let found = self.describe(name).await?;
+        let s = found.ok_or_else(|| not_visible("DescribeSecret", name))?;
+        Ok(Secrets::attrs_of(&s, Some(d), None))
     }
 
-    async fn read_kind(&self, _kind: &str, a: &Attrs) -> Observed {
+    async fn read(&self, a: &Attrs) -> Observed {
         let Some(s) = self.describe(arn_of(a)).await? else {
             return Ok(None);
         };
         if s.deleted_date().is_some() {
             return Ok(None);
         }
-        let description = s.description().map(Json::from).unwrap_or(Json::Null);
+        let text = |v: Option<&str>| v.map(Json::from).unwrap_or(Json::Null);
         Ok(Some(observed([
             ("tags", tag_map(tags::read(s.tags()))),
-            ("description", description),
+            ("description", text(s.description())),
+            ("kms_key_id", text(s.kms_key_id())),
         ])))
     }
 
-    async fn delete_kind(&self, _kind: &str, a: &Attrs) -> Result<(), CallError> {
+    async fn update(&self, d: &Desired<'_>, a: &Attrs, changed: &[&str]) -> Result<(), CallError> {
+        let c = &self.client;
+        if changed.contains(&"tags") {
+            tags::sync(&self.reads, c, arn_of(a), &d.tags()).await?;
+        }
+        if changed.iter().any(|k| *k != "tags") {
+            let update = c.update_secret().secret_id(arn_of(a));
+            let r = update
+                .set_description(d.opt_str("description").map(str::to_string))
+                .set_kms_key_id(d.opt_str("kms_key_id").map(str::to_string));
+            r.send().await.op("UpdateSecret")?;
+        }
+        Ok(())
+    }
+
+    async fn delete(&self, a: &Attrs) -> Result<(), CallError> {
         let window: i64 = a
             .get("recovery_window_in_days")
             .and_then(|s| s.parse().ok())

@@ -5,9 +5,10 @@ use aws_sdk_sns::types::{Subscription, Tag};
 use aws_sdk_sns::Client;
 use serde_json::{Map, Value as Json};
 
-use super::{absent_ok, attr, attrs, observed, tag_map, unsupported, Call};
+use super::{absent_ok, attr, attrs, observed, tag_map, Call};
 use crate::apply::driver::{Attrs, CallError, Desired, Ensured, Found, Observed};
 use crate::apply::pages;
+use crate::apply::resource::{resources, Resource};
 use crate::apply::tags::{self, Tagging};
 
 const TOPIC: &str = "aws_sns_topic";
@@ -19,7 +20,8 @@ tags::tagging!(list Client, Tag, resource_arn;
     tag_resource "TagResource" => set_tags,
     untag_resource "UntagResource" => set_tag_keys);
 
-super::service_driver!(Sns, Client, [TOPIC, SUBSCRIPTION]);
+super::service_client!(Sns, Client);
+resources!(Sns, { TOPIC => SnsTopic, SUBSCRIPTION => SnsTopicSubscription });
 
 /// The topic name an ARN ends with (`arn:aws:sns:region:account:name`).
 fn topic_name(arn: &str) -> &str {
@@ -105,179 +107,135 @@ impl Sns {
             ("name", topic_name(arn).to_string()),
         ])
     }
+}
 
-    async fn find_kind(&self, d: &Desired<'_>) -> Found {
-        match d.kind {
-            TOPIC => Ok(self
-                .topic_arn(d.str("name")?)
-                .await?
-                .map(|arn| Self::topic_attrs(&arn))),
-            // A subscription still waiting for its address to confirm is listed with the ARN
-            // `PendingConfirmation`, which no later call accepts. The only call that names its
-            // ARN is Subscribe, idempotent for the same topic, protocol and endpoint (with
-            // ReturnSubscriptionArn; it may send the confirmation again): import needs it.
-            SUBSCRIPTION => {
-                let (topic, protocol, endpoint) =
-                    (d.str("topic_arn")?, d.str("protocol")?, d.str("endpoint")?);
-                let Some(found) = self.subscription(topic, protocol, endpoint).await? else {
-                    return Ok(None);
-                };
-                let arn = match found.subscription_arn().filter(|a| is_arn(a)) {
-                    Some(arn) => arn.to_string(),
-                    None => self.subscribe(topic, protocol, endpoint).await?,
-                };
-                Ok(Some(attrs([("id", arn.clone()), ("arn", arn)])))
-            }
-            other => Err(unsupported(other)),
-        }
+impl Resource for SnsTopic<'_> {
+    const KEYS: &'static [&'static str] = &["tags", "kms_master_key_id"];
+    /// AWS gives the policy back rewritten (whitespace, principals).
+    const UNREAD: &'static [&'static str] = &["policy"];
+
+    async fn find(&self, d: &Desired<'_>) -> Found {
+        let arn = self.topic_arn(d.str("name")?).await?;
+        Ok(arn.map(|arn| Sns::topic_attrs(&arn)))
     }
 
-    async fn ensure_kind(&self, d: &Desired<'_>, _existing: Option<&Attrs>) -> Ensured {
-        match d.kind {
-            TOPIC => self.ensure_topic(d).await,
-            SUBSCRIPTION => {
-                let topic = d.str("topic_arn")?;
-                let (protocol, endpoint) = (d.str("protocol")?, d.str("endpoint")?);
-                let found = self
-                    .subscription(topic, protocol, endpoint)
-                    .await?
-                    .and_then(|s| s.subscription_arn().map(str::to_string))
-                    .filter(|arn| is_arn(arn));
-                let arn = match found {
-                    Some(arn) => arn,
-                    None => self.subscribe(topic, protocol, endpoint).await?,
-                };
-                Ok(attrs([("id", arn.clone()), ("arn", arn)]))
-            }
-            other => Err(unsupported(other)),
+    async fn create(&self, d: &Desired<'_>) -> Ensured {
+        let mut create = self
+            .client
+            .create_topic()
+            .name(d.str("name")?)
+            .set_tags(Some(tags::sdk(&d.tags())?));
+        if let Some(k) = d.opt_str("kms_master_key_id") {
+            create = create.attributes("KmsMasterKeyId", k);
         }
+        // With the topic, so that no trail or alarm ever sees it without its policy.
+        if let Some(policy) = d.opt_str("policy") {
+            create = create.attributes("Policy", policy);
+        }
+        let r = create.send().await.op("CreateTopic")?;
+        Ok(Sns::topic_attrs(r.topic_arn().unwrap_or("")))
     }
 
-    async fn ensure_topic(&self, d: &Desired<'_>) -> Ensured {
-        let name = d.str("name")?;
-        let key = d.opt_str("kms_master_key_id");
-        let arn = match self.topic_arn(name).await? {
-            Some(arn) => {
-                if self.kms_key(&arn).await?.flatten().as_deref() != key {
-                    self.client
-                        .set_topic_attributes()
-                        .topic_arn(&arn)
-                        .attribute_name("KmsMasterKeyId")
-                        .attribute_value(key.unwrap_or(""))
-                        .send()
-                        .await
-                        .op("SetTopicAttributes")?;
-                }
-                if let Some(policy) = d.opt_str("policy") {
-                    self.client
-                        .set_topic_attributes()
-                        .topic_arn(&arn)
-                        .attribute_name("Policy")
-                        .attribute_value(policy)
-                        .send()
-                        .await
-                        .op("SetTopicAttributes")?;
-                }
-                tags::sync(&self.reads, &self.client, &arn, &d.tags()).await?;
-                arn
-            }
-            None => {
-                let mut create = self
-                    .client
-                    .create_topic()
-                    .name(name)
-                    .set_tags(Some(tags::sdk(&d.tags())?));
-                if let Some(k) = key {
-                    create = create.attributes("KmsMasterKeyId", k);
-                }
-                // With the topic, so that no trail or alarm ever sees it without its policy.
-                if let Some(policy) = d.opt_str("policy") {
-                    create = create.attributes("Policy", policy);
-                }
-                create
-                    .send()
-                    .await
-                    .op("CreateTopic")?
-                    .topic_arn()
-                    .unwrap_or("")
-                    .to_string()
-            }
+    async fn read(&self, a: &Attrs) -> Observed {
+        let arn = attr(a, "arn")?;
+        let Some(key) = self.kms_key(arn).await? else {
+            return Ok(None);
         };
-        Ok(Self::topic_attrs(&arn))
+        let tags = self.reads.read_tags(arn).await?;
+        let key = key.map(Json::from).unwrap_or(Json::Null);
+        Ok(Some(observed([
+            ("tags", tag_map(tags)),
+            ("kms_master_key_id", key),
+        ])))
     }
 
-    async fn read_kind(&self, kind: &str, a: &Attrs) -> Observed {
-        match kind {
-            TOPIC => {
-                let arn = attr(a, "arn")?;
-                let Some(key) = self.kms_key(arn).await? else {
-                    return Ok(None);
-                };
-                let tags = self.reads.read_tags(arn).await?;
-                Ok(Some(observed([
-                    ("tags", tag_map(tags)),
-                    (
-                        "kms_master_key_id",
-                        key.map(Json::from).unwrap_or(Json::Null),
-                    ),
-                ])))
-            }
-            SUBSCRIPTION => {
-                // Asked by its ARN, which answers for a pending subscription too (a listing
-                // shows those as `PendingConfirmation`, and would read them as gone). Gone with
-                // its topic, or unsubscribed: nothing to read.
-                let arn = attr(a, "arn")?;
-                if !is_arn(arn) {
-                    return Ok(None);
-                }
-                let r = absent_ok(
-                    self.reads
-                        .get_subscription_attributes()
-                        .subscription_arn(arn)
-                        .send()
-                        .await
-                        .op("GetSubscriptionAttributes"),
-                )?;
-                Ok(r.map(|_| Map::new()))
-            }
-            other => Err(unsupported(other)),
+    async fn update(&self, d: &Desired<'_>, a: &Attrs, changed: &[&str]) -> Result<(), CallError> {
+        let arn = attr(a, "arn")?;
+        if changed.contains(&"tags") {
+            tags::sync(&self.reads, &self.client, arn, &d.tags()).await?;
         }
+        if changed.contains(&"kms_master_key_id") {
+            let key = d.opt_str("kms_master_key_id").unwrap_or("");
+            self.set_attribute(arn, "KmsMasterKeyId", key).await?;
+        }
+        if let Some(policy) = d.opt_str("policy").filter(|_| changed.contains(&"policy")) {
+            self.set_attribute(arn, "Policy", policy).await?;
+        }
+        Ok(())
     }
 
-    async fn delete_kind(&self, kind: &str, a: &Attrs) -> Result<(), CallError> {
-        match kind {
-            TOPIC => {
-                absent_ok(
-                    self.client
-                        .delete_topic()
-                        .topic_arn(attr(a, "arn")?)
-                        .send()
-                        .await
-                        .op("DeleteTopic"),
-                )?;
-            }
-            SUBSCRIPTION => {
-                let arn = attr(a, "arn")?;
-                if !is_arn(arn) {
-                    // A state written before the real ARN was kept: nothing can unsubscribe it,
-                    // and SNS deletes unconfirmed subscriptions itself after 48 hours.
-                    tracing::warn!(
-                        subscription = arn,
-                        "not an ARN; SNS removes an unconfirmed subscription after 48 hours"
-                    );
-                    return Ok(());
-                }
-                absent_ok(
-                    self.client
-                        .unsubscribe()
-                        .subscription_arn(attr(a, "arn")?)
-                        .send()
-                        .await
-                        .op("Unsubscribe"),
-                )?;
-            }
-            other => return Err(unsupported(other)),
+    async fn delete(&self, a: &Attrs) -> Result<(), CallError> {
+        let r = self.client.delete_topic().topic_arn(attr(a, "arn")?);
+        absent_ok(r.send().await.op("DeleteTopic"))?;
+        Ok(())
+    }
+}
+
+/// A subscription still waiting for its address to confirm is listed with the ARN
+/// `PendingConfirmation`, which no later call accepts. The only call that names its ARN is
+/// Subscribe, idempotent for the same topic, protocol and endpoint (with ReturnSubscriptionArn;
+/// it may send the confirmation again): import needs it.
+impl Resource for SnsTopicSubscription<'_> {
+    const KEYS: &'static [&'static str] = &[];
+
+    async fn find(&self, d: &Desired<'_>) -> Found {
+        let (topic, protocol, endpoint) =
+            (d.str("topic_arn")?, d.str("protocol")?, d.str("endpoint")?);
+        let Some(found) = self.subscription(topic, protocol, endpoint).await? else {
+            return Ok(None);
+        };
+        let arn = match found.subscription_arn().filter(|a| is_arn(a)) {
+            Some(arn) => arn.to_string(),
+            None => self.subscribe(topic, protocol, endpoint).await?,
+        };
+        Ok(Some(attrs([("id", arn.clone()), ("arn", arn)])))
+    }
+
+    async fn create(&self, d: &Desired<'_>) -> Ensured {
+        let (topic, protocol, endpoint) =
+            (d.str("topic_arn")?, d.str("protocol")?, d.str("endpoint")?);
+        let arn = self.subscribe(topic, protocol, endpoint).await?;
+        Ok(attrs([("id", arn.clone()), ("arn", arn)]))
+    }
+
+    /// Asked by its ARN, which answers for a pending subscription too (a listing shows those as
+    /// `PendingConfirmation`, and would read them as gone). Gone with its topic, or
+    /// unsubscribed: nothing to read.
+    async fn read(&self, a: &Attrs) -> Observed {
+        let arn = attr(a, "arn")?;
+        if !is_arn(arn) {
+            return Ok(None);
         }
+        let r = self
+            .reads
+            .get_subscription_attributes()
+            .subscription_arn(arn);
+        let r = absent_ok(r.send().await.op("GetSubscriptionAttributes"))?;
+        Ok(r.map(|_| Map::new()))
+    }
+
+    async fn delete(&self, a: &Attrs) -> Result<(), CallError> {
+        let arn = attr(a, "arn")?;
+        if !is_arn(arn) {
+            // A state written before the real ARN was kept: nothing can unsubscribe it, and
+            // SNS deletes unconfirmed subscriptions itself after 48 hours.
+            tracing::warn!(
+                subscription = arn,
+                "not an ARN; SNS removes an unconfirmed subscription after 48 hours"
+            );
+            return Ok(());
+        }
+        let r = self.client.unsubscribe().subscription_arn(arn);
+        absent_ok(r.send().await.op("Unsubscribe"))?;
+        Ok(())
+    }
+}
+
+impl Sns {
+    async fn set_attribute(&self, arn: &str, name: &str, value: &str) -> Result<(), CallError> {
+        let r = self.client.set_topic_attributes().topic_arn(arn);
+        let r = r.attribute_name(name).attribute_value(value);
+        r.send().await.op("SetTopicAttributes")?;
         Ok(())
     }
 }

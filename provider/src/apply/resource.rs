@@ -1,0 +1,369 @@
+//! One resource type in the shape every driver shares, after terraform-provider-aws's per
+//! resource `find…`, `status…` and `wait…` functions: a type says how to find, create, read,
+//! change and delete one child, and which keys it reads back. [`converge`] makes a child from
+//! those, the same way for every type: find or create, wait until usable, read, and change in
+//! place exactly the keys whose observed value differs from the desired one.
+//!
+//! The keys a type reads are data (`Resource::KEYS`): they are what drift is judged on (the
+//! engine's read keeps only them) and what `ensure` compares, so one read serves both, and a
+//! key that the driver changes but never reads back cannot hide drift.
+
+use serde_json::{Map, Value as Json};
+
+use super::calls::not_visible;
+use super::driver::{Attrs, CallError, Desired, Ensured, Found, Observed};
+
+pub(crate) trait Resource: Sync {
+    /// The keys `read` observes, in the topology's shape.
+    const KEYS: &'static [&'static str];
+
+    /// Keys that `read` does not report because AWS's form of them does not equal the
+    /// topology's (a policy it rewrites, a version given as a major only, a list it answers as
+    /// a set, an alarm's whole definition): `create` sets them, and every `ensure` of a found
+    /// child hands them to `update`, which sets them again or compares them itself.
+    const UNREAD: &'static [&'static str] = &[];
+
+    /// The existing AWS resource of this child (by its unique name or its ownership tags).
+    async fn find(&self, d: &Desired<'_>) -> Found;
+
+    /// Creates the child and answers what AWS assigned. Whatever the create call cannot set is
+    /// left to `update`, which `converge` calls next for every key that differs.
+    async fn create(&self, d: &Desired<'_>) -> Ensured;
+
+    /// Waits until a child just found or created is usable (by default it is at once); types
+    /// with states wait with [`super::wait::for_states`] on their status table.
+    async fn ready(&self, _d: &Desired<'_>, _a: &Attrs) -> Result<(), CallError> {
+        Ok(())
+    }
+
+    /// What AWS holds for `KEYS` (None: the resource is gone).
+    async fn read(&self, a: &Attrs) -> Observed;
+
+    /// Changes in place the keys in `changed` (a subset of `KEYS`, in its order), so that they
+    /// take the desired values. A type that reads keys it cannot change says so by default.
+    async fn update(&self, d: &Desired<'_>, _a: &Attrs, changed: &[&str]) -> Result<(), CallError> {
+        Err(CallError::bad_value(
+            d.address,
+            &changed.join(", "),
+            "cannot change in place",
+        ))
+    }
+
+    /// Deletes the child and waits until it is gone; a child already gone is not an error.
+    async fn delete(&self, a: &Attrs) -> Result<(), CallError>;
+
+    /// Makes the child exist with the desired values. Types whose changes do not fit
+    /// find-create-read-update (a new deployment per change, say) write their own.
+    async fn ensure(&self, d: &Desired<'_>, _existing: Option<&Attrs>) -> Ensured {
+        converge(self, d).await
+    }
+}
+
+/// Find or create, wait until usable, read, update what differs (and, on a child found, what
+/// cannot be read), and wait again after a change.
+pub(crate) async fn converge<R: Resource + ?Sized>(r: &R, d: &Desired<'_>) -> Ensured {
+    let (attrs, found) = match r.find(d).await? {
+        Some(a) => (a, true),
+        None => (r.create(d).await?, false),
+    };
+    r.ready(d, &attrs).await?;
+    let seen = r
+        .read(&attrs)
+        .await?
+        .ok_or_else(|| not_visible("read", d.address))?;
+    let mut changed = changed(d.values, &seen, R::KEYS);
+    if found {
+        changed.extend(R::UNREAD);
+    }
+    if !changed.is_empty() {
+        tracing::debug!(child = d.address, keys = ?changed, "changing in place");
+        r.update(d, &attrs, &changed).await?;
+        // A change can take the resource through its in-between states again.
+        r.ready(d, &attrs).await?;
+    }
+    Ok(attrs)
+}
+
+/// The keys whose observed value is not the desired one. A desired value that is missing or
+/// null wants the key unset, as the plan judges it.
+pub(crate) fn changed<'k>(
+    desired: &Map<String, Json>,
+    seen: &Map<String, Json>,
+    keys: &[&'k str],
+) -> Vec<&'k str> {
+    let value = |m: &Map<String, Json>, k: &str| m.get(k).filter(|v| !v.is_null()).cloned();
+    keys.iter()
+        .copied()
+        .filter(|k| value(desired, k) != value(seen, k))
+        .collect()
+}
+
+/// Only the declared keys of what a driver read: a key read but not declared is a driver bug
+/// (caught in debug builds, which every test runs), and must not become drift unannounced.
+pub(crate) fn declared(kind: &str, keys: &[&str], seen: Observed) -> Observed {
+    Ok(seen?.map(|mut m| {
+        debug_assert!(
+            m.keys().all(|k| keys.contains(&k.as_str())),
+            "{kind}: read answered keys {:?}, declared {keys:?}",
+            m.keys().collect::<Vec<_>>()
+        );
+        m.retain(|k, _| keys.contains(&k.as_str()));
+        m
+    }))
+}
+
+/// A driver made of [`Resource`]s, one per type: `resources!(Driver, { KIND => Type, .. })`
+/// implements `Driver` on `Driver` by handing each call to `Type(self)` (a newtype over the
+/// driver, with `Deref` to it, so a resource's methods see the driver's clients and helpers).
+macro_rules! resources {
+    ($driver:ty, { $($kind:expr => $res:ident),+ $(,)? }) => {
+        $(
+            struct $res<'a>(&'a $driver);
+            impl std::ops::Deref for $res<'_> {
+                type Target = $driver;
+                fn deref(&self) -> &$driver {
+                    self.0
+                }
+            }
+        )+
+
+        impl crate::apply::driver::Driver for $driver {
+            fn find<'a>(
+                &'a self,
+                d: &'a crate::apply::driver::Desired<'a>,
+            ) -> crate::apply::driver::Fut<'a, Option<crate::apply::driver::Attrs>> {
+                use crate::apply::resource::Resource;
+                Box::pin(async move {
+                    $(if d.kind == $kind { return $res(self).find(d).await; })+
+                    Err(crate::apply::calls::unsupported(d.kind))
+                })
+            }
+            fn ensure<'a>(
+                &'a self,
+                d: &'a crate::apply::driver::Desired<'a>,
+                existing: Option<&'a crate::apply::driver::Attrs>,
+            ) -> crate::apply::driver::Fut<'a, crate::apply::driver::Attrs> {
+                use crate::apply::resource::Resource;
+                Box::pin(async move {
+                    $(if d.kind == $kind { return $res(self).ensure(d, existing).await; })+
+                    Err(crate::apply::calls::unsupported(d.kind))
+                })
+            }
+            fn read_one<'a>(
+                &'a self,
+                kind: &'a str,
+                a: &'a crate::apply::driver::Attrs,
+            ) -> crate::apply::driver::Fut<'a, Option<serde_json::Map<String, serde_json::Value>>>
+            {
+                use crate::apply::resource::{declared, Resource};
+                Box::pin(async move {
+                    $(if kind == $kind {
+                        return declared(kind, $res::KEYS, $res(self).read(a).await);
+                    })+
+                    Err(crate::apply::calls::unsupported(kind))
+                })
+            }
+            fn delete<'a>(
+                &'a self,
+                kind: &'a str,
+                a: &'a crate::apply::driver::Attrs,
+            ) -> crate::apply::driver::Fut<'a, ()> {
+                use crate::apply::resource::Resource;
+                Box::pin(async move {
+                    $(if kind == $kind { return $res(self).delete(a).await; })+
+                    Err(crate::apply::calls::unsupported(kind))
+                })
+            }
+        }
+    };
+}
+pub(crate) use resources;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::apply::driver::ErrorClass;
+    use serde_json::json;
+    use std::sync::Mutex;
+
+    /// A resource in memory: what "AWS" holds, and every call made.
+    #[derive(Default)]
+    struct Fake {
+        held: Mutex<Option<Map<String, Json>>>,
+        calls: Mutex<Vec<String>>,
+        /// How many reads answer "not there yet" after a create.
+        invisible_reads: Mutex<u32>,
+    }
+
+    impl Fake {
+        fn log(&self, s: String) {
+            self.calls.lock().unwrap().push(s);
+        }
+        fn calls(&self) -> Vec<String> {
+            self.calls.lock().unwrap().clone()
+        }
+    }
+
+    fn id() -> Attrs {
+        [("id".to_string(), "r-1".to_string())].into()
+    }
+
+    impl Resource for Fake {
+        const KEYS: &'static [&'static str] = &["tags", "size", "mode"];
+        const UNREAD: &'static [&'static str] = &["policy"];
+
+        async fn find(&self, _d: &Desired<'_>) -> Found {
+            self.log("find".into());
+            Ok(self.held.lock().unwrap().as_ref().map(|_| id()))
+        }
+        async fn create(&self, d: &Desired<'_>) -> Ensured {
+            self.log("create".into());
+            // The create call takes the size only; the rest is left to update.
+            let mut m = Map::new();
+            m.insert("size".into(), d.values["size"].clone());
+            *self.held.lock().unwrap() = Some(m);
+            Ok(id())
+        }
+        async fn ready(&self, _d: &Desired<'_>, _a: &Attrs) -> Result<(), CallError> {
+            self.log("ready".into());
+            Ok(())
+        }
+        async fn read(&self, _a: &Attrs) -> Observed {
+            self.log("read".into());
+            let mut invisible = self.invisible_reads.lock().unwrap();
+            if *invisible > 0 {
+                *invisible -= 1;
+                return Ok(None);
+            }
+            Ok(self.held.lock().unwrap().clone())
+        }
+        async fn update(
+            &self,
+            d: &Desired<'_>,
+            _a: &Attrs,
+            changed: &[&str],
+        ) -> Result<(), CallError> {
+            self.log(format!("update {}", changed.join(",")));
+            let mut held = self.held.lock().unwrap();
+            let m = held.as_mut().unwrap();
+            for k in changed {
+                match d.values.get(*k) {
+                    Some(v) if !v.is_null() => m.insert(k.to_string(), v.clone()),
+                    _ => m.remove(*k),
+                };
+            }
+            Ok(())
+        }
+        async fn delete(&self, _a: &Attrs) -> Result<(), CallError> {
+            *self.held.lock().unwrap() = None;
+            Ok(())
+        }
+    }
+
+    fn desired(values: &Map<String, Json>) -> Desired<'_> {
+        Desired {
+            address: "fake.one",
+            kind: "fake",
+            environment: "e-dev",
+            values,
+        }
+    }
+
+    fn values(v: Json) -> Map<String, Json> {
+        v.as_object().unwrap().clone()
+    }
+
+    #[tokio::test]
+    async fn a_missing_child_is_created_then_what_create_could_not_set_is_updated() {
+        let fake = Fake::default();
+        let v = values(json!({"size": 3, "mode": "fast", "tags": {"a": "b"}}));
+        let a = converge(&fake, &desired(&v)).await.unwrap();
+        assert_eq!(a, id());
+        assert_eq!(
+            fake.calls(),
+            [
+                "find",
+                "create",
+                "ready",
+                "read",
+                "update tags,mode",
+                "ready"
+            ]
+        );
+        assert_eq!(fake.held.lock().unwrap().as_ref(), Some(&v));
+    }
+
+    #[tokio::test]
+    async fn a_found_child_as_desired_gets_only_what_cannot_be_read() {
+        let fake = Fake::default();
+        let v = values(json!({"size": 3, "mode": "fast"}));
+        *fake.held.lock().unwrap() = Some(v.clone());
+        converge(&fake, &desired(&v)).await.unwrap();
+        assert_eq!(
+            fake.calls(),
+            ["find", "ready", "read", "update policy", "ready"]
+        );
+    }
+
+    #[tokio::test]
+    async fn only_the_keys_that_differ_are_changed_and_null_means_unset() {
+        let fake = Fake::default();
+        *fake.held.lock().unwrap() = Some(values(json!({"size": 3, "mode": "fast"})));
+        let v = values(json!({"size": 4, "mode": null}));
+        converge(&fake, &desired(&v)).await.unwrap();
+        assert_eq!(
+            fake.calls(),
+            ["find", "ready", "read", "update size,mode,policy", "ready"]
+        );
+        assert_eq!(
+            fake.held.lock().unwrap().as_ref(),
+            Some(&values(json!({"size": 4})))
+        );
+    }
+
+    #[tokio::test]
+    async fn a_child_created_but_not_yet_readable_is_a_transient_error_not_a_second_create() {
+        let fake = Fake::default();
+        *fake.invisible_reads.lock().unwrap() = 1;
+        let v = values(json!({"size": 1}));
+        let e = converge(&fake, &desired(&v)).await.unwrap_err();
+        assert_eq!(e.class, ErrorClass::Transient, "{e}");
+        assert!(e.message.contains("fake.one"), "{e}");
+        // The engine retries the whole ensure: the child is found, not made again.
+        converge(&fake, &desired(&v)).await.unwrap();
+        let calls = fake.calls();
+        assert_eq!(
+            calls.iter().filter(|c| *c == "create").count(),
+            1,
+            "{calls:?}"
+        );
+    }
+
+    #[test]
+    fn changed_compares_whole_values() {
+        let d = values(json!({"tags": {"a": "1"}, "rule": [{"x": 1}], "gone": null}));
+        let seen = values(json!({"tags": {"a": "2"}, "rule": [{"x": 1}], "extra": 1}));
+        assert_eq!(
+            changed(&d, &seen, &["tags", "rule", "gone", "extra"]),
+            ["tags", "extra"]
+        );
+    }
+
+    #[test]
+    fn declared_keeps_only_the_declared_keys_and_passes_errors_and_absence_through() {
+        assert_eq!(declared("k", &["a"], Ok(None)).unwrap(), None);
+        let e = CallError::new("Op", "X", "m", ErrorClass::Permanent);
+        assert_eq!(declared("k", &["a"], Err(e.clone())).unwrap_err(), e);
+        let m = values(json!({"a": 1}));
+        assert_eq!(
+            declared("k", &["a", "b"], Ok(Some(m.clone()))).unwrap(),
+            Some(m)
+        );
+    }
+
+    #[test]
+    #[should_panic(expected = "declared")]
+    fn an_undeclared_key_is_a_driver_bug() {
+        let _ = declared("k", &["a"], Ok(Some(values(json!({"a": 1, "b": 2})))));
+    }
+}
