@@ -8,10 +8,11 @@ use aws_sdk_rds::Client;
 use serde_json::Value as Json;
 
 use super::{
-    absent_ok, attr, attrs, first_of, not_visible, observed, sdk_tag, tag_map, unsupported,
+    absent_ok, attr, attrs, empty_answer, first_of, not_visible, observed, sdk_tag, tag_map,
     until_gone, wait_until, Absent, Call, States,
 };
 use crate::apply::driver::{Attrs, CallError, Desired, Ensured, ErrorClass, Found, Observed};
+use crate::apply::resource::{converge, resources, Resource};
 use crate::apply::tags::{self, Tagging};
 
 const SUBNET_GROUP: &str = "aws_db_subnet_group";
@@ -87,7 +88,8 @@ pub(crate) fn version_differs(desired: &str, current: &str) -> bool {
     }
 }
 
-super::service_driver!(Rds, Client, [SUBNET_GROUP, INSTANCE]);
+super::service_client!(Rds, Client);
+resources!(Rds, { SUBNET_GROUP => DbSubnetGroupKind, INSTANCE => DbInstanceKind });
 
 sdk_tag!(Tag, infallible);
 tags::tagging!(list Client, Tag, resource_name;
@@ -168,63 +170,6 @@ impl Rds {
         self.instance(identifier)
             .await?
             .ok_or_else(|| not_visible("DescribeDBInstances", identifier))
-    }
-
-    async fn ensure_subnet_group(&self, d: &Desired<'_>) -> Ensured {
-        let name = d.str("name")?;
-        let description = d.opt_str("description").unwrap_or("Managed by EduLibra");
-        let subnets = d.strings("subnet_ids");
-        let group = match self.subnet_group(name).await? {
-            Some(g) => {
-                let mut current: Vec<String> = g
-                    .subnets()
-                    .iter()
-                    .filter_map(|s| s.subnet_identifier().map(str::to_string))
-                    .collect();
-                current.sort();
-                let mut wanted = subnets.clone();
-                wanted.sort();
-                if current != wanted || g.db_subnet_group_description() != Some(description) {
-                    self.client
-                        .modify_db_subnet_group()
-                        .db_subnet_group_name(name)
-                        .db_subnet_group_description(description)
-                        .set_subnet_ids(Some(subnets))
-                        .send()
-                        .await
-                        .op("ModifyDBSubnetGroup")?;
-                }
-                tags::sync(
-                    &self.reads,
-                    &self.client,
-                    g.db_subnet_group_arn().unwrap_or(""),
-                    &d.tags(),
-                )
-                .await?;
-                g
-            }
-            None => self
-                .client
-                .create_db_subnet_group()
-                .db_subnet_group_name(name)
-                .db_subnet_group_description(description)
-                .set_subnet_ids(Some(subnets))
-                .set_tags(Some(tags::sdk(&d.tags())?))
-                .send()
-                .await
-                .op("CreateDBSubnetGroup")?
-                .db_subnet_group()
-                .cloned()
-                .ok_or_else(|| {
-                    CallError::new(
-                        "CreateDBSubnetGroup",
-                        "EmptyAnswer",
-                        format!("no subnet group in the answer for {name}"),
-                        ErrorClass::Transient,
-                    )
-                })?,
-        };
-        Ok(Self::group_attrs(&group))
     }
 
     async fn create_instance(&self, d: &Desired<'_>) -> Result<(), CallError> {
@@ -345,151 +290,209 @@ impl Rds {
         Ok(())
     }
 
-    async fn find_kind(&self, d: &Desired<'_>) -> Found {
-        match d.kind {
-            SUBNET_GROUP => Ok(self
-                .subnet_group(d.str("name")?)
-                .await?
-                .as_ref()
-                .map(Self::group_attrs)),
-            INSTANCE => Ok(self
-                .instance(d.str("identifier")?)
-                .await?
-                .map(|i| Self::instance_state(&i, d))),
-            other => Err(unsupported(other)),
-        }
-    }
-
-    async fn ensure_kind(&self, d: &Desired<'_>, _existing: Option<&Attrs>) -> Ensured {
-        match d.kind {
-            SUBNET_GROUP => self.ensure_subnet_group(d).await,
-            INSTANCE => {
-                let identifier = d.str("identifier")?;
-                match self.instance(identifier).await? {
-                    None => self.create_instance(d).await?,
-                    Some(i) => {
-                        self.modify_instance(d, &i).await?;
-                        tags::sync(
-                            &self.reads,
-                            &self.client,
-                            i.db_instance_arn().unwrap_or(""),
-                            &d.tags(),
-                        )
-                        .await?;
-                    }
-                }
-                let i = self.wait_available(identifier).await?;
-                Ok(Self::instance_state(&i, d))
-            }
-            other => Err(unsupported(other)),
-        }
-    }
-
-    async fn read_kind(&self, kind: &str, a: &Attrs) -> Observed {
-        match kind {
-            SUBNET_GROUP => {
-                let Some(g) = self.subnet_group(attr(a, "name")?).await? else {
-                    return Ok(None);
-                };
-                let tags = self
-                    .reads
-                    .read_tags(g.db_subnet_group_arn().unwrap_or(""))
-                    .await?;
-                Ok(Some(observed([("tags", tag_map(tags))])))
-            }
-            INSTANCE => {
-                let Some(i) = self.instance(attr(a, "identifier")?).await? else {
-                    return Ok(None);
-                };
-                let tags = self
-                    .reads
-                    .read_tags(i.db_instance_arn().unwrap_or(""))
-                    .await?;
-                let opt_bool = |v: Option<bool>| v.map(Json::Bool).unwrap_or(Json::Null);
-                Ok(Some(observed([
-                    ("tags", tag_map(tags)),
-                    ("multi_az", opt_bool(i.multi_az())),
-                    ("deletion_protection", opt_bool(i.deletion_protection())),
-                    (
-                        "backup_retention_period",
-                        i.backup_retention_period()
-                            .map(Json::from)
-                            .unwrap_or(Json::Null),
-                    ),
-                    (
-                        "instance_class",
-                        i.db_instance_class().map(Json::from).unwrap_or(Json::Null),
-                    ),
-                ])))
-            }
-            other => Err(unsupported(other)),
-        }
-    }
-
-    async fn delete_kind(&self, kind: &str, a: &Attrs) -> Result<(), CallError> {
-        match kind {
-            SUBNET_GROUP => {
-                absent_ok(
-                    self.client
-                        .delete_db_subnet_group()
-                        .db_subnet_group_name(attr(a, "name")?)
-                        .send()
-                        .await
-                        .op("DeleteDBSubnetGroup"),
-                )?;
-            }
-            INSTANCE => {
-                let identifier = attr(a, "identifier")?;
-                let Some(i) = self.instance(identifier).await? else {
-                    return Ok(());
-                };
-                if i.deletion_protection() == Some(true) {
-                    // Honoured, never switched off behind the configuration's back.
-                    return Err(CallError::new(
-                        "DeleteDBInstance",
-                        "DeletionProtection",
-                        format!("{identifier} has deletion protection: set database.deletion_protection = false, apply, then destroy"),
-                        ErrorClass::Permanent,
-                    ));
-                }
-                // A final snapshot is taken unless the state says the stage skips it (a state
-                // that cannot say keeps the data).
-                let skip = a.get("skip_final_snapshot").map(String::as_str) == Some("true");
-                if i.db_instance_status() == Some("deleting") {
-                    // An earlier attempt's delete was accepted: wait for it, do not ask again.
-                    return until_gone(identifier, AVAILABLE_WITHIN, || async {
-                        Ok(self.instance(identifier).await?.is_some())
-                    })
-                    .await;
-                }
-                let mut call = self
-                    .client
-                    .delete_db_instance()
-                    .db_instance_identifier(identifier)
-                    .skip_final_snapshot(skip);
-                if !skip {
-                    let prefix = a
-                        .get("final_snapshot_identifier")
-                        .cloned()
-                        .unwrap_or_else(|| format!("{identifier}-final"));
-                    let now = std::time::SystemTime::now()
-                        .duration_since(std::time::UNIX_EPOCH)
-                        .map(|d| d.as_secs())
-                        .unwrap_or(0);
-                    let name = final_snapshot_id(&prefix, now);
-                    tracing::info!(identifier, snapshot = %name, "deleting the database after a final snapshot, which is kept");
-                    call = call.final_db_snapshot_identifier(name);
-                }
-                absent_ok(call.send().await.op("DeleteDBInstance"))?;
-                // The subnet group and the key can go only once the instance is gone.
-                until_gone(identifier, AVAILABLE_WITHIN, || async {
-                    Ok(self.instance(identifier).await?.is_some())
-                })
-                .await?;
-            }
-            other => return Err(unsupported(other)),
+    async fn modify_subnet_group(&self, d: &Desired<'_>, name: &str) -> Result<(), CallError> {
+        let description = d.opt_str("description").unwrap_or("Managed by EduLibra");
+        let Some(g) = self.subnet_group(name).await? else {
+            return Err(not_visible("DescribeDBSubnetGroups", name));
+        };
+        let mut current: Vec<String> = g
+            .subnets()
+            .iter()
+            .filter_map(|s| s.subnet_identifier().map(str::to_string))
+            .collect();
+        let mut wanted = d.strings("subnet_ids");
+        current.sort();
+        wanted.sort();
+        if current != wanted || g.db_subnet_group_description() != Some(description) {
+            self.client
+                .modify_db_subnet_group()
+                .db_subnet_group_name(name)
+                .db_subnet_group_description(description)
+                .set_subnet_ids(Some(wanted))
+                .send()
+                .await
+                .op("ModifyDBSubnetGroup")?;
         }
         Ok(())
+    }
+}
+
+impl Resource for DbSubnetGroupKind<'_> {
+    const KEYS: &'static [&'static str] = &["tags"];
+    /// A set of subnets, compared as one by `update`.
+    const UNREAD: &'static [&'static str] = &["subnets"];
+
+    async fn find(&self, d: &Desired<'_>) -> Found {
+        let group = self.subnet_group(d.str("name")?).await?;
+        Ok(group.as_ref().map(Rds::group_attrs))
+    }
+
+    async fn create(&self, d: &Desired<'_>) -> Ensured {
+        let name = d.str("name")?;
+        let r = self
+            .client
+            .create_db_subnet_group()
+            .db_subnet_group_name(name)
+            .db_subnet_group_description(d.opt_str("description").unwrap_or("Managed by EduLibra"))
+            .set_subnet_ids(Some(d.strings("subnet_ids")))
+            .set_tags(Some(tags::sdk(&d.tags())?))
+            .send()
+            .await
+            .op("CreateDBSubnetGroup")?;
+        let group = r.db_subnet_group();
+        Ok(Rds::group_attrs(group.ok_or_else(|| {
+            empty_answer("CreateDBSubnetGroup", name)
+        })?))
+    }
+
+    async fn read(&self, a: &Attrs) -> Observed {
+        let Some(g) = self.subnet_group(attr(a, "name")?).await? else {
+            return Ok(None);
+        };
+        let tags = self
+            .reads
+            .read_tags(g.db_subnet_group_arn().unwrap_or(""))
+            .await?;
+        Ok(Some(observed([("tags", tag_map(tags))])))
+    }
+
+    async fn update(&self, d: &Desired<'_>, a: &Attrs, changed: &[&str]) -> Result<(), CallError> {
+        if changed.contains(&"subnets") {
+            self.modify_subnet_group(d, attr(a, "name")?).await?;
+        }
+        if changed.contains(&"tags") {
+            tags::sync(&self.reads, &self.client, attr(a, "arn")?, &d.tags()).await?;
+        }
+        Ok(())
+    }
+
+    async fn delete(&self, a: &Attrs) -> Result<(), CallError> {
+        let r = self
+            .client
+            .delete_db_subnet_group()
+            .db_subnet_group_name(attr(a, "name")?);
+        absent_ok(r.send().await.op("DeleteDBSubnetGroup"))?;
+        Ok(())
+    }
+}
+
+impl Resource for DbInstanceKind<'_> {
+    const KEYS: &'static [&'static str] = &[
+        "tags",
+        "multi_az",
+        "deletion_protection",
+        "backup_retention_period",
+        "instance_class",
+    ];
+    /// A version given as a major only, storage that grows by itself, monitoring: compared by
+    /// `modify_instance` against the instance as described.
+    const UNREAD: &'static [&'static str] = &["settings"];
+
+    async fn find(&self, d: &Desired<'_>) -> Found {
+        let i = self.instance(d.str("identifier")?).await?;
+        Ok(i.map(|i| Rds::instance_state(&i, d)))
+    }
+
+    /// The endpoint is known once the instance is available: `ensure` answers with it.
+    async fn create(&self, d: &Desired<'_>) -> Ensured {
+        self.create_instance(d).await?;
+        Ok(attrs([("identifier", d.str("identifier")?.to_string())]))
+    }
+
+    async fn ready(&self, d: &Desired<'_>, _a: &Attrs) -> Result<(), CallError> {
+        self.wait_available(d.str("identifier")?).await.map(drop)
+    }
+
+    async fn ensure(&self, d: &Desired<'_>, _existing: Option<&Attrs>) -> Ensured {
+        converge(self, d).await?;
+        let i = self.wait_available(d.str("identifier")?).await?;
+        Ok(Rds::instance_state(&i, d))
+    }
+
+    async fn read(&self, a: &Attrs) -> Observed {
+        let Some(i) = self.instance(attr(a, "identifier")?).await? else {
+            return Ok(None);
+        };
+        let tags = self
+            .reads
+            .read_tags(i.db_instance_arn().unwrap_or(""))
+            .await?;
+        let or_null = |v: Option<Json>| v.unwrap_or(Json::Null);
+        Ok(Some(observed([
+            ("tags", tag_map(tags)),
+            ("multi_az", or_null(i.multi_az().map(Json::Bool))),
+            (
+                "deletion_protection",
+                or_null(i.deletion_protection().map(Json::Bool)),
+            ),
+            (
+                "backup_retention_period",
+                or_null(i.backup_retention_period().map(Json::from)),
+            ),
+            (
+                "instance_class",
+                or_null(i.db_instance_class().map(Json::from)),
+            ),
+        ])))
+    }
+
+    async fn update(&self, d: &Desired<'_>, a: &Attrs, changed: &[&str]) -> Result<(), CallError> {
+        let identifier = attr(a, "identifier")?;
+        let i = self.instance(identifier).await?;
+        let i = i.ok_or_else(|| not_visible("DescribeDBInstances", identifier))?;
+        if changed.iter().any(|k| *k != "tags") {
+            self.modify_instance(d, &i).await?;
+        }
+        if changed.contains(&"tags") {
+            let arn = i.db_instance_arn().unwrap_or("");
+            tags::sync(&self.reads, &self.client, arn, &d.tags()).await?;
+        }
+        Ok(())
+    }
+
+    async fn delete(&self, a: &Attrs) -> Result<(), CallError> {
+        let identifier = attr(a, "identifier")?;
+        let Some(i) = self.instance(identifier).await? else {
+            return Ok(());
+        };
+        if i.deletion_protection() == Some(true) {
+            // Honoured, never switched off behind the configuration's back.
+            return Err(CallError::new(
+                "DeleteDBInstance",
+                "DeletionProtection",
+                format!("{identifier} has deletion protection: set database.deletion_protection = false, apply, then destroy"),
+                ErrorClass::Permanent,
+            ));
+        }
+        let gone = || async { Ok(self.instance(identifier).await?.is_some()) };
+        if i.db_instance_status() == Some("deleting") {
+            // An earlier attempt's delete was accepted: wait for it, do not ask again.
+            return until_gone(identifier, AVAILABLE_WITHIN, gone).await;
+        }
+        // A final snapshot is taken unless the state says the stage skips it (a state that
+        // cannot say keeps the data).
+        let skip = a.get("skip_final_snapshot").map(String::as_str) == Some("true");
+        let mut call = self
+            .client
+            .delete_db_instance()
+            .db_instance_identifier(identifier)
+            .skip_final_snapshot(skip);
+        if !skip {
+            let prefix = a
+                .get("final_snapshot_identifier")
+                .cloned()
+                .unwrap_or_else(|| format!("{identifier}-final"));
+            let now = std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map(|d| d.as_secs())
+                .unwrap_or(0);
+            let name = final_snapshot_id(&prefix, now);
+            tracing::info!(identifier, snapshot = %name, "deleting the database after a final snapshot, which is kept");
+            call = call.final_db_snapshot_identifier(name);
+        }
+        absent_ok(call.send().await.op("DeleteDBInstance"))?;
+        // The subnet group and the key can go only once the instance is gone.
+        until_gone(identifier, AVAILABLE_WITHIN, gone).await
     }
 }
 
