@@ -15,9 +15,10 @@ use aws_sdk_applicationautoscaling::types::{
 use aws_sdk_applicationautoscaling::Client;
 use serde_json::{Map, Value as Json};
 
-use super::{absent_ok, attr, attrs, built, observed, unsupported, Call};
-use crate::apply::driver::{Attrs, CallError, Desired, Ensured, ErrorClass, Found, Observed};
+use super::{absent_ok, attr, attrs, built, not_visible, observed, Call};
+use crate::apply::driver::{Attrs, CallError, Desired, Ensured, Found, Observed};
 use crate::apply::pages;
+use crate::apply::resource::{resources, Resource};
 
 const TARGET: &str = "aws_appautoscaling_target";
 const POLICY: &str = "aws_appautoscaling_policy";
@@ -188,7 +189,8 @@ fn same_tracking(
         && metric(want) == metric(got)
 }
 
-super::service_driver!(AppAutoScaling, Client, [TARGET, POLICY]);
+super::service_client!(AppAutoScaling, Client);
+resources!(AppAutoScaling, { TARGET => AppautoscalingTarget, POLICY => AppautoscalingPolicy });
 
 impl AppAutoScaling {
     async fn target(&self, k: &Key<'_>) -> Result<Option<ScalableTarget>, CallError> {
@@ -252,39 +254,9 @@ impl AppAutoScaling {
         Ok(())
     }
 
-    async fn ensure_target(&self, d: &Desired<'_>) -> Ensured {
-        let k = Key::of(d)?;
-        let min = capacity(d, "min_capacity")?;
-        let max = capacity(d, "max_capacity")?;
-        match self.target(&k).await? {
-            // Registering again is how a target changes; tags apply at creation only.
-            Some(t) => {
-                if min.is_some_and(|m| m != t.min_capacity())
-                    || max.is_some_and(|m| m != t.max_capacity())
-                {
-                    self.register(&k, min, max, None).await?;
-                }
-            }
-            None => {
-                let tags: HashMap<String, String> = d.tags().into_iter().collect();
-                self.register(&k, min, max, (!tags.is_empty()).then_some(tags))
-                    .await?;
-            }
-        }
-        let t = self.target(&k).await?.ok_or_else(|| {
-            CallError::new(
-                "DescribeScalableTargets",
-                "NotVisible",
-                format!("{} was registered but is not described yet", k.resource_id),
-                ErrorClass::Transient,
-            )
-        })?;
-        Ok(target_attrs(&k, &t))
-    }
-
-    async fn ensure_policy(&self, d: &Desired<'_>) -> Ensured {
-        let k = Key::of(d)?;
-        let name = d.str("name")?;
+    /// PutScalingPolicy creates or replaces the policy of that name on the target.
+    async fn put_policy(&self, d: &Desired<'_>) -> Ensured {
+        let (k, name) = (Key::of(d)?, d.str("name")?);
         if given(d, "step_scaling_policy_configuration") {
             return Err(CallError::bad_value(
                 d.address,
@@ -294,132 +266,134 @@ impl AppAutoScaling {
         }
         // AWS's own default when the type is left out.
         let policy_type = d.opt_str("policy_type").unwrap_or("StepScaling");
-        let tracking = tracking(d)?;
-        let current = self.policy(&k, name).await?;
-        let same = current.as_ref().is_some_and(|p| {
-            p.policy_type().as_str() == policy_type
-                && match (&tracking, p.target_tracking_scaling_policy_configuration()) {
-                    (Some(w), Some(g)) => same_tracking(w, g),
-                    (None, None) => true,
-                    _ => false,
-                }
-        });
-        let arn = match current {
-            Some(p) if same => p.policy_arn().to_string(),
-            // PutScalingPolicy creates or replaces the policy of that name on the target.
-            _ => self
-                .client
-                .put_scaling_policy()
-                .policy_name(name)
-                .service_namespace(k.namespace())
-                .resource_id(k.resource_id)
-                .scalable_dimension(k.dimension())
-                .policy_type(PolicyType::from(policy_type))
-                .set_target_tracking_scaling_policy_configuration(tracking)
-                .send()
-                .await
-                .op("PutScalingPolicy")
-                .map_err(settling)?
-                .policy_arn()
-                .to_string(),
+        let r = self
+            .client
+            .put_scaling_policy()
+            .policy_name(name)
+            .service_namespace(k.namespace())
+            .resource_id(k.resource_id)
+            .scalable_dimension(k.dimension())
+            .policy_type(PolicyType::from(policy_type))
+            .set_target_tracking_scaling_policy_configuration(tracking(d)?)
+            .send()
+            .await
+            .op("PutScalingPolicy")
+            .map_err(settling)?;
+        Ok(policy_attrs(&k, name, r.policy_arn(), policy_type))
+    }
+}
+
+/// Registering again is how a target changes; tags apply at creation only.
+impl Resource for AppautoscalingTarget<'_> {
+    const KEYS: &'static [&'static str] = &["min_capacity", "max_capacity"];
+
+    async fn find(&self, d: &Desired<'_>) -> Found {
+        let k = Key::of(d)?;
+        Ok(self.target(&k).await?.map(|t| target_attrs(&k, &t)))
+    }
+
+    async fn create(&self, d: &Desired<'_>) -> Ensured {
+        let k = Key::of(d)?;
+        let (min, max) = (capacity(d, "min_capacity")?, capacity(d, "max_capacity")?);
+        let tags: HashMap<String, String> = d.tags().into_iter().collect();
+        self.register(&k, min, max, (!tags.is_empty()).then_some(tags))
+            .await?;
+        let t = self.target(&k).await?;
+        let t = t.ok_or_else(|| not_visible("DescribeScalableTargets", k.resource_id))?;
+        Ok(target_attrs(&k, &t))
+    }
+
+    async fn read(&self, a: &Attrs) -> Observed {
+        let Some(t) = self.target(&Key::from_state(a)?).await? else {
+            return Ok(None);
         };
-        Ok(policy_attrs(&k, name, &arn, policy_type))
+        Ok(Some(observed([
+            ("min_capacity", Json::from(t.min_capacity())),
+            ("max_capacity", Json::from(t.max_capacity())),
+        ])))
     }
 
-    async fn find_kind(&self, d: &Desired<'_>) -> Found {
-        match d.kind {
-            TARGET => {
-                let k = Key::of(d)?;
-                Ok(self.target(&k).await?.map(|t| target_attrs(&k, &t)))
-            }
-            POLICY => {
-                let k = Key::of(d)?;
-                let name = d.str("name")?;
-                Ok(self
-                    .policy(&k, name)
-                    .await?
-                    .map(|p| policy_attrs(&k, name, p.policy_arn(), p.policy_type().as_str())))
-            }
-            other => Err(unsupported(other)),
-        }
+    async fn update(&self, d: &Desired<'_>, _a: &Attrs, _: &[&str]) -> Result<(), CallError> {
+        let (min, max) = (capacity(d, "min_capacity")?, capacity(d, "max_capacity")?);
+        self.register(&Key::of(d)?, min, max, None).await
     }
 
-    async fn ensure_kind(&self, d: &Desired<'_>, _existing: Option<&Attrs>) -> Ensured {
-        match d.kind {
-            TARGET => self.ensure_target(d).await,
-            POLICY => self.ensure_policy(d).await,
-            other => Err(unsupported(other)),
-        }
-    }
-
-    async fn read_kind(&self, kind: &str, a: &Attrs) -> Observed {
-        match kind {
-            TARGET => {
-                let Some(t) = self.target(&Key::from_state(a)?).await? else {
-                    return Ok(None);
-                };
-                Ok(Some(observed([
-                    ("min_capacity", Json::from(t.min_capacity())),
-                    ("max_capacity", Json::from(t.max_capacity())),
-                ])))
-            }
-            POLICY => {
-                let Some(p) = self.policy(&Key::from_state(a)?, attr(a, "name")?).await? else {
-                    return Ok(None);
-                };
-                Ok(Some(observed([(
-                    "policy_type",
-                    Json::from(p.policy_type().as_str()),
-                )])))
-            }
-            other => Err(unsupported(other)),
-        }
-    }
-
-    async fn delete_kind(&self, kind: &str, a: &Attrs) -> Result<(), CallError> {
-        if kind != TARGET && kind != POLICY {
-            return Err(unsupported(kind));
-        }
+    /// Looked up first: moto answers a missing target with a ValidationException (AWS:
+    /// ObjectNotFoundException), which would otherwise read as a real failure.
+    async fn delete(&self, a: &Attrs) -> Result<(), CallError> {
         let k = Key::from_state(a)?;
-        // Looked up first: moto answers a missing target or policy with a ValidationException
-        // (AWS: ObjectNotFoundException), which would otherwise read as a real failure.
-        match kind {
-            TARGET => {
-                if self.target(&k).await?.is_none() {
-                    return Ok(());
-                }
-                absent_ok(
-                    self.client
-                        .deregister_scalable_target()
-                        .service_namespace(k.namespace())
-                        .resource_id(k.resource_id)
-                        .scalable_dimension(k.dimension())
-                        .send()
-                        .await
-                        .op("DeregisterScalableTarget")
-                        .map_err(settling),
-                )?;
-            }
-            POLICY => {
-                let name = attr(a, "name")?;
-                if self.policy(&k, name).await?.is_none() {
-                    return Ok(());
-                }
-                absent_ok(
-                    self.client
-                        .delete_scaling_policy()
-                        .policy_name(name)
-                        .service_namespace(k.namespace())
-                        .resource_id(k.resource_id)
-                        .scalable_dimension(k.dimension())
-                        .send()
-                        .await
-                        .op("DeleteScalingPolicy")
-                        .map_err(settling),
-                )?;
-            }
-            other => return Err(unsupported(other)),
+        if self.target(&k).await?.is_none() {
+            return Ok(());
         }
+        let r = self
+            .client
+            .deregister_scalable_target()
+            .service_namespace(k.namespace());
+        let r = r
+            .resource_id(k.resource_id)
+            .scalable_dimension(k.dimension());
+        absent_ok(
+            r.send()
+                .await
+                .op("DeregisterScalableTarget")
+                .map_err(settling),
+        )?;
+        Ok(())
+    }
+}
+
+impl Resource for AppautoscalingPolicy<'_> {
+    const KEYS: &'static [&'static str] = &["policy_type"];
+    /// The tracking configuration, compared by `same_tracking` (AWS fills in what it defaults).
+    const UNREAD: &'static [&'static str] = &["target_tracking_scaling_policy_configuration"];
+
+    async fn find(&self, d: &Desired<'_>) -> Found {
+        let (k, name) = (Key::of(d)?, d.str("name")?);
+        let p = self.policy(&k, name).await?;
+        Ok(p.map(|p| policy_attrs(&k, name, p.policy_arn(), p.policy_type().as_str())))
+    }
+
+    async fn create(&self, d: &Desired<'_>) -> Ensured {
+        self.put_policy(d).await
+    }
+
+    async fn read(&self, a: &Attrs) -> Observed {
+        let Some(p) = self.policy(&Key::from_state(a)?, attr(a, "name")?).await? else {
+            return Ok(None);
+        };
+        Ok(Some(observed([(
+            "policy_type",
+            Json::from(p.policy_type().as_str()),
+        )])))
+    }
+
+    async fn update(&self, d: &Desired<'_>, _a: &Attrs, changed: &[&str]) -> Result<(), CallError> {
+        let current = self.policy(&Key::of(d)?, d.str("name")?).await?;
+        let tracking = tracking(d)?;
+        let same = current.as_ref().is_some_and(|p| {
+            match (&tracking, p.target_tracking_scaling_policy_configuration()) {
+                (Some(w), Some(g)) => same_tracking(w, g),
+                (None, None) => true,
+                _ => false,
+            }
+        });
+        if !same || changed.contains(&"policy_type") {
+            self.put_policy(d).await?;
+        }
+        Ok(())
+    }
+
+    async fn delete(&self, a: &Attrs) -> Result<(), CallError> {
+        let (k, name) = (Key::from_state(a)?, attr(a, "name")?);
+        if self.policy(&k, name).await?.is_none() {
+            return Ok(());
+        }
+        let r = self.client.delete_scaling_policy().policy_name(name);
+        let r = r
+            .service_namespace(k.namespace())
+            .resource_id(k.resource_id);
+        let r = r.scalable_dimension(k.dimension()).send().await;
+        absent_ok(r.op("DeleteScalingPolicy").map_err(settling))?;
         Ok(())
     }
 }

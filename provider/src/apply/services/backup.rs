@@ -16,11 +16,10 @@ use aws_sdk_backup::Client;
 use serde_json::{json, Map, Value as Json};
 
 use super::not_visible;
-use super::{
-    absent_ok, attr, attrs, built, observed, tag_map, unsupported, until_gone, wait_until, Call,
-};
+use super::{absent_ok, attr, attrs, built, observed, tag_map, until_gone, wait_until, Call};
 use crate::apply::driver::{Attrs, CallError, Desired, Ensured, Found, Observed};
 use crate::apply::pages;
+use crate::apply::resource::{converge, resources, Resource};
 use crate::apply::tags::{self, Tagging};
 
 const VAULT: &str = "aws_backup_vault";
@@ -38,7 +37,8 @@ const GONE_WITHIN: Duration = Duration::from_secs(5 * 60);
 /// so the engine's retry extends it.
 const EMPTIED_WITHIN: Duration = Duration::from_secs(30 * 60);
 
-super::service_driver!(Backup, Client, [VAULT, PLAN, SELECTION]);
+super::service_client!(Backup, Client);
+resources!(Backup, { VAULT => BackupVault, PLAN => BackupPlanKind, SELECTION => BackupSelectionKind });
 
 /// One backup rule in the terms of the topology's `rule` block: what is compared, created and
 /// read back. Settings the topology leaves out are AWS's to default.
@@ -250,14 +250,8 @@ impl Backup {
         ])
     }
 
-    async fn ensure_vault(&self, d: &Desired<'_>) -> Ensured {
+    async fn create_vault(&self, d: &Desired<'_>) -> Ensured {
         let name = d.str("name")?;
-        if let Some(v) = self.vault(name).await? {
-            // The key cannot change in place (kinds.rs replaces the vault); only tags converge.
-            let arn = v.backup_vault_arn().unwrap_or("").to_string();
-            tags::sync(&self.reads, &self.client, &arn, &d.tags()).await?;
-            return Ok(Self::vault_attrs(name, &arn, d));
-        }
         let created = self
             .client
             .create_backup_vault()
@@ -268,17 +262,18 @@ impl Backup {
             .await
             .op("CreateBackupVault");
         match created {
-            Ok(out) => {
-                let arn = out.backup_vault_arn().unwrap_or("").to_string();
-                Ok(Self::vault_attrs(name, &arn, d))
-            }
-            // Another run created it since the lookup: adopt it.
+            Ok(out) => Ok(Self::vault_attrs(
+                name,
+                out.backup_vault_arn().unwrap_or(""),
+                d,
+            )),
+            // Another run created it since the lookup: adopt it (its tags converge next).
             Err(e) if e.code == "AlreadyExistsException" => match self.vault(name).await? {
-                Some(v) => {
-                    let arn = v.backup_vault_arn().unwrap_or("").to_string();
-                    tags::sync(&self.reads, &self.client, &arn, &d.tags()).await?;
-                    Ok(Self::vault_attrs(name, &arn, d))
-                }
+                Some(v) => Ok(Self::vault_attrs(
+                    name,
+                    v.backup_vault_arn().unwrap_or(""),
+                    d,
+                )),
                 None => Err(e),
             },
             Err(e) => Err(e),
@@ -419,49 +414,18 @@ impl Backup {
         ))
     }
 
-    async fn ensure_plan(&self, d: &Desired<'_>) -> Ensured {
-        let name = d.str("name")?;
-        let rules = desired_rules(d)?;
-        let listed = match self.plan_by_name(name).await? {
-            Some(p) => p,
-            None => match self.create_plan(d, name, &rules).await {
-                Ok(a) => return Ok(a),
-                // Another run created it since the lookup: adopt it. (moto also answers this
-                // for a name whose plan was deleted, which nothing here can adopt.)
-                Err(e) if e.code == "AlreadyExistsException" => {
-                    self.plan_by_name(name).await?.ok_or(e)?
-                }
-                Err(e) => return Err(e),
-            },
-        };
-        let id = listed.backup_plan_id().unwrap_or("").to_string();
-        let current = self
-            .plan(&id)
-            .await?
-            .ok_or_else(|| not_visible("GetBackupPlan", name))?;
-        let arn = current
-            .backup_plan_arn()
-            .or(listed.backup_plan_arn())
-            .unwrap_or("")
-            .to_string();
-        let mut version = current.version_id().unwrap_or("").to_string();
+    /// UpdateBackupPlan makes a new plan version: only when a rule really differs.
+    async fn update_plan(&self, d: &Desired<'_>, id: &str) -> Result<(), CallError> {
+        let (name, rules) = (d.str("name")?, desired_rules(d)?);
+        let current = self.plan(id).await?;
+        let current = current.ok_or_else(|| not_visible("GetBackupPlan", name))?;
         let have = current.backup_plan().map(current_rules).unwrap_or_default();
-        // UpdateBackupPlan makes a new plan version: only when a rule really differs.
         if !same_rules(&rules, &have) {
-            let out = self
-                .client
-                .update_backup_plan()
-                .backup_plan_id(&id)
-                .backup_plan(plan_input(name, &rules)?)
-                .send()
-                .await
-                .op("UpdateBackupPlan")?;
-            if let Some(v) = out.version_id() {
-                version = v.to_string();
-            }
+            let r = self.client.update_backup_plan().backup_plan_id(id);
+            let r = r.backup_plan(plan_input(name, &rules)?);
+            r.send().await.op("UpdateBackupPlan")?;
         }
-        tags::sync(&self.reads, &self.client, &arn, &d.tags()).await?;
-        Ok(Self::plan_attrs(&id, &arn, name, &version))
+        Ok(())
     }
 
     async fn delete_plan(&self, a: &Attrs) -> Result<(), CallError> {
@@ -520,10 +484,8 @@ impl Backup {
         ])
     }
 
-    async fn ensure_selection(&self, d: &Desired<'_>) -> Ensured {
-        let plan_id = d.str("plan_id")?;
-        let name = d.str("name")?;
-        let role = d.str("iam_role_arn")?;
+    async fn create_selection(&self, d: &Desired<'_>) -> Ensured {
+        let (plan_id, name) = (d.str("plan_id")?, d.str("name")?);
         let resources = d.strings("resources");
         if resources.is_empty() {
             return Err(CallError::bad_value(
@@ -532,31 +494,17 @@ impl Backup {
                 "must list at least one ARN",
             ));
         }
-        // Every argument replaces the selection (AWS has no update for it): one of this name
-        // under this plan is the one.
-        if let Some(s) = self.selection(plan_id, name).await? {
-            return Ok(Self::selection_attrs(
-                s.selection_id().unwrap_or(""),
-                plan_id,
-                name,
-            ));
-        }
-        let selection = built(
-            BackupSelection::builder()
-                .selection_name(name)
-                .iam_role_arn(role)
-                .set_resources(Some(resources))
-                .build(),
-            "backup selection",
-        )?;
-        let out = self
+        let selection = BackupSelection::builder()
+            .selection_name(name)
+            .iam_role_arn(d.str("iam_role_arn")?)
+            .set_resources(Some(resources))
+            .build();
+        let r = self
             .client
             .create_backup_selection()
-            .backup_plan_id(plan_id)
-            .backup_selection(selection)
-            .send()
-            .await
-            .op("CreateBackupSelection")?;
+            .backup_plan_id(plan_id);
+        let r = r.backup_selection(built(selection, "backup selection")?);
+        let out = r.send().await.op("CreateBackupSelection")?;
         Ok(Self::selection_attrs(
             out.selection_id().unwrap_or(""),
             plan_id,
@@ -578,104 +526,134 @@ impl Backup {
         // The plan can go only once its selections are gone.
         until_gone(id, GONE_WITHIN, || self.selection_exists(plan_id, id)).await
     }
+}
 
-    // --- the driver ------------------------------------------------------------------------
+impl Resource for BackupVault<'_> {
+    /// The key is not read: AWS cannot change a vault's key (kinds.rs replaces the vault).
+    const KEYS: &'static [&'static str] = &["tags"];
 
-    async fn find_kind(&self, d: &Desired<'_>) -> Found {
-        match d.kind {
-            VAULT => {
-                let name = d.str("name")?;
-                Ok(self
-                    .vault(name)
-                    .await?
-                    .map(|v| Self::vault_attrs(name, v.backup_vault_arn().unwrap_or(""), d)))
-            }
-            PLAN => {
-                let name = d.str("name")?;
-                Ok(self.plan_by_name(name).await?.map(|p| {
-                    Self::plan_attrs(
-                        p.backup_plan_id().unwrap_or(""),
-                        p.backup_plan_arn().unwrap_or(""),
-                        name,
-                        p.version_id().unwrap_or(""),
-                    )
-                }))
-            }
-            SELECTION => {
-                let (plan_id, name) = (d.str("plan_id")?, d.str("name")?);
-                Ok(self
-                    .selection(plan_id, name)
-                    .await?
-                    .map(|s| Self::selection_attrs(s.selection_id().unwrap_or(""), plan_id, name)))
-            }
-            other => Err(unsupported(other)),
+    async fn find(&self, d: &Desired<'_>) -> Found {
+        let name = d.str("name")?;
+        let v = self.vault(name).await?;
+        Ok(v.map(|v| Backup::vault_attrs(name, v.backup_vault_arn().unwrap_or(""), d)))
+    }
+
+    async fn create(&self, d: &Desired<'_>) -> Ensured {
+        self.create_vault(d).await
+    }
+
+    async fn read(&self, a: &Attrs) -> Observed {
+        let Some(v) = self.vault(attr(a, "name")?).await? else {
+            return Ok(None);
+        };
+        let mut seen = Map::new();
+        if let Some(tags) = self
+            .observed_tags(v.backup_vault_arn().unwrap_or(""))
+            .await?
+        {
+            seen.insert("tags".into(), tags);
+        }
+        Ok(Some(seen))
+    }
+
+    async fn update(&self, d: &Desired<'_>, a: &Attrs, _: &[&str]) -> Result<(), CallError> {
+        tags::sync(&self.reads, &self.client, attr(a, "arn")?, &d.tags()).await
+    }
+
+    async fn delete(&self, a: &Attrs) -> Result<(), CallError> {
+        self.delete_vault(a).await
+    }
+}
+
+impl Resource for BackupPlanKind<'_> {
+    const KEYS: &'static [&'static str] = &["rule", "tags"];
+
+    async fn find(&self, d: &Desired<'_>) -> Found {
+        let name = d.str("name")?;
+        let p = self.plan_by_name(name).await?;
+        Ok(p.map(|p| {
+            let (id, arn) = (
+                p.backup_plan_id().unwrap_or(""),
+                p.backup_plan_arn().unwrap_or(""),
+            );
+            Backup::plan_attrs(id, arn, name, p.version_id().unwrap_or(""))
+        }))
+    }
+
+    async fn create(&self, d: &Desired<'_>) -> Ensured {
+        let name = d.str("name")?;
+        match self.create_plan(d, name, &desired_rules(d)?).await {
+            // Another run created it since the lookup: adopt it. (moto also answers this for a
+            // name whose plan was deleted, which nothing here can adopt.)
+            Err(e) if e.code == "AlreadyExistsException" => self.find(d).await?.ok_or(e),
+            other => other,
         }
     }
 
-    async fn ensure_kind(&self, d: &Desired<'_>, _existing: Option<&Attrs>) -> Ensured {
-        match d.kind {
-            VAULT => self.ensure_vault(d).await,
-            PLAN => self.ensure_plan(d).await,
-            SELECTION => self.ensure_selection(d).await,
-            other => Err(unsupported(other)),
-        }
+    /// A changed rule makes a new plan version, which the state keeps.
+    async fn ensure(&self, d: &Desired<'_>, _existing: Option<&Attrs>) -> Ensured {
+        converge(self, d).await?;
+        self.find(d)
+            .await?
+            .ok_or_else(|| not_visible("ListBackupPlans", d.address))
     }
 
-    async fn read_kind(&self, kind: &str, a: &Attrs) -> Observed {
-        match kind {
-            VAULT => {
-                // The key is not read: AWS cannot change a vault's key, so it never drifts.
-                let Some(v) = self.vault(attr(a, "name")?).await? else {
-                    return Ok(None);
-                };
-                let mut seen = Map::new();
-                if let Some(tags) = self
-                    .observed_tags(v.backup_vault_arn().unwrap_or(""))
-                    .await?
-                {
-                    seen.insert("tags".into(), tags);
-                }
-                Ok(Some(seen))
-            }
-            PLAN => {
-                let Some(p) = self.plan(attr(a, "id")?).await? else {
-                    return Ok(None);
-                };
-                let rules: Vec<Json> = p
-                    .backup_plan()
-                    .map(current_rules)
-                    .unwrap_or_default()
-                    .iter()
-                    .map(Rule::to_json)
-                    .collect();
-                let mut seen = observed([("rule", Json::Array(rules))]);
-                let arn = match p.backup_plan_arn() {
-                    Some(arn) => arn,
-                    None => attr(a, "arn")?,
-                };
-                if let Some(tags) = self.observed_tags(arn).await? {
-                    seen.insert("tags".into(), tags);
-                }
-                Ok(Some(seen))
-            }
-            SELECTION => {
-                // Every argument replaces the selection, so a wrongly normalised value would
-                // replace it on every plan: only its presence is observed.
-                let present = self
-                    .selection_exists(attr(a, "plan_id")?, attr(a, "id")?)
-                    .await?;
-                Ok(present.then(Map::new))
-            }
-            other => Err(unsupported(other)),
+    async fn read(&self, a: &Attrs) -> Observed {
+        let Some(p) = self.plan(attr(a, "id")?).await? else {
+            return Ok(None);
+        };
+        let rules = p.backup_plan().map(current_rules).unwrap_or_default();
+        let rules = rules.iter().map(Rule::to_json).collect();
+        let mut seen = observed([("rule", Json::Array(rules))]);
+        let arn = match p.backup_plan_arn() {
+            Some(arn) => arn,
+            None => attr(a, "arn")?,
+        };
+        if let Some(tags) = self.observed_tags(arn).await? {
+            seen.insert("tags".into(), tags);
         }
+        Ok(Some(seen))
     }
 
-    async fn delete_kind(&self, kind: &str, a: &Attrs) -> Result<(), CallError> {
-        match kind {
-            VAULT => self.delete_vault(a).await,
-            PLAN => self.delete_plan(a).await,
-            SELECTION => self.delete_selection(a).await,
-            other => Err(unsupported(other)),
+    async fn update(&self, d: &Desired<'_>, a: &Attrs, changed: &[&str]) -> Result<(), CallError> {
+        if changed.contains(&"rule") {
+            self.update_plan(d, attr(a, "id")?).await?;
         }
+        if changed.contains(&"tags") {
+            tags::sync(&self.reads, &self.client, attr(a, "arn")?, &d.tags()).await?;
+        }
+        Ok(())
+    }
+
+    async fn delete(&self, a: &Attrs) -> Result<(), CallError> {
+        self.delete_plan(a).await
+    }
+}
+
+/// Every argument replaces the selection (AWS has no update for it): one of this name under
+/// this plan is the one. A wrongly normalised value would replace it on every plan, so only
+/// its presence is read.
+impl Resource for BackupSelectionKind<'_> {
+    const KEYS: &'static [&'static str] = &[];
+
+    async fn find(&self, d: &Desired<'_>) -> Found {
+        let (plan_id, name) = (d.str("plan_id")?, d.str("name")?);
+        let s = self.selection(plan_id, name).await?;
+        Ok(s.map(|s| Backup::selection_attrs(s.selection_id().unwrap_or(""), plan_id, name)))
+    }
+
+    async fn create(&self, d: &Desired<'_>) -> Ensured {
+        self.create_selection(d).await
+    }
+
+    async fn read(&self, a: &Attrs) -> Observed {
+        let present = self
+            .selection_exists(attr(a, "plan_id")?, attr(a, "id")?)
+            .await?;
+        Ok(present.then(Map::new))
+    }
+
+    async fn delete(&self, a: &Attrs) -> Result<(), CallError> {
+        self.delete_selection(a).await
     }
 }

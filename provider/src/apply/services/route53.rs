@@ -9,8 +9,9 @@ use aws_sdk_route53::types::{
 use aws_sdk_route53::Client;
 use serde_json::{json, Map, Value as Json};
 
-use super::{absent_ok, attr, attrs, built, for_states, unsupported, Absent, Call, States};
+use super::{absent_ok, attr, attrs, built, for_states, Absent, Call, States};
 use crate::apply::driver::{Attrs, CallError, Desired, Ensured, ErrorClass, Found, Observed};
+use crate::apply::resource::{resources, Resource};
 
 const RECORD: &str = "aws_route53_record";
 
@@ -18,7 +19,8 @@ const RECORD: &str = "aws_route53_record";
 /// moto: at once). A timeout is transient, so the engine's retry extends it.
 const INSYNC_WITHIN: Duration = Duration::from_secs(15 * 60);
 
-super::service_driver!(Route53, Client, [RECORD]);
+super::service_client!(Route53, Client);
+resources!(Route53, { RECORD => Route53Record });
 
 /// A DNS name as Route 53 compares names: no final dot, lower case, `*` unescaped (answers
 /// carry the final dot and the `\052` escape).
@@ -200,41 +202,42 @@ impl Route53 {
         .await
     }
 
-    async fn find_kind(&self, d: &Desired<'_>) -> Found {
-        if d.kind != RECORD {
-            return Err(unsupported(d.kind));
-        }
-        let (zone, name, kind) = (d.str("zone_id")?, d.str("name")?, d.str("type")?);
-        Ok(self
-            .record(zone, name, kind)
-            .await?
-            .map(|_| record_attrs(zone, name, kind)))
-    }
-
-    async fn ensure_kind(&self, d: &Desired<'_>, _existing: Option<&Attrs>) -> Ensured {
-        if d.kind != RECORD {
-            return Err(unsupported(d.kind));
-        }
-        let (zone, name, kind) = (d.str("zone_id")?, d.str("name")?, d.str("type")?);
+    /// UPSERT creates or replaces the record set: one call whichever is needed.
+    async fn upsert(&self, d: &Desired<'_>) -> Result<(), CallError> {
+        let zone = d.str("zone_id")?;
         let want = Self::record_set(d)?;
-        let current = self.record(zone, name, kind).await?;
-        // UPSERT creates or replaces the record set: one call whichever is needed.
+        let current = self.record(zone, d.str("name")?, d.str("type")?).await?;
         if !current.as_ref().is_some_and(|c| same(c, &want)) {
-            self.change(zone, ChangeAction::Upsert, want)
-                .await
-                .map_err(|e| zone_missing(zone, e))?;
+            let done = self.change(zone, ChangeAction::Upsert, want).await;
+            done.map_err(|e| zone_missing(zone, e))?;
         }
-        Ok(record_attrs(zone, name, kind))
+        Ok(())
+    }
+}
+
+impl Resource for Route53Record<'_> {
+    const KEYS: &'static [&'static str] = &["alias"];
+    /// Values and TTL, compared as Route 53 compares them (`same`).
+    const UNREAD: &'static [&'static str] = &["records"];
+
+    async fn find(&self, d: &Desired<'_>) -> Found {
+        let (zone, name, kind) = (d.str("zone_id")?, d.str("name")?, d.str("type")?);
+        let found = self.record(zone, name, kind).await?;
+        Ok(found.map(|_| record_attrs(zone, name, kind)))
     }
 
-    async fn read_kind(&self, kind: &str, a: &Attrs) -> Observed {
-        if kind != RECORD {
-            return Err(unsupported(kind));
-        }
-        let Some(r) = self
-            .record(attr(a, "zone_id")?, attr(a, "name")?, attr(a, "type")?)
-            .await?
-        else {
+    async fn create(&self, d: &Desired<'_>) -> Ensured {
+        self.upsert(d).await?;
+        Ok(record_attrs(
+            d.str("zone_id")?,
+            d.str("name")?,
+            d.str("type")?,
+        ))
+    }
+
+    async fn read(&self, a: &Attrs) -> Observed {
+        let (zone, name, kind) = (attr(a, "zone_id")?, attr(a, "name")?, attr(a, "type")?);
+        let Some(r) = self.record(zone, name, kind).await? else {
             return Ok(None);
         };
         // Only the alias is observed, in the topology's shape (Route 53 adds the final dot).
@@ -252,10 +255,11 @@ impl Route53 {
         Ok(Some(out))
     }
 
-    async fn delete_kind(&self, kind: &str, a: &Attrs) -> Result<(), CallError> {
-        if kind != RECORD {
-            return Err(unsupported(kind));
-        }
+    async fn update(&self, d: &Desired<'_>, _a: &Attrs, _: &[&str]) -> Result<(), CallError> {
+        self.upsert(d).await
+    }
+
+    async fn delete(&self, a: &Attrs) -> Result<(), CallError> {
         let zone = attr(a, "zone_id")?;
         let Some(current) = self
             .record(zone, attr(a, "name")?, attr(a, "type")?)
