@@ -19,8 +19,10 @@ use serde_json::{json, Map, Value as Json};
 use tokio::sync::OnceCell;
 
 use super::not_visible;
-use super::{absent_ok, attr, attrs, observed, tag_map, unsupported, until_gone, Call};
+use super::{absent_ok, attr, attrs, observed, tag_map, until_gone, Call};
+use crate::apply::driver::strings_in;
 use crate::apply::driver::{Attrs, CallError, Desired, Ensured, ErrorClass, Found, Observed};
+use crate::apply::resource::{converge, resources, Resource};
 use crate::apply::tags;
 
 const REST_API: &str = "aws_api_gateway_rest_api";
@@ -35,6 +37,14 @@ const METHOD_SETTINGS: &str = "aws_api_gateway_method_settings";
 const ACCOUNT: &str = "aws_api_gateway_account";
 /// The id hashicorp/aws gives the account settings.
 const ACCOUNT_ID: &str = "api-gateway-account";
+
+resources!(ApiGateway, {
+    REST_API => ApiGatewayRestApi,
+    DEPLOYMENT => ApiGatewayDeployment,
+    STAGE => ApiGatewayStage,
+    METHOD_SETTINGS => ApiGatewayMethodSettings,
+    ACCOUNT => ApiGatewayAccount,
+});
 
 /// The `settings` keys of hashicorp/aws and the UpdateStage path segment each one patches.
 const SETTINGS: &[(&str, &str)] = &[
@@ -378,83 +388,64 @@ impl ApiGateway {
         ]))
     }
 
-    async fn ensure_api(&self, d: &Desired<'_>, existing: Option<&Attrs>) -> Ensured {
+    fn endpoint_types(d: &Desired<'_>) -> Vec<String> {
+        strings_in(
+            d.block("endpoint_configuration")
+                .and_then(|b| b.get("types")),
+        )
+    }
+
+    async fn create_api(&self, d: &Desired<'_>) -> Result<String, CallError> {
+        let types = Self::endpoint_types(d);
+        let endpoint = (!types.is_empty()).then(|| {
+            let types = types.iter().map(|t| EndpointType::from(t.as_str()));
+            EndpointConfiguration::builder()
+                .set_types(Some(types.collect()))
+                .build()
+        });
+        let r = self
+            .client
+            .create_rest_api()
+            .name(d.str("name")?)
+            .set_description(d.opt_str("description").map(str::to_string))
+            .set_endpoint_configuration(endpoint)
+            .set_tags(Some(d.tags().into_iter().collect()))
+            .send()
+            .await
+            .op("CreateRestApi")?;
+        Ok(r.id().unwrap_or("").to_string())
+    }
+
+    /// Puts the routes (the same document again changes nothing) and then the child's name,
+    /// description and endpoint type: the document may carry its own, and the child's
+    /// arguments win, as in hashicorp/aws.
+    async fn put_api(&self, d: &Desired<'_>, id: &str) -> Result<(), CallError> {
         let name = d.str("name")?;
-        let description = d.opt_str("description");
-        let types: Vec<String> = d
-            .block("endpoint_configuration")
-            .and_then(|b| b.get("types"))
-            .and_then(Json::as_array)
-            .map(|a| {
-                a.iter()
-                    .filter_map(|t| t.as_str().map(str::to_string))
-                    .collect()
-            })
-            .unwrap_or_default();
-        let mut current = match existing.and_then(|a| a.get("id")) {
-            Some(id) => self.rest_api(id).await?,
-            None => None,
-        };
-        if current.is_none() {
-            current = self.find_api(d).await?;
-        }
-        let id = match current {
-            Some(a) => a.id,
-            None => {
-                let endpoint = (!types.is_empty()).then(|| {
-                    EndpointConfiguration::builder()
-                        .set_types(Some(
-                            types
-                                .iter()
-                                .map(|t| EndpointType::from(t.as_str()))
-                                .collect(),
-                        ))
-                        .build()
-                });
-                self.client
-                    .create_rest_api()
-                    .name(name)
-                    .set_description(description.map(str::to_string))
-                    .set_endpoint_configuration(endpoint)
-                    .set_tags(Some(d.tags().into_iter().collect()))
-                    .send()
-                    .await
-                    .op("CreateRestApi")?
-                    .id()
-                    .unwrap_or("")
-                    .to_string()
-            }
-        };
-        // Putting the same document again changes nothing: every ensure converges the routes.
         let (body, mode) = match d.opt_str("body") {
             Some(b) => (b.to_string(), PutMode::Overwrite),
             None => (mock_document(name), PutMode::Merge),
         };
         self.client
             .put_rest_api()
-            .rest_api_id(&id)
+            .rest_api_id(id)
             .mode(mode)
             .fail_on_warnings(false)
             .body(Blob::new(body.into_bytes()))
             .send()
             .await
             .op("PutRestApi")?;
-        let mut api = self
-            .rest_api(&id)
-            .await?
-            .ok_or_else(|| not_visible("GetRestApi", name))?;
-        // The document may carry its own title and endpoint type; the child's arguments win,
-        // as in hashicorp/aws.
+        let api = self.rest_api(id).await?;
+        let api = api.ok_or_else(|| not_visible("GetRestApi", name))?;
         let mut ops = Vec::new();
         if api.name != name {
             ops.push(replace("/name", name));
         }
-        if let Some(want) = description {
+        if let Some(want) = d.opt_str("description") {
             if api.description.as_deref().unwrap_or("") != want {
                 ops.push(replace("/description", want));
             }
         }
-        if let (Some(want), Some(have)) = (types.first(), api.types.first()) {
+        if let (Some(want), Some(have)) = (Self::endpoint_types(d).first(), api.types.first()) {
             if want != have {
                 ops.push(replace(
                     &format!("/endpointConfiguration/types/{have}"),
@@ -463,17 +454,13 @@ impl ApiGateway {
             }
         }
         if !ops.is_empty() {
-            self.client
-                .update_rest_api()
-                .rest_api_id(&id)
-                .set_patch_operations(Some(ops))
+            let r = self.client.update_rest_api().rest_api_id(id);
+            r.set_patch_operations(Some(ops))
                 .send()
                 .await
                 .op("UpdateRestApi")?;
-            api.name = name.to_string();
         }
-        tags::sync_from(&self.client, &self.api_arn(&id), &api.tags, &d.tags()).await?;
-        self.api_attrs(&api).await
+        Ok(())
     }
 
     // ---- deployment ----
@@ -512,36 +499,6 @@ impl ApiGateway {
         ])
     }
 
-    async fn ensure_deployment(&self, d: &Desired<'_>, existing: Option<&Attrs>) -> Ensured {
-        let api = d.str("rest_api_id")?;
-        let description = deployment_description(d);
-        let description = Some(description.as_str());
-        let all = self
-            .deployments(api)
-            .await?
-            .ok_or_else(|| gone("GetDeployments", format!("REST API {api}")))?;
-        let same = |x: &&Deployment| x.description().unwrap_or("") == description.unwrap_or("");
-        let by_id = existing
-            .and_then(|a| a.get("id"))
-            .and_then(|id| all.iter().find(|x| x.id() == Some(id.as_str())))
-            .filter(same);
-        let id = match by_id.or_else(|| newest_described(&all, description)) {
-            Some(x) => x.id().unwrap_or("").to_string(),
-            None => self
-                .client
-                .create_deployment()
-                .rest_api_id(api)
-                .set_description(description.map(str::to_string))
-                .send()
-                .await
-                .op("CreateDeployment")?
-                .id()
-                .unwrap_or("")
-                .to_string(),
-        };
-        Ok(self.deployment_attrs(api, &id))
-    }
-
     // ---- stage ----
 
     async fn stage(&self, api: &str, name: &str) -> Result<Option<GetStageOutput>, CallError> {
@@ -571,53 +528,14 @@ impl ApiGateway {
         ]))
     }
 
-    async fn ensure_stage(&self, d: &Desired<'_>) -> Ensured {
-        let api = d.str("rest_api_id")?;
-        let name = d.str("stage_name")?;
+    /// CreateStage takes no access log settings: they, and every later change, are patches.
+    async fn patch_stage(&self, d: &Desired<'_>) -> Result<(), CallError> {
+        let (api, name) = (d.str("rest_api_id")?, d.str("stage_name")?);
+        let current = self.stage(api, name).await?;
+        let current = current.ok_or_else(|| not_visible("GetStage", name))?;
         let deployment = d.str("deployment_id")?;
         let tracing = d.bool("xray_tracing_enabled").unwrap_or(false);
         let cache = d.bool("cache_cluster_enabled").unwrap_or(false);
-        let description = d.opt_str("description");
-        let log = match d.block("access_log_settings") {
-            Some(b) => Some((
-                str_in(b, "destination_arn").ok_or_else(|| {
-                    CallError::bad_value(
-                        d.address,
-                        "access_log_settings.destination_arn",
-                        "must be a string",
-                    )
-                })?,
-                str_in(b, "format").ok_or_else(|| {
-                    CallError::bad_value(
-                        d.address,
-                        "access_log_settings.format",
-                        "must be a string",
-                    )
-                })?,
-            )),
-            None => None,
-        };
-        let current = match self.stage(api, name).await? {
-            Some(s) => s,
-            None => {
-                self.client
-                    .create_stage()
-                    .rest_api_id(api)
-                    .stage_name(name)
-                    .deployment_id(deployment)
-                    .tracing_enabled(tracing)
-                    .cache_cluster_enabled(cache)
-                    .set_description(description.map(str::to_string))
-                    .set_tags(Some(d.tags().into_iter().collect()))
-                    .send()
-                    .await
-                    .op("CreateStage")?;
-                self.stage(api, name)
-                    .await?
-                    .ok_or_else(|| not_visible("GetStage", name))?
-            }
-        };
-        // CreateStage takes no access log settings: they, and every later change, are patches.
         let mut ops = Vec::new();
         if current.deployment_id() != Some(deployment) {
             ops.push(replace("/deploymentId", deployment));
@@ -628,19 +546,33 @@ impl ApiGateway {
         if current.cache_cluster_enabled() != cache {
             ops.push(replace("/cacheClusterEnabled", bool_str(cache)));
         }
-        if let Some(want) = description {
+        if let Some(want) = d.opt_str("description") {
             if current.description().unwrap_or("") != want {
                 ops.push(replace("/description", want));
             }
         }
         let have = current.access_log_settings();
-        match log {
-            Some((arn, format)) => {
-                if have.and_then(|h| h.destination_arn()) != Some(arn) {
-                    ops.push(replace("/accessLogSettings/destinationArn", arn));
-                }
-                if have.and_then(|h| h.format()) != Some(format) {
-                    ops.push(replace("/accessLogSettings/format", format));
+        match d.block("access_log_settings") {
+            Some(b) => {
+                for (key, path, field) in [
+                    (
+                        "destination_arn",
+                        "/accessLogSettings/destinationArn",
+                        have.and_then(|h| h.destination_arn()),
+                    ),
+                    (
+                        "format",
+                        "/accessLogSettings/format",
+                        have.and_then(|h| h.format()),
+                    ),
+                ] {
+                    let want = str_in(b, key).ok_or_else(|| {
+                        let at = format!("access_log_settings.{key}");
+                        CallError::bad_value(d.address, &at, "must be a string")
+                    })?;
+                    if field != Some(want) {
+                        ops.push(replace(path, want));
+                    }
                 }
             }
             None => {
@@ -650,24 +582,13 @@ impl ApiGateway {
             }
         }
         if !ops.is_empty() {
-            self.client
-                .update_stage()
-                .rest_api_id(api)
-                .stage_name(name)
-                .set_patch_operations(Some(ops))
+            let r = self.client.update_stage().rest_api_id(api).stage_name(name);
+            r.set_patch_operations(Some(ops))
                 .send()
                 .await
                 .op("UpdateStage")?;
         }
-        let current_tags = tags::from_map(current.tags());
-        tags::sync_from(
-            &self.client,
-            &self.stage_arn(api, name),
-            &current_tags,
-            &d.tags(),
-        )
-        .await?;
-        self.stage_attrs(api, name, deployment).await
+        Ok(())
     }
 
     // ---- method settings ----
@@ -692,7 +613,7 @@ impl ApiGateway {
             .collect()
     }
 
-    async fn ensure_method_settings(&self, d: &Desired<'_>) -> Ensured {
+    async fn patch_method_settings(&self, d: &Desired<'_>) -> Result<(), CallError> {
         let api = d.str("rest_api_id")?;
         let stage = d.str("stage_name")?;
         let path = d.str("method_path")?;
@@ -729,77 +650,10 @@ impl ApiGateway {
                 .await
                 .op("UpdateStage")?;
         }
-        Ok(Self::method_settings_attrs(
-            api,
-            stage,
-            path,
-            &Self::wanted_settings(d),
-        ))
+        Ok(())
     }
 
-    // ---- the driver ----
-
-    async fn find_kind(&self, d: &Desired<'_>) -> Found {
-        match d.kind {
-            REST_API => match self.find_api(d).await? {
-                Some(a) => Ok(Some(self.api_attrs(&a).await?)),
-                None => Ok(None),
-            },
-            DEPLOYMENT => {
-                let api = d.str("rest_api_id")?;
-                let Some(all) = self.deployments(api).await? else {
-                    return Ok(None);
-                };
-                Ok(newest_described(&all, Some(&deployment_description(d)))
-                    .and_then(|x| x.id())
-                    .map(|id| self.deployment_attrs(api, id)))
-            }
-            STAGE => {
-                let (api, name) = (d.str("rest_api_id")?, d.str("stage_name")?);
-                match self.stage(api, name).await? {
-                    Some(s) => Ok(Some(
-                        self.stage_attrs(api, name, s.deployment_id().unwrap_or(""))
-                            .await?,
-                    )),
-                    None => Ok(None),
-                }
-            }
-            ACCOUNT => Ok(self.account_role().await?.map(|role| {
-                attrs([
-                    ("id", ACCOUNT_ID.to_string()),
-                    (
-                        "set_by_environment",
-                        (d.opt_str("cloudwatch_role_arn") == Some(role.as_str())).to_string(),
-                    ),
-                    ("cloudwatch_role_arn", role),
-                ])
-            })),
-            METHOD_SETTINGS => {
-                let (api, stage) = (d.str("rest_api_id")?, d.str("stage_name")?);
-                let path = d.str("method_path")?;
-                let present = self
-                    .stage(api, stage)
-                    .await?
-                    .is_some_and(|s| s.method_settings().is_some_and(|m| m.contains_key(path)));
-                Ok(present.then(|| {
-                    Self::method_settings_attrs(api, stage, path, &Self::wanted_settings(d))
-                }))
-            }
-            other => Err(unsupported(other)),
-        }
-    }
-
-    async fn ensure_kind(&self, d: &Desired<'_>, existing: Option<&Attrs>) -> Ensured {
-        match d.kind {
-            REST_API => self.ensure_api(d, existing).await,
-            DEPLOYMENT => self.ensure_deployment(d, existing).await,
-            STAGE => self.ensure_stage(d).await,
-            METHOD_SETTINGS => self.ensure_method_settings(d).await,
-            ACCOUNT => self.ensure_account(d).await,
-            other => Err(unsupported(other)),
-        }
-    }
-
+    // ---- the resources ----
     /// The role the region's API Gateway logs with, if one is set.
     async fn account_role(&self) -> Result<Option<String>, CallError> {
         let a = self.reads.get_account().send().await.op("GetAccount")?;
@@ -837,166 +691,316 @@ impl ApiGateway {
             ("cloudwatch_role_arn", role),
         ]))
     }
+}
 
-    async fn read_kind(&self, kind: &str, a: &Attrs) -> Observed {
-        match kind {
-            // Account settings always exist. The role is observed only where the environment
-            // set it: a role someone else set is theirs and no drift of ours.
-            ACCOUNT => {
-                if a.get("set_by_environment").map(String::as_str) != Some("true") {
-                    return Ok(Some(Map::new()));
-                }
-                let role = self.account_role().await?;
-                Ok(Some(observed([(
-                    "cloudwatch_role_arn",
-                    role.map(Json::from).unwrap_or(Json::Null),
-                )])))
-            }
-            REST_API => {
-                let Some(api) = self.rest_api(attr(a, "id")?).await? else {
-                    return Ok(None);
-                };
-                Ok(Some(observed([
-                    ("tags", tag_map(api.tags)),
-                    ("name", Json::from(api.name)),
-                    ("endpoint_configuration", json!([{ "types": api.types }])),
-                ])))
-            }
-            DEPLOYMENT => {
-                let (api, id) = (attr(a, "rest_api_id")?, attr(a, "id")?);
-                let Some(all) = self.deployments(api).await? else {
-                    return Ok(None);
-                };
-                Ok(all.iter().find(|x| x.id() == Some(id)).map(|x| {
-                    observed([(
-                        "description",
-                        x.description()
-                            .map(|t| Json::from(without_body_hash(t)))
-                            .unwrap_or(Json::Null),
-                    )])
-                }))
-            }
-            STAGE => {
-                let (api, name) = (attr(a, "rest_api_id")?, attr(a, "stage_name")?);
-                let Some(s) = self.stage(api, name).await? else {
-                    return Ok(None);
-                };
-                Ok(Some(observed([
-                    ("tags", tag_map(tags::from_map(s.tags()))),
-                    ("xray_tracing_enabled", Json::Bool(s.tracing_enabled())),
-                    (
-                        "deployment_id",
-                        s.deployment_id().map(Json::from).unwrap_or(Json::Null),
-                    ),
-                ])))
-            }
-            METHOD_SETTINGS => {
-                let (api, stage) = (attr(a, "rest_api_id")?, attr(a, "stage_name")?);
-                let path = attr(a, "method_path")?;
-                let Some(s) = self.stage(api, stage).await? else {
-                    return Ok(None);
-                };
-                let Some(m) = s.method_settings().and_then(|m| m.get(path)) else {
-                    return Ok(None);
-                };
-                let keys: Vec<&str> = a
-                    .get("settings")
-                    .map(|k| k.split(',').filter(|k| !k.is_empty()).collect())
-                    .unwrap_or_default();
-                if keys.is_empty() {
-                    return Ok(Some(Map::new()));
-                }
-                let block: Map<String, Json> = keys
-                    .iter()
-                    .map(|k| (k.to_string(), setting_json(m, k)))
-                    .collect();
-                Ok(Some(observed([(
-                    "settings",
-                    Json::Array(vec![Json::Object(block)]),
-                )])))
-            }
-            other => Err(unsupported(other)),
+impl Resource for ApiGatewayRestApi<'_> {
+    const KEYS: &'static [&'static str] = &["tags", "name", "endpoint_configuration"];
+    /// The routes, put on every apply (the same document again changes nothing).
+    const UNREAD: &'static [&'static str] = &["body"];
+
+    async fn find(&self, d: &Desired<'_>) -> Found {
+        match self.find_api(d).await? {
+            Some(a) => Ok(Some(self.api_attrs(&a).await?)),
+            None => Ok(None),
         }
     }
 
-    async fn delete_kind(&self, kind: &str, a: &Attrs) -> Result<(), CallError> {
-        match kind {
-            REST_API => {
-                let id = attr(a, "id")?;
-                // AWS allows one DeleteRestApi per 30 seconds per account: its
-                // TooManyRequestsException is transient and retried.
-                absent_ok(
-                    self.client
-                        .delete_rest_api()
-                        .rest_api_id(id)
-                        .send()
-                        .await
-                        .op("DeleteRestApi"),
-                )?;
-                until_gone(id, Duration::from_secs(120), || async {
-                    Ok(self.rest_api(id).await?.is_some())
-                })
-                .await
-            }
-            DEPLOYMENT => {
-                absent_ok(
-                    self.client
-                        .delete_deployment()
-                        .rest_api_id(attr(a, "rest_api_id")?)
-                        .deployment_id(attr(a, "id")?)
-                        .send()
-                        .await
-                        .op("DeleteDeployment"),
-                )?;
-                Ok(())
-            }
-            STAGE => {
-                absent_ok(
-                    self.client
-                        .delete_stage()
-                        .rest_api_id(attr(a, "rest_api_id")?)
-                        .stage_name(attr(a, "stage_name")?)
-                        .send()
-                        .await
-                        .op("DeleteStage"),
-                )?;
-                Ok(())
-            }
-            ACCOUNT => {
-                // Only a role this environment set is taken back: its role is about to go, and
-                // an account left pointing at a deleted role fails every stage that logs.
-                let ours = a.get("set_by_environment").map(String::as_str) == Some("true");
-                let role = a.get("cloudwatch_role_arn");
-                if ours && self.account_role().await?.as_ref() == role {
-                    self.client
-                        .update_account()
-                        .patch_operations(replace("/cloudwatchRoleArn", ""))
-                        .send()
-                        .await
-                        .op("UpdateAccount")?;
-                }
-                Ok(())
-            }
-            METHOD_SETTINGS => {
-                let path = attr(a, "method_path")?;
-                absent_ok(
-                    self.client
-                        .update_stage()
-                        .rest_api_id(attr(a, "rest_api_id")?)
-                        .stage_name(attr(a, "stage_name")?)
-                        .patch_operations(patch(Op::Remove, &format!("/{path}"), None))
-                        .send()
-                        .await
-                        .op("UpdateStage"),
-                )?;
-                Ok(())
-            }
-            other => Err(unsupported(other)),
+    async fn create(&self, d: &Desired<'_>) -> Ensured {
+        let id = self.create_api(d).await?;
+        self.put_api(d, &id).await?;
+        let api = self.rest_api(&id).await?;
+        self.api_attrs(&api.ok_or_else(|| not_visible("GetRestApi", &id))?)
+            .await
+    }
+
+    async fn read(&self, a: &Attrs) -> Observed {
+        let Some(api) = self.rest_api(attr(a, "id")?).await? else {
+            return Ok(None);
+        };
+        Ok(Some(observed([
+            ("tags", tag_map(api.tags)),
+            ("name", Json::from(api.name)),
+            ("endpoint_configuration", json!([{ "types": api.types }])),
+        ])))
+    }
+
+    async fn update(&self, d: &Desired<'_>, a: &Attrs, changed: &[&str]) -> Result<(), CallError> {
+        let id = attr(a, "id")?;
+        if changed.iter().any(|k| *k != "tags") {
+            self.put_api(d, id).await?;
         }
+        if changed.contains(&"tags") {
+            let api = self.rest_api(id).await?;
+            let api = api.ok_or_else(|| not_visible("GetRestApi", id))?;
+            tags::sync_from(&self.client, &self.api_arn(id), &api.tags, &d.tags()).await?;
+        }
+        Ok(())
+    }
+
+    /// AWS allows one DeleteRestApi per 30 seconds per account: its TooManyRequestsException
+    /// is transient and retried.
+    async fn delete(&self, a: &Attrs) -> Result<(), CallError> {
+        let id = attr(a, "id")?;
+        let r = self.client.delete_rest_api().rest_api_id(id);
+        absent_ok(r.send().await.op("DeleteRestApi"))?;
+        let exists = || async { Ok(self.rest_api(id).await?.is_some()) };
+        until_gone(id, Duration::from_secs(120), exists).await
     }
 }
 
-super::delegate_driver!(
-    ApiGateway,
-    [REST_API, DEPLOYMENT, STAGE, METHOD_SETTINGS, ACCOUNT]
-);
+/// A change is a new deployment (its description carries the body's hash): the old one stays
+/// until the API goes, as a stage may still serve it until then.
+impl Resource for ApiGatewayDeployment<'_> {
+    const KEYS: &'static [&'static str] = &["description"];
+
+    async fn find(&self, d: &Desired<'_>) -> Found {
+        let api = d.str("rest_api_id")?;
+        let Some(all) = self.deployments(api).await? else {
+            return Ok(None);
+        };
+        let newest = newest_described(&all, Some(&deployment_description(d)));
+        Ok(newest
+            .and_then(|x| x.id())
+            .map(|id| self.deployment_attrs(api, id)))
+    }
+
+    async fn create(&self, d: &Desired<'_>) -> Ensured {
+        let api = d.str("rest_api_id")?;
+        if self.deployments(api).await?.is_none() {
+            return Err(gone("GetDeployments", format!("REST API {api}")));
+        }
+        let r = self.client.create_deployment().rest_api_id(api);
+        let r = r.description(deployment_description(d));
+        let out = r.send().await.op("CreateDeployment")?;
+        Ok(self.deployment_attrs(api, out.id().unwrap_or("")))
+    }
+
+    async fn read(&self, a: &Attrs) -> Observed {
+        let (api, id) = (attr(a, "rest_api_id")?, attr(a, "id")?);
+        let Some(all) = self.deployments(api).await? else {
+            return Ok(None);
+        };
+        let text = |x: &Deployment| x.description().map(|t| Json::from(without_body_hash(t)));
+        let found = all.iter().find(|x| x.id() == Some(id));
+        Ok(found.map(|x| observed([("description", text(x).unwrap_or(Json::Null))])))
+    }
+
+    async fn update(&self, _d: &Desired<'_>, _a: &Attrs, _: &[&str]) -> Result<(), CallError> {
+        // The description is the deployment's identity: a new one was found or created above.
+        Ok(())
+    }
+
+    async fn delete(&self, a: &Attrs) -> Result<(), CallError> {
+        let r = self
+            .client
+            .delete_deployment()
+            .rest_api_id(attr(a, "rest_api_id")?);
+        absent_ok(
+            r.deployment_id(attr(a, "id")?)
+                .send()
+                .await
+                .op("DeleteDeployment"),
+        )?;
+        Ok(())
+    }
+}
+
+impl Resource for ApiGatewayStage<'_> {
+    const KEYS: &'static [&'static str] = &["tags", "xray_tracing_enabled", "deployment_id"];
+    /// The cache, description and access log settings, compared by `patch_stage`.
+    const UNREAD: &'static [&'static str] = &["settings"];
+
+    async fn find(&self, d: &Desired<'_>) -> Found {
+        let (api, name) = (d.str("rest_api_id")?, d.str("stage_name")?);
+        match self.stage(api, name).await? {
+            Some(s) => Ok(Some(
+                self.stage_attrs(api, name, s.deployment_id().unwrap_or(""))
+                    .await?,
+            )),
+            None => Ok(None),
+        }
+    }
+
+    async fn create(&self, d: &Desired<'_>) -> Ensured {
+        let (api, name) = (d.str("rest_api_id")?, d.str("stage_name")?);
+        self.client
+            .create_stage()
+            .rest_api_id(api)
+            .stage_name(name)
+            .deployment_id(d.str("deployment_id")?)
+            .tracing_enabled(d.bool("xray_tracing_enabled").unwrap_or(false))
+            .cache_cluster_enabled(d.bool("cache_cluster_enabled").unwrap_or(false))
+            .set_description(d.opt_str("description").map(str::to_string))
+            .set_tags(Some(d.tags().into_iter().collect()))
+            .send()
+            .await
+            .op("CreateStage")?;
+        self.patch_stage(d).await?;
+        self.stage_attrs(api, name, d.str("deployment_id")?).await
+    }
+
+    /// The deployment it serves is the desired one once `update` has run.
+    async fn ensure(&self, d: &Desired<'_>, _existing: Option<&Attrs>) -> Ensured {
+        converge(self, d).await?;
+        let (api, name) = (d.str("rest_api_id")?, d.str("stage_name")?);
+        self.stage_attrs(api, name, d.str("deployment_id")?).await
+    }
+
+    async fn read(&self, a: &Attrs) -> Observed {
+        let (api, name) = (attr(a, "rest_api_id")?, attr(a, "stage_name")?);
+        let Some(s) = self.stage(api, name).await? else {
+            return Ok(None);
+        };
+        Ok(Some(observed([
+            ("tags", tag_map(tags::from_map(s.tags()))),
+            ("xray_tracing_enabled", Json::Bool(s.tracing_enabled())),
+            (
+                "deployment_id",
+                s.deployment_id().map(Json::from).unwrap_or(Json::Null),
+            ),
+        ])))
+    }
+
+    async fn update(&self, d: &Desired<'_>, a: &Attrs, changed: &[&str]) -> Result<(), CallError> {
+        if changed.iter().any(|k| *k != "tags") {
+            self.patch_stage(d).await?;
+        }
+        if changed.contains(&"tags") {
+            tags::sync(&self.reads, &self.client, attr(a, "arn")?, &d.tags()).await?;
+        }
+        Ok(())
+    }
+
+    async fn delete(&self, a: &Attrs) -> Result<(), CallError> {
+        let r = self
+            .client
+            .delete_stage()
+            .rest_api_id(attr(a, "rest_api_id")?);
+        absent_ok(
+            r.stage_name(attr(a, "stage_name")?)
+                .send()
+                .await
+                .op("DeleteStage"),
+        )?;
+        Ok(())
+    }
+}
+
+impl Resource for ApiGatewayMethodSettings<'_> {
+    const KEYS: &'static [&'static str] = &["settings"];
+
+    async fn find(&self, d: &Desired<'_>) -> Found {
+        let (api, stage) = (d.str("rest_api_id")?, d.str("stage_name")?);
+        let path = d.str("method_path")?;
+        let s = self.stage(api, stage).await?;
+        let present = s.is_some_and(|s| s.method_settings().is_some_and(|m| m.contains_key(path)));
+        let keys = ApiGateway::wanted_settings(d);
+        Ok(present.then(|| ApiGateway::method_settings_attrs(api, stage, path, &keys)))
+    }
+
+    /// Method settings are made by patching the stage.
+    async fn create(&self, d: &Desired<'_>) -> Ensured {
+        self.patch_method_settings(d).await?;
+        let (api, stage) = (d.str("rest_api_id")?, d.str("stage_name")?);
+        let keys = ApiGateway::wanted_settings(d);
+        Ok(ApiGateway::method_settings_attrs(
+            api,
+            stage,
+            d.str("method_path")?,
+            &keys,
+        ))
+    }
+
+    async fn read(&self, a: &Attrs) -> Observed {
+        let (api, stage) = (attr(a, "rest_api_id")?, attr(a, "stage_name")?);
+        let path = attr(a, "method_path")?;
+        let Some(s) = self.stage(api, stage).await? else {
+            return Ok(None);
+        };
+        let Some(m) = s.method_settings().and_then(|m| m.get(path)) else {
+            return Ok(None);
+        };
+        // Only the settings the child sets (its attributes name them).
+        let keys = a
+            .get("settings")
+            .map(|k| k.split(',').filter(|k| !k.is_empty()));
+        let block: Map<String, Json> = keys
+            .into_iter()
+            .flatten()
+            .map(|k| (k.to_string(), setting_json(m, k)))
+            .collect();
+        if block.is_empty() {
+            return Ok(Some(Map::new()));
+        }
+        Ok(Some(observed([(
+            "settings",
+            Json::Array(vec![Json::Object(block)]),
+        )])))
+    }
+
+    async fn update(&self, d: &Desired<'_>, _a: &Attrs, _: &[&str]) -> Result<(), CallError> {
+        self.patch_method_settings(d).await
+    }
+
+    async fn delete(&self, a: &Attrs) -> Result<(), CallError> {
+        let path = attr(a, "method_path")?;
+        let r = self
+            .client
+            .update_stage()
+            .rest_api_id(attr(a, "rest_api_id")?);
+        let r = r.stage_name(attr(a, "stage_name")?);
+        let r = r.patch_operations(patch(Op::Remove, &format!("/{path}"), None));
+        absent_ok(r.send().await.op("UpdateStage"))?;
+        Ok(())
+    }
+}
+
+/// A role already set is the account's and is left alone (`ensure_account`): the resource is
+/// its own ensure, and the role is read only where the environment set it.
+impl Resource for ApiGatewayAccount<'_> {
+    const KEYS: &'static [&'static str] = &["cloudwatch_role_arn"];
+
+    async fn find(&self, d: &Desired<'_>) -> Found {
+        let role = self.account_role().await?;
+        Ok(role.map(|role| {
+            let ours = d.opt_str("cloudwatch_role_arn") == Some(role.as_str());
+            attrs([
+                ("id", ACCOUNT_ID.to_string()),
+                ("set_by_environment", ours.to_string()),
+                ("cloudwatch_role_arn", role),
+            ])
+        }))
+    }
+
+    async fn create(&self, d: &Desired<'_>) -> Ensured {
+        self.ensure_account(d).await
+    }
+
+    async fn ensure(&self, d: &Desired<'_>, _existing: Option<&Attrs>) -> Ensured {
+        self.ensure_account(d).await
+    }
+
+    /// Account settings always exist.
+    async fn read(&self, a: &Attrs) -> Observed {
+        if a.get("set_by_environment").map(String::as_str) != Some("true") {
+            return Ok(Some(Map::new()));
+        }
+        let role = self.account_role().await?;
+        Ok(Some(observed([(
+            "cloudwatch_role_arn",
+            role.map(Json::from).unwrap_or(Json::Null),
+        )])))
+    }
+
+    /// Only a role this environment set is taken back: its role is about to go, and an account
+    /// left pointing at a deleted role fails every stage that logs.
+    async fn delete(&self, a: &Attrs) -> Result<(), CallError> {
+        let ours = a.get("set_by_environment").map(String::as_str) == Some("true");
+        if ours && self.account_role().await?.as_ref() == a.get("cloudwatch_role_arn") {
+            let r = self.client.update_account();
+            let r = r.patch_operations(replace("/cloudwatchRoleArn", ""));
+            r.send().await.op("UpdateAccount")?;
+        }
+        Ok(())
+    }
+}

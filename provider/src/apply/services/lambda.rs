@@ -20,18 +20,19 @@ use serde_json::{Map, Value as Json};
 
 use super::not_visible;
 use super::{
-    absent_ok, attr, attrs, for_states, observed, tag_map, unsupported, until_gone, Absent, Call,
-    States, Status,
+    absent_ok, attr, attrs, for_states, observed, tag_map, until_gone, Absent, Call, States, Status,
 };
 use crate::apply::driver::strings_in;
 use crate::apply::driver::{Attrs, CallError, Desired, Ensured, ErrorClass, Found, Observed};
+use crate::apply::resource::{resources, Resource};
 use crate::apply::tags;
 use crate::lambda_package;
 
 const FUNCTION: &str = "aws_lambda_function";
 const PERMISSION: &str = "aws_lambda_permission";
 
-super::service_driver!(Lambda, Client, [FUNCTION, PERMISSION]);
+super::service_client!(Lambda, Client);
+resources!(Lambda, { FUNCTION => LambdaFunction, PERMISSION => LambdaPermission });
 tags::tagging!(map Client, resource;
     list_tags "ListTags" => tags,
     tag_resource "TagResource" => set_tags,
@@ -306,65 +307,40 @@ impl Lambda {
         Ok(())
     }
 
-    async fn ensure_function(&self, d: &Desired<'_>) -> Ensured {
-        let name = d.str("function_name")?;
+    /// Changes the configuration and the code where they differ, each change waited for (a
+    /// failed update is then ours, and an error).
+    async fn update_function(&self, d: &Desired<'_>, name: &str) -> Result<(), CallError> {
         let settings = Settings::of(d)?;
-        let code = self.package(d).await?;
-        let digest = lambda_package::code_sha256(&code);
-        match self.function(name).await? {
-            None => {
-                self.create_function(d, &settings, code).await?;
-                self.wait_ready(name, true).await?;
-            }
-            Some(f) => {
-                self.wait_ready(name, false).await?;
-                let c = f
-                    .configuration()
-                    .ok_or_else(|| not_visible("GetFunction", name))?;
-                if settings.differs(c) {
-                    self.client
-                        .update_function_configuration()
-                        .function_name(name)
-                        .role(&settings.role)
-                        .runtime(Runtime::from(settings.runtime.as_str()))
-                        .handler(&settings.handler)
-                        .set_memory_size(settings.memory_size)
-                        .set_timeout(settings.timeout)
-                        // The empty string returns the function to Lambda's own key.
-                        .kms_key_arn(settings.kms_key_arn.clone().unwrap_or_default())
-                        .tracing_config(settings.tracing_config())
-                        .vpc_config(settings.vpc())
-                        .environment(settings.environment())
-                        .send()
-                        .await
-                        .op("UpdateFunctionConfiguration")?;
-                    self.wait_ready(name, true).await?;
-                }
-                if c.code_sha256() != Some(digest.as_str()) {
-                    self.client
-                        .update_function_code()
-                        .function_name(name)
-                        .zip_file(Blob::new(code))
-                        .publish(false)
-                        .send()
-                        .await
-                        .op("UpdateFunctionCode")?;
-                    self.wait_ready(name, true).await?;
-                }
-                let arn = c.function_arn().unwrap_or("");
-                let current = tags::from_map(f.tags());
-                tags::sync_from(&self.client, arn, &current, &d.tags()).await?;
-            }
+        let f = self.function(name).await?;
+        let c = f.as_ref().and_then(|f| f.configuration());
+        let c = c.ok_or_else(|| not_visible("GetFunction", name))?;
+        if settings.differs(c) {
+            self.client
+                .update_function_configuration()
+                .function_name(name)
+                .role(&settings.role)
+                .runtime(Runtime::from(settings.runtime.as_str()))
+                .handler(&settings.handler)
+                .set_memory_size(settings.memory_size)
+                .set_timeout(settings.timeout)
+                // The empty string returns the function to Lambda's own key.
+                .kms_key_arn(settings.kms_key_arn.clone().unwrap_or_default())
+                .tracing_config(settings.tracing_config())
+                .vpc_config(settings.vpc())
+                .environment(settings.environment())
+                .send()
+                .await
+                .op("UpdateFunctionConfiguration")?;
+            self.wait_ready(name, true).await?;
         }
-        self.ensure_concurrency(d, name).await?;
-        let f = self
-            .function(name)
-            .await?
-            .ok_or_else(|| not_visible("GetFunction", name))?;
-        let c = f
-            .configuration()
-            .ok_or_else(|| not_visible("GetFunction", name))?;
-        Ok(Self::function_attrs(c))
+        let code = self.package(d).await?;
+        if c.code_sha256() != Some(lambda_package::code_sha256(&code).as_str()) {
+            let r = self.client.update_function_code().function_name(name);
+            let r = r.zip_file(Blob::new(code)).publish(false);
+            r.send().await.op("UpdateFunctionCode")?;
+            self.wait_ready(name, true).await?;
+        }
+        Ok(())
     }
 
     /// Reserved concurrency has its own API; -1 or no value means unreserved.
@@ -470,146 +446,140 @@ impl Lambda {
             ("function_name", function.to_string()),
         ])
     }
+}
 
-    async fn ensure_permission(&self, d: &Desired<'_>) -> Ensured {
-        let function = d.str("function_name")?;
-        let sid = d.str("statement_id")?;
-        let action = d.str("action")?;
-        let principal = d.str("principal")?;
-        let source = d.opt_str("source_arn");
-        if let Some(s) = self.statement(function, sid).await? {
-            if statement_action(&s) == Some(action)
-                && statement_principal(&s) == Some(principal)
-                && statement_source_arn(&s) == source
-            {
-                return Ok(Self::permission_attrs(function, sid));
-            }
-            // A statement is never changed in place: it is replaced under the same id.
-            absent_ok(
-                self.client
-                    .remove_permission()
-                    .function_name(function)
-                    .statement_id(sid)
-                    .send()
-                    .await
-                    .op("RemovePermission"),
-            )?;
+impl Resource for LambdaFunction<'_> {
+    const KEYS: &'static [&'static str] = &["tags", "runtime", "memory_size", "timeout"];
+    /// The rest of the configuration (compared as sets and maps by `Settings::differs`), the
+    /// code (by its SHA-256) and the reserved concurrency (its own API).
+    const UNREAD: &'static [&'static str] = &["configuration", "code", "reserved_concurrency"];
+
+    async fn find(&self, d: &Desired<'_>) -> Found {
+        let f = self.function(d.str("function_name")?).await?;
+        Ok(f.and_then(|f| f.configuration().map(Lambda::function_attrs)))
+    }
+
+    async fn create(&self, d: &Desired<'_>) -> Ensured {
+        let name = d.str("function_name")?;
+        let code = self.package(d).await?;
+        self.create_function(d, &Settings::of(d)?, code).await?;
+        self.wait_ready(name, true).await?;
+        self.ensure_concurrency(d, name).await?;
+        self.find(d)
+            .await?
+            .ok_or_else(|| not_visible("GetFunction", name))
+    }
+
+    async fn ready(&self, d: &Desired<'_>, _a: &Attrs) -> Result<(), CallError> {
+        self.wait_ready(d.str("function_name")?, false).await
+    }
+
+    async fn read(&self, a: &Attrs) -> Observed {
+        let Some(f) = self.function(attr(a, "function_name")?).await? else {
+            return Ok(None);
+        };
+        let Some(c) = f.configuration() else {
+            return Ok(None);
+        };
+        let int = |v: Option<i32>| v.map(Json::from).unwrap_or(Json::Null);
+        let runtime = c.runtime().map(|r| Json::from(r.as_str()));
+        Ok(Some(observed([
+            ("tags", tag_map(tags::from_map(f.tags()))),
+            ("runtime", runtime.unwrap_or(Json::Null)),
+            ("memory_size", int(c.memory_size())),
+            ("timeout", int(c.timeout())),
+        ])))
+    }
+
+    async fn update(&self, d: &Desired<'_>, a: &Attrs, changed: &[&str]) -> Result<(), CallError> {
+        let name = attr(a, "function_name")?;
+        if changed
+            .iter()
+            .any(|k| !["tags", "reserved_concurrency"].contains(k))
+        {
+            self.update_function(d, name).await?;
         }
+        if changed.contains(&"reserved_concurrency") {
+            self.ensure_concurrency(d, name).await?;
+        }
+        if changed.contains(&"tags") {
+            tags::sync(&self.reads, &self.client, attr(a, "arn")?, &d.tags()).await?;
+        }
+        Ok(())
+    }
+
+    async fn delete(&self, a: &Attrs) -> Result<(), CallError> {
+        let name = attr(a, "function_name")?;
+        let r = self.client.delete_function().function_name(name);
+        absent_ok(r.send().await.op("DeleteFunction"))?;
+        let exists = || async { Ok(self.function(name).await?.is_some()) };
+        until_gone(name, Duration::from_secs(300), exists).await
+    }
+}
+
+impl Resource for LambdaPermission<'_> {
+    const KEYS: &'static [&'static str] = &["source_arn"];
+    /// The action and principal, in the forms Lambda writes them into its policy.
+    const UNREAD: &'static [&'static str] = &["statement"];
+
+    async fn find(&self, d: &Desired<'_>) -> Found {
+        let (function, sid) = (d.str("function_name")?, d.str("statement_id")?);
+        let s = self.statement(function, sid).await?;
+        Ok(s.map(|_| Lambda::permission_attrs(function, sid)))
+    }
+
+    async fn create(&self, d: &Desired<'_>) -> Ensured {
+        let (function, sid) = (d.str("function_name")?, d.str("statement_id")?);
         self.client
             .add_permission()
             .function_name(function)
             .statement_id(sid)
-            .action(action)
-            .principal(principal)
-            .set_source_arn(source.map(str::to_string))
+            .action(d.str("action")?)
+            .principal(d.str("principal")?)
+            .set_source_arn(d.opt_str("source_arn").map(str::to_string))
             .send()
             .await
             .op("AddPermission")?;
-        Ok(Self::permission_attrs(function, sid))
+        Ok(Lambda::permission_attrs(function, sid))
     }
 
-    async fn find_kind(&self, d: &Desired<'_>) -> Found {
-        match d.kind {
-            FUNCTION => Ok(self
-                .function(d.str("function_name")?)
-                .await?
-                .and_then(|f| f.configuration().map(Self::function_attrs))),
-            PERMISSION => {
-                let (function, sid) = (d.str("function_name")?, d.str("statement_id")?);
-                Ok(self
-                    .statement(function, sid)
-                    .await?
-                    .map(|_| Self::permission_attrs(function, sid)))
-            }
-            other => Err(unsupported(other)),
+    async fn read(&self, a: &Attrs) -> Observed {
+        let (function, sid) = (attr(a, "function_name")?, attr(a, "statement_id")?);
+        let Some(s) = self.statement(function, sid).await? else {
+            return Ok(None);
+        };
+        let mut out = Map::new();
+        if let Some(arn) = statement_source_arn(&s) {
+            out.insert("source_arn".to_string(), Json::from(arn));
         }
+        Ok(Some(out))
     }
 
-    async fn ensure_kind(&self, d: &Desired<'_>, _existing: Option<&Attrs>) -> Ensured {
-        match d.kind {
-            FUNCTION => self.ensure_function(d).await,
-            PERMISSION => self.ensure_permission(d).await,
-            other => Err(unsupported(other)),
+    /// A statement is never changed in place: it is replaced under the same id.
+    async fn update(&self, d: &Desired<'_>, a: &Attrs, _: &[&str]) -> Result<(), CallError> {
+        let (function, sid) = (attr(a, "function_name")?, attr(a, "statement_id")?);
+        if let Some(s) = self.statement(function, sid).await? {
+            if statement_action(&s) == Some(d.str("action")?)
+                && statement_principal(&s) == Some(d.str("principal")?)
+                && statement_source_arn(&s) == d.opt_str("source_arn")
+            {
+                return Ok(());
+            }
+            self.delete(a).await?;
         }
+        self.create(d).await.map(drop)
     }
 
-    async fn read_kind(&self, kind: &str, a: &Attrs) -> Observed {
-        match kind {
-            FUNCTION => {
-                let Some(f) = self.function(attr(a, "function_name")?).await? else {
-                    return Ok(None);
-                };
-                let Some(c) = f.configuration() else {
-                    return Ok(None);
-                };
-                let tags: BTreeMap<String, String> = f
-                    .tags()
-                    .map(|t| t.iter().map(|(k, v)| (k.clone(), v.clone())).collect())
-                    .unwrap_or_default();
-                let int = |v: Option<i32>| v.map(Json::from).unwrap_or(Json::Null);
-                Ok(Some(observed([
-                    ("tags", tag_map(tags)),
-                    (
-                        "runtime",
-                        c.runtime()
-                            .map(|r| Json::from(r.as_str()))
-                            .unwrap_or(Json::Null),
-                    ),
-                    ("memory_size", int(c.memory_size())),
-                    ("timeout", int(c.timeout())),
-                ])))
-            }
-            PERMISSION => {
-                let Some(s) = self
-                    .statement(attr(a, "function_name")?, attr(a, "statement_id")?)
-                    .await?
-                else {
-                    return Ok(None);
-                };
-                let mut out = Map::new();
-                if let Some(arn) = statement_source_arn(&s) {
-                    out.insert("source_arn".to_string(), Json::from(arn));
-                }
-                Ok(Some(out))
-            }
-            other => Err(unsupported(other)),
-        }
-    }
-
-    async fn delete_kind(&self, kind: &str, a: &Attrs) -> Result<(), CallError> {
-        match kind {
-            FUNCTION => {
-                let name = attr(a, "function_name")?;
-                absent_ok(
-                    self.client
-                        .delete_function()
-                        .function_name(name)
-                        .send()
-                        .await
-                        .op("DeleteFunction"),
-                )?;
-                until_gone(name, Duration::from_secs(300), || async {
-                    Ok(self.function(name).await?.is_some())
-                })
-                .await
-            }
-            PERMISSION => {
-                absent_ok(
-                    self.client
-                        .remove_permission()
-                        .function_name(attr(a, "function_name")?)
-                        .statement_id(attr(a, "statement_id")?)
-                        .send()
-                        .await
-                        .op("RemovePermission"),
-                )?;
-                Ok(())
-            }
-            other => Err(unsupported(other)),
-        }
+    async fn delete(&self, a: &Attrs) -> Result<(), CallError> {
+        let r = self
+            .client
+            .remove_permission()
+            .function_name(attr(a, "function_name")?);
+        let r = r.statement_id(attr(a, "statement_id")?);
+        absent_ok(r.send().await.op("RemovePermission"))?;
+        Ok(())
     }
 }
-
 /// Why reserving `want` for a function that holds `held` fails on an account whose concurrency
 /// quota is `total` with `unreserved` left; None when it fits.
 pub(crate) fn reservation_refused(
