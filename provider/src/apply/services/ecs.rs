@@ -18,13 +18,14 @@ use aws_sdk_ecs::Client;
 use serde_json::{json, Map, Value as Json};
 
 use super::{
-    absent_ok, attr, attrs, built, for_states, observed, tag_map, unsupported, until_gone,
-    wait_until, Absent, Call, States,
+    absent_ok, attr, attrs, built, for_states, observed, tag_map, until_gone, wait_until, Absent,
+    Call, States,
 };
 use super::{empty_answer, not_visible};
 use crate::apply::driver::strings_in;
 use crate::apply::driver::{Attrs, CallError, Desired, Ensured, ErrorClass, Found, Observed};
 use crate::apply::pages;
+use crate::apply::resource::{resources, Resource};
 use crate::apply::tags;
 
 const CLUSTER: &str = "aws_ecs_cluster";
@@ -889,19 +890,18 @@ fn cluster_settings(d: &Desired<'_>) -> Vec<ClusterSetting> {
         .collect()
 }
 
-fn setting_map(list: &[ClusterSetting]) -> BTreeMap<String, String> {
-    list.iter()
-        .filter_map(|s| Some((s.name()?.as_str().to_string(), s.value()?.to_string())))
-        .collect()
-}
-
 super::sdk_tag!(Tag, infallible);
 tags::tagging!(list Client, Tag, resource_arn;
     list_tags_for_resource "ListTagsForResource" => tags,
     tag_resource "TagResource" => set_tags,
     untag_resource "UntagResource" => set_tag_keys);
 
-super::service_driver!(Ecs, Client, [CLUSTER, TASK_DEFINITION, SERVICE]);
+super::service_client!(Ecs, Client);
+resources!(Ecs, {
+    CLUSTER => EcsCluster,
+    TASK_DEFINITION => EcsTaskDefinition,
+    SERVICE => EcsService,
+});
 
 impl Ecs {
     // --- clusters ---
@@ -921,60 +921,6 @@ impl Ecs {
         )?;
         Ok(r.and_then(|r| r.clusters().first().cloned())
             .filter(|c| c.status() != Some("INACTIVE")))
-    }
-
-    async fn ensure_cluster(&self, d: &Desired<'_>) -> Ensured {
-        let name = d.str("name")?;
-        let settings = cluster_settings(d);
-        let cluster = match self.cluster(name).await? {
-            Some(c) => {
-                let current = setting_map(c.settings());
-                if setting_map(&settings)
-                    .iter()
-                    .any(|(k, v)| current.get(k) != Some(v))
-                {
-                    self.client
-                        .update_cluster()
-                        .cluster(name)
-                        .set_settings(Some(settings))
-                        .send()
-                        .await
-                        .op("UpdateCluster")
-                        .map_err(settling)?;
-                }
-                let (arn, current) = (c.cluster_arn().unwrap_or(""), tags::read(c.tags()));
-                tags::sync_from(&self.client, arn, &current, &d.tags()).await?;
-                c
-            }
-            None => self
-                .client
-                .create_cluster()
-                .cluster_name(name)
-                .set_settings((!settings.is_empty()).then_some(settings))
-                .set_tags(Some(tags::sdk(&d.tags())?))
-                .send()
-                .await
-                .op("CreateCluster")?
-                .cluster()
-                .cloned()
-                .ok_or_else(|| empty_answer("CreateCluster", name))?,
-        };
-        let what = format!("cluster {name}");
-        for_states(
-            "DescribeClusters",
-            &what,
-            ACTIVE_WITHIN,
-            &CLUSTER_STATES,
-            Absent::Pending,
-            || async {
-                Ok(self
-                    .cluster(name)
-                    .await?
-                    .and_then(|c| c.status().map(str::to_string)))
-            },
-        )
-        .await?;
-        Ok(cluster_attrs(&cluster))
     }
 
     // --- task definitions ---
@@ -1389,114 +1335,162 @@ impl Ecs {
         // The target group and the cluster can go only once the tasks have drained.
         self.wait_inactive(cluster, name).await
     }
+}
 
-    // --- the driver ---
+impl Resource for EcsCluster<'_> {
+    const KEYS: &'static [&'static str] = &["tags", "setting"];
 
-    async fn find_kind(&self, d: &Desired<'_>) -> Found {
-        match d.kind {
-            CLUSTER => Ok(self
-                .cluster(d.str("name")?)
+    async fn find(&self, d: &Desired<'_>) -> Found {
+        Ok(self
+            .cluster(d.str("name")?)
+            .await?
+            .as_ref()
+            .map(cluster_attrs))
+    }
+
+    async fn create(&self, d: &Desired<'_>) -> Ensured {
+        let (name, settings) = (d.str("name")?, cluster_settings(d));
+        let r = self
+            .client
+            .create_cluster()
+            .cluster_name(name)
+            .set_settings((!settings.is_empty()).then_some(settings))
+            .set_tags(Some(tags::sdk(&d.tags())?))
+            .send()
+            .await
+            .op("CreateCluster")?;
+        let c = r
+            .cluster()
+            .ok_or_else(|| empty_answer("CreateCluster", name))?;
+        Ok(cluster_attrs(c))
+    }
+
+    async fn ready(&self, d: &Desired<'_>, _a: &Attrs) -> Result<(), CallError> {
+        let name = d.str("name")?;
+        let status = || async {
+            Ok(self
+                .cluster(name)
                 .await?
-                .as_ref()
-                .map(cluster_attrs)),
-            TASK_DEFINITION => Ok(self
-                .latest_revision(d.str("family")?)
-                .await?
-                .map(|(t, _)| task_attrs(&t))),
-            SERVICE => {
-                let count = int32(d, "desired_count")?;
-                Ok(self
-                    .service(d.str("cluster")?, d.str("name")?)
-                    .await?
-                    .filter(|s| s.status() == Some("ACTIVE"))
-                    .map(|s| service_attrs(&s, count)))
-            }
-            other => Err(unsupported(other)),
-        }
+                .and_then(|c| c.status().map(str::to_string)))
+        };
+        let what = format!("cluster {name}");
+        for_states(
+            "DescribeClusters",
+            &what,
+            ACTIVE_WITHIN,
+            &CLUSTER_STATES,
+            Absent::Pending,
+            status,
+        )
+        .await
     }
 
-    async fn ensure_kind(&self, d: &Desired<'_>, existing: Option<&Attrs>) -> Ensured {
-        match d.kind {
-            CLUSTER => self.ensure_cluster(d).await,
-            TASK_DEFINITION => self.ensure_task_definition(d).await,
-            SERVICE => self.ensure_service(d, existing).await,
-            other => Err(unsupported(other)),
-        }
+    async fn read(&self, a: &Attrs) -> Observed {
+        let Some(c) = self.cluster(attr(a, "arn")?).await? else {
+            return Ok(None);
+        };
+        let settings = c.settings().iter();
+        let settings =
+            settings.map(|s| json!({ "name": s.name().map(|n| n.as_str()), "value": s.value() }));
+        Ok(Some(observed([
+            ("tags", tag_map(tags::read(c.tags()))),
+            ("setting", Json::Array(settings.collect())),
+        ])))
     }
 
-    async fn read_kind(&self, kind: &str, a: &Attrs) -> Observed {
-        match kind {
-            CLUSTER => {
-                let Some(c) = self.cluster(attr(a, "arn")?).await? else {
-                    return Ok(None);
-                };
-                let settings: Vec<Json> = c
-                    .settings()
-                    .iter()
-                    .map(|s| json!({ "name": s.name().map(|n| n.as_str()), "value": s.value() }))
-                    .collect();
-                Ok(Some(observed([
-                    ("tags", tag_map(tags::read(c.tags()))),
-                    ("setting", Json::Array(settings)),
-                ])))
-            }
-            TASK_DEFINITION => {
-                let Some((t, tags)) = self.task_definition(attr(a, "arn")?).await? else {
-                    return Ok(None);
-                };
-                // A deregistered revision is gone for the environment, though ECS still
-                // describes it.
-                if t.status() != Some(&TaskDefinitionStatus::Active) {
-                    return Ok(None);
-                }
-                Ok(Some(observed([
-                    ("tags", tag_map(tags::read(&tags))),
-                    ("cpu", t.cpu().map(Json::from).unwrap_or(Json::Null)),
-                    ("memory", t.memory().map(Json::from).unwrap_or(Json::Null)),
-                ])))
-            }
-            SERVICE => {
-                let Some(s) = self
-                    .service(attr(a, "cluster")?, attr(a, "name")?)
-                    .await?
-                    .filter(|s| s.status() == Some("ACTIVE"))
-                else {
-                    return Ok(None);
-                };
-                Ok(Some(observed([
-                    ("tags", tag_map(tags::read(s.tags()))),
-                    (
-                        "task_definition",
-                        s.task_definition().map(Json::from).unwrap_or(Json::Null),
-                    ),
-                ])))
-            }
-            other => Err(unsupported(other)),
+    async fn update(&self, d: &Desired<'_>, a: &Attrs, changed: &[&str]) -> Result<(), CallError> {
+        let arn = attr(a, "arn")?;
+        if changed.contains(&"setting") {
+            let r = self.client.update_cluster().cluster(arn);
+            let r = r.set_settings(Some(cluster_settings(d)));
+            r.send().await.op("UpdateCluster").map_err(settling)?;
         }
+        if changed.contains(&"tags") {
+            tags::sync(&self.reads, &self.client, arn, &d.tags()).await?;
+        }
+        Ok(())
     }
 
-    async fn delete_kind(&self, kind: &str, a: &Attrs) -> Result<(), CallError> {
-        match kind {
-            CLUSTER => {
-                let arn = attr(a, "arn")?;
-                absent_ok(
-                    self.client
-                        .delete_cluster()
-                        .cluster(arn)
-                        .send()
-                        .await
-                        .op("DeleteCluster")
-                        .map_err(settling),
-                )?;
-                until_gone(arn, ACTIVE_WITHIN, || async {
-                    Ok(self.cluster(arn).await?.is_some())
-                })
-                .await
-            }
-            TASK_DEFINITION => self.delete_task_definition(a).await,
-            SERVICE => self.delete_service(a).await,
-            other => Err(unsupported(other)),
+    async fn delete(&self, a: &Attrs) -> Result<(), CallError> {
+        let arn = attr(a, "arn")?;
+        let r = self.client.delete_cluster().cluster(arn).send().await;
+        absent_ok(r.op("DeleteCluster").map_err(settling))?;
+        let exists = || async { Ok(self.cluster(arn).await?.is_some()) };
+        until_gone(arn, ACTIVE_WITHIN, exists).await
+    }
+}
+
+/// A change is a new revision (`ensure_task_definition`); only tags change on a revision.
+impl Resource for EcsTaskDefinition<'_> {
+    const KEYS: &'static [&'static str] = &["tags", "cpu", "memory"];
+
+    async fn find(&self, d: &Desired<'_>) -> Found {
+        let latest = self.latest_revision(d.str("family")?).await?;
+        Ok(latest.map(|(t, _)| task_attrs(&t)))
+    }
+
+    async fn create(&self, d: &Desired<'_>) -> Ensured {
+        Ok(task_attrs(&self.register(&TaskSpec::of(d)?, d).await?))
+    }
+
+    async fn ensure(&self, d: &Desired<'_>, _existing: Option<&Attrs>) -> Ensured {
+        self.ensure_task_definition(d).await
+    }
+
+    async fn read(&self, a: &Attrs) -> Observed {
+        let Some((t, tags)) = self.task_definition(attr(a, "arn")?).await? else {
+            return Ok(None);
+        };
+        // A deregistered revision is gone for the environment, though ECS still describes it.
+        if t.status() != Some(&TaskDefinitionStatus::Active) {
+            return Ok(None);
         }
+        Ok(Some(observed([
+            ("tags", tag_map(tags::read(&tags))),
+            ("cpu", t.cpu().map(Json::from).unwrap_or(Json::Null)),
+            ("memory", t.memory().map(Json::from).unwrap_or(Json::Null)),
+        ])))
+    }
+
+    async fn delete(&self, a: &Attrs) -> Result<(), CallError> {
+        self.delete_task_definition(a).await
+    }
+}
+
+/// Its own `ensure` (`ensure_service`): the desired count is compared with what the state
+/// recorded, which only `existing` carries, and the apply waits for the rollout.
+impl Resource for EcsService<'_> {
+    const KEYS: &'static [&'static str] = &["tags", "task_definition"];
+
+    async fn find(&self, d: &Desired<'_>) -> Found {
+        let count = int32(d, "desired_count")?;
+        let s = self.service(d.str("cluster")?, d.str("name")?).await?;
+        let active = s.filter(|s| s.status() == Some("ACTIVE"));
+        Ok(active.map(|s| service_attrs(&s, count)))
+    }
+
+    async fn create(&self, d: &Desired<'_>) -> Ensured {
+        self.ensure_service(d, None).await
+    }
+
+    async fn ensure(&self, d: &Desired<'_>, existing: Option<&Attrs>) -> Ensured {
+        self.ensure_service(d, existing).await
+    }
+
+    async fn read(&self, a: &Attrs) -> Observed {
+        let s = self.service(attr(a, "cluster")?, attr(a, "name")?).await?;
+        let Some(s) = s.filter(|s| s.status() == Some("ACTIVE")) else {
+            return Ok(None);
+        };
+        let task = s.task_definition().map(Json::from).unwrap_or(Json::Null);
+        Ok(Some(observed([
+            ("tags", tag_map(tags::read(s.tags()))),
+            ("task_definition", task),
+        ])))
+    }
+
+    async fn delete(&self, a: &Attrs) -> Result<(), CallError> {
+        self.delete_service(a).await
     }
 }
 

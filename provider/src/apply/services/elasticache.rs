@@ -15,10 +15,11 @@ use serde_json::{json, Value as Json};
 
 use super::not_visible;
 use super::{
-    attr, attrs, codes, for_states, observed, tag_map, unsupported, until_gone, wait_until,
+    attr, attrs, codes, empty_answer, for_states, observed, tag_map, until_gone, wait_until,
     while_busy, Absent, Call, States,
 };
 use crate::apply::driver::{Attrs, CallError, Desired, Ensured, ErrorClass, Found, Observed};
+use crate::apply::resource::{resources, Resource};
 use crate::apply::tags::{self, Tagging};
 
 const SUBNET_GROUP: &str = "aws_elasticache_subnet_group";
@@ -64,11 +65,13 @@ const RELEASED_WITHIN: Duration = Duration::from_secs(30 * 60);
 /// permanent failure instead of the engine's retries.
 const DELETED_WITHIN: Duration = Duration::from_secs(20 * 60);
 
-super::service_driver!(
-    ElastiCache,
-    Client,
-    [SUBNET_GROUP, USER, USER_GROUP, REPLICATION_GROUP]
-);
+super::service_client!(ElastiCache, Client);
+resources!(ElastiCache, {
+    SUBNET_GROUP => ElasticacheSubnetGroup,
+    USER => ElasticacheUser,
+    USER_GROUP => ElasticacheUserGroup,
+    REPLICATION_GROUP => ElasticacheReplicationGroup,
+});
 
 /// A call whose `code` means "absent". Other NotFound-looking codes (the service-linked role's
 /// `ServiceLinkedRoleNotFoundFault`) are failures, not absence, so they are made permanent
@@ -127,12 +130,6 @@ fn auth_mode(d: &Desired<'_>) -> Option<AuthenticationMode> {
             .set_passwords(Some(passwords).filter(|p| !p.is_empty()))
             .build(),
     )
-}
-
-fn wanted_auth_type<'a>(d: &Desired<'a>) -> Option<&'a str> {
-    d.block("authentication_mode")
-        .and_then(|b| b.get("type"))
-        .and_then(Json::as_str)
 }
 
 /// `auto_minor_version_upgrade` is a string in hashicorp/aws's replication group ("true").
@@ -319,42 +316,13 @@ impl ElastiCache {
         g.member_clusters().len() as i64
     }
 
-    async fn wait_user_active(&self, id: &str) -> Result<User, CallError> {
-        for_states(
-            "DescribeUsers",
-            id,
-            ACTIVE_WITHIN,
-            &ACTIVE,
-            Absent::Pending,
-            || async {
-                Ok(self
-                    .user(id)
-                    .await?
-                    .and_then(|u| u.status().map(str::to_string)))
-            },
-        )
-        .await?;
-        let user = self.user(id).await?;
-        user.ok_or_else(|| not_visible("DescribeUsers", id))
-    }
-
-    async fn wait_user_group_active(&self, id: &str) -> Result<UserGroup, CallError> {
-        for_states(
-            "DescribeUserGroups",
-            id,
-            ACTIVE_WITHIN,
-            &ACTIVE,
-            Absent::Pending,
-            || async {
-                Ok(self
-                    .user_group(id)
-                    .await?
-                    .and_then(|g| g.status().map(str::to_string)))
-            },
-        )
-        .await?;
-        let group = self.user_group(id).await?;
-        group.ok_or_else(|| not_visible("DescribeUserGroups", id))
+    /// Waits until a user or user group (`status` answers its status) is active.
+    async fn wait_active<F, Fut>(&self, op: &str, id: &str, status: F) -> Result<(), CallError>
+    where
+        F: Fn() -> Fut,
+        Fut: std::future::Future<Output = Result<Option<String>, CallError>>,
+    {
+        for_states(op, id, ACTIVE_WITHIN, &ACTIVE, Absent::Pending, status).await
     }
 
     async fn wait_available(&self, id: &str) -> Result<ReplicationGroup, CallError> {
@@ -378,20 +346,6 @@ impl ElastiCache {
         group.ok_or_else(|| not_visible("DescribeReplicationGroups", id))
     }
 
-    async fn wait_user_gone(&self, id: &str) -> Result<(), CallError> {
-        until_gone(id, RELEASED_WITHIN, || async {
-            Ok(self.user(id).await?.is_some())
-        })
-        .await
-    }
-
-    async fn wait_user_group_gone(&self, id: &str) -> Result<(), CallError> {
-        until_gone(id, RELEASED_WITHIN, || async {
-            Ok(self.user_group(id).await?.is_some())
-        })
-        .await
-    }
-
     /// Waits until a replication group of this id, being deleted, is gone, so that a new one
     /// can take the id.
     async fn wait_replication_group_gone(&self, id: &str) -> Result<(), CallError> {
@@ -411,171 +365,6 @@ impl ElastiCache {
                 e
             }
         })
-    }
-
-    async fn ensure_subnet_group(&self, d: &Desired<'_>) -> Ensured {
-        let name = d.str("name")?;
-        let description = d.opt_str("description").unwrap_or("Managed by EduLibra");
-        let subnets = d.strings("subnet_ids");
-        let group = match self.subnet_group(name).await? {
-            Some(g) => {
-                let current = sorted(
-                    g.subnets()
-                        .iter()
-                        .filter_map(|s| s.subnet_identifier().map(str::to_string))
-                        .collect(),
-                );
-                if current != sorted(subnets.clone())
-                    || g.cache_subnet_group_description() != Some(description)
-                {
-                    self.client
-                        .modify_cache_subnet_group()
-                        .cache_subnet_group_name(name)
-                        .cache_subnet_group_description(description)
-                        .set_subnet_ids(Some(subnets))
-                        .send()
-                        .await
-                        .op("ModifyCacheSubnetGroup")?;
-                }
-                tags::sync(&self.reads, &self.client, g.arn().unwrap_or(""), &d.tags()).await?;
-                g
-            }
-            None => self
-                .client
-                .create_cache_subnet_group()
-                .cache_subnet_group_name(name)
-                .cache_subnet_group_description(description)
-                .set_subnet_ids(Some(subnets))
-                .set_tags(Some(tags::sdk(&d.tags())?))
-                .send()
-                .await
-                .op("CreateCacheSubnetGroup")?
-                .cache_subnet_group()
-                .cloned()
-                .ok_or_else(|| {
-                    CallError::new(
-                        "CreateCacheSubnetGroup",
-                        "EmptyAnswer",
-                        format!("no subnet group in the answer for {name}"),
-                        ErrorClass::Transient,
-                    )
-                })?,
-        };
-        Ok(Self::subnet_group_attrs(&group))
-    }
-
-    async fn ensure_user(&self, d: &Desired<'_>) -> Ensured {
-        let id = d.str("user_id")?;
-        let mut found = self.user(id).await?;
-        if found
-            .as_ref()
-            .is_some_and(|u| u.status() == Some("deleting"))
-        {
-            self.wait_user_gone(id).await?;
-            found = None;
-        }
-        match found {
-            None => {
-                self.client
-                    .create_user()
-                    .user_id(id)
-                    .user_name(d.str("user_name")?)
-                    .engine(d.opt_str("engine").unwrap_or("redis"))
-                    .access_string(d.str("access_string")?)
-                    .set_authentication_mode(auth_mode(d))
-                    .set_tags(Some(tags::sdk(&d.tags())?))
-                    .send()
-                    .await
-                    .op("CreateUser")?;
-            }
-            Some(_) => {
-                let u = self.wait_user_active(id).await?;
-                let access = d.str("access_string")?;
-                let wanted_auth = wanted_auth_type(d);
-                let access_differs = u.access_string() != Some(access);
-                let auth_differs = wanted_auth.is_some() && auth_type(&u) != wanted_auth;
-                if access_differs || auth_differs {
-                    let mut m = self.client.modify_user().user_id(id);
-                    if access_differs {
-                        m = m.access_string(access);
-                    }
-                    if auth_differs {
-                        m = m.set_authentication_mode(auth_mode(d));
-                    }
-                    // A user whose group is changing refuses changes for a moment.
-                    while_busy(id, ACTIVE_WITHIN, codes(&["InvalidUserState"]), || async {
-                        m.clone().send().await.op("ModifyUser")
-                    })
-                    .await?;
-                }
-                tags::sync(&self.reads, &self.client, u.arn().unwrap_or(""), &d.tags()).await?;
-            }
-        }
-        let u = self.wait_user_active(id).await?;
-        Ok(Self::user_attrs(&u))
-    }
-
-    async fn ensure_user_group(&self, d: &Desired<'_>) -> Ensured {
-        let id = d.str("user_group_id")?;
-        let wanted = d.strings("user_ids");
-        let mut found = self.user_group(id).await?;
-        if found
-            .as_ref()
-            .is_some_and(|g| g.status() == Some("deleting"))
-        {
-            self.wait_user_group_gone(id).await?;
-            found = None;
-        }
-        match found {
-            None => {
-                self.client
-                    .create_user_group()
-                    .user_group_id(id)
-                    .engine(d.opt_str("engine").unwrap_or("redis"))
-                    .set_user_ids(Some(wanted))
-                    .set_tags(Some(tags::sdk(&d.tags())?))
-                    .send()
-                    .await
-                    .op("CreateUserGroup")?;
-            }
-            Some(_) => {
-                let g = self.wait_user_group_active(id).await?;
-                let current = g.user_ids();
-                let add: Vec<String> = wanted
-                    .iter()
-                    .filter(|u| !current.contains(u))
-                    .cloned()
-                    .collect();
-                let remove: Vec<String> = current
-                    .iter()
-                    .filter(|u| !wanted.contains(u))
-                    .cloned()
-                    .collect();
-                if !add.is_empty() || !remove.is_empty() {
-                    while_busy(
-                        id,
-                        ACTIVE_WITHIN,
-                        codes(&["InvalidUserGroupState"]),
-                        || async {
-                            self.client
-                                .modify_user_group()
-                                .user_group_id(id)
-                                .set_user_ids_to_add(Some(add.clone()).filter(|v| !v.is_empty()))
-                                .set_user_ids_to_remove(
-                                    Some(remove.clone()).filter(|v| !v.is_empty()),
-                                )
-                                .send()
-                                .await
-                                .op("ModifyUserGroup")
-                        },
-                    )
-                    .await?;
-                }
-                tags::sync(&self.reads, &self.client, g.arn().unwrap_or(""), &d.tags()).await?;
-            }
-        }
-        let g = self.wait_user_group_active(id).await?;
-        Ok(Self::user_group_attrs(&g))
     }
 
     async fn create_replication_group(&self, d: &Desired<'_>) -> Result<(), CallError> {
@@ -745,22 +534,336 @@ impl ElastiCache {
         Ok(())
     }
 
-    async fn ensure_replication_group(&self, d: &Desired<'_>, existing: Option<&Attrs>) -> Ensured {
-        let id = d.str("replication_group_id")?;
-        let want_count = d.int("num_cache_clusters").unwrap_or(1);
-        let mut found = self.replication_group(id).await?;
-        if found
-            .as_ref()
-            .is_some_and(|g| g.status() == Some("deleting"))
+}
+
+impl Resource for ElasticacheSubnetGroup<'_> {
+    const KEYS: &'static [&'static str] = &["tags", "description"];
+    /// A set of subnets, compared as one by `update`.
+    const UNREAD: &'static [&'static str] = &["subnets"];
+
+    async fn find(&self, d: &Desired<'_>) -> Found {
+        let g = self.subnet_group(d.str("name")?).await?;
+        Ok(g.as_ref().map(ElastiCache::subnet_group_attrs))
+    }
+
+    async fn create(&self, d: &Desired<'_>) -> Ensured {
+        let name = d.str("name")?;
+        let r = self
+            .client
+            .create_cache_subnet_group()
+            .cache_subnet_group_name(name)
+            .cache_subnet_group_description(
+                d.opt_str("description").unwrap_or("Managed by EduLibra"),
+            )
+            .set_subnet_ids(Some(d.strings("subnet_ids")))
+            .set_tags(Some(tags::sdk(&d.tags())?))
+            .send()
+            .await
+            .op("CreateCacheSubnetGroup")?;
+        let g = r.cache_subnet_group();
+        let g = g.ok_or_else(|| empty_answer("CreateCacheSubnetGroup", name))?;
+        Ok(ElastiCache::subnet_group_attrs(g))
+    }
+
+    async fn read(&self, a: &Attrs) -> Observed {
+        let Some(g) = self.subnet_group(attr(a, "name")?).await? else {
+            return Ok(None);
+        };
+        let tags = self.reads.read_tags(g.arn().unwrap_or("")).await?;
+        let description = g.cache_subnet_group_description().map(Json::from);
+        Ok(Some(observed([
+            ("tags", tag_map(tags)),
+            ("description", description.unwrap_or(Json::Null)),
+        ])))
+    }
+
+    async fn update(&self, d: &Desired<'_>, a: &Attrs, changed: &[&str]) -> Result<(), CallError> {
+        let name = attr(a, "name")?;
+        let description = d.opt_str("description").unwrap_or("Managed by EduLibra");
+        let subnets = d.strings("subnet_ids");
+        let g = self.subnet_group(name).await?;
+        let g = g.ok_or_else(|| not_visible("DescribeCacheSubnetGroups", name))?;
+        let current = g.subnets().iter().filter_map(|s| s.subnet_identifier());
+        let current = sorted(current.map(str::to_string).collect());
+        if current != sorted(subnets.clone())
+            || g.cache_subnet_group_description() != Some(description)
         {
+            self.client
+                .modify_cache_subnet_group()
+                .cache_subnet_group_name(name)
+                .cache_subnet_group_description(description)
+                .set_subnet_ids(Some(subnets))
+                .send()
+                .await
+                .op("ModifyCacheSubnetGroup")?;
+        }
+        if changed.contains(&"tags") {
+            tags::sync(&self.reads, &self.client, attr(a, "arn")?, &d.tags()).await?;
+        }
+        Ok(())
+    }
+
+    async fn delete(&self, a: &Attrs) -> Result<(), CallError> {
+        let name = attr(a, "name")?;
+        let busy = codes(&["CacheSubnetGroupInUse"]);
+        while_busy(name, RELEASED_WITHIN, busy, || async {
+            let r = self
+                .client
+                .delete_cache_subnet_group()
+                .cache_subnet_group_name(name);
+            absent_on(
+                r.send().await.op("DeleteCacheSubnetGroup"),
+                SUBNET_GROUP_NOT_FOUND,
+            )
+        })
+        .await?;
+        Ok(())
+    }
+}
+
+impl Resource for ElasticacheUser<'_> {
+    /// The access string is left out: AWS rewrites some spellings of it.
+    const KEYS: &'static [&'static str] = &["tags", "authentication_mode"];
+    const UNREAD: &'static [&'static str] = &["access_string"];
+
+    async fn find(&self, d: &Desired<'_>) -> Found {
+        let u = self.user(d.str("user_id")?).await?;
+        let live = u.filter(|u| u.status() != Some("deleting"));
+        Ok(live.as_ref().map(ElastiCache::user_attrs))
+    }
+
+    async fn create(&self, d: &Desired<'_>) -> Ensured {
+        let id = d.str("user_id")?;
+        // A replacement: the old user must free its id first.
+        let exists = || async { Ok(self.user(id).await?.is_some()) };
+        until_gone(id, RELEASED_WITHIN, exists).await?;
+        let r = self
+            .client
+            .create_user()
+            .user_id(id)
+            .user_name(d.str("user_name")?)
+            .engine(d.opt_str("engine").unwrap_or("redis"))
+            .access_string(d.str("access_string")?)
+            .set_authentication_mode(auth_mode(d))
+            .set_tags(Some(tags::sdk(&d.tags())?))
+            .send()
+            .await
+            .op("CreateUser")?;
+        let user = User::builder()
+            .set_user_id(r.user_id().map(str::to_string))
+            .set_user_name(r.user_name().map(str::to_string))
+            .set_arn(r.arn().map(str::to_string))
+            .build();
+        Ok(ElastiCache::user_attrs(&user))
+    }
+
+    async fn ready(&self, d: &Desired<'_>, _a: &Attrs) -> Result<(), CallError> {
+        let id = d.str("user_id")?;
+        let status = || async {
+            Ok(self
+                .user(id)
+                .await?
+                .and_then(|u| u.status().map(str::to_string)))
+        };
+        self.wait_active("DescribeUsers", id, status).await
+    }
+
+    async fn read(&self, a: &Attrs) -> Observed {
+        let u = self.user(attr(a, "user_id")?).await?;
+        let Some(u) = u.filter(|u| u.status() != Some("deleting")) else {
+            return Ok(None);
+        };
+        let tags = self.reads.read_tags(u.arn().unwrap_or("")).await?;
+        let auth = auth_type(&u).map(|t| json!([{ "type": t }]));
+        Ok(Some(observed([
+            ("tags", tag_map(tags)),
+            ("authentication_mode", auth.unwrap_or(Json::Null)),
+        ])))
+    }
+
+    async fn update(&self, d: &Desired<'_>, a: &Attrs, changed: &[&str]) -> Result<(), CallError> {
+        let id = attr(a, "user_id")?;
+        let u = self.user(id).await?;
+        let u = u.ok_or_else(|| not_visible("DescribeUsers", id))?;
+        let access = d.str("access_string")?;
+        let access_differs = u.access_string() != Some(access);
+        let auth_differs = changed.contains(&"authentication_mode");
+        if access_differs || auth_differs {
+            let mut m = self.client.modify_user().user_id(id);
+            if access_differs {
+                m = m.access_string(access);
+            }
+            if auth_differs {
+                m = m.set_authentication_mode(auth_mode(d));
+            }
+            // A user whose group is changing refuses changes for a moment.
+            while_busy(id, ACTIVE_WITHIN, codes(&["InvalidUserState"]), || async {
+                m.clone().send().await.op("ModifyUser")
+            })
+            .await?;
+        }
+        if changed.contains(&"tags") {
+            tags::sync(&self.reads, &self.client, u.arn().unwrap_or(""), &d.tags()).await?;
+        }
+        Ok(())
+    }
+
+    async fn delete(&self, a: &Attrs) -> Result<(), CallError> {
+        let id = attr(a, "user_id")?;
+        // Refused while its user group is being deleted or changed.
+        let busy = codes(&["InvalidUserState", "DefaultUserAssociatedToUserGroup"]);
+        while_busy(id, RELEASED_WITHIN, busy, || async {
+            let r = self.client.delete_user().user_id(id).send().await;
+            absent_on(r.op("DeleteUser"), USER_NOT_FOUND)
+        })
+        .await?;
+        let exists = || async { Ok(self.user(id).await?.is_some()) };
+        until_gone(id, RELEASED_WITHIN, exists).await
+    }
+}
+
+impl Resource for ElasticacheUserGroup<'_> {
+    const KEYS: &'static [&'static str] = &["tags"];
+    /// The members, compared as a set by `update`.
+    const UNREAD: &'static [&'static str] = &["user_ids"];
+
+    async fn find(&self, d: &Desired<'_>) -> Found {
+        let g = self.user_group(d.str("user_group_id")?).await?;
+        let live = g.filter(|g| g.status() != Some("deleting"));
+        Ok(live.as_ref().map(ElastiCache::user_group_attrs))
+    }
+
+    async fn create(&self, d: &Desired<'_>) -> Ensured {
+        let id = d.str("user_group_id")?;
+        // A replacement: the old group must free its id first.
+        let exists = || async { Ok(self.user_group(id).await?.is_some()) };
+        until_gone(id, RELEASED_WITHIN, exists).await?;
+        let r = self
+            .client
+            .create_user_group()
+            .user_group_id(id)
+            .engine(d.opt_str("engine").unwrap_or("redis"))
+            .set_user_ids(Some(d.strings("user_ids")))
+            .set_tags(Some(tags::sdk(&d.tags())?))
+            .send()
+            .await
+            .op("CreateUserGroup")?;
+        let group = UserGroup::builder()
+            .set_user_group_id(r.user_group_id().map(str::to_string))
+            .set_arn(r.arn().map(str::to_string))
+            .build();
+        Ok(ElastiCache::user_group_attrs(&group))
+    }
+
+    async fn ready(&self, d: &Desired<'_>, _a: &Attrs) -> Result<(), CallError> {
+        let id = d.str("user_group_id")?;
+        let status = || async {
+            Ok(self
+                .user_group(id)
+                .await?
+                .and_then(|g| g.status().map(str::to_string)))
+        };
+        self.wait_active("DescribeUserGroups", id, status).await
+    }
+
+    async fn read(&self, a: &Attrs) -> Observed {
+        let g = self.user_group(attr(a, "user_group_id")?).await?;
+        let Some(g) = g.filter(|g| g.status() != Some("deleting")) else {
+            return Ok(None);
+        };
+        let tags = self.reads.read_tags(g.arn().unwrap_or("")).await?;
+        Ok(Some(observed([("tags", tag_map(tags))])))
+    }
+
+    async fn update(&self, d: &Desired<'_>, a: &Attrs, changed: &[&str]) -> Result<(), CallError> {
+        let id = attr(a, "user_group_id")?;
+        let g = self.user_group(id).await?;
+        let g = g.ok_or_else(|| not_visible("DescribeUserGroups", id))?;
+        let (wanted, current) = (d.strings("user_ids"), g.user_ids());
+        let add: Vec<String> = wanted
+            .iter()
+            .filter(|u| !current.contains(u))
+            .cloned()
+            .collect();
+        let remove: Vec<String> = current
+            .iter()
+            .filter(|u| !wanted.contains(u))
+            .cloned()
+            .collect();
+        if !add.is_empty() || !remove.is_empty() {
+            let busy = codes(&["InvalidUserGroupState"]);
+            while_busy(id, ACTIVE_WITHIN, busy, || async {
+                self.client
+                    .modify_user_group()
+                    .user_group_id(id)
+                    .set_user_ids_to_add(Some(add.clone()).filter(|v| !v.is_empty()))
+                    .set_user_ids_to_remove(Some(remove.clone()).filter(|v| !v.is_empty()))
+                    .send()
+                    .await
+                    .op("ModifyUserGroup")
+            })
+            .await?;
+        }
+        if changed.contains(&"tags") {
+            tags::sync(&self.reads, &self.client, g.arn().unwrap_or(""), &d.tags()).await?;
+        }
+        Ok(())
+    }
+
+    async fn delete(&self, a: &Attrs) -> Result<(), CallError> {
+        let id = attr(a, "user_group_id")?;
+        // Refused while the replication group that uses it is being deleted.
+        let busy = codes(&["InvalidUserGroupState"]);
+        while_busy(id, RELEASED_WITHIN, busy, || async {
+            let r = self
+                .client
+                .delete_user_group()
+                .user_group_id(id)
+                .send()
+                .await;
+            absent_on(r.op("DeleteUserGroup"), USER_GROUP_NOT_FOUND)
+        })
+        .await?;
+        let exists = || async { Ok(self.user_group(id).await?.is_some()) };
+        until_gone(id, RELEASED_WITHIN, exists).await
+    }
+}
+
+/// Its own `ensure`: the member count is compared with the count the state recorded (see
+/// `modify_replication_group`), which only `existing` carries.
+impl Resource for ElasticacheReplicationGroup<'_> {
+    const KEYS: &'static [&'static str] = &[
+        "tags",
+        "node_type",
+        "automatic_failover_enabled",
+        "multi_az_enabled",
+        "snapshot_retention_limit",
+    ];
+
+    async fn find(&self, d: &Desired<'_>) -> Found {
+        let g = self
+            .live_replication_group(d.str("replication_group_id")?)
+            .await?;
+        Ok(g.map(|g| ElastiCache::replication_group_attrs(&g, ElastiCache::members(&g))))
+    }
+
+    async fn create(&self, d: &Desired<'_>) -> Ensured {
+        let id = d.str("replication_group_id")?;
+        self.create_replication_group(d).await?;
+        let g = self.wait_available(id).await?;
+        let want_count = d.int("num_cache_clusters").unwrap_or(1);
+        Ok(ElastiCache::replication_group_attrs(&g, want_count))
+    }
+
+    async fn ensure(&self, d: &Desired<'_>, existing: Option<&Attrs>) -> Ensured {
+        let id = d.str("replication_group_id")?;
+        let Some(g) = self.replication_group(id).await? else {
+            return self.create(d).await;
+        };
+        if g.status() == Some("deleting") {
             // A replacement: the old group must free its id first.
             self.wait_replication_group_gone(id).await?;
-            found = None;
-        }
-        if found.is_none() {
-            self.create_replication_group(d).await?;
-            let g = self.wait_available(id).await?;
-            return Ok(Self::replication_group_attrs(&g, want_count));
+            return self.create(d).await;
         }
         let recorded = existing
             .and_then(|a| a.get("num_cache_clusters"))
@@ -771,226 +874,57 @@ impl ElastiCache {
         tags::sync(&self.reads, &self.client, g.arn().unwrap_or(""), &d.tags()).await?;
         let g = self.wait_available(id).await?;
         let members = match recorded {
-            Some(_) => want_count,
-            None => Self::members(&g),
+            Some(_) => d.int("num_cache_clusters").unwrap_or(1),
+            None => ElastiCache::members(&g),
         };
-        Ok(Self::replication_group_attrs(&g, members))
+        Ok(ElastiCache::replication_group_attrs(&g, members))
     }
 
-    async fn find_kind(&self, d: &Desired<'_>) -> Found {
-        match d.kind {
-            SUBNET_GROUP => Ok(self
-                .subnet_group(d.str("name")?)
-                .await?
-                .as_ref()
-                .map(Self::subnet_group_attrs)),
-            USER => Ok(self
-                .user(d.str("user_id")?)
-                .await?
-                .filter(|u| u.status() != Some("deleting"))
-                .as_ref()
-                .map(Self::user_attrs)),
-            USER_GROUP => Ok(self
-                .user_group(d.str("user_group_id")?)
-                .await?
-                .filter(|g| g.status() != Some("deleting"))
-                .as_ref()
-                .map(Self::user_group_attrs)),
-            REPLICATION_GROUP => Ok(self
-                .live_replication_group(d.str("replication_group_id")?)
-                .await?
-                .map(|g| Self::replication_group_attrs(&g, Self::members(&g)))),
-            other => Err(unsupported(other)),
+    async fn read(&self, a: &Attrs) -> Observed {
+        let g = self
+            .live_replication_group(attr(a, "replication_group_id")?)
+            .await?;
+        let Some(g) = g else {
+            return Ok(None);
+        };
+        let tags = self.reads.read_tags(g.arn().unwrap_or("")).await?;
+        let opt_bool = |v: Option<bool>| v.map(Json::Bool).unwrap_or(Json::Null);
+        let retention = g.snapshot_retention_limit().map(Json::from);
+        Ok(Some(observed([
+            ("tags", tag_map(tags)),
+            (
+                "node_type",
+                g.cache_node_type().map(Json::from).unwrap_or(Json::Null),
+            ),
+            ("automatic_failover_enabled", opt_bool(failover_on(&g))),
+            ("multi_az_enabled", opt_bool(multi_az_on(&g))),
+            ("snapshot_retention_limit", retention.unwrap_or(Json::Null)),
+        ])))
+    }
+
+    async fn delete(&self, a: &Attrs) -> Result<(), CallError> {
+        let id = attr(a, "replication_group_id")?;
+        if self.live_replication_group(id).await?.is_none() {
+            return Ok(());
         }
-    }
-
-    async fn ensure_kind(&self, d: &Desired<'_>, existing: Option<&Attrs>) -> Ensured {
-        match d.kind {
-            SUBNET_GROUP => self.ensure_subnet_group(d).await,
-            USER => self.ensure_user(d).await,
-            USER_GROUP => self.ensure_user_group(d).await,
-            REPLICATION_GROUP => self.ensure_replication_group(d, existing).await,
-            other => Err(unsupported(other)),
-        }
-    }
-
-    async fn read_kind(&self, kind: &str, a: &Attrs) -> Observed {
-        match kind {
-            SUBNET_GROUP => {
-                let Some(g) = self.subnet_group(attr(a, "name")?).await? else {
-                    return Ok(None);
-                };
-                let tags = self.reads.read_tags(g.arn().unwrap_or("")).await?;
-                Ok(Some(observed([
-                    ("tags", tag_map(tags)),
-                    (
-                        "description",
-                        g.cache_subnet_group_description()
-                            .map(Json::from)
-                            .unwrap_or(Json::Null),
-                    ),
-                ])))
-            }
-            USER => {
-                let Some(u) = self
-                    .user(attr(a, "user_id")?)
-                    .await?
-                    .filter(|u| u.status() != Some("deleting"))
-                else {
-                    return Ok(None);
-                };
-                let tags = self.reads.read_tags(u.arn().unwrap_or("")).await?;
-                // The access string is left out: AWS rewrites some spellings of it.
-                Ok(Some(observed([
-                    ("tags", tag_map(tags)),
-                    (
-                        "authentication_mode",
-                        auth_type(&u)
-                            .map(|t| json!([{ "type": t }]))
-                            .unwrap_or(Json::Null),
-                    ),
-                ])))
-            }
-            USER_GROUP => {
-                let Some(g) = self
-                    .user_group(attr(a, "user_group_id")?)
-                    .await?
-                    .filter(|g| g.status() != Some("deleting"))
-                else {
-                    return Ok(None);
-                };
-                let tags = self.reads.read_tags(g.arn().unwrap_or("")).await?;
-                Ok(Some(observed([("tags", tag_map(tags))])))
-            }
-            REPLICATION_GROUP => {
-                let Some(g) = self
-                    .live_replication_group(attr(a, "replication_group_id")?)
-                    .await?
-                else {
-                    return Ok(None);
-                };
-                let tags = self.reads.read_tags(g.arn().unwrap_or("")).await?;
-                let opt_bool = |v: Option<bool>| v.map(Json::Bool).unwrap_or(Json::Null);
-                Ok(Some(observed([
-                    ("tags", tag_map(tags)),
-                    (
-                        "node_type",
-                        g.cache_node_type().map(Json::from).unwrap_or(Json::Null),
-                    ),
-                    ("automatic_failover_enabled", opt_bool(failover_on(&g))),
-                    ("multi_az_enabled", opt_bool(multi_az_on(&g))),
-                    (
-                        "snapshot_retention_limit",
-                        g.snapshot_retention_limit()
-                            .map(Json::from)
-                            .unwrap_or(Json::Null),
-                    ),
-                ])))
-            }
-            other => Err(unsupported(other)),
-        }
-    }
-
-    async fn delete_kind(&self, kind: &str, a: &Attrs) -> Result<(), CallError> {
-        match kind {
-            SUBNET_GROUP => {
-                let name = attr(a, "name")?;
-                while_busy(
-                    name,
-                    RELEASED_WITHIN,
-                    codes(&["CacheSubnetGroupInUse"]),
-                    || async {
-                        absent_on(
-                            self.client
-                                .delete_cache_subnet_group()
-                                .cache_subnet_group_name(name)
-                                .send()
-                                .await
-                                .op("DeleteCacheSubnetGroup"),
-                            SUBNET_GROUP_NOT_FOUND,
-                        )
-                    },
-                )
-                .await?;
-            }
-            USER => {
-                let id = attr(a, "user_id")?;
-                // Refused while its user group is being deleted or changed.
-                while_busy(
-                    id,
-                    RELEASED_WITHIN,
-                    codes(&["InvalidUserState", "DefaultUserAssociatedToUserGroup"]),
-                    || async {
-                        absent_on(
-                            self.client
-                                .delete_user()
-                                .user_id(id)
-                                .send()
-                                .await
-                                .op("DeleteUser"),
-                            USER_NOT_FOUND,
-                        )
-                    },
-                )
-                .await?;
-                self.wait_user_gone(id).await?;
-            }
-            USER_GROUP => {
-                let id = attr(a, "user_group_id")?;
-                // Refused while the replication group that uses it is being deleted.
-                while_busy(
-                    id,
-                    RELEASED_WITHIN,
-                    codes(&["InvalidUserGroupState"]),
-                    || async {
-                        absent_on(
-                            self.client
-                                .delete_user_group()
-                                .user_group_id(id)
-                                .send()
-                                .await
-                                .op("DeleteUserGroup"),
-                            USER_GROUP_NOT_FOUND,
-                        )
-                    },
-                )
-                .await?;
-                self.wait_user_group_gone(id).await?;
-            }
-            REPLICATION_GROUP => {
-                let id = attr(a, "replication_group_id")?;
-                if self.live_replication_group(id).await?.is_none() {
-                    return Ok(());
+        // A group that is creating or modifying refuses deletion until it is available.
+        wait_until(id, AVAILABLE_WITHIN, || async {
+            let r = self
+                .client
+                .delete_replication_group()
+                .replication_group_id(id);
+            match absent_on(r.send().await.op("DeleteReplicationGroup"), GROUP_NOT_FOUND) {
+                Ok(_) => Ok(true),
+                Err(e) if e.code == "InvalidReplicationGroupState" => {
+                    Ok(self.live_replication_group(id).await?.is_none())
                 }
-                // A group that is creating or modifying refuses deletion until it is available.
-                wait_until(id, AVAILABLE_WITHIN, || async {
-                    match absent_on(
-                        self.client
-                            .delete_replication_group()
-                            .replication_group_id(id)
-                            .send()
-                            .await
-                            .op("DeleteReplicationGroup"),
-                        GROUP_NOT_FOUND,
-                    ) {
-                        Ok(_) => Ok(true),
-                        Err(e) if e.code == "InvalidReplicationGroupState" => {
-                            Ok(self.live_replication_group(id).await?.is_none())
-                        }
-                        Err(e) => Err(e),
-                    }
-                })
-                .await?;
-                // `deleting` counts as gone: moto keeps a deleted group `deleting` forever.
-                // What the group used (subnet group, user group) waits in its own delete
-                // until AWS releases it.
-                until_gone(id, AVAILABLE_WITHIN, || async {
-                    Ok(self.live_replication_group(id).await?.is_some())
-                })
-                .await?;
+                Err(e) => Err(e),
             }
-            other => return Err(unsupported(other)),
-        }
-        Ok(())
+        })
+        .await?;
+        // `deleting` counts as gone: moto keeps a deleted group `deleting` forever. What the
+        // group used (subnet group, user group) waits in its own delete until AWS releases it.
+        let exists = || async { Ok(self.live_replication_group(id).await?.is_some()) };
+        until_gone(id, AVAILABLE_WITHIN, exists).await
     }
 }
