@@ -18,11 +18,12 @@ use serde_json::{json, Map, Value as Json};
 use super::empty_answer;
 use super::not_visible;
 use super::{
-    absent_ok, attr, attrs, codes, first_of, for_states, observed, tag_map, unsupported,
-    until_gone, while_busy, Absent, Call, States, Status,
+    absent_ok, attr, attrs, codes, first_of, for_states, observed, tag_map, until_gone, while_busy,
+    Absent, Call, States, Status,
 };
 use crate::apply::driver::{Attrs, CallError, Desired, Ensured, ErrorClass, Found, Observed};
 use crate::apply::pages;
+use crate::apply::resource::{resources, Resource};
 use crate::apply::tags::{self, Tagging};
 
 const LOAD_BALANCER: &str = "aws_lb";
@@ -108,7 +109,8 @@ const TG_ATTRIBUTES: &[(&str, &str)] = &[
     ),
 ];
 
-super::service_driver!(Elbv2, Client, [LOAD_BALANCER, TARGET_GROUP, LISTENER]);
+super::service_client!(Elbv2, Client);
+resources!(Elbv2, { LOAD_BALANCER => Lb, TARGET_GROUP => LbTargetGroup, LISTENER => LbListener });
 
 /// An argument as ELB attributes and string parameters spell it ("true", "60", "alb").
 fn attribute_text(v: &Json) -> Option<String> {
@@ -707,58 +709,46 @@ impl Elbv2 {
                     .op("SetIpAddressType")?;
             }
         }
-        tags::sync(&self.reads, &self.client, arn, &d.tags()).await
+        Ok(())
     }
 
-    async fn ensure_balancer(&self, d: &Desired<'_>) -> Ensured {
-        let name = d.str("name")?;
-        let (arn, existed) = match self.balancer_named(name).await? {
-            Some(lb) => (lb.load_balancer_arn().unwrap_or("").to_string(), true),
-            None => {
-                let subnets = d.strings("subnets");
-                if subnets.is_empty() {
-                    return Err(CallError::bad_value(
-                        d.address,
-                        "subnets",
-                        "must list at least one subnet",
-                    ));
-                }
-                let groups = d.strings("security_groups");
-                let scheme = if d.bool("internal").unwrap_or(false) {
-                    LoadBalancerSchemeEnum::Internal
-                } else {
-                    LoadBalancerSchemeEnum::InternetFacing
-                };
-                let r = self
-                    .client
-                    .create_load_balancer()
-                    .name(name)
-                    .set_subnets(Some(subnets))
-                    .set_security_groups((!groups.is_empty()).then_some(groups))
-                    .scheme(scheme)
-                    .r#type(LoadBalancerTypeEnum::from(
-                        d.opt_str("load_balancer_type").unwrap_or("application"),
-                    ))
-                    .set_ip_address_type(d.opt_str("ip_address_type").map(IpAddressType::from))
-                    .set_tags(elb_tags(d)?)
-                    .send()
-                    .await
-                    .op("CreateLoadBalancer")?;
-                let arn = r
-                    .load_balancers()
-                    .first()
-                    .and_then(|lb| lb.load_balancer_arn())
-                    .ok_or_else(|| empty_answer("CreateLoadBalancer", "load balancer"))?;
-                (arn.to_string(), false)
-            }
-        };
-        // Settings change on an active balancer; a new one is not usable before either.
-        let lb = self.wait_active(&arn).await?;
-        if existed {
-            self.converge_balancer(d, &lb).await?;
+    async fn create_balancer(&self, d: &Desired<'_>) -> Result<String, CallError> {
+        let subnets = d.strings("subnets");
+        if subnets.is_empty() {
+            return Err(CallError::bad_value(
+                d.address,
+                "subnets",
+                "must list at least one subnet",
+            ));
         }
-        self.set_balancer_attributes(d, &arn).await?;
-        Ok(Self::balancer_attrs(&lb))
+        let groups = d.strings("security_groups");
+        let scheme = if d.bool("internal").unwrap_or(false) {
+            LoadBalancerSchemeEnum::Internal
+        } else {
+            LoadBalancerSchemeEnum::InternetFacing
+        };
+        let r = self
+            .client
+            .create_load_balancer()
+            .name(d.str("name")?)
+            .set_subnets(Some(subnets))
+            .set_security_groups((!groups.is_empty()).then_some(groups))
+            .scheme(scheme)
+            .r#type(LoadBalancerTypeEnum::from(
+                d.opt_str("load_balancer_type").unwrap_or("application"),
+            ))
+            .set_ip_address_type(d.opt_str("ip_address_type").map(IpAddressType::from))
+            .set_tags(elb_tags(d)?)
+            .send()
+            .await
+            .op("CreateLoadBalancer")?;
+        let arn = r
+            .load_balancers()
+            .first()
+            .and_then(|lb| lb.load_balancer_arn());
+        Ok(arn
+            .ok_or_else(|| empty_answer("CreateLoadBalancer", "load balancer"))?
+            .to_string())
     }
 
     // ----- target group --------------------------------------------------------------------
@@ -805,47 +795,6 @@ impl Elbv2 {
                 .op("ModifyTargetGroupAttributes")?;
         }
         Ok(())
-    }
-
-    async fn ensure_target_group(&self, d: &Desired<'_>) -> Ensured {
-        let name = d.str("name")?;
-        let hc = HealthCheck::of(d);
-        let tg = match self.target_group_named(name).await? {
-            Some(tg) => {
-                let arn = tg.target_group_arn().unwrap_or("");
-                if hc.differs(&tg) {
-                    with_health_check!(self.client.modify_target_group(), hc)
-                        .target_group_arn(arn)
-                        .send()
-                        .await
-                        .op("ModifyTargetGroup")?;
-                }
-                tags::sync(&self.reads, &self.client, arn, &d.tags()).await?;
-                tg
-            }
-            None => with_health_check!(self.client.create_target_group(), hc)
-                .name(name)
-                .set_protocol(d.opt_str("protocol").map(ProtocolEnum::from))
-                .set_protocol_version(d.opt_str("protocol_version").map(str::to_string))
-                .set_port(d.int("port").map(|p| p as i32))
-                .set_vpc_id(d.opt_str("vpc_id").map(str::to_string))
-                .set_target_type(d.opt_str("target_type").map(TargetTypeEnum::from))
-                .set_ip_address_type(
-                    d.opt_str("ip_address_type")
-                        .map(TargetGroupIpAddressTypeEnum::from),
-                )
-                .set_tags(elb_tags(d)?)
-                .send()
-                .await
-                .op("CreateTargetGroup")?
-                .target_groups()
-                .first()
-                .cloned()
-                .ok_or_else(|| empty_answer("CreateTargetGroup", "target group"))?,
-        };
-        self.set_target_group_attributes(d, tg.target_group_arn().unwrap_or(""))
-            .await?;
-        Ok(Self::target_group_attrs(&tg))
     }
 
     // ----- listener ------------------------------------------------------------------------
@@ -900,227 +849,290 @@ impl Elbv2 {
         }
         Ok(None)
     }
+}
 
-    async fn ensure_listener(&self, d: &Desired<'_>, known: Option<&Attrs>) -> Ensured {
-        let spec = ListenerSpec::of(d)?;
-        let arn = match self.find_listener(d, known).await? {
-            Some(l) => {
-                let arn = l.listener_arn().unwrap_or("").to_string();
-                if spec.differs(&l) {
-                    self.client
-                        .modify_listener()
-                        .listener_arn(&arn)
-                        .set_port(spec.port)
-                        .set_protocol(spec.protocol.as_deref().map(ProtocolEnum::from))
-                        .set_ssl_policy(spec.ssl_policy.clone())
-                        .set_certificates(spec.certificates())
-                        .set_alpn_policy(spec.alpn.clone().map(|a| vec![a]))
-                        .set_default_actions(Some(spec.actions.clone()))
-                        .send()
-                        .await
-                        .op("ModifyListener")?;
-                }
-                tags::sync(&self.reads, &self.client, &arn, &d.tags()).await?;
-                arn
-            }
-            None => self
+impl Resource for Lb<'_> {
+    const KEYS: &'static [&'static str] = &[
+        "tags",
+        "internal",
+        "enable_deletion_protection",
+        "drop_invalid_header_fields",
+        "idle_timeout",
+        "access_logs",
+    ];
+    /// Security groups and subnets (sets), and the attributes, compared by `update`.
+    const UNREAD: &'static [&'static str] = &["network", "attributes"];
+
+    async fn find(&self, d: &Desired<'_>) -> Found {
+        let lb = self.balancer_named(d.str("name")?).await?;
+        Ok(lb.as_ref().map(Elbv2::balancer_attrs))
+    }
+
+    /// Attributes are set on an active balancer: after the wait.
+    async fn create(&self, d: &Desired<'_>) -> Ensured {
+        let arn = self.create_balancer(d).await?;
+        let lb = self.wait_active(&arn).await?;
+        self.set_balancer_attributes(d, &arn).await?;
+        Ok(Elbv2::balancer_attrs(&lb))
+    }
+
+    async fn ready(&self, _d: &Desired<'_>, a: &Attrs) -> Result<(), CallError> {
+        self.wait_active(attr(a, "arn")?).await.map(drop)
+    }
+
+    async fn read(&self, a: &Attrs) -> Observed {
+        let arn = attr(a, "arn")?;
+        let Some(lb) = self.balancer(arn).await? else {
+            return Ok(None);
+        };
+        let tags = self.reads.read_tags(arn).await?;
+        let current = self.balancer_attributes(arn).await?;
+        let flag = |k: &str| current.get(k).map(|v| Json::Bool(v == "true"));
+        let internal = lb.scheme() == Some(&LoadBalancerSchemeEnum::Internal);
+        let mut m = observed([("tags", tag_map(tags)), ("internal", Json::Bool(internal))]);
+        // Only what AWS reports: a key it leaves out is not observed.
+        if let Some(v) = flag("deletion_protection.enabled") {
+            m.insert("enable_deletion_protection".into(), v);
+        }
+        if let Some(v) = flag("routing.http.drop_invalid_header_fields.enabled") {
+            m.insert("drop_invalid_header_fields".into(), v);
+        }
+        let idle = current
+            .get("idle_timeout.timeout_seconds")
+            .and_then(|v| v.parse::<i64>().ok());
+        if let Some(v) = idle {
+            m.insert("idle_timeout".into(), Json::from(v));
+        }
+        if let Some(enabled) = current.get("access_logs.s3.enabled") {
+            let get = |k: &str| current.get(k).cloned().unwrap_or_default();
+            let (bucket, prefix) = (get("access_logs.s3.bucket"), get("access_logs.s3.prefix"));
+            let on = enabled == "true";
+            m.insert(
+                "access_logs".into(),
+                json!([{ "bucket": bucket, "prefix": prefix, "enabled": on }]),
+            );
+        }
+        Ok(Some(m))
+    }
+
+    async fn update(&self, d: &Desired<'_>, a: &Attrs, changed: &[&str]) -> Result<(), CallError> {
+        let arn = attr(a, "arn")?;
+        if changed.contains(&"network") {
+            let lb = self.balancer(arn).await?;
+            let lb = lb.ok_or_else(|| not_visible("DescribeLoadBalancers", arn))?;
+            self.converge_balancer(d, &lb).await?;
+        }
+        if changed
+            .iter()
+            .any(|k| !["tags", "network", "internal"].contains(k))
+        {
+            self.set_balancer_attributes(d, arn).await?;
+        }
+        if changed.contains(&"tags") {
+            tags::sync(&self.reads, &self.client, arn, &d.tags()).await?;
+        }
+        Ok(())
+    }
+
+    async fn delete(&self, a: &Attrs) -> Result<(), CallError> {
+        let arn = attr(a, "arn")?;
+        if self.balancer(arn).await?.is_none() {
+            return Ok(());
+        }
+        // Deletion protection is honoured, never switched off behind the configuration's
+        // back. AWS refuses with these words; the emulator would delete, so we ask first.
+        let current = self.balancer_attributes(arn).await?;
+        if current
+            .get("deletion_protection.enabled")
+            .map(String::as_str)
+            == Some("true")
+        {
+            return Err(CallError::new(
+                "DeleteLoadBalancer",
+                "OperationNotPermitted",
+                format!(
+                    "Load balancer '{arn}' cannot be deleted because deletion protection is enabled (set it off in the configuration, apply, then destroy)"
+                ),
+                ErrorClass::Permanent,
+            ));
+        }
+        let r = self.client.delete_load_balancer().load_balancer_arn(arn);
+        absent_ok(r.send().await.op("DeleteLoadBalancer"))?;
+        let exists = || async { Ok(self.balancer(arn).await?.is_some()) };
+        until_gone(arn, GONE_WITHIN, exists).await
+    }
+}
+
+impl Resource for LbTargetGroup<'_> {
+    const KEYS: &'static [&'static str] = &["tags", "port", "protocol"];
+    /// The health check and the attributes, compared by `update`.
+    const UNREAD: &'static [&'static str] = &["health_check", "attributes"];
+
+    async fn find(&self, d: &Desired<'_>) -> Found {
+        let tg = self.target_group_named(d.str("name")?).await?;
+        Ok(tg.as_ref().map(Elbv2::target_group_attrs))
+    }
+
+    async fn create(&self, d: &Desired<'_>) -> Ensured {
+        let r = with_health_check!(self.client.create_target_group(), HealthCheck::of(d))
+            .name(d.str("name")?)
+            .set_protocol(d.opt_str("protocol").map(ProtocolEnum::from))
+            .set_protocol_version(d.opt_str("protocol_version").map(str::to_string))
+            .set_port(d.int("port").map(|p| p as i32))
+            .set_vpc_id(d.opt_str("vpc_id").map(str::to_string))
+            .set_target_type(d.opt_str("target_type").map(TargetTypeEnum::from))
+            .set_ip_address_type(
+                d.opt_str("ip_address_type")
+                    .map(TargetGroupIpAddressTypeEnum::from),
+            )
+            .set_tags(elb_tags(d)?)
+            .send()
+            .await
+            .op("CreateTargetGroup")?;
+        let tg = r.target_groups().first();
+        let tg = tg.ok_or_else(|| empty_answer("CreateTargetGroup", "target group"))?;
+        self.set_target_group_attributes(d, tg.target_group_arn().unwrap_or(""))
+            .await?;
+        Ok(Elbv2::target_group_attrs(tg))
+    }
+
+    async fn read(&self, a: &Attrs) -> Observed {
+        let arn = attr(a, "arn")?;
+        let Some(tg) = self.target_group(arn).await? else {
+            return Ok(None);
+        };
+        let tags = self.reads.read_tags(arn).await?;
+        let mut m = observed([("tags", tag_map(tags))]);
+        if let Some(p) = tg.port() {
+            m.insert("port".into(), Json::from(p));
+        }
+        if let Some(p) = tg.protocol() {
+            m.insert("protocol".into(), Json::from(p.as_str()));
+        }
+        Ok(Some(m))
+    }
+
+    async fn update(&self, d: &Desired<'_>, a: &Attrs, changed: &[&str]) -> Result<(), CallError> {
+        let arn = attr(a, "arn")?;
+        let tg = self.target_group(arn).await?;
+        let tg = tg.ok_or_else(|| not_visible("DescribeTargetGroups", arn))?;
+        let hc = HealthCheck::of(d);
+        if hc.differs(&tg) {
+            let r = with_health_check!(self.client.modify_target_group(), hc);
+            r.target_group_arn(arn)
+                .send()
+                .await
+                .op("ModifyTargetGroup")?;
+        }
+        self.set_target_group_attributes(d, arn).await?;
+        if changed.contains(&"tags") {
+            tags::sync(&self.reads, &self.client, arn, &d.tags()).await?;
+        }
+        Ok(())
+    }
+
+    /// A listener deleted a moment ago may still hold the group.
+    async fn delete(&self, a: &Attrs) -> Result<(), CallError> {
+        let arn = attr(a, "arn")?;
+        while_busy(arn, RELEASE_WITHIN, codes(&["ResourceInUse"]), || async {
+            let r = self
                 .client
-                .create_listener()
-                .load_balancer_arn(d.str("load_balancer_arn")?)
+                .delete_target_group()
+                .target_group_arn(arn)
+                .send()
+                .await;
+            absent_ok(r.op("DeleteTargetGroup"))
+        })
+        .await?;
+        let exists = || async { Ok(self.target_group(arn).await?.is_some()) };
+        until_gone(arn, GONE_WITHIN, exists).await
+    }
+}
+
+impl Resource for LbListener<'_> {
+    const KEYS: &'static [&'static str] = &["tags", "port", "protocol"];
+    /// The certificates, policies and actions, compared by `ListenerSpec::differs`.
+    const UNREAD: &'static [&'static str] = &["spec"];
+
+    async fn find(&self, d: &Desired<'_>) -> Found {
+        let l = self.find_listener(d, None).await?;
+        Ok(l.and_then(|l| l.listener_arn().map(Elbv2::listener_attrs)))
+    }
+
+    async fn create(&self, d: &Desired<'_>) -> Ensured {
+        let spec = ListenerSpec::of(d)?;
+        let r = self
+            .client
+            .create_listener()
+            .load_balancer_arn(d.str("load_balancer_arn")?)
+            .set_port(spec.port)
+            .set_protocol(spec.protocol.as_deref().map(ProtocolEnum::from))
+            .set_ssl_policy(spec.ssl_policy.clone())
+            .set_certificates(spec.certificates())
+            .set_alpn_policy(spec.alpn.clone().map(|a| vec![a]))
+            .set_default_actions(Some(spec.actions.clone()))
+            .set_tags(elb_tags(d)?)
+            .send()
+            .await
+            .op("CreateListener")?;
+        let arn = r.listeners().first().and_then(|l| l.listener_arn());
+        Ok(Elbv2::listener_attrs(arn.ok_or_else(|| {
+            empty_answer("CreateListener", "listener")
+        })?))
+    }
+
+    async fn read(&self, a: &Attrs) -> Observed {
+        let arn = attr(a, "arn")?;
+        let Some(l) = self.listener(arn).await? else {
+            return Ok(None);
+        };
+        let tags = self.reads.read_tags(arn).await?;
+        let mut m = observed([("tags", tag_map(tags))]);
+        if let Some(p) = l.port() {
+            m.insert("port".into(), Json::from(p));
+        }
+        if let Some(p) = l.protocol() {
+            m.insert("protocol".into(), Json::from(p.as_str()));
+        }
+        Ok(Some(m))
+    }
+
+    async fn update(&self, d: &Desired<'_>, a: &Attrs, changed: &[&str]) -> Result<(), CallError> {
+        let arn = attr(a, "arn")?;
+        let l = self.listener(arn).await?;
+        let l = l.ok_or_else(|| not_visible("DescribeListeners", arn))?;
+        let spec = ListenerSpec::of(d)?;
+        if spec.differs(&l) {
+            self.client
+                .modify_listener()
+                .listener_arn(arn)
                 .set_port(spec.port)
                 .set_protocol(spec.protocol.as_deref().map(ProtocolEnum::from))
                 .set_ssl_policy(spec.ssl_policy.clone())
                 .set_certificates(spec.certificates())
                 .set_alpn_policy(spec.alpn.clone().map(|a| vec![a]))
                 .set_default_actions(Some(spec.actions.clone()))
-                .set_tags(elb_tags(d)?)
                 .send()
                 .await
-                .op("CreateListener")?
-                .listeners()
-                .first()
-                .and_then(|l| l.listener_arn())
-                .map(str::to_string)
-                .ok_or_else(|| empty_answer("CreateListener", "listener"))?,
-        };
-        Ok(Self::listener_attrs(&arn))
-    }
-
-    // ----- the driver ----------------------------------------------------------------------
-
-    async fn find_kind(&self, d: &Desired<'_>) -> Found {
-        match d.kind {
-            LOAD_BALANCER => Ok(self
-                .balancer_named(d.str("name")?)
-                .await?
-                .as_ref()
-                .map(Self::balancer_attrs)),
-            TARGET_GROUP => Ok(self
-                .target_group_named(d.str("name")?)
-                .await?
-                .as_ref()
-                .map(Self::target_group_attrs)),
-            LISTENER => Ok(self
-                .find_listener(d, None)
-                .await?
-                .and_then(|l| l.listener_arn().map(Self::listener_attrs))),
-            other => Err(unsupported(other)),
+                .op("ModifyListener")?;
         }
-    }
-
-    async fn ensure_kind(&self, d: &Desired<'_>, existing: Option<&Attrs>) -> Ensured {
-        match d.kind {
-            LOAD_BALANCER => self.ensure_balancer(d).await,
-            TARGET_GROUP => self.ensure_target_group(d).await,
-            LISTENER => self.ensure_listener(d, existing).await,
-            other => Err(unsupported(other)),
-        }
-    }
-
-    async fn read_kind(&self, kind: &str, a: &Attrs) -> Observed {
-        let arn = attr(a, "arn")?;
-        match kind {
-            LOAD_BALANCER => {
-                let Some(lb) = self.balancer(arn).await? else {
-                    return Ok(None);
-                };
-                let tags = self.reads.read_tags(arn).await?;
-                let current = self.balancer_attributes(arn).await?;
-                let flag = |k: &str| current.get(k).map(|v| Json::Bool(v == "true"));
-                let mut m = observed([
-                    ("tags", tag_map(tags)),
-                    (
-                        "internal",
-                        Json::Bool(lb.scheme() == Some(&LoadBalancerSchemeEnum::Internal)),
-                    ),
-                ]);
-                // Only what AWS reports: a key it leaves out is not observed.
-                if let Some(v) = flag("deletion_protection.enabled") {
-                    m.insert("enable_deletion_protection".into(), v);
-                }
-                if let Some(v) = flag("routing.http.drop_invalid_header_fields.enabled") {
-                    m.insert("drop_invalid_header_fields".into(), v);
-                }
-                if let Some(v) = current
-                    .get("idle_timeout.timeout_seconds")
-                    .and_then(|v| v.parse::<i64>().ok())
-                {
-                    m.insert("idle_timeout".into(), Json::from(v));
-                }
-                if let Some(enabled) = current.get("access_logs.s3.enabled") {
-                    let get = |k: &str| current.get(k).cloned().unwrap_or_default();
-                    let bucket = get("access_logs.s3.bucket");
-                    let prefix = get("access_logs.s3.prefix");
-                    let on = enabled == "true";
-                    m.insert(
-                        "access_logs".into(),
-                        json!([{ "bucket": bucket, "prefix": prefix, "enabled": on }]),
-                    );
-                }
-                Ok(Some(m))
-            }
-            TARGET_GROUP => {
-                let Some(tg) = self.target_group(arn).await? else {
-                    return Ok(None);
-                };
-                let tags = self.reads.read_tags(arn).await?;
-                let mut m = observed([("tags", tag_map(tags))]);
-                if let Some(p) = tg.port() {
-                    m.insert("port".into(), Json::from(p));
-                }
-                if let Some(p) = tg.protocol() {
-                    m.insert("protocol".into(), Json::from(p.as_str()));
-                }
-                Ok(Some(m))
-            }
-            LISTENER => {
-                let Some(l) = self.listener(arn).await? else {
-                    return Ok(None);
-                };
-                let tags = self.reads.read_tags(arn).await?;
-                let mut m = observed([("tags", tag_map(tags))]);
-                if let Some(p) = l.port() {
-                    m.insert("port".into(), Json::from(p));
-                }
-                if let Some(p) = l.protocol() {
-                    m.insert("protocol".into(), Json::from(p.as_str()));
-                }
-                Ok(Some(m))
-            }
-            other => Err(unsupported(other)),
-        }
-    }
-
-    async fn delete_kind(&self, kind: &str, a: &Attrs) -> Result<(), CallError> {
-        let arn = attr(a, "arn")?;
-        match kind {
-            LOAD_BALANCER => {
-                if self.balancer(arn).await?.is_none() {
-                    return Ok(());
-                }
-                // Deletion protection is honoured, never switched off behind the configuration's
-                // back. AWS refuses with these words; the emulator would delete, so we ask first.
-                let current = self.balancer_attributes(arn).await?;
-                if current
-                    .get("deletion_protection.enabled")
-                    .map(String::as_str)
-                    == Some("true")
-                {
-                    return Err(CallError::new(
-                        "DeleteLoadBalancer",
-                        "OperationNotPermitted",
-                        format!(
-                            "Load balancer '{arn}' cannot be deleted because deletion protection is enabled (set it off in the configuration, apply, then destroy)"
-                        ),
-                        ErrorClass::Permanent,
-                    ));
-                }
-                absent_ok(
-                    self.client
-                        .delete_load_balancer()
-                        .load_balancer_arn(arn)
-                        .send()
-                        .await
-                        .op("DeleteLoadBalancer"),
-                )?;
-                until_gone(arn, GONE_WITHIN, || async {
-                    Ok(self.balancer(arn).await?.is_some())
-                })
-                .await?;
-            }
-            TARGET_GROUP => {
-                // A listener deleted a moment ago may still hold the group.
-                while_busy(arn, RELEASE_WITHIN, codes(&["ResourceInUse"]), || async {
-                    let r = self
-                        .client
-                        .delete_target_group()
-                        .target_group_arn(arn)
-                        .send()
-                        .await;
-                    absent_ok(r.op("DeleteTargetGroup"))
-                })
-                .await?;
-                until_gone(arn, GONE_WITHIN, || async {
-                    Ok(self.target_group(arn).await?.is_some())
-                })
-                .await?;
-            }
-            LISTENER => {
-                absent_ok(
-                    self.client
-                        .delete_listener()
-                        .listener_arn(arn)
-                        .send()
-                        .await
-                        .op("DeleteListener"),
-                )?;
-                until_gone(arn, GONE_WITHIN, || async {
-                    Ok(self.listener(arn).await?.is_some())
-                })
-                .await?;
-            }
-            other => return Err(unsupported(other)),
+        if changed.contains(&"tags") {
+            tags::sync(&self.reads, &self.client, arn, &d.tags()).await?;
         }
         Ok(())
+    }
+
+    async fn delete(&self, a: &Attrs) -> Result<(), CallError> {
+        let arn = attr(a, "arn")?;
+        absent_ok(
+            self.client
+                .delete_listener()
+                .listener_arn(arn)
+                .send()
+                .await
+                .op("DeleteListener"),
+        )?;
+        let exists = || async { Ok(self.listener(arn).await?.is_some()) };
+        until_gone(arn, GONE_WITHIN, exists).await
     }
 }
