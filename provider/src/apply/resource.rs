@@ -26,6 +26,13 @@ pub(crate) trait Resource: Sync {
     /// The existing AWS resource of this child (by its unique name or its ownership tags).
     async fn find(&self, d: &Desired<'_>) -> Found;
 
+    /// The resource the state records for this child, when it is still there: for types whose
+    /// lookup key changes in place (a rename updates that resource, it does not make another).
+    /// By default the state's record is not used, and `find` looks the child up.
+    async fn recorded(&self, _a: &Attrs) -> Found {
+        Ok(None)
+    }
+
     /// Creates the child and answers what AWS assigned. Whatever the create call cannot set is
     /// left to `update`, which `converge` calls next for every key that differs.
     async fn create(&self, d: &Desired<'_>) -> Ensured;
@@ -54,15 +61,27 @@ pub(crate) trait Resource: Sync {
 
     /// Makes the child exist with the desired values. Types whose changes do not fit
     /// find-create-read-update (a new deployment per change, say) write their own.
-    async fn ensure(&self, d: &Desired<'_>, _existing: Option<&Attrs>) -> Ensured {
-        converge(self, d).await
+    async fn ensure(&self, d: &Desired<'_>, existing: Option<&Attrs>) -> Ensured {
+        converge(self, d, existing).await
     }
 }
 
 /// Find or create, wait until usable, read, update what differs (and, on a child found, what
 /// cannot be read), and wait again after a change.
-pub(crate) async fn converge<R: Resource + ?Sized>(r: &R, d: &Desired<'_>) -> Ensured {
-    let (attrs, found) = match r.find(d).await? {
+pub(crate) async fn converge<R: Resource + ?Sized>(
+    r: &R,
+    d: &Desired<'_>,
+    existing: Option<&Attrs>,
+) -> Ensured {
+    let recorded = match existing {
+        Some(a) => r.recorded(a).await?,
+        None => None,
+    };
+    let found = match recorded {
+        Some(a) => Some(a),
+        None => r.find(d).await?,
+    };
+    let (attrs, found) = match found {
         Some(a) => (a, true),
         None => (r.create(d).await?, false),
     };
@@ -277,7 +296,7 @@ mod tests {
     async fn a_missing_child_is_created_then_what_create_could_not_set_is_updated() {
         let fake = Fake::default();
         let v = values(json!({"size": 3, "mode": "fast", "tags": {"a": "b"}}));
-        let a = converge(&fake, &desired(&v)).await.unwrap();
+        let a = converge(&fake, &desired(&v), None).await.unwrap();
         assert_eq!(a, id());
         assert_eq!(
             fake.calls(),
@@ -298,7 +317,7 @@ mod tests {
         let fake = Fake::default();
         let v = values(json!({"size": 3, "mode": "fast"}));
         *fake.held.lock().unwrap() = Some(v.clone());
-        converge(&fake, &desired(&v)).await.unwrap();
+        converge(&fake, &desired(&v), None).await.unwrap();
         assert_eq!(
             fake.calls(),
             ["find", "ready", "read", "update policy", "ready"]
@@ -310,7 +329,7 @@ mod tests {
         let fake = Fake::default();
         *fake.held.lock().unwrap() = Some(values(json!({"size": 3, "mode": "fast"})));
         let v = values(json!({"size": 4, "mode": null}));
-        converge(&fake, &desired(&v)).await.unwrap();
+        converge(&fake, &desired(&v), None).await.unwrap();
         assert_eq!(
             fake.calls(),
             ["find", "ready", "read", "update size,mode,policy", "ready"]
@@ -321,16 +340,61 @@ mod tests {
         );
     }
 
+    /// A type whose lookup key was renamed: only the state's record still leads to it.
+    struct Renamed(Fake);
+
+    impl Resource for Renamed {
+        const KEYS: &'static [&'static str] = &["size"];
+        async fn find(&self, _d: &Desired<'_>) -> Found {
+            self.0.log("find".into());
+            Ok(None)
+        }
+        async fn recorded(&self, a: &Attrs) -> Found {
+            self.0.log("recorded".into());
+            Ok((a == &id()).then(id))
+        }
+        async fn create(&self, d: &Desired<'_>) -> Ensured {
+            self.0.create(d).await
+        }
+        async fn read(&self, a: &Attrs) -> Observed {
+            self.0.read(a).await
+        }
+        async fn update(&self, d: &Desired<'_>, a: &Attrs, c: &[&str]) -> Result<(), CallError> {
+            self.0.update(d, a, c).await
+        }
+        async fn delete(&self, a: &Attrs) -> Result<(), CallError> {
+            self.0.delete(a).await
+        }
+    }
+
+    #[tokio::test]
+    async fn the_states_record_finds_a_child_its_lookup_no_longer_does() {
+        let r = Renamed(Fake::default());
+        *r.0.held.lock().unwrap() = Some(values(json!({"size": 1})));
+        let v = values(json!({"size": 2}));
+        converge(&r, &desired(&v), Some(&id())).await.unwrap();
+        assert_eq!(r.0.calls(), ["recorded", "read", "update size"]);
+        // A record that no longer leads anywhere falls back to the lookup, then a create.
+        let gone: Attrs = [("id".to_string(), "r-0".to_string())].into();
+        converge(&r, &desired(&v), Some(&gone)).await.unwrap();
+        assert_eq!(
+            r.0.calls()[3..],
+            ["recorded", "find", "create", "read"],
+            "{:?}",
+            r.0.calls()
+        );
+    }
+
     #[tokio::test]
     async fn a_child_created_but_not_yet_readable_is_a_transient_error_not_a_second_create() {
         let fake = Fake::default();
         *fake.invisible_reads.lock().unwrap() = 1;
         let v = values(json!({"size": 1}));
-        let e = converge(&fake, &desired(&v)).await.unwrap_err();
+        let e = converge(&fake, &desired(&v), None).await.unwrap_err();
         assert_eq!(e.class, ErrorClass::Transient, "{e}");
         assert!(e.message.contains("fake.one"), "{e}");
         // The engine retries the whole ensure: the child is found, not made again.
-        converge(&fake, &desired(&v)).await.unwrap();
+        converge(&fake, &desired(&v), None).await.unwrap();
         let calls = fake.calls();
         assert_eq!(
             calls.iter().filter(|c| *c == "create").count(),

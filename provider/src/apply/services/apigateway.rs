@@ -840,8 +840,8 @@ impl Resource for ApiGatewayStage<'_> {
     }
 
     /// The deployment it serves is the desired one once `update` has run.
-    async fn ensure(&self, d: &Desired<'_>, _existing: Option<&Attrs>) -> Ensured {
-        converge(self, d).await?;
+    async fn ensure(&self, d: &Desired<'_>, existing: Option<&Attrs>) -> Ensured {
+        converge(self, d, existing).await?;
         let (api, name) = (d.str("rest_api_id")?, d.str("stage_name")?);
         self.stage_attrs(api, name, d.str("deployment_id")?).await
     }

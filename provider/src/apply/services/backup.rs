@@ -591,8 +591,8 @@ impl Resource for BackupPlanKind<'_> {
     }
 
     /// A changed rule makes a new plan version, which the state keeps.
-    async fn ensure(&self, d: &Desired<'_>, _existing: Option<&Attrs>) -> Ensured {
-        converge(self, d).await?;
+    async fn ensure(&self, d: &Desired<'_>, existing: Option<&Attrs>) -> Ensured {
+        converge(self, d, existing).await?;
         self.find(d)
             .await?
             .ok_or_else(|| not_visible("ListBackupPlans", d.address))

@@ -18,18 +18,21 @@ use aws_sdk_cloudfront::types::{
 use aws_sdk_cloudfront::Client;
 use serde_json::{json, Map, Value as Json};
 
-use super::not_visible;
 use super::{
-    absent_ok, attr, attrs, built, for_states, observed, tag_map, unsupported, until_gone,
-    wait_until, Absent, Call, States,
+    absent_ok, attr, attrs, built, for_states, observed, tag_map, until_gone, wait_until, Absent,
+    Call, States,
 };
+use super::{empty_answer, not_visible};
 use crate::apply::driver::strings_in;
 use crate::apply::driver::{Attrs, CallError, Desired, Ensured, ErrorClass, Found, Observed};
 use crate::apply::pages;
+use crate::apply::resource::{converge, resources, Resource};
 use crate::apply::tags::{self, Tagging};
 
 const OAC: &str = "aws_cloudfront_origin_access_control";
 const DISTRIBUTION: &str = "aws_cloudfront_distribution";
+
+resources!(CloudFront, { OAC => CloudfrontOriginAccessControl, DISTRIBUTION => CloudfrontDistribution });
 
 /// The hosted zone of every CloudFront distribution: what a Route 53 alias points into.
 const CLOUDFRONT_ZONE: &str = "Z2FDTNDATAQYW2";
@@ -376,57 +379,6 @@ impl CloudFront {
         )
     }
 
-    async fn ensure_oac(&self, d: &Desired<'_>, existing: Option<&Attrs>) -> Ensured {
-        let want = Self::oac_config(d)?;
-        let name = want.name().to_string();
-        // The id in the state first: a rename is an update of that control, not a new one.
-        let mut found = None;
-        if let Some(id) = existing.and_then(|a| a.get("id")) {
-            if let Some(current) = self.oac(id).await? {
-                found = Some((id.clone(), current));
-            }
-        }
-        if found.is_none() {
-            if let Some(id) = self.oac_named(&name).await? {
-                found = self.oac(&id).await?.map(|current| (id, current));
-            }
-        }
-        let id = match found {
-            Some((id, (current, etag))) => {
-                if oac_shape(&current) != oac_shape(&want) {
-                    self.client
-                        .update_origin_access_control()
-                        .id(&id)
-                        .if_match(etag)
-                        .origin_access_control_config(want)
-                        .send()
-                        .await
-                        .op("UpdateOriginAccessControl")
-                        .map_err(|e| e.transient_on(ETAG_MOVED))?;
-                }
-                id
-            }
-            None => self
-                .client
-                .create_origin_access_control()
-                .origin_access_control_config(want)
-                .send()
-                .await
-                .op("CreateOriginAccessControl")?
-                .origin_access_control()
-                .map(|o| o.id().to_string())
-                .ok_or_else(|| {
-                    CallError::new(
-                        "CreateOriginAccessControl",
-                        "EmptyAnswer",
-                        format!("no origin access control in the answer for {name}"),
-                        ErrorClass::Transient,
-                    )
-                })?,
-        };
-        Ok(attrs([("id", id), ("name", name)]))
-    }
-
     // ---- distribution ----
 
     async fn distribution(&self, id: &str) -> Result<Option<Distribution>, CallError> {
@@ -750,7 +702,7 @@ impl CloudFront {
 
     /// One update when anything this driver sets differs. The caller reference cannot change,
     /// so the current one is kept.
-    async fn converge(&self, d: &Desired<'_>, id: &str) -> Result<(), CallError> {
+    async fn update_config(&self, d: &Desired<'_>, id: &str) -> Result<(), CallError> {
         let Some((current, etag)) = self.config(id).await? else {
             return Err(CallError::new(
                 "GetDistributionConfig",
@@ -804,27 +756,6 @@ impl CloudFront {
         ])
     }
 
-    async fn ensure_distribution(&self, d: &Desired<'_>, existing: Option<&Attrs>) -> Ensured {
-        let mut id = None;
-        if let Some(known) = existing.and_then(|a| a.get("id")) {
-            if self.distribution(known).await?.is_some() {
-                id = Some(known.clone());
-            }
-        }
-        if id.is_none() {
-            id = self.find_distribution(d).await?;
-        }
-        let id = match id {
-            Some(id) => id,
-            None => self.create_distribution(d).await?,
-        };
-        // A fresh distribution already matches (one read); an adopted one may not.
-        self.converge(d, &id).await?;
-        let dist = self.wait_deployed(&id).await?;
-        tags::sync(&self.reads, &self.client, dist.arn(), &d.tags()).await?;
-        Ok(Self::distribution_attrs(&dist))
-    }
-
     /// CloudFront deletes only a disabled distribution whose disabling has deployed.
     async fn delete_distribution(&self, id: &str) -> Result<(), CallError> {
         let Some((mut config, etag)) = self.config(id).await? else {
@@ -875,114 +806,180 @@ impl CloudFront {
         })
         .await
     }
+}
 
-    // ---- the driver ----
+impl Resource for CloudfrontOriginAccessControl<'_> {
+    const KEYS: &'static [&'static str] = &[
+        "name",
+        "description",
+        "signing_behavior",
+        "signing_protocol",
+    ];
 
-    async fn find_kind(&self, d: &Desired<'_>) -> Found {
-        match d.kind {
-            OAC => {
-                let name = d.str("name")?;
-                Ok(self
-                    .oac_named(name)
-                    .await?
-                    .map(|id| attrs([("id", id), ("name", name.to_string())])))
-            }
-            DISTRIBUTION => match self.find_distribution(d).await? {
-                Some(id) => Ok(self
-                    .distribution(&id)
-                    .await?
-                    .as_ref()
-                    .map(Self::distribution_attrs)),
-                None => Ok(None),
-            },
-            other => Err(unsupported(other)),
-        }
+    async fn find(&self, d: &Desired<'_>) -> Found {
+        let name = d.str("name")?;
+        let id = self.oac_named(name).await?;
+        Ok(id.map(|id| attrs([("id", id), ("name", name.to_string())])))
     }
 
-    async fn ensure_kind(&self, d: &Desired<'_>, existing: Option<&Attrs>) -> Ensured {
-        match d.kind {
-            OAC => self.ensure_oac(d, existing).await,
-            DISTRIBUTION => self.ensure_distribution(d, existing).await,
-            other => Err(unsupported(other)),
-        }
+    /// The id in the state first: a rename is an update of that control, not a new one.
+    async fn recorded(&self, a: &Attrs) -> Found {
+        let id = attr(a, "id")?;
+        let found = self.oac(id).await?;
+        Ok(found.map(|(c, _)| attrs([("id", id.to_string()), ("name", c.name().to_string())])))
     }
 
-    async fn read_kind(&self, kind: &str, a: &Attrs) -> Observed {
-        match kind {
-            OAC => {
-                let Some((c, _)) = self.oac(attr(a, "id")?).await? else {
-                    return Ok(None);
-                };
-                Ok(Some(observed([
-                    ("name", Json::from(c.name())),
-                    ("description", Json::from(c.description().unwrap_or(""))),
-                    (
-                        "signing_behavior",
-                        Json::from(c.signing_behavior().as_str()),
-                    ),
-                    (
-                        "signing_protocol",
-                        Json::from(c.signing_protocol().as_str()),
-                    ),
-                ])))
-            }
-            // Origins are not observed: moto drops their origin access control and S3 settings.
-            DISTRIBUTION => {
-                let Some(x) = self.distribution(attr(a, "id")?).await? else {
-                    return Ok(None);
-                };
-                let tags = self.reads.read_tags(x.arn()).await?;
-                let c = x.distribution_config();
-                Ok(Some(observed([
-                    ("tags", tag_map(tags)),
-                    (
-                        "enabled",
-                        c.map(|c| Json::Bool(c.enabled())).unwrap_or(Json::Null),
-                    ),
-                    (
-                        "price_class",
-                        c.and_then(|c| c.price_class())
-                            .map(|p| Json::from(p.as_str()))
-                            .unwrap_or(Json::Null),
-                    ),
-                    ("web_acl_id", some(c.and_then(|c| c.web_acl_id()))),
-                ])))
-            }
-            other => Err(unsupported(other)),
-        }
+    async fn create(&self, d: &Desired<'_>) -> Ensured {
+        let want = CloudFront::oac_config(d)?;
+        let name = want.name().to_string();
+        let r = self
+            .client
+            .create_origin_access_control()
+            .origin_access_control_config(want);
+        let r = r.send().await.op("CreateOriginAccessControl")?;
+        let id = r.origin_access_control().map(|o| o.id().to_string());
+        let id = id.ok_or_else(|| empty_answer("CreateOriginAccessControl", &name))?;
+        Ok(attrs([("id", id), ("name", name)]))
     }
 
-    async fn delete_kind(&self, kind: &str, a: &Attrs) -> Result<(), CallError> {
-        match kind {
-            OAC => {
-                let id = attr(a, "id")?;
-                // Checked first: moto answers a delete of an unknown control with HTTP 500.
-                let Some((_, etag)) = self.oac(id).await? else {
-                    return Ok(());
-                };
-                absent_ok(
-                    self.client
-                        .delete_origin_access_control()
-                        .id(id)
-                        .if_match(etag)
-                        .send()
-                        .await
-                        .op("DeleteOriginAccessControl")
-                        // The distribution that used it may still be going away.
-                        .map_err(|e| {
-                            e.transient_on(&[
-                                "OriginAccessControlInUse",
-                                "PreconditionFailed",
-                                "InvalidIfMatchVersion",
-                            ])
-                        }),
-                )?;
-                Ok(())
-            }
-            DISTRIBUTION => self.delete_distribution(attr(a, "id")?).await,
-            other => Err(unsupported(other)),
+    /// The state keeps the control's name as it is now.
+    async fn ensure(&self, d: &Desired<'_>, existing: Option<&Attrs>) -> Ensured {
+        let a = converge(self, d, existing).await?;
+        Ok(attrs([
+            ("id", attr(&a, "id")?.to_string()),
+            ("name", d.str("name")?.to_string()),
+        ]))
+    }
+
+    async fn read(&self, a: &Attrs) -> Observed {
+        let Some((c, _)) = self.oac(attr(a, "id")?).await? else {
+            return Ok(None);
+        };
+        Ok(Some(observed([
+            ("name", Json::from(c.name())),
+            ("description", Json::from(c.description().unwrap_or(""))),
+            (
+                "signing_behavior",
+                Json::from(c.signing_behavior().as_str()),
+            ),
+            (
+                "signing_protocol",
+                Json::from(c.signing_protocol().as_str()),
+            ),
+        ])))
+    }
+
+    async fn update(&self, d: &Desired<'_>, a: &Attrs, _: &[&str]) -> Result<(), CallError> {
+        let id = attr(a, "id")?;
+        let (want, found) = (CloudFront::oac_config(d)?, self.oac(id).await?);
+        let (current, etag) = found.ok_or_else(|| not_visible("GetOriginAccessControl", id))?;
+        if oac_shape(&current) != oac_shape(&want) {
+            self.client
+                .update_origin_access_control()
+                .id(id)
+                .if_match(etag)
+                .origin_access_control_config(want)
+                .send()
+                .await
+                .op("UpdateOriginAccessControl")
+                .map_err(|e| e.transient_on(ETAG_MOVED))?;
         }
+        Ok(())
+    }
+
+    /// Checked first: moto answers a delete of an unknown control with HTTP 500. The
+    /// distribution that used it may still be going away.
+    async fn delete(&self, a: &Attrs) -> Result<(), CallError> {
+        let id = attr(a, "id")?;
+        let Some((_, etag)) = self.oac(id).await? else {
+            return Ok(());
+        };
+        let busy = [
+            "OriginAccessControlInUse",
+            "PreconditionFailed",
+            "InvalidIfMatchVersion",
+        ];
+        let r = self
+            .client
+            .delete_origin_access_control()
+            .id(id)
+            .if_match(etag);
+        absent_ok(
+            r.send()
+                .await
+                .op("DeleteOriginAccessControl")
+                .map_err(|e| e.transient_on(&busy)),
+        )?;
+        Ok(())
     }
 }
 
-super::delegate_driver!(CloudFront, [OAC, DISTRIBUTION]);
+impl Resource for CloudfrontDistribution<'_> {
+    /// Origins are not read: moto drops their origin access control and S3 settings.
+    const KEYS: &'static [&'static str] = &["tags", "enabled", "price_class", "web_acl_id"];
+    /// The whole configuration, compared by its `shape` (one UpdateDistribution).
+    const UNREAD: &'static [&'static str] = &["config"];
+
+    async fn find(&self, d: &Desired<'_>) -> Found {
+        let Some(id) = self.find_distribution(d).await? else {
+            return Ok(None);
+        };
+        Ok(self
+            .distribution(&id)
+            .await?
+            .as_ref()
+            .map(CloudFront::distribution_attrs))
+    }
+
+    async fn recorded(&self, a: &Attrs) -> Found {
+        let x = self.distribution(attr(a, "id")?).await?;
+        Ok(x.as_ref().map(CloudFront::distribution_attrs))
+    }
+
+    async fn create(&self, d: &Desired<'_>) -> Ensured {
+        let id = self.create_distribution(d).await?;
+        let x = self.distribution(&id).await?;
+        Ok(CloudFront::distribution_attrs(
+            &x.ok_or_else(|| not_visible("GetDistribution", &id))?,
+        ))
+    }
+
+    async fn ready(&self, _d: &Desired<'_>, a: &Attrs) -> Result<(), CallError> {
+        self.wait_deployed(attr(a, "id")?).await.map(drop)
+    }
+
+    async fn read(&self, a: &Attrs) -> Observed {
+        let Some(x) = self.distribution(attr(a, "id")?).await? else {
+            return Ok(None);
+        };
+        let tags = self.reads.read_tags(x.arn()).await?;
+        let c = x.distribution_config();
+        let price = c
+            .and_then(|c| c.price_class())
+            .map(|p| Json::from(p.as_str()));
+        Ok(Some(observed([
+            ("tags", tag_map(tags)),
+            (
+                "enabled",
+                c.map(|c| Json::Bool(c.enabled())).unwrap_or(Json::Null),
+            ),
+            ("price_class", price.unwrap_or(Json::Null)),
+            ("web_acl_id", some(c.and_then(|c| c.web_acl_id()))),
+        ])))
+    }
+
+    async fn update(&self, d: &Desired<'_>, a: &Attrs, changed: &[&str]) -> Result<(), CallError> {
+        let id = attr(a, "id")?;
+        if changed.iter().any(|k| *k != "tags") {
+            self.update_config(d, id).await?;
+        }
+        if changed.contains(&"tags") {
+            tags::sync(&self.reads, &self.client, attr(a, "arn")?, &d.tags()).await?;
+        }
+        Ok(())
+    }
+
+    async fn delete(&self, a: &Attrs) -> Result<(), CallError> {
+        self.delete_distribution(attr(a, "id")?).await
+    }
+}

@@ -533,7 +533,6 @@ impl ElastiCache {
         }
         Ok(())
     }
-
 }
 
 impl Resource for ElasticacheSubnetGroup<'_> {

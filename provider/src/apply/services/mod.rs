@@ -148,67 +148,6 @@ impl Drivers {
     }
 }
 
-/// A driver whose four operations are its own `find_kind`, `ensure_kind`, `read_kind` and
-/// `delete_kind` methods, for the resource types `[$kind, ...]`: any other type is refused here,
-/// so the methods match only on the types they handle.
-macro_rules! delegate_driver {
-    ($t:ty, [$($kind:expr),+ $(,)?]) => {
-        impl $t {
-            fn check_kind(kind: &str) -> Result<(), crate::apply::driver::CallError> {
-                if [$($kind),+].contains(&kind) {
-                    Ok(())
-                } else {
-                    Err(crate::apply::calls::unsupported(kind))
-                }
-            }
-        }
-
-        impl crate::apply::driver::Driver for $t {
-            fn find<'a>(
-                &'a self,
-                d: &'a crate::apply::driver::Desired<'a>,
-            ) -> crate::apply::driver::Fut<'a, Option<crate::apply::driver::Attrs>> {
-                Box::pin(async move {
-                    Self::check_kind(d.kind)?;
-                    self.find_kind(d).await
-                })
-            }
-            fn ensure<'a>(
-                &'a self,
-                d: &'a crate::apply::driver::Desired<'a>,
-                existing: Option<&'a crate::apply::driver::Attrs>,
-            ) -> crate::apply::driver::Fut<'a, crate::apply::driver::Attrs> {
-                Box::pin(async move {
-                    Self::check_kind(d.kind)?;
-                    self.ensure_kind(d, existing).await
-                })
-            }
-            fn read_one<'a>(
-                &'a self,
-                kind: &'a str,
-                attrs: &'a crate::apply::driver::Attrs,
-            ) -> crate::apply::driver::Fut<'a, Option<serde_json::Map<String, serde_json::Value>>>
-            {
-                Box::pin(async move {
-                    Self::check_kind(kind)?;
-                    self.read_kind(kind, attrs).await
-                })
-            }
-            fn delete<'a>(
-                &'a self,
-                kind: &'a str,
-                attrs: &'a crate::apply::driver::Attrs,
-            ) -> crate::apply::driver::Fut<'a, ()> {
-                Box::pin(async move {
-                    Self::check_kind(kind)?;
-                    self.delete_kind(kind, attrs).await
-                })
-            }
-        }
-    };
-}
-pub(crate) use delegate_driver;
-
 /// The usual driver's clients: one for writes and one for reads (`crate::aws::Calls`).
 macro_rules! service_client {
     ($t:ident, $client:ty) => {
@@ -225,15 +164,6 @@ macro_rules! service_client {
     };
 }
 pub(crate) use service_client;
-
-/// The usual driver, handing its four operations to `delegate_driver!`.
-macro_rules! service_driver {
-    ($t:ident, $client:ty, [$($kind:expr),+ $(,)?]) => {
-        crate::apply::services::service_client!($t, $client);
-        crate::apply::services::delegate_driver!($t, [$($kind),+]);
-    };
-}
-pub(crate) use service_driver;
 
 // The moves every driver shares, each in the module that owns its concern.
 pub(crate) use super::calls::{

@@ -403,8 +403,8 @@ impl Resource for DbInstanceKind<'_> {
         self.wait_available(d.str("identifier")?).await.map(drop)
     }
 
-    async fn ensure(&self, d: &Desired<'_>, _existing: Option<&Attrs>) -> Ensured {
-        converge(self, d).await?;
+    async fn ensure(&self, d: &Desired<'_>, existing: Option<&Attrs>) -> Ensured {
+        converge(self, d, existing).await?;
         let i = self.wait_available(d.str("identifier")?).await?;
         Ok(Rds::instance_state(&i, d))
     }

@@ -19,15 +19,21 @@ use serde_json::{json, Map, Value as Json};
 
 use super::not_visible;
 use super::{
-    absent_ok, attr, attrs, built, codes, observed, tag_map, unsupported, until_gone, while_busy,
-    Call,
+    absent_ok, attr, attrs, built, codes, observed, tag_map, until_gone, while_busy, Call,
 };
 use crate::apply::driver::{Attrs, CallError, Desired, Ensured, ErrorClass, Found, Observed};
+use crate::apply::resource::{resources, Resource};
 use crate::apply::tags::{self, Tagging};
 
 const ACL: &str = "aws_wafv2_web_acl";
 const ASSOCIATION: &str = "aws_wafv2_web_acl_association";
 const LOGGING: &str = "aws_wafv2_web_acl_logging_configuration";
+
+resources!(Wafv2, {
+    ACL => Wafv2WebAcl,
+    ASSOCIATION => Wafv2WebAclAssociation,
+    LOGGING => Wafv2WebAclLoggingConfiguration,
+});
 
 /// WAF names its errors its own way: without this, a missing ACL would stop the apply instead
 /// of counting as absent, and a lock conflict or a resource WAF cannot see yet (a fresh ALB,
@@ -534,46 +540,42 @@ impl Wafv2 {
         ]))
     }
 
-    async fn ensure_acl(&self, d: &Desired<'_>) -> Ensured {
-        let scope = desired_scope(d)?;
-        let name = d.str("name")?;
-        let spec = AclSpec::of(d)?;
-        let tags = d.tags();
-        let Some(found) = self.summary(&scope, name).await? else {
-            let mut create = self
-                .writer(&scope)
-                .create_web_acl()
-                .name(name)
-                .scope(scope.clone())
-                .default_action(spec.default)
-                .set_rules(Some(spec.rules))
-                .visibility_config(spec.visibility)
-                .set_description(spec.description);
-            if !tags.is_empty() {
-                create = create.set_tags(Some(tags::sdk(&tags)?));
-            }
-            let r = create.send().await.op("CreateWebACL").map_err(waf)?;
-            let made = match r.summary().and_then(Self::acl_attrs) {
-                Some(a) => a,
-                None => self
-                    .summary(&scope, name)
-                    .await?
+    async fn create_acl(&self, d: &Desired<'_>) -> Ensured {
+        let (scope, name, spec, tags) =
+            (desired_scope(d)?, d.str("name")?, AclSpec::of(d)?, d.tags());
+        let mut create = self
+            .writer(&scope)
+            .create_web_acl()
+            .name(name)
+            .scope(scope.clone())
+            .default_action(spec.default)
+            .set_rules(Some(spec.rules))
+            .visibility_config(spec.visibility)
+            .set_description(spec.description);
+        if !tags.is_empty() {
+            create = create.set_tags(Some(tags::sdk(&tags)?));
+        }
+        let r = create.send().await.op("CreateWebACL").map_err(waf)?;
+        match r.summary().and_then(Self::acl_attrs) {
+            Some(a) => Ok(a),
+            None => {
+                let found = self.summary(&scope, name).await?;
+                found
                     .as_ref()
                     .and_then(Self::acl_attrs)
-                    .ok_or_else(|| not_visible("GetWebACL", name))?,
-            };
-            return Ok(made);
-        };
-        let found_attrs = Self::acl_attrs(&found).ok_or_else(|| not_visible("GetWebACL", name))?;
-        let id = attr(&found_attrs, "id")?;
-        let arn = attr(&found_attrs, "arn")?;
-        let (acl, token) = self
-            .acl(&scope, name, id)
-            .await?
-            .ok_or_else(|| not_visible("GetWebACL", name))?;
+                    .ok_or_else(|| not_visible("GetWebACL", name))
+            }
+        }
+    }
+
+    /// A conflicting change in between answers WAFOptimisticLockException, which is transient:
+    /// the retry reads a fresh token.
+    async fn update_acl(&self, d: &Desired<'_>, a: &Attrs) -> Result<(), CallError> {
+        let (scope, name, id) = (desired_scope(d)?, attr(a, "name")?, attr(a, "id")?);
+        let spec = AclSpec::of(d)?;
+        let found = self.acl(&scope, name, id).await?;
+        let (acl, token) = found.ok_or_else(|| not_visible("GetWebACL", name))?;
         if spec.differs(&acl) {
-            // A conflicting change in between answers WAFOptimisticLockException, which is
-            // transient: the retry reads a fresh token.
             self.writer(&scope)
                 .update_web_acl()
                 .name(name)
@@ -589,8 +591,7 @@ impl Wafv2 {
                 .op("UpdateWebACL")
                 .map_err(waf)?;
         }
-        tags::sync(self.reader(&scope), self.writer(&scope), arn, &tags).await?;
-        Ok(found_attrs)
+        Ok(())
     }
 
     async fn read_acl(&self, a: &Attrs) -> Observed {
@@ -670,7 +671,7 @@ impl Wafv2 {
         ])
     }
 
-    async fn ensure_association(&self, d: &Desired<'_>) -> Ensured {
+    async fn associate(&self, d: &Desired<'_>) -> Ensured {
         let acl = d.str("web_acl_arn")?;
         let resource = d.str("resource_arn")?;
         let current = self.acl_for(resource).await?;
@@ -727,7 +728,7 @@ impl Wafv2 {
         ])
     }
 
-    async fn ensure_logging(&self, d: &Desired<'_>) -> Ensured {
+    async fn put_logging(&self, d: &Desired<'_>) -> Ensured {
         let acl = d.str("resource_arn")?;
         let mut want = d.strings("log_destination_configs");
         if want.is_empty() {
@@ -782,102 +783,120 @@ impl Wafv2 {
         }
         Ok(Self::logging_attrs(acl))
     }
+}
 
-    // --- The driver's four operations.
+impl Resource for Wafv2WebAcl<'_> {
+    const KEYS: &'static [&'static str] = &["tags", "default_action", "visibility_config"];
+    /// The rules and description, compared by `AclSpec::differs`.
+    const UNREAD: &'static [&'static str] = &["rule"];
 
-    async fn find_kind(&self, d: &Desired<'_>) -> Found {
-        match d.kind {
-            ACL => Ok(self
-                .summary(&desired_scope(d)?, d.str("name")?)
-                .await?
-                .as_ref()
-                .and_then(Self::acl_attrs)),
-            ASSOCIATION => {
-                let acl = d.str("web_acl_arn")?;
-                let resource = d.str("resource_arn")?;
-                Ok((self.acl_for(resource).await?.as_deref() == Some(acl))
-                    .then(|| Self::association_attrs(acl, resource)))
-            }
-            LOGGING => {
-                let acl = d.str("resource_arn")?;
-                Ok(self.logging(acl).await?.map(|_| Self::logging_attrs(acl)))
-            }
-            other => Err(unsupported(other)),
-        }
+    async fn find(&self, d: &Desired<'_>) -> Found {
+        let found = self.summary(&desired_scope(d)?, d.str("name")?).await?;
+        Ok(found.as_ref().and_then(Wafv2::acl_attrs))
     }
 
-    async fn ensure_kind(&self, d: &Desired<'_>, _existing: Option<&Attrs>) -> Ensured {
-        match d.kind {
-            ACL => self.ensure_acl(d).await,
-            ASSOCIATION => self.ensure_association(d).await,
-            LOGGING => self.ensure_logging(d).await,
-            other => Err(unsupported(other)),
-        }
+    async fn create(&self, d: &Desired<'_>) -> Ensured {
+        self.create_acl(d).await
     }
 
-    async fn read_kind(&self, kind: &str, a: &Attrs) -> Observed {
-        match kind {
-            ACL => self.read_acl(a).await,
-            ASSOCIATION => {
-                let resource = attr(a, "resource_arn")?;
-                Ok(self
-                    .acl_for(resource)
-                    .await?
-                    .map(|acl| observed([("web_acl_arn", Json::String(acl))])))
-            }
-            LOGGING => {
-                let Some(c) = self.logging(attr(a, "resource_arn")?).await? else {
-                    return Ok(None);
-                };
-                let dests: Vec<Json> = c
-                    .log_destination_configs()
-                    .iter()
-                    .map(|s| Json::String(s.clone()))
-                    .collect();
-                Ok(Some(observed([(
-                    "log_destination_configs",
-                    Json::Array(dests),
-                )])))
-            }
-            other => Err(unsupported(other)),
-        }
+    async fn read(&self, a: &Attrs) -> Observed {
+        self.read_acl(a).await
     }
 
-    async fn delete_kind(&self, kind: &str, a: &Attrs) -> Result<(), CallError> {
-        match kind {
-            ACL => self.delete_acl(a).await,
-            ASSOCIATION => {
-                let resource = attr(a, "resource_arn")?;
-                // Only our own association: the resource may be protected by another ACL now.
-                if self.acl_for(resource).await?.as_deref() == Some(attr(a, "web_acl_arn")?) {
-                    absent_ok(
-                        self.client
-                            .disassociate_web_acl()
-                            .resource_arn(resource)
-                            .send()
-                            .await
-                            .op("DisassociateWebACL")
-                            .map_err(waf),
-                    )?;
-                }
-                Ok(())
-            }
-            LOGGING => {
-                let acl = attr(a, "resource_arn")?;
-                absent_ok(
-                    self.writer(&arn_scope(acl))
-                        .delete_logging_configuration()
-                        .resource_arn(acl)
-                        .send()
-                        .await
-                        .op("DeleteLoggingConfiguration")
-                        .map_err(waf),
-                )?;
-                Ok(())
-            }
-            other => Err(unsupported(other)),
+    async fn update(&self, d: &Desired<'_>, a: &Attrs, changed: &[&str]) -> Result<(), CallError> {
+        if changed.iter().any(|k| *k != "tags") {
+            self.update_acl(d, a).await?;
         }
+        if changed.contains(&"tags") {
+            let scope = desired_scope(d)?;
+            let arn = attr(a, "arn")?;
+            tags::sync(self.reader(&scope), self.writer(&scope), arn, &d.tags()).await?;
+        }
+        Ok(())
+    }
+
+    async fn delete(&self, a: &Attrs) -> Result<(), CallError> {
+        self.delete_acl(a).await
     }
 }
 
-super::delegate_driver!(Wafv2, [ACL, ASSOCIATION, LOGGING]);
+/// REGIONAL only: CloudFront takes its ACL in the distribution.
+impl Resource for Wafv2WebAclAssociation<'_> {
+    const KEYS: &'static [&'static str] = &["web_acl_arn"];
+
+    async fn find(&self, d: &Desired<'_>) -> Found {
+        let (acl, resource) = (d.str("web_acl_arn")?, d.str("resource_arn")?);
+        let ours = self.acl_for(resource).await?.as_deref() == Some(acl);
+        Ok(ours.then(|| Wafv2::association_attrs(acl, resource)))
+    }
+
+    async fn create(&self, d: &Desired<'_>) -> Ensured {
+        self.associate(d).await
+    }
+
+    async fn read(&self, a: &Attrs) -> Observed {
+        let acl = self.acl_for(attr(a, "resource_arn")?).await?;
+        Ok(acl.map(|acl| observed([("web_acl_arn", Json::String(acl))])))
+    }
+
+    async fn update(&self, d: &Desired<'_>, _a: &Attrs, _: &[&str]) -> Result<(), CallError> {
+        self.associate(d).await.map(drop)
+    }
+
+    /// Only our own association: the resource may be protected by another ACL now.
+    async fn delete(&self, a: &Attrs) -> Result<(), CallError> {
+        let resource = attr(a, "resource_arn")?;
+        if self.acl_for(resource).await?.as_deref() == Some(attr(a, "web_acl_arn")?) {
+            let r = self
+                .client
+                .disassociate_web_acl()
+                .resource_arn(resource)
+                .send()
+                .await;
+            absent_ok(r.op("DisassociateWebACL").map_err(waf))?;
+        }
+        Ok(())
+    }
+}
+
+/// One per ACL, in the ACL's scope's region.
+impl Resource for Wafv2WebAclLoggingConfiguration<'_> {
+    const KEYS: &'static [&'static str] = &["log_destination_configs"];
+
+    async fn find(&self, d: &Desired<'_>) -> Found {
+        let acl = d.str("resource_arn")?;
+        Ok(self.logging(acl).await?.map(|_| Wafv2::logging_attrs(acl)))
+    }
+
+    async fn create(&self, d: &Desired<'_>) -> Ensured {
+        self.put_logging(d).await
+    }
+
+    async fn read(&self, a: &Attrs) -> Observed {
+        let Some(c) = self.logging(attr(a, "resource_arn")?).await? else {
+            return Ok(None);
+        };
+        let dests = c
+            .log_destination_configs()
+            .iter()
+            .map(|s| Json::String(s.clone()));
+        Ok(Some(observed([(
+            "log_destination_configs",
+            Json::Array(dests.collect()),
+        )])))
+    }
+
+    async fn update(&self, d: &Desired<'_>, _a: &Attrs, _: &[&str]) -> Result<(), CallError> {
+        self.put_logging(d).await.map(drop)
+    }
+
+    async fn delete(&self, a: &Attrs) -> Result<(), CallError> {
+        let acl = attr(a, "resource_arn")?;
+        let r = self
+            .writer(&arn_scope(acl))
+            .delete_logging_configuration()
+            .resource_arn(acl);
+        absent_ok(r.send().await.op("DeleteLoggingConfiguration").map_err(waf))?;
+        Ok(())
+    }
+}
