@@ -127,6 +127,19 @@ impl<'a> Desired<'a> {
         self.get(key).and_then(Json::as_i64)
     }
 
+    /// A whole number that an API takes as a 32-bit integer (None: not given).
+    pub fn int32(&self, key: &str) -> Result<Option<i32>, CallError> {
+        self.get(key)
+            .map(|v| {
+                v.as_i64()
+                    .and_then(|n| i32::try_from(n).ok())
+                    .ok_or_else(|| {
+                        CallError::bad_value(self.address, key, "must be a 32-bit integer")
+                    })
+            })
+            .transpose()
+    }
+
     pub fn bool(&self, key: &str) -> Option<bool> {
         self.get(key).and_then(Json::as_bool)
     }

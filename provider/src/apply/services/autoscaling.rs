@@ -104,17 +104,6 @@ fn given(d: &Desired<'_>, k: &str) -> bool {
         .is_some_and(|v| v.as_array().is_none_or(|a| !a.is_empty()))
 }
 
-fn capacity(d: &Desired<'_>, k: &str) -> Result<Option<i32>, CallError> {
-    match d.get(k) {
-        None => Ok(None),
-        Some(v) => v
-            .as_i64()
-            .and_then(|n| i32::try_from(n).ok())
-            .map(Some)
-            .ok_or_else(|| CallError::bad_value(d.address, k, "must be an integer")),
-    }
-}
-
 /// The desired target-tracking configuration, from the hashicorp/aws block.
 fn tracking(
     d: &Desired<'_>,
@@ -294,7 +283,7 @@ impl Resource for AppautoscalingTarget<'_> {
 
     async fn create(&self, d: &Desired<'_>) -> Ensured {
         let k = Key::of(d)?;
-        let (min, max) = (capacity(d, "min_capacity")?, capacity(d, "max_capacity")?);
+        let (min, max) = (d.int32("min_capacity")?, d.int32("max_capacity")?);
         let tags: HashMap<String, String> = d.tags().into_iter().collect();
         self.register(&k, min, max, (!tags.is_empty()).then_some(tags))
             .await?;
@@ -314,7 +303,7 @@ impl Resource for AppautoscalingTarget<'_> {
     }
 
     async fn update(&self, d: &Desired<'_>, _a: &Attrs, _: &[&str]) -> Result<(), CallError> {
-        let (min, max) = (capacity(d, "min_capacity")?, capacity(d, "max_capacity")?);
+        let (min, max) = (d.int32("min_capacity")?, d.int32("max_capacity")?);
         self.register(&Key::of(d)?, min, max, None).await
     }
 

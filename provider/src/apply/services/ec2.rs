@@ -5,18 +5,18 @@ use std::time::Duration;
 
 use aws_sdk_ec2::types::{
     AttributeBooleanValue, DomainType, Filter, FlowLogsResourceType, IpPermission, IpRange,
-    LogDestinationType, ResourceType, Tag, TagSpecification, TrafficType, UserIdGroupPair,
-    VpcEndpointType,
+    LogDestinationType, ResourceType, RouteTable, Tag, TagSpecification, TrafficType,
+    UserIdGroupPair, VpcEndpointType,
 };
 use aws_sdk_ec2::Client;
 use serde_json::{Map, Value as Json};
 
 use super::{
-    absent_ok, attrs, for_states, not_found, observed, stale_keys, tag_map, unsupported, Absent,
-    Call, States,
+    absent_ok, attrs, for_states, not_found, observed, tag_map, unsupported, Absent, Call, States,
 };
 use crate::apply::driver::strings_in;
 use crate::apply::driver::{Attrs, CallError, Desired, Driver, ErrorClass, Fut};
+use crate::apply::tags::{self, Tagging};
 
 pub struct Ec2 {
     client: Client,
@@ -24,23 +24,50 @@ pub struct Ec2 {
     reads: Client,
 }
 
+super::sdk_tag!(Tag, infallible);
+
+/// EC2 tags any resource through the same three calls, by id.
+impl Tagging for Client {
+    async fn read_tags(&self, id: &str) -> Result<BTreeMap<String, String>, CallError> {
+        let r = self.describe_tags().filters(filter("resource-id", id));
+        let mut pages = r.into_paginator().items().send();
+        let mut out = BTreeMap::new();
+        while let Some(t) = pages.next().await {
+            let t = t.op("DescribeTags")?;
+            out.insert(
+                t.key().unwrap_or("").to_string(),
+                t.value().unwrap_or("").to_string(),
+            );
+        }
+        Ok(out)
+    }
+    async fn untag(&self, id: &str, keys: Vec<String>) -> Result<(), CallError> {
+        let gone = keys.into_iter().map(|k| Tag::builder().key(k).build());
+        let r = self
+            .delete_tags()
+            .resources(id)
+            .set_tags(Some(gone.collect()));
+        r.send().await.op("DeleteTags").map(drop)
+    }
+    async fn tag(&self, id: &str, tags: Vec<(String, String)>) -> Result<(), CallError> {
+        let r = self
+            .create_tags()
+            .resources(id)
+            .set_tags(Some(tags::sdk(&tags)?));
+        r.send().await.op("CreateTags").map(drop)
+    }
+}
+
 fn tag_spec(rt: ResourceType, d: &Desired) -> TagSpecification {
     TagSpecification::builder()
         .resource_type(rt)
         .set_tags(Some(
             d.tags()
-                .into_iter()
+                .iter()
                 .map(|(k, v)| Tag::builder().key(k).value(v).build())
                 .collect(),
         ))
         .build()
-}
-
-fn tags_of(tags: Option<&[Tag]>) -> BTreeMap<String, String> {
-    tags.unwrap_or_default()
-        .iter()
-        .filter_map(|t| Some((t.key()?.to_string(), t.value().unwrap_or("").to_string())))
-        .collect()
 }
 
 /// Filters that find the resources of one environment. The child is picked from those by its
@@ -57,7 +84,7 @@ fn by_component(d: &Desired) -> Vec<Filter> {
 /// is checked again here: a filter an endpoint ignores (the moto server ignores it on
 /// DescribeAddresses) must not let another environment's resource be adopted.
 fn is_child(tags: &[Tag], d: &Desired) -> bool {
-    d.owns(&tags_of(Some(tags)))
+    d.owns(&tags::read(tags))
 }
 
 /// The id (`$id`) of the first resource a paginated describe call lists, on any page, that is
@@ -144,55 +171,20 @@ impl Ec2 {
             .map(|s| s.as_str().to_string()))
     }
 
-    pub fn new(client: Client, reads: Client) -> Ec2 {
-        Ec2 { client, reads }
+    /// The route table (None: gone), where its routes and associations are found.
+    async fn route_table(&self, id: &str) -> Result<Option<RouteTable>, CallError> {
+        let r = self
+            .reads
+            .describe_route_tables()
+            .route_table_ids(id)
+            .send()
+            .await;
+        let r = absent_ok(r.op("DescribeRouteTables"))?;
+        Ok(r.and_then(|r| r.route_tables().first().cloned()))
     }
 
-    /// Makes the resource's tags exactly the desired ones.
-    async fn sync_tags(&self, id: &str, d: &Desired<'_>) -> Result<(), CallError> {
-        let current = self
-            .client
-            .describe_tags()
-            .filters(filter("resource-id", id))
-            .send()
-            .await
-            .op("DescribeTags")?;
-        let current: BTreeMap<String, String> = current
-            .tags()
-            .iter()
-            .filter_map(|t| Some((t.key()?.to_string(), t.value().unwrap_or("").to_string())))
-            .collect();
-        let desired = d.tags();
-        let stale = stale_keys(&current, &desired);
-        if !stale.is_empty() {
-            self.client
-                .delete_tags()
-                .resources(id)
-                .set_tags(Some(
-                    stale
-                        .into_iter()
-                        .map(|k| Tag::builder().key(k).build())
-                        .collect(),
-                ))
-                .send()
-                .await
-                .op("DeleteTags")?;
-        }
-        let missing: Vec<Tag> = desired
-            .iter()
-            .filter(|(k, v)| current.get(k) != Some(v))
-            .map(|(k, v)| Tag::builder().key(k).value(v).build())
-            .collect();
-        if !missing.is_empty() {
-            self.client
-                .create_tags()
-                .resources(id)
-                .set_tags(Some(missing))
-                .send()
-                .await
-                .op("CreateTags")?;
-        }
-        Ok(())
+    pub fn new(client: Client, reads: Client) -> Ec2 {
+        Ec2 { client, reads }
     }
 
     async fn find_id(&self, d: &Desired<'_>) -> Result<Option<String>, CallError> {
@@ -269,43 +261,21 @@ impl Ec2 {
                 )
             }
             "aws_route" => {
-                let rt = d.str("route_table_id")?;
-                let dest = d.str("destination_cidr_block")?;
-                let tables = self
-                    .reads
-                    .describe_route_tables()
-                    .route_table_ids(rt)
-                    .send()
-                    .await
-                    .op("DescribeRouteTables");
-                absent_ok(tables)?.and_then(|t| {
-                    t.route_tables().first().and_then(|t| {
-                        t.routes()
-                            .iter()
-                            .any(|r| r.destination_cidr_block() == Some(dest))
-                            .then(|| route_id(rt, dest))
-                    })
-                })
+                let (rt, dest) = (d.str("route_table_id")?, d.str("destination_cidr_block")?);
+                let table = self.route_table(rt).await?;
+                let routes = table.as_ref().map(|t| t.routes()).unwrap_or_default();
+                let there = routes
+                    .iter()
+                    .any(|r| r.destination_cidr_block() == Some(dest));
+                there.then(|| route_id(rt, dest))
             }
             "aws_route_table_association" => {
-                let rt = d.str("route_table_id")?;
-                let subnet = d.str("subnet_id")?;
-                let tables = self
-                    .reads
-                    .describe_route_tables()
-                    .route_table_ids(rt)
-                    .send()
-                    .await
-                    .op("DescribeRouteTables");
-                absent_ok(tables)?.and_then(|t| {
-                    t.route_tables().first().and_then(|t| {
-                        t.associations()
-                            .iter()
-                            .find(|a| a.subnet_id() == Some(subnet))
-                            .and_then(|a| a.route_table_association_id())
-                            .map(str::to_string)
-                    })
-                })
+                let (rt, subnet) = (d.str("route_table_id")?, d.str("subnet_id")?);
+                let table = self.route_table(rt).await?;
+                let associations = table.as_ref().map(|t| t.associations()).unwrap_or_default();
+                let ours = associations.iter().find(|a| a.subnet_id() == Some(subnet));
+                ours.and_then(|a| a.route_table_association_id())
+                    .map(str::to_string)
             }
             k => return Err(unsupported(k)),
         };
@@ -608,7 +578,7 @@ impl Ec2 {
             _ => {}
         }
         if d.get("tags").is_some() {
-            self.sync_tags(id, d).await?;
+            tags::sync(&self.reads, &self.client, id, &d.tags()).await?;
         }
         Ok(())
     }
@@ -759,7 +729,7 @@ impl Ec2 {
             .iter()
             .map(|a| id_of(a).map(str::to_string))
             .collect::<Result<_, _>>()?;
-        let tags = |t: &[Tag]| tag_map(tags_of(Some(t)));
+        let tags = |t: &[Tag]| tag_map(tags::read(t));
         let some = Some(ids);
         let mut out = BTreeMap::new();
         let reads = &self.reads;

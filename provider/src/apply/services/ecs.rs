@@ -117,17 +117,6 @@ fn m_int(
     }
 }
 
-fn int32(d: &Desired<'_>, k: &str) -> Result<Option<i32>, CallError> {
-    match d.get(k) {
-        None => Ok(None),
-        Some(v) => v
-            .as_i64()
-            .and_then(|n| i32::try_from(n).ok())
-            .map(Some)
-            .ok_or_else(|| CallError::bad_value(d.address, k, "must be an integer")),
-    }
-}
-
 /// A value hashicorp/aws types as a string that a configuration may also write as a number
 /// (`cpu = 256`).
 fn text(d: &Desired<'_>, k: &str) -> Option<String> {
@@ -749,17 +738,17 @@ impl ServiceSpec {
             cluster: d.str("cluster")?.to_string(),
             name: d.str("name")?.to_string(),
             task_definition: d.str("task_definition")?.to_string(),
-            desired_count: int32(d, "desired_count")?,
+            desired_count: d.int32("desired_count")?,
             launch_type: d.opt_str("launch_type").map(str::to_string),
             platform_version: d.opt_str("platform_version").map(str::to_string),
             propagate_tags: d.opt_str("propagate_tags").map(str::to_string),
             enable_execute_command: d.bool("enable_execute_command"),
-            grace_period: int32(d, "health_check_grace_period_seconds")?,
+            grace_period: d.int32("health_check_grace_period_seconds")?,
             network,
             load_balancers,
             circuit_breaker,
-            maximum_percent: int32(d, "deployment_maximum_percent")?,
-            minimum_healthy_percent: int32(d, "deployment_minimum_healthy_percent")?,
+            maximum_percent: d.int32("deployment_maximum_percent")?,
+            minimum_healthy_percent: d.int32("deployment_minimum_healthy_percent")?,
         })
     }
 
@@ -1463,7 +1452,7 @@ impl Resource for EcsService<'_> {
     const KEYS: &'static [&'static str] = &["tags", "task_definition"];
 
     async fn find(&self, d: &Desired<'_>) -> Found {
-        let count = int32(d, "desired_count")?;
+        let count = d.int32("desired_count")?;
         let s = self.service(d.str("cluster")?, d.str("name")?).await?;
         let active = s.filter(|s| s.status() == Some("ACTIVE"));
         Ok(active.map(|s| service_attrs(&s, count)))

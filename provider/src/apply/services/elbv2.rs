@@ -424,7 +424,7 @@ struct ListenerSpec {
 impl ListenerSpec {
     fn of(d: &Desired<'_>) -> Result<ListenerSpec, CallError> {
         Ok(ListenerSpec {
-            port: d.int("port").map(|p| p as i32),
+            port: d.int32("port")?,
             protocol: d.opt_str("protocol").map(str::to_string),
             ssl_policy: d.opt_str("ssl_policy").map(str::to_string),
             certificate: d.opt_str("certificate_arn").map(str::to_string),
@@ -819,7 +819,7 @@ impl Elbv2 {
         let Some(all) = self.listeners_of(balancer).await? else {
             return Ok(None);
         };
-        let port = d.int("port").map(|p| p as i32);
+        let port = d.int32("port")?;
         if let Some(l) = all.iter().find(|l| port.is_some() && l.port() == port) {
             return Ok(Some(l.clone()));
         }
@@ -978,7 +978,7 @@ impl Resource for LbTargetGroup<'_> {
             .name(d.str("name")?)
             .set_protocol(d.opt_str("protocol").map(ProtocolEnum::from))
             .set_protocol_version(d.opt_str("protocol_version").map(str::to_string))
-            .set_port(d.int("port").map(|p| p as i32))
+            .set_port(d.int32("port")?)
             .set_vpc_id(d.opt_str("vpc_id").map(str::to_string))
             .set_target_type(d.opt_str("target_type").map(TargetTypeEnum::from))
             .set_ip_address_type(

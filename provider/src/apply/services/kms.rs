@@ -239,7 +239,7 @@ impl Resource for KmsKey<'_> {
         if changed.contains(&"enable_key_rotation") || changed.contains(&"rotation_period_in_days")
         {
             if d.bool("enable_key_rotation").unwrap_or(false) {
-                let period = d.int("rotation_period_in_days").map(|n| n as i32);
+                let period = d.int32("rotation_period_in_days")?;
                 let r = c
                     .enable_key_rotation()
                     .key_id(id)

@@ -52,14 +52,6 @@ struct Settings {
     variables: BTreeMap<String, String>,
 }
 
-fn int32(d: &Desired<'_>, key: &str) -> Result<Option<i32>, CallError> {
-    d.int(key)
-        .map(|v| {
-            i32::try_from(v).map_err(|_| CallError::bad_value(d.address, key, "is out of range"))
-        })
-        .transpose()
-}
-
 fn block_strings(b: Option<&Map<String, Json>>, key: &str) -> Vec<String> {
     strings_in(b.and_then(|b| b.get(key)))
 }
@@ -87,8 +79,8 @@ impl Settings {
             role: d.str("role")?.to_string(),
             runtime: d.str("runtime")?.to_string(),
             handler: d.str("handler")?.to_string(),
-            memory_size: int32(d, "memory_size")?,
-            timeout: int32(d, "timeout")?,
+            memory_size: d.int32("memory_size")?,
+            timeout: d.int32("timeout")?,
             kms_key_arn: d.opt_str("kms_key_arn").map(str::to_string),
             tracing: d
                 .block("tracing_config")
@@ -374,7 +366,9 @@ impl Lambda {
     }
 
     async fn ensure_concurrency(&self, d: &Desired<'_>, name: &str) -> Result<(), CallError> {
-        let want = int32(d, "reserved_concurrent_executions")?.filter(|n| *n >= 0);
+        let want = d
+            .int32("reserved_concurrent_executions")?
+            .filter(|n| *n >= 0);
         let have = self
             .reads
             .get_function_concurrency()
