@@ -125,6 +125,16 @@ pub(crate) fn attrs<const N: usize>(pairs: [(&str, String); N]) -> Attrs {
     pairs.into_iter().map(|(k, v)| (k.to_string(), v)).collect()
 }
 
+/// What AWS assigned to a resource known by its name: `id` and `name` are the name.
+pub(crate) fn named(name: Option<&str>, arn: Option<&str>) -> Attrs {
+    let name = name.unwrap_or("").to_string();
+    attrs([
+        ("id", name.clone()),
+        ("name", name),
+        ("arn", arn.unwrap_or("").to_string()),
+    ])
+}
+
 pub(crate) fn observed<const N: usize>(pairs: [(&str, Json); N]) -> Map<String, Json> {
     pairs.into_iter().map(|(k, v)| (k.to_string(), v)).collect()
 }

@@ -7,7 +7,7 @@ use aws_sdk_cloudtrail::Client;
 use serde_json::Value as Json;
 
 use super::not_visible;
-use super::{absent_ok, attr, attrs, built, observed, tag_map, Call};
+use super::{absent_ok, attr, built, named, observed, tag_map, Call};
 use crate::apply::driver::{Attrs, CallError, Desired, Ensured, Found, Observed};
 use crate::apply::resource::{resources, Resource};
 use crate::apply::tags::{self, Tagging};
@@ -74,12 +74,7 @@ impl CloudTrail {
     }
 
     fn attrs_of(t: &Trail) -> Attrs {
-        let name = t.name().unwrap_or("").to_string();
-        attrs([
-            ("id", name.clone()),
-            ("name", name),
-            ("arn", t.trail_arn().unwrap_or("").to_string()),
-        ])
+        named(t.name(), t.trail_arn())
     }
 }
 

@@ -9,7 +9,7 @@ use aws_sdk_cloudwatch::Client;
 use serde_json::Value as Json;
 
 use super::not_visible;
-use super::{absent_ok, attr, attrs, observed, tag_map, Call};
+use super::{absent_ok, attr, named, observed, tag_map, Call};
 use crate::apply::driver::{Attrs, CallError, Desired, Ensured, Found, Observed};
 use crate::apply::resource::{resources, Resource};
 use crate::apply::tags::{self, Tagging};
@@ -40,12 +40,7 @@ impl CloudWatch {
     }
 
     fn attrs_of(a: &MetricAlarm) -> Attrs {
-        let name = a.alarm_name().unwrap_or("").to_string();
-        attrs([
-            ("id", name.clone()),
-            ("name", name),
-            ("arn", a.alarm_arn().unwrap_or("").to_string()),
-        ])
+        named(a.alarm_name(), a.alarm_arn())
     }
 
     /// PutMetricAlarm, which creates or replaces the whole alarm.

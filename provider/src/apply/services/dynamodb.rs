@@ -11,7 +11,7 @@ use serde_json::{json, Value as Json};
 use std::time::Duration;
 
 use super::{
-    absent_ok, attr, attrs, built, empty_answer, for_states, observed, sdk_tag, tag_map, Absent,
+    absent_ok, attr, built, empty_answer, for_states, named, observed, sdk_tag, tag_map, Absent,
     Call, States,
 };
 use crate::apply::driver::{Attrs, CallError, Desired, Ensured, Found, Observed};
@@ -51,12 +51,7 @@ impl DynamoDb {
     }
 
     fn attrs_of(t: &TableDescription) -> Attrs {
-        let name = t.table_name().unwrap_or("").to_string();
-        attrs([
-            ("id", name.clone()),
-            ("name", name),
-            ("arn", t.table_arn().unwrap_or("").to_string()),
-        ])
+        named(t.table_name(), t.table_arn())
     }
 
     async fn point_in_time_recovery(&self, name: &str) -> Result<bool, CallError> {

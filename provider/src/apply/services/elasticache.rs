@@ -15,7 +15,7 @@ use serde_json::{json, Value as Json};
 
 use super::not_visible;
 use super::{
-    attr, attrs, codes, empty_answer, for_states, observed, tag_map, until_gone, wait_until,
+    attr, attrs, codes, empty_answer, for_states, named, observed, tag_map, until_gone, wait_until,
     while_busy, Absent, Call, States,
 };
 use crate::apply::driver::{Attrs, CallError, Desired, Ensured, ErrorClass, Found, Observed};
@@ -253,13 +253,9 @@ impl ElastiCache {
     }
 
     fn subnet_group_attrs(g: &CacheSubnetGroup) -> Attrs {
-        let name = g.cache_subnet_group_name().unwrap_or("").to_string();
-        attrs([
-            ("id", name.clone()),
-            ("name", name),
-            ("arn", g.arn().unwrap_or("").to_string()),
-            ("vpc_id", g.vpc_id().unwrap_or("").to_string()),
-        ])
+        let mut a = named(g.cache_subnet_group_name(), g.arn());
+        a.insert("vpc_id".into(), g.vpc_id().unwrap_or("").to_string());
+        a
     }
 
     fn user_attrs(u: &User) -> Attrs {
@@ -368,7 +364,6 @@ impl ElastiCache {
     }
 
     async fn create_replication_group(&self, d: &Desired<'_>) -> Result<(), CallError> {
-        let int = |k: &str| d.int(k).map(|n| n as i32);
         let non_empty = |v: Vec<String>| Some(v).filter(|v| !v.is_empty());
         self.client
             .create_replication_group()
@@ -377,8 +372,8 @@ impl ElastiCache {
             .engine(d.opt_str("engine").unwrap_or("redis"))
             .set_engine_version(d.opt_str("engine_version").map(str::to_string))
             .cache_node_type(d.str("node_type")?)
-            .set_num_cache_clusters(int("num_cache_clusters"))
-            .set_port(int("port"))
+            .set_num_cache_clusters(d.int32("num_cache_clusters")?)
+            .set_port(d.int32("port")?)
             .set_automatic_failover_enabled(d.bool("automatic_failover_enabled"))
             .set_multi_az_enabled(d.bool("multi_az_enabled"))
             .set_at_rest_encryption_enabled(d.bool("at_rest_encryption_enabled"))
@@ -387,7 +382,7 @@ impl ElastiCache {
             .set_cache_subnet_group_name(d.opt_str("subnet_group_name").map(str::to_string))
             .set_security_group_ids(non_empty(d.strings("security_group_ids")))
             .set_user_group_ids(non_empty(d.strings("user_group_ids")))
-            .set_snapshot_retention_limit(int("snapshot_retention_limit"))
+            .set_snapshot_retention_limit(d.int32("snapshot_retention_limit")?)
             .set_auto_minor_version_upgrade(wanted_minor_upgrades(d))
             .set_tags(Some(tags::sdk(&d.tags())?))
             .send()
@@ -427,7 +422,7 @@ impl ElastiCache {
                 changed = true;
             }
         }
-        if let Some(v) = d.int("snapshot_retention_limit").map(|n| n as i32) {
+        if let Some(v) = d.int32("snapshot_retention_limit")? {
             if g.snapshot_retention_limit().unwrap_or(0) != v {
                 m = m.snapshot_retention_limit(v);
                 changed = true;

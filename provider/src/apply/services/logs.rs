@@ -4,7 +4,7 @@ use aws_sdk_cloudwatchlogs::types::LogGroup;
 use aws_sdk_cloudwatchlogs::Client;
 use serde_json::Value as Json;
 
-use super::{absent_ok, attr, attrs, not_visible, observed, tag_map, Call};
+use super::{absent_ok, attr, named, not_visible, observed, tag_map, Call};
 use crate::apply::driver::{Attrs, CallError, Desired, Ensured, Found, Observed};
 use crate::apply::pages;
 use crate::apply::resource::{resources, Resource};
@@ -41,12 +41,7 @@ impl Logs {
     }
 
     fn attrs_of(g: &LogGroup) -> Attrs {
-        let name = g.log_group_name().unwrap_or("").to_string();
-        attrs([
-            ("id", name.clone()),
-            ("name", name),
-            ("arn", bare_arn(g.arn().unwrap_or(""))),
-        ])
+        named(g.log_group_name(), Some(&bare_arn(g.arn().unwrap_or(""))))
     }
 }
 

@@ -167,10 +167,10 @@ pub(crate) use service_client;
 
 // The moves every driver shares, each in the module that owns its concern.
 pub(crate) use super::calls::{
-    absent_ok, attr, attrs, built, empty_answer, first_of, not_found, not_visible, observed,
+    absent_ok, attr, attrs, built, empty_answer, first_of, named, not_found, not_visible, observed,
     unsupported, Call,
 };
-pub(crate) use super::tags::{sdk_tag, stale_keys, tag_map};
+pub(crate) use super::tags::{sdk_tag, tag_map};
 pub(crate) use super::wait::{
     codes, for_states, until_gone, wait_until, while_busy, Absent, States, Status,
 };

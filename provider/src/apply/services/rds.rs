@@ -8,7 +8,7 @@ use aws_sdk_rds::Client;
 use serde_json::Value as Json;
 
 use super::{
-    absent_ok, attr, attrs, empty_answer, first_of, not_visible, observed, sdk_tag, tag_map,
+    absent_ok, attr, attrs, empty_answer, first_of, named, not_visible, observed, sdk_tag, tag_map,
     until_gone, wait_until, Absent, Call, States,
 };
 use crate::apply::driver::{Attrs, CallError, Desired, Ensured, ErrorClass, Found, Observed};
@@ -119,12 +119,7 @@ impl Rds {
     }
 
     fn group_attrs(g: &DbSubnetGroup) -> Attrs {
-        let name = g.db_subnet_group_name().unwrap_or("").to_string();
-        attrs([
-            ("id", name.clone()),
-            ("name", name),
-            ("arn", g.db_subnet_group_arn().unwrap_or("").to_string()),
-        ])
+        named(g.db_subnet_group_name(), g.db_subnet_group_arn())
     }
 
     fn instance_attrs(i: &DbInstance) -> Attrs {
@@ -173,15 +168,14 @@ impl Rds {
     }
 
     async fn create_instance(&self, d: &Desired<'_>) -> Result<(), CallError> {
-        let int = |k: &str| d.int(k).map(|n| n as i32);
         self.client
             .create_db_instance()
             .db_instance_identifier(d.str("identifier")?)
             .engine(d.str("engine")?)
             .set_engine_version(d.opt_str("engine_version").map(str::to_string))
             .db_instance_class(d.str("instance_class")?)
-            .set_allocated_storage(int("allocated_storage"))
-            .set_max_allocated_storage(int("max_allocated_storage"))
+            .set_allocated_storage(d.int32("allocated_storage")?)
+            .set_max_allocated_storage(d.int32("max_allocated_storage")?)
             .set_storage_type(d.opt_str("storage_type").map(str::to_string))
             .set_storage_encrypted(d.bool("storage_encrypted"))
             .set_kms_key_id(d.opt_str("kms_key_id").map(str::to_string))
@@ -193,7 +187,7 @@ impl Rds {
                     .map(str::to_string),
             )
             .set_multi_az(d.bool("multi_az"))
-            .set_backup_retention_period(int("backup_retention_period"))
+            .set_backup_retention_period(d.int32("backup_retention_period")?)
             .set_deletion_protection(d.bool("deletion_protection"))
             .set_db_subnet_group_name(d.opt_str("db_subnet_group_name").map(str::to_string))
             .set_vpc_security_group_ids(Some(d.strings("vpc_security_group_ids")))
@@ -205,7 +199,7 @@ impl Rds {
                 d.opt_str("performance_insights_kms_key_id")
                     .map(str::to_string),
             )
-            .set_monitoring_interval(int("monitoring_interval"))
+            .set_monitoring_interval(d.int32("monitoring_interval")?)
             .set_monitoring_role_arn(d.opt_str("monitoring_role_arn").map(str::to_string))
             .set_auto_minor_version_upgrade(d.bool("auto_minor_version_upgrade"))
             .set_copy_tags_to_snapshot(d.bool("copy_tags_to_snapshot"))
@@ -218,7 +212,6 @@ impl Rds {
 
     /// Applies the arguments that change in place (see `kinds`) where they differ, at once.
     async fn modify_instance(&self, d: &Desired<'_>, i: &DbInstance) -> Result<(), CallError> {
-        let int = |k: &str| d.int(k).map(|n| n as i32);
         let mut m = self
             .client
             .modify_db_instance()
@@ -242,7 +235,7 @@ impl Rds {
                 changed = true;
             }
         }
-        if let Some(v) = int("monitoring_interval") {
+        if let Some(v) = d.int32("monitoring_interval")? {
             if i.monitoring_interval() != Some(v) {
                 m = m.monitoring_interval(v);
                 changed = true;
@@ -266,19 +259,19 @@ impl Rds {
                 changed = true;
             }
         }
-        if let Some(v) = int("backup_retention_period") {
+        if let Some(v) = d.int32("backup_retention_period")? {
             if i.backup_retention_period() != Some(v) {
                 m = m.backup_retention_period(v);
                 changed = true;
             }
         }
-        if let Some(v) = int("allocated_storage") {
+        if let Some(v) = d.int32("allocated_storage")? {
             if i.allocated_storage() != Some(v) {
                 m = m.allocated_storage(v);
                 changed = true;
             }
         }
-        if let Some(v) = int("max_allocated_storage") {
+        if let Some(v) = d.int32("max_allocated_storage")? {
             if i.max_allocated_storage().is_some_and(|cur| cur != v) {
                 m = m.max_allocated_storage(v);
                 changed = true;
