@@ -407,3 +407,27 @@ fn global_services_live_in_their_partitions_home_region() {
         assert!(text(role.value("name")).contains(region), "{region}");
     }
 }
+
+#[test]
+fn endpoint_names_follow_the_partitions_dns_suffix() {
+    use edulibra_provider::topology::dns_suffix;
+    assert_eq!(dns_suffix("cn-north-1"), "amazonaws.com.cn");
+    assert_eq!(dns_suffix("us-gov-west-1"), "amazonaws.com");
+    assert_eq!(dns_suffix("eu-central-1"), "amazonaws.com");
+    // The site bucket's origin in China carries China's suffix, as S3 names it there.
+    let t = in_region(
+        "cn-northwest-1",
+        json!({"name": "edulibra", "stage": "dev"}),
+    );
+    let origins = format!(
+        "{:?}",
+        t.of_kind("aws_cloudfront_distribution")
+            .next()
+            .map(|d| d.value("origin"))
+    );
+    assert!(
+        !origins.contains("s3.cn-northwest-1.amazonaws.com\"")
+            && origins.contains("amazonaws.com.cn"),
+        "{origins}"
+    );
+}

@@ -151,8 +151,10 @@ pub fn build(b: &mut Builder, sec: &SecurityOut, store: &StorageOut, app: &Compu
         ]),
     );
     let site_domain = format!(
-        "{}.s3.{}.amazonaws.com",
-        store.site_bucket_name, b.at.region
+        "{}.s3.{}.{}",
+        store.site_bucket_name,
+        b.at.region,
+        super::dns_suffix(&b.at.region)
     );
     let (api_domain, api_path, api_protocol) = match (&app.alb, &app.stage) {
         // Over HTTPS CloudFront checks the ALB's certificate against the origin's name, and the
@@ -193,7 +195,12 @@ pub fn build(b: &mut Builder, sec: &SecurityOut, store: &StorageOut, app: &Compu
                     app.rest_api.as_deref().expect("serverless has an API"),
                     "id",
                 ),
-                format!(".execute-api.{}.amazonaws.com", b.at.region).into(),
+                format!(
+                    ".execute-api.{}.{}",
+                    b.at.region,
+                    super::dns_suffix(&b.at.region)
+                )
+                .into(),
             ]),
             "/v1",
             "https-only",

@@ -51,6 +51,16 @@ pub fn partition_of(region: &str) -> &'static str {
     }
 }
 
+/// The DNS suffix of a region's service endpoints: `amazonaws.com.cn` in China ("Amazon Web
+/// Services in China" endpoints, e.g. `s3.cn-north-1.amazonaws.com.cn`), else `amazonaws.com`.
+pub fn dns_suffix(region: &str) -> &'static str {
+    if partition_of(region) == "aws-cn" {
+        "amazonaws.com.cn"
+    } else {
+        "amazonaws.com"
+    }
+}
+
 /// Where a partition's global services (IAM, CloudFront, Route 53) keep their resources: the
 /// region of their endpoints (`iam.amazonaws.com` is us-east-1; GovCloud's IAM is us-gov-west-1,
 /// China's cn-north-1: "AWS Identity and Access Management endpoints and quotas").

@@ -268,21 +268,11 @@ impl ApiGateway {
     }
 
     fn partition(&self) -> &'static str {
-        if self.region.starts_with("cn-") {
-            "aws-cn"
-        } else if self.region.starts_with("us-gov-") {
-            "aws-us-gov"
-        } else {
-            "aws"
-        }
+        crate::topology::partition_of(&self.region)
     }
 
     fn dns_suffix(&self) -> &'static str {
-        if self.region.starts_with("cn-") {
-            "amazonaws.com.cn"
-        } else {
-            "amazonaws.com"
-        }
+        crate::topology::dns_suffix(&self.region)
     }
 
     /// The account the provider runs in, asked of STS once.

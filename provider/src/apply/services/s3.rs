@@ -2,6 +2,7 @@
 //! environment's prefix and region, so a bucket is found by name; the configuration children
 //! are idempotent puts.
 
+use crate::topology::{dns_suffix, partition_of};
 use aws_sdk_s3::types::{
     AbortIncompleteMultipartUpload, BucketLifecycleConfiguration, BucketLocationConstraint,
     BucketLoggingStatus, BucketVersioningStatus, CreateBucketConfiguration, Delete,
@@ -79,10 +80,13 @@ impl S3 {
         attrs([
             ("id", name.to_string()),
             ("bucket", name.to_string()),
-            ("arn", format!("arn:aws:s3:::{name}")),
+            (
+                "arn",
+                format!("arn:{}:s3:::{name}", partition_of(&self.region)),
+            ),
             (
                 "bucket_regional_domain_name",
-                format!("{name}.s3.{}.amazonaws.com", self.region),
+                format!("{name}.s3.{}.{}", self.region, dns_suffix(&self.region)),
             ),
             ("force_destroy", force.to_string()),
         ])
