@@ -6,7 +6,7 @@ use std::time::Duration;
 use aws_sdk_ec2::types::{
     AttributeBooleanValue, DomainType, Filter, FlowLogsResourceType, IpPermission, IpRange,
     LogDestinationType, ResourceType, RouteTable, Tag, TagSpecification, TrafficType,
-    UserIdGroupPair, VpcEndpointType,
+    UserIdGroupPair,
 };
 use aws_sdk_ec2::Client;
 use serde_json::{Map, Value as Json};
@@ -122,6 +122,16 @@ macro_rules! observe_many {
                 $out.insert($v.$id().unwrap_or("").to_string(), $observed);
             }
         }
+    }};
+}
+
+/// Sends an EC2 create call (`$call`) with the child's tags on the resource it makes, and
+/// answers the id its answer names (`$id`, from the answer `$r`).
+macro_rules! create_tagged {
+    ($d:ident, $rt:ident, $op:literal; $call:expr; |$r:ident| $id:expr) => {{
+        let $r = $call.tag_specifications(tag_spec(ResourceType::$rt, $d));
+        let $r = $r.send().await.op($op)?;
+        $id.map(str::to_string)
     }};
 }
 
@@ -285,95 +295,38 @@ impl Ec2 {
     async fn create(&self, d: &Desired<'_>) -> Result<String, CallError> {
         let c = &self.client;
         let id = match d.kind {
-            "aws_vpc" => c
-                .create_vpc()
-                .cidr_block(d.str("cidr_block")?)
-                .instance_tenancy(d.opt_str("instance_tenancy").unwrap_or("default").into())
-                .tag_specifications(tag_spec(ResourceType::Vpc, d))
-                .send()
-                .await
-                .op("CreateVpc")?
-                .vpc()
-                .and_then(|v| v.vpc_id())
-                .map(str::to_string),
-            "aws_subnet" => c
-                .create_subnet()
-                .vpc_id(d.str("vpc_id")?)
-                .cidr_block(d.str("cidr_block")?)
-                .availability_zone(d.str("availability_zone")?)
-                .tag_specifications(tag_spec(ResourceType::Subnet, d))
-                .send()
-                .await
-                .op("CreateSubnet")?
-                .subnet()
-                .and_then(|v| v.subnet_id())
-                .map(str::to_string),
-            "aws_internet_gateway" => c
-                .create_internet_gateway()
-                .tag_specifications(tag_spec(ResourceType::InternetGateway, d))
-                .send()
-                .await
-                .op("CreateInternetGateway")?
-                .internet_gateway()
-                .and_then(|v| v.internet_gateway_id())
-                .map(str::to_string),
-            "aws_eip" => c
-                .allocate_address()
-                .domain(DomainType::Vpc)
-                .tag_specifications(tag_spec(ResourceType::ElasticIp, d))
-                .send()
-                .await
-                .op("AllocateAddress")?
-                .allocation_id()
-                .map(str::to_string),
-            "aws_nat_gateway" => c
-                .create_nat_gateway()
-                .allocation_id(d.str("allocation_id")?)
-                .subnet_id(d.str("subnet_id")?)
-                .connectivity_type(d.opt_str("connectivity_type").unwrap_or("public").into())
-                .tag_specifications(tag_spec(ResourceType::Natgateway, d))
-                .send()
-                .await
-                .op("CreateNatGateway")?
-                .nat_gateway()
-                .and_then(|v| v.nat_gateway_id())
-                .map(str::to_string),
-            "aws_route_table" => c
-                .create_route_table()
-                .vpc_id(d.str("vpc_id")?)
-                .tag_specifications(tag_spec(ResourceType::RouteTable, d))
-                .send()
-                .await
-                .op("CreateRouteTable")?
-                .route_table()
-                .and_then(|v| v.route_table_id())
-                .map(str::to_string),
-            "aws_security_group" => c
-                .create_security_group()
-                .group_name(d.str("name")?)
-                .description(d.str("description")?)
-                .vpc_id(d.str("vpc_id")?)
-                .tag_specifications(tag_spec(ResourceType::SecurityGroup, d))
-                .send()
-                .await
-                .op("CreateSecurityGroup")?
-                .group_id()
-                .map(str::to_string),
-            "aws_vpc_endpoint" => c
-                .create_vpc_endpoint()
-                .vpc_id(d.str("vpc_id")?)
-                .service_name(d.str("service_name")?)
-                .vpc_endpoint_type(VpcEndpointType::from(
-                    d.opt_str("vpc_endpoint_type").unwrap_or("Gateway"),
-                ))
-                .set_route_table_ids(Some(d.strings("route_table_ids")))
-                .tag_specifications(tag_spec(ResourceType::VpcEndpoint, d))
-                .send()
-                .await
-                .op("CreateVpcEndpoint")?
-                .vpc_endpoint()
-                .and_then(|v| v.vpc_endpoint_id())
-                .map(str::to_string),
+            "aws_vpc" => create_tagged!(d, Vpc, "CreateVpc";
+                c.create_vpc().cidr_block(d.str("cidr_block")?)
+                    .instance_tenancy(d.opt_str("instance_tenancy").unwrap_or("default").into());
+                |r| r.vpc().and_then(|v| v.vpc_id())),
+            "aws_subnet" => create_tagged!(d, Subnet, "CreateSubnet";
+                c.create_subnet().vpc_id(d.str("vpc_id")?).cidr_block(d.str("cidr_block")?)
+                    .availability_zone(d.str("availability_zone")?);
+                |r| r.subnet().and_then(|v| v.subnet_id())),
+            "aws_internet_gateway" => create_tagged!(d, InternetGateway, "CreateInternetGateway";
+                c.create_internet_gateway();
+                |r| r.internet_gateway().and_then(|v| v.internet_gateway_id())),
+            "aws_eip" => create_tagged!(d, ElasticIp, "AllocateAddress";
+                c.allocate_address().domain(DomainType::Vpc);
+                |r| r.allocation_id()),
+            "aws_nat_gateway" => create_tagged!(d, Natgateway, "CreateNatGateway";
+                c.create_nat_gateway().allocation_id(d.str("allocation_id")?)
+                    .subnet_id(d.str("subnet_id")?)
+                    .connectivity_type(d.opt_str("connectivity_type").unwrap_or("public").into());
+                |r| r.nat_gateway().and_then(|v| v.nat_gateway_id())),
+            "aws_route_table" => create_tagged!(d, RouteTable, "CreateRouteTable";
+                c.create_route_table().vpc_id(d.str("vpc_id")?);
+                |r| r.route_table().and_then(|v| v.route_table_id())),
+            "aws_security_group" => create_tagged!(d, SecurityGroup, "CreateSecurityGroup";
+                c.create_security_group().group_name(d.str("name")?)
+                    .description(d.str("description")?).vpc_id(d.str("vpc_id")?);
+                |r| r.group_id()),
+            "aws_vpc_endpoint" => create_tagged!(d, VpcEndpoint, "CreateVpcEndpoint";
+                c.create_vpc_endpoint().vpc_id(d.str("vpc_id")?)
+                    .service_name(d.str("service_name")?)
+                    .vpc_endpoint_type(d.opt_str("vpc_endpoint_type").unwrap_or("Gateway").into())
+                    .set_route_table_ids(Some(d.strings("route_table_ids")));
+                |r| r.vpc_endpoint().and_then(|v| v.vpc_endpoint_id())),
             "aws_flow_log" => {
                 let out = c
                     .create_flow_logs()
