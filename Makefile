@@ -6,7 +6,7 @@ TOOLS := $(CURDIR)/.tools
 PROVIDER_BIN := $(CARGO_TARGET_DIR)/debug/terraform-provider-edulibra
 VALIDATE_BIN := $(CARGO_TARGET_DIR)/debug/edulibra-validate
 
-.PHONY: tools build test demo bench bench-tools bench-validator validator-dist docs fmt clean fuzz
+.PHONY: tools build test demo bench bench-tools bench-validator validator-dist docs fmt clean fuzz release mirror
 
 tools:
 	bash scripts/install-tools.sh
@@ -50,6 +50,19 @@ fuzz:
 docs: tools build
 	python3 scripts/render_rules_doc.py $(VALIDATE_BIN) > docs/rules.md
 	UPDATE_DOCS=1 cargo test -p edulibra-e2e --test provider_docs
+
+# Release archives in dist/ for this machine's platform, from the release profile: the provider's
+# zip, manifest and SHA256SUMS (signed with GPG_KEY when given) and the gate's tar.gz. Refuses
+# a dirty tree and a version without a CHANGELOG.md entry (docs/install.md).
+release:
+	python3 scripts/release.py archives --out dist --check-only
+	cargo build --release -p terraform-provider-edulibra -p edulibra-validate
+	python3 scripts/release.py archives --out dist $(if $(GPG_KEY),--gpg-key $(GPG_KEY))
+
+# A filesystem mirror, and the network mirror protocol's files, in DIR from dist/.
+mirror:
+	@test -n "$(DIR)" || { echo "usage: make mirror DIR=/path/to/mirror (after make release)"; exit 2; }
+	python3 scripts/release.py mirror --from dist --out $(DIR)
 
 fmt:
 	cargo fmt --all

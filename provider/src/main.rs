@@ -3,6 +3,17 @@ use std::process::ExitCode;
 use edulibra_provider::{handshake, logging, server};
 
 fn main() -> ExitCode {
+    if std::env::args()
+        .skip(1)
+        .any(|a| a == "--version" || a == "-v")
+    {
+        // What a release is: the workspace's version, stamped at build time.
+        println!(
+            "terraform-provider-edulibra {} (plugin protocol 5)",
+            env!("CARGO_PKG_VERSION")
+        );
+        return ExitCode::SUCCESS;
+    }
     let debug = std::env::args().skip(1).any(|a| a == "--debug");
     if !debug {
         if let Err(e) = handshake::check_environment(|k| std::env::var(k).ok()) {

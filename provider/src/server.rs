@@ -67,7 +67,7 @@ pub async fn serve(opts: ServeOptions) -> anyhow::Result<()> {
     }
     use std::io::Write;
     std::io::stdout().flush()?;
-    tracing::info!(socket = %path.display(), tls = tls_config.is_some(), "provider serving");
+    tracing::info!(version = env!("CARGO_PKG_VERSION"), socket = %path.display(), tls = tls_config.is_some(), "provider serving");
 
     let (shutdown_tx, shutdown_rx) = watch::channel(false);
     let (health, health_service) = tonic_health::server::health_reporter();

@@ -306,6 +306,18 @@ impl Workspace {
         })
     }
 
+    /// Replaces the workspace's Terraform CLI configuration (the provider installation it uses).
+    pub fn set_cli_config(&self, text: &str) -> Result<()> {
+        Ok(std::fs::write(&self.rc, text)?)
+    }
+
+    /// A folder of this workspace's own, outside its working directory, gone with it.
+    pub fn scratch(&self, name: &str) -> Result<PathBuf> {
+        let p = self._tmp.0.join(name);
+        std::fs::create_dir_all(&p)?;
+        Ok(p)
+    }
+
     pub fn write(&self, rel: &str, contents: &str) -> Result<()> {
         let p = self.dir.join(rel);
         if let Some(parent) = p.parent() {

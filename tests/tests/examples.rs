@@ -159,11 +159,9 @@ fn ci_workflow_plans_gates_with_sarif_and_junit_and_applies_only_on_main() {
     for needed in [
         "terraform plan -out=tfplan",
         "terraform show -json tfplan > plan.json",
-        "--output sarif=gate.sarif",
-        "--output junit=gate.xml",
-        "--output github=-",
         "github/codeql-action/upload-sarif",
         "gate.sarif",
+        "steps.gate.outputs.exit-code",
     ] {
         assert!(gate.contains(needed), "the gate job runs {needed:?}");
     }
@@ -172,22 +170,54 @@ fn ci_workflow_plans_gates_with_sarif_and_junit_and_applies_only_on_main() {
     assert!(apply["if"].as_str().unwrap().contains("refs/heads/main"));
     assert!(steps("apply").contains("terraform apply tfplan"));
 
-    // The validator takes every option the workflow passes it.
-    let plan = std::env::temp_dir().join(format!("ci-plan-{}.json", std::process::id()));
-    std::fs::write(&plan, r#"{"format_version":"1.2","resource_changes":[]}"#).unwrap();
-    let dir = plan.with_extension("out");
+    // The gate is this repository's action, given only inputs it declares.
+    let step = wf["jobs"]["plan-and-gate"]["steps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["id"] == "gate")
+        .expect("a step with id gate")
+        .clone();
+    assert_eq!(step["uses"], "./");
+    let action = yaml(&repo_root().join("action.yml"));
+    let with = step["with"].as_object().unwrap();
+    for key in with.keys() {
+        assert!(
+            action["inputs"].get(key).is_some(),
+            "action.yml declares the input {key}"
+        );
+    }
+    for (name, input) in action["inputs"].as_object().unwrap() {
+        if input["required"] == true {
+            assert!(
+                with.contains_key(name),
+                "the workflow gives the required input {name}"
+            );
+        }
+    }
+
+    // The validator takes every option the action passes it from those inputs.
+    let dir = std::env::temp_dir().join(format!("ci-gate-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
-    let o = Command::new(validator_binary().unwrap())
-        .arg("check")
+    let here = |v: &serde_json::Value| {
+        v.as_str()
+            .unwrap()
+            .replace("${{ env.WORKDIR }}", &dir.display().to_string())
+    };
+    let plan = here(&with["plan"]);
+    std::fs::write(&plan, r#"{"format_version":"1.2","resource_changes":[]}"#).unwrap();
+    let mut cmd = Command::new(validator_binary().unwrap());
+    cmd.arg("check")
         .arg(&plan)
-        .args(["--fail-on", "medium"])
-        .arg("--output")
-        .arg(format!("sarif={}", dir.join("gate.sarif").display()))
-        .arg("--output")
-        .arg(format!("junit={}", dir.join("gate.xml").display()))
-        .args(["--output", "github=-"])
-        .output()
-        .unwrap();
+        .args(["--fail-on", with["fail-on"].as_str().unwrap()]);
+    let outputs = here(&with["outputs"]);
+    for line in outputs.lines().map(str::trim).filter(|l| !l.is_empty()) {
+        cmd.args(["--output", line]);
+    }
+    for needed in ["sarif=", "junit=", "github=-"] {
+        assert!(outputs.contains(needed), "the gate writes {needed}");
+    }
+    let o = cmd.output().unwrap();
     assert_eq!(
         o.status.code(),
         Some(0),
