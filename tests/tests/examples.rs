@@ -7,7 +7,8 @@ use std::time::{Duration, Instant};
 
 use edulibra_e2e::engine::{counts, planned_counts};
 use edulibra_e2e::{
-    boto3, environment_in_state, inventory, repo_root, tools_dir, validator_binary, Moto, Workspace,
+    boto3, environment_in_state, inventory, provider_binary, repo_root, tools_dir,
+    validator_binary, Moto, Workspace,
 };
 
 fn example(moto: &Moto, name: &str, tag: &str) -> Workspace {
@@ -180,6 +181,11 @@ fn ci_workflow_plans_gates_with_sarif_and_junit_and_applies_only_on_main() {
         .clone();
     assert_eq!(step["uses"], "./");
     let action = yaml(&repo_root().join("action.yml"));
+    assert_eq!(
+        action["inputs"]["version"]["default"],
+        env!("CARGO_PKG_VERSION"),
+        "the action installs this release by default"
+    );
     let with = step["with"].as_object().unwrap();
     for key in with.keys() {
         assert!(
@@ -270,8 +276,59 @@ fn gitlab_pipeline_gates_once_with_code_quality_and_junit_and_applies_only_on_th
         .filter_map(|s| s.as_str())
         .find(|s| s.starts_with("edulibra-validate"))
         .unwrap();
+    // The gate is installed as the pipeline installs it: its lines of before_script, run from a
+    // release folder of this build (file:// for the organisation's release URL).
+    let dist = dir.join("dist");
+    let made = Command::new("python3")
+        .arg(repo_root().join("scripts/release.py"))
+        .args([
+            "archives",
+            "--allow-dirty",
+            "--platform",
+            "linux_amd64",
+            "--out",
+        ])
+        .arg(&dist)
+        .arg("--provider")
+        .arg(provider_binary().unwrap())
+        .arg("--gate")
+        .arg(validator_binary().unwrap())
+        .output()
+        .unwrap();
+    assert!(
+        made.status.success(),
+        "{}",
+        String::from_utf8_lossy(&made.stderr)
+    );
+    let bin = dir.join("bin");
+    std::fs::create_dir_all(&bin).unwrap();
+    let install: Vec<&str> = gate["before_script"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|s| s.as_str())
+        .filter(|s| s.contains("EDULIBRA_"))
+        .collect();
+    assert_eq!(install.len(), 4, "fetch, fetch, check, unpack: {install:?}");
+    let o = Command::new("bash")
+        .args(["-euo", "pipefail", "-c", &install.join("\n")])
+        .current_dir(&dir)
+        .env("EDULIBRA_RELEASE_URL", format!("file://{}", dist.display()))
+        .env(
+            "EDULIBRA_VERSION",
+            ci["variables"]["EDULIBRA_VERSION"].as_str().unwrap(),
+        )
+        .env("EDULIBRA_BIN", &bin)
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert_eq!(
+        ci["variables"]["EDULIBRA_VERSION"],
+        env!("CARGO_PKG_VERSION"),
+        "the example installs this release"
+    );
     let args: Vec<&str> = line.split_whitespace().skip(1).collect();
-    let o = Command::new(validator_binary().unwrap())
+    let o = Command::new(bin.join("edulibra-validate"))
         .args(&args)
         .current_dir(&dir)
         .output()
