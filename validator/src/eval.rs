@@ -37,6 +37,9 @@ pub struct Report {
     /// Waivers in force that matched no finding of this run.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub stale_waivers: Vec<String>,
+    /// The rules that had something to judge in these plans (a resource of their types, or a
+    /// plan): a rule not listed was not applicable. Sorted by id.
+    pub applicable_rules: Vec<String>,
     /// Rules left out of the run (`--check`, `--skip`), with the flag that left each out.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub skipped_rules: Vec<crate::gate::Skipped>,
@@ -466,6 +469,13 @@ pub fn evaluate(
             );
         }
     }
+    let mut applicable_rules: Vec<String> = judged_rules
+        .iter()
+        .map(|(idx, ..)| rules.rules[*idx].metadata.id.clone())
+        .collect();
+    applicable_rules.dedup();
+    applicable_rules.sort();
+    applicable_rules.dedup();
     let mut findings = Vec::new();
     for (_, f, p, _) in judged_rules {
         findings.extend(f);
@@ -563,6 +573,7 @@ pub fn evaluate(
         findings,
         expired_waivers: applied.expired,
         stale_waivers: applied.stale,
+        applicable_rules,
         skipped_rules: Vec::new(),
         gate: None,
     })
