@@ -101,6 +101,30 @@ fn workspace(tag: &str) -> Result<Workspace> {
     Ok(ws)
 }
 
+/// A workspace whose Terraform installs the provider only from a mirror built from this build's
+/// archives for `platform`, and that mirror's folder.
+fn installing_from(tag: &str, platform: &str) -> Result<(Workspace, PathBuf)> {
+    let ws = workspace(tag)?;
+    let dist = ws.scratch("dist")?;
+    run(&mut archives_for(platform, &dist)?)?;
+    let dir = ws.scratch("release-mirror")?;
+    mirror(&dist, &dir)?;
+    Ok((ws, dir))
+}
+
+/// The CLI configuration that installs the provider only from `at`: a `filesystem_mirror` path
+/// or a `network_mirror` URL.
+fn use_mirror(ws: &Workspace, kind: &str, at: &str) -> Result<()> {
+    let key = if kind == "network_mirror" {
+        "url"
+    } else {
+        "path"
+    };
+    ws.set_cli_config(&format!(
+        "provider_installation {{\n  {kind} {{\n    {key} = \"{at}\"\n    include = [\"{ADDRESS}\"]\n  }}\n  direct {{\n    exclude = [\"{ADDRESS}\"]\n  }}\n}}\n"
+    ))
+}
+
 #[test]
 fn release_archives_have_the_registry_layout_checksums_manifest_and_signature() -> Result<()> {
     let ws = workspace("release")?;
@@ -200,15 +224,8 @@ fn release_archives_have_the_registry_layout_checksums_manifest_and_signature() 
 
 #[test]
 fn terraform_init_installs_from_a_filesystem_mirror() -> Result<()> {
-    let ws = workspace("fs-mirror")?;
-    let dist = ws.scratch("dist")?;
-    archives(&dist)?;
-    let dir = ws.scratch("release-mirror")?;
-    mirror(&dist, &dir)?;
-    ws.set_cli_config(&format!(
-        "provider_installation {{\n  filesystem_mirror {{\n    path    = \"{}\"\n    include = [\"{ADDRESS}\"]\n  }}\n  direct {{\n    exclude = [\"{ADDRESS}\"]\n  }}\n}}\n",
-        dir.display()
-    ))?;
+    let (ws, dir) = installing_from("fs-mirror", "linux_amd64")?;
+    use_mirror(&ws, "filesystem_mirror", &dir.display().to_string())?;
     let init = ws.tf_ok("", &["init", "-input=false", "-no-color"])?;
     assert!(
         init.stdout
@@ -322,18 +339,11 @@ impl Drop for HttpsMirror {
 
 #[test]
 fn terraform_init_installs_from_a_network_mirror_over_https_with_hashes_that_match() -> Result<()> {
-    let mut ws = workspace("net-mirror")?;
-    let dist = ws.scratch("dist")?;
-    archives(&dist)?;
-    let dir = ws.scratch("release-mirror")?;
-    mirror(&dist, &dir)?;
+    let (mut ws, dir) = installing_from("net-mirror", "linux_amd64")?;
     let server = HttpsMirror::start(&dir, &ws.scratch("certs")?)?;
     ws.extra_env
         .push(("SSL_CERT_FILE".into(), server.ca.display().to_string()));
-    ws.set_cli_config(&format!(
-        "provider_installation {{\n  network_mirror {{\n    url     = \"{}\"\n    include = [\"{ADDRESS}\"]\n  }}\n  direct {{\n    exclude = [\"{ADDRESS}\"]\n  }}\n}}\n",
-        server.url()
-    ))?;
+    use_mirror(&ws, "network_mirror", &server.url())?;
     let init = ws.tf_ok("", &["init", "-input=false", "-no-color"])?;
     assert!(
         init.stdout.contains("(verified checksum)"),
@@ -369,16 +379,9 @@ fn terraform_init_installs_from_a_network_mirror_over_https_with_hashes_that_mat
 
 #[test]
 fn a_mirror_without_this_platform_fails_init_with_terraforms_own_message() -> Result<()> {
-    let ws = workspace("no-platform")?;
-    let dist = ws.scratch("dist")?;
     // The same package, offered for another platform only.
-    run(&mut archives_for("darwin_arm64", &dist)?)?;
-    let dir = ws.scratch("release-mirror")?;
-    mirror(&dist, &dir)?;
-    ws.set_cli_config(&format!(
-        "provider_installation {{\n  filesystem_mirror {{\n    path    = \"{}\"\n    include = [\"{ADDRESS}\"]\n  }}\n  direct {{\n    exclude = [\"{ADDRESS}\"]\n  }}\n}}\n",
-        dir.display()
-    ))?;
+    let (ws, dir) = installing_from("no-platform", "darwin_arm64")?;
+    use_mirror(&ws, "filesystem_mirror", &dir.display().to_string())?;
     let init = ws.tf("", &["init", "-input=false", "-no-color"])?;
     assert!(!init.ok, "{}", init.combined());
     let said = init.combined().replace('\n', " ");

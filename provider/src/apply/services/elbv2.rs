@@ -299,6 +299,19 @@ macro_rules! with_health_check {
     };
 }
 
+/// CreateListener and ModifyListener take the same settings, on builders of different types.
+macro_rules! with_listener_spec {
+    ($call:expr, $spec:expr) => {
+        $call
+            .set_port($spec.port)
+            .set_protocol($spec.protocol.as_deref().map(ProtocolEnum::from))
+            .set_ssl_policy($spec.ssl_policy.clone())
+            .set_certificates($spec.certificates())
+            .set_alpn_policy($spec.alpn.clone().map(|a| vec![a]))
+            .set_default_actions(Some($spec.actions.clone()))
+    };
+}
+
 /// The listener's default actions from its `default_action` blocks.
 fn default_actions(d: &Desired<'_>) -> Result<Vec<Action>, CallError> {
     let bad = |why: &str| CallError::bad_value(d.address, "default_action", why);
@@ -1061,16 +1074,8 @@ impl Resource for LbListener<'_> {
 
     async fn create(&self, d: &Desired<'_>) -> Ensured {
         let spec = ListenerSpec::of(d)?;
-        let r = self
-            .client
-            .create_listener()
+        let r = with_listener_spec!(self.client.create_listener(), spec)
             .load_balancer_arn(d.str("load_balancer_arn")?)
-            .set_port(spec.port)
-            .set_protocol(spec.protocol.as_deref().map(ProtocolEnum::from))
-            .set_ssl_policy(spec.ssl_policy.clone())
-            .set_certificates(spec.certificates())
-            .set_alpn_policy(spec.alpn.clone().map(|a| vec![a]))
-            .set_default_actions(Some(spec.actions.clone()))
             .set_tags(elb_tags(d)?)
             .send()
             .await
@@ -1103,18 +1108,8 @@ impl Resource for LbListener<'_> {
         let l = l.ok_or_else(|| not_visible("DescribeListeners", arn))?;
         let spec = ListenerSpec::of(d)?;
         if spec.differs(&l) {
-            self.client
-                .modify_listener()
-                .listener_arn(arn)
-                .set_port(spec.port)
-                .set_protocol(spec.protocol.as_deref().map(ProtocolEnum::from))
-                .set_ssl_policy(spec.ssl_policy.clone())
-                .set_certificates(spec.certificates())
-                .set_alpn_policy(spec.alpn.clone().map(|a| vec![a]))
-                .set_default_actions(Some(spec.actions.clone()))
-                .send()
-                .await
-                .op("ModifyListener")?;
+            let r = with_listener_spec!(self.client.modify_listener(), spec);
+            r.listener_arn(arn).send().await.op("ModifyListener")?;
         }
         if changed.contains(&"tags") {
             tags::sync(&self.reads, &self.client, arn, &d.tags()).await?;
