@@ -14,6 +14,9 @@ tools:
 # Builds the binaries through the test build: `cargo build --bins` resolves the dependencies'
 # features without the dev-dependencies, which would compile every AWS SDK crate a second time.
 build:
+	@echo "== build: the provider, the gate and the tests (cargo test --workspace --no-run, dev profile)."
+	@echo "   The first build compiles about 470 crates, the AWS SDK's among them: about 12 minutes on"
+	@echo "   2 cores (docs/benchmarks.md, Cold build); later ones only what changed. Cargo lists each crate."
 	cargo test --workspace --no-run
 
 # Every test: unit, property, policy and end-to-end (real Terraform, moto).

@@ -12,6 +12,10 @@ metadata := {
 	"remediation": "Set at_rest_encryption_enabled = true on the aws_elasticache_replication_group (this replaces the group).",
 	"references": ["CKV_AWS_29"],
 	"description": "Cached sessions and query results land on node disks and in backups; without at-rest encryption they are stored in clear text.",
+	"assumes": [
+		"AtRestEncryptionEnabled, left out, is true for Valkey and false for Redis OSS (CreateReplicationGroup, Amazon ElastiCache API Reference; checked 2026-12-07).",
+		"An omitted engine is redis (CreateReplicationGroup; hashicorp/aws aws_elasticache_replication_group).",
+	],
 }
 
 resource_types := {"aws_elasticache_replication_group"}
@@ -22,15 +26,28 @@ enabled if {
 	lib.val(input.resource, "at_rest_encryption_enabled") == true
 } else if {
 	lib.lower_str(lib.val(input.resource, "at_rest_encryption_enabled")) == "true"
+} else if {
+	# Left out: AWS's default for the engine (metadata.assumes).
+	lib.val(input.resource, "at_rest_encryption_enabled") == null
+	lib.lower_str(lib.val(input.resource, "engine")) == "valkey"
+}
+
+# What decides is not known before apply: the setting, or, when it is left out, the engine.
+undecided if {
+	lib.pending(input.resource, "at_rest_encryption_enabled")
+} else if {
+	lib.val(input.resource, "at_rest_encryption_enabled") == null
+	lib.pending(input.resource, "engine")
 }
 
 deny contains msg if {
-	not lib.pending(input.resource, "at_rest_encryption_enabled")
+	not undecided
 	not enabled
 	msg := sprintf("%s does not set at_rest_encryption_enabled = true", [input.resource.address])
 }
 
 unknown contains msg if {
-	lib.pending(input.resource, "at_rest_encryption_enabled")
-	msg := sprintf("%s: at_rest_encryption_enabled is known only after apply", [input.resource.address])
+	undecided
+	not enabled
+	msg := sprintf("%s: at_rest_encryption_enabled (or, left out, the engine that decides its default) is known only after apply", [input.resource.address])
 }

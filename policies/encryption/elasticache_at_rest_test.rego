@@ -28,3 +28,21 @@ test_unknown_is_unknown if {
 	count(rule.deny) == 0 with input as {"resource": testing.resource(res({}, {"at_rest_encryption_enabled": true}))}
 	count(rule.unknown) == 1 with input as {"resource": testing.resource(res({}, {"at_rest_encryption_enabled": true}))}
 }
+
+test_valkey_left_out_passes_on_its_default if {
+	count(rule.deny) == 0 with input as {"resource": testing.resource(res({"engine": "valkey"}, {}))}
+	count(rule.unknown) == 0 with input as {"resource": testing.resource(res({"engine": "valkey"}, {}))}
+}
+
+test_valkey_switched_off_fails if {
+	count(rule.deny) == 1 with input as {"resource": testing.resource(res({"engine": "valkey", "at_rest_encryption_enabled": false}, {}))}
+}
+
+test_redis_left_out_fails_on_its_default if {
+	count(rule.deny) == 1 with input as {"resource": testing.resource(res({"engine": "redis"}, {}))}
+}
+
+test_engine_known_only_after_apply_is_unknown_when_left_out if {
+	count(rule.deny) == 0 with input as {"resource": testing.resource(res({}, {"engine": true}))}
+	count(rule.unknown) == 1 with input as {"resource": testing.resource(res({}, {"engine": true}))}
+}

@@ -12,6 +12,10 @@ metadata := {
 	"remediation": "Set kms_master_key_id to a customer-managed aws_kms_key (preferred) or sqs_managed_sse_enabled = true on the aws_sqs_queue.",
 	"references": ["CKV_AWS_27"],
 	"description": "Queued messages can carry user data for minutes to days; server-side encryption keeps them unreadable at rest.",
+	"assumes": [
+		"A queue created without a KMS key and without SqsManagedSseEnabled gets SSE-SQS: Amazon SQS has encrypted new queues by default since October 2022 (Encryption at rest in Amazon SQS, Amazon SQS Developer Guide; checked 2026-12-07).",
+		"A queue that already exists keeps what it has (queues from before that date may be unencrypted): the plan's value, read from AWS, is judged.",
+	],
 }
 
 resource_types := {"aws_sqs_queue"}
@@ -22,6 +26,11 @@ encrypted if {
 	lib.set_or_referenced(input.resource, "kms_master_key_id")
 } else if {
 	lib.val(input.resource, "sqs_managed_sse_enabled") == true
+} else if {
+	# A new queue with the setting left out: AWS's default, SSE-SQS (metadata.assumes).
+	input.resource.action in {"create", "replace"}
+	lib.val(input.resource, "sqs_managed_sse_enabled") == null
+	not lib.referenced(input.resource, "sqs_managed_sse_enabled")
 }
 
 deny contains msg if {
@@ -33,8 +42,14 @@ deny contains msg if {
 
 unknown contains msg if {
 	not encrypted
-	some attr in ["kms_master_key_id", "sqs_managed_sse_enabled"]
-	lib.pending(input.resource, attr)
-	not lib.referenced(input.resource, attr)
-	msg := sprintf("%s: %s is known only after apply", [input.resource.address, attr])
+	lib.pending(input.resource, "kms_master_key_id")
+	not lib.referenced(input.resource, "kms_master_key_id")
+	msg := sprintf("%s: kms_master_key_id is known only after apply", [input.resource.address])
+}
+
+# A reference to something unknown does not tell true from false.
+unknown contains msg if {
+	not encrypted
+	lib.pending(input.resource, "sqs_managed_sse_enabled")
+	msg := sprintf("%s: sqs_managed_sse_enabled is known only after apply", [input.resource.address])
 }

@@ -29,8 +29,30 @@ test_unencrypted_fails if {
 	count(rule.deny) == 1 with input as {"resource": testing.resource(res({"kms_master_key_id": null, "sqs_managed_sse_enabled": false}, {}, {}))}
 }
 
-test_unknown_is_unknown if {
+# hashicorp/aws computes sqs_managed_sse_enabled when it is left out: on a new queue that is AWS's
+# default, SSE-SQS.
+test_new_queue_left_out_passes_on_the_default if {
 	inp := {"resource": testing.resource(res({"kms_master_key_id": null}, {"sqs_managed_sse_enabled": true}, {}))}
+	count(rule.deny) == 0 with input as inp
+	count(rule.unknown) == 0 with input as inp
+	older := {"resource": testing.resource(res({"kms_master_key_id": null}, {}, {}))}
+	count(rule.deny) == 0 with input as older
+}
+
+test_existing_queue_known_only_after_apply_is_unknown if {
+	r := object.union(res({"kms_master_key_id": null}, {"sqs_managed_sse_enabled": true}, {}), {"action": "update"})
+	inp := {"resource": testing.resource(r)}
+	count(rule.deny) == 0 with input as inp
+	count(rule.unknown) == 1 with input as inp
+}
+
+test_existing_queue_left_unencrypted_fails if {
+	r := object.union(res({"kms_master_key_id": null, "sqs_managed_sse_enabled": false}, {}, {}), {"action": "no-op"})
+	count(rule.deny) == 1 with input as {"resource": testing.resource(r)}
+}
+
+test_referenced_setting_stays_unknown_on_create if {
+	inp := {"resource": testing.resource(res({"kms_master_key_id": null}, {"sqs_managed_sse_enabled": true}, {"sqs_managed_sse_enabled": ["var.sse"]}))}
 	count(rule.deny) == 0 with input as inp
 	count(rule.unknown) == 1 with input as inp
 }
