@@ -12,6 +12,10 @@ metadata := {
 	"remediation": "Add an aws_s3_bucket_public_access_block for the bucket with block_public_acls, block_public_policy, ignore_public_acls and restrict_public_buckets all true.",
 	"references": ["CKV2_AWS_6", "CKV_AWS_53", "CKV_AWS_54", "CKV_AWS_55", "CKV_AWS_56"],
 	"description": "Without a full public access block one mistaken ACL or bucket policy statement publishes the objects to the internet.",
+	"assumes": [
+		"A bucket created since April 2023 has all four Block Public Access settings on unless a public access block says otherwise (Blocking public access to your Amazon S3 storage, Amazon S3 User Guide; checked 2026-12-07).",
+		"A bucket that already exists keeps what it has: it is judged on the blocks in the plan.",
+	],
 }
 
 resource_types := {"aws_s3_bucket"}
@@ -78,6 +82,40 @@ covered := {s.address |
 	v in ok_values
 }
 
+# Every block, whatever its settings, joined the same way: a bucket with a block of its own is judged
+# on it; a new bucket without one gets AWS's default (metadata.assumes).
+any_addresses := {c.address | some c in companions}
+
+any_values := {v |
+	some c in companions
+	some p in link_paths
+	vv := c.values[p]
+	some v in object.get({"array": vv}, type_name(vv), [vv])
+	is_string(v)
+	v != ""
+}
+
+has_block := {s.address |
+	count(any_addresses) > 0
+	some s in subjects
+	some x in s.referenced_by
+	x.path in link_paths
+	x.address in any_addresses
+} | {s.address |
+	count(any_values) > 0
+	some s in subjects
+	some a in ["id", "arn", "name", "bucket"]
+	v := s.values[a]
+	is_string(v)
+	v in any_values
+}
+
+by_default := {s.address |
+	some s in subjects
+	s.action in {"create", "replace"}
+	not s.address in has_block
+}
+
 # companions whose target is known only after apply and references no plan resource
 # (lib.link_undetermined, inlined: regorus function calls are costly per element)
 undetermined := [c |
@@ -92,6 +130,7 @@ deny contains {"resource": s.address, "msg": msg} if {
 	count(undetermined) == 0
 	some s in subjects
 	not s.address in covered
+	not s.address in by_default
 	msg := sprintf("%s is not covered by an aws_s3_bucket_public_access_block with all four settings true", [s.address])
 }
 

@@ -24,13 +24,29 @@ test_linked_companion_passes if {
 	count(rule.unknown) == 0 with input as inp
 }
 
-test_missing_companion_fails if {
-	count(rule.deny) == 1 with input as {"resources": testing.plan([subject])}
+existing := object.union(subject, {"action": "update"})
+
+test_missing_companion_of_an_existing_bucket_fails if {
+	count(rule.deny) == 1 with input as {"resources": testing.plan([existing])}
 }
 
 test_companion_of_other_resource_fails if {
 	other := companion({"block_public_acls": true, "block_public_policy": true, "ignore_public_acls": true, "restrict_public_buckets": true}, {"bucket": true}, {"bucket": ["aws_s3_bucket.other"]})
-	count(rule.deny) == 1 with input as {"resources": testing.plan([subject, other])}
+	count(rule.deny) == 1 with input as {"resources": testing.plan([existing, other])}
+}
+
+# AWS's default for a bucket created since April 2023 (metadata.assumes).
+test_new_bucket_without_a_block_passes_on_the_default if {
+	inp := {"resources": testing.plan([subject])}
+	count(rule.deny) == 0 with input as inp
+	count(rule.unknown) == 0 with input as inp
+	replaced := object.union(subject, {"action": "replace"})
+	count(rule.deny) == 0 with input as {"resources": testing.plan([replaced])}
+}
+
+test_new_bucket_with_a_weakened_block_fails if {
+	weak := linked_companion({"block_public_acls": false, "block_public_policy": true, "ignore_public_acls": true, "restrict_public_buckets": true})
+	count(rule.deny) == 1 with input as {"resources": testing.plan([subject, weak])}
 }
 
 test_undetermined_companion_is_unknown if {
