@@ -473,7 +473,6 @@ pub fn evaluate(
         .iter()
         .map(|(idx, ..)| rules.rules[*idx].metadata.id.clone())
         .collect();
-    applicable_rules.dedup();
     applicable_rules.sort();
     applicable_rules.dedup();
     let mut findings = Vec::new();

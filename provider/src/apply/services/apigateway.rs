@@ -695,6 +695,14 @@ impl Resource for ApiGatewayRestApi<'_> {
         }
     }
 
+    /// The API the state names first: a lookup by tags lists every API of the account.
+    async fn recorded(&self, a: &Attrs) -> Found {
+        match self.rest_api(attr(a, "id")?).await? {
+            Some(api) => Ok(Some(self.api_attrs(&api).await?)),
+            None => Ok(None),
+        }
+    }
+
     async fn create(&self, d: &Desired<'_>) -> Ensured {
         let id = self.create_api(d).await?;
         self.put_api(d, &id).await?;

@@ -217,9 +217,7 @@ impl Resource for DynamodbTable<'_> {
             let update = self.client.update_table().table_name(name);
             match *key {
                 "tags" => {
-                    let t = self.table(name).await?;
-                    let arn = t.as_ref().and_then(|t| t.table_arn()).unwrap_or("");
-                    tags::sync(&self.reads, &self.client, arn, &d.tags()).await?;
+                    tags::sync(&self.reads, &self.client, attr(a, "arn")?, &d.tags()).await?;
                 }
                 "deletion_protection_enabled" => {
                     let want = d.bool("deletion_protection_enabled").unwrap_or(false);

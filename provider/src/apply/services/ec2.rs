@@ -341,9 +341,7 @@ impl Ec2 {
                     ))
                     .log_destination(d.str("log_destination")?)
                     .deliver_logs_permission_arn(d.str("iam_role_arn")?)
-                    .max_aggregation_interval(
-                        d.int("max_aggregation_interval").unwrap_or(600) as i32
-                    )
+                    .max_aggregation_interval(d.int32("max_aggregation_interval")?.unwrap_or(600))
                     .tag_specifications(tag_spec(ResourceType::VpcFlowLog, d))
                     .send()
                     .await

@@ -816,18 +816,10 @@ impl Elbv2 {
         attrs([("id", arn.to_string()), ("arn", arn.to_string())])
     }
 
-    /// The listener of this child: the one the state names, else the balancer's listener on the
-    /// desired port, else the one tagged as this component (its port is what changed).
-    async fn find_listener(
-        &self,
-        d: &Desired<'_>,
-        known: Option<&Attrs>,
-    ) -> Result<Option<Listener>, CallError> {
-        if let Some(arn) = known.and_then(|a| a.get("arn")) {
-            if let Some(l) = self.listener(arn).await? {
-                return Ok(Some(l));
-            }
-        }
+    /// The listener of this child: the balancer's listener on the desired port, else the one
+    /// tagged as this component (its port is what changed). The one the state names comes first,
+    /// through `Resource::recorded`.
+    async fn find_listener(&self, d: &Desired<'_>) -> Result<Option<Listener>, CallError> {
         let balancer = d.str("load_balancer_arn")?;
         let Some(all) = self.listeners_of(balancer).await? else {
             return Ok(None);
@@ -1068,7 +1060,13 @@ impl Resource for LbListener<'_> {
     const UNREAD: &'static [&'static str] = &["spec"];
 
     async fn find(&self, d: &Desired<'_>) -> Found {
-        let l = self.find_listener(d, None).await?;
+        let l = self.find_listener(d).await?;
+        Ok(l.and_then(|l| l.listener_arn().map(Elbv2::listener_attrs)))
+    }
+
+    /// The listener the state names: a port change updates it rather than making another.
+    async fn recorded(&self, a: &Attrs) -> Found {
+        let l = self.listener(attr(a, "arn")?).await?;
         Ok(l.and_then(|l| l.listener_arn().map(Elbv2::listener_attrs)))
     }
 

@@ -398,7 +398,10 @@ impl Resource for DbInstanceKind<'_> {
 
     async fn ensure(&self, d: &Desired<'_>, existing: Option<&Attrs>) -> Ensured {
         converge(self, d, existing).await?;
-        let i = self.wait_available(d.str("identifier")?).await?;
+        // `converge` waited for `available`: the endpoint is there to read.
+        let identifier = d.str("identifier")?;
+        let i = self.instance(identifier).await?;
+        let i = i.ok_or_else(|| not_visible("DescribeDBInstances", identifier))?;
         Ok(Rds::instance_state(&i, d))
     }
 
