@@ -11,6 +11,7 @@ pub mod identity;
 pub mod plan;
 pub mod profile;
 pub mod programs;
+mod references;
 pub mod report;
 pub mod rules;
 pub mod strict_json;

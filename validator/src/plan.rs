@@ -5,8 +5,9 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use serde_json::{json, Map, Value};
+use serde_json::{json, Value};
 
+use crate::references::ConfigReferences;
 use crate::strict_json;
 
 #[derive(Debug, thiserror::Error)]
@@ -324,12 +325,17 @@ fn normalise(path: &str, mut raw: Value, keep: RawPlan) -> Result<Plan, PlanErro
             "the plan errored (\"errored\": true): Terraform could not plan it",
         ));
     }
-    let references = config_references(top.get("configuration"));
+    let mut references = ConfigReferences::from_configuration(top.get("configuration"));
     let changes = match top.remove("resource_changes") {
         None | Some(Value::Null) => Vec::new(),
         Some(Value::Array(a)) => a,
         Some(_) => return Err(not_plan(path, "resource_changes is not an array")),
     };
+    for rc in &changes {
+        if let Some(module) = rc.get("module_address").and_then(Value::as_str) {
+            references.add_instance(module);
+        }
+    }
     let mut resources = Vec::new();
     let mut opaque = Vec::new();
     // Terraform lists each object once (a deposed object carries its `deposed` key): a second
@@ -417,22 +423,7 @@ fn normalise(path: &str, mut raw: Value, keep: RawPlan) -> Result<Plan, PlanErro
             .remove("after_sensitive")
             .filter(Value::is_object)
             .unwrap_or_else(|| json!({}));
-        let refs = references
-            .get(&config_key(&module, &mode, kind, &name))
-            .cloned()
-            .unwrap_or_default();
-        let resolved = refs
-            .into_iter()
-            .map(|(attr, targets)| {
-                (
-                    attr,
-                    targets
-                        .into_iter()
-                        .map(|t| resolve_reference(&module, &t))
-                        .collect(),
-                )
-            })
-            .collect();
+        let resolved = references.resolve(&module, &mode, kind, &name);
         let r = Resource {
             address: address.to_string(),
             module,
@@ -685,129 +676,6 @@ fn unfold_environment(
         });
     }
     Ok(())
-}
-
-fn config_key(module: &str, mode: &str, kind: &str, name: &str) -> String {
-    // Configuration is per module call, not per instance: strip instance keys from the module path.
-    let mut m = String::new();
-    let mut depth = 0;
-    for c in module.chars() {
-        match c {
-            '[' => depth += 1,
-            ']' => depth -= 1,
-            _ if depth == 0 => m.push(c),
-            _ => {}
-        }
-    }
-    let prefix = if mode == "data" { "data." } else { "" };
-    format!("{m}|{prefix}{kind}.{name}")
-}
-
-/// `aws_kms_key.k.arn` in module `module.a` refers to `module.a.aws_kms_key.k`.
-fn resolve_reference(module: &str, reference: &str) -> String {
-    let parts: Vec<&str> = reference.split('.').collect();
-    let take = if parts.first() == Some(&"data") { 3 } else { 2 };
-    let base = parts
-        .iter()
-        .take(take)
-        .copied()
-        .collect::<Vec<_>>()
-        .join(".");
-    let base = base.split('[').next().unwrap_or(&base).to_string();
-    if module.is_empty() {
-        base
-    } else {
-        format!("{module}.{base}")
-    }
-}
-
-/// Attribute path -> referenced resources, per resource configuration, walking module calls.
-fn config_references(
-    configuration: Option<&Value>,
-) -> BTreeMap<String, BTreeMap<String, Vec<String>>> {
-    let mut out = BTreeMap::new();
-    if let Some(root) = configuration.and_then(|c| c.get("root_module")) {
-        walk_module(root, "", &mut out);
-    }
-    out
-}
-
-fn walk_module(m: &Value, prefix: &str, out: &mut BTreeMap<String, BTreeMap<String, Vec<String>>>) {
-    if let Some(Value::Array(resources)) = m.get("resources") {
-        for r in resources {
-            let (Some(kind), Some(name)) = (
-                r.get("type").and_then(Value::as_str),
-                r.get("name").and_then(Value::as_str),
-            ) else {
-                continue;
-            };
-            let mode = r.get("mode").and_then(Value::as_str).unwrap_or("managed");
-            let mut refs = BTreeMap::new();
-            if let Some(Value::Object(exprs)) = r.get("expressions") {
-                collect_expr_refs(exprs, "", &mut refs);
-            }
-            out.insert(config_key(prefix, mode, kind, name), refs);
-        }
-    }
-    if let Some(Value::Object(calls)) = m.get("module_calls") {
-        for (name, call) in calls {
-            let p = if prefix.is_empty() {
-                format!("module.{name}")
-            } else {
-                format!("{prefix}.module.{name}")
-            };
-            if let Some(inner) = call.get("module") {
-                walk_module(inner, &p, out);
-            }
-        }
-    }
-}
-
-fn collect_expr_refs(
-    exprs: &Map<String, Value>,
-    path: &str,
-    out: &mut BTreeMap<String, Vec<String>>,
-) {
-    for (k, v) in exprs {
-        let p = if path.is_empty() {
-            k.clone()
-        } else {
-            format!("{path}.{k}")
-        };
-        match v {
-            Value::Object(o)
-                if o.contains_key("references") || o.contains_key("constant_value") =>
-            {
-                if let Some(Value::Array(refs)) = o.get("references") {
-                    let targets: Vec<String> = refs
-                        .iter()
-                        .filter_map(Value::as_str)
-                        .filter(|r| {
-                            !r.starts_with("var.")
-                                && !r.starts_with("local.")
-                                && !r.starts_with("each.")
-                                && !r.starts_with("count.")
-                                && !r.starts_with("path.")
-                                && !r.starts_with("module.")
-                        })
-                        .map(str::to_string)
-                        .collect();
-                    if !targets.is_empty() {
-                        out.entry(p).or_default().extend(targets);
-                    }
-                }
-            }
-            Value::Object(o) => collect_expr_refs(o, &p, out),
-            Value::Array(blocks) => {
-                for b in blocks {
-                    if let Value::Object(o) = b {
-                        collect_expr_refs(o, &p, out);
-                    }
-                }
-            }
-            _ => {}
-        }
-    }
 }
 
 /// How many threads share a pass over the resources (judging, converting, parsing documents):

@@ -1,0 +1,451 @@
+//! What a resource's configuration refers to, resolved to the addresses of plan resources at any
+//! module depth.
+//!
+//! A rule that needs a referenced resource (the subnets of a load balancer, the key of a bucket)
+//! finds it through `input.resource.references`. Terraform's plan JSON records references in the
+//! `configuration` tree, per module *call* (not per instance) and in the module's own terms:
+//! `var.subnets` inside `module.app.module.lb` names whatever `module.app` passed to `lb`, and
+//! `module.net.subnet_ids` in the root names whatever that output's expression refers to inside
+//! each instance of `module.net`. Both are followed here, through any number of calls, `count`
+//! and `for_each` instances included, until they reach resources.
+//!
+//! What cannot be followed (locals, which the plan's configuration leaves out; root variables;
+//! function results) resolves to nothing, so a rule that finds no referenced resource and an
+//! unknown value says "unknown", never "pass".
+
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+
+use serde_json::{Map, Value};
+
+/// Raw references (as Terraform wrote them) per attribute path of one expression tree.
+type RawRefs = BTreeMap<String, Vec<String>>;
+
+type Seen = HashSet<(String, String)>;
+
+#[derive(Default)]
+pub(crate) struct ConfigReferences {
+    /// Resource configuration key (`config_key`) -> attribute path -> raw references.
+    resources: HashMap<String, RawRefs>,
+    /// Called module's configuration path (`module.a.module.b`) -> argument -> raw references.
+    arguments: HashMap<String, HashMap<String, Vec<String>>>,
+    /// Module configuration path -> output -> raw references.
+    outputs: HashMap<String, HashMap<String, Vec<String>>>,
+    /// Module instance (`module.a["x"]`, "" for the root) -> its child instances in the plan.
+    children: BTreeMap<String, BTreeSet<String>>,
+}
+
+impl ConfigReferences {
+    /// Reads the plan's `configuration` member (absent: no references are known).
+    pub(crate) fn from_configuration(configuration: Option<&Value>) -> Self {
+        let mut out = ConfigReferences::default();
+        if let Some(root) = configuration.and_then(|c| c.get("root_module")) {
+            out.walk(root, "");
+        }
+        out
+    }
+
+    /// Records a module instance that holds a resource of the plan, with its ancestors: outputs
+    /// are followed into the instances that exist, which only the plan's addresses tell.
+    pub(crate) fn add_instance(&mut self, module_address: &str) {
+        let Some(segments) = module_segments(module_address) else {
+            return;
+        };
+        let mut parent = String::new();
+        for (name, key) in segments {
+            let child = join(&parent, &format!("module.{name}{key}"));
+            self.children
+                .entry(parent)
+                .or_default()
+                .insert(child.clone());
+            parent = child;
+        }
+    }
+
+    /// The resources that each attribute of the resource `mode.kind.name` in the module instance
+    /// `module` refers to: attribute path -> addresses (without the resources' own instance keys,
+    /// which a reference rarely fixes; rules match every instance of such an address).
+    pub(crate) fn resolve(
+        &self,
+        module: &str,
+        mode: &str,
+        kind: &str,
+        name: &str,
+    ) -> BTreeMap<String, Vec<String>> {
+        let Some(raw) = self.resources.get(&config_key(module, mode, kind, name)) else {
+            return BTreeMap::new();
+        };
+        let mut out = BTreeMap::new();
+        for (attr, refs) in raw {
+            let mut found = BTreeSet::new();
+            self.resolve_list(module, refs, &mut HashSet::new(), &mut found);
+            if !found.is_empty() {
+                out.insert(attr.clone(), found.into_iter().collect());
+            }
+        }
+        out
+    }
+
+    fn walk(&mut self, module: &Value, path: &str) {
+        if let Some(Value::Array(resources)) = module.get("resources") {
+            for r in resources {
+                let (Some(kind), Some(name)) = (
+                    r.get("type").and_then(Value::as_str),
+                    r.get("name").and_then(Value::as_str),
+                ) else {
+                    continue;
+                };
+                let mode = r.get("mode").and_then(Value::as_str).unwrap_or("managed");
+                let mut refs = RawRefs::new();
+                if let Some(Value::Object(exprs)) = r.get("expressions") {
+                    collect_expr_refs(exprs, "", &mut refs);
+                }
+                self.resources
+                    .insert(config_key(path, mode, kind, name), refs);
+            }
+        }
+        if let Some(Value::Object(outputs)) = module.get("outputs") {
+            let entry = self.outputs.entry(path.to_string()).or_default();
+            for (name, output) in outputs {
+                entry.insert(
+                    name.clone(),
+                    output.get("expression").map(all_refs).unwrap_or_default(),
+                );
+            }
+        }
+        if let Some(Value::Object(calls)) = module.get("module_calls") {
+            for (name, call) in calls {
+                let callee = join(path, &format!("module.{name}"));
+                if let Some(Value::Object(args)) = call.get("expressions") {
+                    let entry = self.arguments.entry(callee.clone()).or_default();
+                    for (arg, expr) in args {
+                        entry.insert(arg.clone(), all_refs(expr));
+                    }
+                }
+                if let Some(inner) = call.get("module") {
+                    self.walk(inner, &callee);
+                }
+            }
+        }
+    }
+
+    /// Resolves one expression's references. Terraform lists a module output reference with its
+    /// call (`module.net.ids`, `module.net`): the bare call is followed only when nothing more
+    /// precise names it, which means the whole module object was used as a value.
+    ///
+    /// `seen` holds the (instance, reference) pairs already followed: following one twice adds
+    /// nothing, and Terraform refuses cycles but a crafted plan may hold one.
+    fn resolve_list(
+        &self,
+        instance: &str,
+        refs: &[String],
+        seen: &mut Seen,
+        out: &mut BTreeSet<String>,
+    ) {
+        for r in refs {
+            if r.starts_with("module.") && module_output(r).is_none() {
+                let precise = refs.iter().any(|o| {
+                    o.len() > r.len() && o.starts_with(r.as_str()) && module_output(o).is_some()
+                });
+                if precise {
+                    continue;
+                }
+            }
+            if seen.insert((instance.to_string(), r.clone())) {
+                self.resolve_one(instance, r, seen, out);
+            }
+        }
+    }
+
+    fn resolve_one(
+        &self,
+        instance: &str,
+        reference: &str,
+        seen: &mut Seen,
+        out: &mut BTreeSet<String>,
+    ) {
+        let (head, rest) = reference.split_once('.').unwrap_or((reference, ""));
+        match head {
+            "var" => {
+                // A variable is what the caller passed: its argument's references, in the caller.
+                let Some((parent, _)) = split_last(instance) else {
+                    return; // a root variable: set outside the configuration
+                };
+                let var = identifier(rest);
+                if let Some(refs) = self
+                    .arguments
+                    .get(&config_path(instance))
+                    .and_then(|args| args.get(var))
+                {
+                    self.resolve_list(&parent, refs, seen, out);
+                }
+            }
+            "module" => {
+                let call = identifier(rest);
+                let key = instance_key(&rest[call.len()..]);
+                let output = module_output(reference);
+                for child in self.children.get(instance).into_iter().flatten() {
+                    let Some((_, (name, child_key))) = split_last(child) else {
+                        continue;
+                    };
+                    if name != call || key.is_some_and(|k| k != child_key) {
+                        continue;
+                    }
+                    let Some(outputs) = self.outputs.get(&config_path(child)) else {
+                        continue;
+                    };
+                    match output {
+                        Some(o) => {
+                            if let Some(refs) = outputs.get(o) {
+                                self.resolve_list(child, refs, seen, out);
+                            }
+                        }
+                        None => {
+                            for refs in outputs.values() {
+                                self.resolve_list(child, refs, seen, out);
+                            }
+                        }
+                    }
+                }
+            }
+            // Values of the expression's own evaluation, or of configuration the plan omits.
+            "each" | "count" | "path" | "local" | "terraform" | "self" => {}
+            "data" => {
+                if let Some(address) = resource_address(rest, 2) {
+                    out.insert(join(instance, &format!("data.{address}")));
+                }
+            }
+            _ => {
+                if let Some(address) = resource_address(reference, 2) {
+                    out.insert(join(instance, &address));
+                }
+            }
+        }
+    }
+}
+
+/// The key under which a resource's configuration is recorded: configuration is per module call,
+/// not per instance, so the module path loses its instance keys.
+pub(crate) fn config_key(module: &str, mode: &str, kind: &str, name: &str) -> String {
+    let prefix = if mode == "data" { "data." } else { "" };
+    format!("{}|{prefix}{kind}.{name}", config_path(module))
+}
+
+/// `module.a["x"].module.b[0]` -> `module.a.module.b`.
+fn config_path(instance: &str) -> String {
+    match module_segments(instance) {
+        Some(segments) => segments
+            .iter()
+            .map(|(name, _)| format!("module.{name}"))
+            .collect::<Vec<_>>()
+            .join("."),
+        None => instance.to_string(),
+    }
+}
+
+fn join(module: &str, rest: &str) -> String {
+    if module.is_empty() {
+        rest.to_string()
+    } else {
+        format!("{module}.{rest}")
+    }
+}
+
+/// The parent instance and the last call (name, instance key text) of a module instance.
+fn split_last(instance: &str) -> Option<(String, (String, String))> {
+    let mut segments = module_segments(instance)?;
+    let last = segments.pop()?;
+    let parent = segments
+        .iter()
+        .map(|(n, k)| format!("module.{n}{k}"))
+        .collect::<Vec<_>>()
+        .join(".");
+    Some((parent, last))
+}
+
+/// Splits `module.a["x.y"].module.b[0]` into `[("a", "[\"x.y\"]"), ("b", "[0]")]`. Keys are kept
+/// as Terraform writes them, so they compare with the keys that references carry. None when the
+/// text is not a module address.
+fn module_segments(instance: &str) -> Option<Vec<(String, String)>> {
+    let mut out = Vec::new();
+    let mut rest = instance;
+    while !rest.is_empty() {
+        rest = rest.strip_prefix("module.")?;
+        let name = identifier(rest);
+        if name.is_empty() {
+            return None;
+        }
+        rest = &rest[name.len()..];
+        let key_len = bracket_len(rest)?;
+        out.push((name.to_string(), rest[..key_len].to_string()));
+        rest = &rest[key_len..];
+        if !rest.is_empty() {
+            rest = rest.strip_prefix('.')?;
+        }
+    }
+    Some(out)
+}
+
+/// The length of a leading `[...]` instance key (0 when there is none), quotes and escapes
+/// respected; None when it never closes.
+fn bracket_len(text: &str) -> Option<usize> {
+    if !text.starts_with('[') {
+        return Some(0);
+    }
+    let mut in_string = false;
+    let mut escaped = false;
+    for (i, c) in text.char_indices().skip(1) {
+        match c {
+            _ if escaped => escaped = false,
+            '\\' if in_string => escaped = true,
+            '"' => in_string = !in_string,
+            ']' if !in_string => return Some(i + 1),
+            _ => {}
+        }
+    }
+    None
+}
+
+/// The leading identifier of a traversal (`subnets` of `subnets[0].id`).
+fn identifier(text: &str) -> &str {
+    let end = text
+        .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '-'))
+        .unwrap_or(text.len());
+    &text[..end]
+}
+
+/// The instance key written after a module call in a reference (`[0]` of `[0].ids`), if any.
+fn instance_key(after_call: &str) -> Option<&str> {
+    let len = bracket_len(after_call)?;
+    (len > 0).then(|| &after_call[..len])
+}
+
+/// The output named by a module reference (`ids` of `module.net[0].ids`), None for a bare call.
+fn module_output(reference: &str) -> Option<&str> {
+    let rest = reference.strip_prefix("module.")?;
+    let call = identifier(rest);
+    let after = &rest[call.len()..];
+    let after = &after[bracket_len(after)?..];
+    let output = identifier(after.strip_prefix('.')?);
+    (!output.is_empty()).then_some(output)
+}
+
+/// `aws_kms_key.k[0].arn` -> `aws_kms_key.k`: the first `parts` identifiers, without instance keys.
+fn resource_address(reference: &str, parts: usize) -> Option<String> {
+    let mut names = Vec::new();
+    let mut rest = reference;
+    for i in 0..parts {
+        if i > 0 {
+            rest = rest.strip_prefix('.')?;
+        }
+        let name = identifier(rest);
+        if name.is_empty() {
+            return None;
+        }
+        names.push(name);
+        rest = &rest[name.len()..];
+        rest = &rest[bracket_len(rest)?..];
+    }
+    Some(names.join("."))
+}
+
+/// Every reference anywhere inside one expression (a module argument or an output).
+fn all_refs(expr: &Value) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut stack = vec![expr];
+    while let Some(v) = stack.pop() {
+        match v {
+            Value::Object(o) => {
+                if let Some(Value::Array(refs)) = o.get("references") {
+                    out.extend(refs.iter().filter_map(Value::as_str).map(str::to_string));
+                }
+                stack.extend(o.values().filter(|v| v.is_object() || v.is_array()));
+            }
+            Value::Array(a) => stack.extend(a.iter()),
+            _ => {}
+        }
+    }
+    out
+}
+
+/// Attribute path -> raw references, for a resource's `expressions` (blocks nest; their indexes
+/// are dropped from the path, as rules read it).
+fn collect_expr_refs(exprs: &Map<String, Value>, path: &str, out: &mut RawRefs) {
+    for (k, v) in exprs {
+        let p = if path.is_empty() {
+            k.clone()
+        } else {
+            format!("{path}.{k}")
+        };
+        match v {
+            Value::Object(o)
+                if o.contains_key("references") || o.contains_key("constant_value") =>
+            {
+                if let Some(Value::Array(refs)) = o.get("references") {
+                    let refs = refs.iter().filter_map(Value::as_str).map(str::to_string);
+                    out.entry(p).or_default().extend(refs);
+                }
+            }
+            Value::Object(o) => collect_expr_refs(o, &p, out),
+            Value::Array(blocks) => {
+                for b in blocks {
+                    if let Value::Object(o) = b {
+                        collect_expr_refs(o, &p, out);
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn module_addresses_split_on_calls_not_on_dots_inside_keys() {
+        assert_eq!(
+            module_segments(r#"module.a["x.y]"].module.b[0]"#).unwrap(),
+            vec![
+                ("a".to_string(), r#"["x.y]"]"#.to_string()),
+                ("b".to_string(), "[0]".to_string())
+            ]
+        );
+        assert_eq!(
+            config_path(r#"module.a["k"].module.b[1]"#),
+            "module.a.module.b"
+        );
+        assert!(module_segments("module.a[\"open").is_none());
+        assert_eq!(module_segments("").unwrap(), vec![]);
+    }
+
+    #[test]
+    fn references_name_outputs_and_resources() {
+        assert_eq!(
+            module_output("module.net[0].subnet_ids[1]"),
+            Some("subnet_ids")
+        );
+        assert_eq!(module_output("module.net[\"a\"]"), None);
+        assert_eq!(module_output("module.net"), None);
+        assert_eq!(
+            resource_address("aws_subnet.a[\"x.y\"].id", 2).as_deref(),
+            Some("aws_subnet.a")
+        );
+        assert_eq!(resource_address("aws_subnet", 2), None);
+    }
+
+    #[test]
+    fn a_variable_cycle_in_a_crafted_plan_ends() {
+        // module.a's output is its variable, which its caller sets from module.a's output.
+        let config = serde_json::json!({"root_module": {"module_calls": {"a": {
+            "expressions": {"v": {"references": ["module.a.o", "module.a"]}},
+            "module": {"outputs": {"o": {"expression": {"references": ["var.v"]}}},
+                       "resources": [{"mode": "managed", "type": "aws_lb", "name": "l",
+                                      "expressions": {"subnets": {"references": ["var.v"]}}}]}}}}});
+        let mut refs = ConfigReferences::from_configuration(Some(&config));
+        refs.add_instance("module.a");
+        assert!(refs
+            .resolve("module.a", "managed", "aws_lb", "l")
+            .is_empty());
+    }
+}
