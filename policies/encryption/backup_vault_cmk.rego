@@ -11,6 +11,7 @@ metadata := {
 	"category": "encryption",
 	"remediation": "Set kms_key_arn on the aws_backup_vault to a customer-managed aws_kms_key ARN.",
 	"references": ["CKV_AWS_166"],
+	"attributes": ["kms_key_arn"],
 	"description": "Recovery points hold full copies of the databases and tables; a customer-managed key keeps restore and copy under the account's key policy.",
 }
 

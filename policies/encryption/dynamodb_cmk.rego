@@ -11,6 +11,7 @@ metadata := {
 	"category": "encryption",
 	"remediation": "Add server_side_encryption { enabled = true, kms_key_arn = aws_kms_key.<key>.arn } to the aws_dynamodb_table.",
 	"references": ["CKV_AWS_119"],
+	"attributes": ["server_side_encryption.kms_key_arn", "server_side_encryption"],
 	"description": "Tables without server_side_encryption use an AWS-owned key that the account can neither audit nor restrict; a customer-managed key puts decryption under the account's key policy and CloudTrail.",
 }
 

@@ -11,6 +11,7 @@ metadata := {
 	"category": "encryption",
 	"remediation": "Set encrypted = true and kms_key_id to a customer-managed aws_kms_key ARN on the aws_ebs_volume.",
 	"references": ["CKV_AWS_189"],
+	"attributes": ["kms_key_id", "encrypted"],
 	"description": "Volumes encrypted with the default aws/ebs key cannot have their snapshots shared safely or access restricted by key policy.",
 }
 

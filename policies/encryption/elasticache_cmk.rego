@@ -11,6 +11,7 @@ metadata := {
 	"category": "encryption",
 	"remediation": "Set kms_key_id on the aws_elasticache_replication_group to a customer-managed aws_kms_key ARN (requires at_rest_encryption_enabled = true).",
 	"references": ["CKV_AWS_191"],
+	"attributes": ["kms_key_id", "at_rest_encryption_enabled"],
 	"description": "With the default AWS-managed key the account cannot restrict or audit who decrypts cache backups; a customer-managed key keeps that under the key policy.",
 }
 

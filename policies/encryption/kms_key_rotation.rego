@@ -11,6 +11,7 @@ metadata := {
 	"category": "encryption",
 	"remediation": "Set enable_key_rotation = true (optionally rotation_period_in_days) on every symmetric aws_kms_key.",
 	"references": ["CKV_AWS_7"],
+	"attributes": ["enable_key_rotation", "customer_master_key_spec"],
 	"description": "Automatic rotation limits how much data one key version protects and how long a leaked version stays useful.",
 }
 

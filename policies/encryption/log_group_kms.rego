@@ -11,6 +11,7 @@ metadata := {
 	"category": "encryption",
 	"remediation": "Set kms_key_id on the aws_cloudwatch_log_group to a customer-managed aws_kms_key ARN whose key policy allows the logs service principal.",
 	"references": ["CKV_AWS_158"],
+	"attributes": ["kms_key_id"],
 	"description": "Log events often carry request data, identifiers and errors with secrets; a KMS key lets the key policy decide who can read them.",
 }
 

@@ -11,6 +11,7 @@ metadata := {
 	"category": "encryption",
 	"remediation": "When performance_insights_enabled = true, set performance_insights_kms_key_id to a customer-managed aws_kms_key ARN.",
 	"references": ["CKV_AWS_354"],
+	"attributes": ["performance_insights_kms_key_id", "performance_insights_enabled"],
 	"description": "Performance Insights stores query text and wait statistics that can contain sensitive values; a customer-managed key keeps that data under the same key policy as the database.",
 }
 

@@ -11,6 +11,7 @@ metadata := {
 	"category": "encryption",
 	"remediation": "Set kms_key_id on the aws_db_instance or aws_rds_cluster to the ARN of a customer-managed aws_kms_key (with enable_key_rotation = true).",
 	"references": ["CKV_AWS_327"],
+	"attributes": ["kms_key_id", "storage_encrypted"],
 	"description": "The AWS-managed aws/rds key cannot be restricted by key policy or shared for cross-account snapshot copies; a customer-managed key keeps control of who can decrypt the data.",
 }
 

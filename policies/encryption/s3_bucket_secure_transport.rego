@@ -11,6 +11,7 @@ metadata := {
 	"category": "encryption",
 	"remediation": "Attach an aws_s3_bucket_policy with a Deny statement for all principals and s3:* when the condition Bool aws:SecureTransport is \"false\".",
 	"references": ["CKV_AWS_379"],
+	"attributes": ["policy"],
 	"description": "S3 still accepts plain HTTP requests unless the bucket policy refuses them, so data can travel unencrypted between clients and the bucket.",
 }
 

@@ -11,6 +11,7 @@ metadata := {
 	"category": "encryption",
 	"remediation": "Set kms_key_id on the aws_secretsmanager_secret to a customer-managed aws_kms_key ARN.",
 	"references": ["CKV_AWS_149"],
+	"attributes": ["kms_key_id"],
 	"description": "The default aws/secretsmanager key cannot be restricted by key policy or shared across accounts; a customer-managed key adds an independent control over who can read the secret.",
 }
 

@@ -11,6 +11,7 @@ metadata := {
 	"category": "iam",
 	"remediation": "Remove credential-issuing actions (iam:CreateAccessKey, sts:AssumeRole, ec2:GetPasswordData, ...) from workload policies or scope them to specific resource ARNs.",
 	"references": ["CKV_AWS_107", "CKV_AWS_287"],
+	"attributes": ["policy", "inline_policy.policy", "inline_policy", "statement", "assume_role_policy"],
 	"description": "Actions that return passwords, keys or session tokens for any resource let the holder obtain the credentials of other identities.",
 }
 

@@ -11,6 +11,7 @@ metadata := {
 	"category": "iam",
 	"remediation": "Scope s3:GetObject, ssm:GetParameter* and secretsmanager:GetSecretValue to the bucket prefixes, parameter paths and secret ARNs the workload needs.",
 	"references": ["CKV_AWS_108", "CKV_AWS_288"],
+	"attributes": ["policy", "inline_policy.policy", "inline_policy", "statement", "assume_role_policy"],
 	"description": "Read access to every object, parameter or secret in the account lets one compromised workload copy all stored data and credentials.",
 }
 

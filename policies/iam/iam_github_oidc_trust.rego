@@ -11,6 +11,7 @@ metadata := {
 	"category": "iam",
 	"remediation": "Add a Condition StringEquals/StringLike on token.actions.githubusercontent.com:sub with values such as \"repo:<org>/<repo>:ref:refs/heads/main\" (no wildcard in the organisation) to the assume-role statement.",
 	"references": ["CKV_AWS_358", "CKV_AWS_393"],
+	"attributes": ["assume_role_policy", "statement"],
 	"description": "Without a sub claim condition, a workflow in any GitHub repository of any organisation can obtain credentials for the role through the shared GitHub OIDC provider.",
 }
 

@@ -11,6 +11,7 @@ metadata := {
 	"category": "iam",
 	"remediation": "Do not attach arn:aws:iam::aws:policy/AdministratorAccess or IAMFullAccess (policy_arn, managed_policy_arns); attach a customer-managed policy with the needed actions instead.",
 	"references": ["CKV_AWS_274", "CKV_AWS_275", "CKV2_AWS_56"],
+	"attributes": ["policy_arn", "managed_policy_arns"],
 	"description": "These AWS-managed policies grant every action (or every IAM action) on every resource, so the role, user or group becomes an account administrator.",
 }
 

@@ -11,6 +11,7 @@ metadata := {
 	"category": "iam",
 	"remediation": "Scope permission-changing actions (iam:Attach*/Put*Policy, s3:PutBucketPolicy, kms:PutKeyPolicy, kms:CreateGrant, *:AddPermission, ...) to specific resource ARNs or remove them.",
 	"references": ["CKV_AWS_109", "CKV_AWS_289"],
+	"attributes": ["policy", "inline_policy.policy", "inline_policy", "statement", "assume_role_policy"],
 	"description": "Actions that change policies, grants or ACLs on any resource let the holder open resources to other principals or to the public without any other permission.",
 }
 

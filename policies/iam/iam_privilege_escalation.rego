@@ -11,6 +11,7 @@ metadata := {
 	"category": "iam",
 	"remediation": "Remove the escalation path: do not combine iam:PassRole on wildcard roles with compute-creating actions, and do not grant policy-editing actions (iam:CreatePolicyVersion, iam:Put*Policy, iam:Attach*Policy, iam:UpdateAssumeRolePolicy, ...) to workloads.",
 	"references": ["CKV_AWS_110", "CKV_AWS_286"],
+	"attributes": ["policy", "inline_policy.policy", "inline_policy", "statement", "assume_role_policy"],
 	"description": "These action combinations let a principal give itself or a role it can assume more permissions than it was granted, up to full administrator access.",
 }
 

@@ -11,6 +11,7 @@ metadata := {
 	"category": "iam",
 	"remediation": "Replace Resource \"*\" with the ARNs of the resources concerned; keep \"*\" only for actions that accept nothing else (Describe*, List*, a few global calls).",
 	"references": ["CKV_AWS_355", "CKV_AWS_356"],
+	"attributes": ["policy", "inline_policy.policy", "inline_policy", "statement", "assume_role_policy"],
 	"description": "Resource \"*\" on actions that accept resource ARNs grants them on every current and future resource of the account instead of the ones the workload uses.",
 }
 

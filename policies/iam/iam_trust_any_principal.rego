@@ -11,6 +11,7 @@ metadata := {
 	"category": "iam",
 	"remediation": "Name the trusted service, account role or OIDC provider in Principal of assume_role_policy; if \"*\" is unavoidable add a Condition on sts:ExternalId, aws:PrincipalOrgID or aws:PrincipalArn.",
 	"references": ["CKV_AWS_60"],
+	"attributes": ["assume_role_policy"],
 	"description": "A trust policy with Principal \"*\" (or {\"AWS\": \"*\"}) and no restricting condition lets any AWS account in the world assume the role.",
 }
 

@@ -11,6 +11,7 @@ metadata := {
 	"category": "iam",
 	"remediation": "Trust a specific role ARN instead of an account id or :root in assume_role_policy, or add a Condition on sts:ExternalId (third parties) or aws:PrincipalArn.",
 	"references": ["CKV_AWS_61"],
+	"attributes": ["assume_role_policy"],
 	"description": "Trusting an account root lets every principal of that account with sts:AssumeRole permission assume the role; for third-party accounts it also opens the confused-deputy problem.",
 }
 

@@ -11,6 +11,7 @@ metadata := {
 	"category": "iam",
 	"remediation": "Scope write actions (Create*, Put*, Update*, Delete*, ...) to the ARNs of the resources the workload owns instead of Resource \"*\".",
 	"references": ["CKV_AWS_111", "CKV_AWS_290"],
+	"attributes": ["policy", "inline_policy.policy", "inline_policy", "statement", "assume_role_policy"],
 	"description": "Write access without resource constraints lets a compromised workload modify or destroy any resource of that service in the account.",
 }
 

@@ -11,6 +11,7 @@ metadata := {
 	"category": "iam",
 	"remediation": "Name the account, role or service in Principal of the bucket, key, topic, queue or secret policy, or add a Condition on aws:SourceArn, aws:SourceAccount or aws:PrincipalOrgID to statements with Principal \"*\".",
 	"references": ["CKV_AWS_70", "CKV_AWS_33", "CKV_AWS_283", "CKV_AWS_168", "CKV_AWS_169"],
+	"attributes": ["policy", "statement"],
 	"description": "An Allow statement for Principal \"*\" without a restricting condition opens the resource to every AWS account and, for S3, to anonymous internet users.",
 }
 

@@ -11,6 +11,7 @@ metadata := {
 	"category": "logging",
 	"remediation": "Add access_log_settings { destination_arn = aws_cloudwatch_log_group.<api>.arn, format = ... } to the aws_api_gateway_stage.",
 	"references": ["CKV_AWS_76"],
+	"attributes": ["access_log_settings"],
 	"description": "Without access logs there is no record of who called the API, from where and with what result.",
 }
 

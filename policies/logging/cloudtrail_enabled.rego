@@ -11,6 +11,7 @@ metadata := {
 	"category": "logging",
 	"remediation": "Remove enable_logging = false (the default is true) from the aws_cloudtrail.",
 	"references": ["CKV_AWS_251"],
+	"attributes": ["enable_logging"],
 	"description": "A trail with logging stopped records nothing while still looking configured.",
 }
 

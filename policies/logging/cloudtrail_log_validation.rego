@@ -11,6 +11,7 @@ metadata := {
 	"category": "logging",
 	"remediation": "Set enable_log_file_validation = true on the aws_cloudtrail.",
 	"references": ["CKV_AWS_36"],
+	"attributes": ["enable_log_file_validation"],
 	"description": "Digest files let investigators prove that trail logs were not modified or deleted after delivery.",
 }
 

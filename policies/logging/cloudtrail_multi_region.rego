@@ -11,6 +11,7 @@ metadata := {
 	"category": "logging",
 	"remediation": "Set is_multi_region_trail = true (and include_global_service_events = true) on the aws_cloudtrail.",
 	"references": ["CKV_AWS_67"],
+	"attributes": ["is_multi_region_trail"],
 	"description": "A single-region trail misses API activity in every other region, where an attacker can create resources unobserved.",
 }
 

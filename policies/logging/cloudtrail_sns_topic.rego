@@ -11,6 +11,7 @@ metadata := {
 	"category": "logging",
 	"remediation": "Set sns_topic_name on the aws_cloudtrail to an aws_sns_topic whose policy allows cloudtrail.amazonaws.com to publish.",
 	"references": ["CKV_AWS_252"],
+	"attributes": ["sns_topic_name"],
 	"description": "Delivery notifications let log pipelines and alerts react to new trail files as they arrive.",
 }
 

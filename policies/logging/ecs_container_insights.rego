@@ -11,6 +11,7 @@ metadata := {
 	"category": "logging",
 	"remediation": "Add setting { name = \"containerInsights\", value = \"enabled\" } (or \"enhanced\") to the aws_ecs_cluster.",
 	"references": ["CKV_AWS_65"],
+	"attributes": ["setting"],
 	"description": "Container Insights collects per-task metrics and events; without it failing or compromised tasks leave little trace.",
 }
 

@@ -11,6 +11,7 @@ metadata := {
 	"category": "logging",
 	"remediation": "Add tracing_config { mode = \"Active\" } to the aws_lambda_function and allow xray:PutTraceSegments in its role.",
 	"references": ["CKV_AWS_50"],
+	"attributes": ["tracing_config.mode", "tracing_config"],
 	"description": "Active tracing records the path of each invocation through downstream services, needed to investigate failures and abuse.",
 }
 

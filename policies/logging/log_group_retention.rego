@@ -11,6 +11,7 @@ metadata := {
 	"category": "logging",
 	"remediation": "Set retention_in_days = 365 or more (or 0 to never expire) on the aws_cloudwatch_log_group.",
 	"references": ["CKV_AWS_66", "CKV_AWS_338"],
+	"attributes": ["retention_in_days"],
 	"description": "Short or unset retention loses the evidence needed to investigate incidents that are discovered weeks or months later.",
 }
 

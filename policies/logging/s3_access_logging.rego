@@ -11,6 +11,7 @@ metadata := {
 	"category": "logging",
 	"remediation": "Add an aws_s3_bucket_logging with bucket = aws_s3_bucket.<bucket>.id and target_bucket = <log bucket>; the log bucket itself is exempt.",
 	"references": ["CKV_AWS_18"],
+	"attributes": ["logging"],
 	"description": "Server access logs record every request to the bucket, including anonymous and denied ones, which CloudTrail data events do not cover by default.",
 }
 

@@ -11,6 +11,7 @@ metadata := {
 	"category": "multi-az",
 	"remediation": "Set enable_cross_zone_load_balancing = true on network and gateway aws_lb resources.",
 	"references": ["CKV_AWS_152"],
+	"attributes": ["enable_cross_zone_load_balancing", "load_balancer_type"],
 	"description": "Without cross-zone balancing each zone only serves its own targets, so losing targets in one zone overloads or drops that zone's traffic.",
 }
 

@@ -11,6 +11,7 @@ metadata := {
 	"category": "multi-az",
 	"remediation": "Give the aws_lb subnets (or subnet_mapping blocks) in at least two availability zones.",
 	"references": [],
+	"attributes": ["subnets", "subnet_mapping"],
 	"description": "A load balancer placed in one zone stops serving when that zone fails, even if the targets behind it run in several zones.",
 }
 

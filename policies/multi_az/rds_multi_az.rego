@@ -11,6 +11,7 @@ metadata := {
 	"category": "multi-az",
 	"remediation": "Set multi_az = true on the aws_db_instance (the EduLibra default outside dev).",
 	"references": ["CKV_AWS_157"],
+	"attributes": ["multi_az"],
 	"description": "A single-AZ instance is down for the whole duration of an AZ outage or a host failure, and maintenance causes longer interruptions.",
 }
 

@@ -11,6 +11,7 @@ metadata := {
 	"category": "multi-az",
 	"remediation": "Add health_check { enabled = true, path = \"/health\", matcher = \"200\" } to the aws_lb_target_group.",
 	"references": ["CKV_AWS_261"],
+	"attributes": ["health_check"],
 	"description": "Without an application health check the load balancer keeps sending traffic to failed tasks and cannot shift it to healthy zones.",
 }
 

@@ -11,6 +11,7 @@ metadata := {
 	"category": "network",
 	"remediation": "Set publicly_accessible = false on the aws_db_instance and place it in private (data) subnets.",
 	"references": ["CKV_AWS_17"],
+	"attributes": ["publicly_accessible"],
 	"description": "A publicly accessible instance gets a public DNS name and IP, exposing the database port to the internet behind only its security group.",
 }
 

@@ -11,6 +11,7 @@ metadata := {
 	"category": "waf",
 	"remediation": "Set web_acl_id on the aws_cloudfront_distribution to the ARN of an aws_wafv2_web_acl with scope = \"CLOUDFRONT\".",
 	"references": ["CKV_AWS_68"],
+	"attributes": ["web_acl_id"],
 	"description": "Without a web ACL every request reaches the origins unfiltered: no managed rule groups, no rate limiting, no protection against known exploits.",
 }
 

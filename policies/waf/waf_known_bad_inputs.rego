@@ -11,6 +11,7 @@ metadata := {
 	"category": "waf",
 	"remediation": "Add the AWS managed rule group AWSManagedRulesKnownBadInputsRuleSet (override_action { none {} }) to the aws_wafv2_web_acl and do not override its Log4JRCE rules to count.",
 	"references": ["CKV_AWS_192", "CKV2_AWS_47", "CKV2_AWS_76", "CKV2_AWS_77", "CKV2_AWS_78"],
+	"attributes": ["rule"],
 	"description": "The known-bad-inputs group blocks request patterns of widely exploited vulnerabilities such as Log4Shell (CVE-2021-44228) before they reach the application.",
 }
 

@@ -11,6 +11,7 @@ metadata := {
 	"category": "waf",
 	"remediation": "Give each rule of the aws_wafv2_web_acl an action { block {} } (own statements) or override_action { none {} } (rule groups).",
 	"references": ["CKV_AWS_342"],
+	"attributes": ["rule.action", "rule.override_action", "rule"],
 	"description": "A rule without an action or override action is rejected or does nothing, so the protection it was meant to add is missing.",
 }
 

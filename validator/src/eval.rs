@@ -37,6 +37,9 @@ pub struct Report {
     /// Waivers in force that matched no finding of this run.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub stale_waivers: Vec<String>,
+    /// Every waiver, with what it silenced in this run (`--waivers-report`).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub waivers: Vec<crate::waivers::WaiverUse>,
     /// The rules that had something to judge in these plans (a resource of their types, or a
     /// plan): a rule not listed was not applicable. Sorted by id.
     pub applicable_rules: Vec<String>,
@@ -227,6 +230,7 @@ fn judge(
                 references: rule.metadata.references.clone(),
                 waiver: None,
                 source: r.source.clone(),
+                location: None,
             });
         }
     }
@@ -517,6 +521,7 @@ pub fn evaluate(
                         references: vec![],
                         waiver: None,
                         source: plan.path.clone(),
+                        location: None,
                     });
                 }
             }
@@ -539,6 +544,7 @@ pub fn evaluate(
                 references: vec![],
                 waiver: None,
                 source: plan.path.clone(),
+                location: None,
             });
         }
     }
@@ -572,6 +578,7 @@ pub fn evaluate(
         findings,
         expired_waivers: applied.expired,
         stale_waivers: applied.stale,
+        waivers: applied.uses,
         applicable_rules,
         skipped_rules: Vec::new(),
         gate: None,

@@ -25,4 +25,8 @@ pub struct Finding {
     pub waiver: Option<String>,
     #[serde(skip)]
     pub source: String,
+    /// The `.tf` file and line it belongs to, when the configuration's sources were read
+    /// (`check --source`); otherwise the finding has only its plan address.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub location: Option<crate::sources::Location>,
 }

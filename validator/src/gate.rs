@@ -173,6 +173,7 @@ mod tests {
             references: Vec::new(),
             waiver: None,
             source: String::new(),
+            location: None,
         }
     }
 

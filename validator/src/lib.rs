@@ -3,7 +3,9 @@
 //! `eval` judges every resource (pass, fail or unknown), `waivers` apply reviewed exceptions,
 //! `report` renders the result, `testing` runs the rules' own Rego tests.
 
+mod address;
 pub mod compiled;
+pub mod environment;
 pub mod eval;
 pub mod finding;
 pub mod gate;
@@ -14,6 +16,7 @@ pub mod programs;
 mod references;
 pub mod report;
 pub mod rules;
+pub mod sources;
 pub mod strict_json;
 pub mod testing;
 pub mod vm;

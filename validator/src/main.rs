@@ -13,6 +13,7 @@ use edulibra_validate::compiled::EngineChoice;
 use edulibra_validate::eval::{self, Options};
 use edulibra_validate::report::{self, Format};
 use edulibra_validate::rules::RuleSet;
+use edulibra_validate::sources::Sources;
 use edulibra_validate::waivers::Waivers;
 use edulibra_validate::{gate, plan, profile, testing};
 
@@ -117,6 +118,18 @@ enum Command {
         /// mistyped): stale waivers are otherwise only reported.
         #[arg(long)]
         fail_on_stale_waivers: bool,
+        /// Write every waiver (file, inline `# edulibra:waive` comments, `edulibra:waive:RULE`
+        /// tags) with what it silenced and when it expires, as Markdown (`-` is stdout).
+        #[arg(long)]
+        waivers_report: Option<PathBuf>,
+        /// The Terraform configuration the plans were made from: findings then carry the `.tf`
+        /// file and line of their block or argument, and `# edulibra:waive` comments apply.
+        /// Default: the current directory when it holds `.tf` files.
+        #[arg(long)]
+        source: Option<PathBuf>,
+        /// Do not read the configuration, even from the current directory.
+        #[arg(long, conflicts_with = "source")]
+        no_source: bool,
         /// Time limit of one rule evaluation, in seconds.
         #[arg(long, default_value = "20")]
         timeout: u64,
@@ -182,6 +195,33 @@ fn main() -> ExitCode {
     }
 }
 
+/// Gives each finding the file and line of its block, or of the argument its rule judges; a
+/// child of an `edulibra_environment` the environment's argument that decides it.
+fn locate_findings(
+    sources: &Sources,
+    rules: &[edulibra_validate::rules::Rule],
+    findings: &mut [eval::Finding],
+) {
+    let arguments: std::collections::HashMap<&str, &[String]> = rules
+        .iter()
+        .map(|r| (r.metadata.id.as_str(), r.metadata.attributes.as_slice()))
+        .collect();
+    for f in findings {
+        let wanted: Vec<&str> = if f.resource.contains('/') {
+            // `database.multi_az` may be written as a block or as an object argument.
+            edulibra_validate::environment::argument_for(&f.rule_id, &f.category, &f.resource_type)
+                .map(|a| vec![a, a.split('.').next().unwrap_or(a)])
+                .unwrap_or_default()
+        } else {
+            arguments
+                .get(f.rule_id.as_str())
+                .map(|a| a.iter().map(String::as_str).collect())
+                .unwrap_or_default()
+        };
+        f.location = sources.locate(&f.resource, &wanted);
+    }
+}
+
 /// The error and its causes on one line, leaving out a cause whose text the message already
 /// quotes (our errors often name their source in their own message).
 fn one_line_chain(e: &anyhow::Error) -> String {
@@ -215,6 +255,9 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
             only_changes,
             waivers,
             fail_on_stale_waivers,
+            waivers_report,
+            source,
+            no_source,
             timeout,
             engine,
         } => {
@@ -248,13 +291,36 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
             let fail_policy =
                 gate::FailPolicy::new(fail_on.as_str(), soft_fail, &soft_fail_on, &hard_fail_on)?;
             profile::phase("load");
-            let waivers = match waivers {
+            let mut waivers = match waivers {
                 Some(p) => Waivers::load(&p)?,
                 None => Waivers {
                     items: vec![],
                     today: edulibra_validate::waivers::today_utc(),
                 },
             };
+            let mut sources = match (source, no_source) {
+                (_, true) => None,
+                (Some(dir), false) => Some(Sources::load(&dir)?),
+                (None, false) => Sources::holds_configuration(std::path::Path::new("."))
+                    .then(|| Sources::load(std::path::Path::new(".")))
+                    .transpose()?,
+            };
+            if let Some(src) = sources.as_mut() {
+                src.check_plan(
+                    loaded
+                        .iter()
+                        .flat_map(|p| p.resources.iter().map(|r| r.address.as_str())),
+                );
+                for w in &src.warnings {
+                    eprintln!("edulibra-validate: warning: {w}");
+                }
+                waivers.items.append(&mut src.waivers);
+            }
+            for p in &loaded {
+                waivers
+                    .items
+                    .extend(edulibra_validate::waivers::from_tags(&p.resources)?);
+            }
             let mut report = eval::evaluate(
                 &mut rules,
                 &loaded,
@@ -268,6 +334,18 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
                 },
             )?;
             report.skipped_rules = skipped;
+            if let Some(src) = &sources {
+                locate_findings(src, &rules.rules, &mut report.findings);
+            }
+            if let Some(path) = &waivers_report {
+                let text = report::waivers_markdown(&report);
+                if path.as_os_str() == "-" {
+                    print!("{text}");
+                } else {
+                    std::fs::write(path, text)
+                        .with_context(|| format!("writing {}", path.display()))?;
+                }
+            }
             let (blocking, reported_only) = fail_policy.count(&report.findings);
             report.gate = Some(eval::GateDecision {
                 blocking,

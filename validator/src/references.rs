@@ -17,6 +17,10 @@ use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 use serde_json::{Map, Value};
 
+use crate::address::{
+    bracket_len, config_key, config_path, identifier, join, module_segments, split_last,
+};
+
 /// Raw references (as Terraform wrote them) per attribute path of one expression tree.
 type RawRefs = BTreeMap<String, Vec<String>>;
 
@@ -223,96 +227,6 @@ impl ConfigReferences {
     }
 }
 
-/// The key under which a resource's configuration is recorded: configuration is per module call,
-/// not per instance, so the module path loses its instance keys.
-pub(crate) fn config_key(module: &str, mode: &str, kind: &str, name: &str) -> String {
-    let prefix = if mode == "data" { "data." } else { "" };
-    format!("{}|{prefix}{kind}.{name}", config_path(module))
-}
-
-/// `module.a["x"].module.b[0]` -> `module.a.module.b`.
-fn config_path(instance: &str) -> String {
-    match module_segments(instance) {
-        Some(segments) => segments
-            .iter()
-            .map(|(name, _)| format!("module.{name}"))
-            .collect::<Vec<_>>()
-            .join("."),
-        None => instance.to_string(),
-    }
-}
-
-fn join(module: &str, rest: &str) -> String {
-    if module.is_empty() {
-        rest.to_string()
-    } else {
-        format!("{module}.{rest}")
-    }
-}
-
-/// The parent instance and the last call (name, instance key text) of a module instance.
-fn split_last(instance: &str) -> Option<(String, (String, String))> {
-    let mut segments = module_segments(instance)?;
-    let last = segments.pop()?;
-    let parent = segments
-        .iter()
-        .map(|(n, k)| format!("module.{n}{k}"))
-        .collect::<Vec<_>>()
-        .join(".");
-    Some((parent, last))
-}
-
-/// Splits `module.a["x.y"].module.b[0]` into `[("a", "[\"x.y\"]"), ("b", "[0]")]`. Keys are kept
-/// as Terraform writes them, so they compare with the keys that references carry. None when the
-/// text is not a module address.
-fn module_segments(instance: &str) -> Option<Vec<(String, String)>> {
-    let mut out = Vec::new();
-    let mut rest = instance;
-    while !rest.is_empty() {
-        rest = rest.strip_prefix("module.")?;
-        let name = identifier(rest);
-        if name.is_empty() {
-            return None;
-        }
-        rest = &rest[name.len()..];
-        let key_len = bracket_len(rest)?;
-        out.push((name.to_string(), rest[..key_len].to_string()));
-        rest = &rest[key_len..];
-        if !rest.is_empty() {
-            rest = rest.strip_prefix('.')?;
-        }
-    }
-    Some(out)
-}
-
-/// The length of a leading `[...]` instance key (0 when there is none), quotes and escapes
-/// respected; None when it never closes.
-fn bracket_len(text: &str) -> Option<usize> {
-    if !text.starts_with('[') {
-        return Some(0);
-    }
-    let mut in_string = false;
-    let mut escaped = false;
-    for (i, c) in text.char_indices().skip(1) {
-        match c {
-            _ if escaped => escaped = false,
-            '\\' if in_string => escaped = true,
-            '"' => in_string = !in_string,
-            ']' if !in_string => return Some(i + 1),
-            _ => {}
-        }
-    }
-    None
-}
-
-/// The leading identifier of a traversal (`subnets` of `subnets[0].id`).
-fn identifier(text: &str) -> &str {
-    let end = text
-        .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '-'))
-        .unwrap_or(text.len());
-    &text[..end]
-}
-
 /// The instance key written after a module call in a reference (`[0]` of `[0].ids`), if any.
 fn instance_key(after_call: &str) -> Option<&str> {
     let len = bracket_len(after_call)?;
@@ -401,23 +315,6 @@ fn collect_expr_refs(exprs: &Map<String, Value>, path: &str, out: &mut RawRefs) 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn module_addresses_split_on_calls_not_on_dots_inside_keys() {
-        assert_eq!(
-            module_segments(r#"module.a["x.y]"].module.b[0]"#).unwrap(),
-            vec![
-                ("a".to_string(), r#"["x.y]"]"#.to_string()),
-                ("b".to_string(), "[0]".to_string())
-            ]
-        );
-        assert_eq!(
-            config_path(r#"module.a["k"].module.b[1]"#),
-            "module.a.module.b"
-        );
-        assert!(module_segments("module.a[\"open").is_none());
-        assert_eq!(module_segments("").unwrap(), vec![]);
-    }
 
     #[test]
     fn references_name_outputs_and_resources() {

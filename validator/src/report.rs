@@ -101,6 +101,9 @@ fn text(r: &Report, color: bool) -> String {
             "  {status} {} [{}] {}",
             f.rule_id, f.severity, f.message
         );
+        if let Some(l) = &f.location {
+            let _ = writeln!(out, "       at: {}:{}", l.file, l.line);
+        }
         if f.status == Status::Fail && !f.remediation.is_empty() {
             let _ = writeln!(out, "       fix: {}", f.remediation);
         }
@@ -188,7 +191,10 @@ fn sarif(r: &Report, rules: &[Rule]) -> String {
                 "message": {"text": text},
                 "partialFingerprints": {"edulibraFinding/v1": fingerprint(&f.rule_id, &f.resource)},
                 "locations": [{
-                    "physicalLocation": {"artifactLocation": {"uri": f.source}},
+                    "physicalLocation": match &f.location {
+                        Some(l) => json!({"artifactLocation": {"uri": l.file}, "region": {"startLine": l.line}}),
+                        None => json!({"artifactLocation": {"uri": f.source}}),
+                    },
                     "logicalLocations": [{"fullyQualifiedName": f.resource, "kind": "resource"}]
                 }],
             });
@@ -259,7 +265,10 @@ fn gitlab(r: &Report) -> String {
                 "check_name": f.rule_id,
                 "fingerprint": print,
                 "severity": severity,
-                "location": {"path": f.source, "lines": {"begin": 1}},
+                "location": match &f.location {
+                    Some(l) => json!({"path": l.file, "lines": {"begin": l.line}}),
+                    None => json!({"path": f.source, "lines": {"begin": 1}}),
+                },
             })
         })
         .collect();
@@ -299,9 +308,14 @@ fn junit(r: &Report, rules: &[Rule]) -> String {
     );
     let _ = writeln!(out, "  <testsuite name=\"edulibra-validate\" tests=\"{}\" failures=\"{failures}\" skipped=\"{skipped}\" errors=\"0\">", r.summary.passed + r.findings.len());
     for f in &r.findings {
+        // `file` and `line` as the JUnit readers of GitLab and Jenkins take them.
+        let at = match &f.location {
+            Some(l) => format!(" file=\"{}\" line=\"{}\"", xml_escape(&l.file), l.line),
+            None => String::new(),
+        };
         let _ = write!(
             out,
-            "    <testcase classname=\"{}\" name=\"{}\">",
+            "    <testcase classname=\"{}\" name=\"{}\"{at}>",
             xml_escape(&f.rule_id),
             xml_escape(&f.resource)
         );
@@ -347,10 +361,13 @@ fn github(r: &Report) -> String {
             (Status::Fail, _) => "warning",
             _ => "notice",
         };
+        let at = match &f.location {
+            Some(l) => format!("file={},line={}", esc(&l.file), l.line),
+            None => format!("file={}", esc(&f.source)),
+        };
         let _ = writeln!(
             out,
-            "::{level} file={},title={} {}::{}",
-            esc(&f.source),
+            "::{level} {at},title={} {}::{}",
             esc(&f.rule_id),
             esc(&f.resource),
             data(&f.message)
@@ -399,6 +416,41 @@ fn markdown(r: &Report) -> String {
 }
 
 /// `edulibra-validate rules --format markdown`: the catalogue in docs/rules.md.
+/// `--waivers-report`: every waiver, what it silenced in this run, and when it expires.
+pub fn waivers_markdown(r: &Report) -> String {
+    let cell = |s: &str| s.replace('|', "\\|").replace('\n', " ");
+    let mut out = String::from("# Waivers\n\n");
+    if r.waivers.is_empty() {
+        out.push_str("No waivers were given.\n");
+        return out;
+    }
+    out.push_str(
+        "| rule | on | expires | state | reason | silenced |\n|---|---|---|---|---|---|\n",
+    );
+    for w in &r.waivers {
+        let silenced = if w.silenced.is_empty() {
+            "nothing".to_string()
+        } else {
+            w.silenced
+                .iter()
+                .map(|s| cell(s))
+                .collect::<Vec<_>>()
+                .join("<br>")
+        };
+        let _ = writeln!(
+            out,
+            "| {} | {} | {} | {} | {} | {} |",
+            cell(&w.rule),
+            cell(&w.resource),
+            w.expires.as_deref().unwrap_or("never"),
+            w.state,
+            cell(&w.reason),
+            silenced
+        );
+    }
+    out
+}
+
 pub fn rules_markdown(rules: &[Rule]) -> String {
     let mut out = String::from("| id | title | severity | category | resource types | checkov |\n|---|---|---|---|---|---|\n");
     for r in rules {

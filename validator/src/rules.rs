@@ -45,6 +45,10 @@ pub struct Metadata {
     /// What AWS does when an argument the rule reads is left out, as the rule assumes it, each
     /// with its source and the date it was checked (metadata `assumes`).
     pub assumes: Vec<String>,
+    /// The arguments the rule judges (dotted paths, blocks by their type), most decisive first:
+    /// a finding points at the first one its resource block sets (`check --source`), else at
+    /// the block (metadata `attributes`).
+    pub attributes: Vec<String>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
@@ -286,6 +290,19 @@ impl RuleSet {
                     serde_json::from_str(&meta.to_json_str().map_err(|e| meta_err(e.to_string()))?)
                         .map_err(|e| meta_err(e.to_string()))?;
                 let s = |k: &str| meta.get(k).and_then(|v| v.as_str()).map(str::to_string);
+                let string_list = |k: &str| match meta.get(k) {
+                    None => Ok(Vec::new()),
+                    Some(v) => v
+                        .as_array()
+                        .and_then(|a| {
+                            a.iter()
+                                .map(|x| x.as_str().map(str::to_string))
+                                .collect::<Option<Vec<_>>>()
+                        })
+                        .ok_or_else(|| {
+                            meta_err(format!("metadata \"{k}\" must be a list of strings"))
+                        }),
+                };
                 let metadata = Metadata {
                     id: s("id").ok_or_else(|| meta_err("metadata has no \"id\"".into()))?,
                     title: s("title")
@@ -304,19 +321,8 @@ impl RuleSet {
                         })
                         .unwrap_or_default(),
                     description: s("description").unwrap_or_default(),
-                    assumes: match meta.get("assumes") {
-                        None => Vec::new(),
-                        Some(v) => v
-                            .as_array()
-                            .and_then(|a| {
-                                a.iter()
-                                    .map(|x| x.as_str().map(str::to_string))
-                                    .collect::<Option<Vec<_>>>()
-                            })
-                            .ok_or_else(|| {
-                                meta_err("metadata \"assumes\" must be a list of strings".into())
-                            })?,
-                    },
+                    assumes: string_list("assumes")?,
+                    attributes: string_list("attributes")?,
                 };
                 if !SEVERITIES.contains(&metadata.severity.as_str()) {
                     return Err(meta_err(format!(

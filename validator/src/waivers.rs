@@ -26,6 +26,10 @@ pub struct Waiver {
     pub reason: String,
     /// `YYYY-MM-DD`; the waiver stops applying after this day.
     pub expires: Option<String>,
+    /// An inline waiver's block (`sources::block_key`): it waives every instance of that block,
+    /// and of an environment's children when the block is an environment.
+    #[serde(skip)]
+    pub block: Option<String>,
 }
 
 #[derive(serde::Deserialize)]
@@ -66,7 +70,7 @@ pub fn civil_from_days(days: i64) -> (i64, i64, i64) {
 
 /// A real calendar date written `YYYY-MM-DD`: `2027-13-99` or `2027-02-29` is a typo that
 /// would otherwise waive for ever (or never), so it is refused.
-fn valid_date(s: &str) -> bool {
+pub(crate) fn valid_date(s: &str) -> bool {
     let b = s.as_bytes();
     if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
         return false;
@@ -123,6 +127,75 @@ pub struct Applied {
     pub expired: Vec<String>,
     /// In force, but no finding of this run matched them: fixed, renamed or mistyped.
     pub stale: Vec<String>,
+    /// Every waiver and what it did, in the order given.
+    pub uses: Vec<WaiverUse>,
+}
+
+/// One waiver in a run: where it came from, until when, and whom it silenced.
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct WaiverUse {
+    pub rule: String,
+    pub resource: String,
+    pub reason: String,
+    pub expires: Option<String>,
+    /// `in force`, `expired` or `stale` (in force, matched nothing).
+    pub state: &'static str,
+    /// `rule_id resource` of every finding it waived.
+    pub silenced: Vec<String>,
+}
+
+/// The tag key prefix of a waiver carried by the resource itself, for plans checked without
+/// their sources: `edulibra:waive:EDU-HA-001 = "expires=2027-06-30 reason=single AZ in dev"`.
+/// AWS tag values allow no quotes, so the reason is the rest of the value.
+pub const WAIVE_TAG: &str = "edulibra:waive:";
+
+/// Waivers from `edulibra:waive:RULE` tags (`tags`, else `tags_all`) of the plan's resources.
+pub fn from_tags(resources: &[crate::plan::Resource]) -> Result<Vec<Waiver>, WaiverError> {
+    let mut out = Vec::new();
+    for r in resources {
+        let Some(tags) = ["tags", "tags_all"]
+            .iter()
+            .find_map(|k| r.values.get(*k).and_then(|t| t.as_object()))
+        else {
+            continue;
+        };
+        for (key, value) in tags {
+            let Some(rule) = key.strip_prefix(WAIVE_TAG) else {
+                continue;
+            };
+            let invalid = |m: String| WaiverError::Invalid {
+                path: format!("{}: tag {key}", r.address),
+                message: m,
+            };
+            let text = value
+                .as_str()
+                .ok_or_else(|| invalid("the value is not a string".into()))?;
+            let rest = text
+                .trim()
+                .strip_prefix("expires=")
+                .ok_or_else(|| invalid("expected \"expires=YYYY-MM-DD reason=...\"".into()))?;
+            let (date, reason) = rest.split_once(char::is_whitespace).unwrap_or((rest, ""));
+            if !valid_date(date) {
+                return Err(invalid(format!(
+                    "expires {date:?} is not a YYYY-MM-DD date"
+                )));
+            }
+            let reason = reason
+                .trim()
+                .strip_prefix("reason=")
+                .map(str::trim)
+                .filter(|r| !r.is_empty())
+                .ok_or_else(|| invalid("no reason=... after the date".into()))?;
+            out.push(Waiver {
+                rule: rule.to_string(),
+                resource: r.address.replace('*', "?"),
+                reason: reason.to_string(),
+                expires: Some(date.to_string()),
+                block: None,
+            });
+        }
+    }
+    Ok(out)
 }
 
 impl Waivers {
@@ -173,7 +246,17 @@ impl Waivers {
                 .expires
                 .as_deref()
                 .is_some_and(|e| e < self.today.as_str());
+            let mut used = WaiverUse {
+                rule: w.rule.clone(),
+                resource: w.resource.clone(),
+                reason: w.reason.clone(),
+                expires: w.expires.clone(),
+                state: "in force",
+                silenced: Vec::new(),
+            };
             if is_expired {
+                used.state = "expired";
+                applied.uses.push(used);
                 applied.expired.push(format!(
                     "{} on {} expired {}: {}",
                     w.rule,
@@ -185,16 +268,23 @@ impl Waivers {
             }
             let mut matched = false;
             for f in findings.iter_mut() {
-                if (w.rule == "*" || w.rule.eq_ignore_ascii_case(&f.rule_id))
-                    && glob_match(&w.resource, &f.resource)
-                {
+                let on_resource = match &w.block {
+                    Some(block) => crate::sources::block_key(&f.resource).as_ref() == Some(block),
+                    None => glob_match(&w.resource, &f.resource),
+                };
+                if (w.rule == "*" || w.rule.eq_ignore_ascii_case(&f.rule_id)) && on_resource {
                     matched = true;
                     if f.status != Status::Waived {
                         f.status = Status::Waived;
                         f.waiver = Some(w.reason.clone());
+                        used.silenced.push(format!("{} {}", f.rule_id, f.resource));
                     }
                 }
             }
+            if !matched {
+                used.state = "stale";
+            }
+            applied.uses.push(used);
             if !matched {
                 applied
                     .stale
