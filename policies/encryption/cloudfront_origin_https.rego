@@ -12,6 +12,7 @@ metadata := {
 	"remediation": "In every origin's custom_origin_config set origin_protocol_policy = \"https-only\" and origin_ssl_protocols = [\"TLSv1.2\"]; serve S3 origins through an origin access control.",
 	"references": [],
 	"attributes": ["origin.custom_origin_config.origin_protocol_policy", "origin.custom_origin_config.origin_ssl_protocols", "origin"],
+	"compliance": {"aws-fsbp": ["CloudFront.9", "CloudFront.10"]},
 	"description": "Between the edge and a custom origin (the ALB or API Gateway) traffic travels over the internet; http-only or SSLv3/TLS 1.0 origins expose it even when viewers use HTTPS.",
 }
 

@@ -12,6 +12,7 @@ metadata := {
 	"remediation": "Use a custom certificate: viewer_certificate { acm_certificate_arn = ..., ssl_support_method = \"sni-only\", minimum_protocol_version = \"TLSv1.2_2021\" }.",
 	"references": ["CKV_AWS_174"],
 	"attributes": ["viewer_certificate.minimum_protocol_version", "viewer_certificate"],
+	"compliance": {"aws-fsbp": ["CloudFront.15", "CloudFront.7"]},
 	"description": "The default CloudFront certificate and older security policies still negotiate TLS 1.0/1.1, whose cipher suites are deprecated.",
 }
 

@@ -12,6 +12,7 @@ metadata := {
 	"remediation": "Set viewer_protocol_policy = \"redirect-to-https\" or \"https-only\" in default_cache_behavior and every ordered_cache_behavior of the aws_cloudfront_distribution.",
 	"references": ["CKV_AWS_34"],
 	"attributes": ["default_cache_behavior.viewer_protocol_policy", "ordered_cache_behavior.viewer_protocol_policy", "default_cache_behavior"],
+	"compliance": {"aws-fsbp": ["CloudFront.3"]},
 	"description": "A behavior with allow-all lets browsers fetch pages, scripts and API responses over plain HTTP, open to interception and tampering.",
 }
 

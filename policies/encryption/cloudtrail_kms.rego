@@ -12,6 +12,7 @@ metadata := {
 	"remediation": "Set kms_key_id on the aws_cloudtrail to a customer-managed aws_kms_key ARN whose key policy allows cloudtrail.amazonaws.com to encrypt.",
 	"references": ["CKV_AWS_35"],
 	"attributes": ["kms_key_id"],
+	"compliance": {"aws-fsbp": ["CloudTrail.2"], "cis-aws-3.0.0": ["3.5"]},
 	"description": "Trail files record every API call in the account; SSE-KMS with a customer-managed key adds a second permission check before anyone can read them.",
 }
 

@@ -12,6 +12,7 @@ metadata := {
 	"remediation": "Set encrypted = true and kms_key_id to a customer-managed aws_kms_key ARN on the aws_ebs_volume.",
 	"references": ["CKV_AWS_189"],
 	"attributes": ["kms_key_id", "encrypted"],
+	"compliance": {"aws-fsbp": ["EC2.3"]},
 	"description": "Volumes encrypted with the default aws/ebs key cannot have their snapshots shared safely or access restricted by key policy.",
 }
 

@@ -12,6 +12,7 @@ metadata := {
 	"remediation": "Set encrypted = true (and kms_key_id) on the aws_ebs_volume, or enable aws_ebs_encryption_by_default for the region.",
 	"references": ["CKV_AWS_3", "CKV2_AWS_2"],
 	"attributes": ["encrypted"],
+	"compliance": {"aws-fsbp": ["EC2.3"]},
 	"description": "Unencrypted volumes and their snapshots expose the data to anyone who can copy or share a snapshot.",
 }
 

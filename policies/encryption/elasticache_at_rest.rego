@@ -12,6 +12,7 @@ metadata := {
 	"remediation": "Set at_rest_encryption_enabled = true on the aws_elasticache_replication_group (this replaces the group).",
 	"references": ["CKV_AWS_29"],
 	"attributes": ["at_rest_encryption_enabled", "engine"],
+	"compliance": {"aws-fsbp": ["ElastiCache.4"]},
 	"description": "Cached sessions and query results land on node disks and in backups; without at-rest encryption they are stored in clear text.",
 	"assumes": [
 		"AtRestEncryptionEnabled, left out, is true for Valkey and false for Redis OSS (CreateReplicationGroup, Amazon ElastiCache API Reference; checked 2026-12-07).",

@@ -12,6 +12,7 @@ metadata := {
 	"remediation": "Set transit_encryption_enabled = true and either auth_token (from a secret, never a literal) or user_group_ids (RBAC) on the aws_elasticache_replication_group.",
 	"references": ["CKV_AWS_30", "CKV_AWS_31"],
 	"attributes": ["transit_encryption_enabled", "auth_token", "user_group_ids"],
+	"compliance": {"aws-fsbp": ["ElastiCache.5", "ElastiCache.6"]},
 	"description": "Without TLS, Redis commands and cached data cross the VPC in clear text; without AUTH or RBAC any host that reaches the port can read and write the cache.",
 }
 

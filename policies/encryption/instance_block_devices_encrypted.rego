@@ -12,6 +12,7 @@ metadata := {
 	"remediation": "Set encrypted = true in every root_block_device and ebs_block_device block of the aws_instance or aws_launch_configuration.",
 	"references": ["CKV_AWS_8"],
 	"attributes": ["root_block_device.encrypted", "root_block_device", "ebs_block_device.encrypted", "ebs_block_device"],
+	"compliance": {"aws-fsbp": ["EC2.3"]},
 	"description": "Root and data volumes created from an unencrypted configuration store the instance's data and credentials in clear text on disk and in snapshots.",
 }
 

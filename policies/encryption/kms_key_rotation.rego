@@ -12,6 +12,7 @@ metadata := {
 	"remediation": "Set enable_key_rotation = true (optionally rotation_period_in_days) on every symmetric aws_kms_key.",
 	"references": ["CKV_AWS_7"],
 	"attributes": ["enable_key_rotation", "customer_master_key_spec"],
+	"compliance": {"aws-securityhub": ["KMS.4"], "cis-aws-3.0.0": ["3.6"]},
 	"description": "Automatic rotation limits how much data one key version protects and how long a leaked version stays useful.",
 }
 

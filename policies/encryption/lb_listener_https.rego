@@ -12,6 +12,7 @@ metadata := {
 	"remediation": "Set protocol = \"HTTPS\" with certificate_arn and ssl_policy on the aws_lb_listener, or make the HTTP listener's default_action { type = \"redirect\" redirect { protocol = \"HTTPS\", port = \"443\", status_code = \"HTTP_301\" } }.",
 	"references": ["CKV_AWS_2"],
 	"attributes": ["protocol", "default_action"],
+	"compliance": {"aws-fsbp": ["ELB.1", "ELB.18"]},
 	"description": "A plain HTTP listener that forwards to targets carries sessions and credentials unencrypted between clients and the load balancer.",
 }
 

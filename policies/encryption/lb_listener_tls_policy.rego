@@ -12,6 +12,7 @@ metadata := {
 	"remediation": "Set ssl_policy = \"ELBSecurityPolicy-TLS13-1-2-2021-06\" (or another TLS 1.2/1.3 policy) on HTTPS and TLS aws_lb_listener resources.",
 	"references": ["CKV_AWS_103"],
 	"attributes": ["ssl_policy", "protocol"],
+	"compliance": {"aws-fsbp": ["ELB.17"]},
 	"description": "Older ELB security policies such as ELBSecurityPolicy-2016-08 still negotiate TLS 1.0 and 1.1 with weak cipher suites.",
 }
 

@@ -12,6 +12,7 @@ metadata := {
 	"remediation": "Use an aws_db_parameter_group with parameter { name = \"rds.force_ssl\", value = \"1\" } (PostgreSQL, SQL Server) or require_secure_transport = \"1\" (MySQL, MariaDB) and set parameter_group_name on the aws_db_instance.",
 	"references": ["CKV2_AWS_69"],
 	"attributes": ["parameter_group_name", "engine_version", "engine"],
+	"compliance": {"aws-fsbp": ["RDS.41", "RDS.44"], "aws-securityhub": ["RDS.38", "RDS.39"]},
 	"description": "Unless the parameter group forces TLS, clients may connect in clear text and database credentials and rows cross the network unencrypted.",
 	"assumes": [
 		"The default parameter group of RDS for PostgreSQL 15 and later sets rds.force_ssl = 1 (Using SSL with a PostgreSQL DB instance, Amazon RDS User Guide; checked 2026-12-07).",

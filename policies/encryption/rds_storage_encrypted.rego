@@ -12,6 +12,7 @@ metadata := {
 	"remediation": "Set storage_encrypted = true (with kms_key_id) on the aws_db_instance or aws_rds_cluster; an unencrypted database has to be restored from an encrypted snapshot copy.",
 	"references": ["CKV_AWS_16", "CKV_AWS_96"],
 	"attributes": ["storage_encrypted"],
+	"compliance": {"aws-fsbp": ["RDS.3", "RDS.27"], "cis-aws-3.0.0": ["2.3.1"]},
 	"description": "Unencrypted database storage, snapshots and replicas expose every row to anyone who obtains the volume or a snapshot.",
 }
 

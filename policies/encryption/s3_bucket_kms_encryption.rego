@@ -12,6 +12,7 @@ metadata := {
 	"remediation": "Add an aws_s3_bucket_server_side_encryption_configuration for the bucket with rule.apply_server_side_encryption_by_default.sse_algorithm = \"aws:kms\" and kms_master_key_id set to a customer-managed key.",
 	"references": ["CKV_AWS_19", "CKV_AWS_145"],
 	"attributes": ["server_side_encryption_configuration"],
+	"compliance": {"aws-securityhub": ["S3.17"]},
 	"description": "Without a KMS default encryption rule S3 falls back to SSE-S3, whose keys cannot be scoped by key policy, audited per use in CloudTrail or revoked.",
 }
 

@@ -12,6 +12,7 @@ metadata := {
 	"remediation": "Attach an aws_s3_bucket_policy with a Deny statement for all principals and s3:* when the condition Bool aws:SecureTransport is \"false\".",
 	"references": ["CKV_AWS_379"],
 	"attributes": ["policy"],
+	"compliance": {"aws-fsbp": ["S3.5"], "cis-aws-3.0.0": ["2.1.1"]},
 	"description": "S3 still accepts plain HTTP requests unless the bucket policy refuses them, so data can travel unencrypted between clients and the bucket.",
 }
 

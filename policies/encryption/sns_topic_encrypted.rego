@@ -12,6 +12,7 @@ metadata := {
 	"remediation": "Set kms_master_key_id on the aws_sns_topic to a customer-managed aws_kms_key (or alias/aws/sns at minimum).",
 	"references": ["CKV_AWS_26"],
 	"attributes": ["kms_master_key_id"],
+	"compliance": {"aws-securityhub": ["SNS.1"]},
 	"description": "Unencrypted topics keep message payloads such as alarm details in clear text at rest.",
 }
 

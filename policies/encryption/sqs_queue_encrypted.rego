@@ -12,6 +12,7 @@ metadata := {
 	"remediation": "Set kms_master_key_id to a customer-managed aws_kms_key (preferred) or sqs_managed_sse_enabled = true on the aws_sqs_queue.",
 	"references": ["CKV_AWS_27"],
 	"attributes": ["kms_master_key_id", "sqs_managed_sse_enabled"],
+	"compliance": {"aws-fsbp": ["SQS.1"]},
 	"description": "Queued messages can carry user data for minutes to days; server-side encryption keeps them unreadable at rest.",
 	"assumes": [
 		"A queue created without a KMS key and without SqsManagedSseEnabled gets SSE-SQS: Amazon SQS has encrypted new queues by default since October 2022 (Encryption at rest in Amazon SQS, Amazon SQS Developer Guide; checked 2026-12-07).",

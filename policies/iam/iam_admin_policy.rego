@@ -12,6 +12,7 @@ metadata := {
 	"remediation": "Replace Action \"*\" on Resource \"*\" with the specific actions and resource ARNs the principal needs; use permission boundaries for delegated administration.",
 	"references": ["CKV_AWS_1", "CKV_AWS_62"],
 	"attributes": ["policy", "inline_policy.policy", "inline_policy", "statement", "assume_role_policy"],
+	"compliance": {"aws-fsbp": ["IAM.1"]},
 	"description": "A statement that allows every action on every resource makes the holder an account administrator, able to disable logging, read every secret and create new credentials.",
 }
 

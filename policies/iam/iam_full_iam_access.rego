@@ -12,6 +12,7 @@ metadata := {
 	"remediation": "Grant only the specific iam: actions needed (for example iam:PassRole on one role ARN) instead of iam:* on Resource \"*\".",
 	"references": ["CKV2_AWS_40"],
 	"attributes": ["policy", "inline_policy.policy", "inline_policy", "statement", "assume_role_policy"],
+	"compliance": {"aws-fsbp": ["IAM.21"]},
 	"description": "iam:* on every resource lets the holder create users, keys and policies, which is equivalent to administrator access.",
 }
 

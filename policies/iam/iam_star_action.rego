@@ -12,6 +12,7 @@ metadata := {
 	"remediation": "List the actions the principal needs instead of Action \"*\" or an Allow with NotAction.",
 	"references": ["CKV_AWS_49", "CKV_AWS_63"],
 	"attributes": ["policy", "inline_policy.policy", "inline_policy", "statement", "assume_role_policy"],
+	"compliance": {"aws-fsbp": ["IAM.1", "IAM.21"]},
 	"description": "Allowing \"*\" (or everything but a NotAction list) grants every current and future AWS action on the statement's resources, far beyond what an application needs.",
 }
 

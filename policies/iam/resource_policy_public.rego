@@ -12,6 +12,7 @@ metadata := {
 	"remediation": "Name the account, role or service in Principal of the bucket, key, topic, queue or secret policy, or add a Condition on aws:SourceArn, aws:SourceAccount or aws:PrincipalOrgID to statements with Principal \"*\".",
 	"references": ["CKV_AWS_70", "CKV_AWS_33", "CKV_AWS_283", "CKV_AWS_168", "CKV_AWS_169"],
 	"attributes": ["policy", "statement"],
+	"compliance": {"aws-fsbp": ["S3.2", "S3.3", "KMS.5", "SNS.4", "SQS.3"]},
 	"description": "An Allow statement for Principal \"*\" without a restricting condition opens the resource to every AWS account and, for S3, to anonymous internet users.",
 }
 

@@ -11,6 +11,7 @@ metadata := {
 	"category": "iam",
 	"remediation": "Add an aws_s3_bucket_public_access_block for the bucket with block_public_acls, block_public_policy, ignore_public_acls and restrict_public_buckets all true.",
 	"references": ["CKV2_AWS_6", "CKV_AWS_53", "CKV_AWS_54", "CKV_AWS_55", "CKV_AWS_56"],
+	"compliance": {"aws-fsbp": ["S3.8"], "cis-aws-3.0.0": ["2.1.4"]},
 	"description": "Without a full public access block one mistaken ACL or bucket policy statement publishes the objects to the internet.",
 	"assumes": [
 		"A bucket created since April 2023 has all four Block Public Access settings on unless a public access block says otherwise (Blocking public access to your Amazon S3 storage, Amazon S3 User Guide; checked 2026-12-07).",

@@ -12,6 +12,7 @@ metadata := {
 	"remediation": "Add access_log_settings { destination_arn = aws_cloudwatch_log_group.<api>.arn, format = ... } to the aws_api_gateway_stage.",
 	"references": ["CKV_AWS_76"],
 	"attributes": ["access_log_settings"],
+	"compliance": {"aws-fsbp": ["APIGateway.9"]},
 	"description": "Without access logs there is no record of who called the API, from where and with what result.",
 }
 

@@ -11,6 +11,7 @@ metadata := {
 	"category": "logging",
 	"remediation": "Add an aws_api_gateway_method_settings for the stage with method_path = \"*/*\" and settings { logging_level = \"ERROR\" (or \"INFO\"), metrics_enabled = true }.",
 	"references": ["CKV2_AWS_4"],
+	"compliance": {"aws-fsbp": ["APIGateway.1"]},
 	"description": "Without execution logging, integration errors, authorizer failures and throttling leave no trace in CloudWatch.",
 }
 

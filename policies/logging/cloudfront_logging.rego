@@ -12,6 +12,7 @@ metadata := {
 	"remediation": "Add logging_config { bucket = \"<log bucket>.s3.amazonaws.com\", include_cookies = false } to the aws_cloudfront_distribution.",
 	"references": ["CKV_AWS_86"],
 	"attributes": ["logging_config"],
+	"compliance": {"aws-fsbp": ["CloudFront.5"]},
 	"description": "Edge access logs record every viewer request, the evidence needed to trace abuse, scraping and attacks.",
 }
 

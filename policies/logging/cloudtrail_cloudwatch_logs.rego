@@ -12,6 +12,7 @@ metadata := {
 	"remediation": "Set cloud_watch_logs_group_arn (\"${aws_cloudwatch_log_group.trail.arn}:*\") and cloud_watch_logs_role_arn on the aws_cloudtrail.",
 	"references": ["CKV2_AWS_10"],
 	"attributes": ["cloud_watch_logs_group_arn", "cloud_watch_logs_role_arn"],
+	"compliance": {"aws-fsbp": ["CloudTrail.5"]},
 	"description": "Without CloudWatch Logs delivery, metric filters and alarms on sensitive API calls (root logins, policy changes) cannot fire.",
 }
 

@@ -12,6 +12,7 @@ metadata := {
 	"remediation": "Remove enable_logging = false (the default is true) from the aws_cloudtrail.",
 	"references": ["CKV_AWS_251"],
 	"attributes": ["enable_logging"],
+	"compliance": {"aws-securityhub": ["CloudTrail.3"]},
 	"description": "A trail with logging stopped records nothing while still looking configured.",
 }
 

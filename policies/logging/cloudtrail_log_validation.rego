@@ -12,6 +12,7 @@ metadata := {
 	"remediation": "Set enable_log_file_validation = true on the aws_cloudtrail.",
 	"references": ["CKV_AWS_36"],
 	"attributes": ["enable_log_file_validation"],
+	"compliance": {"aws-fsbp": ["CloudTrail.4"], "cis-aws-3.0.0": ["3.2"]},
 	"description": "Digest files let investigators prove that trail logs were not modified or deleted after delivery.",
 }
 

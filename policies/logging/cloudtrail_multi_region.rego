@@ -12,6 +12,7 @@ metadata := {
 	"remediation": "Set is_multi_region_trail = true (and include_global_service_events = true) on the aws_cloudtrail.",
 	"references": ["CKV_AWS_67"],
 	"attributes": ["is_multi_region_trail"],
+	"compliance": {"aws-fsbp": ["CloudTrail.1"], "cis-aws-3.0.0": ["3.1"]},
 	"description": "A single-region trail misses API activity in every other region, where an attacker can create resources unobserved.",
 }
 

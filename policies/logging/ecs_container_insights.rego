@@ -12,6 +12,7 @@ metadata := {
 	"remediation": "Add setting { name = \"containerInsights\", value = \"enabled\" } (or \"enhanced\") to the aws_ecs_cluster.",
 	"references": ["CKV_AWS_65"],
 	"attributes": ["setting"],
+	"compliance": {"aws-fsbp": ["ECS.12"]},
 	"description": "Container Insights collects per-task metrics and events; without it failing or compromised tasks leave little trace.",
 }
 

@@ -12,6 +12,7 @@ metadata := {
 	"remediation": "Add tracing_config { mode = \"Active\" } to the aws_lambda_function and allow xray:PutTraceSegments in its role.",
 	"references": ["CKV_AWS_50"],
 	"attributes": ["tracing_config.mode", "tracing_config"],
+	"compliance": {"aws-securityhub": ["Lambda.7"]},
 	"description": "Active tracing records the path of each invocation through downstream services, needed to investigate failures and abuse.",
 }
 

@@ -12,6 +12,7 @@ metadata := {
 	"remediation": "Add access_logs { bucket = <log bucket>, enabled = true } to the aws_lb (the bucket policy must allow the regional ELB log delivery).",
 	"references": ["CKV_AWS_91", "CKV_AWS_92"],
 	"attributes": ["access_logs.enabled", "access_logs"],
+	"compliance": {"aws-fsbp": ["ELB.5"]},
 	"description": "Access logs are the only record of client IPs, request paths and response codes at the load balancer, needed for incident response.",
 }
 

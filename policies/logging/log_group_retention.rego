@@ -12,6 +12,7 @@ metadata := {
 	"remediation": "Set retention_in_days = 365 or more (or 0 to never expire) on the aws_cloudwatch_log_group.",
 	"references": ["CKV_AWS_66", "CKV_AWS_338"],
 	"attributes": ["retention_in_days"],
+	"compliance": {"aws-securityhub": ["CloudWatch.16"]},
 	"description": "Short or unset retention loses the evidence needed to investigate incidents that are discovered weeks or months later.",
 }
 

@@ -12,6 +12,7 @@ metadata := {
 	"remediation": "Set enabled_cloudwatch_logs_exports on the aws_db_instance / aws_rds_cluster (PostgreSQL: [\"postgresql\", \"upgrade\"]; MySQL: [\"audit\", \"error\", \"general\", \"slowquery\"]).",
 	"references": ["CKV_AWS_129", "CKV_AWS_324"],
 	"attributes": ["enabled_cloudwatch_logs_exports"],
+	"compliance": {"aws-fsbp": ["RDS.9", "RDS.34", "RDS.36", "RDS.37", "RDS.40", "RDS.42"]},
 	"description": "Without log exports, database errors, connection attempts and slow queries stay on the instance and disappear with it.",
 }
 

@@ -12,6 +12,7 @@ metadata := {
 	"remediation": "Add an aws_s3_bucket_logging with bucket = aws_s3_bucket.<bucket>.id and target_bucket = <log bucket>; the log bucket itself is exempt.",
 	"references": ["CKV_AWS_18"],
 	"attributes": ["logging"],
+	"compliance": {"aws-fsbp": ["S3.9"]},
 	"description": "Server access logs record every request to the bucket, including anonymous and denied ones, which CloudTrail data events do not cover by default.",
 }
 

@@ -11,6 +11,7 @@ metadata := {
 	"category": "logging",
 	"remediation": "Add an aws_flow_log with vpc_id = aws_vpc.<vpc>.id, traffic_type = \"ALL\" and a CloudWatch Logs or S3 destination.",
 	"references": ["CKV2_AWS_11"],
+	"compliance": {"aws-fsbp": ["EC2.6"], "cis-aws-3.0.0": ["3.7"]},
 	"description": "Flow logs are the only record of which addresses talked to which ports inside the VPC, needed to investigate intrusions and exfiltration.",
 }
 

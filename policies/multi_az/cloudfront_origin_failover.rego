@@ -12,6 +12,7 @@ metadata := {
 	"remediation": "Add an origin_group { failover_criteria { status_codes = [500, 502, 503, 504] } member {...} member {...} } with a secondary origin and point the behaviors at it.",
 	"references": ["CKV_AWS_310"],
 	"attributes": ["origin_group", "origin"],
+	"compliance": {"aws-fsbp": ["CloudFront.4"]},
 	"description": "With a single origin per behavior an origin outage makes the site or API unavailable at the edge; an origin group retries a secondary origin.",
 }
 

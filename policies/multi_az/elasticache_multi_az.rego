@@ -12,6 +12,7 @@ metadata := {
 	"remediation": "Set automatic_failover_enabled = true, multi_az_enabled = true and num_cache_clusters >= 2 (or replicas_per_node_group >= 1) on the aws_elasticache_replication_group.",
 	"references": ["CKV2_AWS_50"],
 	"attributes": ["automatic_failover_enabled", "multi_az_enabled", "num_cache_clusters", "replicas_per_node_group"],
+	"compliance": {"aws-fsbp": ["ElastiCache.3"]},
 	"description": "A cache without a replica in another zone and automatic failover loses all sessions and becomes unavailable when its primary node or zone fails.",
 }
 

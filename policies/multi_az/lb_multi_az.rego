@@ -12,6 +12,7 @@ metadata := {
 	"remediation": "Give the aws_lb subnets (or subnet_mapping blocks) in at least two availability zones.",
 	"references": [],
 	"attributes": ["subnets", "subnet_mapping"],
+	"compliance": {"aws-fsbp": ["ELB.13"]},
 	"description": "A load balancer placed in one zone stops serving when that zone fails, even if the targets behind it run in several zones.",
 }
 

@@ -12,6 +12,7 @@ metadata := {
 	"remediation": "Set multi_az = true on the aws_db_instance (the EduLibra default outside dev).",
 	"references": ["CKV_AWS_157"],
 	"attributes": ["multi_az"],
+	"compliance": {"aws-fsbp": ["RDS.5"]},
 	"description": "A single-AZ instance is down for the whole duration of an AZ outage or a host failure, and maintenance causes longer interruptions.",
 }
 

@@ -11,6 +11,7 @@ metadata := {
 	"category": "multi-az",
 	"remediation": "Enable aws_s3_bucket_versioning and add an aws_s3_bucket_replication_configuration with a rule to a bucket in another region.",
 	"references": ["CKV_AWS_144"],
+	"compliance": {"aws-securityhub": ["S3.7"]},
 	"description": "Without cross-region replication a regional outage or an accidental bulk delete leaves no second copy of the objects.",
 }
 

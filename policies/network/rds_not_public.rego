@@ -12,6 +12,7 @@ metadata := {
 	"remediation": "Set publicly_accessible = false on the aws_db_instance and place it in private (data) subnets.",
 	"references": ["CKV_AWS_17"],
 	"attributes": ["publicly_accessible"],
+	"compliance": {"aws-fsbp": ["RDS.2"], "cis-aws-3.0.0": ["2.3.3"]},
 	"description": "A publicly accessible instance gets a public DNS name and IP, exposing the database port to the internet behind only its security group.",
 }
 

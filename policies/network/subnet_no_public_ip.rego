@@ -12,6 +12,7 @@ metadata := {
 	"remediation": "Set map_public_ip_on_launch = false on the aws_subnet; give internet-facing load balancers and NAT gateways their own addresses.",
 	"references": ["CKV_AWS_130"],
 	"attributes": ["map_public_ip_on_launch"],
+	"compliance": {"aws-fsbp": ["EC2.15"]},
 	"description": "Every instance or task launched into such a subnet becomes reachable from the internet unless its security group blocks it.",
 }
 

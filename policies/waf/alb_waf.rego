@@ -11,6 +11,7 @@ metadata := {
 	"category": "waf",
 	"remediation": "Add an aws_wafv2_web_acl_association with resource_arn = aws_lb.<alb>.arn and web_acl_arn of a REGIONAL aws_wafv2_web_acl.",
 	"references": ["CKV2_AWS_28"],
+	"compliance": {"aws-securityhub": ["ELB.16"]},
 	"description": "A public ALB without a web ACL passes every request, including injection attempts and floods, straight to the containers.",
 }
 

@@ -11,6 +11,7 @@ metadata := {
 	"category": "waf",
 	"remediation": "Add an aws_wafv2_web_acl_association with resource_arn = aws_api_gateway_stage.<stage>.arn and a REGIONAL web ACL.",
 	"references": ["CKV2_AWS_29"],
+	"compliance": {"aws-fsbp": ["APIGateway.4"]},
 	"description": "A REST API stage without a web ACL accepts injection attempts and request floods that managed rules and rate limits would stop.",
 }
 

@@ -12,6 +12,7 @@ metadata := {
 	"remediation": "Set web_acl_id on the aws_cloudfront_distribution to the ARN of an aws_wafv2_web_acl with scope = \"CLOUDFRONT\".",
 	"references": ["CKV_AWS_68"],
 	"attributes": ["web_acl_id"],
+	"compliance": {"aws-fsbp": ["CloudFront.6"]},
 	"description": "Without a web ACL every request reaches the origins unfiltered: no managed rule groups, no rate limiting, no protection against known exploits.",
 }
 

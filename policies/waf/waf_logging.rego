@@ -11,6 +11,7 @@ metadata := {
 	"category": "waf",
 	"remediation": "Add an aws_wafv2_web_acl_logging_configuration with resource_arn = aws_wafv2_web_acl.<acl>.arn and log_destination_configs = [<aws-waf-logs-* log group, bucket or stream ARN>].",
 	"references": ["CKV2_AWS_31"],
+	"compliance": {"aws-securityhub": ["WAF.11"]},
 	"description": "Without WAF logs there is no record of which requests were blocked or allowed and why, so attacks and false positives cannot be analysed.",
 }
 

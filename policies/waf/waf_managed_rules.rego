@@ -12,6 +12,7 @@ metadata := {
 	"remediation": "Add rules with statement { managed_rule_group_statement { vendor_name = \"AWS\", name = \"AWSManagedRulesCommonRuleSet\" } } and override_action { none {} } to the aws_wafv2_web_acl.",
 	"references": ["CKV_AWS_175"],
 	"attributes": ["rule"],
+	"compliance": {"aws-fsbp": ["WAF.10"]},
 	"description": "A web ACL without enforced managed rule groups only applies its default action, so common exploits (XSS, LFI, bad bots) are not filtered.",
 }
 

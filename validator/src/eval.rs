@@ -46,6 +46,9 @@ pub struct Report {
     /// Rules left out of the run (`--check`, `--skip`), with the flag that left each out.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub skipped_rules: Vec<crate::gate::Skipped>,
+    /// `--group-by framework`: the text and Markdown reports add a table per compliance control.
+    #[serde(skip)]
+    pub group_by_framework: bool,
     /// What the failing findings do to the gate (`--soft-fail` and friends), once decided.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub gate: Option<GateDecision>,
@@ -581,6 +584,7 @@ pub fn evaluate(
         waivers: applied.uses,
         applicable_rules,
         skipped_rules: Vec::new(),
+        group_by_framework: false,
         gate: None,
     })
 }

@@ -61,6 +61,11 @@ impl Severity {
 }
 
 #[derive(Clone, Copy, ValueEnum)]
+enum GroupBy {
+    Framework,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
 enum ListFormat {
     Text,
     Json,
@@ -127,6 +132,10 @@ enum Command {
         /// Default: the current directory when it holds `.tf` files.
         #[arg(long)]
         source: Option<PathBuf>,
+        /// Add to the text and Markdown reports a table per compliance framework control
+        /// (AWS FSBP, Security Hub, CIS AWS Foundations v3.0.0) with what its rules found.
+        #[arg(long, value_enum)]
+        group_by: Option<GroupBy>,
         /// Do not read the configuration, even from the current directory.
         #[arg(long, conflicts_with = "source")]
         no_source: bool,
@@ -258,6 +267,7 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
             waivers_report,
             source,
             no_source,
+            group_by,
             timeout,
             engine,
         } => {
@@ -334,6 +344,7 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
                 },
             )?;
             report.skipped_rules = skipped;
+            report.group_by_framework = matches!(group_by, Some(GroupBy::Framework));
             if let Some(src) = &sources {
                 locate_findings(src, &rules.rules, &mut report.findings);
             }

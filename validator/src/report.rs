@@ -66,11 +66,23 @@ pub fn write(
             serde_json::to_writer_pretty(&mut *out, report).map_err(std::io::Error::other)?;
             return out.write_all(b"\n");
         }
-        Format::Text => text(report, color),
+        Format::Text => {
+            let mut t = text(report, color);
+            if report.group_by_framework {
+                t.push_str(&by_framework(report, rules, false));
+            }
+            t
+        }
         Format::Sarif => sarif(report, rules),
         Format::Junit => junit(report, rules),
         Format::Github => github(report),
-        Format::Markdown => markdown(report),
+        Format::Markdown => {
+            let mut t = markdown(report);
+            if report.group_by_framework {
+                t.push_str(&by_framework(report, rules, true));
+            }
+            t
+        }
         Format::Gitlab => gitlab(report),
     };
     out.write_all(text.as_bytes())
@@ -169,6 +181,20 @@ pub fn fingerprint(rule_id: &str, resource: &str) -> String {
     format!("{h:016x}")
 }
 
+/// A rule's SARIF tags: its category, `security` (what GitHub lists as security alerts), and
+/// each compliance control as `framework/id`, which code scanning can filter on.
+fn sarif_tags(rule: &Rule) -> Vec<String> {
+    let m = &rule.metadata;
+    [m.category.clone(), "security".to_string()]
+        .into_iter()
+        .chain(
+            m.compliance
+                .iter()
+                .flat_map(|(f, ids)| ids.iter().map(move |i| format!("{f}/{i}"))),
+        )
+        .collect()
+}
+
 fn sarif(r: &Report, rules: &[Rule]) -> String {
     let rule_index: std::collections::BTreeMap<&str, usize> = rules
         .iter()
@@ -217,7 +243,8 @@ fn sarif(r: &Report, rules: &[Rule]) -> String {
                 "fullDescription": {"text": if x.metadata.description.is_empty() { &x.metadata.title } else { &x.metadata.description }},
                 "help": {"text": x.metadata.remediation, "markdown": format!("**{}**\n\n{}\n\nReferences: {}", x.metadata.title, x.metadata.remediation, x.metadata.references.join(", "))},
                 "defaultConfiguration": {"level": sarif_level(&x.metadata.severity)},
-                "properties": {"category": x.metadata.category, "severity": x.metadata.severity, "security-severity": security_severity(&x.metadata.severity), "tags": [x.metadata.category, "security"]},
+                "properties": {"category": x.metadata.category, "severity": x.metadata.severity, "security-severity": security_severity(&x.metadata.severity),
+                    "tags": sarif_tags(x)},
             })
         })
         .collect();
@@ -415,7 +442,99 @@ fn markdown(r: &Report) -> String {
     out
 }
 
-/// `edulibra-validate rules --format markdown`: the catalogue in docs/rules.md.
+/// `--group-by framework`: per compliance framework and control, the rules that cover it and
+/// what they found. A control whose rules found nothing shows as passing; rules that map to no
+/// control are counted apart, so nothing is hidden by the grouping.
+fn by_framework(r: &Report, rules: &[Rule], markdown: bool) -> String {
+    use std::collections::BTreeMap;
+    #[derive(Default)]
+    struct Row<'a> {
+        rules: Vec<&'a str>,
+        failed: usize,
+        unknown: usize,
+        waived: usize,
+    }
+    let mut per_rule: BTreeMap<&str, (usize, usize, usize)> = BTreeMap::new();
+    for f in &r.findings {
+        let e = per_rule.entry(f.rule_id.as_str()).or_default();
+        match f.status {
+            Status::Fail => e.0 += 1,
+            Status::Unknown => e.1 += 1,
+            Status::Waived => e.2 += 1,
+        }
+    }
+    let mut rows: BTreeMap<(&str, &str), Row> = BTreeMap::new();
+    let mut unmapped = Row::default();
+    for rule in rules {
+        let id = rule.metadata.id.as_str();
+        let (failed, unknown, waived) = per_rule.get(id).copied().unwrap_or_default();
+        let add = |row: &mut Row<'_>| {
+            row.failed += failed;
+            row.unknown += unknown;
+            row.waived += waived;
+        };
+        if rule.metadata.compliance.is_empty() {
+            unmapped.rules.push(id);
+            add(&mut unmapped);
+        }
+        for (framework, controls) in &rule.metadata.compliance {
+            for c in controls {
+                let row = rows.entry((framework.as_str(), c.as_str())).or_default();
+                row.rules.push(rule.metadata.id.as_str());
+                add(row);
+            }
+        }
+    }
+    let mut out = String::new();
+    if markdown {
+        out.push_str("\n#### By compliance framework\n\n| framework | control | verdict | rules | failed | unknown | waived |\n|---|---|---|---|---|---|---|\n");
+    } else {
+        out.push_str(
+            "\nBy compliance framework (framework control: failed/unknown/waived, rules):\n",
+        );
+    }
+    let applicable: std::collections::BTreeSet<&str> =
+        r.applicable_rules.iter().map(String::as_str).collect();
+    let mut line = |framework: &str, control: &str, row: &Row<'_>| {
+        // A control none of whose rules had anything to judge is not passed: it did not apply.
+        let verdict = if row.failed > 0 {
+            "FAIL"
+        } else if !row.rules.iter().any(|id| applicable.contains(id)) {
+            "n/a"
+        } else if row.unknown > 0 {
+            "unknown"
+        } else {
+            "pass"
+        };
+        if markdown {
+            let _ = writeln!(
+                out,
+                "| {framework} | {control} | {verdict} | {} | {} | {} | {} |",
+                row.rules.join(", "),
+                row.failed,
+                row.unknown,
+                row.waived
+            );
+        } else {
+            let _ = writeln!(
+                out,
+                "  {verdict:7} {framework} {control}: {}/{}/{} ({})",
+                row.failed,
+                row.unknown,
+                row.waived,
+                row.rules.join(", ")
+            );
+        }
+    };
+    for ((framework, control), row) in &rows {
+        line(framework, control, row);
+    }
+    if !unmapped.rules.is_empty() {
+        line("(no framework)", "-", &unmapped);
+    }
+    out
+}
+
 /// `--waivers-report`: every waiver, what it silenced in this run, and when it expires.
 pub fn waivers_markdown(r: &Report) -> String {
     let cell = |s: &str| s.replace('|', "\\|").replace('\n', " ");
@@ -451,6 +570,7 @@ pub fn waivers_markdown(r: &Report) -> String {
     out
 }
 
+/// `edulibra-validate rules --format markdown`: the catalogue in docs/rules.md.
 pub fn rules_markdown(rules: &[Rule]) -> String {
     let mut out = String::from("| id | title | severity | category | resource types | checkov |\n|---|---|---|---|---|---|\n");
     for r in rules {
@@ -469,6 +589,25 @@ pub fn rules_markdown(rules: &[Rule]) -> String {
                 .join(", "),
             m.references.join(", ")
         );
+    }
+    let mapped: Vec<&Rule> = rules
+        .iter()
+        .filter(|r| !r.metadata.compliance.is_empty())
+        .collect();
+    if !mapped.is_empty() {
+        out.push_str("\nCompliance mappings (metadata `compliance`; `check --group-by framework` reports by control):\n\n| id | AWS FSBP | other Security Hub controls | CIS AWS Foundations v3.0.0 |\n|---|---|---|---|\n");
+        for r in mapped {
+            let c = &r.metadata.compliance;
+            let ids = |k: &str| c.get(k).map(|v| v.join(", ")).unwrap_or_default();
+            let _ = writeln!(
+                out,
+                "| {} | {} | {} | {} |",
+                r.metadata.id,
+                ids("aws-fsbp"),
+                ids("aws-securityhub"),
+                ids("cis-aws-3.0.0")
+            );
+        }
     }
     let assuming: Vec<&Rule> = rules
         .iter()

@@ -49,6 +49,11 @@ pub struct Metadata {
     /// a finding points at the first one its resource block sets (`check --source`), else at
     /// the block (metadata `attributes`).
     pub attributes: Vec<String>,
+    /// Framework -> the controls of it the rule covers, where AWS's documentation maps one
+    /// (`aws-fsbp`: Security Hub's Foundational Security Best Practices v1.0.0;
+    /// `aws-securityhub`: Security Hub controls outside that standard; `cis-aws-3.0.0`: the CIS
+    /// AWS Foundations Benchmark v3.0.0). Metadata `compliance`; sources in docs/rules.md.
+    pub compliance: BTreeMap<String, Vec<String>>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
@@ -323,6 +328,29 @@ impl RuleSet {
                     description: s("description").unwrap_or_default(),
                     assumes: string_list("assumes")?,
                     attributes: string_list("attributes")?,
+                    compliance: match meta.get("compliance") {
+                        None => BTreeMap::new(),
+                        Some(serde_json::Value::Object(o)) => o
+                            .iter()
+                            .map(|(k, v)| {
+                                v.as_array()
+                                    .and_then(|a| {
+                                        a.iter()
+                                            .map(|x| x.as_str().map(str::to_string))
+                                            .collect::<Option<Vec<_>>>()
+                                    })
+                                    .map(|ids| (k.clone(), ids))
+                                    .ok_or_else(|| {
+                                        meta_err(format!("metadata \"compliance\".{k} must be a list of control ids"))
+                                    })
+                            })
+                            .collect::<Result<_, _>>()?,
+                        Some(_) => {
+                            return Err(meta_err(
+                                "metadata \"compliance\" must be an object of framework -> control ids".into(),
+                            ))
+                        }
+                    },
                 };
                 if !SEVERITIES.contains(&metadata.severity.as_str()) {
                     return Err(meta_err(format!(

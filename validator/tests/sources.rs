@@ -443,3 +443,80 @@ fn a_source_directory_without_configuration_is_refused() {
     assert_eq!(out.status.code(), Some(2), "{stderr}");
     assert!(stderr.contains("infra: holds no .tf files"), "{stderr}");
 }
+
+#[test]
+fn reports_group_findings_by_compliance_control() {
+    let dir = workdir("frameworks");
+    std::fs::write(dir.join("plan.json"), plan(vec![]).to_string()).unwrap();
+    let out = check(
+        &dir,
+        &[
+            "plan.json",
+            "--no-source",
+            "--group-by",
+            "framework",
+            "-o",
+            "markdown=-",
+            "-o",
+            "sarif=gate.sarif",
+        ],
+    );
+    let md = String::from_utf8_lossy(&out.stdout);
+    // Two trails without log file validation: CIS 3.2 fails through EDU-LOG-002.
+    assert!(
+        md.contains("| cis-aws-3.0.0 | 3.2 | FAIL | EDU-LOG-002 | 2 | 0 | 0 |"),
+        "{md}"
+    );
+    // The database is single-AZ: FSBP RDS.5.
+    assert!(
+        md.contains("| aws-fsbp | RDS.5 | FAIL | EDU-HA-001 | 1 |"),
+        "{md}"
+    );
+    // No VPC in the plan: the flow-log control did not apply, so it is not called passed.
+    assert!(
+        md.contains("| cis-aws-3.0.0 | 3.7 | n/a | EDU-LOG-006 |"),
+        "{md}"
+    );
+    // Rules that map to no control are counted, not dropped.
+    assert!(md.contains("| (no framework) | - |"), "{md}");
+
+    let sarif = read_json(dir.join("gate.sarif"));
+    let rule = sarif["runs"][0]["tool"]["driver"]["rules"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["id"] == "EDU-HA-001")
+        .unwrap();
+    assert!(rule["properties"]["tags"]
+        .as_array()
+        .unwrap()
+        .contains(&json!("aws-fsbp/RDS.5")));
+
+    // Every mapped id has the shape of its framework's ids.
+    let rules: Value = serde_json::from_slice(
+        &Command::new(env!("CARGO_BIN_EXE_edulibra-validate"))
+            .args(["rules", "--format", "json"])
+            .output()
+            .unwrap()
+            .stdout,
+    )
+    .unwrap();
+    let mut mapped = 0;
+    for r in rules.as_array().unwrap() {
+        for (framework, ids) in r["metadata"]["compliance"].as_object().unwrap() {
+            for id in ids.as_array().unwrap() {
+                let id = id.as_str().unwrap();
+                let ok = match framework.as_str() {
+                    "aws-fsbp" | "aws-securityhub" => id.split_once('.').is_some_and(|(svc, n)| {
+                        svc.chars().all(|c| c.is_ascii_alphanumeric()) && n.parse::<u32>().is_ok()
+                    }),
+                    "cis-aws-3.0.0" => id.split('.').all(|n| n.parse::<u32>().is_ok()),
+                    other => panic!("unknown framework {other}"),
+                };
+                assert!(ok, "{}: {framework} {id}", r["metadata"]["id"]);
+                mapped += 1;
+            }
+        }
+    }
+    assert!(mapped > 40, "{mapped} mapped controls");
+}
