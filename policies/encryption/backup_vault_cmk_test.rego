@@ -34,3 +34,24 @@ test_unknown_key_is_unknown if {
 	count(rule.deny) == 0 with input as inp
 	count(rule.unknown) == 1 with input as inp
 }
+
+# The configuration in the plan does not write it: AWS's default decides (metadata.assumes), not "unknown".
+test_left_out_judges_the_aws_default if {
+	inp := {"resource": testing.resource(object.union(res({"name": "v"}, {"kms_key_arn": true}, {}), {"configured": {"name": true}}))}
+	count(rule.deny) == 1 with input as inp
+	count(rule.unknown) == 0 with input as inp
+}
+
+# Written, but known only after apply (from a value outside the plan): still unknown.
+test_written_but_pending_stays_unknown if {
+	inp := {"resource": testing.resource(object.union(res({"name": "v"}, {"kms_key_arn": true}, {}), {"configured": {"name": true, "kms_key_arn": true}}))}
+	count(rule.deny) == 0 with input as inp
+	count(rule.unknown) == 1 with input as inp
+}
+
+# A plan without configuration cannot tell left out from pending: unknown.
+test_without_configuration_stays_unknown if {
+	inp := {"resource": testing.resource(res({"name": "v"}, {"kms_key_arn": true}, {}))}
+	count(rule.deny) == 0 with input as inp
+	count(rule.unknown) == 1 with input as inp
+}

@@ -17,6 +17,7 @@ metadata := {
 	"assumes": [
 		"AtRestEncryptionEnabled, left out, is true for Valkey and false for Redis OSS (CreateReplicationGroup, Amazon ElastiCache API Reference; checked 2026-12-07).",
 		"An omitted engine is redis (CreateReplicationGroup; hashicorp/aws aws_elasticache_replication_group).",
+		"Both are known only after apply in a plan when left out; the plan's configuration tells left out (judged by the default) from pending (unknown).",
 	],
 }
 
@@ -31,15 +32,28 @@ enabled if {
 } else if {
 	# Left out: AWS's default for the engine (metadata.assumes).
 	lib.val(input.resource, "at_rest_encryption_enabled") == null
+	not at_rest_pending
 	lib.lower_str(lib.val(input.resource, "engine")) == "valkey"
+}
+
+# Known only after apply for a reason other than being left out.
+at_rest_pending if {
+	lib.pending(input.resource, "at_rest_encryption_enabled")
+	not lib.left_out(input.resource, "at_rest_encryption_enabled")
+}
+
+# The engine is left out: the provider sends redis (metadata.assumes).
+engine_pending if {
+	lib.pending(input.resource, "engine")
+	not lib.left_out(input.resource, "engine")
 }
 
 # What decides is not known before apply: the setting, or, when it is left out, the engine.
 undecided if {
-	lib.pending(input.resource, "at_rest_encryption_enabled")
+	at_rest_pending
 } else if {
 	lib.val(input.resource, "at_rest_encryption_enabled") == null
-	lib.pending(input.resource, "engine")
+	engine_pending
 }
 
 deny contains msg if {

@@ -46,3 +46,24 @@ test_engine_known_only_after_apply_is_unknown_when_left_out if {
 	count(rule.deny) == 0 with input as {"resource": testing.resource(res({}, {"engine": true}))}
 	count(rule.unknown) == 1 with input as {"resource": testing.resource(res({}, {"engine": true}))}
 }
+
+# The configuration in the plan does not write it: AWS's default decides (metadata.assumes), not "unknown".
+test_left_out_judges_the_aws_default if {
+	inp := {"resource": testing.resource(object.union(res({"engine": "redis"}, {"at_rest_encryption_enabled": true}), {"configured": {"engine": true}}))}
+	count(rule.deny) == 1 with input as inp
+	count(rule.unknown) == 0 with input as inp
+}
+
+# Written, but known only after apply (from a value outside the plan): still unknown.
+test_written_but_pending_stays_unknown if {
+	inp := {"resource": testing.resource(object.union(res({"engine": "redis"}, {"at_rest_encryption_enabled": true}), {"configured": {"engine": true, "at_rest_encryption_enabled": true}}))}
+	count(rule.deny) == 0 with input as inp
+	count(rule.unknown) == 1 with input as inp
+}
+
+# A plan without configuration cannot tell left out from pending: unknown.
+test_without_configuration_stays_unknown if {
+	inp := {"resource": testing.resource(res({"engine": "redis"}, {"at_rest_encryption_enabled": true}))}
+	count(rule.deny) == 0 with input as inp
+	count(rule.unknown) == 1 with input as inp
+}

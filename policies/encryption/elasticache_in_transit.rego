@@ -14,6 +14,9 @@ metadata := {
 	"attributes": ["transit_encryption_enabled", "auth_token", "user_group_ids"],
 	"compliance": {"aws-fsbp": ["ElastiCache.5", "ElastiCache.6"]},
 	"description": "Without TLS, Redis commands and cached data cross the VPC in clear text; without AUTH or RBAC any host that reaches the port can read and write the cache.",
+	"assumes": [
+		"transit_encryption_enabled left out: TransitEncryptionEnabled defaults to false (CreateReplicationGroup, Amazon ElastiCache API Reference, https://docs.aws.amazon.com/AmazonElastiCache/latest/APIReference/API_CreateReplicationGroup.html; checked 2026-12-07), and hashicorp/aws sends false for a group outside a global datastore.",
+	],
 }
 
 resource_types := {"aws_elasticache_replication_group"}
@@ -32,6 +35,11 @@ authenticated if {
 }
 
 deny contains msg if {
+	lib.defaulted(input.resource, "transit_encryption_enabled")
+	msg := sprintf("%s leaves transit_encryption_enabled out, which creates the group without in-transit encryption", [input.resource.address])
+}
+
+deny contains msg if {
 	not lib.pending(input.resource, "transit_encryption_enabled")
 	not transit
 	msg := sprintf("%s does not set transit_encryption_enabled = true", [input.resource.address])
@@ -47,6 +55,7 @@ deny contains msg if {
 
 unknown contains msg if {
 	lib.pending(input.resource, "transit_encryption_enabled")
+	not lib.left_out(input.resource, "transit_encryption_enabled")
 	msg := sprintf("%s: transit_encryption_enabled is known only after apply", [input.resource.address])
 }
 

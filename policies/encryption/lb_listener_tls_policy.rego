@@ -14,6 +14,9 @@ metadata := {
 	"attributes": ["ssl_policy", "protocol"],
 	"compliance": {"aws-fsbp": ["ELB.17"]},
 	"description": "Older ELB security policies such as ELBSecurityPolicy-2016-08 still negotiate TLS 1.0 and 1.1 with weak cipher suites.",
+	"assumes": [
+		"ssl_policy left out on an HTTPS or TLS listener: listeners created through the API (as Terraform creates them) get ELBSecurityPolicy-2016-08, which allows TLS 1.0 and 1.1; the newer TLS 1.3 defaults apply to the console only (Security policies for your Application Load Balancer / Network Load Balancer, Elastic Load Balancing User Guide, https://docs.aws.amazon.com/elasticloadbalancing/latest/application/describe-ssl-policies.html; checked 2026-12-07).",
+	],
 }
 
 resource_types := {"aws_lb_listener", "aws_alb_listener"}
@@ -43,8 +46,15 @@ deny contains msg if {
 	msg := sprintf("%s does not set an ssl_policy", [input.resource.address])
 }
 
+deny contains msg if {
+	tls_listener
+	lib.defaulted(input.resource, "ssl_policy")
+	msg := sprintf("%s leaves ssl_policy out: listeners created through the API get ELBSecurityPolicy-2016-08, which allows TLS 1.0 and 1.1", [input.resource.address])
+}
+
 unknown contains msg if {
 	tls_listener
 	lib.pending(input.resource, "ssl_policy")
+	not lib.left_out(input.resource, "ssl_policy")
 	msg := sprintf("%s: ssl_policy is known only after apply (unset, the AWS default policy applies)", [input.resource.address])
 }

@@ -96,6 +96,29 @@ pending(r, attr) if {
 	not r.values[attr] != null
 }
 
+# left_out(r, attr): the plan carries the resource's configuration (input.resource.configured) and it does not write
+# attr: AWS or the provider picks the value, and a rule judges the default it records in metadata.assumes instead of
+# reporting unknown. Terraform's printed configuration omits `dynamic` blocks, so a block that has planned values but
+# is not in the configuration, and anything inside it, is never left out.
+left_out(r, attr) if {
+	c := r.configured
+	is_object(c)
+	not c[attr]
+	not _dynamic_block(r, c, attr)
+}
+
+_dynamic_block(r, c, attr) if {
+	first := split(attr, ".")[0]
+	not c[first]
+	non_empty(object.get(r.values, first, null))
+}
+
+# defaulted(r, attr): known only after apply because the configuration left it out (AWS's or the provider's default).
+defaulted(r, attr) if {
+	pending(r, attr)
+	left_out(r, attr)
+}
+
 # is_unknown(r, attr): known only after apply, absent from values and not a reference to a plan resource.
 is_unknown(r, attr) if {
 	r.unknown[attr] == true

@@ -145,3 +145,17 @@ test_identity_reads_the_engine_facts_when_present if {
 	# without them, the same resource's facts are worked out
 	count(lib.identity(object.remove(r, ["identity"])).statements) == 1
 }
+
+test_left_out_needs_the_configuration_and_allows_for_dynamic_blocks if {
+	written := {"values": {"setting": [{"name": "x"}]}, "unknown": {}, "configured": {"name": true}}
+	lib.left_out(written, "kms_key_id")
+	not lib.left_out(written, "name")
+	# `setting` has planned values but no configuration: a dynamic block, never left out.
+	not lib.left_out(written, "setting")
+	not lib.left_out(written, "setting.value")
+	# No configuration in the plan: nothing can be called left out.
+	not lib.left_out({"values": {}, "unknown": {}, "configured": null}, "kms_key_id")
+	not lib.left_out({"values": {}, "unknown": {}}, "kms_key_id")
+	lib.defaulted({"values": {}, "unknown": {"kms_key_id": true}, "configured": {}}, "kms_key_id")
+	not lib.defaulted({"values": {}, "unknown": {"kms_key_id": true}, "configured": {"kms_key_id": true}}, "kms_key_id")
+}

@@ -14,13 +14,20 @@ metadata := {
 	"attributes": ["tracing_config.mode", "tracing_config"],
 	"compliance": {"aws-securityhub": ["Lambda.7"]},
 	"description": "Active tracing records the path of each invocation through downstream services, needed to investigate failures and abuse.",
+	"assumes": [
+		"tracing_config left out: the function traces in PassThrough mode, Lambda's default (TracingConfig, AWS Lambda API Reference, https://docs.aws.amazon.com/lambda/latest/api/API_TracingConfig.html; checked 2026-12-07), which this rule accepts as checkov's CKV_AWS_50 does.",
+	],
 }
 
 resource_types := {"aws_lambda_function"}
 
 # (input.resource is read directly: a package-level rule costs a lookup per evaluation)
 
-mode := object.get(lib.first_block(input.resource, "tracing_config"), "mode", null)
+# Left out, a function traces in PassThrough mode (metadata.assumes).
+mode := "PassThrough" if {
+	count(lib.blocks(input.resource, "tracing_config")) == 0
+	lib.left_out(input.resource, "tracing_config")
+} else := object.get(lib.first_block(input.resource, "tracing_config"), "mode", null)
 
 # PassThrough traces requests that arrive already sampled (API Gateway, ALB), as in checkov.
 tracing_modes := {"Active", "PassThrough"}

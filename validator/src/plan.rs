@@ -56,6 +56,12 @@ pub struct Resource {
     /// here instead of in every rule: dotted path (block indexes dropped) -> documents.
     pub parsed: BTreeMap<String, Vec<Value>>,
     pub parent: Option<String>,
+    /// The arguments its configuration writes (dotted paths, blocks by their type) -> true, when
+    /// the plan carries its configuration: an argument missing here was left out, and AWS or the
+    /// provider picks its value (`lib.left_out`). Null when the plan has no configuration for it.
+    /// Terraform's printed configuration leaves out `dynamic` blocks, which `lib.left_out`
+    /// allows for.
+    pub configured: Option<BTreeMap<String, bool>>,
     /// The plan file it came from (several plans may be checked at once).
     #[serde(skip)]
     pub source: String,
@@ -107,6 +113,12 @@ impl Resource {
             (
                 text("parent"),
                 self.parent.as_deref().map_or(regorus::Value::Null, text),
+            ),
+            (
+                text("configured"),
+                self.configured.as_ref().map_or(regorus::Value::Null, |c| {
+                    object(c.keys().map(|k| (text(k), regorus::Value::Bool(true))))
+                }),
             ),
         ])
     }
@@ -424,6 +436,7 @@ fn normalise(path: &str, mut raw: Value, keep: RawPlan) -> Result<Plan, PlanErro
             .filter(Value::is_object)
             .unwrap_or_else(|| json!({}));
         let resolved = references.resolve(&module, &mode, kind, &name);
+        let configured = references.configured(&module, &mode, kind, &name);
         let r = Resource {
             address: address.to_string(),
             module,
@@ -438,6 +451,7 @@ fn normalise(path: &str, mut raw: Value, keep: RawPlan) -> Result<Plan, PlanErro
             referenced_by: Vec::new(),
             parsed: BTreeMap::new(),
             parent: None,
+            configured,
             source: path.to_string(),
         };
         if kind == "edulibra_environment" && action != "delete" {
@@ -672,6 +686,7 @@ fn unfold_environment(
             referenced_by: Vec::new(),
             parsed: BTreeMap::new(),
             parent: Some(env.address.clone()),
+            configured: None,
             source: path.to_string(),
         });
     }

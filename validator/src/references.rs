@@ -34,6 +34,8 @@ pub(crate) struct ConfigReferences {
     arguments: HashMap<String, HashMap<String, Vec<String>>>,
     /// Module configuration path -> output -> raw references.
     outputs: HashMap<String, HashMap<String, Vec<String>>>,
+    /// Resource configuration key -> the argument paths its configuration writes.
+    written: HashMap<String, BTreeMap<String, bool>>,
     /// Module instance (`module.a["x"]`, "" for the root) -> its child instances in the plan.
     children: BTreeMap<String, BTreeSet<String>>,
 }
@@ -89,6 +91,20 @@ impl ConfigReferences {
         out
     }
 
+    /// The arguments the configuration of `mode.kind.name` in `module` writes; None when the
+    /// plan has no configuration for it.
+    pub(crate) fn configured(
+        &self,
+        module: &str,
+        mode: &str,
+        kind: &str,
+        name: &str,
+    ) -> Option<BTreeMap<String, bool>> {
+        self.written
+            .get(&config_key(module, mode, kind, name))
+            .cloned()
+    }
+
     fn walk(&mut self, module: &Value, path: &str) {
         if let Some(Value::Array(resources)) = module.get("resources") {
             for r in resources {
@@ -100,11 +116,14 @@ impl ConfigReferences {
                 };
                 let mode = r.get("mode").and_then(Value::as_str).unwrap_or("managed");
                 let mut refs = RawRefs::new();
+                let mut written = BTreeMap::new();
                 if let Some(Value::Object(exprs)) = r.get("expressions") {
                     collect_expr_refs(exprs, "", &mut refs);
+                    collect_written(exprs, "", &mut written);
                 }
-                self.resources
-                    .insert(config_key(path, mode, kind, name), refs);
+                let key = config_key(path, mode, kind, name);
+                self.written.insert(key.clone(), written);
+                self.resources.insert(key, refs);
             }
         }
         if let Some(Value::Object(outputs)) = module.get("outputs") {
@@ -279,6 +298,34 @@ fn all_refs(expr: &Value) -> Vec<String> {
         }
     }
     out
+}
+
+/// Every argument path an `expressions` tree writes: `a`, and for a block `b` both `b` and
+/// `b.c` (block indexes dropped, as rules read paths).
+fn collect_written(exprs: &Map<String, Value>, path: &str, out: &mut BTreeMap<String, bool>) {
+    for (k, v) in exprs {
+        let p = if path.is_empty() {
+            k.clone()
+        } else {
+            format!("{path}.{k}")
+        };
+        out.insert(p.clone(), true);
+        match v {
+            Value::Object(o)
+                if !(o.contains_key("references") || o.contains_key("constant_value")) =>
+            {
+                collect_written(o, &p, out)
+            }
+            Value::Array(blocks) => {
+                for b in blocks {
+                    if let Value::Object(o) = b {
+                        collect_written(o, &p, out);
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
 }
 
 /// Attribute path -> raw references, for a resource's `expressions` (blocks nest; their indexes
