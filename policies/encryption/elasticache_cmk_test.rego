@@ -30,3 +30,17 @@ test_unknown_key_is_unknown if {
 	count(rule.deny) == 0 with input as {"resource": testing.resource(res({}, {"kms_key_id": true}, {}))}
 	count(rule.unknown) == 1 with input as {"resource": testing.resource(res({}, {"kms_key_id": true}, {}))}
 }
+
+# The configuration in the plan does not write it: AWS's default decides (metadata.assumes), not "unknown".
+test_left_out_judges_the_aws_default if {
+	inp := {"resource": testing.resource(object.union(res({"at_rest_encryption_enabled": true}, {"kms_key_id": true}, {}), {"configured": {"at_rest_encryption_enabled": true}}))}
+	count(rule.deny) == 1 with input as inp
+	count(rule.unknown) == 0 with input as inp
+}
+
+# Written, but known only after apply (from a value outside the plan): still unknown.
+test_written_but_pending_stays_unknown if {
+	inp := {"resource": testing.resource(object.union(res({"at_rest_encryption_enabled": true}, {"kms_key_id": true}, {}), {"configured": {"at_rest_encryption_enabled": true, "kms_key_id": true}}))}
+	count(rule.deny) == 0 with input as inp
+	count(rule.unknown) == 1 with input as inp
+}
