@@ -5,6 +5,7 @@
 
 mod address;
 pub mod compiled;
+pub mod config;
 pub mod corpus;
 pub mod environment;
 pub mod eval;

@@ -7,7 +7,7 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use anyhow::Context as _;
-use clap::{Parser, Subcommand, ValueEnum};
+use clap::{CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
 
 use edulibra_validate::compiled::EngineChoice;
 use edulibra_validate::eval::{self, Options};
@@ -75,78 +75,7 @@ enum ListFormat {
 #[derive(Subcommand)]
 enum Command {
     /// Check plans (`terraform show -json` output, or binary plan files with terraform on PATH).
-    Check {
-        #[arg(required = true)]
-        plans: Vec<PathBuf>,
-        /// Add the rules under this directory (repeatable).
-        #[arg(long = "policy")]
-        policies: Vec<PathBuf>,
-        /// Leave the built-in rules out.
-        #[arg(long)]
-        no_builtin: bool,
-        /// The format of a report whose --output names no format.
-        #[arg(long, value_enum, default_value = "text")]
-        format: Format,
-        /// Where a report goes: PATH (in --format) or FORMAT=PATH, repeatable (`-` is stdout),
-        /// so one run writes every report CI needs: `-o sarif=gate.sarif -o github=-`.
-        #[arg(long, short)]
-        output: Vec<String>,
-        /// Lowest severity of a failing finding that fails the gate.
-        #[arg(long, value_enum, default_value = "low")]
-        fail_on: Severity,
-        /// Run only the rules named: rule ids, categories or severities (repeatable,
-        /// comma-separated).
-        #[arg(long, value_delimiter = ',')]
-        check: Vec<String>,
-        /// Leave out the rules named: rule ids, categories or severities (repeatable,
-        /// comma-separated).
-        #[arg(long, value_delimiter = ',')]
-        skip: Vec<String>,
-        /// Report every finding but exit 0 (except for what --hard-fail-on names).
-        #[arg(long)]
-        soft_fail: bool,
-        /// Failing findings that report without failing the gate: rule ids, or a severity and
-        /// those below it.
-        #[arg(long, value_delimiter = ',')]
-        soft_fail_on: Vec<String>,
-        /// Failing findings that always fail the gate: rule ids, or a severity and those above
-        /// it. Given alone, nothing else fails the gate (checkov's meaning).
-        #[arg(long, value_delimiter = ',')]
-        hard_fail_on: Vec<String>,
-        /// Judge only resources that change (skip no-op and read as well as delete).
-        #[arg(long)]
-        only_changes: bool,
-        /// Waivers file (YAML, or TOML by extension).
-        #[arg(long)]
-        waivers: Option<PathBuf>,
-        /// Fail the gate when a waiver in force matched no finding (fixed, renamed or
-        /// mistyped): stale waivers are otherwise only reported.
-        #[arg(long)]
-        fail_on_stale_waivers: bool,
-        /// Write every waiver (file, inline `# edulibra:waive` comments, `edulibra:waive:RULE`
-        /// tags) with what it silenced and when it expires, as Markdown (`-` is stdout).
-        #[arg(long)]
-        waivers_report: Option<PathBuf>,
-        /// The Terraform configuration the plans were made from: findings then carry the `.tf`
-        /// file and line of their block or argument, and `# edulibra:waive` comments apply.
-        /// Default: the current directory when it holds `.tf` files.
-        #[arg(long)]
-        source: Option<PathBuf>,
-        /// Add to the text and Markdown reports a table per compliance framework control
-        /// (AWS FSBP, Security Hub, CIS AWS Foundations v3.0.0) with what its rules found.
-        #[arg(long, value_enum)]
-        group_by: Option<GroupBy>,
-        /// Do not read the configuration, even from the current directory.
-        #[arg(long, conflicts_with = "source")]
-        no_source: bool,
-        /// Time limit of one rule evaluation, in seconds.
-        #[arg(long, default_value = "20")]
-        timeout: u64,
-        /// `interpreter` runs the built-in rules on regorus' interpreter instead of compiled
-        /// (slower; for comparing verdicts).
-        #[arg(long, value_enum, default_value = "auto")]
-        engine: EngineArg,
-    },
+    Check(CheckArgs),
     /// Run the rules' Rego tests (`test_*` rules), like `opa test`.
     Test {
         /// Directories of rules and tests; without any, the built-in packs.
@@ -170,6 +99,87 @@ enum Command {
     },
 }
 
+/// `check`'s flags: every one may also come from `.edulibra.yaml` (`config`).
+#[derive(clap::Args)]
+struct CheckArgs {
+    #[arg(required = true)]
+    plans: Vec<PathBuf>,
+    /// Add the rules under this directory (repeatable).
+    #[arg(long = "policy")]
+    policies: Vec<PathBuf>,
+    /// Leave the built-in rules out.
+    #[arg(long)]
+    no_builtin: bool,
+    /// The format of a report whose --output names no format.
+    #[arg(long, value_enum, default_value = "text")]
+    format: Format,
+    /// Where a report goes: PATH (in --format) or FORMAT=PATH, repeatable (`-` is stdout),
+    /// so one run writes every report CI needs: `-o sarif=gate.sarif -o github=-`.
+    #[arg(long, short)]
+    output: Vec<String>,
+    /// Lowest severity of a failing finding that fails the gate.
+    #[arg(long, value_enum, default_value = "low")]
+    fail_on: Severity,
+    /// Run only the rules named: rule ids, categories or severities (repeatable,
+    /// comma-separated).
+    #[arg(long, value_delimiter = ',')]
+    check: Vec<String>,
+    /// Leave out the rules named: rule ids, categories or severities (repeatable,
+    /// comma-separated).
+    #[arg(long, value_delimiter = ',')]
+    skip: Vec<String>,
+    /// Report every finding but exit 0 (except for what --hard-fail-on names).
+    #[arg(long)]
+    soft_fail: bool,
+    /// Failing findings that report without failing the gate: rule ids, or a severity and
+    /// those below it.
+    #[arg(long, value_delimiter = ',')]
+    soft_fail_on: Vec<String>,
+    /// Failing findings that always fail the gate: rule ids, or a severity and those above
+    /// it. Given alone, nothing else fails the gate (checkov's meaning).
+    #[arg(long, value_delimiter = ',')]
+    hard_fail_on: Vec<String>,
+    /// Judge only resources that change (skip no-op and read as well as delete).
+    #[arg(long)]
+    only_changes: bool,
+    /// Waivers file (YAML, or TOML by extension).
+    #[arg(long)]
+    waivers: Option<PathBuf>,
+    /// Fail the gate when a waiver in force matched no finding (fixed, renamed or
+    /// mistyped): stale waivers are otherwise only reported.
+    #[arg(long)]
+    fail_on_stale_waivers: bool,
+    /// Write every waiver (file, inline `# edulibra:waive` comments, `edulibra:waive:RULE`
+    /// tags) with what it silenced and when it expires, as Markdown (`-` is stdout).
+    #[arg(long)]
+    waivers_report: Option<PathBuf>,
+    /// The Terraform configuration the plans were made from: findings then carry the `.tf`
+    /// file and line of their block or argument, and `# edulibra:waive` comments apply.
+    /// Default: the current directory when it holds `.tf` files.
+    #[arg(long)]
+    source: Option<PathBuf>,
+    /// Add to the text and Markdown reports a table per compliance framework control
+    /// (AWS FSBP, Security Hub, CIS AWS Foundations v3.0.0) with what its rules found.
+    #[arg(long, value_enum)]
+    group_by: Option<GroupBy>,
+    /// Do not read the configuration, even from the current directory.
+    #[arg(long, conflicts_with = "source")]
+    no_source: bool,
+    /// Time limit of one rule evaluation, in seconds.
+    #[arg(long, default_value = "20")]
+    timeout: u64,
+    /// `interpreter` runs the built-in rules on regorus' interpreter instead of compiled
+    /// (slower; for comparing verdicts).
+    #[arg(long, value_enum, default_value = "auto")]
+    engine: EngineArg,
+    /// The config file (default: `.edulibra.yaml` here or in a directory above). Flags override it.
+    #[arg(long)]
+    config: Option<PathBuf>,
+    /// Read no config file.
+    #[arg(long, conflicts_with = "config")]
+    no_config: bool,
+}
+
 /// Plans larger than this (in all) have subjects for nearly every built-in rule, so compiling
 /// them all costs no more than compiling the ones needed, and it can happen beside the parse.
 const PRECOMPILE_ABOVE_BYTES: u64 = 2 << 20;
@@ -188,20 +198,131 @@ fn main() -> ExitCode {
     if std::env::var_os("RUST_LIB_BACKTRACE").is_none() {
         std::env::set_var("RUST_LIB_BACKTRACE", "0");
     }
-    let cli = match Cli::try_parse() {
+    let parsed = Cli::command()
+        .try_get_matches()
+        .and_then(|m| Cli::from_arg_matches(&m).map(|c| (c, m)));
+    let (cli, matches) = match parsed {
         Ok(c) => c,
         Err(e) => {
             let _ = e.print();
             return ExitCode::from(if e.use_stderr() { 2 } else { 0 });
         }
     };
-    match run(cli) {
+    match run(cli, &matches) {
         Ok(code) => ExitCode::from(code),
         Err(e) => {
             eprintln!("edulibra-validate: error: {}", one_line_chain(&e));
             ExitCode::from(2)
         }
     }
+}
+
+/// Fills the flags not given on the command line from `.edulibra.yaml` (`--config`, or found
+/// upward from here). Paths in the file are relative to it.
+fn apply_config(args: &mut CheckArgs, given: &clap::ArgMatches) -> anyhow::Result<()> {
+    use edulibra_validate::config;
+    let path = match (&args.config, args.no_config) {
+        (_, true) => return Ok(()),
+        (Some(p), false) => p.clone(),
+        (None, false) => match config::find_upward(std::path::Path::new(".")) {
+            Some(p) => p,
+            None => return Ok(()),
+        },
+    };
+    let file = config::load(&path)?;
+    let on_command_line =
+        |id: &str| given.value_source(id) == Some(clap::parser::ValueSource::CommandLine);
+    let bad = |key: &str, message: String| anyhow::anyhow!("{}: {key}: {message}", path.display());
+    let resolve = |p: &str| config::resolve(&path, p);
+    let list = |v: config::StringOrList| v.into_vec();
+    if let Some(v) = file.policy.filter(|_| !on_command_line("policies")) {
+        args.policies = list(v).iter().map(|p| resolve(p)).collect();
+    }
+    if let Some(v) = file.no_builtin.filter(|_| !on_command_line("no_builtin")) {
+        args.no_builtin = v;
+    }
+    if let Some(v) = file.format.filter(|_| !on_command_line("format")) {
+        args.format = Format::from_str(&v, true).map_err(|e| bad("format", e))?;
+    }
+    if let Some(v) = file.output.filter(|_| !on_command_line("output")) {
+        args.output = list(v)
+            .into_iter()
+            .map(|o| match o.split_once('=') {
+                Some((f, p)) if p != "-" && Format::from_str(f, true).is_ok() => {
+                    format!("{f}={}", resolve(p).display())
+                }
+                None if o != "-" => resolve(&o).display().to_string(),
+                _ => o,
+            })
+            .collect();
+    }
+    if let Some(v) = file.fail_on.filter(|_| !on_command_line("fail_on")) {
+        args.fail_on = Severity::from_str(&v, true).map_err(|e| bad("fail-on", e))?;
+    }
+    if let Some(v) = file.check.filter(|_| !on_command_line("check")) {
+        args.check = list(v);
+    }
+    if let Some(v) = file.skip.filter(|_| !on_command_line("skip")) {
+        args.skip = list(v);
+    }
+    if let Some(v) = file.soft_fail.filter(|_| !on_command_line("soft_fail")) {
+        args.soft_fail = v;
+    }
+    if let Some(v) = file
+        .soft_fail_on
+        .filter(|_| !on_command_line("soft_fail_on"))
+    {
+        args.soft_fail_on = list(v);
+    }
+    if let Some(v) = file
+        .hard_fail_on
+        .filter(|_| !on_command_line("hard_fail_on"))
+    {
+        args.hard_fail_on = list(v);
+    }
+    if let Some(v) = file
+        .only_changes
+        .filter(|_| !on_command_line("only_changes"))
+    {
+        args.only_changes = v;
+    }
+    if let Some(v) = file.waivers.filter(|_| !on_command_line("waivers")) {
+        args.waivers = Some(resolve(&v));
+    }
+    if let Some(v) = file
+        .fail_on_stale_waivers
+        .filter(|_| !on_command_line("fail_on_stale_waivers"))
+    {
+        args.fail_on_stale_waivers = v;
+    }
+    if let Some(v) = file
+        .waivers_report
+        .filter(|_| !on_command_line("waivers_report"))
+    {
+        args.waivers_report = Some(if v == "-" { v.into() } else { resolve(&v) });
+    }
+    // Sources: a command-line choice (--source or --no-source) replaces the file's.
+    if !on_command_line("source") && !on_command_line("no_source") {
+        if let Some(v) = file.source {
+            args.source = Some(resolve(&v));
+        }
+        if let Some(v) = file.no_source {
+            args.no_source = v;
+            if v {
+                args.source = None;
+            }
+        }
+    }
+    if let Some(v) = file.group_by.filter(|_| !on_command_line("group_by")) {
+        args.group_by = Some(GroupBy::from_str(&v, true).map_err(|e| bad("group-by", e))?);
+    }
+    if let Some(v) = file.timeout.filter(|_| !on_command_line("timeout")) {
+        args.timeout = v;
+    }
+    if let Some(v) = file.engine.filter(|_| !on_command_line("engine")) {
+        args.engine = EngineArg::from_str(&v, true).map_err(|e| bad("engine", e))?;
+    }
+    Ok(())
 }
 
 /// Gives each finding the file and line of its block, or of the argument its rule judges; a
@@ -247,30 +368,36 @@ fn one_line_chain(e: &anyhow::Error) -> String {
     line.replace('\n', " ")
 }
 
-fn run(cli: Cli) -> anyhow::Result<u8> {
+fn run(cli: Cli, matches: &clap::ArgMatches) -> anyhow::Result<u8> {
     match cli.command {
-        Command::Check {
-            plans,
-            policies,
-            no_builtin,
-            format,
-            output,
-            fail_on,
-            check,
-            skip,
-            soft_fail,
-            soft_fail_on,
-            hard_fail_on,
-            only_changes,
-            waivers,
-            fail_on_stale_waivers,
-            waivers_report,
-            source,
-            no_source,
-            group_by,
-            timeout,
-            engine,
-        } => {
+        Command::Check(mut args) => {
+            if let Some(given) = matches.subcommand_matches("check") {
+                apply_config(&mut args, given)?;
+            }
+            let CheckArgs {
+                plans,
+                policies,
+                no_builtin,
+                format,
+                output,
+                fail_on,
+                check,
+                skip,
+                soft_fail,
+                soft_fail_on,
+                hard_fail_on,
+                only_changes,
+                waivers,
+                fail_on_stale_waivers,
+                waivers_report,
+                source,
+                no_source,
+                group_by,
+                timeout,
+                engine,
+                config: _,
+                no_config: _,
+            } = args;
             profile::phase("start");
             // Rules and plans are read at once: they do not depend on each other.
             // For a large plan the rule thread compiles the built-in rules beside the parse

@@ -411,26 +411,39 @@ fn tf_files(dir: &Path) -> Result<Vec<PathBuf>, SourceError> {
 /// repository out, and what code scanning resolves paths against), `/`-separated, without `.`
 /// and with `..` resolved.
 fn shown_path(file: &Path) -> String {
-    let cwd = std::env::current_dir().ok();
-    let file = match &cwd {
-        Some(c) if file.is_absolute() => file.strip_prefix(c).unwrap_or(file),
-        _ => file,
-    };
-    let mut parts: Vec<String> = Vec::new();
-    for c in file.components() {
-        match c {
-            std::path::Component::CurDir => {}
-            std::path::Component::ParentDir => {
-                if parts.last().is_some_and(|p| p != ".." && !p.is_empty()) {
-                    parts.pop();
-                } else {
-                    parts.push("..".into());
+    let normal = |p: &Path| -> Vec<String> {
+        let mut parts: Vec<String> = Vec::new();
+        for c in p.components() {
+            match c {
+                std::path::Component::CurDir => {}
+                std::path::Component::ParentDir => {
+                    if parts.last().is_some_and(|p| p != ".." && !p.is_empty()) {
+                        parts.pop();
+                    } else {
+                        parts.push("..".into());
+                    }
                 }
+                std::path::Component::RootDir => parts.push(String::new()),
+                other => parts.push(other.as_os_str().to_string_lossy().into_owned()),
             }
-            std::path::Component::RootDir => parts.push(String::new()),
-            other => parts.push(other.as_os_str().to_string_lossy().into_owned()),
         }
-    }
+        parts
+    };
+    let file_parts = normal(file);
+    let cwd = std::env::current_dir().ok().filter(|_| file.is_absolute());
+    let Some(cwd) = cwd else {
+        return file_parts.join("/");
+    };
+    // An absolute path (a config file's `source`) is shown relative to here, with `..` where
+    // it lies beside.
+    let cwd_parts = normal(&cwd);
+    let common = cwd_parts
+        .iter()
+        .zip(&file_parts)
+        .take_while(|(a, b)| a == b)
+        .count();
+    let mut parts: Vec<String> = vec!["..".into(); cwd_parts.len() - common];
+    parts.extend(file_parts[common..].iter().cloned());
     parts.join("/")
 }
 

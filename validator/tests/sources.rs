@@ -520,3 +520,117 @@ fn reports_group_findings_by_compliance_control() {
     }
     assert!(mapped > 40, "{mapped} mapped controls");
 }
+
+#[test]
+fn a_config_file_gives_what_the_flags_give_and_flags_override_it() {
+    let dir = workdir("config");
+    setup(&dir);
+    std::fs::write(dir.join("plan.json"), plan(vec![]).to_string()).unwrap();
+    std::fs::create_dir_all(dir.join("ci")).unwrap();
+    let flags = check(
+        &dir,
+        &[
+            "plan.json",
+            "--no-config",
+            "--source",
+            ".",
+            "--skip",
+            "logging",
+            "--fail-on",
+            "high",
+            "--soft-fail-on",
+            "EDU-HA-001",
+            "-o",
+            "json=ci/flags.json",
+            "-o",
+            "sarif=ci/flags.sarif",
+        ],
+    );
+    std::fs::write(
+        dir.join(".edulibra.yaml"),
+        "# the gate of this repository\nsource: .\nskip: [logging]\nfail-on: high\nsoft-fail-on: EDU-HA-001\noutput:\n  - json=ci/file.json\n  - sarif=ci/file.sarif\n",
+    )
+    .unwrap();
+    let from_file = check(&dir, &["plan.json"]);
+    assert_eq!(
+        flags.status.code(),
+        from_file.status.code(),
+        "{}",
+        String::from_utf8_lossy(&from_file.stderr)
+    );
+    let a = read_json(dir.join("ci/flags.json"));
+    let b = read_json(dir.join("ci/file.json"));
+    assert_eq!(a["findings"], b["findings"]);
+    assert_eq!(a["skipped_rules"], b["skipped_rules"]);
+    assert_eq!(a["gate"], b["gate"]);
+    assert!(a["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|f| f["category"] != "logging"));
+    assert!(a["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|f| f["location"]["file"] == "main.tf"));
+    let runs = |p: &str| read_json(dir.join(p))["runs"][0]["results"].clone();
+    assert_eq!(runs("ci/flags.sarif"), runs("ci/file.sarif"));
+
+    // Found upward from a subdirectory; paths in it are relative to the file, and the sources'
+    // files are named relative to where the gate runs.
+    let below = check(&dir.join("ci"), &["../plan.json", "-o", "json=-"]);
+    let below: Value = serde_json::from_slice(&below.stdout).unwrap();
+    assert_eq!(
+        below["findings"].as_array().unwrap().len(),
+        b["findings"].as_array().unwrap().len()
+    );
+    assert!(
+        below["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|f| f["location"]["file"] == "../main.tf"),
+        "{below}"
+    );
+
+    // A flag overrides the file: --fail-on low blocks on the medium findings too.
+    let overridden = check(
+        &dir,
+        &["plan.json", "--fail-on", "low", "-o", "json=ci/low.json"],
+    );
+    let low = read_json(dir.join("ci/low.json"));
+    assert!(
+        low["gate"]["blocking"].as_u64() > b["gate"]["blocking"].as_u64(),
+        "{low}"
+    );
+    assert_eq!(overridden.status.code(), Some(1));
+
+    // A wrong key or type names the file, line and key.
+    for (text, want) in [
+        (
+            "format: json\nsoft-fial: true\n",
+            ".edulibra.yaml:2: soft-fial: unknown field",
+        ),
+        (
+            "skip: logging\nfail-on: [high]\n",
+            ".edulibra.yaml:2: fail-on: invalid type",
+        ),
+        (
+            "fail-on: severe\n",
+            ".edulibra.yaml: fail-on: invalid variant: severe",
+        ),
+    ] {
+        std::fs::write(dir.join(".edulibra.yaml"), text).unwrap();
+        let o = check(&dir, &["plan.json"]);
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(2), "{err}");
+        assert!(err.contains(want), "{want} in {err}");
+    }
+    // --no-config reads none.
+    assert_eq!(
+        check(&dir, &["plan.json", "--no-config", "--no-source"])
+            .status
+            .code(),
+        Some(1)
+    );
+}
