@@ -53,6 +53,10 @@ while IFS= read -r line; do
   line=${line%"${line##*[![:space:]]}"}
   if [[ -n "$line" ]]; then args+=(--output "$line"); fi
 done <<< "${EDULIBRA_OUTPUTS:-github=-}"
+# The job summary GitHub shows on the run's page, when the runner offers one.
+if [[ -n "${GITHUB_STEP_SUMMARY:-}" && "${EDULIBRA_OUTPUTS:-}" != *summary=* ]]; then
+  args+=(--output "summary=$GITHUB_STEP_SUMMARY")
+fi
 if [[ -n "${EDULIBRA_ARGS:-}" ]]; then
   read -r -a extra <<< "$EDULIBRA_ARGS"
   args+=("${extra[@]}")

@@ -456,6 +456,7 @@ fn gate_action(dist: &Path, plan: &Path, outputs: &str, github_output: &Path) ->
     let mut c = Command::new("bash");
     c.arg(repo_root().join("scripts/gate-action.sh"))
         .env_remove("EDULIBRA_ACTION_REPOSITORY")
+        .env_remove("GITHUB_STEP_SUMMARY")
         .env("EDULIBRA_PLAN", plan)
         .env("EDULIBRA_VERSION", VERSION)
         .env("EDULIBRA_RELEASE_URL", dist)
@@ -479,7 +480,10 @@ fn the_action_installs_the_gate_from_a_release_checks_its_checksum_and_runs_it()
         out.join("gate.xml").display()
     );
     let github_output = out.join("github_output");
-    let o = gate_action(&dist, &plan, &outputs, &github_output).output()?;
+    let summary = out.join("step_summary.md");
+    let o = gate_action(&dist, &plan, &outputs, &github_output)
+        .env("GITHUB_STEP_SUMMARY", &summary)
+        .output()?;
     assert_eq!(
         o.status.code(),
         Some(0),
@@ -487,6 +491,8 @@ fn the_action_installs_the_gate_from_a_release_checks_its_checksum_and_runs_it()
         String::from_utf8_lossy(&o.stderr)
     );
     assert!(out.join("gate.sarif").is_file() && out.join("gate.xml").is_file());
+    // The runner's job summary gets the summary report.
+    assert!(std::fs::read_to_string(&summary)?.starts_with("## ✅ EduLibra policy gate: passed"));
     assert_eq!(
         std::fs::read_to_string(&github_output)?.trim(),
         "exit-code=0"

@@ -1,4 +1,6 @@
-//! Output formats: text, json, sarif (2.1.0), junit, github (workflow annotations), markdown.
+//! Output formats: text, json, sarif (2.1.0), junit, github (workflow annotations), markdown
+//! (a PR comment), summary (a GitHub job summary), gitlab (Code Quality), gitlab-sast (GitLab's
+//! security report).
 
 use std::fmt::Write as _;
 
@@ -17,6 +19,10 @@ pub enum Format {
     Markdown,
     /// GitLab Code Quality (`artifacts:reports:codequality`).
     Gitlab,
+    /// GitLab SAST security report (`artifacts:reports:sast`, schema 15.0.7).
+    GitlabSast,
+    /// GitHub job summary Markdown (write it to `$GITHUB_STEP_SUMMARY`).
+    Summary,
 }
 
 /// Where a run's reports go: `--output PATH` (in `--format`) or `--output FORMAT=PATH`,
@@ -84,6 +90,8 @@ pub fn write(
             t
         }
         Format::Gitlab => gitlab(report),
+        Format::GitlabSast => gitlab_sast(report),
+        Format::Summary => job_summary(report, rules),
     };
     out.write_all(text.as_bytes())
 }
@@ -300,6 +308,165 @@ fn gitlab(r: &Report) -> String {
         })
         .collect();
     serde_json::to_string_pretty(&issues).expect("code quality serialises") + "\n"
+}
+
+/// The time now as GitLab's security reports write it (`YYYY-MM-DDTHH:MM:SS`, UTC).
+fn utc_now() -> String {
+    let secs = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0) as i64;
+    let (y, m, d) = crate::waivers::civil_from_days(secs.div_euclid(86_400));
+    let t = secs.rem_euclid(86_400);
+    format!(
+        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}",
+        t / 3600,
+        t / 60 % 60,
+        t % 60
+    )
+}
+
+/// GitLab's SAST security report (security-report-schemas, `sast-report-format.json`, version
+/// 15.0.7, which GitLab 16 and 17 accept): one vulnerability per failing finding, identified by
+/// the rule and located at its `.tf` line when the sources were read. Unknown and waived
+/// findings are left out: a security report has no "could not judge" state, and the Code
+/// Quality and SARIF reports carry those.
+fn gitlab_sast(r: &Report) -> String {
+    let now = utc_now();
+    let tool = json!({"id": "edulibra-validate", "name": "edulibra-validate",
+        "vendor": {"name": "EduLibra"}, "version": env!("CARGO_PKG_VERSION")});
+    let mut seen = std::collections::BTreeSet::new();
+    let vulnerabilities: Vec<serde_json::Value> = r
+        .findings
+        .iter()
+        .filter(|f| f.status == Status::Fail)
+        .map(|f| {
+            let mut id = fingerprint(&f.rule_id, &f.resource);
+            if !seen.insert(id.clone()) {
+                id = fingerprint(&f.rule_id, &format!("{}\0{}", f.resource, f.message));
+                seen.insert(id.clone());
+            }
+            let severity = match f.severity.as_str() {
+                "critical" => "Critical",
+                "high" => "High",
+                "medium" => "Medium",
+                "low" => "Low",
+                "info" => "Info",
+                _ => "Unknown",
+            };
+            let location = match &f.location {
+                Some(l) => json!({"file": l.file, "start_line": l.line}),
+                None => json!({"file": f.source}),
+            };
+            json!({
+                "id": id,
+                "category": "sast",
+                "name": f.title,
+                "description": format!("{} ({})", f.message, f.resource),
+                "severity": severity,
+                "solution": f.remediation,
+                "scanner": {"id": "edulibra-validate", "name": "edulibra-validate"},
+                "location": location,
+                "identifiers": [{"type": "edulibra_rule", "name": f.rule_id, "value": f.rule_id}],
+            })
+        })
+        .collect();
+    let doc = json!({
+        "version": "15.0.7",
+        "scan": {"analyzer": tool, "scanner": tool, "type": "sast",
+                 "start_time": now, "end_time": now, "status": "success"},
+        "vulnerabilities": vulnerabilities,
+    });
+    serde_json::to_string_pretty(&doc).expect("sast report serialises") + "\n"
+}
+
+/// A GitHub job summary: the verdict, the counts, the failing findings by severity with where
+/// to fix them, and the rest folded away.
+fn job_summary(r: &Report, rules: &[Rule]) -> String {
+    let s = &r.summary;
+    let blocking = r.gate.as_ref().map_or(s.failed, |g| g.blocking);
+    let mut out = format!(
+        "## {} EduLibra policy gate: {}\n\n| resources | rules | failed | passed | unknown | waived |\n|---|---|---|---|---|---|\n| {} | {} | {} | {} | {} | {} |\n\n",
+        if blocking == 0 { "✅" } else { "❌" },
+        if blocking == 0 { "passed" } else { "failed" },
+        s.resources,
+        s.rules,
+        s.failed,
+        s.passed,
+        s.unknown,
+        s.waived
+    );
+    let cell = |t: &str| t.replace('|', "\\|").replace('\n', " ");
+    let at = |f: &crate::finding::Finding| match &f.location {
+        Some(l) => format!("`{}:{}`", l.file, l.line),
+        None => format!("`{}`", f.resource),
+    };
+    for severity in ["critical", "high", "medium", "low", "info"] {
+        let failing: Vec<_> = r
+            .findings
+            .iter()
+            .filter(|f| f.status == Status::Fail && f.severity == severity)
+            .collect();
+        if failing.is_empty() {
+            continue;
+        }
+        let _ = write!(
+            out,
+            "### {} {severity} ({})\n\n| rule | resource | where | finding | fix |\n|---|---|---|---|---|\n",
+            if matches!(severity, "critical" | "high") { "🔴" } else { "🟠" },
+            failing.len()
+        );
+        for f in failing {
+            let _ = writeln!(
+                out,
+                "| {} | `{}` | {} | {} | {} |",
+                f.rule_id,
+                cell(&f.resource),
+                at(f),
+                cell(&f.message),
+                cell(&f.remediation)
+            );
+        }
+        out.push('\n');
+    }
+    for (status, title) in [
+        (Status::Unknown, "known only after apply"),
+        (Status::Waived, "waived"),
+    ] {
+        let some: Vec<_> = r.findings.iter().filter(|f| f.status == status).collect();
+        if some.is_empty() {
+            continue;
+        }
+        let _ = write!(
+            out,
+            "<details><summary>{} {title}</summary>\n\n| rule | resource | where | finding |\n|---|---|---|---|\n",
+            some.len()
+        );
+        for f in some {
+            let _ = writeln!(
+                out,
+                "| {} | `{}` | {} | {} |",
+                f.rule_id,
+                cell(&f.resource),
+                at(f),
+                cell(f.waiver.as_deref().unwrap_or(&f.message))
+            );
+        }
+        out.push_str("\n</details>\n\n");
+    }
+    if !r.skipped_rules.is_empty() {
+        let _ = writeln!(
+            out,
+            "Rules left out: {}.\n",
+            r.skipped_rules
+                .iter()
+                .map(|k| format!("{} ({})", k.rule_id, k.by))
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+    }
+    let _ = writeln!(out, "{} rules ran; `edulibra-validate explain RULE` says what one checks and how to fix it.", rules.len());
+    out
 }
 
 fn xml_escape(s: &str) -> String {

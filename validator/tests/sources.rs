@@ -183,6 +183,10 @@ fn every_finding_carries_its_file_and_line_in_every_format() {
             "junit=junit.xml",
             "-o",
             "github=-",
+            "-o",
+            "gitlab-sast=sast.json",
+            "-o",
+            "summary=summary.md",
             "--waivers-report",
             "waivers.md",
         ],
@@ -240,7 +244,23 @@ fn every_finding_carries_its_file_and_line_in_every_format() {
     let quality = read_json(dir.join("quality.json"));
     let junit = std::fs::read_to_string(dir.join("junit.xml")).unwrap();
     let github = String::from_utf8_lossy(&out.stdout);
+    let sast = read_json(dir.join("sast.json"));
+    assert_eq!(sast["version"], "15.0.7");
+    assert_eq!(sast["scan"]["type"], "sast");
+    assert_eq!(sast["scan"]["status"], "success");
+    let vulns = sast["vulnerabilities"].as_array().unwrap();
+    let ids: std::collections::BTreeSet<&str> = vulns.iter().map(|v| v["id"].as_str().unwrap()).collect();
+    assert_eq!(ids.len(), vulns.len(), "ids are unique");
+    let summary = std::fs::read_to_string(dir.join("summary.md")).unwrap();
+    assert!(summary.starts_with("## ❌ EduLibra policy gate: failed"), "{summary}");
+    assert!(summary.contains("<summary>3 waived</summary>"), "{summary}");
     for (rule, resource, file, line) in &expected {
+        let v = vulns
+            .iter()
+            .find(|v| v["identifiers"][0]["value"] == *rule && v["description"].as_str().unwrap().contains(resource.as_str()))
+            .unwrap_or_else(|| panic!("{rule} {resource} in the SAST report"));
+        assert_eq!(v["location"], json!({"file": file, "start_line": line}));
+        assert!(summary.contains(&format!("| {rule} | `{resource}` | `{file}:{line}` |")), "{rule} {resource} in {summary}");
         let f = findings
             .iter()
             .find(|f| f["rule_id"] == *rule && f["resource"] == resource.as_str())
