@@ -156,6 +156,9 @@ fn text(r: &Report, color: bool) -> String {
     out
 }
 
+/// Where each rule is described: its section of docs/rules.md (`helpUri`).
+const RULES_DOC: &str = "https://github.com/edulibra/edulibra/blob/main/docs/rules.md";
+
 fn sarif_level(sev: &str) -> &'static str {
     match sev {
         "critical" | "high" => "error",
@@ -204,66 +207,134 @@ fn sarif_tags(rule: &Rule) -> Vec<String> {
 }
 
 fn sarif(r: &Report, rules: &[Rule]) -> String {
+    use serde_sarif::sarif;
+    let level = |sev: &str| match sarif_level(sev) {
+        "error" => sarif::ResultLevel::Error,
+        "warning" => sarif::ResultLevel::Warning,
+        _ => sarif::ResultLevel::Note,
+    };
     let rule_index: std::collections::BTreeMap<&str, usize> = rules
         .iter()
         .enumerate()
         .map(|(i, x)| (x.metadata.id.as_str(), i))
         .collect();
-    let results: Vec<serde_json::Value> = r
+    let results: Vec<sarif::Result> = r
         .findings
         .iter()
         .map(|f| {
             // An unknown verdict (a value known only after apply) is a note to look at, not an
             // alert: dropping it would hide that the gate could not judge.
-            let (level, text) = match f.status {
-                Status::Unknown => ("note", format!("unknown until apply: {}", f.message)),
-                _ => (sarif_level(&f.severity), f.message.clone()),
+            let (lvl, text) = match f.status {
+                Status::Unknown => (
+                    sarif::ResultLevel::Note,
+                    format!("unknown until apply: {}", f.message),
+                ),
+                _ => (level(&f.severity), f.message.clone()),
             };
-            let mut res = json!({
-                "ruleId": f.rule_id,
-                "level": level,
-                "message": {"text": text},
-                "partialFingerprints": {"edulibraFinding/v1": fingerprint(&f.rule_id, &f.resource)},
-                "locations": [{
-                    "physicalLocation": match &f.location {
-                        Some(l) => json!({"artifactLocation": {"uri": l.file}, "region": {"startLine": l.line}}),
-                        None => json!({"artifactLocation": {"uri": f.source}}),
-                    },
-                    "logicalLocations": [{"fullyQualifiedName": f.resource, "kind": "resource"}]
-                }],
+            let physical = match &f.location {
+                Some(l) => sarif::PhysicalLocation::builder()
+                    .artifact_location(sarif::ArtifactLocation::builder().uri(&l.file).build())
+                    .region(sarif::Region::builder().start_line(l.line as i64).build())
+                    .build(),
+                None => sarif::PhysicalLocation::builder()
+                    .artifact_location(sarif::ArtifactLocation::builder().uri(&f.source).build())
+                    .build(),
+            };
+            let location = sarif::Location::builder()
+                .physical_location(physical)
+                .logical_locations(vec![sarif::LogicalLocation::builder()
+                    .fully_qualified_name(&f.resource)
+                    .kind("resource")
+                    .build()])
+                .build();
+            let fingerprints: std::collections::BTreeMap<String, String> = [(
+                "edulibraFinding/v1".to_string(),
+                fingerprint(&f.rule_id, &f.resource),
+            )]
+            .into();
+            let suppressions = f.waiver.as_ref().map(|w| {
+                vec![sarif::Suppression::builder()
+                    .kind(json!("external"))
+                    .justification(w)
+                    .build()]
             });
-            if let Some(&i) = rule_index.get(f.rule_id.as_str()) {
-                res["ruleIndex"] = json!(i);
-            }
-            if let Some(w) = &f.waiver {
-                res["suppressions"] = json!([{"kind": "external", "justification": w}]);
-            }
-            res
+            let mut result = sarif::Result::builder()
+                .rule_id(&f.rule_id)
+                .level(lvl)
+                .message(sarif::Message::builder().text(text).build())
+                .partial_fingerprints(fingerprints)
+                .locations(vec![location])
+                .build();
+            result.rule_index = rule_index.get(f.rule_id.as_str()).map(|&i| i as i64);
+            result.suppressions = suppressions;
+            result
         })
         .collect();
-    let driver_rules: Vec<serde_json::Value> = rules
+    let driver_rules: Vec<sarif::ReportingDescriptor> = rules
         .iter()
         .map(|x| {
-            json!({
-                "id": x.metadata.id,
-                "name": x.package.rsplit('.').next().unwrap_or(""),
-                "shortDescription": {"text": x.metadata.title},
-                "fullDescription": {"text": if x.metadata.description.is_empty() { &x.metadata.title } else { &x.metadata.description }},
-                "help": {"text": x.metadata.remediation, "markdown": format!("**{}**\n\n{}\n\nReferences: {}", x.metadata.title, x.metadata.remediation, x.metadata.references.join(", "))},
-                "defaultConfiguration": {"level": sarif_level(&x.metadata.severity)},
-                "properties": {"category": x.metadata.category, "severity": x.metadata.severity, "security-severity": security_severity(&x.metadata.severity),
-                    "tags": sarif_tags(x)},
-            })
+            let m = &x.metadata;
+            let text = |t: &str| sarif::MultiformatMessageString::builder().text(t).build();
+            let properties = sarif::PropertyBag::builder()
+                .tags(sarif_tags(x))
+                .additional_properties(
+                    [
+                        ("category".to_string(), json!(m.category)),
+                        ("severity".to_string(), json!(m.severity)),
+                        (
+                            "security-severity".to_string(),
+                            json!(security_severity(&m.severity)),
+                        ),
+                    ]
+                    .into_iter()
+                    .collect::<std::collections::BTreeMap<_, _>>(),
+                )
+                .build();
+            sarif::ReportingDescriptor::builder()
+                .id(&m.id)
+                .name(x.package.rsplit('.').next().unwrap_or(""))
+                .short_description(text(&m.title))
+                .full_description(text(if m.description.is_empty() {
+                    &m.title
+                } else {
+                    &m.description
+                }))
+                .help(
+                    sarif::MultiformatMessageString::builder()
+                        .text(&m.remediation)
+                        .markdown(format!(
+                            "**{}**\n\n{}\n\nReferences: {}",
+                            m.title,
+                            m.remediation,
+                            m.references.join(", ")
+                        ))
+                        .build(),
+                )
+                .help_uri(format!("{RULES_DOC}#{}", m.id.to_lowercase()))
+                .default_configuration(
+                    sarif::ReportingConfiguration::builder()
+                        .level(json!(sarif_level(&m.severity)))
+                        .build(),
+                )
+                .properties(properties)
+                .build()
         })
         .collect();
-    let doc = json!({
-        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
-        "version": "2.1.0",
-        "runs": [{
-            "tool": {"driver": {"name": "edulibra-validate", "version": env!("CARGO_PKG_VERSION"), "informationUri": "https://github.com/edulibra/edulibra", "rules": driver_rules}},
-            "results": results,
-        }]
-    });
+    let driver = sarif::ToolComponent::builder()
+        .name("edulibra-validate")
+        .version(env!("CARGO_PKG_VERSION"))
+        .information_uri("https://github.com/edulibra/edulibra")
+        .rules(driver_rules)
+        .build();
+    let run = sarif::Run::builder()
+        .tool(sarif::Tool::builder().driver(driver).build())
+        .results(results)
+        .build();
+    let doc = sarif::Sarif::builder()
+        .schema("https://json.schemastore.org/sarif-2.1.0.json")
+        .version(json!("2.1.0"))
+        .runs(vec![run])
+        .build();
     serde_json::to_string_pretty(&doc).expect("sarif serialises") + "\n"
 }
 
@@ -465,78 +536,59 @@ fn job_summary(r: &Report, rules: &[Rule]) -> String {
                 .join(", ")
         );
     }
-    let _ = writeln!(out, "{} rules ran; `edulibra-validate explain RULE` says what one checks and how to fix it.", rules.len());
+    let _ = writeln!(
+        out,
+        "{} rules ran; `edulibra-validate explain RULE` says what one checks and how to fix it.",
+        rules.len()
+    );
     out
-}
-
-fn xml_escape(s: &str) -> String {
-    s.chars()
-        .filter(|c| !c.is_control() || *c == '\n' || *c == '\t')
-        .map(|c| match c {
-            '&' => "&amp;".to_string(),
-            '<' => "&lt;".to_string(),
-            '>' => "&gt;".to_string(),
-            '"' => "&quot;".to_string(),
-            '\'' => "&apos;".to_string(),
-            c => c.to_string(),
-        })
-        .collect()
 }
 
 fn junit(r: &Report, rules: &[Rule]) -> String {
-    let mut out = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
-    let failures = r
-        .findings
-        .iter()
-        .filter(|f| f.status == Status::Fail)
-        .count();
-    let skipped = r
-        .findings
-        .iter()
-        .filter(|f| f.status != Status::Fail)
-        .count();
-    let _ = writeln!(
-        out,
-        "<testsuites name=\"edulibra-validate\" tests=\"{}\" failures=\"{failures}\">",
-        r.summary.passed + r.findings.len()
-    );
-    let _ = writeln!(out, "  <testsuite name=\"edulibra-validate\" tests=\"{}\" failures=\"{failures}\" skipped=\"{skipped}\" errors=\"0\">", r.summary.passed + r.findings.len());
+    use quick_junit::{NonSuccessKind, Report as Junit, TestCase, TestCaseStatus, TestSuite};
+    let mut suite = TestSuite::new("edulibra-validate");
     for f in &r.findings {
-        // `file` and `line` as the JUnit readers of GitLab and Jenkins take them.
-        let at = match &f.location {
-            Some(l) => format!(" file=\"{}\" line=\"{}\"", xml_escape(&l.file), l.line),
-            None => String::new(),
-        };
-        let _ = write!(
-            out,
-            "    <testcase classname=\"{}\" name=\"{}\"{at}>",
-            xml_escape(&f.rule_id),
-            xml_escape(&f.resource)
-        );
-        match f.status {
+        let status = match f.status {
             Status::Fail => {
-                let _ = write!(
-                    out,
-                    "<failure message=\"{}\" type=\"{}\">{}</failure>",
-                    xml_escape(&f.message),
-                    xml_escape(&f.severity),
-                    xml_escape(&f.remediation)
-                );
+                let mut s = TestCaseStatus::non_success(NonSuccessKind::Failure);
+                s.set_message(f.message.as_str())
+                    .set_type(f.severity.as_str())
+                    .set_description(f.remediation.as_str());
+                s
             }
-            Status::Unknown => out.push_str("<skipped message=\"known only after apply\"/>"),
+            Status::Unknown => {
+                let mut s = TestCaseStatus::skipped();
+                s.set_message("known only after apply");
+                s
+            }
             Status::Waived => {
-                let _ = write!(
-                    out,
-                    "<skipped message=\"waived: {}\"/>",
-                    xml_escape(f.waiver.as_deref().unwrap_or(""))
-                );
+                let mut s = TestCaseStatus::skipped();
+                s.set_message(format!("waived: {}", f.waiver.as_deref().unwrap_or("")));
+                s
             }
+        };
+        let mut case = TestCase::new(f.resource.as_str(), status);
+        case.set_classname(f.rule_id.as_str());
+        // `file` and `line` as the JUnit readers of GitLab and Jenkins take them.
+        if let Some(l) = &f.location {
+            case.extra.insert("file".into(), l.file.as_str().into());
+            case.extra.insert("line".into(), l.line.to_string().into());
         }
-        out.push_str("</testcase>\n");
+        suite.add_test_case(case);
     }
-    let _ = writeln!(out, "    <testcase classname=\"edulibra-validate\" name=\"{} passed checks over {} rules\"></testcase>", r.summary.passed, rules.len());
-    out.push_str("  </testsuite>\n</testsuites>\n");
-    out
+    let mut passed = TestCase::new(
+        format!(
+            "{} passed checks over {} rules",
+            r.summary.passed,
+            rules.len()
+        ),
+        TestCaseStatus::success(),
+    );
+    passed.set_classname("edulibra-validate");
+    suite.add_test_case(passed);
+    let mut report = Junit::new("edulibra-validate");
+    report.add_test_suite(suite);
+    report.to_string().expect("junit serialises")
 }
 
 fn github(r: &Report) -> String {
@@ -775,6 +827,30 @@ pub fn rules_markdown(rules: &[Rule]) -> String {
                 ids("cis-aws-3.0.0")
             );
         }
+    }
+    // One heading per rule: SARIF's helpUri and `explain` point here (`#edu-ha-001`).
+    out.push_str("\n## Each rule\n");
+    for r in rules {
+        let m = &r.metadata;
+        let _ = write!(
+            out,
+            "\n### {}\n\n**{}** ({}, {}; {})\n\n{}\n\nFix: {}\n",
+            m.id,
+            m.title,
+            m.severity,
+            m.category,
+            r.resource_types
+                .iter()
+                .cloned()
+                .collect::<Vec<_>>()
+                .join(", "),
+            if m.description.is_empty() {
+                &m.title
+            } else {
+                &m.description
+            },
+            m.remediation
+        );
     }
     let assuming: Vec<&Rule> = rules
         .iter()

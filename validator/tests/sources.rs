@@ -249,18 +249,31 @@ fn every_finding_carries_its_file_and_line_in_every_format() {
     assert_eq!(sast["scan"]["type"], "sast");
     assert_eq!(sast["scan"]["status"], "success");
     let vulns = sast["vulnerabilities"].as_array().unwrap();
-    let ids: std::collections::BTreeSet<&str> = vulns.iter().map(|v| v["id"].as_str().unwrap()).collect();
+    let ids: std::collections::BTreeSet<&str> =
+        vulns.iter().map(|v| v["id"].as_str().unwrap()).collect();
     assert_eq!(ids.len(), vulns.len(), "ids are unique");
     let summary = std::fs::read_to_string(dir.join("summary.md")).unwrap();
-    assert!(summary.starts_with("## ❌ EduLibra policy gate: failed"), "{summary}");
+    assert!(
+        summary.starts_with("## ❌ EduLibra policy gate: failed"),
+        "{summary}"
+    );
     assert!(summary.contains("<summary>3 waived</summary>"), "{summary}");
     for (rule, resource, file, line) in &expected {
         let v = vulns
             .iter()
-            .find(|v| v["identifiers"][0]["value"] == *rule && v["description"].as_str().unwrap().contains(resource.as_str()))
+            .find(|v| {
+                v["identifiers"][0]["value"] == *rule
+                    && v["description"]
+                        .as_str()
+                        .unwrap()
+                        .contains(resource.as_str())
+            })
             .unwrap_or_else(|| panic!("{rule} {resource} in the SAST report"));
         assert_eq!(v["location"], json!({"file": file, "start_line": line}));
-        assert!(summary.contains(&format!("| {rule} | `{resource}` | `{file}:{line}` |")), "{rule} {resource} in {summary}");
+        assert!(
+            summary.contains(&format!("| {rule} | `{resource}` | `{file}:{line}` |")),
+            "{rule} {resource} in {summary}"
+        );
         let f = findings
             .iter()
             .find(|f| f["rule_id"] == *rule && f["resource"] == resource.as_str())
@@ -305,11 +318,19 @@ fn every_finding_carries_its_file_and_line_in_every_format() {
             ))),
             "{rule} {resource} in {github}"
         );
-        let case = format!(
-            "<testcase classname=\"{rule}\" name=\"{}\" file=\"{file}\" line=\"{line}\">",
-            resource.replace('"', "&quot;")
+        let name = format!("name=\"{}\"", resource.replace('"', "&quot;"));
+        let case = junit
+            .lines()
+            .find(|l| {
+                l.contains("<testcase")
+                    && l.contains(&name)
+                    && l.contains(&format!("classname=\"{rule}\""))
+            })
+            .unwrap_or_else(|| panic!("{rule} {resource} in {junit}"));
+        assert!(
+            case.contains(&format!("file=\"{file}\" line=\"{line}\"")),
+            "{case}"
         );
-        assert!(junit.contains(&case), "{case} in {junit}");
     }
 
     // The inline comment waives both instances of the key; the tag waives the database's logs.
