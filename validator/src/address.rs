@@ -127,6 +127,15 @@ pub(crate) fn split_resource(address: &str) -> Option<(String, String)> {
     ))
 }
 
+/// The configuration key (`module.a.module.b|aws_lb.x`) of a resource address: what a `.tf`
+/// block and an inline waiver are known by. A child of an environment (`ENV/aws_x.y`) has its
+/// environment's.
+pub(crate) fn block_key(address: &str) -> Option<String> {
+    let address = address.split('/').next().unwrap_or(address);
+    let (module, resource) = split_resource(address)?;
+    Some(format!("{}|{resource}", config_path(&module)))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

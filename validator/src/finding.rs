@@ -28,5 +28,13 @@ pub struct Finding {
     /// The `.tf` file and line it belongs to, when the configuration's sources were read
     /// (`check --source`); otherwise the finding has only its plan address.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub location: Option<crate::sources::Location>,
+    pub location: Option<Location>,
+}
+
+/// A place in the configuration (`sources`): a file (relative to where the gate runs,
+/// `/`-separated) and a 1-based line.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct Location {
+    pub file: String,
+    pub line: usize,
 }

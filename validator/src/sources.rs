@@ -13,7 +13,8 @@ use std::path::{Path, PathBuf};
 use hcl_edit::structure::{Body, Structure};
 use hcl_edit::Span as _;
 
-use crate::address::{config_path, join, split_resource};
+use crate::address::{block_key, join, split_resource};
+pub use crate::finding::Location;
 use crate::waivers::{valid_date, Waiver};
 
 #[derive(Debug, thiserror::Error)]
@@ -33,14 +34,6 @@ pub enum SourceError {
         line: usize,
         message: String,
     },
-}
-
-/// A place in the configuration: a file (relative to the source directory, `/`-separated) and a
-/// 1-based line.
-#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
-pub struct Location {
-    pub file: String,
-    pub line: usize,
 }
 
 /// One `resource`, `data` or `module` block.
@@ -184,10 +177,7 @@ impl Sources {
     }
 
     fn block_of(&self, address: &str) -> Option<&Block> {
-        let address = address.split('/').next().unwrap_or(address);
-        let (module, resource) = split_resource(address)?;
-        self.blocks
-            .get(&format!("{}|{resource}", config_path(&module)))
+        self.blocks.get(&block_key(address)?)
     }
 
     /// `# edulibra:waive EDU-HA-001 expires=2027-06-30 reason="..."` (or `//`) inside a resource
@@ -223,14 +213,6 @@ impl Sources {
         }
         Ok(())
     }
-}
-
-/// The configuration key (`module.a.module.b|aws_lb.x`) of a resource address, for matching
-/// inline waivers; a child of an environment has its environment's.
-pub fn block_key(address: &str) -> Option<String> {
-    let address = address.split('/').next().unwrap_or(address);
-    let (module, resource) = split_resource(address)?;
-    Some(format!("{}|{resource}", config_path(&module)))
 }
 
 struct InlineWaiver {

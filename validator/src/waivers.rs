@@ -269,7 +269,7 @@ impl Waivers {
             let mut matched = false;
             for f in findings.iter_mut() {
                 let on_resource = match &w.block {
-                    Some(block) => crate::sources::block_key(&f.resource).as_ref() == Some(block),
+                    Some(block) => crate::address::block_key(&f.resource).as_ref() == Some(block),
                     None => glob_match(&w.resource, &f.resource),
                 };
                 if (w.rule == "*" || w.rule.eq_ignore_ascii_case(&f.rule_id)) && on_resource {
