@@ -169,9 +169,17 @@ impl Sources {
             .collect();
         missing.sort();
         missing.dedup();
-        for m in missing {
+        // Sources of another configuration would name every resource: a few, then a count.
+        const NAMED: usize = 10;
+        for m in missing.iter().take(NAMED) {
             self.warnings.push(format!(
                 "{m}: in the plan but not in the sources; its findings keep the plan address"
+            ));
+        }
+        if missing.len() > NAMED {
+            self.warnings.push(format!(
+                "{} more resources of the plan are not in the sources: are they the configuration this plan was made from? (--source DIR, or --no-source)",
+                missing.len() - NAMED
             ));
         }
     }

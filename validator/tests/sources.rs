@@ -362,6 +362,15 @@ fn every_finding_carries_its_file_and_line_in_every_format() {
     assert_eq!(row.matches("EDU-ENC-016 module.app").count(), 2, "{row}");
 }
 
+fn stray_plan_entry() -> Value {
+    rc(
+        "",
+        "aws_db_instance",
+        "stray",
+        json!({"engine": "postgres", "engine_version": "16.3", "storage_encrypted": false}),
+    )
+}
+
 #[test]
 fn the_current_directory_is_read_by_default_and_stale_sources_only_warn() {
     let dir = workdir("default");
@@ -389,6 +398,35 @@ fn the_current_directory_is_read_by_default_and_stale_sources_only_warn() {
     assert!(findings
         .iter()
         .any(|f| f["resource"] == "aws_db_instance.db" && f["location"]["file"] == "main.tf"));
+
+    // Sources of another configuration: ten resources named, then a count, not one line each.
+    let unrelated: Vec<Value> = (0..25)
+        .map(|i| {
+            rc(
+                "",
+                "aws_sqs_queue",
+                &format!("other{i}"),
+                json!({"name": "q", "sqs_managed_sse_enabled": true}),
+            )
+        })
+        .collect();
+    std::fs::write(dir.join("plan.json"), plan(unrelated).to_string()).unwrap();
+    let many = check(&dir, &["plan.json", "--format", "json"]);
+    let stderr = String::from_utf8_lossy(&many.stderr);
+    assert_eq!(
+        stderr.matches("in the plan but not in the sources").count(),
+        10,
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("15 more resources of the plan are not in the sources"),
+        "{stderr}"
+    );
+    std::fs::write(
+        dir.join("plan.json"),
+        plan(vec![stray_plan_entry()]).to_string(),
+    )
+    .unwrap();
 
     // Without sources the verdicts are the same, the inline waiver aside.
     let without = check(&dir, &["plan.json", "--format", "json", "--no-source"]);
