@@ -76,6 +76,11 @@ linked_groups(r) := {i |
 
 engine(r) := lib.lower_str(lib.val(r, "engine"))
 
+# " of postgres", or nothing when the engine is not in the plan.
+engine_named(r) := sprintf(" of %s", [engine(r)]) if {
+	engine(r) != ""
+} else := ""
+
 # Per instance (aligned with instances), computed once per evaluation with builtins only:
 #   default_group: uses the engine's default parameter group: parameter_group_name neither set nor referenced, or
 #                  named "default.*";
@@ -120,7 +125,7 @@ deny contains {"resource": r.address, "msg": msg} if {
 	not facts.default_tls
 	not facts.version_pending
 	count(instance_groups[k]) == 0
-	msg := sprintf("%s uses the default parameter group of %s, which does not force TLS connections", [r.address, engine(r)])
+	msg := sprintf("%s uses the default parameter group%s, which does not force TLS connections", [r.address, engine_named(r)])
 }
 
 unknown contains {"resource": r.address, "msg": msg} if {

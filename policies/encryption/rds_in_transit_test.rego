@@ -57,3 +57,13 @@ test_postgres_version_known_after_apply_is_unknown if {
 	count(rule.deny) == 0 with input as inp
 	count(rule.unknown) == 1 with input as inp
 }
+
+# The message names the engine when the plan has one, and reads whole when it does not.
+test_default_group_message_names_the_engine_only_when_known if {
+	named := {"resources": testing.plan([db({"engine": "mysql", "engine_version": "8.0.36"}, {}, {})])}
+	some m in rule.deny with input as named
+	endswith(m.msg, "uses the default parameter group of mysql, which does not force TLS connections")
+	unnamed := {"resources": testing.plan([db({"engine_version": "8.0.36"}, {}, {})])}
+	some n in rule.deny with input as unnamed
+	endswith(n.msg, "uses the default parameter group, which does not force TLS connections")
+}
