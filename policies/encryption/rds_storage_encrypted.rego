@@ -14,6 +14,10 @@ metadata := {
 	"attributes": ["storage_encrypted"],
 	"compliance": {"aws-fsbp": ["RDS.3", "RDS.27"], "cis-aws-3.0.0": ["2.3.1"]},
 	"description": "Unencrypted database storage, snapshots and replicas expose every row to anyone who obtains the volume or a snapshot.",
+	"assumes": [
+		"A new Aurora cluster is encrypted at rest even with storage_encrypted left out or false: 'All new database clusters created on or after February 18, 2026, in Amazon Aurora are encrypted at rest', with an AWS owned key unless another is chosen (Encrypting Amazon Aurora resources, Amazon Aurora User Guide, https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/Overview.Encryption.html; checked 2026-12-07). Clusters created before keep their setting, so an update is judged on its value; the key is EDU-ENC-004's concern.",
+		"aws_db_instance: storage_encrypted left out is false, an unencrypted instance (StorageEncrypted, CreateDBInstance, Amazon RDS API Reference; checked 2026-12-07).",
+	],
 }
 
 resource_types := {"aws_db_instance", "aws_rds_cluster"}
@@ -24,6 +28,14 @@ resource_types := {"aws_db_instance", "aws_rds_cluster"}
 always_encrypted if {
 	input.resource.type == "aws_rds_cluster"
 	lib.val(input.resource, "engine_mode") == "serverless"
+}
+
+# An Aurora cluster created now is encrypted at rest whatever storage_encrypted says (metadata.assumes);
+# an existing one stays as it was created, and a Multi-AZ DB cluster (engine mysql or postgres) is not Aurora.
+always_encrypted if {
+	input.resource.type == "aws_rds_cluster"
+	input.resource.action in {"create", "replace"}
+	startswith(lib.lower_str(lib.val(input.resource, "engine")), "aurora")
 }
 
 deny contains msg if {

@@ -27,3 +27,17 @@ test_unknown_is_unknown if {
 	count(rule.unknown) == 1 with input as {"resource": testing.resource(res({"protocol": "HTTP"}, {"health_check": true}))}
 	count(rule.deny) == 0 with input as {"resource": testing.resource(res({"protocol": "HTTP"}, {"health_check": true}))}
 }
+
+# Left out of the configuration: AWS's default probe of "/" is no application health check.
+test_left_out_health_check_fails if {
+	inp := {"resource": testing.resource(object.union(res({"protocol": "HTTP"}, {"health_check": true}), {"configured": {"protocol": true}}))}
+	count(rule.deny) == 1 with input as inp
+	count(rule.unknown) == 0 with input as inp
+}
+
+# Written with values known only after apply: still unknown.
+test_written_but_pending_stays_unknown if {
+	inp := {"resource": testing.resource(object.union(res({"protocol": "HTTP"}, {"health_check": true}), {"configured": {"protocol": true, "health_check": true}}))}
+	count(rule.deny) == 0 with input as inp
+	count(rule.unknown) == 1 with input as inp
+}
