@@ -150,7 +150,9 @@ fn shared_fixtures_hold_checkov_verdicts_and_reviewed_overrides() {
             "unknown" => Verdict::Unknown,
             _ => Verdict::Pass,
         };
-        let key = (resource.to_string(), category.clone());
+        // Each check is scored on its own: a check that agrees must not hide one that does not
+        // on the same resource and category.
+        let key = (format!("{resource} [{check}]"), category.clone());
         let e = expected
             .entry(fixture.to_string())
             .or_default()
@@ -176,17 +178,18 @@ fn shared_fixtures_hold_checkov_verdicts_and_reviewed_overrides() {
         let findings = judge(&mut rules, &fixtures.join(fixture));
         // Only the rules that cover the labelled checks speak for a (resource, category).
         let mut got = BTreeMap::new();
-        for (resource, category) in want.keys() {
-            let ids = &rules_of[&(fixture.clone(), resource.clone(), category.clone())];
+        for (keyed, category) in want.keys() {
+            let resource = keyed.rsplit_once(" [").map_or(keyed.as_str(), |(r, _)| r);
+            let ids = &rules_of[&(fixture.clone(), keyed.clone(), category.clone())];
             let mine: Vec<Finding> = findings
                 .iter()
-                .filter(|f| &f.resource == resource && ids.contains(&f.rule_id))
+                .filter(|f| f.resource == resource && ids.contains(&f.rule_id))
                 .cloned()
                 .collect();
             if let Some(v) =
-                corpus::category_verdicts(&mine).get(&(resource.clone(), category.clone()))
+                corpus::category_verdicts(&mine).get(&(resource.to_string(), category.clone()))
             {
-                got.insert((resource.clone(), category.clone()), *v);
+                got.insert((keyed.clone(), category.clone()), *v);
             }
         }
         mismatches.extend(corpus::score(&labels, fixture, &got, &mut scores));
