@@ -472,6 +472,30 @@ fn job_summary(r: &Report, rules: &[Rule]) -> String {
         Some(l) => format!("`{}:{}`", l.file, l.line),
         None => format!("`{}`", f.resource),
     };
+    // A table of findings: failing ones with their fix, the others with their message or the
+    // waiver's reason.
+    let rows = |findings: &[&crate::finding::Finding], fix: bool| {
+        let mut t = String::from(if fix {
+            "| rule | resource | where | finding | fix |\n|---|---|---|---|---|\n"
+        } else {
+            "| rule | resource | where | finding |\n|---|---|---|---|\n"
+        });
+        for f in findings {
+            let said = if fix {
+                format!("{} | {}", cell(&f.message), cell(&f.remediation))
+            } else {
+                cell(f.waiver.as_deref().unwrap_or(&f.message))
+            };
+            let _ = writeln!(
+                t,
+                "| {} | `{}` | {} | {said} |",
+                f.rule_id,
+                cell(&f.resource),
+                at(f)
+            );
+        }
+        t
+    };
     for severity in ["critical", "high", "medium", "low", "info"] {
         let failing: Vec<_> = r
             .findings
@@ -483,21 +507,15 @@ fn job_summary(r: &Report, rules: &[Rule]) -> String {
         }
         let _ = write!(
             out,
-            "### {} {severity} ({})\n\n| rule | resource | where | finding | fix |\n|---|---|---|---|---|\n",
-            if matches!(severity, "critical" | "high") { "🔴" } else { "🟠" },
+            "### {} {severity} ({})\n\n",
+            if matches!(severity, "critical" | "high") {
+                "🔴"
+            } else {
+                "🟠"
+            },
             failing.len()
         );
-        for f in failing {
-            let _ = writeln!(
-                out,
-                "| {} | `{}` | {} | {} | {} |",
-                f.rule_id,
-                cell(&f.resource),
-                at(f),
-                cell(&f.message),
-                cell(&f.remediation)
-            );
-        }
+        out.push_str(&rows(&failing, true));
         out.push('\n');
     }
     for (status, title) in [
@@ -510,20 +528,10 @@ fn job_summary(r: &Report, rules: &[Rule]) -> String {
         }
         let _ = write!(
             out,
-            "<details><summary>{} {title}</summary>\n\n| rule | resource | where | finding |\n|---|---|---|---|\n",
-            some.len()
+            "<details><summary>{} {title}</summary>\n\n{}\n</details>\n\n",
+            some.len(),
+            rows(&some, false)
         );
-        for f in some {
-            let _ = writeln!(
-                out,
-                "| {} | `{}` | {} | {} |",
-                f.rule_id,
-                cell(&f.resource),
-                at(f),
-                cell(f.waiver.as_deref().unwrap_or(&f.message))
-            );
-        }
-        out.push_str("\n</details>\n\n");
     }
     if !r.skipped_rules.is_empty() {
         let _ = writeln!(
@@ -789,6 +797,14 @@ pub fn waivers_markdown(r: &Report) -> String {
     out
 }
 
+fn types_of(r: &Rule) -> String {
+    r.resource_types
+        .iter()
+        .cloned()
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 /// `edulibra-validate rules --format markdown`: the catalogue in docs/rules.md.
 pub fn rules_markdown(rules: &[Rule]) -> String {
     let mut out = String::from("| id | title | severity | category | resource types | checkov |\n|---|---|---|---|---|---|\n");
@@ -801,11 +817,7 @@ pub fn rules_markdown(rules: &[Rule]) -> String {
             m.title.replace('|', "\\|"),
             m.severity,
             m.category,
-            r.resource_types
-                .iter()
-                .cloned()
-                .collect::<Vec<_>>()
-                .join(", "),
+            types_of(r),
             m.references.join(", ")
         );
     }
@@ -839,11 +851,7 @@ pub fn rules_markdown(rules: &[Rule]) -> String {
             m.title,
             m.severity,
             m.category,
-            r.resource_types
-                .iter()
-                .cloned()
-                .collect::<Vec<_>>()
-                .join(", "),
+            types_of(r),
             if m.description.is_empty() {
                 &m.title
             } else {
