@@ -154,8 +154,24 @@ pub struct Moto {
 impl Moto {
     pub fn start() -> Result<Moto> {
         ensure_tools()?;
-        let port = free_port();
-        let log = std::fs::File::create(std::env::temp_dir().join(format!("moto-{port}.log")))?;
+        // A free port can be taken again before moto binds it (tests start servers in
+        // parallel): moto then exits, or worse, another test's server answers on it. So the
+        // server counts as up only once its own log says it listens, and a lost port is
+        // retried with another.
+        let mut last = None;
+        for _ in 0..4 {
+            match Moto::start_on(free_port())? {
+                Ok(moto) => return Ok(moto),
+                Err(why) => last = Some(why),
+            }
+        }
+        bail!("moto_server did not start: {}", last.unwrap_or_default())
+    }
+
+    /// Ok(Ok(moto)) once it listens; Ok(Err(why)) when the port was lost to another process.
+    fn start_on(port: u16) -> Result<std::result::Result<Moto, String>> {
+        let log_path = std::env::temp_dir().join(format!("moto-{port}.log"));
+        let log = std::fs::File::create(&log_path)?;
         let child = Command::new(tools_dir().join("bin/moto_server"))
             .args(["-H", "127.0.0.1", "-p", &port.to_string()])
             .env("MOTO_IAM_LOAD_MANAGED_POLICIES", "true")
@@ -171,18 +187,24 @@ impl Moto {
             port,
             rules: None,
         };
+        let listening = format!("Running on http://127.0.0.1:{port}");
         let deadline = Instant::now() + Duration::from_secs(30);
         while Instant::now() < deadline {
-            if TcpStream::connect(("127.0.0.1", port)).is_ok() {
+            let said = std::fs::read_to_string(&log_path).unwrap_or_default();
+            if said.contains(&listening) && TcpStream::connect(("127.0.0.1", port)).is_ok() {
                 moto.rules = Some(FaultProxy::spawn(
                     &moto.direct_endpoint(),
                     &serde_json::json!({"rules": []}),
                     true,
                 )?);
-                return Ok(moto);
+                return Ok(Ok(moto));
             }
             if let Some(status) = moto.child.try_wait()? {
-                bail!("moto_server exited early: {status}");
+                let last = said.lines().last().unwrap_or("").to_string();
+                if said.contains("Address already in use") {
+                    return Ok(Err(format!("port {port} was taken: {last}")));
+                }
+                bail!("moto_server exited early ({status}): {last}");
             }
             std::thread::sleep(Duration::from_millis(100));
         }
