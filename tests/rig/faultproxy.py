@@ -26,6 +26,7 @@ GET /__faults answers the counts so far: {"requests": N, "injected": {fault: N}}
 import http.client
 import http.server
 import json
+import os
 import random
 import re
 import sys
@@ -215,4 +216,10 @@ class Server(http.server.ThreadingHTTPServer):
 
 
 if __name__ == "__main__":
-    Server(("127.0.0.1", PORT), Proxy).serve_forever()
+    # Port 0: the kernel picks a free one, which the rig reads from the first line printed, so
+    # no other process can take it between choosing and binding.
+    server = Server(("127.0.0.1", PORT), Proxy)
+    print(f"listening {server.server_address[1]}", flush=True)
+    # The rig stops reading after that line: nothing more may go to the closed pipe.
+    os.dup2(os.open(os.devnull, os.O_WRONLY), 1)
+    server.serve_forever()

@@ -693,23 +693,26 @@ impl FaultProxy {
         let dir = TempDir::new("faults");
         let path = dir.0.join("rules.json");
         std::fs::write(&path, rules.to_string())?;
-        let port = free_port();
-        let child = Command::new(tools_dir().join("moto/bin/python"))
+        let mut child = Command::new(tools_dir().join("moto/bin/python"))
             .arg(repo_root().join("tests/rig/faultproxy.py"))
-            .args([&port.to_string(), upstream])
+            .args(["0", upstream])
             .arg(&path)
             .args(aws_rules.then_some("--aws-rules"))
-            .stdout(Stdio::null())
+            .stdout(Stdio::piped())
             .stderr(Stdio::null())
             .spawn()
             .context("starting the fault proxy")?;
-        let deadline = Instant::now() + Duration::from_secs(20);
-        while TcpStream::connect(("127.0.0.1", port)).is_err() {
-            if Instant::now() > deadline {
-                bail!("the fault proxy did not listen on {port}");
-            }
-            std::thread::sleep(Duration::from_millis(50));
-        }
+        // The proxy binds a port the kernel picks and says which: nothing can take it between.
+        let mut first = String::new();
+        std::io::BufRead::read_line(
+            &mut std::io::BufReader::new(child.stdout.take().context("the proxy's stdout")?),
+            &mut first,
+        )?;
+        let port: u16 = first
+            .trim()
+            .strip_prefix("listening ")
+            .and_then(|p| p.parse().ok())
+            .with_context(|| format!("the fault proxy did not start (it said {first:?})"))?;
         Ok(FaultProxy {
             child,
             port,
