@@ -156,8 +156,9 @@ fn text(r: &Report, color: bool) -> String {
     out
 }
 
-/// Where each rule is described: its section of docs/rules.md (`helpUri`).
-const RULES_DOC: &str = "https://github.com/edulibra/edulibra/blob/main/docs/rules.md";
+/// Where each rule is described: its section of docs/rules.md (`helpUri`), in the repository
+/// the workspace declares (`Cargo.toml`, `workspace.package.repository`).
+const RULES_DOC: &str = concat!(env!("CARGO_PKG_REPOSITORY"), "/blob/main/docs/rules.md");
 
 fn sarif_level(sev: &str) -> &'static str {
     match sev {
@@ -323,7 +324,7 @@ fn sarif(r: &Report, rules: &[Rule]) -> String {
     let driver = sarif::ToolComponent::builder()
         .name("edulibra-validate")
         .version(env!("CARGO_PKG_VERSION"))
-        .information_uri("https://github.com/edulibra/edulibra")
+        .information_uri(env!("CARGO_PKG_REPOSITORY"))
         .rules(driver_rules)
         .build();
     let run = sarif::Run::builder()
