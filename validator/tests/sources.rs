@@ -570,6 +570,25 @@ fn reports_group_findings_by_compliance_control() {
         .as_array()
         .unwrap()
         .contains(&json!("aws-fsbp/RDS.5")));
+    // helpUri leads to the rule's own heading in docs/rules.md.
+    let docs =
+        std::fs::read_to_string(env!("CARGO_MANIFEST_DIR").to_string() + "/../docs/rules.md")
+            .unwrap();
+    for r in sarif["runs"][0]["tool"]["driver"]["rules"]
+        .as_array()
+        .unwrap()
+    {
+        let id = r["id"].as_str().unwrap();
+        let uri = r["helpUri"].as_str().unwrap();
+        assert!(
+            uri.ends_with(&format!("docs/rules.md#{}", id.to_lowercase())),
+            "{uri}"
+        );
+        assert!(
+            docs.contains(&format!("\n### {id}\n")),
+            "docs/rules.md has no heading for {id}"
+        );
+    }
 
     // Every mapped id has the shape of its framework's ids.
     let rules: Value = serde_json::from_slice(
