@@ -3,6 +3,8 @@
 //! with `--source`, in every output format that carries a location; inline and tag waivers;
 //! sources that do not match the plan.
 
+mod common;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
@@ -571,9 +573,7 @@ fn reports_group_findings_by_compliance_control() {
         .unwrap()
         .contains(&json!("aws-fsbp/RDS.5")));
     // helpUri leads to the rule's own heading in docs/rules.md.
-    let docs =
-        std::fs::read_to_string(env!("CARGO_MANIFEST_DIR").to_string() + "/../docs/rules.md")
-            .unwrap();
+    let docs = std::fs::read_to_string(common::manifest_dir().join("../docs/rules.md")).unwrap();
     for r in sarif["runs"][0]["tool"]["driver"]["rules"]
         .as_array()
         .unwrap()
