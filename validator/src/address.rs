@@ -7,7 +7,12 @@
 /// not per instance, so the module path loses its instance keys.
 pub(crate) fn config_key(module: &str, mode: &str, kind: &str, name: &str) -> String {
     let prefix = if mode == "data" { "data." } else { "" };
-    format!("{}|{prefix}{kind}.{name}", config_path(module))
+    keyed(module, &format!("{prefix}{kind}.{name}"))
+}
+
+/// `config_path(module)|resource`: the one spelling of a configuration key.
+fn keyed(module: &str, resource: &str) -> String {
+    format!("{}|{resource}", config_path(module))
 }
 
 /// `module.a["x"].module.b[0]` -> `module.a.module.b`.
@@ -22,11 +27,13 @@ pub(crate) fn config_path(instance: &str) -> String {
     }
 }
 
-pub(crate) fn join(module: &str, rest: &str) -> String {
-    if module.is_empty() {
+/// A dotted path one step longer: `prefix.rest`, or `rest` when the prefix is empty (a module
+/// path and what is in it, an argument path and a nested name).
+pub(crate) fn join(prefix: &str, rest: &str) -> String {
+    if prefix.is_empty() {
         rest.to_string()
     } else {
-        format!("{module}.{rest}")
+        format!("{prefix}.{rest}")
     }
 }
 
@@ -49,20 +56,27 @@ pub(crate) fn module_segments(instance: &str) -> Option<Vec<(String, String)>> {
     let mut out = Vec::new();
     let mut rest = instance;
     while !rest.is_empty() {
-        rest = rest.strip_prefix("module.")?;
-        let name = identifier(rest);
-        if name.is_empty() {
-            return None;
-        }
-        rest = &rest[name.len()..];
-        let key_len = bracket_len(rest)?;
-        out.push((name.to_string(), rest[..key_len].to_string()));
-        rest = &rest[key_len..];
+        let (name, key, after) = module_segment(rest)?;
+        out.push((name.to_string(), key.to_string()));
+        rest = after;
         if !rest.is_empty() {
             rest = rest.strip_prefix('.')?;
         }
     }
     Some(out)
+}
+
+/// The leading `module.NAME[KEY]` of a text: its name, its key text (maybe empty) and what
+/// follows it.
+fn module_segment(text: &str) -> Option<(&str, &str, &str)> {
+    let rest = text.strip_prefix("module.")?;
+    let name = identifier(rest);
+    if name.is_empty() {
+        return None;
+    }
+    let rest = &rest[name.len()..];
+    let key_len = bracket_len(rest)?;
+    Some((name, &rest[..key_len], &rest[key_len..]))
 }
 
 /// The length of a leading `[...]` instance key (0 when there is none), quotes and escapes
@@ -99,14 +113,9 @@ pub(crate) fn identifier(text: &str) -> &str {
 pub(crate) fn split_resource(address: &str) -> Option<(String, String)> {
     let mut rest = address;
     let mut module_len = 0;
-    while let Some(after) = rest.strip_prefix("module.") {
-        let name = identifier(after);
-        if name.is_empty() {
-            return None;
-        }
-        let after = &after[name.len()..];
-        let key = bracket_len(after)?;
-        let after = after[key..].strip_prefix('.')?;
+    while rest.starts_with("module.") {
+        let (_, _, after) = module_segment(rest)?;
+        let after = after.strip_prefix('.')?;
         module_len = address.len() - after.len() - 1;
         rest = after;
     }
@@ -133,7 +142,7 @@ pub(crate) fn split_resource(address: &str) -> Option<(String, String)> {
 pub(crate) fn block_key(address: &str) -> Option<String> {
     let address = address.split('/').next().unwrap_or(address);
     let (module, resource) = split_resource(address)?;
-    Some(format!("{}|{resource}", config_path(&module)))
+    Some(keyed(&module, &resource))
 }
 
 #[cfg(test)]

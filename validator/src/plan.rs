@@ -435,8 +435,7 @@ fn normalise(path: &str, mut raw: Value, keep: RawPlan) -> Result<Plan, PlanErro
             .remove("after_sensitive")
             .filter(Value::is_object)
             .unwrap_or_else(|| json!({}));
-        let resolved = references.resolve(&module, &mode, kind, &name);
-        let configured = references.configured(&module, &mode, kind, &name);
+        let (resolved, configured) = references.of_resource(&module, &mode, kind, &name);
         let r = Resource {
             address: address.to_string(),
             module,

@@ -26,16 +26,23 @@ type RawRefs = BTreeMap<String, Vec<String>>;
 
 type Seen = HashSet<(String, String)>;
 
+/// What one resource's configuration says, read once from its `expressions`.
+#[derive(Default)]
+struct ResourceConfig {
+    /// Attribute path -> raw references.
+    refs: RawRefs,
+    /// The argument paths it writes (-> true: rules look them up as an object's keys).
+    written: BTreeMap<String, bool>,
+}
+
 #[derive(Default)]
 pub(crate) struct ConfigReferences {
-    /// Resource configuration key (`config_key`) -> attribute path -> raw references.
-    resources: HashMap<String, RawRefs>,
+    /// Resource configuration key (`config_key`) -> what its configuration says.
+    resources: HashMap<String, ResourceConfig>,
     /// Called module's configuration path (`module.a.module.b`) -> argument -> raw references.
     arguments: HashMap<String, HashMap<String, Vec<String>>>,
     /// Module configuration path -> output -> raw references.
     outputs: HashMap<String, HashMap<String, Vec<String>>>,
-    /// Resource configuration key -> the argument paths its configuration writes.
-    written: HashMap<String, BTreeMap<String, bool>>,
     /// Module instance (`module.a["x"]`, "" for the root) -> its child instances in the plan.
     children: BTreeMap<String, BTreeSet<String>>,
 }
@@ -67,42 +74,32 @@ impl ConfigReferences {
         }
     }
 
-    /// The resources that each attribute of the resource `mode.kind.name` in the module instance
-    /// `module` refers to: attribute path -> addresses (without the resources' own instance keys,
-    /// which a reference rarely fixes; rules match every instance of such an address).
-    pub(crate) fn resolve(
+    /// For the resource `mode.kind.name` in the module instance `module`: the resources each
+    /// attribute refers to (attribute path -> addresses, without the resources' own instance
+    /// keys, which a reference rarely fixes; rules match every instance of such an address), and
+    /// the arguments its configuration writes (None when the plan has no configuration for it).
+    pub(crate) fn of_resource(
         &self,
         module: &str,
         mode: &str,
         kind: &str,
         name: &str,
-    ) -> BTreeMap<String, Vec<String>> {
-        let Some(raw) = self.resources.get(&config_key(module, mode, kind, name)) else {
-            return BTreeMap::new();
+    ) -> (
+        BTreeMap<String, Vec<String>>,
+        Option<BTreeMap<String, bool>>,
+    ) {
+        let Some(config) = self.resources.get(&config_key(module, mode, kind, name)) else {
+            return (BTreeMap::new(), None);
         };
-        let mut out = BTreeMap::new();
-        for (attr, refs) in raw {
+        let mut resolved = BTreeMap::new();
+        for (attr, refs) in &config.refs {
             let mut found = BTreeSet::new();
             self.resolve_list(module, refs, &mut HashSet::new(), &mut found);
             if !found.is_empty() {
-                out.insert(attr.clone(), found.into_iter().collect());
+                resolved.insert(attr.clone(), found.into_iter().collect());
             }
         }
-        out
-    }
-
-    /// The arguments the configuration of `mode.kind.name` in `module` writes; None when the
-    /// plan has no configuration for it.
-    pub(crate) fn configured(
-        &self,
-        module: &str,
-        mode: &str,
-        kind: &str,
-        name: &str,
-    ) -> Option<BTreeMap<String, bool>> {
-        self.written
-            .get(&config_key(module, mode, kind, name))
-            .cloned()
+        (resolved, Some(config.written.clone()))
     }
 
     fn walk(&mut self, module: &Value, path: &str) {
@@ -115,15 +112,12 @@ impl ConfigReferences {
                     continue;
                 };
                 let mode = r.get("mode").and_then(Value::as_str).unwrap_or("managed");
-                let mut refs = RawRefs::new();
-                let mut written = BTreeMap::new();
+                let mut config = ResourceConfig::default();
                 if let Some(Value::Object(exprs)) = r.get("expressions") {
-                    collect_expr_refs(exprs, "", &mut refs);
-                    collect_written(exprs, "", &mut written);
+                    read_expressions(exprs, "", &mut config);
                 }
-                let key = config_key(path, mode, kind, name);
-                self.written.insert(key.clone(), written);
-                self.resources.insert(key, refs);
+                self.resources
+                    .insert(config_key(path, mode, kind, name), config);
             }
         }
         if let Some(Value::Object(outputs)) = module.get("outputs") {
@@ -300,57 +294,27 @@ fn all_refs(expr: &Value) -> Vec<String> {
     out
 }
 
-/// Every argument path an `expressions` tree writes: `a`, and for a block `b` both `b` and
-/// `b.c` (block indexes dropped, as rules read paths).
-fn collect_written(exprs: &Map<String, Value>, path: &str, out: &mut BTreeMap<String, bool>) {
+/// One walk of a resource's `expressions`: every argument path it writes (`a`, and for a block
+/// `b` both `b` and `b.c`, block indexes dropped, as rules read paths) and the raw references of
+/// each expression.
+fn read_expressions(exprs: &Map<String, Value>, path: &str, out: &mut ResourceConfig) {
     for (k, v) in exprs {
-        let p = if path.is_empty() {
-            k.clone()
-        } else {
-            format!("{path}.{k}")
-        };
-        out.insert(p.clone(), true);
-        match v {
-            Value::Object(o)
-                if !(o.contains_key("references") || o.contains_key("constant_value")) =>
-            {
-                collect_written(o, &p, out)
-            }
-            Value::Array(blocks) => {
-                for b in blocks {
-                    if let Value::Object(o) = b {
-                        collect_written(o, &p, out);
-                    }
-                }
-            }
-            _ => {}
-        }
-    }
-}
-
-/// Attribute path -> raw references, for a resource's `expressions` (blocks nest; their indexes
-/// are dropped from the path, as rules read it).
-fn collect_expr_refs(exprs: &Map<String, Value>, path: &str, out: &mut RawRefs) {
-    for (k, v) in exprs {
-        let p = if path.is_empty() {
-            k.clone()
-        } else {
-            format!("{path}.{k}")
-        };
+        let p = join(path, k);
+        out.written.insert(p.clone(), true);
         match v {
             Value::Object(o)
                 if o.contains_key("references") || o.contains_key("constant_value") =>
             {
                 if let Some(Value::Array(refs)) = o.get("references") {
                     let refs = refs.iter().filter_map(Value::as_str).map(str::to_string);
-                    out.entry(p).or_default().extend(refs);
+                    out.refs.entry(p).or_default().extend(refs);
                 }
             }
-            Value::Object(o) => collect_expr_refs(o, &p, out),
+            Value::Object(o) => read_expressions(o, &p, out),
             Value::Array(blocks) => {
                 for b in blocks {
                     if let Value::Object(o) = b {
-                        collect_expr_refs(o, &p, out);
+                        read_expressions(o, &p, out);
                     }
                 }
             }
@@ -389,7 +353,8 @@ mod tests {
         let mut refs = ConfigReferences::from_configuration(Some(&config));
         refs.add_instance("module.a");
         assert!(refs
-            .resolve("module.a", "managed", "aws_lb", "l")
+            .of_resource("module.a", "managed", "aws_lb", "l")
+            .0
             .is_empty());
     }
 }

@@ -13,7 +13,7 @@ use std::path::{Path, PathBuf};
 use hcl_edit::structure::{Body, Structure};
 use hcl_edit::Span as _;
 
-use crate::address::{block_key, join, split_resource};
+use crate::address::{block_key, config_key, join, split_resource};
 pub use crate::finding::Location;
 use crate::waivers::{valid_date, Waiver};
 
@@ -104,8 +104,8 @@ impl Sources {
                     let Some(span) = block.span() else { continue };
                     let kind = block.ident.as_str();
                     let key = match (kind, labels.as_slice()) {
-                        ("resource", [t, n]) => format!("{module}|{t}.{n}"),
-                        ("data", [t, n]) => format!("{module}|data.{t}.{n}"),
+                        ("resource", [t, n]) => config_key(&module, "managed", t, n),
+                        ("data", [t, n]) => config_key(&module, "data", t, n),
                         ("module", [name]) => {
                             let child = join(&module, &format!("module.{name}"));
                             match module_dir_of(&installed, &module_dir, &child, &block.body) {
@@ -291,7 +291,7 @@ fn collect_arguments(
         match structure {
             Structure::Attribute(a) => {
                 if let Some(span) = a.span() {
-                    out.entry(join_dotted(prefix, a.key.as_str()))
+                    out.entry(join(prefix, a.key.as_str()))
                         .or_insert(lines.line(span.start));
                 }
             }
@@ -305,7 +305,7 @@ fn collect_arguments(
                 } else {
                     (b.ident.as_str().to_string(), Some(&b.body))
                 };
-                let path = join_dotted(prefix, &name);
+                let path = join(prefix, &name);
                 if let Some(span) = b.span() {
                     out.entry(path.clone()).or_insert(lines.line(span.start));
                 }
@@ -314,14 +314,6 @@ fn collect_arguments(
                 }
             }
         }
-    }
-}
-
-fn join_dotted(prefix: &str, name: &str) -> String {
-    if prefix.is_empty() {
-        name.to_string()
-    } else {
-        format!("{prefix}.{name}")
     }
 }
 
