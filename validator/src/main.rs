@@ -325,33 +325,6 @@ fn apply_config(args: &mut CheckArgs, given: &clap::ArgMatches) -> anyhow::Resul
     Ok(())
 }
 
-/// Gives each finding the file and line of its block, or of the argument its rule judges; a
-/// child of an `edulibra_environment` the environment's argument that decides it.
-fn locate_findings(
-    sources: &Sources,
-    rules: &[edulibra_validate::rules::Rule],
-    findings: &mut [eval::Finding],
-) {
-    let arguments: std::collections::HashMap<&str, &[String]> = rules
-        .iter()
-        .map(|r| (r.metadata.id.as_str(), r.metadata.attributes.as_slice()))
-        .collect();
-    for f in findings {
-        let wanted: Vec<&str> = if f.resource.contains('/') {
-            // `database.multi_az` may be written as a block or as an object argument.
-            edulibra_validate::environment::argument_for(&f.rule_id, &f.category, &f.resource_type)
-                .map(|a| vec![a, a.split('.').next().unwrap_or(a)])
-                .unwrap_or_default()
-        } else {
-            arguments
-                .get(f.rule_id.as_str())
-                .map(|a| a.iter().map(String::as_str).collect())
-                .unwrap_or_default()
-        };
-        f.location = sources.locate(&f.resource, &wanted);
-    }
-}
-
 /// The error and its causes on one line, leaving out a cause whose text the message already
 /// quotes (our errors often name their source in their own message).
 fn one_line_chain(e: &anyhow::Error) -> String {
@@ -446,9 +419,7 @@ fn run(cli: Cli, matches: &clap::ArgMatches) -> anyhow::Result<u8> {
             let mut sources = match (source, no_source) {
                 (_, true) => None,
                 (Some(dir), false) => Some(Sources::load(&dir)?),
-                (None, false) => Sources::holds_configuration(std::path::Path::new("."))
-                    .then(|| Sources::load(std::path::Path::new(".")))
-                    .transpose()?,
+                (None, false) => Sources::load_if_any(std::path::Path::new("."))?,
             };
             if let Some(src) = sources.as_mut() {
                 src.check_plan(
@@ -481,7 +452,7 @@ fn run(cli: Cli, matches: &clap::ArgMatches) -> anyhow::Result<u8> {
             report.skipped_rules = skipped;
             report.group_by_framework = matches!(group_by, Some(GroupBy::Framework));
             if let Some(src) = &sources {
-                locate_findings(src, &rules.rules, &mut report.findings);
+                src.locate_findings(&rules.rules, &mut report.findings);
             }
             if let Some(path) = &waivers_report {
                 let text = report::waivers_markdown(&report);

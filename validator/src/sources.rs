@@ -14,7 +14,9 @@ use hcl_edit::structure::{Body, Structure};
 use hcl_edit::Span as _;
 
 use crate::address::{block_key, config_key, join, split_resource};
-pub use crate::finding::Location;
+use crate::environment::argument_for;
+pub use crate::finding::{Finding, Location};
+use crate::rules::Rule;
 use crate::waivers::{valid_date, Waiver};
 
 #[derive(Debug, thiserror::Error)]
@@ -60,14 +62,20 @@ pub struct Sources {
 const WAIVE: &str = "edulibra:waive";
 
 impl Sources {
-    /// Whether `dir` holds a Terraform configuration (any `.tf` file).
-    pub fn holds_configuration(dir: &Path) -> bool {
-        tf_files(dir).is_ok_and(|f| !f.is_empty())
+    /// The configuration rooted at `dir`, or None when it holds no `.tf` file (reading the
+    /// current directory by default, which may be anything).
+    pub fn load_if_any(dir: &Path) -> Result<Option<Sources>, SourceError> {
+        match Sources::load(dir) {
+            Ok(s) => Ok(Some(s)),
+            Err(SourceError::NoConfiguration { .. }) => Ok(None),
+            Err(e) => Err(e),
+        }
     }
 
     /// Reads the configuration rooted at `dir` and every module it calls.
     pub fn load(dir: &Path) -> Result<Sources, SourceError> {
         let mut sources = Sources::default();
+        let cwd = std::env::current_dir().ok();
         let installed = installed_modules(dir)?;
         let mut queue: Vec<(String, PathBuf)> = vec![(String::new(), dir.to_path_buf())];
         let mut first = true;
@@ -84,7 +92,7 @@ impl Sources {
                     path: file.display().to_string(),
                     source,
                 })?;
-                let shown = shown_path(&file);
+                let shown = shown_path(&file, cwd.as_deref());
                 let body = match hcl_edit::parser::parse_body(&text) {
                     Ok(body) => body,
                     Err(e) => {
@@ -143,14 +151,45 @@ impl Sources {
         Ok(sources)
     }
 
+    /// Gives each finding the file and line of its block, or of the argument its rule judges
+    /// (metadata `attributes`); a child of an `edulibra_environment` the environment's argument
+    /// that decides it (`environment::argument_for`, as the provider's inline verdicts).
+    pub fn locate_findings(&self, rules: &[Rule], findings: &mut [Finding]) {
+        let arguments: HashMap<&str, &[String]> = rules
+            .iter()
+            .map(|r| (r.metadata.id.as_str(), r.metadata.attributes.as_slice()))
+            .collect();
+        for f in findings {
+            let wanted: Vec<&str> = if f.resource.contains('/') {
+                argument_for(&f.rule_id, &f.category, &f.resource_type)
+                    .into_iter()
+                    .collect()
+            } else {
+                arguments
+                    .get(f.rule_id.as_str())
+                    .map(|a| a.iter().map(String::as_str).collect())
+                    .unwrap_or_default()
+            };
+            f.location = self.locate(&f.resource, &wanted);
+        }
+    }
+
     /// Where the finding on `address` belongs: the first of `arguments` that the block sets,
-    /// else the block. A child of an `edulibra_environment` (`ENV/aws_x.y`) belongs to the
-    /// environment's block.
+    /// else the nearest enclosing one it sets (`database` for `database.multi_az`, written as
+    /// an object argument rather than a block), else the block. A child of an
+    /// `edulibra_environment` (`ENV/aws_x.y`) belongs to the environment's block.
     pub fn locate(&self, address: &str, arguments: &[&str]) -> Option<Location> {
         let block = self.block_of(address)?;
+        let enclosing = |a: &str| {
+            std::iter::successors(a.rsplit_once('.').map(|(p, _)| p), |p| {
+                p.rsplit_once('.').map(|(q, _)| q)
+            })
+            .find_map(|p| block.arguments.get(p))
+        };
         let line = arguments
             .iter()
             .find_map(|a| block.arguments.get(*a))
+            .or_else(|| arguments.iter().find_map(|a| enclosing(a)))
             .copied()
             .unwrap_or(block.line);
         Some(Location {
@@ -392,7 +431,7 @@ fn tf_files(dir: &Path) -> Result<Vec<PathBuf>, SourceError> {
 /// How a file is named in reports: relative to the current directory (where CI checks the
 /// repository out, and what code scanning resolves paths against), `/`-separated, without `.`
 /// and with `..` resolved.
-fn shown_path(file: &Path) -> String {
+fn shown_path(file: &Path, cwd: Option<&Path>) -> String {
     let normal = |p: &Path| -> Vec<String> {
         let mut parts: Vec<String> = Vec::new();
         for c in p.components() {
@@ -412,13 +451,12 @@ fn shown_path(file: &Path) -> String {
         parts
     };
     let file_parts = normal(file);
-    let cwd = std::env::current_dir().ok().filter(|_| file.is_absolute());
-    let Some(cwd) = cwd else {
+    let Some(cwd) = cwd.filter(|_| file.is_absolute()) else {
         return file_parts.join("/");
     };
     // An absolute path (a config file's `source`) is shown relative to here, with `..` where
     // it lies beside.
-    let cwd_parts = normal(&cwd);
+    let cwd_parts = normal(cwd);
     let common = cwd_parts
         .iter()
         .zip(&file_parts)
