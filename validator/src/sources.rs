@@ -17,7 +17,7 @@ use crate::address::{block_key, config_key, join, split_resource};
 use crate::environment::argument_for;
 pub use crate::finding::{Finding, Location};
 use crate::rules::Rule;
-use crate::waivers::{valid_date, Waiver};
+use crate::waivers::{parse_settings, Scope, Waiver};
 
 #[derive(Debug, thiserror::Error)]
 pub enum SourceError {
@@ -255,7 +255,7 @@ impl Sources {
                 resource: format!("{} ({file}:{line_no})", join(module, resource)),
                 reason: parsed.reason,
                 expires: Some(parsed.expires),
-                block: Some(key.to_string()),
+                scope: Scope::Block(key.to_string()),
             });
         }
         Ok(())
@@ -268,49 +268,14 @@ struct InlineWaiver {
     reason: String,
 }
 
+/// `RULE expires=YYYY-MM-DD reason="..."`, the text after the comment's marker.
 fn parse_waiver(text: &str) -> Result<InlineWaiver, String> {
     let text = text.trim();
-    let (rule, mut rest) = text.split_once(char::is_whitespace).unwrap_or((text, ""));
+    let (rule, rest) = text.split_once(char::is_whitespace).unwrap_or((text, ""));
     if rule.is_empty() || rule.contains('=') {
         return Err(format!("{WAIVE} needs a rule id first: `# {WAIVE} EDU-HA-001 expires=YYYY-MM-DD reason=\"...\"`"));
     }
-    let (mut expires, mut reason) = (None, None);
-    loop {
-        rest = rest.trim_start();
-        if rest.is_empty() {
-            break;
-        }
-        let (name, after) = rest
-            .split_once('=')
-            .ok_or_else(|| format!("{WAIVE} {rule}: expected name=value, found {rest:?}"))?;
-        let (value, after) = if let Some(quoted) = after.strip_prefix('"') {
-            let end = quoted
-                .find('"')
-                .ok_or_else(|| format!("{WAIVE} {rule}: {name}'s quote is never closed"))?;
-            (&quoted[..end], &quoted[end + 1..])
-        } else {
-            after.split_once(char::is_whitespace).unwrap_or((after, ""))
-        };
-        match name.trim() {
-            "expires" => expires = Some(value.to_string()),
-            "reason" => reason = Some(value.to_string()),
-            other => {
-                return Err(format!(
-                    "{WAIVE} {rule}: unknown setting {other:?} (expires, reason)"
-                ))
-            }
-        }
-        rest = after;
-    }
-    let reason = reason
-        .filter(|r| !r.trim().is_empty())
-        .ok_or_else(|| format!("{WAIVE} {rule} has no reason=\"...\""))?;
-    let expires = expires.ok_or_else(|| format!("{WAIVE} {rule} has no expires=YYYY-MM-DD"))?;
-    if !valid_date(&expires) {
-        return Err(format!(
-            "{WAIVE} {rule}: expires {expires:?} is not a YYYY-MM-DD date"
-        ));
-    }
+    let (expires, reason) = parse_settings(rule, rest, false)?;
     Ok(InlineWaiver {
         rule: rule.to_string(),
         expires,

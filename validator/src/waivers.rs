@@ -26,10 +26,22 @@ pub struct Waiver {
     pub reason: String,
     /// `YYYY-MM-DD`; the waiver stops applying after this day.
     pub expires: Option<String>,
-    /// An inline waiver's block (`sources::block_key`): it waives every instance of that block,
-    /// and of an environment's children when the block is an environment.
+    /// What `resource` names; a waivers file gives globs.
     #[serde(skip)]
-    pub block: Option<String>,
+    pub scope: Scope,
+}
+
+/// What a waiver's `resource` stands for, by where the waiver was written.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub enum Scope {
+    /// A glob over addresses (a waivers file).
+    #[default]
+    Glob,
+    /// Every instance of one `.tf` block (`address::block_key`), and every child when the block
+    /// is an environment: an inline `# edulibra:waive` comment. `resource` only describes it.
+    Block(String),
+    /// Exactly the address in `resource`: an `edulibra:waive:RULE` tag on the resource itself.
+    Address,
 }
 
 #[derive(serde::Deserialize)]
@@ -170,32 +182,70 @@ pub fn from_tags(resources: &[crate::plan::Resource]) -> Result<Vec<Waiver>, Wai
             let text = value
                 .as_str()
                 .ok_or_else(|| invalid("the value is not a string".into()))?;
-            let rest = text
-                .trim()
-                .strip_prefix("expires=")
-                .ok_or_else(|| invalid("expected \"expires=YYYY-MM-DD reason=...\"".into()))?;
-            let (date, reason) = rest.split_once(char::is_whitespace).unwrap_or((rest, ""));
-            if !valid_date(date) {
-                return Err(invalid(format!(
-                    "expires {date:?} is not a YYYY-MM-DD date"
-                )));
-            }
-            let reason = reason
-                .trim()
-                .strip_prefix("reason=")
-                .map(str::trim)
-                .filter(|r| !r.is_empty())
-                .ok_or_else(|| invalid("no reason=... after the date".into()))?;
+            let (expires, reason) = parse_settings(rule, text, true).map_err(invalid)?;
             out.push(Waiver {
                 rule: rule.to_string(),
-                resource: r.address.replace('*', "?"),
-                reason: reason.to_string(),
-                expires: Some(date.to_string()),
-                block: None,
+                resource: r.address.clone(),
+                reason,
+                expires: Some(expires),
+                scope: Scope::Address,
             });
         }
     }
     Ok(out)
+}
+
+/// The settings of an inline or tag waiver, `expires=YYYY-MM-DD reason=...`: both required,
+/// the date a real one. A quoted value ends at its quote, an unquoted one at a space, except an
+/// unquoted reason when `reason_is_rest` (tags, whose values allow no quotes): the rest.
+pub(crate) fn parse_settings(
+    rule: &str,
+    text: &str,
+    reason_is_rest: bool,
+) -> Result<(String, String), String> {
+    const WAIVE: &str = "edulibra:waive";
+    let (mut expires, mut reason) = (None, None);
+    let mut rest = text;
+    loop {
+        rest = rest.trim_start();
+        if rest.is_empty() {
+            break;
+        }
+        let (name, after) = rest
+            .split_once('=')
+            .ok_or_else(|| format!("{WAIVE} {rule}: expected name=value, found {rest:?}"))?;
+        let name = name.trim();
+        let (value, after) = if let Some(quoted) = after.strip_prefix('"') {
+            let end = quoted
+                .find('"')
+                .ok_or_else(|| format!("{WAIVE} {rule}: {name}'s quote is never closed"))?;
+            (&quoted[..end], &quoted[end + 1..])
+        } else if reason_is_rest && name == "reason" {
+            (after.trim_end(), "")
+        } else {
+            after.split_once(char::is_whitespace).unwrap_or((after, ""))
+        };
+        match name {
+            "expires" => expires = Some(value.to_string()),
+            "reason" => reason = Some(value.to_string()),
+            other => {
+                return Err(format!(
+                    "{WAIVE} {rule}: unknown setting {other:?} (expires, reason)"
+                ))
+            }
+        }
+        rest = after;
+    }
+    let reason = reason
+        .filter(|r| !r.trim().is_empty())
+        .ok_or_else(|| format!("{WAIVE} {rule} has no reason=\"...\""))?;
+    let expires = expires.ok_or_else(|| format!("{WAIVE} {rule} has no expires=YYYY-MM-DD"))?;
+    if !valid_date(&expires) {
+        return Err(format!(
+            "{WAIVE} {rule}: expires {expires:?} is not a YYYY-MM-DD date"
+        ));
+    }
+    Ok((expires, reason))
 }
 
 impl Waivers {
@@ -240,12 +290,22 @@ impl Waivers {
 
     /// Marks waived findings; says which waivers have expired and which matched nothing.
     pub fn apply(&self, findings: &mut [Finding]) -> Applied {
-        let mut applied = Applied::default();
+        // A block waiver compares each finding's block: worked out once per finding, not once
+        // per waiver and finding.
+        let block_keys: Vec<Option<String>> = if self
+            .items
+            .iter()
+            .any(|w| matches!(w.scope, Scope::Block(_)))
+        {
+            findings
+                .iter()
+                .map(|f| crate::address::block_key(&f.resource))
+                .collect()
+        } else {
+            vec![None; findings.len()]
+        };
+        let mut uses = Vec::new();
         for w in &self.items {
-            let is_expired = w
-                .expires
-                .as_deref()
-                .is_some_and(|e| e < self.today.as_str());
             let mut used = WaiverUse {
                 rule: w.rule.clone(),
                 resource: w.resource.clone(),
@@ -254,23 +314,20 @@ impl Waivers {
                 state: "in force",
                 silenced: Vec::new(),
             };
-            if is_expired {
+            if w.expires
+                .as_deref()
+                .is_some_and(|e| e < self.today.as_str())
+            {
                 used.state = "expired";
-                applied.uses.push(used);
-                applied.expired.push(format!(
-                    "{} on {} expired {}: {}",
-                    w.rule,
-                    w.resource,
-                    w.expires.as_deref().unwrap_or(""),
-                    w.reason
-                ));
+                uses.push(used);
                 continue;
             }
             let mut matched = false;
-            for f in findings.iter_mut() {
-                let on_resource = match &w.block {
-                    Some(block) => crate::address::block_key(&f.resource).as_ref() == Some(block),
-                    None => glob_match(&w.resource, &f.resource),
+            for (i, f) in findings.iter_mut().enumerate() {
+                let on_resource = match &w.scope {
+                    Scope::Glob => glob_match(&w.resource, &f.resource),
+                    Scope::Block(block) => block_keys[i].as_ref() == Some(block),
+                    Scope::Address => w.resource == f.resource,
                 };
                 if (w.rule == "*" || w.rule.eq_ignore_ascii_case(&f.rule_id)) && on_resource {
                     matched = true;
@@ -284,14 +341,24 @@ impl Waivers {
             if !matched {
                 used.state = "stale";
             }
-            applied.uses.push(used);
-            if !matched {
-                applied
-                    .stale
-                    .push(format!("{} on {}: {}", w.rule, w.resource, w.reason));
-            }
+            uses.push(used);
         }
-        applied
+        let said = |state: &'static str| uses.iter().filter(move |u| u.state == state);
+        Applied {
+            expired: said("expired")
+                .map(|u| {
+                    let expires = u.expires.as_deref().unwrap_or("");
+                    format!(
+                        "{} on {} expired {expires}: {}",
+                        u.rule, u.resource, u.reason
+                    )
+                })
+                .collect(),
+            stale: said("stale")
+                .map(|u| format!("{} on {}: {}", u.rule, u.resource, u.reason))
+                .collect(),
+            uses,
+        }
     }
 }
 
