@@ -235,72 +235,40 @@ fn apply_config(args: &mut CheckArgs, given: &clap::ArgMatches) -> anyhow::Resul
     let bad = |key: &str, message: String| anyhow::anyhow!("{}: {key}: {message}", path.display());
     let resolve = |p: &str| config::resolve(&path, p);
     let list = |v: config::StringOrList| v.into_vec();
-    if let Some(v) = file.policy.filter(|_| !on_command_line("policies")) {
-        args.policies = list(v).iter().map(|p| resolve(p)).collect();
+    // `set!(key => field, |v| value)`: the file's `key` fills `field` unless the flag was given.
+    macro_rules! set {
+        ($key:ident => $field:ident, |$v:ident| $value:expr) => {
+            if let Some($v) = file.$key.filter(|_| !on_command_line(stringify!($field))) {
+                args.$field = $value;
+            }
+        };
     }
-    if let Some(v) = file.no_builtin.filter(|_| !on_command_line("no_builtin")) {
-        args.no_builtin = v;
-    }
-    if let Some(v) = file.format.filter(|_| !on_command_line("format")) {
-        args.format = Format::from_str(&v, true).map_err(|e| bad("format", e))?;
-    }
-    if let Some(v) = file.output.filter(|_| !on_command_line("output")) {
-        args.output = list(v)
-            .into_iter()
-            .map(|o| match o.split_once('=') {
-                Some((f, p)) if p != "-" && Format::from_str(f, true).is_ok() => {
-                    format!("{f}={}", resolve(p).display())
-                }
-                None if o != "-" => resolve(&o).display().to_string(),
-                _ => o,
-            })
-            .collect();
-    }
-    if let Some(v) = file.fail_on.filter(|_| !on_command_line("fail_on")) {
-        args.fail_on = Severity::from_str(&v, true).map_err(|e| bad("fail-on", e))?;
-    }
-    if let Some(v) = file.check.filter(|_| !on_command_line("check")) {
-        args.check = list(v);
-    }
-    if let Some(v) = file.skip.filter(|_| !on_command_line("skip")) {
-        args.skip = list(v);
-    }
-    if let Some(v) = file.soft_fail.filter(|_| !on_command_line("soft_fail")) {
-        args.soft_fail = v;
-    }
-    if let Some(v) = file
-        .soft_fail_on
-        .filter(|_| !on_command_line("soft_fail_on"))
-    {
-        args.soft_fail_on = list(v);
-    }
-    if let Some(v) = file
-        .hard_fail_on
-        .filter(|_| !on_command_line("hard_fail_on"))
-    {
-        args.hard_fail_on = list(v);
-    }
-    if let Some(v) = file
-        .only_changes
-        .filter(|_| !on_command_line("only_changes"))
-    {
-        args.only_changes = v;
-    }
-    if let Some(v) = file.waivers.filter(|_| !on_command_line("waivers")) {
-        args.waivers = Some(resolve(&v));
-    }
-    if let Some(v) = file
-        .fail_on_stale_waivers
-        .filter(|_| !on_command_line("fail_on_stale_waivers"))
-    {
-        args.fail_on_stale_waivers = v;
-    }
-    if let Some(v) = file
-        .waivers_report
-        .filter(|_| !on_command_line("waivers_report"))
-    {
-        args.waivers_report = Some(if v == "-" { v.into() } else { resolve(&v) });
-    }
+    set!(policy => policies, |v| list(v).iter().map(|p| resolve(p)).collect());
+    set!(no_builtin => no_builtin, |v| v);
+    set!(format => format, |v| Format::from_str(&v, true).map_err(|e| bad("format", e))?);
+    set!(output => output, |v| list(v)
+        .into_iter()
+        .map(|o| match o.split_once('=') {
+            Some((f, p)) if p != "-" && Format::from_str(f, true).is_ok() => {
+                format!("{f}={}", resolve(p).display())
+            }
+            None if o != "-" => resolve(&o).display().to_string(),
+            _ => o,
+        })
+        .collect());
+    set!(fail_on => fail_on, |v| Severity::from_str(&v, true).map_err(|e| bad("fail-on", e))?);
+    set!(check => check, |v| list(v));
+    set!(skip => skip, |v| list(v));
+    set!(soft_fail => soft_fail, |v| v);
+    set!(soft_fail_on => soft_fail_on, |v| list(v));
+    set!(hard_fail_on => hard_fail_on, |v| list(v));
+    set!(only_changes => only_changes, |v| v);
+    set!(waivers => waivers, |v| Some(resolve(&v)));
+    set!(fail_on_stale_waivers => fail_on_stale_waivers, |v| v);
+    set!(waivers_report => waivers_report, |v| Some(if v == "-" { v.into() } else { resolve(&v) }));
+    set!(group_by => group_by, |v| Some(GroupBy::from_str(&v, true).map_err(|e| bad("group-by", e))?));
+    set!(timeout => timeout, |v| v);
+    set!(engine => engine, |v| EngineArg::from_str(&v, true).map_err(|e| bad("engine", e))?);
     // Sources: a command-line choice (--source or --no-source) replaces the file's.
     if !on_command_line("source") && !on_command_line("no_source") {
         if let Some(v) = file.source {
@@ -312,15 +280,6 @@ fn apply_config(args: &mut CheckArgs, given: &clap::ArgMatches) -> anyhow::Resul
                 args.source = None;
             }
         }
-    }
-    if let Some(v) = file.group_by.filter(|_| !on_command_line("group_by")) {
-        args.group_by = Some(GroupBy::from_str(&v, true).map_err(|e| bad("group-by", e))?);
-    }
-    if let Some(v) = file.timeout.filter(|_| !on_command_line("timeout")) {
-        args.timeout = v;
-    }
-    if let Some(v) = file.engine.filter(|_| !on_command_line("engine")) {
-        args.engine = EngineArg::from_str(&v, true).map_err(|e| bad("engine", e))?;
     }
     Ok(())
 }

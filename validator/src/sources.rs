@@ -17,7 +17,7 @@ use crate::address::{block_key, config_key, join, split_resource};
 use crate::environment::argument_for;
 pub use crate::finding::{Finding, Location};
 use crate::rules::Rule;
-use crate::waivers::{parse_settings, Scope, Waiver};
+use crate::waivers::{parse_settings, Scope, Waiver, WAIVE};
 
 #[derive(Debug, thiserror::Error)]
 pub enum SourceError {
@@ -57,9 +57,6 @@ pub struct Sources {
     /// What did not fit: unparsable files, unresolved module calls, plan resources with no block.
     pub warnings: Vec<String>,
 }
-
-/// The comment marker of an inline waiver.
-const WAIVE: &str = "edulibra:waive";
 
 impl Sources {
     /// The configuration rooted at `dir`, or None when it holds no `.tf` file (reading the

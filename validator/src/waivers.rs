@@ -195,6 +195,10 @@ pub fn from_tags(resources: &[crate::plan::Resource]) -> Result<Vec<Waiver>, Wai
     Ok(out)
 }
 
+/// The marker of a waiver in a `.tf` comment (`# edulibra:waive RULE ...`), and the name its
+/// messages give it.
+pub(crate) const WAIVE: &str = "edulibra:waive";
+
 /// The settings of an inline or tag waiver, `expires=YYYY-MM-DD reason=...`: both required,
 /// the date a real one. A quoted value ends at its quote, an unquoted one at a space, except an
 /// unquoted reason when `reason_is_rest` (tags, whose values allow no quotes): the rest.
@@ -203,7 +207,6 @@ pub(crate) fn parse_settings(
     text: &str,
     reason_is_rest: bool,
 ) -> Result<(String, String), String> {
-    const WAIVE: &str = "edulibra:waive";
     let (mut expires, mut reason) = (None, None);
     let mut rest = text;
     loop {
