@@ -339,11 +339,33 @@ fn sarif(r: &Report, rules: &[Rule]) -> String {
     serde_json::to_string_pretty(&doc).expect("sarif serialises") + "\n"
 }
 
+/// Fingerprints unique within one report, as GitLab wants them (it shows only the first issue
+/// of a fingerprint): the rule and resource, or with the message too when one resource has two
+/// findings of a rule.
+#[derive(Default)]
+struct UniquePrints(std::collections::BTreeSet<String>);
+
+impl UniquePrints {
+    fn of(&mut self, f: &crate::finding::Finding) -> String {
+        let mut print = fingerprint(&f.rule_id, &f.resource);
+        if !self.0.insert(print.clone()) {
+            print = fingerprint(&f.rule_id, &format!("{}\0{}", f.resource, f.message));
+            self.0.insert(print.clone());
+        }
+        print
+    }
+}
+
+/// A Markdown table cell: its pipes escaped, on one line.
+fn md_cell(s: &str) -> String {
+    s.replace('|', "\\|").replace('\n', " ")
+}
+
 /// GitLab's Code Quality report ("Code Quality report format", GitLab Docs): one issue per
 /// failing or unknown finding, with GitLab's severities and a fingerprint that is stable across
 /// runs and unique within one (GitLab shows only the first issue of a fingerprint).
 fn gitlab(r: &Report) -> String {
-    let mut seen = std::collections::BTreeSet::new();
+    let mut seen = UniquePrints::default();
     let issues: Vec<serde_json::Value> = r
         .findings
         .iter()
@@ -357,11 +379,7 @@ fn gitlab(r: &Report) -> String {
                 (_, "low") => "minor",
                 _ => "info",
             };
-            let mut print = fingerprint(&f.rule_id, &f.resource);
-            if !seen.insert(print.clone()) {
-                print = fingerprint(&f.rule_id, &format!("{}\0{}", f.resource, f.message));
-                seen.insert(print.clone());
-            }
+            let print = seen.of(f);
             let prefix = if f.status == Status::Unknown {
                 "unknown until apply: "
             } else {
@@ -407,17 +425,13 @@ fn gitlab_sast(r: &Report) -> String {
     let now = utc_now();
     let tool = json!({"id": "edulibra-validate", "name": "edulibra-validate",
         "vendor": {"name": "EduLibra"}, "version": env!("CARGO_PKG_VERSION")});
-    let mut seen = std::collections::BTreeSet::new();
+    let mut seen = UniquePrints::default();
     let vulnerabilities: Vec<serde_json::Value> = r
         .findings
         .iter()
         .filter(|f| f.status == Status::Fail)
         .map(|f| {
-            let mut id = fingerprint(&f.rule_id, &f.resource);
-            if !seen.insert(id.clone()) {
-                id = fingerprint(&f.rule_id, &format!("{}\0{}", f.resource, f.message));
-                seen.insert(id.clone());
-            }
+            let id = seen.of(f);
             let severity = match f.severity.as_str() {
                 "critical" => "Critical",
                 "high" => "High",
@@ -468,7 +482,6 @@ fn job_summary(r: &Report, rules: &[Rule]) -> String {
         s.unknown,
         s.waived
     );
-    let cell = |t: &str| t.replace('|', "\\|").replace('\n', " ");
     let at = |f: &crate::finding::Finding| match &f.location {
         Some(l) => format!("`{}:{}`", l.file, l.line),
         None => format!("`{}`", f.resource),
@@ -483,15 +496,15 @@ fn job_summary(r: &Report, rules: &[Rule]) -> String {
         });
         for f in findings {
             let said = if fix {
-                format!("{} | {}", cell(&f.message), cell(&f.remediation))
+                format!("{} | {}", md_cell(&f.message), md_cell(&f.remediation))
             } else {
-                cell(f.waiver.as_deref().unwrap_or(&f.message))
+                md_cell(f.waiver.as_deref().unwrap_or(&f.message))
             };
             let _ = writeln!(
                 t,
                 "| {} | `{}` | {} | {said} |",
                 f.rule_id,
-                cell(&f.resource),
+                md_cell(&f.resource),
                 at(f)
             );
         }
@@ -765,7 +778,6 @@ fn by_framework(r: &Report, rules: &[Rule], markdown: bool) -> String {
 
 /// `--waivers-report`: every waiver, what it silenced in this run, and when it expires.
 pub fn waivers_markdown(r: &Report) -> String {
-    let cell = |s: &str| s.replace('|', "\\|").replace('\n', " ");
     let mut out = String::from("# Waivers\n\n");
     if r.waivers.is_empty() {
         out.push_str("No waivers were given.\n");
@@ -780,18 +792,18 @@ pub fn waivers_markdown(r: &Report) -> String {
         } else {
             w.silenced
                 .iter()
-                .map(|s| cell(s))
+                .map(|s| md_cell(s))
                 .collect::<Vec<_>>()
                 .join("<br>")
         };
         let _ = writeln!(
             out,
             "| {} | {} | {} | {} | {} | {} |",
-            cell(&w.rule),
-            cell(&w.resource),
+            md_cell(&w.rule),
+            md_cell(&w.resource),
             w.expires.as_deref().unwrap_or("never"),
             w.state,
-            cell(&w.reason),
+            md_cell(&w.reason),
             silenced
         );
     }
