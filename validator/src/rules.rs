@@ -56,6 +56,14 @@ pub struct Metadata {
     pub compliance: BTreeMap<String, Vec<String>>,
 }
 
+/// A JSON list of strings as strings; None for anything else.
+fn strings(v: &serde_json::Value) -> Option<Vec<String>> {
+    v.as_array()?
+        .iter()
+        .map(|x| x.as_str().map(str::to_string))
+        .collect()
+}
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Scope {
@@ -297,16 +305,9 @@ impl RuleSet {
                 let s = |k: &str| meta.get(k).and_then(|v| v.as_str()).map(str::to_string);
                 let string_list = |k: &str| match meta.get(k) {
                     None => Ok(Vec::new()),
-                    Some(v) => v
-                        .as_array()
-                        .and_then(|a| {
-                            a.iter()
-                                .map(|x| x.as_str().map(str::to_string))
-                                .collect::<Option<Vec<_>>>()
-                        })
-                        .ok_or_else(|| {
-                            meta_err(format!("metadata \"{k}\" must be a list of strings"))
-                        }),
+                    Some(v) => strings(v).ok_or_else(|| {
+                        meta_err(format!("metadata \"{k}\" must be a list of strings"))
+                    }),
                 };
                 let metadata = Metadata {
                     id: s("id").ok_or_else(|| meta_err("metadata has no \"id\"".into()))?,
@@ -333,23 +334,17 @@ impl RuleSet {
                         Some(serde_json::Value::Object(o)) => o
                             .iter()
                             .map(|(k, v)| {
-                                v.as_array()
-                                    .and_then(|a| {
-                                        a.iter()
-                                            .map(|x| x.as_str().map(str::to_string))
-                                            .collect::<Option<Vec<_>>>()
-                                    })
-                                    .map(|ids| (k.clone(), ids))
-                                    .ok_or_else(|| {
-                                        meta_err(format!("metadata \"compliance\".{k} must be a list of control ids"))
-                                    })
+                                strings(v).map(|ids| (k.clone(), ids)).ok_or_else(|| {
+                                    meta_err(format!(
+                                        "metadata \"compliance\".{k} must be a list of control ids"
+                                    ))
+                                })
                             })
                             .collect::<Result<_, _>>()?,
-                        Some(_) => {
-                            return Err(meta_err(
-                                "metadata \"compliance\" must be an object of framework -> control ids".into(),
-                            ))
-                        }
+                        Some(_) => return Err(meta_err(
+                            "metadata \"compliance\" must be an object of framework -> control ids"
+                                .into(),
+                        )),
                     },
                 };
                 if !SEVERITIES.contains(&metadata.severity.as_str()) {
