@@ -151,6 +151,21 @@ fn plan(extra: Vec<Value>) -> Value {
     json!({"format_version": "1.2", "resource_changes": changes})
 }
 
+/// `plan.json` of the plan with `extra` resources in `dir`.
+fn write_plan(dir: &Path, extra: Vec<Value>) {
+    std::fs::write(dir.join("plan.json"), plan(extra).to_string()).unwrap();
+}
+
+/// A work directory with `plan.json`, and the configuration's sources when `with_sources`.
+fn plan_dir(name: &str, with_sources: bool) -> PathBuf {
+    let dir = workdir(name);
+    if with_sources {
+        setup(&dir);
+    }
+    write_plan(&dir, vec![]);
+    dir
+}
+
 fn check(dir: &Path, args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_edulibra-validate"))
         .current_dir(dir)
@@ -166,9 +181,7 @@ fn read_json(path: PathBuf) -> Value {
 
 #[test]
 fn every_finding_carries_its_file_and_line_in_every_format() {
-    let dir = workdir("formats");
-    setup(&dir);
-    std::fs::write(dir.join("plan.json"), plan(vec![]).to_string()).unwrap();
+    let dir = plan_dir("formats", true);
     let out = check(
         &dir,
         &[
@@ -378,13 +391,7 @@ fn the_current_directory_is_read_by_default_and_stale_sources_only_warn() {
     let dir = workdir("default");
     setup(&dir);
     // A resource the sources do not hold: a warning naming it, and its finding keeps no file.
-    let stray = rc(
-        "",
-        "aws_db_instance",
-        "stray",
-        json!({"engine": "postgres", "engine_version": "16.3", "storage_encrypted": false}),
-    );
-    std::fs::write(dir.join("plan.json"), plan(vec![stray]).to_string()).unwrap();
+    write_plan(&dir, vec![stray_plan_entry()]);
     let with = check(&dir, &["plan.json", "--format", "json"]);
     let stderr = String::from_utf8_lossy(&with.stderr);
     assert!(
@@ -412,7 +419,7 @@ fn the_current_directory_is_read_by_default_and_stale_sources_only_warn() {
             )
         })
         .collect();
-    std::fs::write(dir.join("plan.json"), plan(unrelated).to_string()).unwrap();
+    write_plan(&dir, unrelated);
     let many = check(&dir, &["plan.json", "--format", "json"]);
     let stderr = String::from_utf8_lossy(&many.stderr);
     assert_eq!(
@@ -424,11 +431,7 @@ fn the_current_directory_is_read_by_default_and_stale_sources_only_warn() {
         stderr.contains("15 more resources of the plan are not in the sources"),
         "{stderr}"
     );
-    std::fs::write(
-        dir.join("plan.json"),
-        plan(vec![stray_plan_entry()]).to_string(),
-    )
-    .unwrap();
+    write_plan(&dir, vec![stray_plan_entry()]);
 
     // Without sources the verdicts are the same, the inline waiver aside.
     let without = check(&dir, &["plan.json", "--format", "json", "--no-source"]);
@@ -488,7 +491,7 @@ fn a_waiver_without_reason_or_expiry_stops_the_gate_at_its_line() {
                 &format!("  {bad}\n  multi_az = false"),
             ),
         );
-        std::fs::write(dir.join("plan.json"), plan(vec![]).to_string()).unwrap();
+        write_plan(&dir, vec![]);
         let out = check(&dir, &["plan.json"]);
         let stderr = String::from_utf8_lossy(&out.stderr);
         assert_eq!(out.status.code(), Some(2), "{stderr}");
@@ -516,8 +519,7 @@ fn a_waiver_without_reason_or_expiry_stops_the_gate_at_its_line() {
 
 #[test]
 fn a_source_directory_without_configuration_is_refused() {
-    let dir = workdir("empty");
-    std::fs::write(dir.join("plan.json"), plan(vec![]).to_string()).unwrap();
+    let dir = plan_dir("empty", false);
     std::fs::create_dir_all(dir.join("infra")).unwrap();
     let out = check(&dir, &["plan.json", "--source", "infra"]);
     let stderr = String::from_utf8_lossy(&out.stderr);
@@ -527,8 +529,7 @@ fn a_source_directory_without_configuration_is_refused() {
 
 #[test]
 fn reports_group_findings_by_compliance_control() {
-    let dir = workdir("frameworks");
-    std::fs::write(dir.join("plan.json"), plan(vec![]).to_string()).unwrap();
+    let dir = plan_dir("frameworks", false);
     let out = check(
         &dir,
         &[
@@ -621,9 +622,7 @@ fn reports_group_findings_by_compliance_control() {
 
 #[test]
 fn a_config_file_gives_what_the_flags_give_and_flags_override_it() {
-    let dir = workdir("config");
-    setup(&dir);
-    std::fs::write(dir.join("plan.json"), plan(vec![]).to_string()).unwrap();
+    let dir = plan_dir("config", true);
     std::fs::create_dir_all(dir.join("ci")).unwrap();
     let flags = check(
         &dir,
