@@ -80,32 +80,37 @@ fn prod_and_dev_examples_show_their_topology_in_the_plan() {
         1
     );
 
-    let mut mismatches = score_topology("prod", &prod);
-    mismatches.extend(score_topology("dev", &dev));
+    let mismatches = score_topology(&[("prod", &prod), ("dev", &dev)]);
     assert!(mismatches.is_empty(), "{}", mismatches.join("\n"));
 }
 
 /// Our own topology in the labelled corpus (`validator/tests/corpus/topology.tsv`): every failing
 /// (child, category) of the prod and dev examples is labelled, so a rule or topology change that
 /// fails something new, or stops failing what dev trades away on purpose, shows here.
-fn score_topology(source: &str, plan: &serde_json::Value) -> Vec<String> {
+fn score_topology(plans: &[(&str, &serde_json::Value)]) -> Vec<String> {
     use edulibra_validate::{corpus, eval, rules::RuleSet, waivers::Waivers};
     let labels_path = edulibra_e2e::repo_root().join("validator/tests/corpus/topology.tsv");
     let labels = corpus::Labels::parse(&std::fs::read_to_string(labels_path).unwrap()).unwrap();
-    assert!(labels.complete.contains(source), "{source} is not labelled");
-    let plan = edulibra_validate::plan::from_value(source, plan.clone()).unwrap();
     let mut rules = RuleSet::load(true, &[], std::time::Duration::from_secs(20)).unwrap();
-    let report = eval::evaluate(
-        &mut rules,
-        &[plan],
-        &Waivers::default(),
-        &eval::Options::default(),
-    )
-    .unwrap();
-    let verdicts = corpus::category_verdicts(&report.findings);
-    let mut scores = std::collections::BTreeMap::new();
-    let mismatches = corpus::score(&labels, source, &verdicts, &mut scores);
-    println!("{source}\n{}", corpus::table(&scores));
+    let mut mismatches = Vec::new();
+    for (source, plan) in plans {
+        assert!(
+            labels.complete.contains(*source),
+            "{source} is not labelled"
+        );
+        let plan = edulibra_validate::plan::from_value(source, (*plan).clone()).unwrap();
+        let report = eval::evaluate(
+            &mut rules,
+            &[plan],
+            &Waivers::default(),
+            &eval::Options::default(),
+        )
+        .unwrap();
+        let verdicts = corpus::category_verdicts(&report.findings);
+        let mut scores = std::collections::BTreeMap::new();
+        mismatches.extend(corpus::score(&labels, source, &verdicts, &mut scores));
+        println!("{source}\n{}", corpus::table(&scores));
+    }
     mismatches
 }
 
