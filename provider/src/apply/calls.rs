@@ -139,6 +139,15 @@ pub(crate) fn observed<const N: usize>(pairs: [(&str, Json); N]) -> Map<String, 
     pairs.into_iter().map(|(k, v)| (k.to_string(), v)).collect()
 }
 
+/// What a read observes of the keys AWS reports, leaving out those it does not (so that the
+/// state keeps the applied value rather than taking a null).
+pub(crate) fn reported<const N: usize>(pairs: [(&str, Option<Json>); N]) -> Map<String, Json> {
+    let given = pairs
+        .into_iter()
+        .filter_map(|(k, v)| Some((k.to_string(), v?)));
+    given.collect()
+}
+
 pub(crate) fn unsupported(kind: &str) -> CallError {
     CallError::new(
         "dispatch",
@@ -276,6 +285,16 @@ mod tests {
             ),
             ErrorClass::Transient,
             "AWS Backup's view of IAM propagation"
+        );
+    }
+
+    #[test]
+    fn a_read_reports_only_what_aws_reports() {
+        let m = reported([("port", Some(Json::from(443))), ("protocol", None)]);
+        assert_eq!(m.get("port"), Some(&Json::from(443)));
+        assert!(
+            !m.contains_key("protocol"),
+            "left out, so the state keeps its value"
         );
     }
 }

@@ -26,6 +26,84 @@ pub fn strings_in(v: Option<&Json>) -> Vec<String> {
         .collect()
 }
 
+/// A block of a child's values as hashicorp/aws shapes it: a map whose nested blocks are lists
+/// of objects, where null means "not set". One reader for every driver, so that every driver
+/// reads a missing, null or mistyped value the same way.
+pub type Block = Map<String, Json>;
+
+pub trait Fields {
+    /// The value under `k`, unless it is missing or null.
+    fn set(&self, k: &str) -> Option<&Json>;
+
+    /// A string, empty or not.
+    fn string(&self, k: &str) -> Option<&str> {
+        self.set(k).and_then(Json::as_str)
+    }
+
+    /// A string that says something (hashicorp/aws leaves unset strings of blocks empty).
+    fn text(&self, k: &str) -> Option<&str> {
+        self.string(k).filter(|s| !s.is_empty())
+    }
+
+    fn owned(&self, k: &str) -> Option<String> {
+        self.text(k).map(str::to_string)
+    }
+
+    fn flag(&self, k: &str) -> Option<bool> {
+        self.set(k).and_then(Json::as_bool)
+    }
+
+    /// A whole number that APIs take as a 32-bit integer, written as a number or a string.
+    fn int32(&self, k: &str) -> Option<i32> {
+        match self.set(k)? {
+            Json::Number(n) => n.as_i64().and_then(|n| i32::try_from(n).ok()),
+            Json::String(s) => s.parse().ok(),
+            _ => None,
+        }
+    }
+
+    /// A whole number, written as one (or as a float with nothing after the point).
+    fn int(&self, k: &str) -> Option<i64> {
+        let v = self.set(k)?;
+        v.as_i64()
+            .or_else(|| v.as_f64().filter(|f| f.fract() == 0.0).map(|f| f as i64))
+    }
+
+    /// A value as APIs that take strings spell it: `true`, `60`, `alb`.
+    fn spelled(&self, k: &str) -> Option<String> {
+        match self.set(k)? {
+            Json::Bool(b) => Some(b.to_string()),
+            Json::Number(n) => Some(n.to_string()),
+            Json::String(s) => Some(s.clone()),
+            _ => None,
+        }
+    }
+
+    fn texts(&self, k: &str) -> Vec<String> {
+        strings_in(self.set(k))
+    }
+
+    /// The first object of a nested block (a block of one is a list of one).
+    fn first(&self, k: &str) -> Option<&Block> {
+        self.set(k)
+            .and_then(Json::as_array)
+            .and_then(|a| a.first())
+            .and_then(Json::as_object)
+    }
+
+    /// Every object of a repeated block.
+    fn blocks(&self, k: &str) -> Vec<&Block> {
+        let items = self.set(k).and_then(Json::as_array).into_iter().flatten();
+        items.filter_map(Json::as_object).collect()
+    }
+}
+
+impl Fields for Block {
+    fn set(&self, k: &str) -> Option<&Json> {
+        self.get(k).filter(|v| !v.is_null())
+    }
+}
+
 /// What AWS assigned to `address` under `attr`, from a map of provisioned children: the lookup
 /// that resolves references between children.
 pub fn assigned(p: &BTreeMap<String, Attrs>, address: &str, attr: &str) -> Option<String> {
@@ -255,5 +333,49 @@ pub trait Registry: Send + Sync {
 
     fn manifests(&self) -> Option<&dyn ManifestStore> {
         None
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn block(v: Json) -> Block {
+        v.as_object().cloned().unwrap()
+    }
+
+    #[test]
+    fn blocks_read_missing_null_and_mistyped_values_as_not_set() {
+        let b = block(json!({
+            "name": "web", "empty": "", "none": null, "on": true, "port": 443, "text_port": "80",
+            "big": 5_000_000_000_i64, "whole": 60.0, "half": 1.5, "ids": ["a", 1, "b"],
+            "one": [{"k": "v"}], "many": [{"k": 1}, "not an object", {"k": 2}],
+        }));
+        assert_eq!(b.string("empty"), Some(""));
+        assert_eq!(
+            b.text("empty"),
+            None,
+            "an empty string of a block says nothing"
+        );
+        assert_eq!(b.owned("name"), Some("web".into()));
+        assert_eq!(
+            (b.set("none"), b.text("none"), b.flag("none")),
+            (None, None, None)
+        );
+        assert_eq!((b.flag("on"), b.flag("name")), (Some(true), None));
+        assert_eq!(
+            (b.int32("port"), b.int32("text_port")),
+            (Some(443), Some(80))
+        );
+        assert_eq!(b.int32("big"), None, "too big for the API's 32 bits");
+        assert_eq!((b.int("whole"), b.int("half")), (Some(60), None));
+        assert_eq!(b.spelled("on").as_deref(), Some("true"));
+        assert_eq!(b.spelled("port").as_deref(), Some("443"));
+        assert_eq!(b.texts("ids"), vec!["a", "b"]);
+        assert_eq!(b.first("one").and_then(|o| o.text("k")), Some("v"));
+        assert_eq!(b.first("missing"), None);
+        assert_eq!(b.blocks("many").len(), 2);
+        assert!(b.blocks("name").is_empty());
     }
 }

@@ -117,6 +117,78 @@ pub(crate) fn changed<'k>(
         .collect()
 }
 
+/// A modify call built from the arguments whose desired value differs from what AWS holds:
+/// `set` compares one argument (a desired None leaves it to AWS), `when` adds one whose
+/// comparison is the type's own, and `call` is the request to send, if anything differs.
+pub(crate) struct Modify<B> {
+    call: B,
+    changed: bool,
+}
+
+impl<B> Modify<B> {
+    pub(crate) fn new(call: B) -> Modify<B> {
+        Modify {
+            call,
+            changed: false,
+        }
+    }
+
+    pub(crate) fn set<V: PartialEq>(
+        self,
+        want: Option<V>,
+        have: Option<V>,
+        put: impl FnOnce(B, V) -> B,
+    ) -> Modify<B> {
+        match want {
+            Some(v) if have.as_ref() != Some(&v) => self.when(true, |b| put(b, v)),
+            _ => self,
+        }
+    }
+
+    pub(crate) fn when(self, differs: bool, put: impl FnOnce(B) -> B) -> Modify<B> {
+        if !differs {
+            return self;
+        }
+        Modify {
+            call: put(self.call),
+            changed: true,
+        }
+    }
+
+    pub(crate) fn call(self) -> Option<B> {
+        self.changed.then_some(self.call)
+    }
+
+    /// Whether anything differs, and the request either way (for a type that sends it later).
+    pub(crate) fn parts(self) -> (bool, B) {
+        (self.changed, self.call)
+    }
+}
+
+/// A list AWS answers as a set, in one order for comparing (its order says nothing).
+pub(crate) fn sorted<S: AsRef<str>>(items: impl IntoIterator<Item = S>) -> Vec<String> {
+    let mut v: Vec<String> = items.into_iter().map(|x| x.as_ref().to_string()).collect();
+    v.sort();
+    v
+}
+
+/// True when two lists hold the same items, in whatever order.
+pub(crate) fn same_set<A: AsRef<str>, B: AsRef<str>>(
+    a: impl IntoIterator<Item = A>,
+    b: impl IntoIterator<Item = B>,
+) -> bool {
+    sorted(a) == sorted(b)
+}
+
+/// What a set needs added and removed to go from `current` to `wanted`, for the APIs that take
+/// a set's change rather than the whole set (route tables of an endpoint, users of a group).
+pub(crate) fn set_change(wanted: &[String], current: &[String]) -> (Vec<String>, Vec<String>) {
+    let missing = |of: &[String], from: &[String]| -> Vec<String> {
+        of.iter().filter(|x| !from.contains(x)).cloned().collect()
+    };
+    (missing(wanted, current), missing(current, wanted))
+}
+
 /// Only the declared keys of what a driver read: a key read but not declared is a driver bug
 /// (caught in debug builds, which every test runs), and must not become drift unannounced.
 pub(crate) fn declared(kind: &str, keys: &[&str], seen: Observed) -> Observed {
@@ -429,5 +501,40 @@ mod tests {
     #[should_panic(expected = "declared")]
     fn an_undeclared_key_is_a_driver_bug() {
         let _ = declared("k", &["a"], Ok(Some(values(json!({"a": 1, "b": 2})))));
+    }
+
+    #[test]
+    fn a_modify_call_carries_only_what_differs_and_is_none_when_nothing_does() {
+        // The builder stands for an SDK request: the arguments it would send.
+        let add = |m: Vec<String>, v: &str| [m, vec![v.to_string()]].concat();
+        let same = Modify::new(vec![])
+            .set(Some("db.t4g.micro"), Some("db.t4g.micro"), add)
+            .set(None, Some("gp3"), add)
+            .when(false, |m| add(m, "x"));
+        assert_eq!(same.call(), None, "nothing differs: no call");
+        let changed = Modify::new(vec![])
+            .set(Some("db.t4g.small"), Some("db.t4g.micro"), add)
+            .set(Some("gp3"), None, add)
+            .set(None, Some("ignored"), add)
+            .when(true, |m| add(m, "own comparison"));
+        assert_eq!(
+            changed.call(),
+            Some(vec![
+                "db.t4g.small".into(),
+                "gp3".into(),
+                "own comparison".into()
+            ])
+        );
+    }
+
+    #[test]
+    fn sets_compare_in_any_order_and_change_by_what_is_added_and_removed() {
+        let list = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        assert!(same_set(["b", "a"], &list(&["a", "b"])));
+        assert!(!same_set(["a"], &list(&["a", "b"])));
+        assert_eq!(sorted(["sg-2", "sg-1"]), list(&["sg-1", "sg-2"]));
+        let (add, remove) = set_change(&list(&["rtb-1", "rtb-3"]), &list(&["rtb-1", "rtb-2"]));
+        assert_eq!((add, remove), (list(&["rtb-3"]), list(&["rtb-2"])));
+        assert_eq!(set_change(&list(&["x"]), &list(&["x"])), (vec![], vec![]));
     }
 }

@@ -21,7 +21,9 @@ use tokio::sync::OnceCell;
 use super::not_visible;
 use super::{absent_ok, attr, attrs, observed, tag_map, until_gone, Call};
 use crate::apply::driver::strings_in;
-use crate::apply::driver::{Attrs, CallError, Desired, Ensured, ErrorClass, Found, Observed};
+use crate::apply::driver::{
+    Attrs, CallError, Desired, Ensured, ErrorClass, Fields, Found, Observed,
+};
 use crate::apply::resource::{converge, resources, Resource};
 use crate::apply::tags;
 
@@ -132,10 +134,6 @@ fn bool_str(b: bool) -> &'static str {
     } else {
         "false"
     }
-}
-
-fn str_in<'a>(b: &'a Map<String, Json>, key: &str) -> Option<&'a str> {
-    b.get(key).and_then(Json::as_str)
 }
 
 fn gone(operation: &str, what: String) -> CallError {
@@ -556,7 +554,7 @@ impl ApiGateway {
                         have.and_then(|h| h.format()),
                     ),
                 ] {
-                    let want = str_in(b, key).ok_or_else(|| {
+                    let want = b.string(key).ok_or_else(|| {
                         let at = format!("access_log_settings.{key}");
                         CallError::bad_value(d.address, &at, "must be a string")
                     })?;

@@ -13,10 +13,10 @@ use aws_sdk_applicationautoscaling::types::{
     ScalingPolicy, ServiceNamespace, TargetTrackingScalingPolicyConfiguration,
 };
 use aws_sdk_applicationautoscaling::Client;
-use serde_json::{Map, Value as Json};
+use serde_json::Value as Json;
 
 use super::{absent_ok, attr, attrs, built, not_visible, observed, Call};
-use crate::apply::driver::{Attrs, CallError, Desired, Ensured, Found, Observed};
+use crate::apply::driver::{Attrs, CallError, Desired, Ensured, Fields, Found, Observed};
 use crate::apply::pages;
 use crate::apply::resource::{resources, Resource};
 
@@ -88,16 +88,6 @@ fn policy_attrs(k: &Key<'_>, name: &str, arn: &str, policy_type: &str) -> Attrs 
     a
 }
 
-fn m_str<'a>(m: &'a Map<String, Json>, k: &str) -> Option<&'a str> {
-    m.get(k).and_then(Json::as_str)
-}
-
-fn m_int(m: &Map<String, Json>, k: &str) -> Option<i32> {
-    m.get(k)
-        .and_then(Json::as_i64)
-        .and_then(|n| i32::try_from(n).ok())
-}
-
 /// True when a block the topology may carry is present and says something.
 fn given(d: &Desired<'_>, k: &str) -> bool {
     d.get(k)
@@ -136,9 +126,9 @@ fn tracking(
         Some(m) => Some(built(
             PredefinedMetricSpecification::builder()
                 .set_predefined_metric_type(
-                    m_str(m, "predefined_metric_type").map(MetricType::from),
+                    m.string("predefined_metric_type").map(MetricType::from),
                 )
-                .set_resource_label(m_str(m, "resource_label").map(str::to_string))
+                .set_resource_label(m.string("resource_label").map(str::to_string))
                 .build(),
             KEY,
         )?),
@@ -147,8 +137,8 @@ fn tracking(
         TargetTrackingScalingPolicyConfiguration::builder()
             .target_value(target_value)
             .set_predefined_metric_specification(metric)
-            .set_scale_in_cooldown(m_int(b, "scale_in_cooldown"))
-            .set_scale_out_cooldown(m_int(b, "scale_out_cooldown"))
+            .set_scale_in_cooldown(b.int32("scale_in_cooldown"))
+            .set_scale_out_cooldown(b.int32("scale_out_cooldown"))
             .set_disable_scale_in(b.get("disable_scale_in").and_then(Json::as_bool))
             .build(),
         KEY,

@@ -16,17 +16,17 @@ use aws_sdk_cloudfront::types::{
     SslSupportMethod, Tag, TagKeys, Tags, ViewerCertificate, ViewerProtocolPolicy,
 };
 use aws_sdk_cloudfront::Client;
-use serde_json::{json, Map, Value as Json};
+use serde_json::{json, Value as Json};
 
 use super::{
     absent_ok, attr, attrs, built, for_states, observed, tag_map, until_gone, wait_until, Absent,
     Call, States,
 };
 use super::{empty_answer, not_visible};
-use crate::apply::driver::strings_in;
 use crate::apply::driver::{Attrs, CallError, Desired, Ensured, ErrorClass, Found, Observed};
+use crate::apply::driver::{Block, Fields};
 use crate::apply::pages;
-use crate::apply::resource::{converge, resources, Resource};
+use crate::apply::resource::{converge, resources, sorted, Resource};
 use crate::apply::tags::{self, Tagging};
 
 const OAC: &str = "aws_cloudfront_origin_access_control";
@@ -45,50 +45,16 @@ const DEPLOYED_WITHIN: Duration = Duration::from_secs(60 * 60);
 /// engine's retry reads again.
 const ETAG_MOVED: &[&str] = &["PreconditionFailed", "InvalidIfMatchVersion"];
 
-type Obj = Map<String, Json>;
+type Obj = Block;
 
 pub struct CloudFront {
     client: Client,
     reads: Client,
 }
 
-/// A non-empty string of a nested block (hashicorp/aws shapes leave unset strings empty).
-fn text<'a>(m: &'a Obj, k: &str) -> Option<&'a str> {
-    m.get(k).and_then(Json::as_str).filter(|s| !s.is_empty())
-}
-
 fn need<'a>(d: &Desired<'_>, m: &'a Obj, k: &str) -> Result<&'a str, CallError> {
-    text(m, k).ok_or_else(|| CallError::bad_value(d.address, k, "must be a string"))
-}
-
-fn flag(m: &Obj, k: &str) -> Option<bool> {
-    m.get(k).and_then(Json::as_bool)
-}
-
-fn number(m: &Obj, k: &str) -> Option<i32> {
-    m.get(k)
-        .and_then(Json::as_i64)
-        .and_then(|n| i32::try_from(n).ok())
-}
-
-fn texts(m: &Obj, k: &str) -> Vec<String> {
-    strings_in(m.get(k))
-}
-
-/// The first object of a block inside a block.
-fn first<'a>(m: &'a Obj, k: &str) -> Option<&'a Obj> {
-    m.get(k)
-        .and_then(Json::as_array)
-        .and_then(|a| a.first())
-        .and_then(Json::as_object)
-}
-
-/// Every object of a repeated block.
-fn objects(v: Option<&Json>) -> impl Iterator<Item = &Obj> {
-    v.and_then(Json::as_array)
-        .into_iter()
-        .flatten()
-        .filter_map(Json::as_object)
+    m.text(k)
+        .ok_or_else(|| CallError::bad_value(d.address, k, "must be a string"))
 }
 
 /// CloudFront's lists carry their length beside their items.
@@ -98,7 +64,7 @@ fn count<T>(items: &[T]) -> i32 {
 
 fn allowed_methods(m: &Obj) -> Result<Option<AllowedMethods>, CallError> {
     let list = |k: &str| -> Vec<Method> {
-        texts(m, k)
+        m.texts(k)
             .iter()
             .map(|s| Method::from(s.as_str()))
             .collect()
@@ -147,12 +113,6 @@ fn some(s: Option<&str>) -> Json {
     s.filter(|s| !s.is_empty())
         .map(Json::from)
         .unwrap_or(Json::Null)
-}
-
-fn sorted<'a, I: Iterator<Item = &'a str>>(items: I) -> Vec<String> {
-    let mut v: Vec<String> = items.map(str::to_string).collect();
-    v.sort();
-    v
 }
 
 fn methods_shape(a: Option<&AllowedMethods>) -> Json {
@@ -455,19 +415,20 @@ impl CloudFront {
         let mut b = Origin::builder()
             .id(need(d, m, "origin_id")?)
             .domain_name(need(d, m, "domain_name")?)
-            .set_origin_path(text(m, "origin_path").map(str::to_string))
-            .set_origin_access_control_id(text(m, "origin_access_control_id").map(str::to_string))
-            .set_connection_attempts(number(m, "connection_attempts"))
-            .set_connection_timeout(number(m, "connection_timeout"));
-        match first(m, "custom_origin_config") {
+            .set_origin_path(m.owned("origin_path"))
+            .set_origin_access_control_id(m.owned("origin_access_control_id"))
+            .set_connection_attempts(m.int32("connection_attempts"))
+            .set_connection_timeout(m.int32("connection_timeout"));
+        match m.first("custom_origin_config") {
             Some(c) => {
-                let protocols: Vec<SslProtocol> = texts(c, "origin_ssl_protocols")
+                let protocols: Vec<SslProtocol> = c
+                    .texts("origin_ssl_protocols")
                     .iter()
                     .map(|s| SslProtocol::from(s.as_str()))
                     .collect();
                 let config = CustomOriginConfig::builder()
-                    .http_port(number(c, "http_port").unwrap_or(80))
-                    .https_port(number(c, "https_port").unwrap_or(443))
+                    .http_port(c.int32("http_port").unwrap_or(80))
+                    .https_port(c.int32("https_port").unwrap_or(443))
                     .origin_protocol_policy(OriginProtocolPolicy::from(need(
                         d,
                         c,
@@ -480,16 +441,17 @@ impl CloudFront {
                             .build(),
                         "origin_ssl_protocols",
                     )?)
-                    .set_origin_read_timeout(number(c, "origin_read_timeout"))
-                    .set_origin_keepalive_timeout(number(c, "origin_keepalive_timeout"))
+                    .set_origin_read_timeout(c.int32("origin_read_timeout"))
+                    .set_origin_keepalive_timeout(c.int32("origin_keepalive_timeout"))
                     .build();
                 b = b.custom_origin_config(built(config, "custom_origin_config")?);
             }
             None => {
                 // An origin is custom or S3; an S3 origin reached through an origin access
                 // control has an empty access identity (as hashicorp/aws sends it).
-                let identity = first(m, "s3_origin_config")
-                    .and_then(|s| text(s, "origin_access_identity"))
+                let identity = m
+                    .first("s3_origin_config")
+                    .and_then(|s| s.text("origin_access_identity"))
                     .unwrap_or("");
                 b = b.s3_origin_config(
                     S3OriginConfig::builder()
@@ -519,19 +481,15 @@ impl CloudFront {
                         "viewer_protocol_policy",
                     )?))
                     .set_allowed_methods(allowed_methods(m)?)
-                    .set_cache_policy_id(text(m, "cache_policy_id").map(str::to_string))
-                    .set_origin_request_policy_id(
-                        text(m, "origin_request_policy_id").map(str::to_string),
-                    )
-                    .set_response_headers_policy_id(
-                        text(m, "response_headers_policy_id").map(str::to_string),
-                    )
-                    .set_compress(flag(m, "compress"))
+                    .set_cache_policy_id(m.owned("cache_policy_id"))
+                    .set_origin_request_policy_id(m.owned("origin_request_policy_id"))
+                    .set_response_headers_policy_id(m.owned("response_headers_policy_id"))
+                    .set_compress(m.flag("compress"))
             }};
         }
 
         let mut origins = Vec::new();
-        for m in objects(d.get("origin")) {
+        for m in d.values.blocks("origin") {
             origins.push(Self::origin(d, m)?);
         }
         let origins = built(
@@ -550,7 +508,7 @@ impl CloudFront {
             "default_cache_behavior",
         )?;
         let mut ordered = Vec::new();
-        for m in objects(d.get("ordered_cache_behavior")) {
+        for m in d.values.blocks("ordered_cache_behavior") {
             let b = behaviour!(
                 CacheBehavior::builder().path_pattern(need(d, m, "path_pattern")?),
                 m
@@ -579,12 +537,13 @@ impl CloudFront {
 
         let viewer = match d.block("viewer_certificate") {
             Some(v) => ViewerCertificate::builder()
-                .set_cloud_front_default_certificate(flag(v, "cloudfront_default_certificate"))
-                .set_acm_certificate_arn(text(v, "acm_certificate_arn").map(str::to_string))
-                .set_iam_certificate_id(text(v, "iam_certificate_id").map(str::to_string))
-                .set_ssl_support_method(text(v, "ssl_support_method").map(SslSupportMethod::from))
+                .set_cloud_front_default_certificate(v.flag("cloudfront_default_certificate"))
+                .set_acm_certificate_arn(v.owned("acm_certificate_arn"))
+                .set_iam_certificate_id(v.owned("iam_certificate_id"))
+                .set_ssl_support_method(v.text("ssl_support_method").map(SslSupportMethod::from))
                 .set_minimum_protocol_version(
-                    text(v, "minimum_protocol_version").map(MinimumProtocolVersion::from),
+                    v.text("minimum_protocol_version")
+                        .map(MinimumProtocolVersion::from),
                 )
                 .build(),
             None => ViewerCertificate::builder()
@@ -594,13 +553,13 @@ impl CloudFront {
 
         let geo = d
             .block("restrictions")
-            .and_then(|r| first(r, "geo_restriction"));
-        let locations = geo.map(|g| texts(g, "locations")).unwrap_or_default();
+            .and_then(|r| r.first("geo_restriction"));
+        let locations = geo.map(|g| g.texts("locations")).unwrap_or_default();
         let n = count(&locations);
         let geo = built(
             GeoRestriction::builder()
                 .restriction_type(GeoRestrictionType::from(
-                    geo.and_then(|g| text(g, "restriction_type"))
+                    geo.and_then(|g| g.text("restriction_type"))
                         .unwrap_or("none"),
                 ))
                 .quantity(n)
@@ -613,9 +572,9 @@ impl CloudFront {
         let logging = match d.block("logging_config") {
             Some(l) => LoggingConfig::builder()
                 .enabled(true)
-                .include_cookies(flag(l, "include_cookies").unwrap_or(false))
+                .include_cookies(l.flag("include_cookies").unwrap_or(false))
                 .bucket(need(d, l, "bucket")?)
-                .prefix(text(l, "prefix").unwrap_or(""))
+                .prefix(l.text("prefix").unwrap_or(""))
                 .build(),
             None => LoggingConfig::builder()
                 .enabled(false)

@@ -16,6 +16,7 @@ use super::{
 };
 use crate::apply::driver::strings_in;
 use crate::apply::driver::{Attrs, CallError, Desired, Driver, ErrorClass, Fut};
+use crate::apply::resource::set_change;
 use crate::apply::tags::{self, Tagging};
 
 pub struct Ec2 {
@@ -495,16 +496,7 @@ impl Ec2 {
                     .map(|e| e.route_table_ids().to_vec())
                     .unwrap_or_default();
                 let desired = d.strings("route_table_ids");
-                let add: Vec<String> = desired
-                    .iter()
-                    .filter(|x| !current.contains(x))
-                    .cloned()
-                    .collect();
-                let remove: Vec<String> = current
-                    .iter()
-                    .filter(|x| !desired.contains(x))
-                    .cloned()
-                    .collect();
+                let (add, remove) = set_change(&desired, &current);
                 if !add.is_empty() || !remove.is_empty() {
                     c.modify_vpc_endpoint()
                         .vpc_endpoint_id(id)

@@ -22,10 +22,11 @@ use super::{
     Call, States,
 };
 use super::{empty_answer, not_visible};
-use crate::apply::driver::strings_in;
-use crate::apply::driver::{Attrs, CallError, Desired, Ensured, ErrorClass, Found, Observed};
+use crate::apply::driver::{
+    Attrs, CallError, Desired, Ensured, ErrorClass, Fields, Found, Observed,
+};
 use crate::apply::pages;
-use crate::apply::resource::{resources, Resource};
+use crate::apply::resource::{resources, sorted, Modify, Resource};
 use crate::apply::tags;
 
 const CLUSTER: &str = "aws_ecs_cluster";
@@ -91,14 +92,6 @@ fn gone_ok<T>(r: Result<T, CallError>) -> Result<(), CallError> {
     }
 }
 
-fn m_str<'a>(m: &'a Map<String, Json>, k: &str) -> Option<&'a str> {
-    m.get(k).and_then(Json::as_str)
-}
-
-fn m_strings(m: &Map<String, Json>, k: &str) -> Vec<String> {
-    strings_in(m.get(k))
-}
-
 fn m_int(
     address: &str,
     key: &str,
@@ -130,12 +123,6 @@ fn text(d: &Desired<'_>, k: &str) -> Option<String> {
 /// When the desired side leaves a value to AWS, whatever AWS chose is right.
 fn lenient(want: Option<&str>, got: Option<&str>) -> bool {
     want.is_none() || want == got
-}
-
-fn sorted(list: &[String]) -> Vec<String> {
-    let mut v = list.to_vec();
-    v.sort();
-    v
 }
 
 /// The family and revision an ARN ends with (`...:task-definition/family:7`).
@@ -573,9 +560,8 @@ struct TaskSpec {
 impl TaskSpec {
     fn of(d: &Desired<'_>) -> Result<TaskSpec, CallError> {
         let platform = d.block("runtime_platform");
-        let rp = |k: &str| platform.and_then(|b| m_str(b, k)).map(str::to_string);
-        let mut compatibilities = d.strings("requires_compatibilities");
-        compatibilities.sort();
+        let rp = |k: &str| platform.and_then(|b| b.string(k)).map(str::to_string);
+        let compatibilities = sorted(d.strings("requires_compatibilities"));
         Ok(TaskSpec {
             family: d.str("family")?.to_string(),
             containers: containers(d)?,
@@ -587,30 +573,17 @@ impl TaskSpec {
             task_role_arn: d.opt_str("task_role_arn").map(str::to_string),
             os_family: rp("operating_system_family"),
             cpu_architecture: rp("cpu_architecture"),
-            volumes: {
-                let mut v: Vec<String> = d
-                    .get("volume")
-                    .and_then(Json::as_array)
-                    .map(|l| {
-                        l.iter()
-                            .filter_map(|x| x.get("name").and_then(Json::as_str))
-                            .map(str::to_string)
-                            .collect()
-                    })
-                    .unwrap_or_default();
-                v.sort();
-                v
-            },
+            volumes: sorted(
+                d.values
+                    .blocks("volume")
+                    .iter()
+                    .filter_map(|v| v.string("name")),
+            ),
         })
     }
 
     fn matches(&self, td: &TaskDefinition) -> bool {
-        let mut compatibilities: Vec<String> = td
-            .requires_compatibilities()
-            .iter()
-            .map(|c| c.as_str().to_string())
-            .collect();
-        compatibilities.sort();
+        let compatibilities = sorted(td.requires_compatibilities().iter().map(|c| c.as_str()));
         let platform = td.runtime_platform();
         let current: Vec<Json> = td.container_definitions().iter().map(shape).collect();
         let wanted: Vec<Json> = self.containers.iter().map(shape).collect();
@@ -699,10 +672,10 @@ struct ServiceSpec {
 impl ServiceSpec {
     fn of(d: &Desired<'_>) -> Result<ServiceSpec, CallError> {
         let network = d.block("network_configuration").map(|n| {
-            let mut subnets = m_strings(n, "subnets");
-            subnets.sort();
-            let mut groups = m_strings(n, "security_groups");
-            groups.sort();
+            let (subnets, groups) = (
+                sorted(n.texts("subnets")),
+                sorted(n.texts("security_groups")),
+            );
             let public = n
                 .get("assign_public_ip")
                 .and_then(Json::as_bool)
@@ -717,13 +690,13 @@ impl ServiceSpec {
             .flatten()
             .filter_map(Json::as_object)
         {
-            let tg = m_str(lb, "target_group_arn").ok_or_else(|| {
+            let tg = lb.string("target_group_arn").ok_or_else(|| {
                 CallError::bad_value(d.address, "load_balancer", "needs a target_group_arn")
             })?;
             let port = m_int(d.address, "load_balancer", lb, "container_port")?.unwrap_or(0);
             load_balancers.push((
                 tg.to_string(),
-                m_str(lb, "container_name").unwrap_or("").to_string(),
+                lb.string("container_name").unwrap_or("").to_string(),
                 port,
             ));
         }
@@ -872,8 +845,8 @@ fn cluster_settings(d: &Desired<'_>) -> Vec<ClusterSetting> {
         .filter_map(Json::as_object)
         .map(|s| {
             ClusterSetting::builder()
-                .set_name(m_str(s, "name").map(ClusterSettingName::from))
-                .set_value(m_str(s, "value").map(str::to_string))
+                .set_name(s.string("name").map(ClusterSettingName::from))
+                .set_value(s.string("value").map(str::to_string))
                 .build()
         })
         .collect()
@@ -1168,68 +1141,59 @@ impl Ecs {
         s: &Service,
         prior_count: Option<i32>,
     ) -> Result<(), CallError> {
-        let mut u = self
-            .client
-            .update_service()
-            .cluster(&spec.cluster)
-            .service(&spec.name);
-        let mut changed = false;
-        if s.task_definition() != Some(spec.task_definition.as_str()) {
-            u = u.task_definition(&spec.task_definition);
-            changed = true;
-        }
-        if let Some(n) = spec.desired_count {
-            if prior_count.is_some_and(|p| p != n) {
-                u = u.desired_count(n);
-                changed = true;
-            }
-        }
-        if spec.network.is_some() && current_network(s) != spec.network {
-            u = u.set_network_configuration(spec.network_configuration()?);
-            changed = true;
-        }
-        if current_lbs(s) != spec.load_balancers {
-            u = u.set_load_balancers(Some(spec.lbs()));
-            changed = true;
-        }
         let dc = s.deployment_configuration();
         let breaker = dc
             .and_then(|c| c.deployment_circuit_breaker())
             .map(|b| (b.enable(), b.rollback()));
-        if (spec.circuit_breaker.is_some() && breaker != spec.circuit_breaker)
+        let deployment_differs = (spec.circuit_breaker.is_some()
+            && breaker != spec.circuit_breaker)
             || (spec.maximum_percent.is_some()
                 && dc.and_then(|c| c.maximum_percent()) != spec.maximum_percent)
             || (spec.minimum_healthy_percent.is_some()
-                && dc.and_then(|c| c.minimum_healthy_percent()) != spec.minimum_healthy_percent)
-        {
-            u = u.set_deployment_configuration(spec.deployment());
-            changed = true;
-        }
-        if let Some(p) = spec.propagate_tags.as_deref() {
-            if s.propagate_tags().map(|x| x.as_str()) != Some(p) {
-                u = u.propagate_tags(PropagateTags::from(p));
-                changed = true;
-            }
-        }
-        if let Some(e) = spec.enable_execute_command {
-            if s.enable_execute_command() != e {
-                u = u.enable_execute_command(e);
-                changed = true;
-            }
-        }
-        if let Some(g) = spec.grace_period {
-            if s.health_check_grace_period_seconds() != Some(g) {
-                u = u.health_check_grace_period_seconds(g);
-                changed = true;
-            }
-        }
-        if let Some(v) = spec.platform_version.as_deref() {
-            if s.platform_version() != Some(v) {
-                u = u.platform_version(v);
-                changed = true;
-            }
-        }
-        if changed {
+                && dc.and_then(|c| c.minimum_healthy_percent()) != spec.minimum_healthy_percent);
+        let count_differs = prior_count.is_some_and(|p| Some(p) != spec.desired_count);
+        let network = spec.network_configuration()?;
+        let u = self.client.update_service().cluster(&spec.cluster);
+        let u = Modify::new(u.service(&spec.name))
+            .set(
+                Some(spec.task_definition.as_str()),
+                s.task_definition(),
+                |u, v| u.task_definition(v),
+            )
+            .when(spec.desired_count.is_some() && count_differs, |u| {
+                u.set_desired_count(spec.desired_count)
+            })
+            .when(
+                spec.network.is_some() && current_network(s) != spec.network,
+                |u| u.set_network_configuration(network),
+            )
+            .when(current_lbs(s) != spec.load_balancers, |u| {
+                u.set_load_balancers(Some(spec.lbs()))
+            })
+            .when(deployment_differs, |u| {
+                u.set_deployment_configuration(spec.deployment())
+            })
+            .set(
+                spec.propagate_tags.as_deref(),
+                s.propagate_tags().map(|x| x.as_str()),
+                |u, v| u.propagate_tags(PropagateTags::from(v)),
+            )
+            .set(
+                spec.enable_execute_command,
+                Some(s.enable_execute_command()),
+                |u, v| u.enable_execute_command(v),
+            )
+            .set(
+                spec.grace_period,
+                s.health_check_grace_period_seconds(),
+                |u, v| u.health_check_grace_period_seconds(v),
+            )
+            .set(
+                spec.platform_version.as_deref(),
+                s.platform_version(),
+                |u, v| u.platform_version(v),
+            );
+        if let Some(u) = u.call() {
             u.send().await.op("UpdateService").map_err(settling)?;
         }
         Ok(())

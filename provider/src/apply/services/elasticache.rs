@@ -19,7 +19,7 @@ use super::{
     while_busy, Absent, Call, States,
 };
 use crate::apply::driver::{Attrs, CallError, Desired, Ensured, ErrorClass, Found, Observed};
-use crate::apply::resource::{resources, Resource};
+use crate::apply::resource::{resources, same_set, set_change, Modify, Resource};
 use crate::apply::tags::{self, Tagging};
 
 const SUBNET_GROUP: &str = "aws_elasticache_subnet_group";
@@ -93,11 +93,6 @@ tags::tagging!(list Client, Tag, resource_name;
     list_tags_for_resource "ListTagsForResource" => tag_list,
     add_tags_to_resource "AddTagsToResource" => set_tags,
     remove_tags_from_resource "RemoveTagsFromResource" => set_tag_keys);
-
-fn sorted(mut v: Vec<String>) -> Vec<String> {
-    v.sort();
-    v
-}
 
 /// The authentication type in the topology's words: AWS answers `no-password` for what is
 /// asked as `no-password-required` (moto answers with the word asked).
@@ -404,85 +399,59 @@ impl ElastiCache {
         recorded: Option<i64>,
     ) -> Result<(), CallError> {
         let id = d.str("replication_group_id")?;
-        let mut m = self
-            .client
-            .modify_replication_group()
-            .replication_group_id(id)
-            .apply_immediately(true);
-        let mut changed = false;
-        if let Some(v) = d.opt_str("description") {
-            if g.description() != Some(v) {
-                m = m.replication_group_description(v);
-                changed = true;
-            }
-        }
-        if let Some(v) = d.opt_str("node_type") {
-            if g.cache_node_type() != Some(v) {
-                m = m.cache_node_type(v);
-                changed = true;
-            }
-        }
-        if let Some(v) = d.int32("snapshot_retention_limit")? {
-            if g.snapshot_retention_limit().unwrap_or(0) != v {
-                m = m.snapshot_retention_limit(v);
-                changed = true;
-            }
-        }
-        if let Some(v) = wanted_minor_upgrades(d) {
-            if g.auto_minor_version_upgrade().is_some_and(|cur| cur != v) {
-                m = m.auto_minor_version_upgrade(v);
-                changed = true;
-            }
-        }
         let want_failover = d.bool("automatic_failover_enabled").unwrap_or(false);
-        if failover_on(g) != Some(want_failover) {
-            m = m.automatic_failover_enabled(want_failover);
-            changed = true;
-        }
         let want_multi_az = d.bool("multi_az_enabled").unwrap_or(false);
-        if multi_az_on(g) != Some(want_multi_az) {
-            m = m.multi_az_enabled(want_multi_az);
-            changed = true;
-        }
-        let wanted_groups = d.strings("user_group_ids");
-        let current_groups = g.user_group_ids();
-        let add: Vec<String> = wanted_groups
-            .iter()
-            .filter(|x| !current_groups.contains(x))
-            .cloned()
-            .collect();
-        let remove: Vec<String> = current_groups
-            .iter()
-            .filter(|x| !wanted_groups.contains(x))
-            .cloned()
-            .collect();
-        if !add.is_empty() {
-            m = m.set_user_group_ids_to_add(Some(add));
-            changed = true;
-        }
-        if !remove.is_empty() {
-            m = m.set_user_group_ids_to_remove(Some(remove));
-            changed = true;
-        }
-        if let Some(c) = self.first_member(g).await? {
-            let wanted_sgs = d.strings("security_group_ids");
-            let current_sgs = sorted(
-                c.security_groups()
-                    .iter()
-                    .filter_map(|s| s.security_group_id().map(str::to_string))
-                    .collect(),
-            );
-            if !wanted_sgs.is_empty() && current_sgs != sorted(wanted_sgs.clone()) {
-                m = m.set_security_group_ids(Some(wanted_sgs));
-                changed = true;
-            }
-            if let (Some(want), Some(running)) = (d.opt_str("engine_version"), c.engine_version()) {
-                if !same_version(running, want) {
-                    m = m.engine_version(want);
-                    changed = true;
-                }
-            }
-        }
+        let minor = wanted_minor_upgrades(d);
+        let minor_differs = g
+            .auto_minor_version_upgrade()
+            .is_some_and(|c| Some(c) != minor);
+        let (add, remove) = set_change(&d.strings("user_group_ids"), g.user_group_ids());
+        // The security groups and the engine version are the members' (the first one's).
+        let first = self.first_member(g).await?;
+        let wanted_sgs = d.strings("security_group_ids");
+        let sgs_differ = first.as_ref().is_some_and(|c| {
+            let current = c
+                .security_groups()
+                .iter()
+                .filter_map(|s| s.security_group_id());
+            !wanted_sgs.is_empty() && !same_set(current, &wanted_sgs)
+        });
+        let running = first.as_ref().and_then(|c| c.engine_version());
+        let version = d
+            .opt_str("engine_version")
+            .filter(|want| running.is_some_and(|r| !same_version(r, want)));
+        let call = self.client.modify_replication_group();
+        let call = call.replication_group_id(id).apply_immediately(true);
+        let (changed, m) = Modify::new(call)
+            .set(d.opt_str("description"), g.description(), |m, v| {
+                m.replication_group_description(v)
+            })
+            .set(d.opt_str("node_type"), g.cache_node_type(), |m, v| {
+                m.cache_node_type(v)
+            })
+            .set(
+                d.int32("snapshot_retention_limit")?,
+                Some(g.snapshot_retention_limit().unwrap_or(0)),
+                |m, v| m.snapshot_retention_limit(v),
+            )
+            .when(minor.is_some() && minor_differs, |m| {
+                m.set_auto_minor_version_upgrade(minor)
+            })
+            .set(Some(want_failover), failover_on(g), |m, v| {
+                m.automatic_failover_enabled(v)
+            })
+            .set(Some(want_multi_az), multi_az_on(g), |m, v| {
+                m.multi_az_enabled(v)
+            })
+            .when(!add.is_empty(), |m| m.set_user_group_ids_to_add(Some(add)))
+            .when(!remove.is_empty(), |m| {
+                m.set_user_group_ids_to_remove(Some(remove))
+            })
+            .when(sgs_differ, |m| m.set_security_group_ids(Some(wanted_sgs)))
+            .when(version.is_some(), |m| {
+                m.set_engine_version(version.map(str::to_string))
+            })
+            .parts();
         let busy = &["InvalidReplicationGroupState", "InvalidCacheClusterState"];
         let send_modify = || async {
             while_busy(id, AVAILABLE_WITHIN, codes(busy), || async {
@@ -578,10 +547,7 @@ impl Resource for ElasticacheSubnetGroup<'_> {
         let g = self.subnet_group(name).await?;
         let g = g.ok_or_else(|| not_visible("DescribeCacheSubnetGroups", name))?;
         let current = g.subnets().iter().filter_map(|s| s.subnet_identifier());
-        let current = sorted(current.map(str::to_string).collect());
-        if current != sorted(subnets.clone())
-            || g.cache_subnet_group_description() != Some(description)
-        {
+        if !same_set(current, &subnets) || g.cache_subnet_group_description() != Some(description) {
             self.client
                 .modify_cache_subnet_group()
                 .cache_subnet_group_name(name)
@@ -774,16 +740,7 @@ impl Resource for ElasticacheUserGroup<'_> {
         let g = self.user_group(id).await?;
         let g = g.ok_or_else(|| not_visible("DescribeUserGroups", id))?;
         let (wanted, current) = (d.strings("user_ids"), g.user_ids());
-        let add: Vec<String> = wanted
-            .iter()
-            .filter(|u| !current.contains(u))
-            .cloned()
-            .collect();
-        let remove: Vec<String> = current
-            .iter()
-            .filter(|u| !wanted.contains(u))
-            .cloned()
-            .collect();
+        let (add, remove) = set_change(&wanted, current);
         if !add.is_empty() || !remove.is_empty() {
             let busy = codes(&["InvalidUserGroupState"]);
             while_busy(id, ACTIVE_WITHIN, busy, || async {

@@ -13,17 +13,17 @@ use aws_sdk_elasticloadbalancingv2::types::{
     TargetGroupAttribute, TargetGroupIpAddressTypeEnum, TargetTypeEnum,
 };
 use aws_sdk_elasticloadbalancingv2::Client;
-use serde_json::{json, Map, Value as Json};
+use serde_json::{json, Value as Json};
 
-use super::empty_answer;
-use super::not_visible;
 use super::{
-    absent_ok, attr, attrs, codes, first_of, for_states, observed, tag_map, until_gone, while_busy,
-    Absent, Call, States, Status,
+    absent_ok, attr, attrs, codes, empty_answer, first_of, for_states, not_visible, reported,
+    tag_map, until_gone, while_busy, Absent, Call, States, Status,
 };
-use crate::apply::driver::{Attrs, CallError, Desired, Ensured, ErrorClass, Found, Observed};
+use crate::apply::driver::{
+    Attrs, CallError, Desired, Ensured, ErrorClass, Fields, Found, Observed,
+};
 use crate::apply::pages;
-use crate::apply::resource::{resources, Resource};
+use crate::apply::resource::{resources, same_set, Resource};
 use crate::apply::tags::{self, Tagging};
 
 const LOAD_BALANCER: &str = "aws_lb";
@@ -112,35 +112,6 @@ const TG_ATTRIBUTES: &[(&str, &str)] = &[
 super::service_client!(Elbv2, Client);
 resources!(Elbv2, { LOAD_BALANCER => Lb, TARGET_GROUP => LbTargetGroup, LISTENER => LbListener });
 
-/// An argument as ELB attributes and string parameters spell it ("true", "60", "alb").
-fn attribute_text(v: &Json) -> Option<String> {
-    match v {
-        Json::Bool(b) => Some(b.to_string()),
-        Json::Number(n) => Some(n.to_string()),
-        Json::String(s) => Some(s.clone()),
-        _ => None,
-    }
-}
-
-fn text(m: &Map<String, Json>, k: &str) -> Option<String> {
-    m.get(k).and_then(attribute_text)
-}
-
-fn number(m: &Map<String, Json>, k: &str) -> Option<i32> {
-    match m.get(k)? {
-        Json::Number(n) => n.as_i64().map(|n| n as i32),
-        Json::String(s) => s.parse().ok(),
-        _ => None,
-    }
-}
-
-/// The first object of a nested block inside a block.
-fn sub_block<'a>(m: &'a Map<String, Json>, k: &str) -> Option<&'a Map<String, Json>> {
-    m.get(k)
-        .and_then(Json::as_array)
-        .and_then(|a| a.first())
-        .and_then(Json::as_object)
-}
 fn elb_tags(d: &Desired<'_>) -> Result<Option<Vec<Tag>>, CallError> {
     let tags: Vec<Tag> = tags::sdk(&d.tags())?;
     Ok((!tags.is_empty()).then_some(tags))
@@ -244,14 +215,14 @@ impl HealthCheck {
         };
         HealthCheck {
             enabled: b.get("enabled").and_then(Json::as_bool),
-            path: text(b, "path"),
-            port: text(b, "port"),
-            protocol: text(b, "protocol"),
-            matcher: text(b, "matcher"),
-            interval: number(b, "interval"),
-            timeout: number(b, "timeout"),
-            healthy: number(b, "healthy_threshold"),
-            unhealthy: number(b, "unhealthy_threshold"),
+            path: b.spelled("path"),
+            port: b.spelled("port"),
+            protocol: b.spelled("protocol"),
+            matcher: b.spelled("matcher"),
+            interval: b.int32("interval"),
+            timeout: b.int32("timeout"),
+            healthy: b.int32("healthy_threshold"),
+            unhealthy: b.int32("unhealthy_threshold"),
         }
     }
 
@@ -328,7 +299,7 @@ fn default_actions(d: &Desired<'_>) -> Result<Vec<Action>, CallError> {
             .and_then(Json::as_str)
             .ok_or_else(|| bad("needs a `type`"))?;
         let mut b = Action::builder().r#type(ActionTypeEnum::from(kind));
-        match number(a, "order") {
+        match a.int32("order") {
             Some(o) => b = b.order(o),
             // AWS orders several actions only when told to.
             None if list.len() > 1 => b = b.order(i as i32 + 1),
@@ -336,34 +307,38 @@ fn default_actions(d: &Desired<'_>) -> Result<Vec<Action>, CallError> {
         }
         match kind {
             "forward" => {
-                let tg = text(a, "target_group_arn")
+                let tg = a
+                    .spelled("target_group_arn")
                     .ok_or_else(|| bad("of type forward needs a `target_group_arn`"))?;
                 b = b.target_group_arn(tg);
             }
             "redirect" => {
-                let r = sub_block(a, "redirect")
+                let r = a
+                    .first("redirect")
                     .ok_or_else(|| bad("of type redirect needs a `redirect` block"))?;
-                let status =
-                    text(r, "status_code").ok_or_else(|| bad("redirect needs a `status_code`"))?;
+                let status = r
+                    .spelled("status_code")
+                    .ok_or_else(|| bad("redirect needs a `status_code`"))?;
                 b = b.redirect_config(
                     RedirectActionConfig::builder()
-                        .set_protocol(text(r, "protocol"))
-                        .set_port(text(r, "port"))
-                        .set_host(text(r, "host"))
-                        .set_path(text(r, "path"))
-                        .set_query(text(r, "query"))
+                        .set_protocol(r.spelled("protocol"))
+                        .set_port(r.spelled("port"))
+                        .set_host(r.spelled("host"))
+                        .set_path(r.spelled("path"))
+                        .set_query(r.spelled("query"))
                         .status_code(RedirectActionStatusCodeEnum::from(status.as_str()))
                         .build(),
                 );
             }
             "fixed-response" => {
-                let f = sub_block(a, "fixed_response")
+                let f = a
+                    .first("fixed_response")
                     .ok_or_else(|| bad("of type fixed-response needs a `fixed_response` block"))?;
                 b = b.fixed_response_config(
                     FixedResponseActionConfig::builder()
-                        .set_status_code(text(f, "status_code"))
-                        .set_content_type(text(f, "content_type"))
-                        .set_message_body(text(f, "message_body"))
+                        .set_status_code(f.spelled("status_code"))
+                        .set_content_type(f.spelled("content_type"))
+                        .set_message_body(f.spelled("message_body"))
                         .build(),
                 );
             }
@@ -620,7 +595,7 @@ impl Elbv2 {
         let application = d.opt_str("load_balancer_type").unwrap_or("application") == "application";
         let only_nlb = NLB_ATTRIBUTES.iter().filter(|_| !application);
         for (arg, key) in LB_ATTRIBUTES.iter().chain(only_nlb) {
-            if let Some(v) = d.get(arg).and_then(attribute_text) {
+            if let Some(v) = d.values.spelled(arg) {
                 out.push((key.to_string(), v));
             }
         }
@@ -631,7 +606,7 @@ impl Elbv2 {
                     let enabled = b.get("enabled").and_then(Json::as_bool).unwrap_or(false);
                     out.push((switch, enabled.to_string()));
                     if enabled {
-                        let bucket = text(b, "bucket").ok_or_else(|| {
+                        let bucket = b.spelled("bucket").ok_or_else(|| {
                             CallError::bad_value(
                                 d.address,
                                 &format!("{block}.bucket"),
@@ -641,7 +616,7 @@ impl Elbv2 {
                         out.push((format!("{prefix}bucket"), bucket));
                         out.push((
                             format!("{prefix}prefix"),
-                            text(b, "prefix").unwrap_or_default(),
+                            b.spelled("prefix").unwrap_or_default(),
                         ));
                     }
                 }
@@ -681,11 +656,8 @@ impl Elbv2 {
     /// Brings the settings that change in place without an attribute to the desired values.
     async fn converge_balancer(&self, d: &Desired<'_>, lb: &LoadBalancer) -> Result<(), CallError> {
         let arn = lb.load_balancer_arn().unwrap_or("");
-        let mut want = d.strings("security_groups");
-        want.sort();
-        let mut have = lb.security_groups().to_vec();
-        have.sort();
-        if !want.is_empty() && want != have {
+        let want = d.strings("security_groups");
+        if !want.is_empty() && !same_set(&want, lb.security_groups()) {
             self.client
                 .set_security_groups()
                 .load_balancer_arn(arn)
@@ -694,15 +666,9 @@ impl Elbv2 {
                 .await
                 .op("SetSecurityGroups")?;
         }
-        let mut want = d.strings("subnets");
-        want.sort();
-        let mut have: Vec<String> = lb
-            .availability_zones()
-            .iter()
-            .filter_map(|z| z.subnet_id().map(str::to_string))
-            .collect();
-        have.sort();
-        if !want.is_empty() && want != have {
+        let want = d.strings("subnets");
+        let have = lb.availability_zones().iter().filter_map(|z| z.subnet_id());
+        if !want.is_empty() && !same_set(&want, have) {
             self.client
                 .set_subnets()
                 .load_balancer_arn(arn)
@@ -783,11 +749,7 @@ impl Elbv2 {
     ) -> Result<(), CallError> {
         let wanted: Vec<(String, String)> = TG_ATTRIBUTES
             .iter()
-            .filter_map(|(arg, key)| {
-                d.get(arg)
-                    .and_then(attribute_text)
-                    .map(|v| (key.to_string(), v))
-            })
+            .filter_map(|(arg, key)| d.values.spelled(arg).map(|v| (key.to_string(), v)))
             .collect();
         if wanted.is_empty() {
             return Ok(());
@@ -894,30 +856,28 @@ impl Resource for Lb<'_> {
         let current = self.balancer_attributes(arn).await?;
         let flag = |k: &str| current.get(k).map(|v| Json::Bool(v == "true"));
         let internal = lb.scheme() == Some(&LoadBalancerSchemeEnum::Internal);
-        let mut m = observed([("tags", tag_map(tags)), ("internal", Json::Bool(internal))]);
-        // Only what AWS reports: a key it leaves out is not observed.
-        if let Some(v) = flag("deletion_protection.enabled") {
-            m.insert("enable_deletion_protection".into(), v);
-        }
-        if let Some(v) = flag("routing.http.drop_invalid_header_fields.enabled") {
-            m.insert("drop_invalid_header_fields".into(), v);
-        }
-        let idle = current
-            .get("idle_timeout.timeout_seconds")
-            .and_then(|v| v.parse::<i64>().ok());
-        if let Some(v) = idle {
-            m.insert("idle_timeout".into(), Json::from(v));
-        }
-        if let Some(enabled) = current.get("access_logs.s3.enabled") {
-            let get = |k: &str| current.get(k).cloned().unwrap_or_default();
+        let idle = current.get("idle_timeout.timeout_seconds");
+        let idle = idle.and_then(|v| v.parse::<i64>().ok()).map(Json::from);
+        let get = |k: &str| current.get(k).cloned().unwrap_or_default();
+        let logs = current.get("access_logs.s3.enabled").map(|enabled| {
             let (bucket, prefix) = (get("access_logs.s3.bucket"), get("access_logs.s3.prefix"));
-            let on = enabled == "true";
-            m.insert(
-                "access_logs".into(),
-                json!([{ "bucket": bucket, "prefix": prefix, "enabled": on }]),
-            );
-        }
-        Ok(Some(m))
+            json!([{ "bucket": bucket, "prefix": prefix, "enabled": enabled == "true" }])
+        });
+        // Only what AWS reports: a key it leaves out is not observed.
+        Ok(Some(reported([
+            ("tags", Some(tag_map(tags))),
+            ("internal", Some(Json::Bool(internal))),
+            (
+                "enable_deletion_protection",
+                flag("deletion_protection.enabled"),
+            ),
+            (
+                "drop_invalid_header_fields",
+                flag("routing.http.drop_invalid_header_fields.enabled"),
+            ),
+            ("idle_timeout", idle),
+            ("access_logs", logs),
+        ])))
     }
 
     async fn update(&self, d: &Desired<'_>, a: &Attrs, changed: &[&str]) -> Result<(), CallError> {
@@ -1006,15 +966,14 @@ impl Resource for LbTargetGroup<'_> {
         let Some(tg) = self.target_group(arn).await? else {
             return Ok(None);
         };
-        let tags = self.reads.read_tags(arn).await?;
-        let mut m = observed([("tags", tag_map(tags))]);
-        if let Some(p) = tg.port() {
-            m.insert("port".into(), Json::from(p));
-        }
-        if let Some(p) = tg.protocol() {
-            m.insert("protocol".into(), Json::from(p.as_str()));
-        }
-        Ok(Some(m))
+        let tags = tag_map(self.reads.read_tags(arn).await?);
+        let protocol = tg.protocol().map(|p| Json::from(p.as_str()));
+        let port = tg.port().map(Json::from);
+        Ok(Some(reported([
+            ("tags", Some(tags)),
+            ("port", port),
+            ("protocol", protocol),
+        ])))
     }
 
     async fn update(&self, d: &Desired<'_>, a: &Attrs, changed: &[&str]) -> Result<(), CallError> {
@@ -1089,15 +1048,14 @@ impl Resource for LbListener<'_> {
         let Some(l) = self.listener(arn).await? else {
             return Ok(None);
         };
-        let tags = self.reads.read_tags(arn).await?;
-        let mut m = observed([("tags", tag_map(tags))]);
-        if let Some(p) = l.port() {
-            m.insert("port".into(), Json::from(p));
-        }
-        if let Some(p) = l.protocol() {
-            m.insert("protocol".into(), Json::from(p.as_str()));
-        }
-        Ok(Some(m))
+        let tags = tag_map(self.reads.read_tags(arn).await?);
+        let protocol = l.protocol().map(|p| Json::from(p.as_str()));
+        let port = l.port().map(Json::from);
+        Ok(Some(reported([
+            ("tags", Some(tags)),
+            ("port", port),
+            ("protocol", protocol),
+        ])))
     }
 
     async fn update(&self, d: &Desired<'_>, a: &Attrs, changed: &[&str]) -> Result<(), CallError> {

@@ -22,9 +22,10 @@ use super::not_visible;
 use super::{
     absent_ok, attr, attrs, for_states, observed, tag_map, until_gone, Absent, Call, States, Status,
 };
-use crate::apply::driver::strings_in;
-use crate::apply::driver::{Attrs, CallError, Desired, Ensured, ErrorClass, Found, Observed};
-use crate::apply::resource::{resources, Resource};
+use crate::apply::driver::{
+    Attrs, CallError, Desired, Ensured, ErrorClass, Fields, Found, Observed,
+};
+use crate::apply::resource::{resources, sorted, Resource};
 use crate::apply::tags;
 use crate::lambda_package;
 
@@ -50,16 +51,6 @@ struct Settings {
     subnets: Vec<String>,
     security_groups: Vec<String>,
     variables: BTreeMap<String, String>,
-}
-
-fn block_strings(b: Option<&Map<String, Json>>, key: &str) -> Vec<String> {
-    strings_in(b.and_then(|b| b.get(key)))
-}
-
-fn sorted(v: &[String]) -> Vec<String> {
-    let mut v = v.to_vec();
-    v.sort();
-    v
 }
 
 impl Settings {
@@ -88,8 +79,10 @@ impl Settings {
                 .and_then(Json::as_str)
                 .unwrap_or("PassThrough")
                 .to_string(),
-            subnets: block_strings(vpc, "subnet_ids"),
-            security_groups: block_strings(vpc, "security_group_ids"),
+            subnets: vpc.map(|b| b.texts("subnet_ids")).unwrap_or_default(),
+            security_groups: vpc
+                .map(|b| b.texts("security_group_ids"))
+                .unwrap_or_default(),
             variables,
         })
     }

@@ -168,7 +168,7 @@ pub(crate) use service_client;
 // The moves every driver shares, each in the module that owns its concern.
 pub(crate) use super::calls::{
     absent_ok, attr, attrs, built, empty_answer, first_of, named, not_found, not_visible, observed,
-    unsupported, Call,
+    reported, unsupported, Call,
 };
 pub(crate) use super::tags::{sdk_tag, tag_map};
 pub(crate) use super::wait::{

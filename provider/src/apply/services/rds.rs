@@ -12,7 +12,7 @@ use super::{
     until_gone, wait_until, Absent, Call, States,
 };
 use crate::apply::driver::{Attrs, CallError, Desired, Ensured, ErrorClass, Found, Observed};
-use crate::apply::resource::{converge, resources, Resource};
+use crate::apply::resource::{converge, resources, same_set, Modify, Resource};
 use crate::apply::tags::{self, Tagging};
 
 const SUBNET_GROUP: &str = "aws_db_subnet_group";
@@ -212,72 +212,60 @@ impl Rds {
 
     /// Applies the arguments that change in place (see `kinds`) where they differ, at once.
     async fn modify_instance(&self, d: &Desired<'_>, i: &DbInstance) -> Result<(), CallError> {
-        let mut m = self
-            .client
-            .modify_db_instance()
-            .db_instance_identifier(d.str("identifier")?)
-            .apply_immediately(true);
-        let mut changed = false;
-        if let Some(c) = d.opt_str("instance_class") {
-            if i.db_instance_class() != Some(c) {
-                m = m.db_instance_class(c);
-                changed = true;
-            }
-        }
-        if let Some(v) = d.opt_str("engine_version") {
-            let current = i.engine_version().unwrap_or("");
-            if version_differs(v, current) {
-                // A major version upgrade in place (RDS refuses a downgrade with its own error);
-                // the data stays, unlike a replacement.
-                m = m
-                    .engine_version(v)
-                    .allow_major_version_upgrade(current.split('.').next() != v.split('.').next());
-                changed = true;
-            }
-        }
-        if let Some(v) = d.int32("monitoring_interval")? {
-            if i.monitoring_interval() != Some(v) {
-                m = m.monitoring_interval(v);
-                changed = true;
-            }
-        }
-        if let Some(v) = d.opt_str("monitoring_role_arn") {
-            if i.monitoring_role_arn() != Some(v) {
-                m = m.monitoring_role_arn(v);
-                changed = true;
-            }
-        }
-        if let Some(v) = d.bool("multi_az") {
-            if i.multi_az() != Some(v) {
-                m = m.multi_az(v);
-                changed = true;
-            }
-        }
-        if let Some(v) = d.bool("deletion_protection") {
-            if i.deletion_protection() != Some(v) {
-                m = m.deletion_protection(v);
-                changed = true;
-            }
-        }
-        if let Some(v) = d.int32("backup_retention_period")? {
-            if i.backup_retention_period() != Some(v) {
-                m = m.backup_retention_period(v);
-                changed = true;
-            }
-        }
-        if let Some(v) = d.int32("allocated_storage")? {
-            if i.allocated_storage() != Some(v) {
-                m = m.allocated_storage(v);
-                changed = true;
-            }
-        }
-        if let Some(v) = d.int32("max_allocated_storage")? {
-            if i.max_allocated_storage().is_some_and(|cur| cur != v) {
-                m = m.max_allocated_storage(v);
-                changed = true;
-            }
-        }
-        if changed {
+        let current = i.engine_version().unwrap_or("");
+        let upgrade = d
+            .opt_str("engine_version")
+            .filter(|v| version_differs(v, current));
+        let call = self.client.modify_db_instance();
+        let call = call.db_instance_identifier(d.str("identifier")?);
+        let max_storage = d.int32("max_allocated_storage")?;
+        let m = Modify::new(call.apply_immediately(true))
+            .set(
+                d.opt_str("instance_class"),
+                i.db_instance_class(),
+                |m, v| m.db_instance_class(v),
+            )
+            // A major version upgrade in place (RDS refuses a downgrade with its own error); the
+            // data stays, unlike a replacement.
+            .when(upgrade.is_some(), |m| {
+                let v = upgrade.unwrap_or_default();
+                let major = current.split('.').next() != v.split('.').next();
+                m.engine_version(v).allow_major_version_upgrade(major)
+            })
+            .set(
+                d.int32("monitoring_interval")?,
+                i.monitoring_interval(),
+                |m, v| m.monitoring_interval(v),
+            )
+            .set(
+                d.opt_str("monitoring_role_arn"),
+                i.monitoring_role_arn(),
+                |m, v| m.monitoring_role_arn(v),
+            )
+            .set(d.bool("multi_az"), i.multi_az(), |m, v| m.multi_az(v))
+            .set(
+                d.bool("deletion_protection"),
+                i.deletion_protection(),
+                |m, v| m.deletion_protection(v),
+            )
+            .set(
+                d.int32("backup_retention_period")?,
+                i.backup_retention_period(),
+                |m, v| m.backup_retention_period(v),
+            )
+            .set(
+                d.int32("allocated_storage")?,
+                i.allocated_storage(),
+                |m, v| m.allocated_storage(v),
+            )
+            // Only where AWS reports one: storage autoscaling that is off has none.
+            .when(
+                max_storage.is_some()
+                    && i.max_allocated_storage()
+                        .is_some_and(|c| Some(c) != max_storage),
+                |m| m.set_max_allocated_storage(max_storage),
+            );
+        if let Some(m) = m.call() {
             m.send().await.op("ModifyDBInstance")?;
         }
         Ok(())
@@ -288,15 +276,9 @@ impl Rds {
         let Some(g) = self.subnet_group(name).await? else {
             return Err(not_visible("DescribeDBSubnetGroups", name));
         };
-        let mut current: Vec<String> = g
-            .subnets()
-            .iter()
-            .filter_map(|s| s.subnet_identifier().map(str::to_string))
-            .collect();
-        let mut wanted = d.strings("subnet_ids");
-        current.sort();
-        wanted.sort();
-        if current != wanted || g.db_subnet_group_description() != Some(description) {
+        let current = g.subnets().iter().filter_map(|s| s.subnet_identifier());
+        let wanted = d.strings("subnet_ids");
+        if !same_set(current, &wanted) || g.db_subnet_group_description() != Some(description) {
             self.client
                 .modify_db_subnet_group()
                 .db_subnet_group_name(name)

@@ -21,7 +21,9 @@ use super::not_visible;
 use super::{
     absent_ok, attr, attrs, built, codes, observed, tag_map, until_gone, while_busy, Call,
 };
-use crate::apply::driver::{Attrs, CallError, Desired, Ensured, ErrorClass, Found, Observed};
+use crate::apply::driver::{
+    Attrs, CallError, Desired, Ensured, ErrorClass, Fields, Found, Observed,
+};
 use crate::apply::resource::{resources, Resource};
 use crate::apply::tags::{self, Tagging};
 
@@ -117,45 +119,18 @@ impl Tagging for Client {
 
 // --- The topology's hashicorp/aws blocks (lists of one object) as SDK shapes.
 
-fn first<'a>(m: &'a Map<String, Json>, key: &str) -> Option<&'a Map<String, Json>> {
-    m.get(key)
-        .and_then(Json::as_array)
-        .and_then(|a| a.first())
-        .and_then(Json::as_object)
-}
-
-fn items<'a>(m: &'a Map<String, Json>, key: &str) -> Vec<&'a Map<String, Json>> {
-    m.get(key)
-        .and_then(Json::as_array)
-        .map(|a| a.iter().filter_map(Json::as_object).collect())
-        .unwrap_or_default()
-}
-
-fn text<'a>(m: &'a Map<String, Json>, key: &str) -> Option<&'a str> {
-    m.get(key).and_then(Json::as_str).filter(|s| !s.is_empty())
-}
-
-fn number(m: &Map<String, Json>, key: &str) -> Option<i64> {
-    m.get(key)
-        .and_then(|v| v.as_i64().or_else(|| v.as_f64().map(|f| f as i64)))
-}
-
-fn flag(m: &Map<String, Json>, key: &str) -> bool {
-    m.get(key).and_then(Json::as_bool).unwrap_or(false)
-}
-
 /// `action { block {} }` and its siblings; custom responses and headers are not used here.
 fn rule_action(address: &str, key: &str, m: &Map<String, Json>) -> Result<RuleAction, CallError> {
     let b = RuleAction::builder();
-    let b = if first(m, "block").is_some() {
+    let b = if m.first("block").is_some() {
         b.block(BlockAction::builder().build())
-    } else if first(m, "allow").is_some() {
+    } else if m.first("allow").is_some() {
         b.allow(AllowAction::builder().build())
-    } else if first(m, "count").is_some() {
+    } else if m.first("count").is_some() {
         b.count(CountAction::builder().build())
-    } else if first(m, "captcha").is_some() {
+    } else if m.first("captcha").is_some() {
         b.captcha(CaptchaAction::builder().build())
-    } else if first(m, "challenge").is_some() {
+    } else if m.first("challenge").is_some() {
         b.challenge(ChallengeAction::builder().build())
     } else {
         return Err(CallError::bad_value(
@@ -173,12 +148,13 @@ fn visibility(
     m: Option<&Map<String, Json>>,
 ) -> Result<VisibilityConfig, CallError> {
     let m = m.ok_or_else(|| CallError::bad_value(address, key, "is missing"))?;
-    let metric = text(m, "metric_name")
+    let metric = m
+        .text("metric_name")
         .ok_or_else(|| CallError::bad_value(address, key, "has no metric_name"))?;
     built(
         VisibilityConfig::builder()
-            .cloud_watch_metrics_enabled(flag(m, "cloudwatch_metrics_enabled"))
-            .sampled_requests_enabled(flag(m, "sampled_requests_enabled"))
+            .cloud_watch_metrics_enabled(m.flag("cloudwatch_metrics_enabled").unwrap_or(false))
+            .sampled_requests_enabled(m.flag("sampled_requests_enabled").unwrap_or(false))
             .metric_name(metric)
             .build(),
         key,
@@ -187,20 +163,22 @@ fn visibility(
 
 /// The two statements the topology uses: a managed rule group and a rate limit.
 fn statement(address: &str, key: &str, m: &Map<String, Json>) -> Result<Statement, CallError> {
-    if let Some(g) = first(m, "managed_rule_group_statement") {
-        let name = text(g, "name")
+    if let Some(g) = m.first("managed_rule_group_statement") {
+        let name = g
+            .text("name")
             .ok_or_else(|| CallError::bad_value(address, key, "names no managed group"))?;
-        let vendor = text(g, "vendor_name")
+        let vendor = g
+            .text("vendor_name")
             .ok_or_else(|| CallError::bad_value(address, key, "names no vendor_name"))?;
         let mut b = ManagedRuleGroupStatement::builder()
             .name(name)
             .vendor_name(vendor)
-            .set_version(text(g, "version").map(str::to_string));
-        for o in items(g, "rule_action_override") {
-            let rule = text(o, "name").ok_or_else(|| {
+            .set_version(g.owned("version"));
+        for o in g.blocks("rule_action_override") {
+            let rule = o.text("name").ok_or_else(|| {
                 CallError::bad_value(address, key, "has a rule_action_override without name")
             })?;
-            let action = first(o, "action_to_use").ok_or_else(|| {
+            let action = o.first("action_to_use").ok_or_else(|| {
                 CallError::bad_value(address, key, "has a rule_action_override without action")
             })?;
             b = b.rule_action_overrides(built(
@@ -215,16 +193,16 @@ fn statement(address: &str, key: &str, m: &Map<String, Json>) -> Result<Statemen
             .managed_rule_group_statement(built(b.build(), "managed_rule_group_statement")?)
             .build());
     }
-    if let Some(r) = first(m, "rate_based_statement") {
-        let limit = number(r, "limit").ok_or_else(|| {
+    if let Some(r) = m.first("rate_based_statement") {
+        let limit = r.int("limit").ok_or_else(|| {
             CallError::bad_value(address, key, "has a rate limit that is not a number")
         })?;
         let mut b = RateBasedStatement::builder()
             .limit(limit)
             .aggregate_key_type(RateBasedStatementAggregateKeyType::from(
-                text(r, "aggregate_key_type").unwrap_or("IP"),
+                r.text("aggregate_key_type").unwrap_or("IP"),
             ));
-        if let Some(w) = number(r, "evaluation_window_sec") {
+        if let Some(w) = r.int("evaluation_window_sec") {
             b = b.evaluation_window_sec(w);
         }
         return Ok(Statement::builder()
@@ -240,11 +218,15 @@ fn statement(address: &str, key: &str, m: &Map<String, Json>) -> Result<Statemen
 
 fn rule(address: &str, i: usize, m: &Map<String, Json>) -> Result<Rule, CallError> {
     let key = format!("rule[{i}]");
-    let name = text(m, "name").ok_or_else(|| CallError::bad_value(address, &key, "has no name"))?;
-    let priority = number(m, "priority")
+    let name = m
+        .text("name")
+        .ok_or_else(|| CallError::bad_value(address, &key, "has no name"))?;
+    let priority = m
+        .int("priority")
         .and_then(|p| i32::try_from(p).ok())
         .ok_or_else(|| CallError::bad_value(address, &key, "has no valid priority"))?;
-    let s = first(m, "statement")
+    let s = m
+        .first("statement")
         .ok_or_else(|| CallError::bad_value(address, &key, "has no statement"))?;
     let mut b = Rule::builder()
         .name(name)
@@ -253,16 +235,16 @@ fn rule(address: &str, i: usize, m: &Map<String, Json>) -> Result<Rule, CallErro
         .visibility_config(visibility(
             address,
             &format!("{key}.visibility_config"),
-            first(m, "visibility_config"),
+            m.first("visibility_config"),
         )?);
-    if let Some(a) = first(m, "action") {
+    if let Some(a) = m.first("action") {
         b = b.action(rule_action(address, &format!("{key}.action"), a)?);
     }
-    if let Some(o) = first(m, "override_action") {
+    if let Some(o) = m.first("override_action") {
         let ob = OverrideAction::builder();
-        let ob = if first(o, "count").is_some() {
+        let ob = if o.first("count").is_some() {
             ob.count(CountAction::builder().build())
-        } else if first(o, "none").is_some() {
+        } else if o.first("none").is_some() {
             ob.none(NoneAction::builder().build())
         } else {
             return Err(CallError::bad_value(
@@ -281,9 +263,9 @@ fn default_action(d: &Desired<'_>) -> Result<DefaultAction, CallError> {
         .block("default_action")
         .ok_or_else(|| CallError::bad_value(d.address, "default_action", "is missing"))?;
     let b = DefaultAction::builder();
-    let b = if first(m, "block").is_some() {
+    let b = if m.first("block").is_some() {
         b.block(BlockAction::builder().build())
-    } else if first(m, "allow").is_some() {
+    } else if m.first("allow").is_some() {
         b.allow(AllowAction::builder().build())
     } else {
         return Err(CallError::bad_value(
