@@ -364,6 +364,14 @@ fn run(cli: Cli, matches: &clap::ArgMatches) -> anyhow::Result<u8> {
                 }
             }
             let destinations = report::destinations(format, &output).map_err(anyhow::Error::msg)?;
+            // Two documents on one stream would be one unreadable document.
+            if waivers_report.as_deref() == Some(std::path::Path::new("-"))
+                && destinations.iter().any(|(_, path)| path.is_none())
+            {
+                anyhow::bail!(
+                    "--waivers-report - and the report both go to stdout: write one of them to a file (--output FORMAT=PATH)"
+                );
+            }
             let skipped = gate::select(&mut rules.rules, &check, &skip)?;
             let fail_policy =
                 gate::FailPolicy::new(fail_on.as_str(), soft_fail, &soft_fail_on, &hard_fail_on)?;

@@ -573,6 +573,23 @@ fn one_run_writes_every_report_asked_for() {
     let o = check(&[p.to_str().unwrap(), "-o", "github=-", "-o", "json=-"]);
     assert_eq!(o.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&o.stderr).contains("stdout"));
+    // Nor can a report and the waivers report; with the report in a file, stdout is free.
+    let o = check(&[p.to_str().unwrap(), "--waivers-report", "-"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("--waivers-report -"));
+    let o = check(&[
+        p.to_str().unwrap(),
+        "--waivers-report",
+        "-",
+        "-o",
+        &arg("json", &json_path),
+    ]);
+    assert_eq!(o.status.code(), Some(1));
+    assert_eq!(
+        String::from_utf8_lossy(&o.stdout),
+        "# Waivers\n\nNo waivers were given.\n",
+        "stdout holds the waivers report alone"
+    );
 }
 
 #[test]
