@@ -536,6 +536,23 @@ impl Elbv2 {
         absent_ok(listeners.await)
     }
 
+    /// What a target group or a listener reads back: its tags, port and protocol.
+    async fn port_read(
+        &self,
+        arn: &str,
+        port: Option<i32>,
+        protocol: Option<&ProtocolEnum>,
+    ) -> Observed {
+        let tags = tag_map(self.reads.read_tags(arn).await?);
+        let protocol = protocol.map(|p| Json::from(p.as_str()));
+        let port = port.map(Json::from);
+        Ok(Some(reported([
+            ("tags", Some(tags)),
+            ("port", port),
+            ("protocol", protocol),
+        ])))
+    }
+
     // ----- load balancer -------------------------------------------------------------------
 
     fn balancer_attrs(lb: &LoadBalancer) -> Attrs {
@@ -966,14 +983,7 @@ impl Resource for LbTargetGroup<'_> {
         let Some(tg) = self.target_group(arn).await? else {
             return Ok(None);
         };
-        let tags = tag_map(self.reads.read_tags(arn).await?);
-        let protocol = tg.protocol().map(|p| Json::from(p.as_str()));
-        let port = tg.port().map(Json::from);
-        Ok(Some(reported([
-            ("tags", Some(tags)),
-            ("port", port),
-            ("protocol", protocol),
-        ])))
+        self.port_read(arn, tg.port(), tg.protocol()).await
     }
 
     async fn update(&self, d: &Desired<'_>, a: &Attrs, changed: &[&str]) -> Result<(), CallError> {
@@ -1048,14 +1058,7 @@ impl Resource for LbListener<'_> {
         let Some(l) = self.listener(arn).await? else {
             return Ok(None);
         };
-        let tags = tag_map(self.reads.read_tags(arn).await?);
-        let protocol = l.protocol().map(|p| Json::from(p.as_str()));
-        let port = l.port().map(Json::from);
-        Ok(Some(reported([
-            ("tags", Some(tags)),
-            ("port", port),
-            ("protocol", protocol),
-        ])))
+        self.port_read(arn, l.port(), l.protocol()).await
     }
 
     async fn update(&self, d: &Desired<'_>, a: &Attrs, changed: &[&str]) -> Result<(), CallError> {
