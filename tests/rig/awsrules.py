@@ -46,6 +46,7 @@ state = {
     "apigw_role": {},  # region -> cloudWatchRoleArn
     "pages": {},  # token -> remaining items (JSON listings the proxy pages)
     "foreign_keys": set(),  # KMS keys whose policy does not let the caller in
+    "deleted_apis": set(),  # REST API ids deleted through the proxy
 }
 counts = {"refused": {}, "paged": 0}
 latent = []
@@ -150,6 +151,8 @@ def record(ctx, status):
                     state["bucket_kms"].pop(bucket, None)
         elif s == "kms" and op in ("CreateKey", "PutKeyPolicy"):
             pass  # recorded from the answer in record_answer (the key id is AWS's)
+        elif s == "apigateway" and rest_api_deleted(ctx):
+            state["deleted_apis"].add(rest_api_deleted(ctx))
         elif s == "apigateway" and ctx.method == "PATCH" and ctx.path.rstrip("/").endswith("/account"):
             for o in p.get("patchOperations", []):
                 if o.get("path") == "/cloudwatchRoleArn":
@@ -386,6 +389,25 @@ def rds_monitoring_role(ctx):
     return None
 
 
+def rest_api_deleted(ctx):
+    """The id a DeleteRestApi request names (DELETE /restapis/{id}), or None."""
+    m = re.fullmatch(r"/restapis/([^/]+)/?", ctx.path) if ctx.method == "DELETE" else None
+    return m.group(1) if m else None
+
+
+def apigateway_deleted_api(ctx):
+    """DeleteRestApi of an API already deleted: AWS answers NotFoundException, HTTP 404
+    (DeleteRestApi, Amazon API Gateway API Reference, Errors: "NotFoundException: The requested
+    resource is not found. Make sure that the request URI is correct.", status 404). The moto
+    server fails with an HTML 500 instead (its delete pops a key that is gone), which a client
+    takes for an outage. A delete sent again after its answer was lost meets exactly this."""
+    api = rest_api_deleted(ctx) if ctx.service == "apigateway" else None
+    if api is None or api not in state["deleted_apis"]:
+        return None
+    return Refusal(404, "NotFoundException", f"Invalid API identifier specified 123456789012:{api}",
+                   "apigateway_deleted_api")
+
+
 def kms_foreign_key(ctx):
     """An account holds keys whose key policy does not let this caller in (another team's, a
     service's): every call on them is refused, AccessDeniedException 400 ("Key policies in AWS
@@ -404,7 +426,7 @@ def kms_foreign_key(ctx):
 
 RULES = [kms_foreign_key, cloudtrail_topic_policy, cloudtrail_role, cloudfront_log_bucket, cloudfront_oac_kms,
          waf_cloudfront_logs, apigateway_logging_role, apigateway_account_role, lambda_concurrency,
-         lambda_role, rds_engine_version, rds_monitoring_role]
+         lambda_role, rds_engine_version, rds_monitoring_role, apigateway_deleted_api]
 
 
 def check(ctx):

@@ -82,6 +82,8 @@ log = lambda: apigw.update_stage(restApiId=api, stageName='v1', patchOperations=
 print('logging without account role', attempt(log))
 apigw.update_account(patchOperations=[{'op': 'replace', 'path': '/cloudwatchRoleArn', 'value': mon}])
 print('logging with account role', attempt(log))
+apigw.delete_rest_api(restApiId=api)
+print('delete again', attempt(lambda: apigw.delete_rest_api(restApiId=api)))
 "#,
     );
     assert_eq!(
@@ -95,6 +97,7 @@ print('logging with account role', attempt(log))
             "account quota 10",
             "logging without account role BadRequestException",
             "logging with account role ok",
+            "delete again NotFoundException",
         ]
     );
 }
