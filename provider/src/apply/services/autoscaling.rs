@@ -116,12 +116,7 @@ fn tracking(
         .get("target_value")
         .and_then(Json::as_f64)
         .ok_or_else(|| CallError::bad_value(d.address, KEY, "needs a numeric target_value"))?;
-    let metric = match b
-        .get("predefined_metric_specification")
-        .and_then(Json::as_array)
-        .and_then(|a| a.first())
-        .and_then(Json::as_object)
-    {
+    let metric = match b.first("predefined_metric_specification") {
         None => None,
         Some(m) => Some(built(
             PredefinedMetricSpecification::builder()
@@ -139,7 +134,7 @@ fn tracking(
             .set_predefined_metric_specification(metric)
             .set_scale_in_cooldown(b.int32("scale_in_cooldown"))
             .set_scale_out_cooldown(b.int32("scale_out_cooldown"))
-            .set_disable_scale_in(b.get("disable_scale_in").and_then(Json::as_bool))
+            .set_disable_scale_in(b.flag("disable_scale_in"))
             .build(),
         KEY,
     )?))

@@ -17,7 +17,7 @@ use serde_json::{json, Map, Value as Json};
 
 use super::not_visible;
 use super::{absent_ok, attr, attrs, built, observed, tag_map, until_gone, wait_until, Call};
-use crate::apply::driver::{Attrs, CallError, Desired, Ensured, Found, Observed};
+use crate::apply::driver::{Attrs, CallError, Desired, Ensured, Fields, Found, Observed};
 use crate::apply::pages;
 use crate::apply::resource::{converge, resources, Resource};
 use crate::apply::tags::{self, Tagging};
@@ -100,9 +100,8 @@ impl Rule {
 }
 
 fn desired_rules(d: &Desired<'_>) -> Result<Vec<Rule>, CallError> {
-    let blocks = d
-        .get("rule")
-        .and_then(Json::as_array)
+    let blocks = d.get("rule").and_then(Json::as_array);
+    let blocks = blocks
         .filter(|a| !a.is_empty())
         .ok_or_else(|| CallError::bad_value(d.address, "rule", "must hold at least one rule"))?;
     let mut rules = Vec::with_capacity(blocks.len());
@@ -110,8 +109,8 @@ fn desired_rules(d: &Desired<'_>) -> Result<Vec<Rule>, CallError> {
         let b = b
             .as_object()
             .ok_or_else(|| CallError::bad_value(d.address, "rule", "must be a list of blocks"))?;
-        let text = |k: &str| b.get(k).and_then(Json::as_str).map(str::to_string);
-        let int = |k: &str| b.get(k).and_then(Json::as_i64);
+        let text = |k: &str| b.string(k).map(str::to_string);
+        let int = |k: &str| b.set(k).and_then(Json::as_i64);
         rules.push(Rule {
             name: text("rule_name").ok_or_else(|| {
                 CallError::bad_value(d.address, "rule.rule_name", "must be a string")
@@ -123,11 +122,8 @@ fn desired_rules(d: &Desired<'_>) -> Result<Vec<Rule>, CallError> {
             start_window: int("start_window"),
             completion_window: int("completion_window"),
             delete_after: b
-                .get("lifecycle")
-                .and_then(Json::as_array)
-                .and_then(|a| a.first())
-                .and_then(|l| l.get("delete_after"))
-                .and_then(Json::as_i64),
+                .first("lifecycle")
+                .and_then(|l| l.set("delete_after")?.as_i64()),
         });
     }
     Ok(rules)

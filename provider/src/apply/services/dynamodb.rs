@@ -14,7 +14,7 @@ use super::{
     absent_ok, attr, built, empty_answer, for_states, named, observed, sdk_tag, tag_map, Absent,
     Call, States,
 };
-use crate::apply::driver::{Attrs, CallError, Desired, Ensured, Found, Observed};
+use crate::apply::driver::{Attrs, CallError, Desired, Ensured, Fields, Found, Observed};
 use crate::apply::resource::{resources, Resource};
 use crate::apply::tags::{self, Tagging};
 
@@ -70,13 +70,9 @@ impl DynamoDb {
 
     fn sse(d: &Desired<'_>) -> SseSpecification {
         let block = d.block("server_side_encryption");
-        let enabled = block
-            .and_then(|b| b.get("enabled"))
-            .and_then(Json::as_bool)
-            .unwrap_or(false);
+        let enabled = block.and_then(|b| b.flag("enabled")).unwrap_or(false);
         let key = block
-            .and_then(|b| b.get("kms_key_arn"))
-            .and_then(Json::as_str)
+            .and_then(|b| b.string("kms_key_arn"))
             .map(str::to_string);
         SseSpecification::builder()
             .enabled(enabled)
@@ -86,10 +82,8 @@ impl DynamoDb {
     }
 
     fn wants_pitr(d: &Desired<'_>) -> bool {
-        d.block("point_in_time_recovery")
-            .and_then(|b| b.get("enabled"))
-            .and_then(Json::as_bool)
-            .unwrap_or(false)
+        let block = d.block("point_in_time_recovery");
+        block.and_then(|b| b.flag("enabled")).unwrap_or(false)
     }
 
     async fn create_table(&self, d: &Desired<'_>) -> Ensured {
@@ -97,14 +91,11 @@ impl DynamoDb {
         let hash = d.str("hash_key")?;
         let range = d.opt_str("range_key");
         let mut definitions = Vec::new();
-        for a in d
-            .get("attribute")
-            .and_then(Json::as_array)
-            .into_iter()
-            .flatten()
-        {
-            let an = a.get("name").and_then(Json::as_str).unwrap_or("");
-            let at = a.get("type").and_then(Json::as_str).unwrap_or("S");
+        for a in d.values.blocks("attribute") {
+            let (an, at) = (
+                a.string("name").unwrap_or(""),
+                a.string("type").unwrap_or("S"),
+            );
             definitions.push(built(
                 AttributeDefinition::builder()
                     .attribute_name(an)

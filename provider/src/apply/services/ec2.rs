@@ -14,8 +14,7 @@ use serde_json::{Map, Value as Json};
 use super::{
     absent_ok, attrs, for_states, not_found, observed, tag_map, unsupported, Absent, Call, States,
 };
-use crate::apply::driver::strings_in;
-use crate::apply::driver::{Attrs, CallError, Desired, Driver, ErrorClass, Fut};
+use crate::apply::driver::{Attrs, CallError, Desired, Driver, ErrorClass, Fields, Fut};
 use crate::apply::resource::set_change;
 use crate::apply::tags::{self, Tagging};
 
@@ -528,24 +527,17 @@ impl Ec2 {
 
     /// Security group rules as EC2 wants them, from the hashicorp/aws `ingress`/`egress` shape.
     fn permissions(d: &Desired<'_>, key: &str) -> Vec<IpPermission> {
-        let rules = d
-            .get(key)
-            .and_then(Json::as_array)
-            .cloned()
-            .unwrap_or_default();
+        let rules = d.values.blocks(key).into_iter();
         rules
-            .iter()
-            .filter_map(Json::as_object)
             .map(|r| {
-                let s = |k: &str| r.get(k).and_then(Json::as_str).unwrap_or("").to_string();
-                let list = |k: &str| -> Vec<String> { strings_in(r.get(k)) };
+                let s = |k: &str| r.string(k).unwrap_or("").to_string();
                 let description = s("description");
                 IpPermission::builder()
                     .ip_protocol(s("protocol"))
-                    .from_port(r.get("from_port").and_then(Json::as_i64).unwrap_or(0) as i32)
-                    .to_port(r.get("to_port").and_then(Json::as_i64).unwrap_or(0) as i32)
+                    .from_port(r.int32("from_port").unwrap_or(0))
+                    .to_port(r.int32("to_port").unwrap_or(0))
                     .set_ip_ranges(Some(
-                        list("cidr_blocks")
+                        r.texts("cidr_blocks")
                             .into_iter()
                             .map(|c| {
                                 IpRange::builder()
@@ -556,7 +548,7 @@ impl Ec2 {
                             .collect(),
                     ))
                     .set_user_id_group_pairs(Some(
-                        list("security_groups")
+                        r.texts("security_groups")
                             .into_iter()
                             .map(|g| {
                                 UserIdGroupPair::builder()

@@ -214,7 +214,7 @@ impl HealthCheck {
             return HealthCheck::default();
         };
         HealthCheck {
-            enabled: b.get("enabled").and_then(Json::as_bool),
+            enabled: b.flag("enabled"),
             path: b.spelled("path"),
             port: b.spelled("port"),
             protocol: b.spelled("protocol"),
@@ -294,10 +294,7 @@ fn default_actions(d: &Desired<'_>) -> Result<Vec<Action>, CallError> {
     let mut out = Vec::with_capacity(list.len());
     for (i, a) in list.iter().enumerate() {
         let a = a.as_object().ok_or_else(|| bad("must hold objects"))?;
-        let kind = a
-            .get("type")
-            .and_then(Json::as_str)
-            .ok_or_else(|| bad("needs a `type`"))?;
+        let kind = a.string("type").ok_or_else(|| bad("needs a `type`"))?;
         let mut b = Action::builder().r#type(ActionTypeEnum::from(kind));
         match a.int32("order") {
             Some(o) => b = b.order(o),
@@ -620,7 +617,7 @@ impl Elbv2 {
             let switch = format!("{prefix}enabled");
             match d.block(block) {
                 Some(b) => {
-                    let enabled = b.get("enabled").and_then(Json::as_bool).unwrap_or(false);
+                    let enabled = b.flag("enabled").unwrap_or(false);
                     out.push((switch, enabled.to_string()));
                     if enabled {
                         let bucket = b.spelled("bucket").ok_or_else(|| {

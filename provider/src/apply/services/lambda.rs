@@ -58,8 +58,7 @@ impl Settings {
         let vpc = d.block("vpc_config");
         let variables = d
             .block("environment")
-            .and_then(|e| e.get("variables"))
-            .and_then(Json::as_object)
+            .and_then(|e| e.set("variables")?.as_object())
             .map(|m| {
                 m.iter()
                     .filter_map(|(k, v)| v.as_str().map(|v| (k.clone(), v.to_string())))
@@ -73,10 +72,7 @@ impl Settings {
             memory_size: d.int32("memory_size")?,
             timeout: d.int32("timeout")?,
             kms_key_arn: d.opt_str("kms_key_arn").map(str::to_string),
-            tracing: d
-                .block("tracing_config")
-                .and_then(|t| t.get("mode"))
-                .and_then(Json::as_str)
+            tracing: (d.block("tracing_config").and_then(|t| t.string("mode")))
                 .unwrap_or("PassThrough")
                 .to_string(),
             subnets: vpc.map(|b| b.texts("subnet_ids")).unwrap_or_default(),

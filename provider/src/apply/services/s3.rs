@@ -16,13 +16,29 @@ use aws_sdk_s3::Client;
 use serde_json::{json, Map, Value as Json};
 
 use super::{absent_ok, attrs, built, observed, tag_map, unsupported, Call};
-use crate::apply::driver::{Attrs, CallError, Desired, Driver, ErrorClass, Fut, ManifestStore};
+use crate::apply::driver::{
+    Attrs, CallError, Desired, Driver, ErrorClass, Fields, Fut, ManifestStore,
+};
 
 pub struct S3 {
     client: Client,
     /// The same service for calls that only read: the SDK retries those itself.
     reads: Client,
     region: String,
+}
+
+/// A bucket configuration that is not set: S3 answers each kind with its own code
+/// (`NoSuchBucketPolicy`, `ServerSideEncryptionConfigurationNotFoundError`, ...).
+fn configured<T>(r: Result<T, CallError>) -> Result<Option<T>, CallError> {
+    match r {
+        Ok(v) => Ok(Some(v)),
+        Err(e) if unset(&e) => Ok(None),
+        Err(e) => Err(e),
+    }
+}
+
+fn unset(e: &CallError) -> bool {
+    e.is_not_found() || e.code.ends_with("NotFoundError") || e.code.starts_with("NoSuch")
 }
 
 fn bucket_of(a: &Attrs) -> &str {
@@ -100,10 +116,7 @@ impl S3 {
                     .block("rule")
                     .ok_or_else(|| CallError::bad_value(d.address, "rule", "is missing"))?;
                 let by_default = rule
-                    .get("apply_server_side_encryption_by_default")
-                    .and_then(Json::as_array)
-                    .and_then(|a| a.first())
-                    .and_then(Json::as_object)
+                    .first("apply_server_side_encryption_by_default")
                     .ok_or_else(|| {
                         CallError::bad_value(
                             d.address,
@@ -111,19 +124,11 @@ impl S3 {
                             "is missing",
                         )
                     })?;
-                let alg = by_default
-                    .get("sse_algorithm")
-                    .and_then(Json::as_str)
-                    .unwrap_or("AES256");
+                let alg = by_default.text("sse_algorithm").unwrap_or("AES256");
                 let default = built(
                     ServerSideEncryptionByDefault::builder()
                         .sse_algorithm(ServerSideEncryption::from(alg))
-                        .set_kms_master_key_id(
-                            by_default
-                                .get("kms_master_key_id")
-                                .and_then(Json::as_str)
-                                .map(str::to_string),
-                        )
+                        .set_kms_master_key_id(by_default.owned("kms_master_key_id"))
                         .build(),
                     d.address,
                 )?;
@@ -133,9 +138,7 @@ impl S3 {
                             ServerSideEncryptionRule::builder()
                                 .apply_server_side_encryption_by_default(default)
                                 .bucket_key_enabled(
-                                    rule.get("bucket_key_enabled")
-                                        .and_then(Json::as_bool)
-                                        .unwrap_or(false),
+                                    rule.flag("bucket_key_enabled").unwrap_or(false),
                                 )
                                 .build(),
                         )
@@ -150,11 +153,8 @@ impl S3 {
                     .op("PutBucketEncryption")?;
             }
             "aws_s3_bucket_versioning" => {
-                let status = d
-                    .block("versioning_configuration")
-                    .and_then(|b| b.get("status"))
-                    .and_then(Json::as_str)
-                    .unwrap_or("Enabled");
+                let status = d.block("versioning_configuration");
+                let status = status.and_then(|b| b.text("status")).unwrap_or("Enabled");
                 c.put_bucket_versioning()
                     .bucket(bucket)
                     .versioning_configuration(
@@ -185,8 +185,7 @@ impl S3 {
             "aws_s3_bucket_ownership_controls" => {
                 let ownership = d
                     .block("rule")
-                    .and_then(|r| r.get("object_ownership"))
-                    .and_then(Json::as_str)
+                    .and_then(|r| r.text("object_ownership"))
                     .ok_or_else(|| {
                         CallError::bad_value(d.address, "rule.object_ownership", "is missing")
                     })?;
@@ -215,54 +214,38 @@ impl S3 {
                     .op("PutBucketPolicy")?;
             }
             "aws_s3_bucket_lifecycle_configuration" => {
-                let rules = d
-                    .get("rule")
-                    .and_then(Json::as_array)
-                    .cloned()
-                    .unwrap_or_default();
                 let mut out = Vec::new();
-                for r in rules.iter().filter_map(Json::as_object) {
-                    let first = |k: &str| {
-                        r.get(k)
-                            .and_then(Json::as_array)
-                            .and_then(|a| a.first())
-                            .and_then(Json::as_object)
-                            .cloned()
-                    };
-                    let num = |b: &Option<Map<String, Json>>, k: &str| {
-                        b.as_ref()
-                            .and_then(|b| b.get(k))
-                            .and_then(Json::as_i64)
-                            .map(|n| n as i32)
-                    };
-                    let prefix = first("filter")
-                        .and_then(|f| f.get("prefix").and_then(Json::as_str).map(str::to_string))
-                        .unwrap_or_default();
-                    let abort = first("abort_incomplete_multipart_upload");
-                    let noncurrent = first("noncurrent_version_expiration");
-                    let expiration = first("expiration");
+                for r in d.values.blocks("rule") {
+                    let num = |block: &str, k: &str| r.first(block).and_then(|b| b.int32(k));
+                    let prefix = r.first("filter").and_then(|f| f.string("prefix"));
                     let rule = LifecycleRule::builder()
-                        .set_id(r.get("id").and_then(Json::as_str).map(str::to_string))
+                        .set_id(r.string("id").map(str::to_string))
                         .status(ExpirationStatus::from(
-                            r.get("status").and_then(Json::as_str).unwrap_or("Enabled"),
+                            r.text("status").unwrap_or("Enabled"),
                         ))
-                        .filter(LifecycleRuleFilter::builder().prefix(prefix).build())
-                        .set_abort_incomplete_multipart_upload(
-                            num(&abort, "days_after_initiation").map(|n| {
-                                AbortIncompleteMultipartUpload::builder()
-                                    .days_after_initiation(n)
-                                    .build()
-                            }),
+                        .filter(
+                            LifecycleRuleFilter::builder()
+                                .prefix(prefix.unwrap_or(""))
+                                .build(),
                         )
-                        .set_noncurrent_version_expiration(num(&noncurrent, "noncurrent_days").map(
-                            |n| {
+                        .set_abort_incomplete_multipart_upload(
+                            num("abort_incomplete_multipart_upload", "days_after_initiation").map(
+                                |n| {
+                                    AbortIncompleteMultipartUpload::builder()
+                                        .days_after_initiation(n)
+                                        .build()
+                                },
+                            ),
+                        )
+                        .set_noncurrent_version_expiration(
+                            num("noncurrent_version_expiration", "noncurrent_days").map(|n| {
                                 NoncurrentVersionExpiration::builder()
                                     .noncurrent_days(n)
                                     .build()
-                            },
-                        ))
+                            }),
+                        )
                         .set_expiration(
-                            num(&expiration, "days")
+                            num("expiration", "days")
                                 .map(|n| LifecycleExpiration::builder().days(n).build()),
                         )
                         .build();
@@ -316,25 +299,18 @@ impl S3 {
                 .send()
                 .await
                 .op("ListObjectVersions")?;
+            // Versions and delete markers alike: a key and a version id each.
+            let versions = page.versions().iter().map(|v| (v.key(), v.version_id()));
+            let markers = page
+                .delete_markers()
+                .iter()
+                .map(|m| (m.key(), m.version_id()));
             let mut ids: Vec<ObjectIdentifier> = Vec::new();
-            for v in page.versions() {
-                if let Some(k) = v.key() {
+            for (key, version) in versions.chain(markers) {
+                if let Some(k) = key {
+                    let id = ObjectIdentifier::builder().key(k);
                     ids.push(built(
-                        ObjectIdentifier::builder()
-                            .key(k)
-                            .set_version_id(v.version_id().map(str::to_string))
-                            .build(),
-                        bucket,
-                    )?);
-                }
-            }
-            for m in page.delete_markers() {
-                if let Some(k) = m.key() {
-                    ids.push(built(
-                        ObjectIdentifier::builder()
-                            .key(k)
-                            .set_version_id(m.version_id().map(str::to_string))
-                            .build(),
+                        id.set_version_id(version.map(str::to_string)).build(),
                         bucket,
                     )?);
                 }
@@ -450,11 +426,6 @@ impl Driver for S3 {
             if !self.exists(bucket).await? {
                 return Ok(None);
             }
-            let missing = |e: &CallError| {
-                e.is_not_found()
-                    || e.code.ends_with("NotFoundError")
-                    || e.code.starts_with("NoSuch")
-            };
             let found = match kind {
                 "aws_s3_bucket" => {
                     let tags = self
@@ -486,93 +457,45 @@ impl Driver for S3 {
                     }
                     Err(e) => return Err(e),
                 },
-                "aws_s3_bucket_public_access_block" => match self
-                    .reads
-                    .get_public_access_block()
-                    .bucket(bucket)
-                    .send()
-                    .await
-                    .op("GetPublicAccessBlock")
-                {
-                    Ok(r) => r.public_access_block_configuration().map(|p| {
-                        observed([
-                            (
-                                "block_public_acls",
-                                p.block_public_acls().unwrap_or(false).into(),
-                            ),
-                            (
-                                "block_public_policy",
-                                p.block_public_policy().unwrap_or(false).into(),
-                            ),
-                            (
-                                "ignore_public_acls",
-                                p.ignore_public_acls().unwrap_or(false).into(),
-                            ),
-                            (
-                                "restrict_public_buckets",
-                                p.restrict_public_buckets().unwrap_or(false).into(),
-                            ),
-                        ])
-                    }),
-                    Err(e) if missing(&e) => None,
-                    Err(e) => return Err(e),
-                },
-                "aws_s3_bucket_server_side_encryption_configuration" => match self
-                    .reads
-                    .get_bucket_encryption()
-                    .bucket(bucket)
-                    .send()
-                    .await
-                    .op("GetBucketEncryption")
-                {
-                    Ok(_) => Some(Map::new()),
-                    Err(e) if missing(&e) => None,
-                    Err(e) => return Err(e),
-                },
-                "aws_s3_bucket_policy" => match self
-                    .reads
-                    .get_bucket_policy()
-                    .bucket(bucket)
-                    .send()
-                    .await
-                    .op("GetBucketPolicy")
-                {
-                    Ok(_) => Some(Map::new()),
-                    Err(e) if missing(&e) => None,
-                    Err(e) => return Err(e),
-                },
-                "aws_s3_bucket_lifecycle_configuration" => match self
-                    .reads
-                    .get_bucket_lifecycle_configuration()
-                    .bucket(bucket)
-                    .send()
-                    .await
-                    .op("GetBucketLifecycleConfiguration")
-                {
-                    Ok(_) => Some(Map::new()),
-                    Err(e) if missing(&e) => None,
-                    Err(e) => return Err(e),
-                },
-                "aws_s3_bucket_ownership_controls" => match self
-                    .reads
-                    .get_bucket_ownership_controls()
-                    .bucket(bucket)
-                    .send()
-                    .await
-                    .op("GetBucketOwnershipControls")
-                {
-                    Ok(r) => r
-                        .ownership_controls()
-                        .and_then(|o| o.rules().first())
-                        .map(|rule| {
-                            observed([(
-                                "rule",
-                                json!([{ "object_ownership": rule.object_ownership().as_str() }]),
-                            )])
-                        }),
-                    Err(e) if missing(&e) => None,
-                    Err(e) => return Err(e),
-                },
+                "aws_s3_bucket_public_access_block" => {
+                    let r = self.reads.get_public_access_block().bucket(bucket);
+                    let r = configured(r.send().await.op("GetPublicAccessBlock"))?;
+                    let on = |v: Option<bool>| Json::from(v.unwrap_or(false));
+                    r.and_then(|r| {
+                        let p = r.public_access_block_configuration()?;
+                        Some(observed([
+                            ("block_public_acls", on(p.block_public_acls())),
+                            ("block_public_policy", on(p.block_public_policy())),
+                            ("ignore_public_acls", on(p.ignore_public_acls())),
+                            ("restrict_public_buckets", on(p.restrict_public_buckets())),
+                        ]))
+                    })
+                }
+                // Whether these are set at all: their contents are put whole on every apply.
+                "aws_s3_bucket_server_side_encryption_configuration" => {
+                    let r = self.reads.get_bucket_encryption().bucket(bucket);
+                    configured(r.send().await.op("GetBucketEncryption"))?.map(|_| Map::new())
+                }
+                "aws_s3_bucket_policy" => {
+                    let r = self.reads.get_bucket_policy().bucket(bucket);
+                    configured(r.send().await.op("GetBucketPolicy"))?.map(|_| Map::new())
+                }
+                "aws_s3_bucket_lifecycle_configuration" => {
+                    let r = self.reads.get_bucket_lifecycle_configuration();
+                    let r = r.bucket(bucket).send().await;
+                    configured(r.op("GetBucketLifecycleConfiguration"))?.map(|_| Map::new())
+                }
+                "aws_s3_bucket_ownership_controls" => {
+                    let r = self.reads.get_bucket_ownership_controls().bucket(bucket);
+                    let r = configured(r.send().await.op("GetBucketOwnershipControls"))?;
+                    let rule = r
+                        .as_ref()
+                        .and_then(|r| r.ownership_controls()?.rules().first());
+                    rule.map(|rule| {
+                        let ownership = rule.object_ownership().as_str();
+                        observed([("rule", json!([{ "object_ownership": ownership }]))])
+                    })
+                }
                 "aws_s3_bucket_logging" => {
                     let r = self
                         .reads
@@ -669,7 +592,7 @@ impl Driver for S3 {
                 k => Err(unsupported(k)),
             };
             match r {
-                Err(e) if e.is_not_found() || e.code.starts_with("NoSuch") => Ok(()),
+                Err(e) if unset(&e) => Ok(()),
                 other => other,
             }
         })
