@@ -151,8 +151,8 @@ def record(ctx, status):
                     state["bucket_kms"].pop(bucket, None)
         elif s == "kms" and op in ("CreateKey", "PutKeyPolicy"):
             pass  # recorded from the answer in record_answer (the key id is AWS's)
-        elif s == "apigateway" and rest_api_deleted(ctx):
-            state["deleted_apis"].add(rest_api_deleted(ctx))
+        elif s == "apigateway" and (api := rest_api_deleted(ctx)):
+            state["deleted_apis"].add(api)
         elif s == "apigateway" and ctx.method == "PATCH" and ctx.path.rstrip("/").endswith("/account"):
             for o in p.get("patchOperations", []):
                 if o.get("path") == "/cloudwatchRoleArn":

@@ -676,7 +676,7 @@ fn markdown(r: &Report) -> String {
                 f.rule_id,
                 f.severity,
                 f.resource,
-                f.message.replace('|', "\\|")
+                md_cell(&f.message)
             );
         }
     }

@@ -289,6 +289,25 @@ mod tests {
     }
 
     #[test]
+    fn an_unset_s3_bucket_configuration_is_absent() {
+        // S3 answers each configuration that is not set with its own code; the S3 driver reads
+        // them all through `absent_ok`.
+        for code in [
+            "NoSuchBucketPolicy",
+            "NoSuchLifecycleConfiguration",
+            "NoSuchPublicAccessBlockConfiguration",
+            "ServerSideEncryptionConfigurationNotFoundError",
+            "OwnershipControlsNotFoundError",
+        ] {
+            assert_eq!(
+                classify(code, Some(404), ""),
+                ErrorClass::NotFound,
+                "{code}"
+            );
+        }
+    }
+
+    #[test]
     fn a_read_reports_only_what_aws_reports() {
         let m = reported([("port", Some(Json::from(443))), ("protocol", None)]);
         assert_eq!(m.get("port"), Some(&Json::from(443)));

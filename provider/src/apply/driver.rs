@@ -188,7 +188,7 @@ pub struct Desired<'a> {
 
 impl<'a> Desired<'a> {
     pub fn get(&self, key: &str) -> Option<&'a Json> {
-        self.values.get(key).filter(|v| !v.is_null())
+        self.values.set(key)
     }
 
     pub fn str(&self, key: &str) -> Result<&'a str, CallError> {
@@ -223,15 +223,12 @@ impl<'a> Desired<'a> {
     }
 
     pub fn strings(&self, key: &str) -> Vec<String> {
-        strings_in(self.get(key))
+        self.values.texts(key)
     }
 
     /// The first object of a nested block (hashicorp/aws shapes blocks as lists of one).
-    pub fn block(&self, key: &str) -> Option<&'a Map<String, Json>> {
-        self.get(key)
-            .and_then(Json::as_array)
-            .and_then(|a| a.first())
-            .and_then(Json::as_object)
+    pub fn block(&self, key: &str) -> Option<&'a Block> {
+        self.values.first(key)
     }
 
     /// The region of the environment this child belongs to (its `edulibra:region` tag), which

@@ -118,8 +118,9 @@ pub(crate) fn changed<'k>(
 }
 
 /// A modify call built from the arguments whose desired value differs from what AWS holds:
-/// `set` compares one argument (a desired None leaves it to AWS), `when` adds one whose
-/// comparison is the type's own, and `call` is the request to send, if anything differs.
+/// `set` compares one argument (a desired None leaves it to AWS), `with` adds a value the type
+/// compared itself (None: nothing to change), `when` adds an argument on the type's own
+/// condition, and `call` is the request to send, if anything differs.
 pub(crate) struct Modify<B> {
     call: B,
     changed: bool,
@@ -139,9 +140,13 @@ impl<B> Modify<B> {
         have: Option<V>,
         put: impl FnOnce(B, V) -> B,
     ) -> Modify<B> {
-        match want {
-            Some(v) if have.as_ref() != Some(&v) => self.when(true, |b| put(b, v)),
-            _ => self,
+        self.with(want.filter(|v| have.as_ref() != Some(v)), put)
+    }
+
+    pub(crate) fn with<V>(self, value: Option<V>, put: impl FnOnce(B, V) -> B) -> Modify<B> {
+        match value {
+            Some(v) => self.when(true, |b| put(b, v)),
+            None => self,
         }
     }
 
@@ -516,12 +521,15 @@ mod tests {
             .set(Some("db.t4g.small"), Some("db.t4g.micro"), add)
             .set(Some("gp3"), None, add)
             .set(None, Some("ignored"), add)
+            .with(None, add)
+            .with(Some("compared by the type"), add)
             .when(true, |m| add(m, "own comparison"));
         assert_eq!(
             changed.call(),
             Some(vec![
                 "db.t4g.small".into(),
                 "gp3".into(),
+                "compared by the type".into(),
                 "own comparison".into()
             ])
         );

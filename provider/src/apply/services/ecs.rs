@@ -1151,8 +1151,14 @@ impl Ecs {
                 && dc.and_then(|c| c.maximum_percent()) != spec.maximum_percent)
             || (spec.minimum_healthy_percent.is_some()
                 && dc.and_then(|c| c.minimum_healthy_percent()) != spec.minimum_healthy_percent);
-        let count_differs = prior_count.is_some_and(|p| Some(p) != spec.desired_count);
-        let network = spec.network_configuration()?;
+        let count = spec
+            .desired_count
+            .filter(|n| prior_count.is_some_and(|p| p != *n));
+        let network_differs = spec.network.is_some() && current_network(s) != spec.network;
+        let network = match network_differs {
+            true => spec.network_configuration()?,
+            false => None,
+        };
         let u = self.client.update_service().cluster(&spec.cluster);
         let u = Modify::new(u.service(&spec.name))
             .set(
@@ -1160,13 +1166,8 @@ impl Ecs {
                 s.task_definition(),
                 |u, v| u.task_definition(v),
             )
-            .when(spec.desired_count.is_some() && count_differs, |u| {
-                u.set_desired_count(spec.desired_count)
-            })
-            .when(
-                spec.network.is_some() && current_network(s) != spec.network,
-                |u| u.set_network_configuration(network),
-            )
+            .with(count, |u, n| u.desired_count(n))
+            .with(network, |u, n| u.network_configuration(n))
             .when(current_lbs(s) != spec.load_balancers, |u| {
                 u.set_load_balancers(Some(spec.lbs()))
             })

@@ -401,10 +401,11 @@ impl ElastiCache {
         let id = d.str("replication_group_id")?;
         let want_failover = d.bool("automatic_failover_enabled").unwrap_or(false);
         let want_multi_az = d.bool("multi_az_enabled").unwrap_or(false);
-        let minor = wanted_minor_upgrades(d);
-        let minor_differs = g
-            .auto_minor_version_upgrade()
-            .is_some_and(|c| Some(c) != minor);
+        // Only where AWS reports the setting.
+        let minor = wanted_minor_upgrades(d).filter(|want| {
+            g.auto_minor_version_upgrade()
+                .is_some_and(|have| have != *want)
+        });
         let (add, remove) = set_change(&d.strings("user_group_ids"), g.user_group_ids());
         // The security groups and the engine version are the members' (the first one's).
         let first = self.first_member(g).await?;
@@ -434,9 +435,7 @@ impl ElastiCache {
                 Some(g.snapshot_retention_limit().unwrap_or(0)),
                 |m, v| m.snapshot_retention_limit(v),
             )
-            .when(minor.is_some() && minor_differs, |m| {
-                m.set_auto_minor_version_upgrade(minor)
-            })
+            .with(minor, |m, v| m.auto_minor_version_upgrade(v))
             .set(Some(want_failover), failover_on(g), |m, v| {
                 m.automatic_failover_enabled(v)
             })
@@ -448,9 +447,7 @@ impl ElastiCache {
                 m.set_user_group_ids_to_remove(Some(remove))
             })
             .when(sgs_differ, |m| m.set_security_group_ids(Some(wanted_sgs)))
-            .when(version.is_some(), |m| {
-                m.set_engine_version(version.map(str::to_string))
-            })
+            .with(version, |m, v| m.engine_version(v))
             .parts();
         let busy = &["InvalidReplicationGroupState", "InvalidCacheClusterState"];
         let send_modify = || async {

@@ -218,7 +218,10 @@ impl Rds {
             .filter(|v| version_differs(v, current));
         let call = self.client.modify_db_instance();
         let call = call.db_instance_identifier(d.str("identifier")?);
-        let max_storage = d.int32("max_allocated_storage")?;
+        // Only where AWS reports one: storage autoscaling that is off has none.
+        let max_storage = d
+            .int32("max_allocated_storage")?
+            .filter(|want| i.max_allocated_storage().is_some_and(|have| have != *want));
         let m = Modify::new(call.apply_immediately(true))
             .set(
                 d.opt_str("instance_class"),
@@ -227,8 +230,7 @@ impl Rds {
             )
             // A major version upgrade in place (RDS refuses a downgrade with its own error); the
             // data stays, unlike a replacement.
-            .when(upgrade.is_some(), |m| {
-                let v = upgrade.unwrap_or_default();
+            .with(upgrade, |m, v| {
                 let major = current.split('.').next() != v.split('.').next();
                 m.engine_version(v).allow_major_version_upgrade(major)
             })
@@ -258,13 +260,7 @@ impl Rds {
                 i.allocated_storage(),
                 |m, v| m.allocated_storage(v),
             )
-            // Only where AWS reports one: storage autoscaling that is off has none.
-            .when(
-                max_storage.is_some()
-                    && i.max_allocated_storage()
-                        .is_some_and(|c| Some(c) != max_storage),
-                |m| m.set_max_allocated_storage(max_storage),
-            );
+            .with(max_storage, |m, v| m.max_allocated_storage(v));
         if let Some(m) = m.call() {
             m.send().await.op("ModifyDBInstance")?;
         }

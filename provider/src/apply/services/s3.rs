@@ -27,20 +27,6 @@ pub struct S3 {
     region: String,
 }
 
-/// A bucket configuration that is not set: S3 answers each kind with its own code
-/// (`NoSuchBucketPolicy`, `ServerSideEncryptionConfigurationNotFoundError`, ...).
-fn configured<T>(r: Result<T, CallError>) -> Result<Option<T>, CallError> {
-    match r {
-        Ok(v) => Ok(Some(v)),
-        Err(e) if unset(&e) => Ok(None),
-        Err(e) => Err(e),
-    }
-}
-
-fn unset(e: &CallError) -> bool {
-    e.is_not_found() || e.code.ends_with("NotFoundError") || e.code.starts_with("NoSuch")
-}
-
 fn bucket_of(a: &Attrs) -> &str {
     a.get("bucket")
         .or_else(|| a.get("id"))
@@ -459,7 +445,7 @@ impl Driver for S3 {
                 },
                 "aws_s3_bucket_public_access_block" => {
                     let r = self.reads.get_public_access_block().bucket(bucket);
-                    let r = configured(r.send().await.op("GetPublicAccessBlock"))?;
+                    let r = absent_ok(r.send().await.op("GetPublicAccessBlock"))?;
                     let on = |v: Option<bool>| Json::from(v.unwrap_or(false));
                     r.and_then(|r| {
                         let p = r.public_access_block_configuration()?;
@@ -471,23 +457,25 @@ impl Driver for S3 {
                         ]))
                     })
                 }
-                // Whether these are set at all: their contents are put whole on every apply.
+                // Whether these are set at all: their contents are put whole on every apply. An
+                // unset one answers its own code (`NoSuchBucketPolicy`,
+                // `ServerSideEncryptionConfigurationNotFoundError`, ...), which is NotFound.
                 "aws_s3_bucket_server_side_encryption_configuration" => {
                     let r = self.reads.get_bucket_encryption().bucket(bucket);
-                    configured(r.send().await.op("GetBucketEncryption"))?.map(|_| Map::new())
+                    absent_ok(r.send().await.op("GetBucketEncryption"))?.map(|_| Map::new())
                 }
                 "aws_s3_bucket_policy" => {
                     let r = self.reads.get_bucket_policy().bucket(bucket);
-                    configured(r.send().await.op("GetBucketPolicy"))?.map(|_| Map::new())
+                    absent_ok(r.send().await.op("GetBucketPolicy"))?.map(|_| Map::new())
                 }
                 "aws_s3_bucket_lifecycle_configuration" => {
                     let r = self.reads.get_bucket_lifecycle_configuration();
                     let r = r.bucket(bucket).send().await;
-                    configured(r.op("GetBucketLifecycleConfiguration"))?.map(|_| Map::new())
+                    absent_ok(r.op("GetBucketLifecycleConfiguration"))?.map(|_| Map::new())
                 }
                 "aws_s3_bucket_ownership_controls" => {
                     let r = self.reads.get_bucket_ownership_controls().bucket(bucket);
-                    let r = configured(r.send().await.op("GetBucketOwnershipControls"))?;
+                    let r = absent_ok(r.send().await.op("GetBucketOwnershipControls"))?;
                     let rule = r
                         .as_ref()
                         .and_then(|r| r.ownership_controls()?.rules().first());
@@ -592,7 +580,7 @@ impl Driver for S3 {
                 k => Err(unsupported(k)),
             };
             match r {
-                Err(e) if unset(&e) => Ok(()),
+                Err(e) if e.is_not_found() => Ok(()),
                 other => other,
             }
         })
